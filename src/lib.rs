@@ -1,0 +1,8 @@
+//! wsdeck: an interactive WebSocket client for debugging real-time systems.
+//!
+//! The library holds everything testable: the session engine (`session`), the
+//! built-in demo/test server (`server`), the headless commands (`commands`) and the
+//! command-line definitions (`cli`). `src/main.rs` only wires them together.
+
+pub mod server;
+pub mod session;
