@@ -1,7 +1,160 @@
 //! The session engine: one actor task per connection that owns the socket and all
 //! connection state. Callers talk to it through a [`SessionHandle`] and hear back
-//! through a stream of [`Event`]s.
+//! through a stream of [`Event`]s. Nothing here knows about terminals.
 
+mod actor;
+pub mod auth;
 pub mod backoff;
 pub mod close_code;
+pub mod config;
+pub mod connect;
+pub mod event;
+pub mod queue;
 pub mod rate_limit;
+pub mod secret;
+pub mod stats;
+pub mod tls;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+pub use actor::Command;
+pub use auth::{AuthConfig, AuthMethod};
+pub use config::{ConfigError, SessionConfig};
+pub use event::{
+    CloseOutcome, ConnectionInfo, ConnectionState, Direction, ErrorKind, Event, Frame, FrameKind,
+    MessageId, PayloadKind,
+};
+pub use secret::Secret;
+
+/// How many events may wait for a slow consumer before the actor pauses reading
+/// the socket (back-pressure instead of loss).
+pub const EVENT_BUFFER: usize = 4096;
+
+/// The receiving end of a session's events.
+pub type EventReceiver = mpsc::Receiver<Event>;
+
+/// Why a session could not be started.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    /// The connection settings are unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The auth settings are unusable.
+    #[error(transparent)]
+    Auth(#[from] auth::AuthConfigError),
+}
+
+/// The session's actor has stopped; commands can no longer be delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the session has ended")]
+pub struct SessionEnded;
+
+/// A cloneable handle to a running session actor.
+#[derive(Debug, Clone)]
+pub struct SessionHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    ids: Arc<AtomicU64>,
+}
+
+impl SessionHandle {
+    /// Sends a raw command.
+    pub fn command(&self, command: Command) -> Result<(), SessionEnded> {
+        self.commands.send(command).map_err(|_| SessionEnded)
+    }
+
+    /// Opens the connection.
+    pub fn connect(&self) -> Result<(), SessionEnded> {
+        self.command(Command::Connect)
+    }
+
+    /// Sends (or queues) a message; the returned id identifies it in later events.
+    pub fn send(
+        &self,
+        payload: impl Into<Bytes>,
+        kind: PayloadKind,
+    ) -> Result<MessageId, SessionEnded> {
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        self.command(Command::Send {
+            id,
+            payload: payload.into(),
+            kind,
+        })?;
+        Ok(id)
+    }
+
+    /// Sends (or queues) a text message.
+    pub fn send_text(&self, text: impl Into<String>) -> Result<MessageId, SessionEnded> {
+        self.send(Bytes::from(text.into()), PayloadKind::Text)
+    }
+
+    /// Closes with a code and reason, after checking them; no reconnect follows.
+    pub fn close(&self, code: u16, reason: impl Into<String>) -> Result<(), CloseRequestError> {
+        let reason = reason.into();
+        close_code::validate_close(code, &reason)?;
+        self.command(Command::Close { code, reason })?;
+        Ok(())
+    }
+
+    /// Sends a Ping now.
+    pub fn ping(&self) -> Result<(), SessionEnded> {
+        self.command(Command::Ping)
+    }
+
+    /// Drops the link and connects again at once.
+    pub fn reconnect(&self) -> Result<(), SessionEnded> {
+        self.command(Command::Reconnect)
+    }
+
+    /// Closes with 1000 and stays disconnected.
+    pub fn disconnect(&self) -> Result<(), SessionEnded> {
+        self.command(Command::Disconnect)
+    }
+
+    /// Zeroes the counters.
+    pub fn reset_stats(&self) -> Result<(), SessionEnded> {
+        self.command(Command::ResetStats)
+    }
+
+    /// Closes with 1000 (when open) and stops the actor; `Event::Stopped` follows.
+    pub fn shutdown(&self) -> Result<(), SessionEnded> {
+        self.command(Command::Shutdown)
+    }
+}
+
+/// Why a close request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CloseRequestError {
+    /// The code or reason cannot be sent.
+    #[error(transparent)]
+    Invalid(#[from] close_code::CloseCodeError),
+    /// The session is gone.
+    #[error(transparent)]
+    Ended(#[from] SessionEnded),
+}
+
+/// Starts a session actor on the current tokio runtime. It stays disconnected until
+/// [`SessionHandle::connect`]. Settings are checked first, so a bad URL, header or
+/// auth setting is refused before anything touches the network.
+pub fn spawn(config: SessionConfig) -> Result<(SessionHandle, EventReceiver), SessionError> {
+    config.auth.validate()?;
+    for (name, value) in &config.headers {
+        let line = format!("{name}: {value}");
+        config::parse_header(&line)?;
+    }
+    let (command_sender, command_receiver) = mpsc::unbounded_channel();
+    let (event_sender, event_receiver) = mpsc::channel(EVENT_BUFFER);
+    let ids = Arc::new(AtomicU64::new(1));
+    let actor = actor::Actor::new(config, command_receiver, event_sender, ids.clone());
+    tokio::spawn(actor.run());
+    Ok((
+        SessionHandle {
+            commands: command_sender,
+            ids,
+        },
+        event_receiver,
+    ))
+}

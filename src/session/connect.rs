@@ -1,0 +1,319 @@
+//! Opening one connection: DNS, TCP, TLS and the WebSocket upgrade, each failure told
+//! apart (bad input, DNS, refused, timeout, TLS, HTTP status, protocol) in a message
+//! that says what to do next and never shows the token.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use rustls::ClientConfig;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError, SubProtocolError};
+use tokio_tungstenite::tungstenite::handshake::client::Request;
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
+use url::{Host, Url};
+
+use super::config::SessionConfig;
+use super::event::{ConnectionInfo, ErrorKind};
+use super::secret::Redactor;
+use super::tls;
+
+/// The socket type the actor owns.
+pub type WsStream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// How many bytes of a refused upgrade's body are shown.
+const BODY_PREVIEW_BYTES: usize = 200;
+
+/// A failed connection attempt, classified, with a user-facing message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ConnectError {
+    /// The class of failure.
+    pub kind: ErrorKind,
+    /// What happened and what to do (secrets redacted).
+    pub message: String,
+    /// The HTTP status of a refused upgrade.
+    pub http_status: Option<u16>,
+}
+
+impl ConnectError {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            http_status: None,
+        }
+    }
+}
+
+/// An open connection and what is known about it.
+pub struct Established {
+    /// The socket.
+    pub stream: WsStream,
+    /// Facts for display.
+    pub info: ConnectionInfo,
+}
+
+/// The rustls configuration for a wss:// URL (None for ws://). The actor builds it
+/// once per session and reuses it across reconnects.
+pub fn tls_config_for(config: &SessionConfig) -> Result<Option<Arc<ClientConfig>>, ConnectError> {
+    if config.url.scheme() != "wss" {
+        return Ok(None);
+    }
+    tls::client_config(&config.tls)
+        .map(Some)
+        .map_err(|error| ConnectError::new(ErrorKind::InvalidInput, error.to_string()))
+}
+
+/// Connects once, within the configured timeout.
+pub async fn connect(
+    config: Arc<SessionConfig>,
+    tls_config: Option<Arc<ClientConfig>>,
+    redactor: Redactor,
+) -> Result<Established, ConnectError> {
+    let config = &*config;
+    let redactor = &redactor;
+    let url = config.auth.url_with_token(&config.url);
+    let shown_url = redactor.text(url.as_str()).into_owned();
+    let request = build_request(config, &url).map_err(|error| redact(error, redactor))?;
+    let secure = url.scheme() == "wss";
+    let connector = match tls_config {
+        Some(tls_config) if secure => Connector::Rustls(tls_config),
+        None if secure => {
+            return Err(ConnectError::new(
+                ErrorKind::InvalidInput,
+                "internal: wss:// without TLS settings",
+            ));
+        }
+        _ => Connector::Plain,
+    };
+    let ws_config = WebSocketConfig::default()
+        .max_message_size(Some(config.max_message_size))
+        .max_frame_size(Some(config.max_message_size));
+
+    let attempt = async {
+        let (tcp, peer_addr) = open_tcp(&url).await?;
+        let _ = tcp.set_nodelay(true);
+        let (stream, response) = tokio_tungstenite::client_async_tls_with_config(
+            request,
+            tcp,
+            Some(ws_config),
+            Some(connector),
+        )
+        .await
+        .map_err(|error| classify_handshake_error(error, &url))?;
+        let subprotocol = response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|value| value.to_str().ok())
+            .map(|value| redactor.text(value).into_owned());
+        Ok(Established {
+            stream,
+            info: ConnectionInfo {
+                url: shown_url.clone(),
+                subprotocol,
+                tls: secure,
+                insecure: secure && config.tls.insecure,
+                peer_addr: Some(peer_addr),
+            },
+        })
+    };
+    match tokio::time::timeout(config.connect_timeout, attempt).await {
+        Ok(result) => result.map_err(|error| redact(error, redactor)),
+        Err(_) => Err(ConnectError::new(
+            ErrorKind::Timeout,
+            format!(
+                "connecting to {shown_url} timed out after {} — is the host reachable? (--connect-timeout to wait longer)",
+                humantime::format_duration(config.connect_timeout)
+            ),
+        )),
+    }
+}
+
+fn redact(mut error: ConnectError, redactor: &Redactor) -> ConnectError {
+    error.message = redactor.text(&error.message).into_owned();
+    error
+}
+
+/// The upgrade request with Origin, subprotocols, Authorization and custom headers.
+fn build_request(config: &SessionConfig, url: &Url) -> Result<Request, ConnectError> {
+    let invalid = |message: String| ConnectError::new(ErrorKind::InvalidInput, message);
+    let mut request = url
+        .as_str()
+        .into_client_request()
+        .map_err(|error| invalid(format!("cannot build a request for {url}: {error}")))?;
+    let mut extra: Vec<(String, String)> = config.headers.clone();
+    if let Some(origin) = &config.origin {
+        extra.push(("Origin".into(), origin.clone()));
+    }
+    let offered = config.auth.subprotocols(&config.subprotocols);
+    if !offered.is_empty() {
+        extra.push(("Sec-WebSocket-Protocol".into(), offered.join(", ")));
+    }
+    if let Some(authorization) = config.auth.authorization_header() {
+        extra.push(("Authorization".into(), authorization));
+    }
+    let headers = request.headers_mut();
+    for (name, value) in extra {
+        let header_name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| invalid(format!("'{name}' is not a valid HTTP header name")))?;
+        let header_value = HeaderValue::from_str(&value).map_err(|_| {
+            invalid(format!(
+                "the value of header '{name}' contains characters HTTP headers cannot carry"
+            ))
+        })?;
+        headers.insert(header_name, header_value);
+    }
+    Ok(request)
+}
+
+/// Resolves the host and opens TCP to the first address that answers.
+async fn open_tcp(url: &Url) -> Result<(TcpStream, SocketAddr), ConnectError> {
+    let port = url.port_or_known_default().unwrap_or(80);
+    let addresses: Vec<SocketAddr> = match url.host() {
+        Some(Host::Ipv4(ip)) => vec![SocketAddr::new(ip.into(), port)],
+        Some(Host::Ipv6(ip)) => vec![SocketAddr::new(ip.into(), port)],
+        Some(Host::Domain(name)) => tokio::net::lookup_host((name, port))
+            .await
+            .map_err(|error| {
+                ConnectError::new(
+                    ErrorKind::Dns,
+                    format!("cannot resolve host '{name}': {error} — check the spelling and your network"),
+                )
+            })?
+            .collect(),
+        None => {
+            return Err(ConnectError::new(
+                ErrorKind::InvalidInput,
+                format!("{url} has no host"),
+            ));
+        }
+    };
+    let mut last_error = None;
+    for address in &addresses {
+        match TcpStream::connect(address).await {
+            Ok(stream) => return Ok((stream, *address)),
+            Err(error) => last_error = Some((*address, error)),
+        }
+    }
+    Err(match last_error {
+        Some((address, error)) if error.kind() == std::io::ErrorKind::ConnectionRefused => {
+            ConnectError::new(
+                ErrorKind::Refused,
+                format!("connection refused by {address} — is the server running?"),
+            )
+        }
+        Some((address, error)) => ConnectError::new(
+            ErrorKind::Refused,
+            format!("cannot reach {address}: {error}"),
+        ),
+        None => ConnectError::new(
+            ErrorKind::Dns,
+            format!(
+                "host '{}' resolved to no addresses",
+                url.host_str().unwrap_or("")
+            ),
+        ),
+    })
+}
+
+/// Turns a tungstenite handshake error into a classified, actionable message.
+fn classify_handshake_error(error: WsError, url: &Url) -> ConnectError {
+    let host = url.host_str().unwrap_or("the server");
+    match error {
+        WsError::Http(response) => {
+            let status = response.status();
+            let body = response
+                .body()
+                .as_deref()
+                .map(|bytes| {
+                    let preview = &bytes[..bytes.len().min(BODY_PREVIEW_BYTES)];
+                    String::from_utf8_lossy(preview).trim().to_string()
+                })
+                .unwrap_or_default();
+            let kind = if matches!(status.as_u16(), 401 | 403) {
+                ErrorKind::Auth
+            } else {
+                ErrorKind::HttpStatus
+            };
+            let hint = match status.as_u16() {
+                401 | 403 => " — check the token and --auth mode",
+                404 => " — check the URL path",
+                _ => "",
+            };
+            let mut message = format!(
+                "server refused the WebSocket upgrade: HTTP {} {}{hint}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("")
+            );
+            if !body.is_empty() {
+                message.push_str(&format!("; body: {body}"));
+            }
+            ConnectError {
+                kind,
+                message,
+                http_status: Some(status.as_u16()),
+            }
+        }
+        WsError::Tls(error) => tls_error(host, &error.to_string()),
+        WsError::Io(error) => {
+            let rustls_error = error
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                .map(ToString::to_string);
+            match rustls_error {
+                Some(text) => tls_error(host, &text),
+                None => ConnectError::new(
+                    ErrorKind::Io,
+                    format!("connection to {host} failed during the handshake: {error}"),
+                ),
+            }
+        }
+        WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(kind)) => {
+            let detail = match kind {
+                SubProtocolError::NoSubProtocol => {
+                    "the server selected none of the offered subprotocols (check -s/--subprotocol)"
+                }
+                SubProtocolError::InvalidSubProtocol => {
+                    "the server selected a subprotocol that was not offered"
+                }
+                SubProtocolError::ServerSentSubProtocolNoneRequested => {
+                    "the server selected a subprotocol although none was offered; offer it with -s NAME"
+                }
+            };
+            ConnectError::new(
+                ErrorKind::Protocol,
+                format!("handshake with {host} failed: {detail}"),
+            )
+        }
+        WsError::Url(error) => {
+            ConnectError::new(ErrorKind::InvalidInput, format!("bad URL: {error}"))
+        }
+        WsError::ConnectionClosed | WsError::AlreadyClosed => ConnectError::new(
+            ErrorKind::Io,
+            format!(
+                "{host} closed the connection during the handshake — is it a WebSocket endpoint?"
+            ),
+        ),
+        other => ConnectError::new(
+            ErrorKind::Protocol,
+            format!("WebSocket handshake with {host} failed: {other}"),
+        ),
+    }
+}
+
+fn tls_error(host: &str, detail: &str) -> ConnectError {
+    let hint = if detail.contains("UnknownIssuer") || detail.contains("invalid peer certificate") {
+        " — trust its CA with --cacert FILE, or skip verification with --insecure"
+    } else if detail.contains("CorruptMessage") || detail.contains("InvalidContentType") {
+        " — is the server speaking TLS? try ws:// instead of wss://"
+    } else {
+        ""
+    };
+    ConnectError::new(
+        ErrorKind::Tls,
+        format!("TLS handshake with {host} failed: {detail}{hint}"),
+    )
+}

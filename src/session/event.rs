@@ -1,0 +1,270 @@
+//! What the session engine reports: connection states, frames in and out, errors,
+//! statistics and close results. The UI and the headless commands consume these.
+
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+
+use super::stats::{RttStats, StatsSnapshot};
+
+/// Identifies one frame in the session, in and out alike. Outgoing messages get
+/// theirs when the caller submits them, so a later [`Event::Frame`],
+/// [`Event::Queued`] or [`Event::SendFailed`] can be matched to the submission.
+pub type MessageId = u64;
+
+/// Which way a frame travelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Sent by us.
+    Outgoing,
+    /// Received from the peer.
+    Incoming,
+}
+
+impl Direction {
+    /// A one-character arrow for display: `→` out, `←` in.
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Direction::Outgoing => "→",
+            Direction::Incoming => "←",
+        }
+    }
+}
+
+/// The WebSocket frame type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FrameKind {
+    /// UTF-8 text message.
+    Text,
+    /// Binary message.
+    Binary,
+    /// Ping control frame.
+    Ping,
+    /// Pong control frame.
+    Pong,
+    /// Close control frame.
+    Close,
+}
+
+impl FrameKind {
+    /// Lower-case name for display and JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FrameKind::Text => "text",
+            FrameKind::Binary => "binary",
+            FrameKind::Ping => "ping",
+            FrameKind::Pong => "pong",
+            FrameKind::Close => "close",
+        }
+    }
+}
+
+/// The kind of a data message the user sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PayloadKind {
+    /// Sent as a text frame; the payload must be UTF-8.
+    #[default]
+    Text,
+    /// Sent as a binary frame.
+    Binary,
+}
+
+impl From<PayloadKind> for FrameKind {
+    fn from(kind: PayloadKind) -> Self {
+        match kind {
+            PayloadKind::Text => FrameKind::Text,
+            PayloadKind::Binary => FrameKind::Binary,
+        }
+    }
+}
+
+/// The connection's state machine, as shown to the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConnectionState {
+    /// No socket, and none wanted until the user connects.
+    Disconnected,
+    /// Opening TCP, TLS and the WebSocket handshake.
+    Connecting,
+    /// The socket is open; no authentication is required or it is not yet known.
+    Connected,
+    /// The auth message was sent; waiting for the server's verdict.
+    Authenticating,
+    /// The server accepted our credentials.
+    Authenticated,
+    /// The link was lost; a new attempt is scheduled.
+    Reconnecting,
+    /// The session stopped on an error (auth refused, attempts exhausted).
+    Error,
+}
+
+impl ConnectionState {
+    /// Lower-case name for display and JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionState::Disconnected => "disconnected",
+            ConnectionState::Connecting => "connecting",
+            ConnectionState::Connected => "connected",
+            ConnectionState::Authenticating => "authenticating",
+            ConnectionState::Authenticated => "authenticated",
+            ConnectionState::Reconnecting => "reconnecting",
+            ConnectionState::Error => "error",
+        }
+    }
+
+    /// Whether data messages flow now (otherwise they wait in the queue).
+    pub fn is_ready(self) -> bool {
+        matches!(
+            self,
+            ConnectionState::Connected | ConnectionState::Authenticated
+        )
+    }
+}
+
+/// One frame seen on the wire, in either direction. Payloads carrying a secret
+/// have it replaced by `***` before the frame leaves the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    /// Session-unique id; for outgoing user messages, the id returned on submission.
+    pub id: MessageId,
+    /// Which way it went.
+    pub direction: Direction,
+    /// Frame type.
+    pub kind: FrameKind,
+    /// The payload as sent or received (for close frames: the reason text).
+    pub payload: Bytes,
+    /// Wall-clock time it was sent or received.
+    pub timestamp: SystemTime,
+    /// For close frames: the close code, if any.
+    pub close_code: Option<u16>,
+}
+
+impl Frame {
+    /// The payload as text when it is valid UTF-8.
+    pub fn text(&self) -> Option<&str> {
+        std::str::from_utf8(&self.payload).ok()
+    }
+}
+
+/// Classes of failure, so callers can react (exit codes, colours) without parsing text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// Bad URL, header, close code or other input; nothing was sent.
+    InvalidInput,
+    /// The host name could not be resolved.
+    Dns,
+    /// The TCP connection was refused or could not be made.
+    Refused,
+    /// Connecting (or authenticating) took longer than allowed.
+    Timeout,
+    /// The TLS handshake failed (certificate, protocol).
+    Tls,
+    /// The server answered the upgrade with an HTTP error status.
+    HttpStatus,
+    /// The server refused our credentials.
+    Auth,
+    /// The peer broke the WebSocket protocol, or the handshake was malformed.
+    Protocol,
+    /// An incoming message was larger than the configured maximum.
+    MessageTooBig,
+    /// The outgoing queue is full; the message was not accepted.
+    QueueFull,
+    /// Reading or writing the socket failed.
+    Io,
+    /// Reconnection gave up after the configured number of attempts.
+    GaveUp,
+}
+
+impl ErrorKind {
+    /// Whether this failure happened while establishing a connection.
+    pub fn is_connection_failure(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Dns
+                | ErrorKind::Refused
+                | ErrorKind::Timeout
+                | ErrorKind::Tls
+                | ErrorKind::HttpStatus
+        )
+    }
+}
+
+/// Facts about an opened connection, for the state pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    /// The URL connected to, with any token redacted.
+    pub url: String,
+    /// The subprotocol the server selected, if any.
+    pub subprotocol: Option<String>,
+    /// Whether the link is encrypted (wss://).
+    pub tls: bool,
+    /// Whether certificate verification was switched off.
+    pub insecure: bool,
+    /// The peer's socket address.
+    pub peer_addr: Option<std::net::SocketAddr>,
+}
+
+/// How a connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseOutcome {
+    /// The close code, if one was exchanged (1006 when the link dropped).
+    pub code: Option<u16>,
+    /// The close reason text (empty when none).
+    pub reason: String,
+    /// True when the peer started the close; false when we did (or we declared the link dead).
+    pub by_peer: bool,
+    /// True when a close handshake completed; false for a dropped link.
+    pub clean: bool,
+}
+
+/// Everything the session engine reports, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The state machine moved.
+    StateChanged(ConnectionState),
+    /// The WebSocket handshake completed.
+    Opened(ConnectionInfo),
+    /// A frame was sent or received.
+    Frame(Frame),
+    /// A message the user sent could not go out yet and waits in the queue.
+    Queued {
+        /// The message's id.
+        id: MessageId,
+        /// Queue length after adding it.
+        queue_len: usize,
+    },
+    /// A message the user sent was refused and will never be sent.
+    SendFailed {
+        /// The message's id.
+        id: MessageId,
+        /// Why.
+        kind: ErrorKind,
+        /// What happened and what to do, for the user.
+        message: String,
+    },
+    /// Something went wrong; the text is safe to show (secrets redacted).
+    Error {
+        /// The class of failure.
+        kind: ErrorKind,
+        /// What happened and what to do, for the user.
+        message: String,
+    },
+    /// Something worth telling the user that is not an error.
+    Notice(String),
+    /// Periodic and on-demand counters.
+    Stats(StatsSnapshot),
+    /// A pong arrived for our ping.
+    Rtt(RttStats),
+    /// A reconnect attempt is scheduled.
+    ReconnectScheduled {
+        /// 1-based attempt number.
+        attempt: u32,
+        /// The configured maximum, `None` when unlimited.
+        max_attempts: Option<u32>,
+        /// How long until the attempt.
+        delay: Duration,
+    },
+    /// A connection ended.
+    Closed(CloseOutcome),
+    /// The actor stopped (after `Shutdown`); no more events follow.
+    Stopped,
+}
