@@ -4,5 +4,8 @@
 //! built-in demo/test server (`server`), the headless commands (`commands`) and the
 //! command-line definitions (`cli`). `src/main.rs` only wires them together.
 
+pub mod cli;
+pub mod commands;
 pub mod server;
 pub mod session;
+pub mod units;

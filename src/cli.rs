@@ -1,0 +1,284 @@
+//! The command line: subcommands and the connection flags they share, and how those
+//! flags become a [`SessionConfig`]. Flag names follow wscat where wscat has one.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands::outcome::{Failure, FailureClass};
+use crate::session::auth::AuthMethod;
+use crate::session::config::{self, SessionConfig};
+use crate::session::secret::Secret;
+use crate::units::{parse_duration, parse_size};
+
+/// Exit codes, shown in `--help`.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  unexpected internal error
+  2  INVALID_INPUT       bad flag, URL, header, close code or file
+  3  CONNECTION_ERROR    DNS failure, connection refused, TLS failure, HTTP error, link lost
+  4  TIMEOUT_ERROR       no connection or no response within the timeout
+  5  AUTH_ERROR          credentials refused (HTTP 401/403, close 1008, auth reply)
+  6  PROTOCOL_ERROR      the peer broke the WebSocket protocol, or a message was too big
+  7  CLOSED              the server closed the connection before the exchange finished";
+
+/// wsdeck: the WebSocket client for debugging real-time systems.
+#[derive(Debug, Parser)]
+#[command(name = "wsdeck", version, about, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<CommandLine>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CommandLine {
+    /// Start the built-in server on a free loopback port and run a guided exchange against it.
+    Demo,
+    /// Run the built-in WebSocket server (echo, close-code demos, floods, auth).
+    Serve(ServeArgs),
+    /// Connect, send one message, print the response, close with 1000.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Request(RequestArgs),
+    /// Print received messages to stdout, one per line, reconnecting as configured.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Listen(ListenArgs),
+    /// Send messages, then wait for replies or a close for --wait seconds.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Send(SendArgs),
+    /// Print the WebSocket close-code table: names, meanings, which can be sent.
+    CloseCodes,
+}
+
+/// `wsdeck serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on; 0 picks a free one (the bound address is printed).
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+    /// Connections beyond this are closed with 1013 (Try Again Later).
+    #[arg(long, default_value_t = 100)]
+    pub max_connections: usize,
+    /// Ping every client this often and drop those that do not answer.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub heartbeat: Option<Duration>,
+    /// Require this token (query param `token`, subprotocol, Bearer header or first message).
+    #[arg(long, value_name = "TOKEN", env = "WSDECK_SERVE_TOKEN", hide_env_values = true)]
+    pub require_token: Option<String>,
+    /// Send a JSON tick to every client this often.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub broadcast_every: Option<Duration>,
+}
+
+/// `wsdeck request`.
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// ws:// or wss:// URL.
+    pub url: String,
+    /// The message to send (text).
+    #[arg(short, long, value_name = "TEXT")]
+    pub message: String,
+    /// How long connecting plus waiting for the response may take.
+    #[arg(long, value_name = "DURATION", default_value = "10", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Print one JSON envelope instead of the raw response.
+    #[arg(long)]
+    pub json: bool,
+    /// Connection settings.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// `wsdeck listen`.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// ws:// or wss:// URL.
+    pub url: String,
+    /// Stop after this many messages.
+    #[arg(short = 'n', long)]
+    pub count: Option<u64>,
+    /// Stop after this long.
+    #[arg(short, long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// One JSON object per line: direction, time, kind, data (binary as base64).
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Print counters to stderr at exit.
+    #[arg(long)]
+    pub stats: bool,
+    /// Connection settings.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// `wsdeck send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// ws:// or wss:// URL.
+    pub url: String,
+    /// Messages to send, in order (each one text message).
+    #[arg(required = true, value_name = "TEXT")]
+    pub messages: Vec<String>,
+    /// After sending, print replies for this long (or until the server closes).
+    #[arg(short, long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    pub wait: Duration,
+    /// Connection settings.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// How to authenticate, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    /// No token.
+    None,
+    /// `?token=…` in the URL (name set by --token-param).
+    QueryParam,
+    /// A first message rendered from --auth-template.
+    FirstMessage,
+    /// The token as a Sec-WebSocket-Protocol value.
+    Subprotocol,
+    /// `Authorization: Bearer …`.
+    Header,
+}
+
+impl From<AuthArg> for AuthMethod {
+    fn from(value: AuthArg) -> Self {
+        match value {
+            AuthArg::None => AuthMethod::None,
+            AuthArg::QueryParam => AuthMethod::QueryParam,
+            AuthArg::FirstMessage => AuthMethod::FirstMessage,
+            AuthArg::Subprotocol => AuthMethod::Subprotocol,
+            AuthArg::Header => AuthMethod::Header,
+        }
+    }
+}
+
+/// Connection flags shared by every command that connects.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// Extra request header, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Subprotocol to offer (repeatable, in order of preference).
+    #[arg(short = 's', long = "subprotocol", value_name = "NAME")]
+    pub subprotocols: Vec<String>,
+    /// Origin header.
+    #[arg(short = 'o', long)]
+    pub origin: Option<String>,
+    /// Where the token goes.
+    #[arg(long, value_enum, default_value_t = AuthArg::None)]
+    pub auth: AuthArg,
+    /// The token (prefer --token-env: arguments are visible to other users).
+    #[arg(long, env = "WSDECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Read the token from this environment variable.
+    #[arg(long, value_name = "NAME")]
+    pub token_env: Option<String>,
+    /// Query parameter name for --auth query-param.
+    #[arg(long, default_value = "token")]
+    pub token_param: String,
+    /// First-message template for --auth first-message ({{token}}, {{type}}).
+    #[arg(long, value_name = "TEMPLATE")]
+    pub auth_template: Option<String>,
+    /// The {{type}} value in the auth template.
+    #[arg(long, value_name = "TYPE", default_value = "authenticate")]
+    pub auth_type: String,
+    /// How long to wait for the server's verdict on a first-message auth.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub auth_timeout: Duration,
+    /// WebSocket Ping interval; 0 turns keep-alive off.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub ping_interval: Duration,
+    /// How long to wait for a Pong before declaring the link dead.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub pong_timeout: Duration,
+    /// Do not reconnect when the link is lost.
+    #[arg(long)]
+    pub no_reconnect: bool,
+    /// Reconnect attempts before giving up; 0 = unlimited.
+    #[arg(long, default_value_t = 10)]
+    pub max_attempts: u32,
+    /// Limit for TCP + TLS + upgrade.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+    /// Do not verify the server's TLS certificate (dangerous).
+    #[arg(short = 'k', long, visible_alias = "no-check")]
+    pub insecure: bool,
+    /// Trust this CA certificate (PEM) for wss:// (repeatable).
+    #[arg(long, visible_alias = "ca", value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
+    /// Largest incoming message accepted; bigger ones close with 1009.
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    pub max_message_size: usize,
+    /// Send rate limit in messages per second; 0 = unlimited.
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_RATE_LIMIT)]
+    pub rate_limit: u32,
+    /// How many messages may wait while the link is down.
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_QUEUE_CAPACITY)]
+    pub queue_limit: usize,
+}
+
+impl ConnectionArgs {
+    /// Builds and checks the session settings for `url`; every problem is an
+    /// INVALID_INPUT failure naming the flag to fix.
+    pub fn to_config(&self, url: &str) -> Result<SessionConfig, Failure> {
+        let invalid = |message: String| Failure::new(FailureClass::InvalidInput, message);
+        let mut session = SessionConfig::new(url).map_err(|error| invalid(error.to_string()))?;
+        for line in &self.headers {
+            let header = config::parse_header(line).map_err(|error| invalid(error.to_string()))?;
+            session.headers.push(header);
+        }
+        session.origin = self.origin.clone();
+        session.subprotocols = self.subprotocols.clone();
+        session.auth.method = self.auth.into();
+        session.auth.token = self.token()?;
+        if session.auth.token.is_some() && session.auth.method == AuthMethod::None {
+            return Err(invalid(
+                "a token was given but --auth is none; choose --auth query-param, first-message, subprotocol or header".into(),
+            ));
+        }
+        session.auth.token_param = self.token_param.clone();
+        session.auth.message_type = self.auth_type.clone();
+        if let Some(template) = &self.auth_template {
+            session.auth.template = template.clone();
+        }
+        session.auth.timeout = self.auth_timeout;
+        session.auth.validate().map_err(|error| invalid(error.to_string()))?;
+        session.keepalive.ping_interval = self.ping_interval;
+        session.keepalive.pong_timeout = self.pong_timeout;
+        session.reconnect.enabled = !self.no_reconnect;
+        session.reconnect.max_attempts = self.max_attempts;
+        session.connect_timeout = self.connect_timeout;
+        session.tls.insecure = self.insecure;
+        session.tls.ca_files = self.cacert.clone();
+        for file in &self.cacert {
+            if !file.is_file() {
+                return Err(invalid(format!("--cacert {}: no such file", file.display())));
+            }
+        }
+        session.max_message_size = self.max_message_size;
+        session.rate_limit = self.rate_limit;
+        session.queue_capacity = self.queue_limit;
+        Ok(session)
+    }
+
+    fn token(&self) -> Result<Option<Secret>, Failure> {
+        if let Some(name) = &self.token_env {
+            return match std::env::var(name) {
+                Ok(value) if !value.is_empty() => Ok(Some(Secret::new(value))),
+                _ => Err(Failure::new(
+                    FailureClass::InvalidInput,
+                    format!("--token-env {name}: the environment variable {name} is not set or empty"),
+                )),
+            };
+        }
+        Ok(self.token.clone().map(Secret::new))
+    }
+}

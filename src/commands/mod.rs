@@ -1,0 +1,74 @@
+//! Headless commands (`request`, `listen`, `send`, `serve`, `demo`, `close-codes`),
+//! built on the same session engine as the TUI.
+
+pub mod demo;
+pub mod listen;
+pub mod outcome;
+pub mod output;
+pub mod request;
+pub mod send;
+pub mod watch;
+
+use std::time::Duration;
+
+use crate::cli::{CommandLine, ServeArgs};
+use crate::server::{self, ServerConfig};
+use crate::session::stats::StatsSnapshot;
+use crate::session::{self, Event, EventReceiver, SessionConfig, SessionHandle};
+
+use outcome::{Failure, FailureClass};
+
+/// How long a command waits for the session to close cleanly at the end.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
+
+/// Runs one subcommand to completion.
+pub async fn run(command: CommandLine) -> Result<(), Failure> {
+    match command {
+        CommandLine::Demo => demo::run().await,
+        CommandLine::Serve(args) => serve(args).await,
+        CommandLine::Request(args) => request::run(args).await,
+        CommandLine::Listen(args) => listen::run(args).await,
+        CommandLine::Send(args) => send::run(args).await,
+        CommandLine::CloseCodes => {
+            print!("{}", session::close_code::render_table());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    let config = ServerConfig {
+        host: args.host,
+        port: args.port,
+        max_connections: args.max_connections,
+        heartbeat: args.heartbeat,
+        require_token: args.require_token,
+        broadcast_every: args.broadcast_every,
+    };
+    server::run(config)
+        .await
+        .map_err(|error| Failure::new(FailureClass::Connection, format!("{error:#}")))
+}
+
+/// Starts a session for a headless command; bad settings are INVALID_INPUT.
+pub fn spawn_session(config: SessionConfig) -> Result<(SessionHandle, EventReceiver), Failure> {
+    session::spawn(config).map_err(|error| Failure::new(FailureClass::InvalidInput, error.to_string()))
+}
+
+/// Asks the session to close with 1000 and stop, and waits (bounded) until it has.
+/// Returns the last statistics it reported.
+pub async fn shutdown_and_wait(handle: &SessionHandle, events: &mut EventReceiver) -> Option<StatsSnapshot> {
+    let _ = handle.shutdown();
+    let mut last = None;
+    let drain = async {
+        while let Some(event) = events.recv().await {
+            match event {
+                Event::Stats(stats) => last = Some(stats),
+                Event::Stopped => break,
+                _ => {}
+            }
+        }
+    };
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, drain).await;
+    last
+}

@@ -1,0 +1,124 @@
+//! How received frames are written by headless commands: raw lines or JSON lines,
+//! through a buffered writer that is flushed when the event stream goes quiet.
+
+use std::io::{self, Write};
+use std::time::SystemTime;
+
+use base64::Engine as _;
+use serde_json::json;
+
+use crate::session::{Frame, FrameKind};
+use crate::session::stats::StatsSnapshot;
+
+/// How each message is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineFormat {
+    /// Text as-is; binary as base64.
+    Raw,
+    /// `{"direction":"in","time":…,"kind":"text","data":…}` per line.
+    JsonLines,
+}
+
+/// Writes one frame as one line.
+pub fn write_frame(out: &mut impl Write, frame: &Frame, format: LineFormat) -> io::Result<()> {
+    match format {
+        LineFormat::Raw => match (frame.kind, frame.text()) {
+            (FrameKind::Text, Some(text)) => {
+                out.write_all(text.as_bytes())?;
+                out.write_all(b"\n")
+            }
+            _ => writeln!(out, "{}", base64::engine::general_purpose::STANDARD.encode(&frame.payload)),
+        },
+        LineFormat::JsonLines => {
+            let mut line = json!({
+                "direction": match frame.direction {
+                    crate::session::Direction::Incoming => "in",
+                    crate::session::Direction::Outgoing => "out",
+                },
+                "time": format_time(frame.timestamp),
+                "kind": frame.kind.as_str(),
+            });
+            match (frame.kind, frame.text()) {
+                (FrameKind::Binary, _) | (_, None) => {
+                    line["data"] = json!(base64::engine::general_purpose::STANDARD.encode(&frame.payload));
+                    line["encoding"] = json!("base64");
+                }
+                (_, Some(text)) => line["data"] = json!(text),
+            }
+            if let Some(code) = frame.close_code {
+                line["code"] = json!(code);
+            }
+            serde_json::to_writer(&mut *out, &line)?;
+            out.write_all(b"\n")
+        }
+    }
+}
+
+/// RFC 3339 UTC with milliseconds.
+pub fn format_time(time: SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
+/// A multi-line human summary of the counters, for `--stats`.
+pub fn stats_summary(stats: &StatsSnapshot) -> String {
+    let mut text = format!(
+        "messages: {} received ({} bytes), {} sent ({} bytes)\nconnections: {} opened, {} closed, {} reconnect attempts\nerrors: {}, rate-limited: {}, queued: {}",
+        stats.messages_received,
+        stats.bytes_received,
+        stats.messages_sent,
+        stats.bytes_sent,
+        stats.connections_opened,
+        stats.connections_closed,
+        stats.reconnects,
+        stats.errors,
+        stats.rate_limited,
+        stats.queue_len,
+    );
+    if let Some(rtt) = stats.rtt {
+        text.push_str(&format!(
+            "\nrtt: last {:.1} ms, min {:.1} ms, avg {:.1} ms ({} pings)",
+            rtt.last.as_secs_f64() * 1e3,
+            rtt.min.as_secs_f64() * 1e3,
+            rtt.avg.as_secs_f64() * 1e3,
+            rtt.count
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Direction;
+    use bytes::Bytes;
+
+    fn frame(kind: FrameKind, payload: &'static [u8]) -> Frame {
+        Frame {
+            id: 1,
+            direction: Direction::Incoming,
+            kind,
+            payload: Bytes::from_static(payload),
+            timestamp: SystemTime::UNIX_EPOCH,
+            close_code: None,
+        }
+    }
+
+    #[test]
+    fn raw_lines() {
+        let mut out = Vec::new();
+        write_frame(&mut out, &frame(FrameKind::Text, b"{\"a\":1}"), LineFormat::Raw).unwrap();
+        write_frame(&mut out, &frame(FrameKind::Binary, b"\x00\x01"), LineFormat::Raw).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "{\"a\":1}\nAAE=\n");
+    }
+
+    #[test]
+    fn json_lines() {
+        let mut out = Vec::new();
+        write_frame(&mut out, &frame(FrameKind::Text, b"hi"), LineFormat::JsonLines).unwrap();
+        let line: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(line["direction"], "in");
+        assert_eq!(line["kind"], "text");
+        assert_eq!(line["data"], "hi");
+        assert_eq!(line["time"], "1970-01-01T00:00:00.000Z");
+    }
+}

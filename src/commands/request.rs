@@ -1,0 +1,225 @@
+//! `wsdeck request`: connect, authenticate, send one message, print the response
+//! (the one whose `id` matches when the message has an `id`), close with 1000.
+
+use std::time::SystemTime;
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use crate::cli::RequestArgs;
+use crate::session::{self, Direction, Event, Frame, FrameKind, MessageId};
+
+use super::outcome::{Failure, FailureClass};
+use super::watch::{Ending, LifecycleWatch, describe_close};
+use super::{shutdown_and_wait, spawn_session};
+
+/// The response a request waited for.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The frame that answered.
+    pub frame: Frame,
+    /// Time from our message leaving to the response arriving.
+    pub rtt: std::time::Duration,
+    /// The URL (token redacted).
+    pub url: String,
+}
+
+/// Runs `wsdeck request`, printing the result; the error is already printed in
+/// JSON mode, otherwise the caller prints it.
+pub async fn run(args: RequestArgs) -> Result<(), Failure> {
+    let correlation = correlation_key(&args.message);
+    let correlation_id = correlation
+        .as_ref()
+        .map(value_as_id)
+        .unwrap_or_else(random_id);
+    let result = exchange(&args, correlation.as_ref()).await;
+    match (&result, args.json) {
+        (Ok(response), true) => println!("{}", success_envelope(response, &correlation_id)),
+        (Ok(response), false) => print_payload(&response.frame),
+        (Err(failure), true) => println!("{}", failure_envelope(failure, &correlation_id)),
+        (Err(_), false) => {}
+    }
+    result.map(|_| ())
+}
+
+/// Connects, sends, and waits for the response within the timeout.
+pub async fn exchange(args: &RequestArgs, correlation: Option<&Value>) -> Result<Response, Failure> {
+    let mut config = args.connection.to_config(&args.url)?;
+    // One-shot: a lost link is an answer, not something to retry.
+    config.reconnect.enabled = false;
+    let url = config.auth.url_with_token(&config.url);
+    let shown_url = session::secret::Redactor::new(config.auth.token.iter())
+        .text(url.as_str())
+        .into_owned();
+    let (handle, mut events) = spawn_session(config)?;
+    let deadline = Instant::now() + args.timeout;
+    let _ = handle.connect();
+    let our_id = handle
+        .send_text(args.message.clone())
+        .map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))?;
+
+    let mut watch = LifecycleWatch::default();
+    let mut sent_at: Option<Instant> = None;
+    let outcome = loop {
+        let event = match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(event)) => event,
+            Ok(None) => break Err(watch.failure()),
+            Err(_) => break Err(timeout_failure(args, &watch, sent_at.is_some())),
+        };
+        match &event {
+            Event::Frame(frame) if frame.direction == Direction::Outgoing && frame.id == our_id => {
+                sent_at = Some(Instant::now());
+            }
+            Event::Frame(frame) if frame.direction == Direction::Incoming && sent_at.is_some() => {
+                if is_response(frame, correlation) {
+                    let rtt = sent_at.map(|at| at.elapsed()).unwrap_or_default();
+                    break Ok(Response {
+                        frame: frame.clone(),
+                        rtt,
+                        url: shown_url.clone(),
+                    });
+                }
+            }
+            Event::SendFailed { id, kind, message } if *id == our_id => {
+                break Err(Failure::new(FailureClass::from_error_kind(*kind), message.clone()));
+            }
+            Event::Closed(outcome) if sent_at.is_some() || watch.has_opened() => {
+                watch.observe(&event);
+                if !matches!(outcome.code, Some(1008)) {
+                    let mut failure = watch.failure();
+                    if failure.class == FailureClass::Closed || failure.class == FailureClass::Connection {
+                        failure = Failure::new(
+                            FailureClass::Closed,
+                            format!("{} before a response arrived", describe_close(outcome)),
+                        );
+                    }
+                    break Err(failure);
+                }
+            }
+            _ => {
+                if let Some(ending) = watch.observe(&event) {
+                    break Err(match ending {
+                        Ending::Failed(failure) => failure,
+                        Ending::Closed(_) => watch.failure(),
+                    });
+                }
+            }
+        }
+    };
+    shutdown_and_wait(&handle, &mut events).await;
+    outcome
+}
+
+fn timeout_failure(args: &RequestArgs, watch: &LifecycleWatch, sent: bool) -> Failure {
+    let waited = humantime::format_duration(args.timeout);
+    let message = if !watch.has_opened() {
+        format!("could not connect to {} within {waited}", args.url)
+    } else if !sent {
+        format!("connected, but the message could not be sent within {waited} (authentication pending?)")
+    } else {
+        format!("no response within {waited} (--timeout to wait longer)")
+    };
+    Failure::new(FailureClass::Timeout, message)
+}
+
+/// The `id` field of a JSON object message, used to find its response.
+pub fn correlation_key(message: &str) -> Option<Value> {
+    match serde_json::from_str::<Value>(message) {
+        Ok(Value::Object(object)) => object.get("id").filter(|id| !id.is_null()).cloned(),
+        _ => None,
+    }
+}
+
+/// Whether an incoming frame answers our message.
+fn is_response(frame: &Frame, correlation: Option<&Value>) -> bool {
+    if !matches!(frame.kind, FrameKind::Text | FrameKind::Binary) {
+        return false;
+    }
+    let Some(wanted) = correlation else {
+        return true;
+    };
+    let Some(text) = frame.text() else {
+        return false;
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(object)) => object.get("id") == Some(wanted),
+        _ => false,
+    }
+}
+
+fn value_as_id(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn random_id() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+fn timestamp() -> String {
+    humantime::format_rfc3339_millis(SystemTime::now()).to_string()
+}
+
+/// The response payload as JSON: parsed when it is JSON text, a string otherwise,
+/// base64 for binary.
+fn response_value(frame: &Frame) -> (Value, Option<&'static str>) {
+    match (frame.kind, frame.text()) {
+        (FrameKind::Text, Some(text)) => (
+            serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())),
+            None,
+        ),
+        _ => (
+            Value::String(base64::engine::general_purpose::STANDARD.encode(&frame.payload)),
+            Some("base64"),
+        ),
+    }
+}
+
+/// `{"success":true,"message":…,"data":{"response":…,"url":…,"rtt_ms":…},…}`.
+pub fn success_envelope(response: &Response, correlation_id: &str) -> Value {
+    let (value, encoding) = response_value(&response.frame);
+    let mut data = json!({
+        "response": value,
+        "url": response.url,
+        "rtt_ms": (response.rtt.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+        "kind": response.frame.kind.as_str(),
+    });
+    if let Some(encoding) = encoding {
+        data["encoding"] = json!(encoding);
+    }
+    json!({
+        "success": true,
+        "message": "response received",
+        "data": data,
+        "timestamp": timestamp(),
+        "correlation_id": correlation_id,
+    })
+}
+
+/// `{"success":false,"error":…,"error_code":…,…}`.
+pub fn failure_envelope(failure: &Failure, correlation_id: &str) -> Value {
+    json!({
+        "success": false,
+        "error": failure.message,
+        "error_code": failure.class.code_name(),
+        "timestamp": timestamp(),
+        "correlation_id": correlation_id,
+    })
+}
+
+fn print_payload(frame: &Frame) {
+    match (frame.kind, frame.text()) {
+        (FrameKind::Text, Some(text)) => println!("{text}"),
+        _ => println!(
+            "{}",
+            base64::engine::general_purpose::STANDARD.encode(&frame.payload)
+        ),
+    }
+}
+
+/// Ids of messages that matter to tests.
+#[doc(hidden)]
+pub fn _unused(_: MessageId) {}

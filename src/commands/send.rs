@@ -1,0 +1,75 @@
+//! `wsdeck send`: send messages in order, then print replies for --wait (or until
+//! the server closes), then close with 1000.
+
+use std::collections::HashSet;
+use std::io::{self, Write};
+
+use tokio::time::Instant;
+
+use crate::cli::SendArgs;
+use crate::session::{Direction, Event, FrameKind, MessageId};
+
+use super::outcome::{Failure, FailureClass};
+use super::output::{LineFormat, write_frame};
+use super::watch::{Ending, LifecycleWatch};
+use super::{shutdown_and_wait, spawn_session};
+
+/// Runs `wsdeck send`.
+pub async fn run(args: SendArgs) -> Result<(), Failure> {
+    let config = args.connection.to_config(&args.url)?;
+    let (handle, mut events) = spawn_session(config)?;
+    let _ = handle.connect();
+    let mut unsent: HashSet<MessageId> = HashSet::new();
+    for message in &args.messages {
+        let id = handle
+            .send_text(message.clone())
+            .map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))?;
+        unsent.insert(id);
+    }
+    let mut watch = LifecycleWatch::default();
+    let mut wait_until: Option<Instant> = None;
+    let stdout = io::stdout();
+    let result = loop {
+        let event = match wait_until {
+            Some(at) => match tokio::time::timeout_at(at, events.recv()).await {
+                Ok(event) => event,
+                Err(_) => break Ok(()),
+            },
+            None => events.recv().await,
+        };
+        let Some(event) = event else {
+            break Err(watch.failure());
+        };
+        match &event {
+            Event::Frame(frame) if frame.direction == Direction::Outgoing => {
+                unsent.remove(&frame.id);
+                if unsent.is_empty() && wait_until.is_none() {
+                    wait_until = Some(Instant::now() + args.wait);
+                }
+            }
+            Event::Frame(frame)
+                if frame.direction == Direction::Incoming
+                    && matches!(frame.kind, FrameKind::Text | FrameKind::Binary) =>
+            {
+                let mut out = stdout.lock();
+                let _ = write_frame(&mut out, frame, LineFormat::Raw);
+                let _ = out.flush();
+            }
+            Event::SendFailed { message, kind, .. } => {
+                break Err(Failure::new(FailureClass::from_error_kind(*kind), message.clone()));
+            }
+            Event::Closed(_) if unsent.is_empty() => {
+                watch.observe(&event);
+                break Ok(());
+            }
+            _ => {}
+        }
+        match watch.observe(&event) {
+            Some(Ending::Failed(failure)) => break Err(failure),
+            Some(Ending::Closed(_)) => break Ok(()),
+            None => {}
+        }
+    };
+    shutdown_and_wait(&handle, &mut events).await;
+    result
+}
