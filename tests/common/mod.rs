@@ -1,0 +1,83 @@
+//! Shared helpers for the engine tests: a session config tuned for fast tests, and
+//! waiting for events with a bounded timeout.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use wsdeck::session::backoff::BackoffPolicy;
+use wsdeck::session::{ConnectionState, Event, EventReceiver, SessionConfig};
+
+/// Upper bound for any single wait in a test.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// A config for `url` with keep-alive off and quick reconnects.
+pub fn fast_config(url: &str) -> SessionConfig {
+    let mut config = SessionConfig::new(url).expect("test URL is valid");
+    config.keepalive.ping_interval = Duration::ZERO;
+    config.reconnect.backoff = BackoffPolicy {
+        initial_delay: Duration::from_millis(100),
+        max_delay: Duration::from_millis(400),
+        jitter: 0.25,
+    };
+    config.connect_timeout = Duration::from_secs(3);
+    config
+}
+
+/// Waits for the first event matching `predicate`, returning it and every event seen
+/// before it. Panics (naming `what`) after [`WAIT`].
+pub async fn wait_for(
+    events: &mut EventReceiver,
+    what: &str,
+    mut predicate: impl FnMut(&Event) -> bool,
+) -> (Event, Vec<Event>) {
+    let mut seen = Vec::new();
+    let result = tokio::time::timeout(WAIT, async {
+        while let Some(event) = events.recv().await {
+            if predicate(&event) {
+                return Some(event);
+            }
+            seen.push(event);
+        }
+        None
+    })
+    .await;
+    match result {
+        Ok(Some(event)) => (event, seen),
+        Ok(None) => panic!("event stream ended while waiting for {what}; saw {seen:#?}"),
+        Err(_) => panic!("timed out waiting for {what}; saw {seen:#?}"),
+    }
+}
+
+/// Waits for the state machine to reach `state`.
+pub async fn wait_for_state(events: &mut EventReceiver, state: ConnectionState) -> Vec<Event> {
+    let (_, seen) = wait_for(events, state.as_str(), |event| {
+        *event == Event::StateChanged(state)
+    })
+    .await;
+    seen
+}
+
+/// Collects every event arriving within `window`.
+pub async fn collect_for(events: &mut EventReceiver, window: Duration) -> Vec<Event> {
+    let mut seen = Vec::new();
+    let _ = tokio::time::timeout(window, async {
+        while let Some(event) = events.recv().await {
+            seen.push(event);
+        }
+    })
+    .await;
+    seen
+}
+
+/// The text of an incoming text frame, if the event is one.
+pub fn incoming_text(event: &Event) -> Option<String> {
+    match event {
+        Event::Frame(frame)
+            if frame.direction == wsdeck::session::Direction::Incoming
+                && frame.kind == wsdeck::session::FrameKind::Text =>
+        {
+            frame.text().map(str::to_string)
+        }
+        _ => None,
+    }
+}

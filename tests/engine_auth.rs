@@ -1,0 +1,161 @@
+//! Auth modes over real sockets against the built-in server's --require-token: each
+//! mode accepted and each refused; and the token never appears in any event.
+
+mod common;
+
+use common::{collect_for, fast_config, incoming_text, wait_for, wait_for_state};
+use std::time::Duration;
+use wsdeck::server::{Server, ServerConfig};
+use wsdeck::session::{self, AuthMethod, ConnectionState, ErrorKind, Event, Secret, SessionConfig};
+
+const TOKEN: &str = "s3cr3t-T0KEN_value";
+
+async fn server_requiring_token() -> Server {
+    Server::bind(ServerConfig {
+        port: 0,
+        require_token: Some(TOKEN.to_string()),
+        ..ServerConfig::default()
+    })
+    .await
+    .expect("server binds")
+}
+
+fn config_with(url: &str, method: AuthMethod, token: &str) -> SessionConfig {
+    let mut config = fast_config(url);
+    config.auth.method = method;
+    config.auth.token = Some(Secret::new(token));
+    config
+}
+
+const METHODS: [AuthMethod; 4] = [
+    AuthMethod::QueryParam,
+    AuthMethod::FirstMessage,
+    AuthMethod::Subprotocol,
+    AuthMethod::Header,
+];
+
+/// Every event's debug text, to search for the token.
+fn assert_token_absent(events: &[Event], token: &str) {
+    for event in events {
+        let text = format!("{event:?}");
+        assert!(!text.contains(token), "token leaked in {text}");
+        if let Event::Frame(frame) = event {
+            let payload = String::from_utf8_lossy(&frame.payload);
+            assert!(!payload.contains(token), "token leaked in payload {payload}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_mode_is_accepted_and_the_token_never_shows() {
+    let server = server_requiring_token().await;
+    for method in METHODS {
+        let (handle, mut events) = session::spawn(config_with(&server.url(), method, TOKEN)).unwrap();
+        handle.connect().unwrap();
+        let mut seen = wait_for_state(&mut events, ConnectionState::Authenticated).await;
+        if method == AuthMethod::FirstMessage {
+            assert!(
+                seen.contains(&Event::StateChanged(ConnectionState::Authenticating)),
+                "{method:?}: {seen:#?}"
+            );
+        }
+        handle.send_text(format!("hello via {}", method.as_str())).unwrap();
+        let (echo, before) = wait_for(&mut events, "echo", |e| {
+            incoming_text(e).is_some_and(|t| t.starts_with("hello"))
+        })
+        .await;
+        assert_eq!(
+            incoming_text(&echo),
+            Some(format!("hello via {}", method.as_str()))
+        );
+        seen.extend(before);
+        seen.push(echo);
+        handle.shutdown().unwrap();
+        seen.extend(collect_for(&mut events, Duration::from_millis(300)).await);
+        assert_token_absent(&seen, TOKEN);
+        let opened = seen.iter().find_map(|e| match e {
+            Event::Opened(info) => Some(info.clone()),
+            _ => None,
+        });
+        let opened = opened.expect("opened event");
+        if method == AuthMethod::QueryParam {
+            assert!(opened.url.contains("token=***"), "{}", opened.url);
+        }
+        if method == AuthMethod::Subprotocol {
+            // The server had only the token to select; it is shown redacted.
+            assert_eq!(opened.subprotocol.as_deref(), Some("***"));
+        }
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn each_mode_is_refused_with_a_wrong_token() {
+    let server = server_requiring_token().await;
+    let wrong = "wrong-token-123";
+    for method in METHODS {
+        let (handle, mut events) = session::spawn(config_with(&server.url(), method, wrong)).unwrap();
+        handle.connect().unwrap();
+        let seen = wait_for_state(&mut events, ConnectionState::Error).await;
+        let auth_error = seen.iter().find_map(|e| match e {
+            Event::Error { kind: ErrorKind::Auth, message } => Some(message.clone()),
+            _ => None,
+        });
+        let message = auth_error.unwrap_or_else(|| panic!("{method:?}: no auth error in {seen:#?}"));
+        assert!(message.contains("1008") || message.contains("refused"), "{message}");
+        let closed = seen.iter().find_map(|e| match e {
+            Event::Closed(outcome) => Some(outcome.clone()),
+            _ => None,
+        });
+        assert_eq!(closed.and_then(|c| c.code), Some(1008), "{method:?}");
+        // 1008 is not retried.
+        let later = collect_for(&mut events, Duration::from_millis(400)).await;
+        assert!(
+            !later.iter().any(|e| matches!(e, Event::ReconnectScheduled { .. })),
+            "{method:?} retried: {later:#?}"
+        );
+        let mut all = seen;
+        all.extend(later);
+        assert_token_absent(&all, wrong);
+        handle.shutdown().unwrap();
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn missing_token_is_refused_before_connecting() {
+    let mut config = fast_config("ws://127.0.0.1:9");
+    config.auth.method = AuthMethod::Header;
+    let error = session::spawn(config).unwrap_err();
+    assert!(error.to_string().contains("needs a token"), "{error}");
+}
+
+#[tokio::test]
+async fn first_message_auth_without_reply_carries_on_after_timeout() {
+    // A server without --require-token just echoes the auth message back; that is no
+    // verdict, so after the auth timeout the session carries on and says so.
+    let server = Server::bind(ServerConfig {
+        port: 0,
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut config = config_with(&server.url(), AuthMethod::FirstMessage, TOKEN);
+    config.auth.timeout = Duration::from_millis(300);
+    let (handle, mut events) = session::spawn(config).unwrap();
+    handle.connect().unwrap();
+    let id = handle.send_text("waits for auth").unwrap();
+    let mut seen = wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    assert!(seen.iter().any(|e| matches!(e, Event::Notice(n) if n.contains("no auth reply"))));
+    assert!(seen.iter().any(|e| matches!(e, Event::Queued { id: queued, .. } if *queued == id)));
+    let (echo, before) = wait_for(&mut events, "queued echo", |e| {
+        incoming_text(e).as_deref() == Some("waits for auth")
+    })
+    .await;
+    seen.extend(before);
+    seen.push(echo);
+    // The echoed auth message is redacted too.
+    assert_token_absent(&seen, TOKEN);
+    handle.shutdown().unwrap();
+    server.shutdown().await;
+}

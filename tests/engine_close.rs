@@ -1,0 +1,117 @@
+//! Close codes over real sockets: every sendable code round-trips with its reason in
+//! both directions; invalid codes and reasons are refused before anything is sent.
+
+mod common;
+
+use common::{fast_config, wait_for, wait_for_state};
+use wsdeck::server::{Server, ServerConfig};
+use wsdeck::session::close_code::{CloseCodeError, validate_close};
+use wsdeck::session::{self, CloseOutcome, CloseRequestError, ConnectionState, Event};
+
+async fn start_server() -> Server {
+    Server::bind(ServerConfig {
+        port: 0,
+        ..ServerConfig::default()
+    })
+    .await
+    .expect("server binds")
+}
+
+fn sendable_codes() -> Vec<u16> {
+    let mut codes: Vec<u16> = (1000..=1003).chain(1007..=1014).collect();
+    codes.extend([3000, 3001, 3999, 4000, 4001, 4500, 4999]);
+    codes
+}
+
+#[tokio::test]
+async fn user_close_round_trips_every_sendable_code() {
+    let server = start_server().await;
+    for code in sendable_codes() {
+        let reason = format!("bye {code} ✓");
+        let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
+        handle.connect().unwrap();
+        wait_for_state(&mut events, ConnectionState::Connected).await;
+        handle.close(code, reason.clone()).unwrap();
+        let (closed, seen) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+        assert_eq!(
+            closed,
+            Event::Closed(CloseOutcome {
+                code: Some(code),
+                reason: reason.clone(),
+                by_peer: false,
+                clean: true,
+            })
+        );
+        // The peer's close frame echoed our code.
+        let echoed = seen.iter().any(|event| matches!(event,
+            Event::Frame(frame) if frame.direction == session::Direction::Incoming
+                && frame.close_code == Some(code)));
+        assert!(echoed, "code {code}: no echoed close frame in {seen:#?}");
+        let after = wait_for(&mut events, "state after close", |e| matches!(e, Event::StateChanged(_))).await.0;
+        assert_eq!(after, Event::StateChanged(ConnectionState::Disconnected), "code {code}");
+        handle.shutdown().unwrap();
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn server_close_round_trips_every_sendable_code() {
+    let server = start_server().await;
+    for code in sendable_codes() {
+        let reason = format!("server says {code}");
+        let mut config = fast_config(&server.url());
+        config.reconnect.enabled = false;
+        let (handle, mut events) = session::spawn(config).unwrap();
+        handle.connect().unwrap();
+        wait_for_state(&mut events, ConnectionState::Connected).await;
+        let command = serde_json::json!({"cmd": "close", "code": code, "reason": reason});
+        handle.send_text(command.to_string()).unwrap();
+        let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+        assert_eq!(
+            closed,
+            Event::Closed(CloseOutcome {
+                code: Some(code),
+                reason: reason.clone(),
+                by_peer: true,
+                clean: true,
+            }),
+            "code {code}"
+        );
+        handle.shutdown().unwrap();
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn invalid_codes_and_reasons_are_refused_before_sending() {
+    let server = start_server().await;
+    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    for code in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535] {
+        let error = handle.close(code, "x").unwrap_err();
+        assert!(matches!(error, CloseRequestError::Invalid(_)), "{code}: {error:?}");
+        assert!(!error.to_string().is_empty());
+    }
+    let long_reason = "r".repeat(124);
+    assert_eq!(
+        validate_close(1000, &long_reason),
+        Err(CloseCodeError::ReasonTooLong { len: 124 })
+    );
+    assert!(handle.close(1000, long_reason).is_err());
+    // Nothing was sent: the link is still up and echoes.
+    handle.send_text("still here").unwrap();
+    let (echo, seen) = wait_for(&mut events, "echo", |e| common::incoming_text(e).is_some()).await;
+    assert_eq!(common::incoming_text(&echo).as_deref(), Some("still here"));
+    assert!(!seen.iter().any(|e| matches!(e, Event::Closed(_))));
+    // The actor itself refuses an invalid code sent as a raw command, with a clear error.
+    handle
+        .command(session::Command::Close { code: 1005, reason: String::new() })
+        .unwrap();
+    let (error, _) = wait_for(&mut events, "error", |e| matches!(e, Event::Error { .. })).await;
+    let Event::Error { kind, message } = error else { unreachable!() };
+    assert_eq!(kind, session::ErrorKind::InvalidInput);
+    assert!(message.contains("1005"), "{message}");
+    handle.shutdown().unwrap();
+    server.shutdown().await;
+}

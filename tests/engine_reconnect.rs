@@ -1,0 +1,232 @@
+//! Reconnection over real sockets: after a dropped link, after the server restarts on
+//! the same port (with backoff delays inside their jittered bounds), queued messages
+//! delivered once and in order, and no reconnect after a user close or a 1000.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{collect_for, fast_config, incoming_text, wait_for, wait_for_state};
+use wsdeck::server::{Server, ServerConfig};
+use wsdeck::session::{self, ConnectionState, Direction, Event, FrameKind};
+
+async fn server_on(port: u16) -> Server {
+    Server::bind(ServerConfig {
+        port,
+        ..ServerConfig::default()
+    })
+    .await
+    .expect("server binds")
+}
+
+#[tokio::test]
+async fn reconnects_after_drop_with_1006() {
+    let server = server_on(0).await;
+    let config = fast_config(&server.url());
+    let policy = config.reconnect.backoff;
+    let (handle, mut events) = session::spawn(config).unwrap();
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    handle.send_text(r#"{"cmd":"drop"}"#).unwrap();
+    let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+    let Event::Closed(outcome) = closed else { unreachable!() };
+    assert_eq!(outcome.code, Some(1006));
+    assert!(!outcome.clean && !outcome.by_peer);
+    let (scheduled, _) = wait_for(&mut events, "reconnect scheduled", |e| {
+        matches!(e, Event::ReconnectScheduled { .. })
+    })
+    .await;
+    let Event::ReconnectScheduled { attempt, max_attempts, delay } = scheduled else { unreachable!() };
+    assert_eq!((attempt, max_attempts), (1, Some(10)));
+    let (low, high) = policy.bounds(1);
+    assert!(delay >= low && delay <= high, "{delay:?} not in [{low:?}, {high:?}]");
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    handle.send_text("after").unwrap();
+    let (echo, _) = wait_for(&mut events, "echo", |e| incoming_text(e).is_some()).await;
+    assert_eq!(incoming_text(&echo).as_deref(), Some("after"));
+    handle.shutdown().unwrap();
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn reconnects_when_server_restarts_and_delivers_queue_in_order_once() {
+    let server = server_on(0).await;
+    let port = server.local_addr().port();
+    let config = fast_config(&server.url());
+    let policy = config.reconnect.backoff;
+    let (handle, mut events) = session::spawn(config).unwrap();
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+
+    server.shutdown().await;
+    let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+    let Event::Closed(outcome) = closed else { unreachable!() };
+    assert_eq!(outcome.code, Some(1001), "{outcome:?}");
+    assert!(outcome.by_peer);
+
+    // While the server is down: messages queue, attempts are refused and back off.
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(handle.send_text(format!("queued {n}")).unwrap());
+    }
+    let mut delays = Vec::new();
+    let mut queued = 0;
+    while delays.len() < 3 {
+        let (event, _) = wait_for(&mut events, "reconnect scheduling", |e| {
+            matches!(e, Event::ReconnectScheduled { .. } | Event::Queued { .. })
+        })
+        .await;
+        match event {
+            Event::ReconnectScheduled { attempt, delay, .. } => delays.push((attempt, delay)),
+            Event::Queued { .. } => queued += 1,
+            _ => unreachable!(),
+        }
+    }
+    assert_eq!(queued, 5, "each message reported as queued");
+    for (attempt, delay) in &delays {
+        let (low, high) = policy.bounds(*attempt);
+        assert!(*delay >= low && *delay <= high, "attempt {attempt}: {delay:?} not in [{low:?}, {high:?}]");
+    }
+    assert_eq!(delays.iter().map(|(a, _)| *a).collect::<Vec<_>>(), vec![1, 2, 3]);
+
+    let restarted = server_on(port).await;
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    let mut sent = Vec::new();
+    let mut echoed = Vec::new();
+    while echoed.len() < 5 {
+        let (event, _) = wait_for(&mut events, "queued echoes", |e| matches!(e, Event::Frame(_))).await;
+        let Event::Frame(frame) = event else { unreachable!() };
+        match (frame.direction, frame.kind) {
+            (Direction::Outgoing, FrameKind::Text) => sent.push(frame.id),
+            (Direction::Incoming, FrameKind::Text) => echoed.push(frame.text().unwrap().to_string()),
+            _ => {}
+        }
+    }
+    assert_eq!(sent, ids, "sent in submission order");
+    let expected: Vec<String> = (0..5).map(|n| format!("queued {n}")).collect();
+    assert_eq!(echoed, expected);
+    // Delivered once: nothing more arrives.
+    let extra = collect_for(&mut events, Duration::from_millis(300)).await;
+    assert!(
+        !extra.iter().any(|e| incoming_text(e).is_some()),
+        "duplicate delivery: {extra:#?}"
+    );
+    handle.shutdown().unwrap();
+    restarted.shutdown().await;
+}
+
+#[tokio::test]
+async fn no_reconnect_after_user_close_or_server_1000() {
+    let server = server_on(0).await;
+    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    handle.close(4000, "done").unwrap();
+    wait_for_state(&mut events, ConnectionState::Disconnected).await;
+    let after = collect_for(&mut events, Duration::from_millis(600)).await;
+    assert!(
+        !after.iter().any(|e| matches!(e, Event::ReconnectScheduled { .. } | Event::Opened(_))),
+        "{after:#?}"
+    );
+
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    handle.send_text(r#"{"cmd":"close","code":1000,"reason":"normal"}"#).unwrap();
+    wait_for_state(&mut events, ConnectionState::Disconnected).await;
+    let after = collect_for(&mut events, Duration::from_millis(600)).await;
+    assert!(
+        !after.iter().any(|e| matches!(e, Event::ReconnectScheduled { .. } | Event::Opened(_))),
+        "{after:#?}"
+    );
+    handle.shutdown().unwrap();
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn retries_1012_and_1013_but_not_1008() {
+    let server = server_on(0).await;
+    for (code, retried) in [(1012, true), (1013, true), (1011, true), (1008, false)] {
+        let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
+        handle.connect().unwrap();
+        wait_for_state(&mut events, ConnectionState::Connected).await;
+        let command = format!(r#"{{"cmd":"close","code":{code},"reason":"x"}}"#);
+        handle.send_text(command).unwrap();
+        let (next, _) = wait_for(&mut events, "decision", |e| {
+            matches!(
+                e,
+                Event::ReconnectScheduled { .. } | Event::StateChanged(ConnectionState::Error)
+            )
+        })
+        .await;
+        assert_eq!(matches!(next, Event::ReconnectScheduled { .. }), retried, "code {code}");
+        handle.shutdown().unwrap();
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn gives_up_after_max_attempts() {
+    // A port with nothing listening: bind, note the port, release it.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut config = fast_config(&format!("ws://127.0.0.1:{port}"));
+    config.reconnect.max_attempts = 2;
+    let (handle, mut events) = session::spawn(config).unwrap();
+    handle.connect().unwrap();
+    let (gave_up, seen) = wait_for(&mut events, "give up", |e| {
+        matches!(e, Event::Error { kind: session::ErrorKind::GaveUp, .. })
+    })
+    .await;
+    let attempts = seen
+        .iter()
+        .filter(|e| matches!(e, Event::ReconnectScheduled { .. }))
+        .count();
+    assert_eq!(attempts, 2);
+    let refused = seen
+        .iter()
+        .filter(|e| matches!(e, Event::Error { kind: session::ErrorKind::Refused, .. }))
+        .count();
+    assert_eq!(refused, 3, "initial attempt plus two retries");
+    let Event::Error { message, .. } = gave_up else { unreachable!() };
+    assert!(message.contains("2 attempts") && message.contains("refused"), "{message}");
+    wait_for_state(&mut events, ConnectionState::Error).await;
+    handle.shutdown().unwrap();
+}
+
+#[tokio::test]
+async fn pong_timeout_detected_within_interval_plus_timeout() {
+    let server = server_on(0).await;
+    let mut config = fast_config(&server.url());
+    config.keepalive.ping_interval = Duration::from_millis(300);
+    config.keepalive.pong_timeout = Duration::from_millis(400);
+    let (handle, mut events) = session::spawn(config).unwrap();
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    // A healthy link answers pings and reports RTT.
+    let (rtt, _) = wait_for(&mut events, "rtt", |e| matches!(e, Event::Rtt(_))).await;
+    let Event::Rtt(rtt) = rtt else { unreachable!() };
+    assert!(rtt.count >= 1 && rtt.last < Duration::from_millis(300));
+
+    let stalled_at = tokio::time::Instant::now();
+    handle.send_text(r#"{"cmd":"stall"}"#).unwrap();
+    let (timeout, _) = wait_for(&mut events, "pong timeout", |e| {
+        matches!(e, Event::Error { kind: session::ErrorKind::Timeout, .. })
+    })
+    .await;
+    let elapsed = stalled_at.elapsed();
+    assert!(
+        elapsed <= Duration::from_millis(300 + 400 + 400),
+        "detected after {elapsed:?}"
+    );
+    let Event::Error { message, .. } = timeout else { unreachable!() };
+    assert!(message.contains("pong"), "{message}");
+    let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+    let Event::Closed(outcome) = closed else { unreachable!() };
+    assert_eq!(outcome.code, Some(1006));
+    wait_for(&mut events, "reconnect", |e| matches!(e, Event::ReconnectScheduled { .. })).await;
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    handle.shutdown().unwrap();
+    server.shutdown().await;
+}
