@@ -14,6 +14,9 @@ async fn server_requiring_token() -> Server {
     Server::bind(ServerConfig {
         port: 0,
         require_token: Some(TOKEN.to_string()),
+        // A wrong token offered only as a subprotocol looks like an unknown protocol
+        // name to the server, which then waits for a first message: keep that short.
+        auth_timeout: Duration::from_millis(500),
         ..ServerConfig::default()
     })
     .await
@@ -41,7 +44,10 @@ fn assert_token_absent(events: &[Event], token: &str) {
         assert!(!text.contains(token), "token leaked in {text}");
         if let Event::Frame(frame) = event {
             let payload = String::from_utf8_lossy(&frame.payload);
-            assert!(!payload.contains(token), "token leaked in payload {payload}");
+            assert!(
+                !payload.contains(token),
+                "token leaked in payload {payload}"
+            );
         }
     }
 }
@@ -50,7 +56,8 @@ fn assert_token_absent(events: &[Event], token: &str) {
 async fn each_mode_is_accepted_and_the_token_never_shows() {
     let server = server_requiring_token().await;
     for method in METHODS {
-        let (handle, mut events) = session::spawn(config_with(&server.url(), method, TOKEN)).unwrap();
+        let (handle, mut events) =
+            session::spawn(config_with(&server.url(), method, TOKEN)).unwrap();
         handle.connect().unwrap();
         let mut seen = wait_for_state(&mut events, ConnectionState::Authenticated).await;
         if method == AuthMethod::FirstMessage {
@@ -59,7 +66,9 @@ async fn each_mode_is_accepted_and_the_token_never_shows() {
                 "{method:?}: {seen:#?}"
             );
         }
-        handle.send_text(format!("hello via {}", method.as_str())).unwrap();
+        handle
+            .send_text(format!("hello via {}", method.as_str()))
+            .unwrap();
         let (echo, before) = wait_for(&mut events, "echo", |e| {
             incoming_text(e).is_some_and(|t| t.starts_with("hello"))
         })
@@ -94,15 +103,23 @@ async fn each_mode_is_refused_with_a_wrong_token() {
     let server = server_requiring_token().await;
     let wrong = "wrong-token-123";
     for method in METHODS {
-        let (handle, mut events) = session::spawn(config_with(&server.url(), method, wrong)).unwrap();
+        let (handle, mut events) =
+            session::spawn(config_with(&server.url(), method, wrong)).unwrap();
         handle.connect().unwrap();
         let seen = wait_for_state(&mut events, ConnectionState::Error).await;
         let auth_error = seen.iter().find_map(|e| match e {
-            Event::Error { kind: ErrorKind::Auth, message } => Some(message.clone()),
+            Event::Error {
+                kind: ErrorKind::Auth,
+                message,
+            } => Some(message.clone()),
             _ => None,
         });
-        let message = auth_error.unwrap_or_else(|| panic!("{method:?}: no auth error in {seen:#?}"));
-        assert!(message.contains("1008") || message.contains("refused"), "{message}");
+        let message =
+            auth_error.unwrap_or_else(|| panic!("{method:?}: no auth error in {seen:#?}"));
+        assert!(
+            message.contains("1008") || message.contains("refused"),
+            "{message}"
+        );
         let closed = seen.iter().find_map(|e| match e {
             Event::Closed(outcome) => Some(outcome.clone()),
             _ => None,
@@ -111,7 +128,9 @@ async fn each_mode_is_refused_with_a_wrong_token() {
         // 1008 is not retried.
         let later = collect_for(&mut events, Duration::from_millis(400)).await;
         assert!(
-            !later.iter().any(|e| matches!(e, Event::ReconnectScheduled { .. })),
+            !later
+                .iter()
+                .any(|e| matches!(e, Event::ReconnectScheduled { .. })),
             "{method:?} retried: {later:#?}"
         );
         let mut all = seen;
@@ -146,8 +165,14 @@ async fn first_message_auth_without_reply_carries_on_after_timeout() {
     handle.connect().unwrap();
     let id = handle.send_text("waits for auth").unwrap();
     let mut seen = wait_for_state(&mut events, ConnectionState::Authenticated).await;
-    assert!(seen.iter().any(|e| matches!(e, Event::Notice(n) if n.contains("no auth reply"))));
-    assert!(seen.iter().any(|e| matches!(e, Event::Queued { id: queued, .. } if *queued == id)));
+    assert!(
+        seen.iter()
+            .any(|e| matches!(e, Event::Notice(n) if n.contains("no auth reply")))
+    );
+    assert!(
+        seen.iter()
+            .any(|e| matches!(e, Event::Queued { id: queued, .. } if *queued == id))
+    );
     let (echo, before) = wait_for(&mut events, "queued echo", |e| {
         incoming_text(e).as_deref() == Some("waits for auth")
     })

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use crate::server::{Server, ServerConfig};
-use crate::session::{self, ConnectionState, Direction, Event, FrameKind, SessionConfig, close_code};
+use crate::session::{
+    self, ConnectionState, Direction, Event, FrameKind, SessionConfig, close_code,
+};
 
 use super::outcome::{Failure, FailureClass};
 use super::shutdown_and_wait;
@@ -17,10 +19,17 @@ pub async fn run() -> Result<(), Failure> {
         ..ServerConfig::default()
     })
     .await
-    .map_err(|error| Failure::new(FailureClass::Connection, format!("cannot start the demo server: {error}")))?;
+    .map_err(|error| {
+        Failure::new(
+            FailureClass::Connection,
+            format!("cannot start the demo server: {error}"),
+        )
+    })?;
     let url = server.url();
     println!("wsdeck demo — built-in server listening on {url}");
-    println!("(try it yourself: `wsdeck serve --port 8765` in one terminal, `wsdeck request ws://127.0.0.1:8765 --message '{{\"id\":1}}' --json` in another)\n");
+    println!(
+        "(try it yourself: `wsdeck serve --port 8765` in one terminal, `wsdeck request ws://127.0.0.1:8765 --message '{{\"id\":1}}' --json` in another)\n"
+    );
 
     let result = script(&url).await;
     server.shutdown().await;
@@ -28,13 +37,17 @@ pub async fn run() -> Result<(), Failure> {
 }
 
 async fn script(url: &str) -> Result<(), Failure> {
-    let mut config = SessionConfig::new(url).map_err(|error| Failure::new(FailureClass::InvalidInput, error.to_string()))?;
+    let mut config = SessionConfig::new(url)
+        .map_err(|error| Failure::new(FailureClass::InvalidInput, error.to_string()))?;
     config.reconnect.enabled = false;
     let (handle, mut events) = session::spawn(config)
         .map_err(|error| Failure::new(FailureClass::InvalidInput, error.to_string()))?;
     let _ = handle.connect();
     let steps: [(&str, &str); 3] = [
-        ("send a JSON message; the server echoes it", r#"{"hello":"wsdeck","n":1}"#),
+        (
+            "send a JSON message; the server echoes it",
+            r#"{"hello":"wsdeck","n":1}"#,
+        ),
         ("send plain text", "plain text works too"),
         (
             "ask the server to close with 4000 (application-defined)",
@@ -46,7 +59,10 @@ async fn script(url: &str) -> Result<(), Failure> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let result = loop {
         let Ok(Some(event)) = tokio::time::timeout_at(deadline, events.recv()).await else {
-            break Err(Failure::new(FailureClass::Timeout, "the demo did not finish within 10 s"));
+            break Err(Failure::new(
+                FailureClass::Timeout,
+                "the demo did not finish within 10 s",
+            ));
         };
         match event {
             Event::StateChanged(state) => {
@@ -56,7 +72,11 @@ async fn script(url: &str) -> Result<(), Failure> {
                     let _ = handle.send_text(steps[0].1);
                     step = 1;
                 }
-                if matches!(state, ConnectionState::Disconnected | ConnectionState::Error) && step >= steps.len() {
+                if matches!(
+                    state,
+                    ConnectionState::Disconnected | ConnectionState::Error
+                ) && step >= steps.len()
+                {
                     break Ok(());
                 }
             }
@@ -66,8 +86,13 @@ async fn script(url: &str) -> Result<(), Failure> {
                     Some(code) => format!("{code} {} \"{payload}\"", close_code::name(code)),
                     None => payload.into_owned(),
                 };
-                println!("   {} {:<6} {detail}", frame.direction.arrow(), frame.kind.as_str());
-                let echoed = frame.direction == Direction::Incoming && frame.kind == FrameKind::Text;
+                println!(
+                    "   {} {:<6} {detail}",
+                    frame.direction.arrow(),
+                    frame.kind.as_str()
+                );
+                let echoed =
+                    frame.direction == Direction::Incoming && frame.kind == FrameKind::Text;
                 if echoed && step < steps.len() {
                     if step == 2 && !pinged {
                         pinged = true;
@@ -90,7 +115,11 @@ async fn script(url: &str) -> Result<(), Failure> {
                 let code = outcome.code.unwrap_or(1005);
                 println!(
                     "   closed by {} with {code} {}: {}",
-                    if outcome.by_peer { "the server" } else { "wsdeck" },
+                    if outcome.by_peer {
+                        "the server"
+                    } else {
+                        "wsdeck"
+                    },
                     close_code::name(code),
                     close_code::meaning(code)
                 );
@@ -101,7 +130,9 @@ async fn script(url: &str) -> Result<(), Failure> {
     };
     shutdown_and_wait(&handle, &mut events).await;
     if result.is_ok() {
-        println!("\nThat's the engine. See `wsdeck --help` for request, listen, send, serve and close-codes.");
+        println!(
+            "\nThat's the engine. See `wsdeck --help` for request, listen, send, serve and close-codes."
+        );
     }
     result
 }

@@ -11,7 +11,7 @@ use crate::session::{Direction, Event, FrameKind};
 
 use super::outcome::{Failure, FailureClass};
 use super::output::{LineFormat, stats_summary, write_frame};
-use super::watch::{Ending, LifecycleWatch};
+use super::watch::{Ending, LifecycleWatch, describe_close};
 use super::{shutdown_and_wait, spawn_session};
 
 /// How many events are taken from the channel at once before stdout is flushed.
@@ -22,7 +22,11 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     let config = args.connection.to_config(&args.url)?;
     let (handle, mut events) = spawn_session(config)?;
     let _ = handle.connect();
-    let format = if args.jsonl { LineFormat::JsonLines } else { LineFormat::Raw };
+    let format = if args.jsonl {
+        LineFormat::JsonLines
+    } else {
+        LineFormat::Raw
+    };
     let deadline = args.duration.map(|duration| Instant::now() + duration);
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
@@ -60,9 +64,16 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
                 Event::Stats(stats) => last_stats = Some(*stats),
                 Event::Error { message, .. } => eprintln!("wsdeck: {message}"),
                 Event::Notice(message) => eprintln!("wsdeck: {message}"),
-                Event::ReconnectScheduled { attempt, max_attempts, delay } => {
+                Event::ReconnectScheduled {
+                    attempt,
+                    max_attempts,
+                    delay,
+                } => {
                     let max = max_attempts.map_or("∞".to_string(), |max| max.to_string());
-                    eprintln!("wsdeck: reconnecting in {:.1}s (attempt {attempt}/{max})", delay.as_secs_f64());
+                    eprintln!(
+                        "wsdeck: reconnecting in {:.1}s (attempt {attempt}/{max})",
+                        delay.as_secs_f64()
+                    );
                 }
                 _ => {}
             }
@@ -72,8 +83,13 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
                 None => {}
             }
             if let Event::StateChanged(crate::session::ConnectionState::Disconnected) = event {
-                if watch.last_close().is_some() {
-                    break 'outer Ok(());
+                if let Some(close) = watch.last_close() {
+                    // The server ended the session: a normal close is success, any
+                    // other code is worth a non-zero exit for scripts.
+                    if close.code == Some(1000) {
+                        break 'outer Ok(());
+                    }
+                    break 'outer Err(Failure::new(FailureClass::Closed, describe_close(close)));
                 }
             }
         }
@@ -101,7 +117,10 @@ fn stdout_closed(error: io::Error) -> Result<(), Failure> {
     if error.kind() == io::ErrorKind::BrokenPipe {
         Ok(())
     } else {
-        Err(Failure::new(FailureClass::Internal, format!("cannot write to stdout: {error}")))
+        Err(Failure::new(
+            FailureClass::Internal,
+            format!("cannot write to stdout: {error}"),
+        ))
     }
 }
 

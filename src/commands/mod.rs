@@ -18,8 +18,9 @@ use crate::session::{self, Event, EventReceiver, SessionConfig, SessionHandle};
 
 use outcome::{Failure, FailureClass};
 
-/// How long a command waits for the session to close cleanly at the end.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
+/// How long a command waits for the session to close cleanly at the end. A healthy
+/// peer answers our close in milliseconds; a stalled one is not worth waiting for.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 
 /// Runs one subcommand to completion.
 pub async fn run(command: CommandLine) -> Result<(), Failure> {
@@ -44,6 +45,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         heartbeat: args.heartbeat,
         require_token: args.require_token,
         broadcast_every: args.broadcast_every,
+        ..ServerConfig::default()
     };
     server::run(config)
         .await
@@ -52,12 +54,16 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
 
 /// Starts a session for a headless command; bad settings are INVALID_INPUT.
 pub fn spawn_session(config: SessionConfig) -> Result<(SessionHandle, EventReceiver), Failure> {
-    session::spawn(config).map_err(|error| Failure::new(FailureClass::InvalidInput, error.to_string()))
+    session::spawn(config)
+        .map_err(|error| Failure::new(FailureClass::InvalidInput, error.to_string()))
 }
 
 /// Asks the session to close with 1000 and stop, and waits (bounded) until it has.
 /// Returns the last statistics it reported.
-pub async fn shutdown_and_wait(handle: &SessionHandle, events: &mut EventReceiver) -> Option<StatsSnapshot> {
+pub async fn shutdown_and_wait(
+    handle: &SessionHandle,
+    events: &mut EventReceiver,
+) -> Option<StatsSnapshot> {
     let _ = handle.shutdown();
     let mut last = None;
     let drain = async {

@@ -7,8 +7,8 @@ use std::time::SystemTime;
 use base64::Engine as _;
 use serde_json::json;
 
-use crate::session::{Frame, FrameKind};
 use crate::session::stats::StatsSnapshot;
+use crate::session::{Frame, FrameKind};
 
 /// How each message is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,11 @@ pub fn write_frame(out: &mut impl Write, frame: &Frame, format: LineFormat) -> i
                 out.write_all(text.as_bytes())?;
                 out.write_all(b"\n")
             }
-            _ => writeln!(out, "{}", base64::engine::general_purpose::STANDARD.encode(&frame.payload)),
+            _ => writeln!(
+                out,
+                "{}",
+                base64::engine::general_purpose::STANDARD.encode(&frame.payload)
+            ),
         },
         LineFormat::JsonLines => {
             let mut line = json!({
@@ -40,7 +44,8 @@ pub fn write_frame(out: &mut impl Write, frame: &Frame, format: LineFormat) -> i
             });
             match (frame.kind, frame.text()) {
                 (FrameKind::Binary, _) | (_, None) => {
-                    line["data"] = json!(base64::engine::general_purpose::STANDARD.encode(&frame.payload));
+                    line["data"] =
+                        json!(base64::engine::general_purpose::STANDARD.encode(&frame.payload));
                     line["encoding"] = json!("base64");
                 }
                 (_, Some(text)) => line["data"] = json!(text),
@@ -106,15 +111,30 @@ mod tests {
     #[test]
     fn raw_lines() {
         let mut out = Vec::new();
-        write_frame(&mut out, &frame(FrameKind::Text, b"{\"a\":1}"), LineFormat::Raw).unwrap();
-        write_frame(&mut out, &frame(FrameKind::Binary, b"\x00\x01"), LineFormat::Raw).unwrap();
+        write_frame(
+            &mut out,
+            &frame(FrameKind::Text, b"{\"a\":1}"),
+            LineFormat::Raw,
+        )
+        .unwrap();
+        write_frame(
+            &mut out,
+            &frame(FrameKind::Binary, b"\x00\x01"),
+            LineFormat::Raw,
+        )
+        .unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "{\"a\":1}\nAAE=\n");
     }
 
     #[test]
     fn json_lines() {
         let mut out = Vec::new();
-        write_frame(&mut out, &frame(FrameKind::Text, b"hi"), LineFormat::JsonLines).unwrap();
+        write_frame(
+            &mut out,
+            &frame(FrameKind::Text, b"hi"),
+            LineFormat::JsonLines,
+        )
+        .unwrap();
         let line: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(line["direction"], "in");
         assert_eq!(line["kind"], "text");

@@ -44,7 +44,10 @@ pub async fn run(args: RequestArgs) -> Result<(), Failure> {
 }
 
 /// Connects, sends, and waits for the response within the timeout.
-pub async fn exchange(args: &RequestArgs, correlation: Option<&Value>) -> Result<Response, Failure> {
+pub async fn exchange(
+    args: &RequestArgs,
+    correlation: Option<&Value>,
+) -> Result<Response, Failure> {
     let mut config = args.connection.to_config(&args.url)?;
     // One-shot: a lost link is an answer, not something to retry.
     config.reconnect.enabled = false;
@@ -82,13 +85,18 @@ pub async fn exchange(args: &RequestArgs, correlation: Option<&Value>) -> Result
                 }
             }
             Event::SendFailed { id, kind, message } if *id == our_id => {
-                break Err(Failure::new(FailureClass::from_error_kind(*kind), message.clone()));
+                break Err(Failure::new(
+                    FailureClass::from_error_kind(*kind),
+                    message.clone(),
+                ));
             }
             Event::Closed(outcome) if sent_at.is_some() || watch.has_opened() => {
                 watch.observe(&event);
                 if !matches!(outcome.code, Some(1008)) {
                     let mut failure = watch.failure();
-                    if failure.class == FailureClass::Closed || failure.class == FailureClass::Connection {
+                    if failure.class == FailureClass::Closed
+                        || failure.class == FailureClass::Connection
+                    {
                         failure = Failure::new(
                             FailureClass::Closed,
                             format!("{} before a response arrived", describe_close(outcome)),
@@ -116,7 +124,9 @@ fn timeout_failure(args: &RequestArgs, watch: &LifecycleWatch, sent: bool) -> Fa
     let message = if !watch.has_opened() {
         format!("could not connect to {} within {waited}", args.url)
     } else if !sent {
-        format!("connected, but the message could not be sent within {waited} (authentication pending?)")
+        format!(
+            "connected, but the message could not be sent within {waited} (authentication pending?)"
+        )
     } else {
         format!("no response within {waited} (--timeout to wait longer)")
     };

@@ -56,7 +56,10 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
                 let _ = out.flush();
             }
             Event::SendFailed { message, kind, .. } => {
-                break Err(Failure::new(FailureClass::from_error_kind(*kind), message.clone()));
+                break Err(Failure::new(
+                    FailureClass::from_error_kind(*kind),
+                    message.clone(),
+                ));
             }
             Event::Closed(_) if unsent.is_empty() => {
                 watch.observe(&event);

@@ -82,9 +82,16 @@ impl LifecycleWatch {
 
 /// "the server closed the connection with 1011 Internal Error ("boom")".
 pub fn describe_close(outcome: &CloseOutcome) -> String {
-    let who = if outcome.by_peer { "the server" } else { "wsdeck" };
+    let who = if outcome.by_peer {
+        "the server"
+    } else {
+        "wsdeck"
+    };
     let code = outcome.code.unwrap_or(1005);
-    let mut text = format!("{who} closed the connection with {code} {}", close_code::name(code));
+    let mut text = format!(
+        "{who} closed the connection with {code} {}",
+        close_code::name(code)
+    );
     if !outcome.reason.is_empty() {
         text.push_str(&format!(" (\"{}\")", outcome.reason));
     }
@@ -131,7 +138,11 @@ mod tests {
             panic!("expected a failure");
         };
         assert_eq!(failure.class, FailureClass::Closed);
-        assert!(failure.message.contains("1011 Internal Error"), "{}", failure.message);
+        assert!(
+            failure.message.contains("1011 Internal Error"),
+            "{}",
+            failure.message
+        );
         assert!(failure.message.contains("boom"));
     }
 }

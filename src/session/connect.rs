@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustls::ClientConfig;
 use tokio::net::TcpStream;
@@ -93,8 +94,10 @@ pub async fn connect(
         .max_message_size(Some(config.max_message_size))
         .max_frame_size(Some(config.max_message_size));
 
+    let tcp_connected = AtomicBool::new(false);
     let attempt = async {
         let (tcp, peer_addr) = open_tcp(&url).await?;
+        tcp_connected.store(true, Ordering::Relaxed);
         let _ = tcp.set_nodelay(true);
         let (stream, response) = tokio_tungstenite::client_async_tls_with_config(
             request,
@@ -122,13 +125,24 @@ pub async fn connect(
     };
     match tokio::time::timeout(config.connect_timeout, attempt).await {
         Ok(result) => result.map_err(|error| redact(error, redactor)),
-        Err(_) => Err(ConnectError::new(
-            ErrorKind::Timeout,
-            format!(
-                "connecting to {shown_url} timed out after {} — is the host reachable? (--connect-timeout to wait longer)",
-                humantime::format_duration(config.connect_timeout)
-            ),
-        )),
+        Err(_) => {
+            let waited = humantime::format_duration(config.connect_timeout);
+            let message = if tcp_connected.load(Ordering::Relaxed) {
+                format!(
+                    "{shown_url} accepted the TCP connection but the {} upgrade timed out after {waited} — is it a WebSocket endpoint? (--connect-timeout to wait longer)",
+                    if secure {
+                        "TLS and WebSocket"
+                    } else {
+                        "WebSocket"
+                    }
+                )
+            } else {
+                format!(
+                    "connecting to {shown_url} timed out after {waited} — is the host reachable? (--connect-timeout to wait longer)"
+                )
+            };
+            Err(ConnectError::new(ErrorKind::Timeout, message))
+        }
     }
 }
 
@@ -230,7 +244,11 @@ fn classify_handshake_error(error: WsError, url: &Url) -> ConnectError {
                 .as_deref()
                 .map(|bytes| {
                     let preview = &bytes[..bytes.len().min(BODY_PREVIEW_BYTES)];
-                    String::from_utf8_lossy(preview).trim().to_string()
+                    let mut text = String::from_utf8_lossy(preview).trim().to_string();
+                    if bytes.len() > BODY_PREVIEW_BYTES {
+                        text.push('…');
+                    }
+                    text
                 })
                 .unwrap_or_default();
             let kind = if matches!(status.as_u16(), 401 | 403) {
@@ -263,8 +281,17 @@ fn classify_handshake_error(error: WsError, url: &Url) -> ConnectError {
                 .get_ref()
                 .and_then(|inner| inner.downcast_ref::<rustls::Error>())
                 .map(ToString::to_string);
+            let secure = url.scheme() == "wss";
             match rustls_error {
                 Some(text) => tls_error(host, &text),
+                None if secure && error.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    ConnectError::new(
+                        ErrorKind::Tls,
+                        format!(
+                            "TLS handshake with {host} failed: the server closed the connection — {NOT_TLS_HINT}"
+                        ),
+                    )
+                }
                 None => ConnectError::new(
                     ErrorKind::Io,
                     format!("connection to {host} failed during the handshake: {error}"),
@@ -304,16 +331,20 @@ fn classify_handshake_error(error: WsError, url: &Url) -> ConnectError {
     }
 }
 
+/// Said when a wss:// peer does not seem to speak TLS at all.
+const NOT_TLS_HINT: &str = "is the server speaking TLS? try ws:// instead of wss://";
+
 fn tls_error(host: &str, detail: &str) -> ConnectError {
     let hint = if detail.contains("UnknownIssuer") || detail.contains("invalid peer certificate") {
-        " — trust its CA with --cacert FILE, or skip verification with --insecure"
+        "trust its CA with --cacert FILE, or skip verification with --insecure"
     } else if detail.contains("CorruptMessage") || detail.contains("InvalidContentType") {
-        " — is the server speaking TLS? try ws:// instead of wss://"
+        NOT_TLS_HINT
     } else {
         ""
     };
+    let separator = if hint.is_empty() { "" } else { " — " };
     ConnectError::new(
         ErrorKind::Tls,
-        format!("TLS handshake with {host} failed: {detail}{hint}"),
+        format!("TLS handshake with {host} failed: {detail}{separator}{hint}"),
     )
 }
