@@ -69,7 +69,12 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub heartbeat: Option<Duration>,
     /// Require this token (query param `token`, subprotocol, Bearer header or first message).
-    #[arg(long, value_name = "TOKEN", env = "WSDECK_SERVE_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "WSDECK_SERVE_TOKEN",
+        hide_env_values = true
+    )]
     pub require_token: Option<String>,
     /// Send a JSON tick to every client this often.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
@@ -250,7 +255,10 @@ impl ConnectionArgs {
             session.auth.template = template.clone();
         }
         session.auth.timeout = self.auth_timeout;
-        session.auth.validate().map_err(|error| invalid(error.to_string()))?;
+        session
+            .auth
+            .validate()
+            .map_err(|error| invalid(error.to_string()))?;
         session.keepalive.ping_interval = self.ping_interval;
         session.keepalive.pong_timeout = self.pong_timeout;
         session.reconnect.enabled = !self.no_reconnect;
@@ -260,7 +268,10 @@ impl ConnectionArgs {
         session.tls.ca_files = self.cacert.clone();
         for file in &self.cacert {
             if !file.is_file() {
-                return Err(invalid(format!("--cacert {}: no such file", file.display())));
+                return Err(invalid(format!(
+                    "--cacert {}: no such file",
+                    file.display()
+                )));
             }
         }
         session.max_message_size = self.max_message_size;
@@ -275,7 +286,9 @@ impl ConnectionArgs {
                 Ok(value) if !value.is_empty() => Ok(Some(Secret::new(value))),
                 _ => Err(Failure::new(
                     FailureClass::InvalidInput,
-                    format!("--token-env {name}: the environment variable {name} is not set or empty"),
+                    format!(
+                        "--token-env {name}: the environment variable {name} is not set or empty"
+                    ),
                 )),
             };
         }

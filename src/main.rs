@@ -10,10 +10,15 @@ use wsdeck::commands;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let Some(command) = cli.command else {
-        eprintln!("wsdeck: the interactive TUI arrives in the next release; for now use a subcommand (try `wsdeck demo`, or `wsdeck --help`)");
+        eprintln!(
+            "wsdeck: the interactive TUI arrives in the next release; for now use a subcommand (try `wsdeck demo`, or `wsdeck --help`)"
+        );
         return ExitCode::from(2);
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("wsdeck: cannot start the async runtime: {error}");

@@ -10,7 +10,9 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
         return if seconds.is_finite() && seconds >= 0.0 {
             Ok(Duration::from_secs_f64(seconds))
         } else {
-            Err(format!("'{input}' is not a valid duration; use e.g. 30s, 500ms or 2.5"))
+            Err(format!(
+                "'{input}' is not a valid duration; use e.g. 30s, 500ms or 2.5"
+            ))
         };
     }
     humantime::parse_duration(trimmed)

@@ -11,7 +11,9 @@ use wsdeck::server::{Server, ServerConfig};
 use wsdeck::session::{self, ConnectionState, Direction, ErrorKind, Event, FrameKind, PayloadKind};
 
 async fn start_server(config: ServerConfig) -> Server {
-    Server::bind(ServerConfig { port: 0, ..config }).await.expect("server binds")
+    Server::bind(ServerConfig { port: 0, ..config })
+        .await
+        .expect("server binds")
 }
 
 #[tokio::test]
@@ -20,24 +22,44 @@ async fn echoes_text_and_binary_and_reports_frames() {
     let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
     handle.connect().unwrap();
     let seen = wait_for_state(&mut events, ConnectionState::Connected).await;
-    assert_eq!(seen.first(), Some(&Event::StateChanged(ConnectionState::Connecting)));
+    assert_eq!(
+        seen.first(),
+        Some(&Event::StateChanged(ConnectionState::Connecting))
+    );
     let text_id = handle.send_text(r#"{"hello":1}"#).unwrap();
-    let (out, _) = wait_for(&mut events, "outgoing", |e| matches!(e, Event::Frame(f) if f.direction == Direction::Outgoing)).await;
-    let Event::Frame(out) = out else { unreachable!() };
-    assert_eq!((out.id, out.kind, &out.payload[..]), (text_id, FrameKind::Text, &b"{\"hello\":1}"[..]));
+    let (out, _) = wait_for(
+        &mut events,
+        "outgoing",
+        |e| matches!(e, Event::Frame(f) if f.direction == Direction::Outgoing),
+    )
+    .await;
+    let Event::Frame(out) = out else {
+        unreachable!()
+    };
+    assert_eq!(
+        (out.id, out.kind, &out.payload[..]),
+        (text_id, FrameKind::Text, &b"{\"hello\":1}"[..])
+    );
     let (echo, _) = wait_for(&mut events, "echo", |e| incoming_text(e).is_some()).await;
     assert_eq!(incoming_text(&echo).as_deref(), Some(r#"{"hello":1}"#));
 
-    handle.send(vec![0u8, 159, 146, 150], PayloadKind::Binary).unwrap();
+    handle
+        .send(vec![0u8, 159, 146, 150], PayloadKind::Binary)
+        .unwrap();
     let (echo, _) = wait_for(&mut events, "binary echo", |e| {
         matches!(e, Event::Frame(f) if f.direction == Direction::Incoming && f.kind == FrameKind::Binary)
     })
     .await;
-    let Event::Frame(echo) = echo else { unreachable!() };
+    let Event::Frame(echo) = echo else {
+        unreachable!()
+    };
     assert_eq!(&echo.payload[..], &[0u8, 159, 146, 150]);
     handle.shutdown().unwrap();
     let (_, rest) = wait_for(&mut events, "stopped", |e| *e == Event::Stopped).await;
-    assert!(rest.iter().any(|e| matches!(e, Event::Closed(c) if c.code == Some(1000) && c.clean)));
+    assert!(
+        rest.iter()
+            .any(|e| matches!(e, Event::Closed(c) if c.code == Some(1000) && c.clean))
+    );
     server.shutdown().await;
 }
 
@@ -48,8 +70,13 @@ async fn invalid_utf8_text_is_refused_not_sent() {
     handle.connect().unwrap();
     wait_for_state(&mut events, ConnectionState::Connected).await;
     let id = handle.send(vec![0xff, 0xfe], PayloadKind::Text).unwrap();
-    let (failed, _) = wait_for(&mut events, "send failed", |e| matches!(e, Event::SendFailed { .. })).await;
-    assert!(matches!(failed, Event::SendFailed { id: failed_id, kind: ErrorKind::InvalidInput, .. } if failed_id == id));
+    let (failed, _) = wait_for(&mut events, "send failed", |e| {
+        matches!(e, Event::SendFailed { .. })
+    })
+    .await;
+    assert!(
+        matches!(failed, Event::SendFailed { id: failed_id, kind: ErrorKind::InvalidInput, .. } if failed_id == id)
+    );
     handle.shutdown().unwrap();
     server.shutdown().await;
 }
@@ -92,7 +119,10 @@ async fn server_pings_are_answered_so_heartbeat_keeps_us() {
     let pongs = seen.iter().filter(|e| matches!(e, Event::Frame(f) if f.kind == FrameKind::Pong && f.direction == Direction::Outgoing)).count();
     assert!(pings >= 4, "server pinged {pings} times: {seen:#?}");
     assert_eq!(pings, pongs);
-    assert!(!seen.iter().any(|e| matches!(e, Event::Closed(_))), "dropped: {seen:#?}");
+    assert!(
+        !seen.iter().any(|e| matches!(e, Event::Closed(_))),
+        "dropped: {seen:#?}"
+    );
     assert_eq!(server.connection_count(), 1);
     handle.shutdown().unwrap();
     server.shutdown().await;
@@ -114,7 +144,8 @@ async fn rate_limit_holds_over_a_window() {
     let mut stats = None;
     while sent_at.len() < 100 {
         let (event, _) = wait_for(&mut events, "outgoing frames", |e| {
-            matches!(e, Event::Frame(f) if f.direction == Direction::Outgoing) || matches!(e, Event::Stats(_))
+            matches!(e, Event::Frame(f) if f.direction == Direction::Outgoing)
+                || matches!(e, Event::Stats(_))
         })
         .await;
         match event {
@@ -129,13 +160,21 @@ async fn rate_limit_holds_over_a_window() {
     assert!(last <= Duration::from_millis(3500), "too slow: {last:?}");
     // In any 1 s window after the burst, at most 40 + 1 messages.
     for (index, at) in sent_at.iter().enumerate().skip(40) {
-        let in_window = sent_at[index..].iter().take_while(|t| **t < *at + Duration::from_secs(1)).count();
-        assert!(in_window <= 41, "{in_window} messages within 1 s from {at:?}");
+        let in_window = sent_at[index..]
+            .iter()
+            .take_while(|t| **t < *at + Duration::from_secs(1))
+            .count();
+        assert!(
+            in_window <= 41,
+            "{in_window} messages within 1 s from {at:?}"
+        );
     }
     handle.reset_stats().unwrap();
     let _ = stats;
     let (stats, _) = wait_for(&mut events, "stats", |e| matches!(e, Event::Stats(_))).await;
-    let Event::Stats(stats) = stats else { unreachable!() };
+    let Event::Stats(stats) = stats else {
+        unreachable!()
+    };
     assert_eq!(stats.messages_sent, 0, "reset");
     handle.shutdown().unwrap();
     server.shutdown().await;
@@ -152,12 +191,19 @@ async fn rate_limited_messages_are_counted_in_stats() {
     for n in 0..30 {
         handle.send_text(format!("m{n}")).unwrap();
     }
-    let (stats, _) = wait_for(&mut events, "stats with all sent", |e| {
-        matches!(e, Event::Stats(s) if s.messages_sent == 30)
-    })
+    let (stats, _) = wait_for(
+        &mut events,
+        "stats with all sent",
+        |e| matches!(e, Event::Stats(s) if s.messages_sent == 30),
+    )
     .await;
-    let Event::Stats(stats) = stats else { unreachable!() };
-    assert!(stats.rate_limited >= 1 && stats.rate_limited <= 10, "{stats:?}");
+    let Event::Stats(stats) = stats else {
+        unreachable!()
+    };
+    assert!(
+        stats.rate_limited >= 1 && stats.rate_limited <= 10,
+        "{stats:?}"
+    );
     assert_eq!(stats.connections_opened, 1);
     assert_eq!(stats.queue_len, 0);
     handle.shutdown().unwrap();
@@ -170,7 +216,9 @@ async fn full_queue_is_reported_never_silently_dropped() {
     config.queue_capacity = 3;
     let (handle, mut events) = session::spawn(config).unwrap();
     // Not connected: everything queues until the bound.
-    let ids: Vec<_> = (0..5).map(|n| handle.send_text(format!("q{n}")).unwrap()).collect();
+    let ids: Vec<_> = (0..5)
+        .map(|n| handle.send_text(format!("q{n}")).unwrap())
+        .collect();
     let mut queued = Vec::new();
     let mut failed = Vec::new();
     while queued.len() + failed.len() < 5 {
@@ -221,12 +269,27 @@ async fn on_connect_messages_go_out_after_every_connect() {
     });
     let (handle, mut events) = session::spawn(config).unwrap();
     handle.connect().unwrap();
-    let (first, _) = wait_for(&mut events, "subscription echo", |e| incoming_text(e).is_some()).await;
-    assert_eq!(incoming_text(&first).as_deref(), Some("{\"subscribe\":\"ticks\"}"));
+    let (first, _) = wait_for(&mut events, "subscription echo", |e| {
+        incoming_text(e).is_some()
+    })
+    .await;
+    assert_eq!(
+        incoming_text(&first).as_deref(),
+        Some("{\"subscribe\":\"ticks\"}")
+    );
     handle.send_text(r#"{"cmd":"drop"}"#).unwrap();
-    wait_for(&mut events, "reconnect", |e| matches!(e, Event::ReconnectScheduled { .. })).await;
-    let (again, _) = wait_for(&mut events, "subscription echo again", |e| incoming_text(e).is_some()).await;
-    assert_eq!(incoming_text(&again).as_deref(), Some("{\"subscribe\":\"ticks\"}"));
+    wait_for(&mut events, "reconnect", |e| {
+        matches!(e, Event::ReconnectScheduled { .. })
+    })
+    .await;
+    let (again, _) = wait_for(&mut events, "subscription echo again", |e| {
+        incoming_text(e).is_some()
+    })
+    .await;
+    assert_eq!(
+        incoming_text(&again).as_deref(),
+        Some("{\"subscribe\":\"ticks\"}")
+    );
     handle.shutdown().unwrap();
     server.shutdown().await;
 }
@@ -240,12 +303,30 @@ async fn oversize_message_closes_with_1009() {
     let (handle, mut events) = session::spawn(config).unwrap();
     handle.connect().unwrap();
     wait_for_state(&mut events, ConnectionState::Connected).await;
-    handle.send_text(r#"{"cmd":"flood","count":1,"size":2000}"#).unwrap();
-    let (error, _) = wait_for(&mut events, "too big", |e| matches!(e, Event::Error { kind: ErrorKind::MessageTooBig, .. })).await;
-    let Event::Error { message, .. } = error else { unreachable!() };
-    assert!(message.contains("1009") && message.contains("1000"), "{message}");
+    handle
+        .send_text(r#"{"cmd":"flood","count":1,"size":2000}"#)
+        .unwrap();
+    let (error, _) = wait_for(&mut events, "too big", |e| {
+        matches!(
+            e,
+            Event::Error {
+                kind: ErrorKind::MessageTooBig,
+                ..
+            }
+        )
+    })
+    .await;
+    let Event::Error { message, .. } = error else {
+        unreachable!()
+    };
+    assert!(
+        message.contains("1009") && message.contains("1000"),
+        "{message}"
+    );
     let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
-    let Event::Closed(outcome) = closed else { unreachable!() };
+    let Event::Closed(outcome) = closed else {
+        unreachable!()
+    };
     assert_eq!(outcome.code, Some(1009));
     handle.shutdown().unwrap();
     server.shutdown().await;

@@ -32,7 +32,8 @@ async fn user_close_round_trips_every_sendable_code() {
         handle.connect().unwrap();
         wait_for_state(&mut events, ConnectionState::Connected).await;
         handle.close(code, reason.clone()).unwrap();
-        let (closed, seen) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+        let (closed, seen) =
+            wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
         assert_eq!(
             closed,
             Event::Closed(CloseOutcome {
@@ -43,12 +44,22 @@ async fn user_close_round_trips_every_sendable_code() {
             })
         );
         // The peer's close frame echoed our code.
-        let echoed = seen.iter().any(|event| matches!(event,
+        let echoed = seen.iter().any(|event| {
+            matches!(event,
             Event::Frame(frame) if frame.direction == session::Direction::Incoming
-                && frame.close_code == Some(code)));
+                && frame.close_code == Some(code))
+        });
         assert!(echoed, "code {code}: no echoed close frame in {seen:#?}");
-        let after = wait_for(&mut events, "state after close", |e| matches!(e, Event::StateChanged(_))).await.0;
-        assert_eq!(after, Event::StateChanged(ConnectionState::Disconnected), "code {code}");
+        let after = wait_for(&mut events, "state after close", |e| {
+            matches!(e, Event::StateChanged(_))
+        })
+        .await
+        .0;
+        assert_eq!(
+            after,
+            Event::StateChanged(ConnectionState::Disconnected),
+            "code {code}"
+        );
         handle.shutdown().unwrap();
     }
     server.shutdown().await;
@@ -90,7 +101,10 @@ async fn invalid_codes_and_reasons_are_refused_before_sending() {
     wait_for_state(&mut events, ConnectionState::Connected).await;
     for code in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535] {
         let error = handle.close(code, "x").unwrap_err();
-        assert!(matches!(error, CloseRequestError::Invalid(_)), "{code}: {error:?}");
+        assert!(
+            matches!(error, CloseRequestError::Invalid(_)),
+            "{code}: {error:?}"
+        );
         assert!(!error.to_string().is_empty());
     }
     let long_reason = "r".repeat(124);
@@ -106,10 +120,15 @@ async fn invalid_codes_and_reasons_are_refused_before_sending() {
     assert!(!seen.iter().any(|e| matches!(e, Event::Closed(_))));
     // The actor itself refuses an invalid code sent as a raw command, with a clear error.
     handle
-        .command(session::Command::Close { code: 1005, reason: String::new() })
+        .command(session::Command::Close {
+            code: 1005,
+            reason: String::new(),
+        })
         .unwrap();
     let (error, _) = wait_for(&mut events, "error", |e| matches!(e, Event::Error { .. })).await;
-    let Event::Error { kind, message } = error else { unreachable!() };
+    let Event::Error { kind, message } = error else {
+        unreachable!()
+    };
     assert_eq!(kind, session::ErrorKind::InvalidInput);
     assert!(message.contains("1005"), "{message}");
     handle.shutdown().unwrap();

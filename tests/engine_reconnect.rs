@@ -29,17 +29,29 @@ async fn reconnects_after_drop_with_1006() {
     wait_for_state(&mut events, ConnectionState::Connected).await;
     handle.send_text(r#"{"cmd":"drop"}"#).unwrap();
     let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
-    let Event::Closed(outcome) = closed else { unreachable!() };
+    let Event::Closed(outcome) = closed else {
+        unreachable!()
+    };
     assert_eq!(outcome.code, Some(1006));
     assert!(!outcome.clean && !outcome.by_peer);
     let (scheduled, _) = wait_for(&mut events, "reconnect scheduled", |e| {
         matches!(e, Event::ReconnectScheduled { .. })
     })
     .await;
-    let Event::ReconnectScheduled { attempt, max_attempts, delay } = scheduled else { unreachable!() };
+    let Event::ReconnectScheduled {
+        attempt,
+        max_attempts,
+        delay,
+    } = scheduled
+    else {
+        unreachable!()
+    };
     assert_eq!((attempt, max_attempts), (1, Some(10)));
     let (low, high) = policy.bounds(1);
-    assert!(delay >= low && delay <= high, "{delay:?} not in [{low:?}, {high:?}]");
+    assert!(
+        delay >= low && delay <= high,
+        "{delay:?} not in [{low:?}, {high:?}]"
+    );
     wait_for_state(&mut events, ConnectionState::Connected).await;
     handle.send_text("after").unwrap();
     let (echo, _) = wait_for(&mut events, "echo", |e| incoming_text(e).is_some()).await;
@@ -60,7 +72,9 @@ async fn reconnects_when_server_restarts_and_delivers_queue_in_order_once() {
 
     server.shutdown().await;
     let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
-    let Event::Closed(outcome) = closed else { unreachable!() };
+    let Event::Closed(outcome) = closed else {
+        unreachable!()
+    };
     assert_eq!(outcome.code, Some(1001), "{outcome:?}");
     assert!(outcome.by_peer);
 
@@ -85,20 +99,33 @@ async fn reconnects_when_server_restarts_and_delivers_queue_in_order_once() {
     assert_eq!(queued, 5, "each message reported as queued");
     for (attempt, delay) in &delays {
         let (low, high) = policy.bounds(*attempt);
-        assert!(*delay >= low && *delay <= high, "attempt {attempt}: {delay:?} not in [{low:?}, {high:?}]");
+        assert!(
+            *delay >= low && *delay <= high,
+            "attempt {attempt}: {delay:?} not in [{low:?}, {high:?}]"
+        );
     }
-    assert_eq!(delays.iter().map(|(a, _)| *a).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(
+        delays.iter().map(|(a, _)| *a).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
 
     let restarted = server_on(port).await;
     wait_for_state(&mut events, ConnectionState::Connected).await;
     let mut sent = Vec::new();
     let mut echoed = Vec::new();
     while echoed.len() < 5 {
-        let (event, _) = wait_for(&mut events, "queued echoes", |e| matches!(e, Event::Frame(_))).await;
-        let Event::Frame(frame) = event else { unreachable!() };
+        let (event, _) = wait_for(&mut events, "queued echoes", |e| {
+            matches!(e, Event::Frame(_))
+        })
+        .await;
+        let Event::Frame(frame) = event else {
+            unreachable!()
+        };
         match (frame.direction, frame.kind) {
             (Direction::Outgoing, FrameKind::Text) => sent.push(frame.id),
-            (Direction::Incoming, FrameKind::Text) => echoed.push(frame.text().unwrap().to_string()),
+            (Direction::Incoming, FrameKind::Text) => {
+                echoed.push(frame.text().unwrap().to_string())
+            }
             _ => {}
         }
     }
@@ -125,17 +152,23 @@ async fn no_reconnect_after_user_close_or_server_1000() {
     wait_for_state(&mut events, ConnectionState::Disconnected).await;
     let after = collect_for(&mut events, Duration::from_millis(600)).await;
     assert!(
-        !after.iter().any(|e| matches!(e, Event::ReconnectScheduled { .. } | Event::Opened(_))),
+        !after
+            .iter()
+            .any(|e| matches!(e, Event::ReconnectScheduled { .. } | Event::Opened(_))),
         "{after:#?}"
     );
 
     handle.connect().unwrap();
     wait_for_state(&mut events, ConnectionState::Connected).await;
-    handle.send_text(r#"{"cmd":"close","code":1000,"reason":"normal"}"#).unwrap();
+    handle
+        .send_text(r#"{"cmd":"close","code":1000,"reason":"normal"}"#)
+        .unwrap();
     wait_for_state(&mut events, ConnectionState::Disconnected).await;
     let after = collect_for(&mut events, Duration::from_millis(600)).await;
     assert!(
-        !after.iter().any(|e| matches!(e, Event::ReconnectScheduled { .. } | Event::Opened(_))),
+        !after
+            .iter()
+            .any(|e| matches!(e, Event::ReconnectScheduled { .. } | Event::Opened(_))),
         "{after:#?}"
     );
     handle.shutdown().unwrap();
@@ -158,7 +191,11 @@ async fn retries_1012_and_1013_but_not_1008() {
             )
         })
         .await;
-        assert_eq!(matches!(next, Event::ReconnectScheduled { .. }), retried, "code {code}");
+        assert_eq!(
+            matches!(next, Event::ReconnectScheduled { .. }),
+            retried,
+            "code {code}"
+        );
         handle.shutdown().unwrap();
     }
     server.shutdown().await;
@@ -176,7 +213,13 @@ async fn gives_up_after_max_attempts() {
     let (handle, mut events) = session::spawn(config).unwrap();
     handle.connect().unwrap();
     let (gave_up, seen) = wait_for(&mut events, "give up", |e| {
-        matches!(e, Event::Error { kind: session::ErrorKind::GaveUp, .. })
+        matches!(
+            e,
+            Event::Error {
+                kind: session::ErrorKind::GaveUp,
+                ..
+            }
+        )
     })
     .await;
     let attempts = seen
@@ -186,11 +229,24 @@ async fn gives_up_after_max_attempts() {
     assert_eq!(attempts, 2);
     let refused = seen
         .iter()
-        .filter(|e| matches!(e, Event::Error { kind: session::ErrorKind::Refused, .. }))
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Error {
+                    kind: session::ErrorKind::Refused,
+                    ..
+                }
+            )
+        })
         .count();
     assert_eq!(refused, 3, "initial attempt plus two retries");
-    let Event::Error { message, .. } = gave_up else { unreachable!() };
-    assert!(message.contains("2 attempts") && message.contains("refused"), "{message}");
+    let Event::Error { message, .. } = gave_up else {
+        unreachable!()
+    };
+    assert!(
+        message.contains("2 attempts") && message.contains("refused"),
+        "{message}"
+    );
     wait_for_state(&mut events, ConnectionState::Error).await;
     handle.shutdown().unwrap();
 }
@@ -212,7 +268,13 @@ async fn pong_timeout_detected_within_interval_plus_timeout() {
     let stalled_at = tokio::time::Instant::now();
     handle.send_text(r#"{"cmd":"stall"}"#).unwrap();
     let (timeout, _) = wait_for(&mut events, "pong timeout", |e| {
-        matches!(e, Event::Error { kind: session::ErrorKind::Timeout, .. })
+        matches!(
+            e,
+            Event::Error {
+                kind: session::ErrorKind::Timeout,
+                ..
+            }
+        )
     })
     .await;
     let elapsed = stalled_at.elapsed();
@@ -220,12 +282,19 @@ async fn pong_timeout_detected_within_interval_plus_timeout() {
         elapsed <= Duration::from_millis(300 + 400 + 400),
         "detected after {elapsed:?}"
     );
-    let Event::Error { message, .. } = timeout else { unreachable!() };
+    let Event::Error { message, .. } = timeout else {
+        unreachable!()
+    };
     assert!(message.contains("pong"), "{message}");
     let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
-    let Event::Closed(outcome) = closed else { unreachable!() };
+    let Event::Closed(outcome) = closed else {
+        unreachable!()
+    };
     assert_eq!(outcome.code, Some(1006));
-    wait_for(&mut events, "reconnect", |e| matches!(e, Event::ReconnectScheduled { .. })).await;
+    wait_for(&mut events, "reconnect", |e| {
+        matches!(e, Event::ReconnectScheduled { .. })
+    })
+    .await;
     wait_for_state(&mut events, ConnectionState::Connected).await;
     handle.shutdown().unwrap();
     server.shutdown().await;
