@@ -1,0 +1,121 @@
+//! What the actor does with each `Command`: connect, send (or queue), close,
+//! ping, reconnect, disconnect, reset and shut down.
+
+use super::*;
+
+impl Actor {
+    pub(super) async fn on_command(&mut self, command: Command) {
+        match command {
+            Command::Connect => match self.link {
+                Link::Idle | Link::Waiting { .. } => self.start_connecting().await,
+                _ => {}
+            },
+            Command::Send { id, payload, kind } => self.on_send(id, payload, kind).await,
+            Command::Close { code, reason } => self.on_user_close(code, reason).await,
+            Command::Ping => self.send_ping().await,
+            Command::Reconnect => {
+                self.attempt = 0;
+                match self.link {
+                    Link::Open(_) => {
+                        self.begin_close(1000, "reconnecting".into(), AfterClose::ConnectAgain)
+                            .await
+                    }
+                    _ => self.start_connecting().await,
+                }
+            }
+            Command::Disconnect => match self.link {
+                Link::Open(_) => {
+                    self.begin_close(1000, String::new(), AfterClose::StayDisconnected)
+                        .await
+                }
+                _ => {
+                    self.link = Link::Idle;
+                    self.set_state(ConnectionState::Disconnected).await;
+                }
+            },
+            Command::ResetStats => {
+                self.stats.reset(Instant::now());
+                self.emit_stats(true).await;
+            }
+            Command::Shutdown => match self.link {
+                Link::Open(ref open) if open.our_close.is_none() => {
+                    self.begin_close(1000, String::new(), AfterClose::Stop)
+                        .await
+                }
+                Link::Open(ref mut open) => open.after_close = AfterClose::Stop,
+                _ => {
+                    self.link = Link::Idle;
+                    self.set_state(ConnectionState::Disconnected).await;
+                    self.stopped = true;
+                }
+            },
+        }
+    }
+
+    pub(super) async fn on_send(&mut self, id: MessageId, payload: Bytes, kind: PayloadKind) {
+        if kind == PayloadKind::Text && std::str::from_utf8(&payload).is_err() {
+            let message =
+                "a text message must be valid UTF-8; send it as binary instead".to_string();
+            self.emit(Event::SendFailed {
+                id,
+                kind: ErrorKind::InvalidInput,
+                message,
+            })
+            .await;
+            return;
+        }
+        let message = PendingMessage { id, payload, kind };
+        match self.queue.push(message) {
+            Ok(queue_len) => {
+                self.drain_queue().await;
+                if self.queue_contains_tail(id) {
+                    self.emit(Event::Queued { id, queue_len }).await;
+                }
+            }
+            Err(_) => {
+                let capacity = self.queue.capacity();
+                let message = format!(
+                    "outgoing queue is full ({capacity} messages waiting while {}); the message was not queued — wait for the connection or raise the queue limit",
+                    self.state.as_str()
+                );
+                self.stats.error();
+                self.emit(Event::SendFailed {
+                    id,
+                    kind: ErrorKind::QueueFull,
+                    message,
+                })
+                .await;
+            }
+        }
+    }
+
+    pub(super) fn queue_contains_tail(&self, id: MessageId) -> bool {
+        // Only the message just pushed can be at the tail with this id.
+        !self.queue.is_empty() && self.queue.last_id() == Some(id)
+    }
+
+    pub(super) async fn on_user_close(&mut self, code: u16, reason: String) {
+        if let Err(error) = close_code::validate_close(code, &reason) {
+            self.error(ErrorKind::InvalidInput, error.to_string()).await;
+            return;
+        }
+        match self.link {
+            Link::Open(ref open) if open.our_close.is_none() => {
+                self.begin_close(code, reason, AfterClose::StayDisconnected)
+                    .await
+            }
+            Link::Open(_) => {}
+            Link::Connecting(_) | Link::Waiting { .. } => {
+                self.link = Link::Idle;
+                self.set_state(ConnectionState::Disconnected).await;
+            }
+            Link::Idle => {
+                self.error(
+                    ErrorKind::InvalidInput,
+                    "not connected: there is nothing to close",
+                )
+                .await;
+            }
+        }
+    }
+}

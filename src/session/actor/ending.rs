@@ -1,0 +1,153 @@
+//! How a link ends: the close outcome, the error that explains it, and what comes
+//! next (stay, stop, connect again, or reconnect with backoff).
+
+use super::*;
+
+impl Actor {
+    /// The link broke (write failure or dead peer): drop it as an abnormal closure.
+    pub(super) async fn link_failed(&mut self, why: String) {
+        self.finish_link(Some((ErrorKind::Io, why))).await;
+    }
+
+    /// Ends the open link, reports how it closed and applies what comes next.
+    pub(super) async fn finish_link(&mut self, failure: Option<(ErrorKind, String)>) {
+        let Link::Open(open) = std::mem::replace(&mut self.link, Link::Idle) else {
+            return;
+        };
+        let OpenLink {
+            our_close,
+            peer_close,
+            after_close,
+            ready_since,
+            auth,
+            ..
+        } = *open;
+        self.stats.connection_closed();
+        let outcome = match (&our_close, &peer_close) {
+            (Some(ours), Some(_)) => CloseOutcome {
+                code: Some(ours.code),
+                reason: ours.reason.clone(),
+                by_peer: false,
+                clean: failure.is_none(),
+            },
+            (Some(ours), None) => CloseOutcome {
+                code: Some(ours.code),
+                reason: ours.reason.clone(),
+                by_peer: false,
+                clean: false,
+            },
+            (None, Some((code, reason))) => CloseOutcome {
+                code: Some(code.unwrap_or(1005)),
+                reason: reason.clone(),
+                by_peer: true,
+                clean: failure.is_none(),
+            },
+            (None, None) => CloseOutcome {
+                code: Some(1006),
+                reason: failure
+                    .as_ref()
+                    .map_or_else(|| "connection dropped".into(), |(_, why)| why.clone()),
+                by_peer: false,
+                clean: false,
+            },
+        };
+        if our_close.is_none() && peer_close.is_none() {
+            let (kind, why) = failure.unwrap_or_else(|| {
+                (
+                    ErrorKind::Io,
+                    "the connection dropped without a close frame".into(),
+                )
+            });
+            self.error(kind, format!("link lost (1006 abnormal closure): {why}"))
+                .await;
+        }
+        let code = outcome.code;
+        let by_peer = outcome.by_peer;
+        let clean = outcome.clean;
+        if by_peer && code == Some(1008) && self.config.auth.method != AuthMethod::None {
+            self.error(
+                ErrorKind::Auth,
+                format!("the server closed with 1008 Policy Violation ({}) — the token was probably refused", outcome.reason),
+            )
+            .await;
+        } else if by_peer && matches!(auth, AuthPhase::Waiting { .. }) {
+            self.error(
+                ErrorKind::Auth,
+                "the server closed the connection during authentication",
+            )
+            .await;
+        }
+        self.emit(Event::Closed(outcome)).await;
+        self.emit_stats(true).await;
+        if let Some(since) = ready_since {
+            if since.elapsed() >= self.config.reconnect.stable_after {
+                self.attempt = 0;
+            }
+        }
+        match after_close {
+            AfterClose::Stop => {
+                self.set_state(ConnectionState::Disconnected).await;
+                self.stopped = true;
+            }
+            AfterClose::StayDisconnected => {
+                if self.state != ConnectionState::Error {
+                    self.set_state(ConnectionState::Disconnected).await;
+                }
+            }
+            AfterClose::ConnectAgain => self.start_connecting().await,
+            AfterClose::Policy => {
+                let user = false;
+                let retry = self.config.reconnect.enabled
+                    && close_code::should_reconnect(
+                        code,
+                        user,
+                        self.config.reconnect.retry_policy_violation,
+                    );
+                // A clean close the policy does not retry simply ends the session;
+                // a dropped link or a policy (auth) refusal is an error.
+                if retry {
+                    self.schedule_reconnect().await;
+                } else if clean && code != Some(1008) {
+                    self.set_state(ConnectionState::Disconnected).await;
+                } else {
+                    self.set_state(ConnectionState::Error).await;
+                }
+            }
+        }
+    }
+
+    pub(super) async fn schedule_reconnect(&mut self) {
+        if !self.config.reconnect.enabled {
+            self.set_state(ConnectionState::Error).await;
+            return;
+        }
+        self.attempt += 1;
+        let limit = self.config.reconnect.attempt_limit();
+        if limit.is_some_and(|max| self.attempt > max) {
+            let last = self.last_error.clone().unwrap_or_default();
+            self.error(
+                ErrorKind::GaveUp,
+                format!(
+                    "gave up reconnecting after {} attempts; last error: {last}",
+                    self.attempt - 1
+                ),
+            )
+            .await;
+            self.attempt = 0;
+            self.link = Link::Idle;
+            self.set_state(ConnectionState::Error).await;
+            return;
+        }
+        let delay = self.config.reconnect.backoff.delay(self.attempt);
+        self.link = Link::Waiting {
+            at: Instant::now() + delay,
+        };
+        self.set_state(ConnectionState::Reconnecting).await;
+        self.emit(Event::ReconnectScheduled {
+            attempt: self.attempt,
+            max_attempts: limit,
+            delay,
+        })
+        .await;
+    }
+}

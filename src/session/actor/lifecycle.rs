@@ -1,0 +1,111 @@
+//! A link's life: connecting, opening, authenticating, becoming ready.
+
+use super::*;
+
+impl Actor {
+    pub(super) async fn start_connecting(&mut self) {
+        if self.tls_config.is_none() {
+            match connect::tls_config_for(&self.config) {
+                Ok(tls_config) => self.tls_config = tls_config,
+                Err(error) => {
+                    self.error(error.kind, error.message).await;
+                    self.link = Link::Idle;
+                    self.set_state(ConnectionState::Error).await;
+                    return;
+                }
+            }
+        }
+        let future = connect::connect(
+            self.config.clone(),
+            self.tls_config.clone(),
+            self.redactor.clone(),
+        );
+        self.link = Link::Connecting(Box::pin(future));
+        self.set_state(ConnectionState::Connecting).await;
+    }
+
+    pub(super) async fn on_connect_done(&mut self, result: Result<Established, ConnectError>) {
+        match result {
+            Ok(established) => self.on_opened(established).await,
+            Err(error) => {
+                self.link = Link::Idle;
+                let retry = is_transient(&error);
+                self.error(error.kind, error.message).await;
+                if retry {
+                    self.schedule_reconnect().await;
+                } else {
+                    self.set_state(ConnectionState::Error).await;
+                }
+            }
+        }
+    }
+
+    pub(super) async fn on_opened(&mut self, established: Established) {
+        let now = Instant::now();
+        self.stats.connection_opened(now);
+        let interval = self.config.keepalive.ping_interval;
+        self.link = Link::Open(Box::new(OpenLink {
+            stream: established.stream,
+            auth: AuthPhase::Ready,
+            ready_since: None,
+            next_ping_at: (!interval.is_zero()).then(|| now + interval),
+            pending_ping: None,
+            our_close: None,
+            peer_close: None,
+            after_close: AfterClose::Policy,
+        }));
+        self.emit(Event::Opened(established.info)).await;
+        self.set_state(ConnectionState::Connected).await;
+        match self.config.auth.method {
+            AuthMethod::FirstMessage => self.send_auth_message().await,
+            method if method.is_handshake() => {
+                self.set_state(ConnectionState::Authenticated).await;
+                self.on_ready().await;
+            }
+            _ => self.on_ready().await,
+        }
+    }
+
+    pub(super) async fn send_auth_message(&mut self) {
+        let text = match self.config.auth.first_message() {
+            Ok(text) => text,
+            Err(error) => {
+                // validate() ran at spawn, so this is unexpected; still report it.
+                self.error(ErrorKind::InvalidInput, error.to_string()).await;
+                self.begin_close(1000, String::new(), AfterClose::StayDisconnected)
+                    .await;
+                return;
+            }
+        };
+        let payload = Bytes::from(text);
+        let id = self.next_id();
+        if self.write(Message::Text(utf8(payload.clone()))).await {
+            self.emit_frame(id, Direction::Outgoing, FrameKind::Text, payload, None)
+                .await;
+            let deadline = Instant::now() + self.config.auth.timeout;
+            if let Link::Open(open) = &mut self.link {
+                open.auth = AuthPhase::Waiting { deadline };
+            }
+            self.set_state(ConnectionState::Authenticating).await;
+        }
+    }
+
+    /// The link is ready for data: on-connect messages, then the queue.
+    pub(super) async fn on_ready(&mut self) {
+        if let Link::Open(open) = &mut self.link {
+            open.auth = AuthPhase::Ready;
+            open.ready_since = Some(Instant::now());
+        }
+        for message in self.config.on_connect.clone() {
+            let id = self.next_id();
+            if !self.write_data(id, message.payload, message.kind).await {
+                return;
+            }
+        }
+        self.drain_queue().await;
+    }
+
+    pub(super) fn is_ready(&self) -> bool {
+        matches!(&self.link, Link::Open(open) if open.auth == AuthPhase::Ready && open.our_close.is_none() && open.peer_close.is_none())
+    }
+}

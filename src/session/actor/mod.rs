@@ -1,0 +1,309 @@
+//! The session actor: one task that owns the socket, the state machine, the
+//! outgoing queue, the rate limiter, keep-alive and reconnect timers. It `select!`s
+//! over commands, the link (connecting or open) and the earliest timer, and reports
+//! everything as [`Event`]s.
+
+mod commands;
+mod ending;
+mod lifecycle;
+mod receiving;
+mod sending;
+mod timers;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use rustls::ClientConfig;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until};
+use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+
+use super::auth::{AuthMethod, AuthVerdict};
+use super::close_code;
+use super::config::SessionConfig;
+use super::connect::{self, ConnectError, Established, WsStream};
+use super::event::{
+    CloseOutcome, ConnectionState, Direction, ErrorKind, Event, Frame, FrameKind, MessageId,
+    PayloadKind,
+};
+use super::queue::{OutgoingQueue, PendingMessage};
+use super::rate_limit::TokenBucket;
+use super::secret::Redactor;
+use super::stats::Stats;
+
+/// What callers ask of the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Open the connection (no-op when open or opening).
+    Connect,
+    /// Send a data message (queued while not ready).
+    Send {
+        /// Id given to the caller.
+        id: MessageId,
+        /// Payload.
+        payload: Bytes,
+        /// Text or binary.
+        kind: PayloadKind,
+    },
+    /// Close with a code and reason; no reconnect follows.
+    Close {
+        /// Close code (validated again here).
+        code: u16,
+        /// Reason, at most 123 bytes.
+        reason: String,
+    },
+    /// Send a WebSocket Ping now and report its RTT.
+    Ping,
+    /// Drop the current link (closing with 1000) and connect again at once.
+    Reconnect,
+    /// Close with 1000 and stay disconnected.
+    Disconnect,
+    /// Zero the counters.
+    ResetStats,
+    /// Close with 1000 if open and stop the actor.
+    Shutdown,
+}
+
+/// How long we wait for the peer to answer our close frame before dropping TCP.
+const CLOSE_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How often statistics are reported while something is going on.
+const STATS_INTERVAL: Duration = Duration::from_secs(1);
+/// A write that cannot complete within this long means the peer stopped reading.
+const MIN_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+type ConnectFuture = Pin<Box<dyn Future<Output = Result<Established, ConnectError>> + Send>>;
+
+/// What to do once the current link has ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AfterClose {
+    /// Apply the reconnect policy.
+    Policy,
+    /// Stay disconnected (the user closed).
+    StayDisconnected,
+    /// Connect again immediately (the user asked to reconnect).
+    ConnectAgain,
+    /// Stop the actor.
+    Stop,
+}
+
+/// A close we started.
+#[derive(Debug, Clone)]
+struct OurClose {
+    code: u16,
+    reason: String,
+    deadline: Instant,
+}
+
+/// Where authentication stands on an open link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AuthPhase {
+    /// Data may flow (no auth, or auth done).
+    Ready,
+    /// Waiting for the server's verdict until the deadline.
+    Waiting { deadline: Instant },
+}
+
+/// An open link and its per-connection state.
+struct OpenLink {
+    stream: WsStream,
+    auth: AuthPhase,
+    ready_since: Option<Instant>,
+    next_ping_at: Option<Instant>,
+    pending_ping: Option<(u64, Instant)>,
+    our_close: Option<OurClose>,
+    peer_close: Option<(Option<u16>, String)>,
+    after_close: AfterClose,
+}
+
+/// The link's lifecycle; each variant carries what it needs.
+enum Link {
+    /// No link; `state` is Disconnected or Error.
+    Idle,
+    /// A connection attempt in flight.
+    Connecting(ConnectFuture),
+    /// Waiting to reconnect.
+    Waiting { at: Instant },
+    /// Open socket.
+    Open(Box<OpenLink>),
+}
+
+/// A timer that fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Due {
+    Reconnect,
+    CloseHandshake,
+    PongTimeout,
+    AuthTimeout,
+    Ping,
+    RateLimit,
+}
+
+/// What woke the actor up from the link.
+enum LinkEvent {
+    ConnectDone(Box<Result<Established, ConnectError>>),
+    Incoming(Option<Result<Message, WsError>>),
+}
+
+/// The actor's whole state.
+pub(crate) struct Actor {
+    config: Arc<SessionConfig>,
+    commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::Sender<Event>,
+    ids: Arc<AtomicU64>,
+    redactor: Redactor,
+    tls_config: Option<Arc<ClientConfig>>,
+    state: ConnectionState,
+    link: Link,
+    queue: OutgoingQueue,
+    bucket: TokenBucket,
+    head_delayed: bool,
+    rate_wait_until: Option<Instant>,
+    stats: Stats,
+    last_stats: Option<super::stats::StatsSnapshot>,
+    next_stats_at: Instant,
+    attempt: u32,
+    ping_counter: u64,
+    last_error: Option<String>,
+    stopped: bool,
+}
+
+impl Actor {
+    pub(crate) fn new(
+        config: SessionConfig,
+        commands: mpsc::UnboundedReceiver<Command>,
+        events: mpsc::Sender<Event>,
+        ids: Arc<AtomicU64>,
+    ) -> Self {
+        let now = Instant::now();
+        let redactor = Redactor::new(config.auth.token.iter());
+        Self {
+            queue: OutgoingQueue::new(config.queue_capacity),
+            bucket: TokenBucket::new(config.rate_limit, now),
+            config: Arc::new(config),
+            commands,
+            events,
+            ids,
+            redactor,
+            tls_config: None,
+            state: ConnectionState::Disconnected,
+            link: Link::Idle,
+            head_delayed: false,
+            rate_wait_until: None,
+            stats: Stats::new(now),
+            last_stats: None,
+            next_stats_at: now + STATS_INTERVAL,
+            attempt: 0,
+            ping_counter: 0,
+            last_error: None,
+            stopped: false,
+        }
+    }
+
+    /// Runs until `Shutdown` (or every handle is dropped).
+    pub(crate) async fn run(mut self) {
+        while !self.stopped {
+            let deadline = self.next_deadline();
+            tokio::select! {
+                biased;
+                command = self.commands.recv() => match command {
+                    Some(command) => self.on_command(command).await,
+                    None => self.on_command(Command::Shutdown).await,
+                },
+                event = link_event(&mut self.link) => match event {
+                    LinkEvent::ConnectDone(result) => self.on_connect_done(*result).await,
+                    LinkEvent::Incoming(message) => self.on_incoming(message).await,
+                },
+                _ = sleep_or_forever(deadline) => self.on_timers().await,
+            }
+        }
+        self.emit_stats(true).await;
+        self.emit(Event::Stopped).await;
+    }
+
+    fn next_id(&self) -> MessageId {
+        self.ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    async fn emit(&mut self, event: Event) {
+        if let Event::Error { .. } = event {
+            self.stats.error();
+        }
+        // A caller that dropped its receiver no longer listens; the session goes on.
+        let _ = self.events.send(event).await;
+    }
+
+    async fn set_state(&mut self, state: ConnectionState) {
+        if self.state != state {
+            self.state = state;
+            self.emit(Event::StateChanged(state)).await;
+        }
+    }
+
+    async fn error(&mut self, kind: ErrorKind, message: impl Into<String>) {
+        let message = self.redactor.text(&message.into()).into_owned();
+        self.last_error = Some(message.clone());
+        self.emit(Event::Error { kind, message }).await;
+    }
+
+    async fn emit_frame(
+        &mut self,
+        id: MessageId,
+        direction: Direction,
+        kind: FrameKind,
+        payload: Bytes,
+        close_code: Option<u16>,
+    ) {
+        let payload = self.redactor.payload(payload);
+        self.emit(Event::Frame(Frame {
+            id,
+            direction,
+            kind,
+            payload,
+            timestamp: SystemTime::now(),
+            close_code,
+        }))
+        .await;
+    }
+}
+
+/// Waits for the link's next event; never resolves when there is no link.
+async fn link_event(link: &mut Link) -> LinkEvent {
+    match link {
+        Link::Connecting(future) => LinkEvent::ConnectDone(Box::new(future.await)),
+        Link::Open(open) => LinkEvent::Incoming(open.stream.next().await),
+        Link::Idle | Link::Waiting { .. } => std::future::pending().await,
+    }
+}
+
+async fn sleep_or_forever(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn write_timeout(config: &SessionConfig) -> Duration {
+    MIN_WRITE_TIMEOUT.max(config.keepalive.pong_timeout)
+}
+
+/// Whether a failed connection attempt is worth retrying.
+fn is_transient(error: &ConnectError) -> bool {
+    match error.kind {
+        ErrorKind::Refused | ErrorKind::Timeout | ErrorKind::Io => true,
+        ErrorKind::HttpStatus => error.http_status.is_some_and(|status| status >= 500),
+        _ => false,
+    }
+}
+
+/// Bytes already checked to be UTF-8 (or produced from a String) as tungstenite text.
+fn utf8(payload: Bytes) -> Utf8Bytes {
+    Utf8Bytes::try_from(payload).unwrap_or_default()
+}

@@ -1,0 +1,150 @@
+//! Reading from the socket: data frames, pings, pongs, close frames, auth verdicts
+//! and read errors.
+
+use super::*;
+
+impl Actor {
+    pub(super) async fn on_incoming(&mut self, message: Option<Result<Message, WsError>>) {
+        match message {
+            Some(Ok(message)) => self.on_message(message).await,
+            None | Some(Err(WsError::ConnectionClosed)) | Some(Err(WsError::AlreadyClosed)) => {
+                self.finish_link(None).await
+            }
+            Some(Err(WsError::Capacity(CapacityError::MessageTooLong { size, max_size }))) => {
+                self.error(
+                    ErrorKind::MessageTooBig,
+                    format!(
+                        "incoming message of {size} bytes exceeds the limit of {max_size} bytes; closed with 1009 (raise --max-message-size to accept it)"
+                    ),
+                )
+                .await;
+                self.begin_close(1009, "message too big".into(), AfterClose::Policy)
+                    .await;
+                self.finish_link(None).await;
+            }
+            Some(Err(WsError::Protocol(error))) => {
+                self.error(
+                    ErrorKind::Protocol,
+                    format!("the peer broke the WebSocket protocol: {error}"),
+                )
+                .await;
+                self.finish_link(None).await;
+            }
+            Some(Err(error)) => {
+                self.finish_link(Some((ErrorKind::Io, error.to_string())))
+                    .await
+            }
+        }
+    }
+
+    pub(super) async fn on_message(&mut self, message: Message) {
+        let id = self.next_id();
+        match message {
+            Message::Text(text) => {
+                let payload = Bytes::from(text);
+                self.stats.message_received(payload.len());
+                let verdict = self.auth_verdict(&payload);
+                self.emit_frame(id, Direction::Incoming, FrameKind::Text, payload, None)
+                    .await;
+                match verdict {
+                    Some(AuthVerdict::Accepted) => {
+                        self.set_state(ConnectionState::Authenticated).await;
+                        self.on_ready().await;
+                    }
+                    Some(AuthVerdict::Refused) => {
+                        self.error(ErrorKind::Auth, "the server refused the credentials (see its reply in the log) — check the token").await;
+                        self.begin_close(
+                            1000,
+                            "authentication refused".into(),
+                            AfterClose::StayDisconnected,
+                        )
+                        .await;
+                        self.set_state(ConnectionState::Error).await;
+                    }
+                    None => {}
+                }
+            }
+            Message::Binary(payload) => {
+                self.stats.message_received(payload.len());
+                self.emit_frame(id, Direction::Incoming, FrameKind::Binary, payload, None)
+                    .await;
+            }
+            Message::Ping(payload) => {
+                self.emit_frame(
+                    id,
+                    Direction::Incoming,
+                    FrameKind::Ping,
+                    payload.clone(),
+                    None,
+                )
+                .await;
+                // tungstenite queued the pong; push it out now.
+                if self.flush().await {
+                    let pong_id = self.next_id();
+                    self.emit_frame(pong_id, Direction::Outgoing, FrameKind::Pong, payload, None)
+                        .await;
+                }
+            }
+            Message::Pong(payload) => {
+                self.emit_frame(
+                    id,
+                    Direction::Incoming,
+                    FrameKind::Pong,
+                    payload.clone(),
+                    None,
+                )
+                .await;
+                self.on_pong(&payload).await;
+            }
+            Message::Close(frame) => {
+                let (code, reason) = match frame {
+                    Some(frame) => (Some(u16::from(frame.code)), frame.reason.to_string()),
+                    None => (None, String::new()),
+                };
+                self.emit_frame(
+                    id,
+                    Direction::Incoming,
+                    FrameKind::Close,
+                    Bytes::from(reason.clone()),
+                    code,
+                )
+                .await;
+                if let Link::Open(open) = &mut self.link {
+                    if open.peer_close.is_none() {
+                        open.peer_close = Some((code, reason));
+                    }
+                    // tungstenite queued the close reply; flush it so the peer sees it.
+                    let _ =
+                        tokio::time::timeout(CLOSE_HANDSHAKE_TIMEOUT, open.stream.flush()).await;
+                }
+            }
+            Message::Frame(_) => {}
+        }
+    }
+
+    pub(super) fn auth_verdict(&self, payload: &Bytes) -> Option<AuthVerdict> {
+        let Link::Open(open) = &self.link else {
+            return None;
+        };
+        if !matches!(open.auth, AuthPhase::Waiting { .. }) {
+            return None;
+        }
+        let text = std::str::from_utf8(payload).ok()?;
+        self.config.auth.reply_rules.verdict(text)
+    }
+
+    pub(super) async fn on_pong(&mut self, payload: &[u8]) {
+        let Link::Open(open) = &mut self.link else {
+            return;
+        };
+        let Some((counter, sent_at)) = open.pending_ping else {
+            return;
+        };
+        if payload != counter.to_be_bytes() {
+            return;
+        }
+        open.pending_ping = None;
+        let rtt = self.stats.rtt(Instant::now() - sent_at);
+        self.emit(Event::Rtt(rtt)).await;
+    }
+}

@@ -1,0 +1,122 @@
+//! Timers: reconnect, keep-alive pings and pong deadlines, auth and close
+//! deadlines, the rate limiter and the stats tick.
+
+use super::*;
+
+impl Actor {
+    pub(super) fn next_deadline(&self) -> Option<Instant> {
+        let mut deadlines: Vec<Instant> = Vec::with_capacity(6);
+        match &self.link {
+            Link::Waiting { at } => deadlines.push(*at),
+            Link::Open(open) => {
+                if let Some(close) = &open.our_close {
+                    deadlines.push(close.deadline);
+                } else {
+                    match open.pending_ping {
+                        Some((_, sent_at)) => {
+                            deadlines.push(sent_at + self.config.keepalive.pong_timeout)
+                        }
+                        None => deadlines.extend(open.next_ping_at),
+                    }
+                    if let AuthPhase::Waiting { deadline } = open.auth {
+                        deadlines.push(deadline);
+                    }
+                    if self.is_ready() {
+                        deadlines.extend(self.rate_wait_until);
+                    }
+                }
+                deadlines.push(self.next_stats_at);
+            }
+            Link::Connecting(_) => deadlines.push(self.next_stats_at),
+            Link::Idle => {}
+        }
+        deadlines.into_iter().min()
+    }
+
+    pub(super) async fn on_timers(&mut self) {
+        let now = Instant::now();
+        if now >= self.next_stats_at {
+            self.stats.tick(now);
+            self.next_stats_at = now + STATS_INTERVAL;
+            self.emit_stats(false).await;
+        }
+        for due in self.due_timers(now) {
+            match due {
+                Due::Reconnect => {
+                    self.stats.reconnect_attempted();
+                    self.start_connecting().await;
+                }
+                Due::CloseHandshake => self.finish_link(None).await,
+                Due::PongTimeout => {
+                    let waited = humantime::format_duration(self.config.keepalive.pong_timeout);
+                    let why = format!("no pong within {waited}; the link is dead");
+                    self.finish_link(Some((ErrorKind::Timeout, why))).await;
+                }
+                Due::AuthTimeout => {
+                    let waited = humantime::format_duration(self.config.auth.timeout);
+                    self.emit(Event::Notice(format!(
+                        "no auth reply within {waited}; carrying on as authenticated"
+                    )))
+                    .await;
+                    self.set_state(ConnectionState::Authenticated).await;
+                    self.on_ready().await;
+                }
+                Due::Ping => {
+                    if let Link::Open(open) = &mut self.link {
+                        open.next_ping_at = Some(now + self.config.keepalive.ping_interval);
+                    }
+                    self.send_ping().await;
+                }
+                Due::RateLimit => {
+                    self.rate_wait_until = None;
+                    self.drain_queue().await;
+                }
+            }
+            if !matches!(self.link, Link::Open(_)) {
+                break;
+            }
+        }
+    }
+
+    /// The timers that have fired at `now`, most decisive first.
+    pub(super) fn due_timers(&self, now: Instant) -> Vec<Due> {
+        let mut due = Vec::new();
+        match &self.link {
+            Link::Waiting { at } if now >= *at => due.push(Due::Reconnect),
+            Link::Open(open) => {
+                if let Some(close) = &open.our_close {
+                    if now >= close.deadline {
+                        due.push(Due::CloseHandshake);
+                    }
+                    return due;
+                }
+                let pong_timeout = self.config.keepalive.pong_timeout;
+                if open
+                    .pending_ping
+                    .is_some_and(|(_, sent_at)| now >= sent_at + pong_timeout)
+                {
+                    due.push(Due::PongTimeout);
+                }
+                if matches!(open.auth, AuthPhase::Waiting { deadline } if now >= deadline) {
+                    due.push(Due::AuthTimeout);
+                }
+                if open.pending_ping.is_none() && open.next_ping_at.is_some_and(|at| now >= at) {
+                    due.push(Due::Ping);
+                }
+                if self.rate_wait_until.is_some_and(|at| now >= at) {
+                    due.push(Due::RateLimit);
+                }
+            }
+            _ => {}
+        }
+        due
+    }
+
+    pub(super) async fn emit_stats(&mut self, force: bool) {
+        let snapshot = self.stats.snapshot(Instant::now(), self.queue.len());
+        if force || self.last_stats != Some(snapshot) {
+            self.last_stats = Some(snapshot);
+            self.emit(Event::Stats(snapshot)).await;
+        }
+    }
+}
