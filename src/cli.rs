@@ -46,7 +46,7 @@ pub enum CommandLine {
     /// Print received messages to stdout, one per line, reconnecting as configured.
     #[command(after_help = EXIT_CODES_HELP)]
     Listen(ListenArgs),
-    /// Send messages, then wait for replies or a close for --wait seconds.
+    /// Send messages (one-shot, no reconnect), then print replies for --wait or until the server closes.
     #[command(after_help = EXIT_CODES_HELP)]
     Send(SendArgs),
     /// Print the WebSocket close-code table: names, meanings, which can be sent.

@@ -29,7 +29,7 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::run(command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            if !json_mode {
+            if !json_mode && !failure.shown {
                 eprintln!("wsdeck: {}", failure.message);
             }
             ExitCode::from(failure.class.exit_code())

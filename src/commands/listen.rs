@@ -32,6 +32,7 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut watch = LifecycleWatch::default();
     let mut received: u64 = 0;
+    let mut last_printed: Option<String> = None;
     let mut last_stats: Option<StatsSnapshot> = None;
     let mut batch = Vec::with_capacity(BATCH);
     let ctrl_c = tokio::signal::ctrl_c();
@@ -62,7 +63,10 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
                     }
                 }
                 Event::Stats(stats) => last_stats = Some(*stats),
-                Event::Error { message, .. } => eprintln!("wsdeck: {message}"),
+                Event::Error { message, .. } => {
+                    eprintln!("wsdeck: {message}");
+                    last_printed = Some(message.clone());
+                }
                 Event::Notice(message) => eprintln!("wsdeck: {message}"),
                 Event::ReconnectScheduled {
                     attempt,
@@ -105,7 +109,13 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
             eprintln!("{}", stats_summary(&stats));
         }
     }
-    result
+    result.map_err(|failure| {
+        if last_printed.as_ref() == Some(&failure.message) {
+            failure.already_shown()
+        } else {
+            failure
+        }
+    })
 }
 
 fn watch_end(watch: &LifecycleWatch) -> Result<(), Failure> {

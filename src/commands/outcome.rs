@@ -74,6 +74,9 @@ pub struct Failure {
     pub class: FailureClass,
     /// One clear line for the user.
     pub message: String,
+    /// The command already showed this message (e.g. as it happened), so the binary
+    /// need not repeat it.
+    pub shown: bool,
 }
 
 impl Failure {
@@ -82,7 +85,14 @@ impl Failure {
         Self {
             class,
             message: message.into(),
+            shown: false,
         }
+    }
+
+    /// The same failure, marked as already shown to the user.
+    pub fn already_shown(mut self) -> Self {
+        self.shown = true;
+        self
     }
 }
 

@@ -1,5 +1,6 @@
 //! `wsdeck send`: send messages in order, then print replies for --wait (or until
-//! the server closes), then close with 1000.
+//! the server closes), then close with 1000. A one-shot: a lost link is reported,
+//! not retried.
 
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -16,7 +17,8 @@ use super::{shutdown_and_wait, spawn_session};
 
 /// Runs `wsdeck send`.
 pub async fn run(args: SendArgs) -> Result<(), Failure> {
-    let config = args.connection.to_config(&args.url)?;
+    let mut config = args.connection.to_config(&args.url)?;
+    config.reconnect.enabled = false;
     let (handle, mut events) = spawn_session(config)?;
     let _ = handle.connect();
     let mut unsent: HashSet<MessageId> = HashSet::new();
@@ -61,9 +63,22 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
                     message.clone(),
                 ));
             }
-            Event::Closed(_) if unsent.is_empty() => {
+            Event::Closed(outcome) => {
+                // The peer ended it: fine after everything went out with a 1000;
+                // otherwise the close (or the auth error before it) is the answer.
                 watch.observe(&event);
-                break Ok(());
+                if unsent.is_empty() && outcome.code == Some(1000) {
+                    break Ok(());
+                }
+                let mut failure = watch.failure();
+                if !unsent.is_empty() && failure.class == FailureClass::Closed {
+                    failure.message = format!(
+                        "{} before {} message(s) could be sent",
+                        failure.message,
+                        unsent.len()
+                    );
+                }
+                break Err(failure);
             }
             _ => {}
         }

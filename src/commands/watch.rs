@@ -82,12 +82,18 @@ impl LifecycleWatch {
 
 /// "the server closed the connection with 1011 Internal Error ("boom")".
 pub fn describe_close(outcome: &CloseOutcome) -> String {
+    let code = outcome.code.unwrap_or(1005);
+    if code == 1006 {
+        return format!(
+            "the connection dropped (1006 Abnormal Closure): {}",
+            outcome.reason
+        );
+    }
     let who = if outcome.by_peer {
         "the server"
     } else {
         "wsdeck"
     };
-    let code = outcome.code.unwrap_or(1005);
     let mut text = format!(
         "{who} closed the connection with {code} {}",
         close_code::name(code)

@@ -175,21 +175,27 @@ fn json_text(value: &Value) -> Message {
 /// Builds flood message number `seq`: exactly `size` bytes of text.
 ///
 /// `{"seq":SEQ,"pad":"xxx…"}` when that fits in `size`, otherwise `size` 'x's.
+#[cfg(test)]
 pub(crate) fn flood_body(seq: u64, size: usize) -> String {
+    flood_body_padded(seq, size, &"x".repeat(size))
+}
+
+/// [`flood_body`] with the padding prepared once per flood (`pad` holds at least
+/// `size` 'x's), so building a message is a few copies, not a loop per byte.
+fn flood_body_padded(seq: u64, size: usize, pad: &str) -> String {
     const HEAD: &str = r#"{"seq":"#;
     const MIDDLE: &str = r#","pad":""#;
     const TAIL: &str = r#""}"#;
     let digits = seq.to_string();
     let frame = HEAD.len() + digits.len() + MIDDLE.len() + TAIL.len();
-    let mut body = String::with_capacity(size);
     if size < frame {
-        body.extend(std::iter::repeat_n('x', size));
-        return body;
+        return pad[..size].to_string();
     }
+    let mut body = String::with_capacity(size);
     body.push_str(HEAD);
     body.push_str(&digits);
     body.push_str(MIDDLE);
-    body.extend(std::iter::repeat_n('x', size - frame));
+    body.push_str(&pad[..size - frame]);
     body.push_str(TAIL);
     body
 }
@@ -202,8 +208,10 @@ pub(crate) async fn flood<S>(sink: &mut S, count: u64, size: usize) -> Result<()
 where
     S: Sink<Message> + Unpin,
 {
+    let pad = "x".repeat(size);
     for seq in 0..count {
-        sink.feed(Message::text(flood_body(seq, size))).await?;
+        sink.feed(Message::text(flood_body_padded(seq, size, &pad)))
+            .await?;
     }
     sink.flush().await
 }

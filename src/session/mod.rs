@@ -9,6 +9,7 @@ pub mod close_code;
 pub mod config;
 pub mod connect;
 pub mod event;
+pub mod events;
 pub mod queue;
 pub mod rate_limit;
 pub mod secret;
@@ -30,12 +31,7 @@ pub use event::{
 };
 pub use secret::Secret;
 
-/// How many events may wait for a slow consumer before the actor pauses reading
-/// the socket (back-pressure instead of loss).
-pub const EVENT_BUFFER: usize = 4096;
-
-/// The receiving end of a session's events.
-pub type EventReceiver = mpsc::Receiver<Event>;
+pub use events::EventReceiver;
 
 /// Why a session could not be started.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -146,7 +142,7 @@ pub fn spawn(config: SessionConfig) -> Result<(SessionHandle, EventReceiver), Se
         config::parse_header(&line)?;
     }
     let (command_sender, command_receiver) = mpsc::unbounded_channel();
-    let (event_sender, event_receiver) = mpsc::channel(EVENT_BUFFER);
+    let (event_sender, event_receiver) = events::channel();
     let ids = Arc::new(AtomicU64::new(1));
     let actor = actor::Actor::new(config, command_receiver, event_sender, ids.clone());
     tokio::spawn(actor.run());

@@ -128,8 +128,9 @@ impl Actor {
             self.error(
                 ErrorKind::GaveUp,
                 format!(
-                    "gave up reconnecting after {} attempts; last error: {last}",
-                    self.attempt - 1
+                    "gave up reconnecting after {} attempt{}; last error: {last}",
+                    self.attempt - 1,
+                    if self.attempt == 2 { "" } else { "s" }
                 ),
             )
             .await;

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use rustls::ClientConfig;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
@@ -34,6 +34,7 @@ use super::event::{
     CloseOutcome, ConnectionState, Direction, ErrorKind, Event, Frame, FrameKind, MessageId,
     PayloadKind,
 };
+use super::events::EventSender;
 use super::queue::{OutgoingQueue, PendingMessage};
 use super::rate_limit::TokenBucket;
 use super::secret::Redactor;
@@ -156,7 +157,7 @@ enum LinkEvent {
 pub(crate) struct Actor {
     config: Arc<SessionConfig>,
     commands: mpsc::UnboundedReceiver<Command>,
-    events: mpsc::Sender<Event>,
+    events: EventSender,
     ids: Arc<AtomicU64>,
     redactor: Redactor,
     tls_config: Option<Arc<ClientConfig>>,
@@ -179,7 +180,7 @@ impl Actor {
     pub(crate) fn new(
         config: SessionConfig,
         commands: mpsc::UnboundedReceiver<Command>,
-        events: mpsc::Sender<Event>,
+        events: EventSender,
         ids: Arc<AtomicU64>,
     ) -> Self {
         let now = Instant::now();
@@ -219,13 +220,19 @@ impl Actor {
                 },
                 event = link_event(&mut self.link) => match event {
                     LinkEvent::ConnectDone(result) => self.on_connect_done(*result).await,
-                    LinkEvent::Incoming(message) => self.on_incoming(message).await,
+                    LinkEvent::Incoming(message) => {
+                        self.on_incoming(message).await;
+                        self.read_ready_frames().await;
+                    }
                 },
                 _ = sleep_or_forever(deadline) => self.on_timers().await,
             }
+            // Everything this step reported goes out as one batch.
+            self.events.flush().await;
         }
         self.emit_stats(true).await;
         self.emit(Event::Stopped).await;
+        self.events.flush().await;
     }
 
     fn next_id(&self) -> MessageId {
@@ -236,8 +243,7 @@ impl Actor {
         if let Event::Error { .. } = event {
             self.stats.error();
         }
-        // A caller that dropped its receiver no longer listens; the session goes on.
-        let _ = self.events.send(event).await;
+        self.events.push(event).await;
     }
 
     async fn set_state(&mut self, state: ConnectionState) {
@@ -271,6 +277,26 @@ impl Actor {
             close_code,
         }))
         .await;
+    }
+}
+
+/// How many already-buffered frames are handled in one go before the actor looks at
+/// commands and timers again.
+const READ_BATCH: usize = 256;
+
+impl Actor {
+    /// Handles frames that are already buffered, without waiting: under a flood this
+    /// turns one wake-up per frame into one per batch.
+    async fn read_ready_frames(&mut self) {
+        for _ in 0..READ_BATCH {
+            let Link::Open(open) = &mut self.link else {
+                return;
+            };
+            match open.stream.next().now_or_never() {
+                Some(message) => self.on_incoming(message).await,
+                None => return,
+            }
+        }
     }
 }
 
