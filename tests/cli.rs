@@ -941,3 +941,67 @@ async fn no_subcommand_points_to_the_subcommands() {
     assert!(run.stderr.contains("subcommand"), "{run:#?}");
     assert!(run.stderr.contains("--help"), "{run:#?}");
 }
+
+// 10. Ctrl-C ------------------------------------------------------------------------------
+
+/// A peer that says "ready" on connect and reports the close code it receives.
+async fn close_recording_peer() -> (String, tokio::sync::oneshot::Receiver<Option<u16>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}", listener.local_addr().unwrap());
+    let (report, received) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
+        let Ok(mut socket) = accept_async(stream).await else {
+            return;
+        };
+        let _ = socket.send(Message::text("ready")).await;
+        let mut code = None;
+        while let Some(Ok(message)) = socket.next().await {
+            if let Message::Close(frame) = message {
+                code = frame.map(|frame| u16::from(frame.code));
+                break;
+            }
+        }
+        let _ = report.send(code);
+    });
+    (url, received)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_closes_with_1000_on_ctrl_c() {
+    let (url, close_code) = close_recording_peer().await;
+    let mut child = Reaped(wsdeck(&["listen", &url]).spawn().expect("listen starts"));
+    let mut stdout = BufReader::new(child.0.stdout.take().expect("stdout piped"));
+    let first_line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        let _ = stdout.read_line(&mut line);
+        line
+    });
+    let first_line = timeout(LIMIT, first_line)
+        .await
+        .expect("a line in time")
+        .unwrap();
+    assert_eq!(first_line, "ready\n");
+    let pid = child.0.id().to_string();
+    let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(status.success());
+    let code = timeout(LIMIT, close_code)
+        .await
+        .expect("peer saw the close")
+        .unwrap();
+    assert_eq!(code, Some(1000));
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.0.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            started.elapsed() < LIMIT,
+            "listen did not exit after Ctrl-C"
+        );
+        sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(exit.code(), Some(0));
+}

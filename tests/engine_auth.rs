@@ -184,3 +184,45 @@ async fn first_message_auth_without_reply_carries_on_after_timeout() {
     handle.shutdown().unwrap();
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn auth_runs_again_after_a_reconnect() {
+    let server = server_requiring_token().await;
+    let (handle, mut events) =
+        session::spawn(config_with(&server.url(), AuthMethod::FirstMessage, TOKEN)).unwrap();
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    handle.send_text(r#"{"cmd":"drop"}"#).unwrap();
+    wait_for(&mut events, "reconnect", |e| {
+        matches!(e, Event::ReconnectScheduled { .. })
+    })
+    .await;
+    // Sent while the link is down: must wait for the new auth, then go out.
+    let id = handle.send_text("after reconnect").unwrap();
+    let seen = wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    assert!(
+        seen.contains(&Event::StateChanged(ConnectionState::Authenticating)),
+        "{seen:#?}"
+    );
+    let auth_frames = seen
+        .iter()
+        .filter(|e| matches!(e, Event::Frame(f) if f.direction == session::Direction::Outgoing))
+        .count();
+    assert_eq!(
+        auth_frames, 1,
+        "exactly the auth message before auth: {seen:#?}"
+    );
+    let (echo, before) = wait_for(&mut events, "echo", |e| incoming_text(e).is_some()).await;
+    assert_eq!(incoming_text(&echo).as_deref(), Some("after reconnect"));
+    assert!(
+        before
+            .iter()
+            .any(|e| matches!(e, Event::Frame(f) if f.id == id))
+            || seen
+                .iter()
+                .any(|e| matches!(e, Event::Queued { id: q, .. } if *q == id)),
+        "the message was queued or sent under its id"
+    );
+    handle.shutdown().unwrap();
+    server.shutdown().await;
+}

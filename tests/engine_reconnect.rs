@@ -299,3 +299,30 @@ async fn pong_timeout_detected_within_interval_plus_timeout() {
     handle.shutdown().unwrap();
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn attempt_counter_resets_after_a_stable_connection() {
+    let server = server_on(0).await;
+    let mut config = fast_config(&server.url());
+    config.reconnect.stable_after = Duration::from_millis(400);
+    let (handle, mut events) = session::spawn(config).unwrap();
+    handle.connect().unwrap();
+    let mut attempts = Vec::new();
+    // Two quick drops count up; a drop after a stable spell starts again at 1.
+    for pause in [Duration::ZERO, Duration::ZERO, Duration::from_millis(600)] {
+        wait_for_state(&mut events, ConnectionState::Connected).await;
+        tokio::time::sleep(pause).await;
+        handle.send_text(r#"{"cmd":"drop"}"#).unwrap();
+        let (scheduled, _) = wait_for(&mut events, "reconnect scheduled", |e| {
+            matches!(e, Event::ReconnectScheduled { .. })
+        })
+        .await;
+        let Event::ReconnectScheduled { attempt, .. } = scheduled else {
+            unreachable!()
+        };
+        attempts.push(attempt);
+    }
+    assert_eq!(attempts, vec![1, 2, 1]);
+    handle.shutdown().unwrap();
+    server.shutdown().await;
+}

@@ -67,7 +67,10 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
                     eprintln!("wsdeck: {message}");
                     last_printed = Some(message.clone());
                 }
-                Event::Notice(message) => eprintln!("wsdeck: {message}"),
+                // The insecure warning was printed once at start.
+                Event::Notice(message) if message != crate::session::INSECURE_NOTICE => {
+                    eprintln!("wsdeck: {message}")
+                }
                 Event::ReconnectScheduled {
                     attempt,
                     max_attempts,

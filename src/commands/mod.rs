@@ -54,6 +54,9 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
 
 /// Starts a session for a headless command; bad settings are INVALID_INPUT.
 pub fn spawn_session(config: SessionConfig) -> Result<(SessionHandle, EventReceiver), Failure> {
+    if config.tls.insecure && config.url.scheme() == "wss" {
+        eprintln!("wsdeck: WARNING: {}", session::INSECURE_NOTICE);
+    }
     session::spawn(config)
         .map_err(|error| Failure::new(FailureClass::InvalidInput, error.to_string()))
 }

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-pub use actor::Command;
+pub use actor::{Command, INSECURE_NOTICE};
 pub use auth::{AuthConfig, AuthMethod};
 pub use config::{ConfigError, SessionConfig};
 pub use event::{

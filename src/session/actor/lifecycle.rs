@@ -54,7 +54,11 @@ impl Actor {
             peer_close: None,
             after_close: AfterClose::Policy,
         }));
+        let insecure = established.info.insecure;
         self.emit(Event::Opened(established.info)).await;
+        if insecure {
+            self.emit(Event::Notice(INSECURE_NOTICE.to_string())).await;
+        }
         self.set_state(ConnectionState::Connected).await;
         match self.config.auth.method {
             AuthMethod::FirstMessage => self.send_auth_message().await,

@@ -73,6 +73,9 @@ pub enum Command {
     Shutdown,
 }
 
+/// Said on every connection made with certificate verification off.
+pub const INSECURE_NOTICE: &str = "INSECURE: TLS certificate verification is off (--insecure); the server's identity is not checked";
+
 /// How long we wait for the peer to answer our close frame before dropping TCP.
 const CLOSE_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(3);
 /// How often statistics are reported while something is going on.
