@@ -38,6 +38,13 @@ struct Run {
 }
 
 impl Run {
+    /// Failed the way bad input should: no panic, nothing on stdout, one line on stderr.
+    fn assert_one_line_error(&self) {
+        self.assert_no_panic();
+        assert_eq!(self.stdout, "", "{self:#?}");
+        assert_eq!(self.stderr.lines().count(), 1, "{self:#?}");
+    }
+
     fn stdout_lines(&self) -> Vec<&str> {
         self.stdout.lines().collect()
     }
@@ -394,9 +401,7 @@ async fn refused_connection_is_connection_error() {
     // Without --json: one line on stderr, nothing on stdout.
     let plain = run(&["request", "ws://127.0.0.1:1", "--message", "x"]).await;
     plain.assert_code(3);
-    plain.assert_no_panic();
-    assert_eq!(plain.stdout, "", "{plain:#?}");
-    assert_eq!(plain.stderr.lines().count(), 1, "{plain:#?}");
+    plain.assert_one_line_error();
     assert!(plain.stderr.starts_with("wsdeck: "), "{plain:#?}");
 }
 
@@ -572,9 +577,7 @@ async fn bad_input_is_a_short_message_not_a_panic() {
         args.extend_from_slice(&["--cacert", "/nonexistent.pem"]);
         let run = run(&args).await;
         run.assert_code(2);
-        run.assert_no_panic();
-        assert_eq!(run.stdout, "", "{run:#?}");
-        assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+        run.assert_one_line_error();
         assert!(run.stderr.contains("--cacert"), "{run:#?}");
     }
 }

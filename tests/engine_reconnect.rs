@@ -142,6 +142,17 @@ async fn reconnects_when_server_restarts_and_delivers_queue_in_order_once() {
     restarted.shutdown().await;
 }
 
+/// Nothing reconnects within a generous window.
+async fn assert_no_reconnect(events: &mut session::EventReceiver) {
+    let after = collect_for(events, Duration::from_millis(600)).await;
+    assert!(
+        !after
+            .iter()
+            .any(|e| matches!(e, Event::ReconnectScheduled { .. } | Event::Opened(_))),
+        "{after:#?}"
+    );
+}
+
 #[tokio::test]
 async fn no_reconnect_after_user_close_or_server_1000() {
     let server = server_on(0).await;
@@ -150,13 +161,7 @@ async fn no_reconnect_after_user_close_or_server_1000() {
     wait_for_state(&mut events, ConnectionState::Connected).await;
     handle.close(4000, "done").unwrap();
     wait_for_state(&mut events, ConnectionState::Disconnected).await;
-    let after = collect_for(&mut events, Duration::from_millis(600)).await;
-    assert!(
-        !after
-            .iter()
-            .any(|e| matches!(e, Event::ReconnectScheduled { .. } | Event::Opened(_))),
-        "{after:#?}"
-    );
+    assert_no_reconnect(&mut events).await;
 
     handle.connect().unwrap();
     wait_for_state(&mut events, ConnectionState::Connected).await;
@@ -164,13 +169,7 @@ async fn no_reconnect_after_user_close_or_server_1000() {
         .send_text(r#"{"cmd":"close","code":1000,"reason":"normal"}"#)
         .unwrap();
     wait_for_state(&mut events, ConnectionState::Disconnected).await;
-    let after = collect_for(&mut events, Duration::from_millis(600)).await;
-    assert!(
-        !after
-            .iter()
-            .any(|e| matches!(e, Event::ReconnectScheduled { .. } | Event::Opened(_))),
-        "{after:#?}"
-    );
+    assert_no_reconnect(&mut events).await;
     handle.shutdown().unwrap();
     server.shutdown().await;
 }
