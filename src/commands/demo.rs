@@ -82,9 +82,12 @@ async fn script(url: &str) -> Result<(), Failure> {
             }
             Event::Frame(frame) => {
                 let payload = String::from_utf8_lossy(&frame.payload);
-                let detail = match frame.close_code {
-                    Some(code) => format!("{code} {} \"{payload}\"", close_code::name(code)),
-                    None => payload.into_owned(),
+                let detail = match (frame.close_code, frame.kind) {
+                    (Some(code), _) => {
+                        format!("{code} {} \"{payload}\"", close_code::name(code))
+                    }
+                    (None, FrameKind::Text) => payload.into_owned(),
+                    (None, _) => hex_preview(&frame.payload),
                 };
                 println!(
                     "   {} {:<6} {detail}",
@@ -135,6 +138,13 @@ async fn script(url: &str) -> Result<(), Failure> {
         );
     }
     result
+}
+
+/// Bytes as spaced hex, e.g. `00 00 00 01`.
+fn hex_preview(bytes: &[u8]) -> String {
+    let shown: Vec<String> = bytes.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let more = if bytes.len() > 16 { " …" } else { "" };
+    format!("{}{more}", shown.join(" "))
 }
 
 fn print_step(text: &str) {
