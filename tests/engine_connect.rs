@@ -620,3 +620,40 @@ async fn oversized_message_closes_with_1009() {
         Err(_) => eprintln!("note: no close frame reached the server within 1 s"),
     }
 }
+
+/// A server that completes the upgrade, then sends a frame with a reserved bit set
+/// (no extension was negotiated): a protocol violation.
+async fn start_protocol_breaker() -> (Background, u16) {
+    let (listener, port) = bind_local().await;
+    let task = tokio::spawn(async move {
+        if let Ok((socket, _)) = listener.accept().await {
+            if let Ok(mut ws) = tokio_tungstenite::accept_async(socket).await {
+                use tokio::io::AsyncWriteExt;
+                // FIN + RSV1 + text opcode, unmasked, empty payload.
+                let _ = ws.get_mut().write_all(&[0xC1, 0x00]).await;
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    });
+    (Background(task), port)
+}
+
+#[tokio::test]
+async fn protocol_violation_is_one_protocol_error_and_a_1006() {
+    let (_server, port) = start_protocol_breaker().await;
+    let (_handle, mut events) = start(no_reconnect(&format!("ws://127.0.0.1:{port}/")));
+    let (kind, message, _) = next_error(&mut events).await;
+    assert_eq!(kind, ErrorKind::Protocol, "{message}");
+    assert!(message.contains("protocol"), "{message}");
+    let (closed, between) =
+        wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+    assert!(
+        !between.iter().any(|e| matches!(e, Event::Error { .. })),
+        "one error, not two: {between:#?}"
+    );
+    let Event::Closed(outcome) = closed else {
+        unreachable!()
+    };
+    assert_eq!(outcome.code, Some(1006));
+    wait_for_state(&mut events, ConnectionState::Error).await;
+}

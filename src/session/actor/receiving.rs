@@ -23,12 +23,8 @@ impl Actor {
                 self.finish_link(None).await;
             }
             Some(Err(WsError::Protocol(error))) => {
-                self.error(
-                    ErrorKind::Protocol,
-                    format!("the peer broke the WebSocket protocol: {error}"),
-                )
-                .await;
-                self.finish_link(None).await;
+                let why = format!("the peer broke the WebSocket protocol: {error}");
+                self.finish_link(Some((ErrorKind::Protocol, why))).await;
             }
             Some(Err(error)) => {
                 self.finish_link(Some((ErrorKind::Io, error.to_string())))
