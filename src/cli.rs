@@ -26,18 +26,29 @@ Exit codes:
 
 /// wsdeck: the WebSocket client for debugging real-time systems.
 #[derive(Debug, Parser)]
-#[command(name = "wsdeck", version, about, after_help = EXIT_CODES_HELP)]
+#[command(
+    name = "wsdeck",
+    version,
+    about,
+    after_help = EXIT_CODES_HELP,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
-    /// What to do.
+    /// What to do; without a command, the TUI opens on URL (or asks for one).
     #[command(subcommand)]
     pub command: Option<CommandLine>,
+    /// ws:// or wss:// URL to open in the TUI.
+    pub url: Option<String>,
+    /// Connection settings for the TUI.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum CommandLine {
-    /// Start the built-in server on a free loopback port and run a guided exchange against it.
-    Demo,
+    /// Start the built-in server on a free loopback port and open the TUI on it.
+    Demo(DemoArgs),
     /// Run the built-in WebSocket server (echo, close-code demos, floods, auth).
     Serve(ServeArgs),
     /// Connect, send one message, print the response, close with 1000.
@@ -51,6 +62,15 @@ pub enum CommandLine {
     Send(SendArgs),
     /// Print the WebSocket close-code table: names, meanings, which can be sent.
     CloseCodes,
+}
+
+/// `wsdeck demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Run a scripted exchange on stdout instead of the TUI (also used when stdout is
+    /// not a terminal).
+    #[arg(long)]
+    pub script: bool,
 }
 
 /// `wsdeck serve`.

@@ -4,8 +4,12 @@
 //! built-in demo/test server (`server`), the headless commands (`commands`) and the
 //! command-line definitions (`cli`). `src/main.rs` only wires them together.
 
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod server;
 pub mod session;
+pub mod state;
 pub mod units;
+pub mod tui;
+pub mod ui;

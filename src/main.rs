@@ -1,20 +1,14 @@
-//! The `wsdeck` binary: parses the command line, runs the command, and turns a
-//! failure into one clear line on stderr and its exit code.
+//! The `wsdeck` binary: parses the command line, opens the TUI or runs a headless
+//! command, and turns a failure into one clear line on stderr and its exit code.
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use wsdeck::cli::Cli;
-use wsdeck::commands;
+use wsdeck::cli::{Cli, CommandLine};
+use wsdeck::{commands, tui};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Some(command) = cli.command else {
-        eprintln!(
-            "wsdeck: the interactive TUI arrives in the next release; for now use a subcommand (try `wsdeck demo`, or `wsdeck --help`)"
-        );
-        return ExitCode::from(2);
-    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -25,14 +19,34 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let json_mode = matches!(&command, wsdeck::cli::CommandLine::Request(args) if args.json);
-    match runtime.block_on(commands::run(command)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            if !json_mode && !failure.shown {
-                eprintln!("wsdeck: {}", failure.message);
+    let tui_result = match cli.command {
+        None => Some(runtime.block_on(async {
+            match &cli.url {
+                Some(url) => tui::launch::open_url(url, &cli.connection).await,
+                None => tui::launch::prompt_for_url(&cli.connection).await,
             }
-            ExitCode::from(failure.class.exit_code())
+        })),
+        Some(CommandLine::Demo(args)) if !args.script && tui::launch::has_terminal() => {
+            Some(runtime.block_on(tui::launch::demo()))
         }
+        Some(command) => {
+            let json_mode = matches!(&command, CommandLine::Request(args) if args.json);
+            return match runtime.block_on(commands::run(command)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(failure) => {
+                    if !json_mode && !failure.shown {
+                        eprintln!("wsdeck: {}", failure.message);
+                    }
+                    ExitCode::from(failure.class.exit_code())
+                }
+            };
+        }
+    };
+    match tui_result {
+        Some(Err(error)) => {
+            eprintln!("wsdeck: {error:#}");
+            ExitCode::from(1)
+        }
+        _ => ExitCode::SUCCESS,
     }
 }

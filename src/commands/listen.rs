@@ -89,15 +89,15 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
                 Some(Ending::Closed(_)) => break 'outer Ok(()),
                 None => {}
             }
-            if let Event::StateChanged(crate::session::ConnectionState::Disconnected) = event {
-                if let Some(close) = watch.last_close() {
-                    // The server ended the session: a normal close is success, any
-                    // other code is worth a non-zero exit for scripts.
-                    if close.code == Some(1000) {
-                        break 'outer Ok(());
-                    }
-                    break 'outer Err(Failure::new(FailureClass::Closed, describe_close(close)));
+            if let Event::StateChanged(crate::session::ConnectionState::Disconnected) = event
+                && let Some(close) = watch.last_close()
+            {
+                // The server ended the session: a normal close is success, any
+                // other code is worth a non-zero exit for scripts.
+                if close.code == Some(1000) {
+                    break 'outer Ok(());
                 }
+                break 'outer Err(Failure::new(FailureClass::Closed, describe_close(close)));
             }
         }
         if let Err(error) = out.flush() {
@@ -107,10 +107,10 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     let _ = out.flush();
     drop(out);
     let final_stats = shutdown_and_wait(&handle, &mut events).await.or(last_stats);
-    if args.stats {
-        if let Some(stats) = final_stats {
-            eprintln!("{}", stats_summary(&stats));
-        }
+    if args.stats
+        && let Some(stats) = final_stats
+    {
+        eprintln!("{}", stats_summary(&stats));
     }
     result.map_err(|failure| {
         if last_printed.as_ref() == Some(&failure.message) {

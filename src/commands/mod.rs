@@ -25,7 +25,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 /// Runs one subcommand to completion.
 pub async fn run(command: CommandLine) -> Result<(), Failure> {
     match command {
-        CommandLine::Demo => demo::run().await,
+        CommandLine::Demo(_) => demo::run().await,
         CommandLine::Serve(args) => serve(args).await,
         CommandLine::Request(args) => request::run(args).await,
         CommandLine::Listen(args) => listen::run(args).await,

@@ -68,10 +68,10 @@ impl LifecycleWatch {
 
     /// The failure the events so far point to.
     pub fn failure(&self) -> Failure {
-        if let Some((kind, message)) = &self.error {
-            if *kind != ErrorKind::Io || self.last_close.is_none() {
-                return Failure::new(FailureClass::from_error_kind(*kind), message.clone());
-            }
+        if let Some((kind, message)) = &self.error
+            && (*kind != ErrorKind::Io || self.last_close.is_none())
+        {
+            return Failure::new(FailureClass::from_error_kind(*kind), message.clone());
         }
         match &self.last_close {
             Some(outcome) => Failure::new(FailureClass::Closed, describe_close(outcome)),

@@ -49,6 +49,19 @@ pub enum SessionError {
 #[error("the session has ended")]
 pub struct SessionEnded;
 
+/// Hands out message ids shared with the actor, so a caller that builds
+/// [`Command::Send`] itself (the TUI's pure update) gets ids that never collide with
+/// the ids of received frames.
+#[derive(Debug, Clone, Default)]
+pub struct MessageIds(Arc<AtomicU64>);
+
+impl MessageIds {
+    /// The next unused id.
+    pub fn next(&self) -> MessageId {
+        self.0.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
 /// A cloneable handle to a running session actor.
 #[derive(Debug, Clone)]
 pub struct SessionHandle {
@@ -57,6 +70,11 @@ pub struct SessionHandle {
 }
 
 impl SessionHandle {
+    /// The id source shared with the actor.
+    pub fn ids(&self) -> MessageIds {
+        MessageIds(self.ids.clone())
+    }
+
     /// Sends a raw command.
     pub fn command(&self, command: Command) -> Result<(), SessionEnded> {
         self.commands.send(command).map_err(|_| SessionEnded)

@@ -79,10 +79,8 @@ impl Actor {
         }
         self.emit(Event::Closed(outcome)).await;
         self.emit_stats(true).await;
-        if let Some(since) = ready_since {
-            if since.elapsed() >= self.config.reconnect.stable_after {
-                self.attempt = 0;
-            }
+        if ready_since.is_some_and(|since| since.elapsed() >= self.config.reconnect.stable_after) {
+            self.attempt = 0;
         }
         match after_close {
             AfterClose::Stop => {

@@ -1,0 +1,249 @@
+//! Key routing: a popup gets keys first, then the focused pane, then the global
+//! bindings. Text boxes get raw keys, so typing never triggers a command.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::{App, Effect, Focus, Overlay, SearchState, StatusLevel};
+use crate::session::Command;
+use crate::state::close_dialog::{CloseDialog, CloseDialogOutcome};
+use crate::state::command_line::{CommandLine, CommandLineOutcome, UserCommand};
+use crate::state::composer::ComposerOutcome;
+use crate::state::inspector::{Inspector, InspectorOutcome};
+use crate::state::log::Search;
+use crate::state::log_view::LogViewOutcome;
+use crate::state::prompt::{LinePrompt, PromptOutcome};
+
+impl App {
+    pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('c') if ctrl => return self.quit(),
+            KeyCode::Char('z') if ctrl => return vec![Effect::Suspend],
+            KeyCode::F(1) => {
+                self.state.overlay = Some(Overlay::Help { scroll: 0 });
+                return Vec::new();
+            }
+            _ => {}
+        }
+        if self.state.overlay.is_some() {
+            return self.overlay_key(key);
+        }
+        match self.state.focus {
+            Focus::Composer => match self.state.composer.handle_key(key) {
+                ComposerOutcome::Send {
+                    payload,
+                    kind,
+                    text,
+                } => self.send(payload, kind, text),
+                ComposerOutcome::None => Vec::new(),
+                ComposerOutcome::Ignored => self.global_key(key),
+            },
+            Focus::Log => match self.state.log_view.handle_key(key, &self.state.log) {
+                LogViewOutcome::Inspect(seq) => {
+                    if let Some(entry) = self.state.log.get(seq) {
+                        let inspector = Inspector::open(entry);
+                        self.state.overlay = Some(Overlay::Inspector(Box::new(inspector)));
+                    }
+                    Vec::new()
+                }
+                LogViewOutcome::None => Vec::new(),
+                LogViewOutcome::Ignored => self.log_key(key),
+            },
+        }
+    }
+
+    /// Keys neither pane used.
+    fn global_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Tab | KeyCode::BackTab => self.toggle_focus(),
+            KeyCode::Esc => self.state.focus = Focus::Log,
+            KeyCode::Char('x') if ctrl => self.open_close_dialog(),
+            KeyCode::PageUp | KeyCode::PageDown => {
+                // From the composer, page the log without leaving the editor.
+                let _ = self.state.log_view.handle_key(key, &self.state.log);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Single-letter commands, only while the log has focus.
+    fn log_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match key.code {
+            KeyCode::Char('q') => return self.quit(),
+            KeyCode::Char('?') => self.state.overlay = Some(Overlay::Help { scroll: 0 }),
+            KeyCode::Char(':') => {
+                self.state.overlay = Some(Overlay::CommandLine(CommandLine::new()));
+            }
+            KeyCode::Char('/') => self.state.overlay = Some(Overlay::Search(LinePrompt::new())),
+            KeyCode::Char('n') => self.jump_to_hit(true),
+            KeyCode::Char('N') => self.jump_to_hit(false),
+            KeyCode::Char('c') => self.open_close_dialog(),
+            KeyCode::Char('i') | KeyCode::Char('a') => self.state.focus = Focus::Composer,
+            _ => return self.global_key(key),
+        }
+        Vec::new()
+    }
+
+    fn overlay_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let Some(overlay) = self.state.overlay.as_mut() else {
+            return Vec::new();
+        };
+        match overlay {
+            Overlay::Help { scroll } => {
+                match key.code {
+                    KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                    KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                    KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
+                        self.state.overlay = None
+                    }
+                    _ => {}
+                }
+                Vec::new()
+            }
+            Overlay::Inspector(inspector) => match inspector.handle_key(key) {
+                InspectorOutcome::None => Vec::new(),
+                InspectorOutcome::Close => {
+                    self.state.overlay = None;
+                    Vec::new()
+                }
+                InspectorOutcome::Copy(text) => {
+                    self.set_status("copied to the clipboard", StatusLevel::Info);
+                    vec![Effect::Copy(text)]
+                }
+            },
+            Overlay::CloseDialog(dialog) => match dialog.handle_key(key) {
+                CloseDialogOutcome::None => Vec::new(),
+                CloseDialogOutcome::Cancel => {
+                    self.state.overlay = None;
+                    Vec::new()
+                }
+                CloseDialogOutcome::Close { code, reason } => {
+                    self.state.overlay = None;
+                    vec![Effect::Command(Command::Close { code, reason })]
+                }
+            },
+            Overlay::CommandLine(line) => match line.handle_key(key) {
+                CommandLineOutcome::None => Vec::new(),
+                CommandLineOutcome::Cancel => {
+                    self.state.overlay = None;
+                    Vec::new()
+                }
+                CommandLineOutcome::Run(command) => {
+                    self.state.overlay = None;
+                    self.run_command(command)
+                }
+            },
+            Overlay::Search(prompt) => match prompt.handle_key(key) {
+                PromptOutcome::None => Vec::new(),
+                PromptOutcome::Cancel => {
+                    self.state.overlay = None;
+                    Vec::new()
+                }
+                PromptOutcome::Submit(query) => {
+                    self.state.overlay = None;
+                    self.start_search(query);
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    fn run_command(&mut self, command: UserCommand) -> Vec<Effect> {
+        let to_session = |command| vec![Effect::Command(command)];
+        match command {
+            UserCommand::Close { code, reason } => to_session(Command::Close { code, reason }),
+            UserCommand::Reconnect => to_session(Command::Reconnect),
+            UserCommand::Disconnect => to_session(Command::Disconnect),
+            UserCommand::Connect => to_session(Command::Connect),
+            UserCommand::Ping => to_session(Command::Ping),
+            UserCommand::Clear => {
+                self.state.log.clear();
+                self.state.log_view = crate::state::log_view::LogView::new();
+                self.state.search = None;
+                Vec::new()
+            }
+            UserCommand::Save(path) => vec![Effect::SaveLog(path)],
+            UserCommand::Quit => self.quit(),
+            UserCommand::Help => {
+                self.state.overlay = Some(Overlay::Help { scroll: 0 });
+                Vec::new()
+            }
+        }
+    }
+
+    fn toggle_focus(&mut self) {
+        self.state.focus = match self.state.focus {
+            Focus::Composer => Focus::Log,
+            Focus::Log => Focus::Composer,
+        };
+    }
+
+    fn open_close_dialog(&mut self) {
+        self.state.overlay = Some(Overlay::CloseDialog(CloseDialog::new()));
+    }
+
+    fn quit(&mut self) -> Vec<Effect> {
+        self.state.quitting = true;
+        vec![Effect::Quit]
+    }
+
+    fn start_search(&mut self, query: String) {
+        if query.is_empty() {
+            self.state.search = None;
+            return;
+        }
+        self.state.search = Some(SearchState {
+            search: Search::new(&query, false),
+            query,
+            jumped: false,
+            done: false,
+        });
+        self.step_search();
+    }
+
+    fn jump_to_hit(&mut self, forward: bool) {
+        let Some(search) = self.state.search.as_ref() else {
+            self.set_status("no search yet: press / to search", StatusLevel::Info);
+            return;
+        };
+        let from = self
+            .state
+            .log_view
+            .selected()
+            .unwrap_or_else(|| self.state.log.end_seq());
+        let hit = if forward {
+            search.search.next_hit(from)
+        } else {
+            search.search.previous_hit(from)
+        };
+        match hit {
+            Some(seq) => self.state.log_view.jump_to(seq, &self.state.log),
+            None => {
+                let query = search.query.clone();
+                self.set_status(format!("no more matches for '{query}'"), StatusLevel::Info);
+            }
+        }
+    }
+
+    fn send(
+        &mut self,
+        payload: bytes::Bytes,
+        kind: crate::session::PayloadKind,
+        text: String,
+    ) -> Vec<Effect> {
+        let id = self.state.ids.next();
+        if let Some(error) = self.state.composer.mark_sent(&text) {
+            self.set_status(format!("history not saved: {error}"), StatusLevel::Error);
+        }
+        self.state.in_flight.insert(id, text);
+        self.state.welcome = None;
+        vec![Effect::Command(Command::Send { id, payload, kind })]
+    }
+}

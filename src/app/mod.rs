@@ -1,0 +1,258 @@
+//! The TUI's controller: [`App::update`] takes one [`Msg`] (a session event, a key,
+//! the mouse, a tick) and changes [`AppState`], returning the [`Effect`]s the
+//! runtime must carry out (commands to the session, clipboard, files, quit). It is
+//! pure: no terminal, no socket, so every key path is tested directly.
+
+mod keys;
+mod session_events;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
+use tokio::time::Instant;
+
+use crate::session::{Command, MessageId, MessageIds};
+use crate::state::close_dialog::CloseDialog;
+use crate::state::command_line::CommandLine;
+use crate::state::composer::{Composer, ComposerMode};
+use crate::state::connection::ConnectionView;
+use crate::state::history::History;
+use crate::state::inspector::Inspector;
+use crate::state::log::{LogStore, Search};
+use crate::state::log_view::LogView;
+use crate::state::prompt::LinePrompt;
+
+/// Default number of log entries kept in memory.
+pub const DEFAULT_LOG_CAPACITY: usize = 100_000;
+/// How many log entries one search step examines before input is looked at again.
+pub const SEARCH_STEP: usize = 50_000;
+
+/// Something that happened, for [`App::update`].
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// An event from the session engine.
+    Session(crate::session::Event),
+    /// A key press (releases are ignored).
+    Key(KeyEvent),
+    /// A mouse event.
+    Mouse(MouseEvent),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// The terminal was resized.
+    Resize,
+    /// Time passed (countdowns, uptime).
+    Tick,
+    /// Background work may continue (an incremental search).
+    Work,
+}
+
+/// What the runtime must do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Hand a command to the session.
+    Command(Command),
+    /// Put text on the clipboard (OSC 52, so it works over SSH).
+    Copy(String),
+    /// Write the log to a file (JSON lines).
+    SaveLog(PathBuf),
+    /// Stop the process until the shell resumes it (Ctrl-Z).
+    Suspend,
+    /// Close the session with 1000 and leave.
+    Quit,
+}
+
+/// Which pane takes keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The message editor.
+    Composer,
+    /// The message log.
+    Log,
+}
+
+/// A popup that takes keys before the panes do.
+#[derive(Debug)]
+pub enum Overlay {
+    /// The key reference, scrolled by this many lines.
+    Help {
+        /// Lines scrolled.
+        scroll: u16,
+    },
+    /// One message, whole.
+    Inspector(Box<Inspector>),
+    /// Choose a close code and reason.
+    CloseDialog(CloseDialog),
+    /// `:` commands.
+    CommandLine(CommandLine),
+    /// `/` search query.
+    Search(LinePrompt),
+}
+
+/// How serious a status message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusLevel {
+    /// Information.
+    Info,
+    /// Something went wrong.
+    Error,
+}
+
+/// A search in progress or done, and where we are in its hits.
+#[derive(Debug)]
+pub struct SearchState {
+    /// What is searched for.
+    pub query: String,
+    /// The incremental search.
+    pub search: Search,
+    /// Whether the first hit was jumped to already.
+    pub jumped: bool,
+    /// Whether every entry so far has been searched.
+    pub done: bool,
+}
+
+/// Everything the TUI shows.
+#[derive(Debug)]
+pub struct AppState {
+    /// The state pane's model.
+    pub connection: ConnectionView,
+    /// Every frame and system line, bounded.
+    pub log: LogStore,
+    /// Scroll position and selection in the log.
+    pub log_view: LogView,
+    /// The message editor.
+    pub composer: Composer,
+    /// Which pane takes keys.
+    pub focus: Focus,
+    /// The popup on top, if any.
+    pub overlay: Option<Overlay>,
+    /// The last status message.
+    pub status: Option<(String, StatusLevel)>,
+    /// The current search.
+    pub search: Option<SearchState>,
+    /// A first-run hint shown until the first message is sent.
+    pub welcome: Option<String>,
+    /// Composer texts handed to the session, by message id, until it accepts them.
+    pub in_flight: HashMap<MessageId, String>,
+    /// Whether the user asked to quit.
+    pub quitting: bool,
+    ids: MessageIds,
+}
+
+/// What the app needs to start.
+#[derive(Debug)]
+pub struct AppSetup {
+    /// The URL shown before connecting (token redacted).
+    pub url: String,
+    /// The auth mode's name.
+    pub auth_mode: &'static str,
+    /// Whether certificate verification is off.
+    pub insecure: bool,
+    /// The composer's send history.
+    pub history: History,
+    /// Log entries kept in memory.
+    pub log_capacity: usize,
+    /// A first-run hint.
+    pub welcome: Option<String>,
+    /// Message ids shared with the session.
+    pub ids: MessageIds,
+}
+
+/// The controller.
+#[derive(Debug)]
+pub struct App {
+    /// What is shown.
+    pub state: AppState,
+}
+
+impl App {
+    /// A new app, focused on the composer.
+    pub fn new(setup: AppSetup) -> Self {
+        let AppSetup {
+            url,
+            auth_mode,
+            insecure,
+            history,
+            log_capacity,
+            welcome,
+            ids,
+        } = setup;
+        Self {
+            state: AppState {
+                connection: ConnectionView::new(url, auth_mode, insecure),
+                log: LogStore::new(log_capacity),
+                log_view: LogView::new(),
+                composer: Composer::new(history, ComposerMode::Json),
+                focus: Focus::Composer,
+                overlay: None,
+                status: None,
+                search: None,
+                welcome,
+                in_flight: HashMap::new(),
+                quitting: false,
+                ids,
+            },
+        }
+    }
+
+    /// Applies one message; returns what the runtime must do.
+    pub fn update(&mut self, msg: Msg, now: Instant) -> Vec<Effect> {
+        match msg {
+            Msg::Session(event) => self.on_session_event(event, now),
+            Msg::Key(key) => self.on_key(key),
+            Msg::Mouse(mouse) => {
+                let delta = match mouse.kind {
+                    MouseEventKind::ScrollUp => -3,
+                    MouseEventKind::ScrollDown => 3,
+                    _ => 0,
+                };
+                if delta != 0 {
+                    self.state.log_view.scroll(delta, &self.state.log);
+                }
+                Vec::new()
+            }
+            Msg::Paste(text) => {
+                if self.state.overlay.is_none() {
+                    self.state.focus = Focus::Composer;
+                    self.state.composer.insert_text(&text);
+                }
+                Vec::new()
+            }
+            Msg::Resize | Msg::Tick => Vec::new(),
+            Msg::Work => {
+                self.step_search();
+                Vec::new()
+            }
+        }
+    }
+
+    /// Whether background work (a search) wants more [`Msg::Work`].
+    pub fn has_pending_work(&self) -> bool {
+        self.state
+            .search
+            .as_ref()
+            .is_some_and(|search| !search.done)
+    }
+
+    /// Whether something on screen changes with time alone.
+    pub fn is_ticking(&self) -> bool {
+        self.state.connection.is_ticking()
+    }
+
+    fn set_status(&mut self, text: impl Into<String>, level: StatusLevel) {
+        self.state.status = Some((text.into(), level));
+    }
+
+    fn step_search(&mut self) {
+        let Some(search) = self.state.search.as_mut() else {
+            return;
+        };
+        search.done = search.search.step(&self.state.log, SEARCH_STEP).done;
+        if !search.jumped {
+            if let Some(first) = search.search.last_hit() {
+                search.jumped = true;
+                self.state.log_view.jump_to(first, &self.state.log);
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Session events into state: frames into the log, connection facts into the state
+//! pane, and the moments worth a line of their own (connected, auth ok, closed 1006,
+//! reconnecting in 2.1 s) as system lines in the log.
+
+use std::time::SystemTime;
+
+use tokio::time::Instant;
+
+use super::{App, Effect, StatusLevel};
+use crate::session::close_code;
+use crate::session::{ConnectionState, Direction, Event};
+use crate::state::log::{LogEntry, SystemLevel};
+
+impl App {
+    pub(super) fn on_session_event(&mut self, event: Event, now: Instant) -> Vec<Effect> {
+        self.state.connection.apply(&event, now);
+        match event {
+            Event::Frame(frame) => {
+                if frame.direction == Direction::Outgoing {
+                    self.state.in_flight.remove(&frame.id);
+                }
+                self.push_entry(LogEntry::Frame(frame));
+            }
+            Event::StateChanged(state) => {
+                if let Some((text, level)) = state_line(state) {
+                    self.system_line(text, level);
+                }
+            }
+            Event::Opened(info) => {
+                let mut text = format!("connected to {}", info.url);
+                if let Some(subprotocol) = &info.subprotocol {
+                    text.push_str(&format!(" (subprotocol {subprotocol})"));
+                }
+                self.system_line(text, SystemLevel::Info);
+            }
+            Event::Queued { id, queue_len } => {
+                self.state.in_flight.remove(&id);
+                self.set_status(
+                    format!("queued until the connection is ready ({queue_len} waiting)"),
+                    StatusLevel::Info,
+                );
+            }
+            Event::SendFailed { id, message, .. } => {
+                if let Some(text) = self.state.in_flight.remove(&id) {
+                    self.state.composer.restore(&text, message.clone());
+                }
+                self.set_status(message, StatusLevel::Error);
+            }
+            Event::Error { message, .. } => {
+                self.system_line(message.clone(), SystemLevel::Error);
+                self.set_status(message, StatusLevel::Error);
+            }
+            Event::Notice(message) => self.system_line(message, SystemLevel::Warning),
+            Event::ReconnectScheduled {
+                attempt,
+                max_attempts,
+                delay,
+            } => {
+                let max = max_attempts.map_or_else(|| "∞".to_string(), |max| max.to_string());
+                self.system_line(
+                    format!(
+                        "reconnecting in {:.1} s (attempt {attempt}/{max})",
+                        delay.as_secs_f64()
+                    ),
+                    SystemLevel::Warning,
+                );
+            }
+            Event::Closed(outcome) => {
+                let code = outcome.code.unwrap_or(1005);
+                let who = if outcome.by_peer { "server" } else { "wsdeck" };
+                let mut text = format!(
+                    "closed by {who}: {code} {} — {}",
+                    close_code::name(code),
+                    close_code::meaning(code)
+                );
+                if !outcome.reason.is_empty() {
+                    text.push_str(&format!(" (reason: \"{}\")", outcome.reason));
+                }
+                if !outcome.clean {
+                    text.push_str(" [not clean]");
+                }
+                let level = if outcome.clean && matches!(code, 1000 | 1001) {
+                    SystemLevel::Info
+                } else {
+                    SystemLevel::Warning
+                };
+                self.system_line(text, level);
+            }
+            Event::Stats(_) | Event::Rtt(_) => {}
+            Event::Stopped => {
+                if self.state.quitting {
+                    return vec![Effect::Quit];
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn system_line(&mut self, text: String, level: SystemLevel) {
+        self.push_entry(LogEntry::System {
+            timestamp: SystemTime::now(),
+            text,
+            level,
+        });
+    }
+
+    fn push_entry(&mut self, entry: LogEntry) {
+        self.state.log.push(entry);
+        self.state.log_view.on_append(&self.state.log);
+        if let Some(search) = self.state.search.as_mut() {
+            search.done = false;
+        }
+    }
+}
+
+/// The system line for a state change, when it deserves one.
+fn state_line(state: ConnectionState) -> Option<(String, SystemLevel)> {
+    match state {
+        ConnectionState::Connecting => Some(("connecting…".into(), SystemLevel::Info)),
+        ConnectionState::Authenticating => {
+            Some(("authenticating…".into(), SystemLevel::Info))
+        }
+        ConnectionState::Authenticated => Some(("auth ok".into(), SystemLevel::Info)),
+        ConnectionState::Disconnected => Some(("disconnected".into(), SystemLevel::Info)),
+        ConnectionState::Error => Some((
+            "stopped on an error — :connect or :reconnect to try again".into(),
+            SystemLevel::Error,
+        )),
+        ConnectionState::Connected | ConnectionState::Reconnecting => None,
+    }
+}

@@ -1,0 +1,676 @@
+//! The `:` command line: a one-line input for the less common actions, the parser
+//! that turns its text into a [`UserCommand`], a small recall of earlier commands and
+//! the single-line editor ([`LineInput`]) that the close dialog reuses.
+
+use std::path::PathBuf;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::session::close_code::validate_close;
+
+/// Every command with its arguments, for error messages and the help overlay.
+pub const COMMANDS_USAGE: &str =
+    "close CODE [REASON], reconnect, disconnect, connect, clear, save FILE, ping, quit, help";
+
+/// Command names offered by Tab completion, in the order the help lists them.
+pub const COMMAND_NAMES: &[&str] = &[
+    "close",
+    "reconnect",
+    "disconnect",
+    "connect",
+    "clear",
+    "save",
+    "ping",
+    "quit",
+    "help",
+];
+
+/// How many earlier commands Up/Down can recall.
+pub const HISTORY_LIMIT: usize = 50;
+
+/// An action typed on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserCommand {
+    /// `close CODE [REASON]`: close the connection with this code and reason.
+    Close {
+        /// A code that passed `validate_close`.
+        code: u16,
+        /// The rest of the line, trimmed; may be empty.
+        reason: String,
+    },
+    /// `reconnect`.
+    Reconnect,
+    /// `disconnect`.
+    Disconnect,
+    /// `connect`.
+    Connect,
+    /// `clear`: empty the log.
+    Clear,
+    /// `save FILE`: write the log to a file.
+    Save(PathBuf),
+    /// `ping`.
+    Ping,
+    /// `q` or `quit`.
+    Quit,
+    /// `h` or `help`.
+    Help,
+}
+
+/// Parses the text after ':', e.g. `close 4001 bye bye`. Errors are ready to show.
+pub fn parse_command(text: &str) -> Result<UserCommand, String> {
+    let text = text.trim();
+    let (name, rest) = match text.split_once(char::is_whitespace) {
+        Some((name, rest)) => (name, rest.trim()),
+        None => (text, ""),
+    };
+    let no_args = |command: UserCommand| {
+        if rest.is_empty() {
+            Ok(command)
+        } else {
+            Err(format!("'{name}' takes no arguments; try {COMMANDS_USAGE}"))
+        }
+    };
+    match name {
+        "" => Err(format!("type a command; try {COMMANDS_USAGE}")),
+        "close" => parse_close(rest),
+        "reconnect" => no_args(UserCommand::Reconnect),
+        "disconnect" => no_args(UserCommand::Disconnect),
+        "connect" => no_args(UserCommand::Connect),
+        "clear" => no_args(UserCommand::Clear),
+        "ping" => no_args(UserCommand::Ping),
+        "q" | "quit" => no_args(UserCommand::Quit),
+        "h" | "help" => no_args(UserCommand::Help),
+        "save" if rest.is_empty() => {
+            Err("save needs a file name, e.g. save session.log".to_owned())
+        }
+        "save" => Ok(UserCommand::Save(PathBuf::from(rest))),
+        other => Err(format!("unknown command '{other}'; try {COMMANDS_USAGE}")),
+    }
+}
+
+/// `close CODE [REASON]` after the word `close`.
+fn parse_close(args: &str) -> Result<UserCommand, String> {
+    let (code_text, reason) = match args.split_once(char::is_whitespace) {
+        Some((code, reason)) => (code, reason.trim()),
+        None => (args, ""),
+    };
+    if code_text.is_empty() {
+        return Err("close needs a code, e.g. close 1000 or close 4001 done here".to_owned());
+    }
+    if !code_text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "'{code_text}' is not a close code; use a number, e.g. close 1000 or close 4001 done here"
+        ));
+    }
+    // Too big for a u16: say it the way the engine says out-of-range codes.
+    let code: u16 = code_text.parse().map_err(|_| {
+        format!(
+            "close code {code_text} is out of range; valid codes are 1000-1003, 1007-1014 and 3000-4999"
+        )
+    })?;
+    validate_close(code, reason).map_err(|e| e.to_string())?;
+    Ok(UserCommand::Close {
+        code,
+        reason: reason.to_owned(),
+    })
+}
+
+/// A single-line text editor: the text and a cursor (a byte offset on a char boundary).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineInput {
+    text: String,
+    cursor: usize,
+}
+
+impl LineInput {
+    /// An empty line.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The cursor as a byte offset into [`LineInput::text`].
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    /// Replaces the text and puts the cursor at its end.
+    pub fn set(&mut self, text: &str) {
+        self.text = text.to_owned();
+        self.cursor = self.text.len();
+    }
+
+    /// Puts the cursor after the last character.
+    pub fn move_to_end(&mut self) {
+        self.cursor = self.text.len();
+    }
+
+    /// Empties the line.
+    pub fn clear(&mut self) {
+        self.set("");
+    }
+
+    /// Inserts a character at the cursor.
+    pub fn insert(&mut self, c: char) {
+        self.text.insert(self.cursor, c);
+        self.cursor += c.len_utf8();
+    }
+
+    /// The start of the char before the cursor, if any.
+    fn prev_boundary(&self) -> Option<usize> {
+        self.text[..self.cursor]
+            .char_indices()
+            .last()
+            .map(|(i, _)| i)
+    }
+
+    /// The end of the char after the cursor, if any.
+    fn next_boundary(&self) -> Option<usize> {
+        self.text[self.cursor..]
+            .chars()
+            .next()
+            .map(|c| self.cursor + c.len_utf8())
+    }
+
+    /// Applies an editing key: a printable char, Backspace, Delete, Left, Right, Home,
+    /// End, Ctrl-U (clear). Returns false for any other key, leaving the line unchanged.
+    pub fn handle_key(&mut self, key: KeyEvent) -> bool {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        match key.code {
+            // Ctrl+Alt is how AltGr characters arrive on some platforms.
+            KeyCode::Char(c) if !ctrl && !alt || ctrl && alt => self.insert(c),
+            KeyCode::Char('u') if ctrl => self.clear(),
+            KeyCode::Backspace => {
+                if let Some(prev) = self.prev_boundary() {
+                    self.text.drain(prev..self.cursor);
+                    self.cursor = prev;
+                }
+            }
+            KeyCode::Delete => {
+                if let Some(next) = self.next_boundary() {
+                    self.text.drain(self.cursor..next);
+                }
+            }
+            KeyCode::Left => self.cursor = self.prev_boundary().unwrap_or(0),
+            KeyCode::Right => self.cursor = self.next_boundary().unwrap_or(self.cursor),
+            KeyCode::Home => self.cursor = 0,
+            KeyCode::End => self.move_to_end(),
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// What the app should do after a key on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandLineOutcome {
+    /// Keep the command line open.
+    None,
+    /// Close it without running anything (Esc, Enter on an empty line, Backspace on an
+    /// empty line).
+    Cancel,
+    /// Close it and run this command.
+    Run(UserCommand),
+}
+
+/// The state of the `:` command line.
+#[derive(Debug, Clone, Default)]
+pub struct CommandLine {
+    input: LineInput,
+    error: Option<String>,
+    /// Completion candidates after an ambiguous Tab.
+    candidates: Vec<&'static str>,
+    /// Earlier commands, oldest first, at most [`HISTORY_LIMIT`].
+    history: Vec<String>,
+    /// Which history entry is shown while recalling; `None` when editing the draft.
+    recall: Option<usize>,
+    /// The text being typed before Up started recalling.
+    draft: String,
+}
+
+impl CommandLine {
+    /// An empty command line with no history.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Empties the line and clears the error, keeping the history: call this when
+    /// opening the command line again.
+    pub fn reset(&mut self) {
+        self.input.clear();
+        self.error = None;
+        self.candidates.clear();
+        self.recall = None;
+        self.draft.clear();
+    }
+
+    /// The text typed so far (without the ':').
+    pub fn text(&self) -> &str {
+        self.input.text()
+    }
+
+    /// The cursor as a byte offset into [`CommandLine::text`].
+    pub fn cursor(&self) -> usize {
+        self.input.cursor()
+    }
+
+    /// Why the last Enter did not run anything.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Command names that matched an ambiguous Tab; empty otherwise.
+    pub fn candidates(&self) -> &[&'static str] {
+        &self.candidates
+    }
+
+    /// Earlier commands, oldest first.
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+
+    /// Handles one key. Enter parses the line: a good command is returned as
+    /// [`CommandLineOutcome::Run`] and the line is emptied; a bad one keeps the text and
+    /// sets [`CommandLine::error`]. Key releases are ignored.
+    pub fn handle_key(&mut self, key: KeyEvent) -> CommandLineOutcome {
+        if key.kind == KeyEventKind::Release {
+            return CommandLineOutcome::None;
+        }
+        match key.code {
+            KeyCode::Esc => return CommandLineOutcome::Cancel,
+            KeyCode::Enter => return self.submit(),
+            KeyCode::Backspace if self.input.text().is_empty() => {
+                return CommandLineOutcome::Cancel;
+            }
+            KeyCode::Up => self.recall_older(),
+            KeyCode::Down => self.recall_newer(),
+            KeyCode::Tab => self.complete(),
+            _ => {
+                let before = self.input.text().to_owned();
+                if self.input.handle_key(key) && self.input.text() != before {
+                    // The user is fixing the line: the old error no longer applies.
+                    self.error = None;
+                    self.candidates.clear();
+                    self.recall = None;
+                }
+            }
+        }
+        CommandLineOutcome::None
+    }
+
+    fn submit(&mut self) -> CommandLineOutcome {
+        let text = self.input.text().trim().to_owned();
+        if text.is_empty() {
+            return CommandLineOutcome::Cancel;
+        }
+        match parse_command(&text) {
+            Ok(command) => {
+                self.remember(text);
+                self.reset();
+                CommandLineOutcome::Run(command)
+            }
+            Err(message) => {
+                self.error = Some(message);
+                self.candidates.clear();
+                CommandLineOutcome::None
+            }
+        }
+    }
+
+    fn remember(&mut self, text: String) {
+        if self.history.last() != Some(&text) {
+            self.history.push(text);
+        }
+        if self.history.len() > HISTORY_LIMIT {
+            let excess = self.history.len() - HISTORY_LIMIT;
+            self.history.drain(..excess);
+        }
+    }
+
+    fn recall_older(&mut self) {
+        let index = match self.recall {
+            None if self.history.is_empty() => return,
+            None => {
+                self.draft = self.input.text().to_owned();
+                self.history.len() - 1
+            }
+            Some(i) => i.saturating_sub(1),
+        };
+        self.recall = Some(index);
+        self.input.set(&self.history[index]);
+        self.error = None;
+        self.candidates.clear();
+    }
+
+    fn recall_newer(&mut self) {
+        let Some(index) = self.recall else { return };
+        if index + 1 < self.history.len() {
+            self.recall = Some(index + 1);
+            self.input.set(&self.history[index + 1]);
+        } else {
+            self.recall = None;
+            let draft = std::mem::take(&mut self.draft);
+            self.input.set(&draft);
+        }
+        self.error = None;
+        self.candidates.clear();
+    }
+
+    /// Tab: completes the command name when the cursor is in the first word.
+    fn complete(&mut self) {
+        let text = self.input.text();
+        if text.contains(char::is_whitespace) || self.input.cursor() != text.len() {
+            return;
+        }
+        let matches: Vec<&'static str> = COMMAND_NAMES
+            .iter()
+            .copied()
+            .filter(|name| name.starts_with(text))
+            .collect();
+        match matches.as_slice() {
+            [] => {
+                self.error = Some(format!(
+                    "no command starts with '{text}'; try {COMMANDS_USAGE}"
+                ));
+                self.candidates.clear();
+            }
+            [only] => {
+                let takes_args = matches!(*only, "close" | "save");
+                let completed = if takes_args {
+                    format!("{only} ")
+                } else {
+                    (*only).to_owned()
+                };
+                self.input.set(&completed);
+                self.candidates.clear();
+                self.error = None;
+            }
+            several => {
+                let prefix = common_prefix(several);
+                self.input.set(prefix);
+                self.candidates = several.to_vec();
+                self.error = None;
+            }
+        }
+    }
+}
+
+/// The longest prefix shared by every name (ASCII names, so byte slicing is safe).
+fn common_prefix<'a>(names: &[&'a str]) -> &'a str {
+    let Some(first) = names.first() else {
+        return "";
+    };
+    let len = names.iter().skip(1).fold(first.len(), |len, name| {
+        first
+            .bytes()
+            .zip(name.bytes())
+            .take(len)
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    &first[..len]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn typed(text: &str) -> CommandLine {
+        let mut line = CommandLine::new();
+        line.input.set(text);
+        line
+    }
+
+    fn press(line: &mut CommandLine, codes: &[KeyCode]) -> CommandLineOutcome {
+        let mut outcome = CommandLineOutcome::None;
+        for &code in codes {
+            outcome = line.handle_key(key(code));
+        }
+        outcome
+    }
+
+    fn close(code: u16, reason: &str) -> Result<UserCommand, String> {
+        let reason = reason.to_owned();
+        Ok(UserCommand::Close { code, reason })
+    }
+
+    #[test]
+    fn parses_every_command() {
+        use UserCommand::*;
+        let cases = [
+            ("close 1000", close(1000, "")),
+            ("close 4001 bye bye", close(4001, "bye bye")),
+            ("  close   3000   a  b  ", close(3000, "a  b")),
+            ("reconnect", Ok(Reconnect)),
+            ("disconnect", Ok(Disconnect)),
+            ("connect", Ok(Connect)),
+            ("clear", Ok(Clear)),
+            ("ping ", Ok(Ping)),
+            ("q", Ok(Quit)),
+            ("quit", Ok(Quit)),
+            ("h", Ok(Help)),
+            ("help", Ok(Help)),
+            ("save my log.txt", Ok(Save(PathBuf::from("my log.txt")))),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_command(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_bad_codes_and_reasons_with_the_engine_message() {
+        for code in [1005, 999, 5000, 1016] {
+            let expected = validate_close(code, "").unwrap_err().to_string();
+            assert_eq!(parse_command(&format!("close {code} x")), Err(expected));
+        }
+        let err = parse_command("close 70000").unwrap_err();
+        assert!(err.starts_with("close code 70000 is out of range"), "{err}");
+        let long = format!("close 1000 {}", "a".repeat(124));
+        let expected = "close reason is 124 bytes; the limit is 123 bytes (UTF-8)";
+        assert_eq!(parse_command(&long), Err(expected.to_owned()));
+        let max = "a".repeat(123);
+        assert_eq!(
+            parse_command(&format!("close 1000 {max}")),
+            close(1000, &max)
+        );
+    }
+
+    #[test]
+    fn refuses_malformed_commands() {
+        assert_eq!(
+            parse_command("foo").unwrap_err(),
+            "unknown command 'foo'; try close CODE [REASON], reconnect, disconnect, connect, \
+             clear, save FILE, ping, quit, help"
+        );
+        let cases = [
+            ("", COMMANDS_USAGE),
+            ("close", "needs a code"),
+            ("close bye", "'bye' is not a close code"),
+            ("close -1", "not a close code"),
+            ("save  ", "needs a file name"),
+            ("ping now", "'ping' takes no arguments"),
+            ("Quit", "unknown command 'Quit'"),
+        ];
+        for (text, part) in cases {
+            let err = parse_command(text).unwrap_err();
+            assert!(err.contains(part), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn enter_runs_a_good_command_and_remembers_it() {
+        let mut line = CommandLine::new();
+        for c in "close 4001 bye bye".chars() {
+            assert_eq!(
+                press(&mut line, &[KeyCode::Char(c)]),
+                CommandLineOutcome::None
+            );
+        }
+        let outcome = press(&mut line, &[KeyCode::Enter]);
+        let Ok(expected) = close(4001, "bye bye") else {
+            unreachable!()
+        };
+        assert_eq!(outcome, CommandLineOutcome::Run(expected));
+        assert_eq!((line.text(), line.error()), ("", None));
+        assert_eq!(line.history(), ["close 4001 bye bye"]);
+    }
+
+    #[test]
+    fn enter_on_a_bad_command_keeps_the_text_and_shows_the_error() {
+        let mut line = typed("close 1005");
+        assert_eq!(
+            press(&mut line, &[KeyCode::Enter]),
+            CommandLineOutcome::None
+        );
+        assert_eq!(line.text(), "close 1005");
+        assert!(
+            line.error()
+                .is_some_and(|e| e.contains("1005 (No Status Received)"))
+        );
+        // Editing clears the error; the fixed line runs.
+        press(&mut line, &[KeyCode::Backspace]);
+        assert_eq!(line.error(), None);
+        let outcome = press(&mut line, &[KeyCode::Char('1'), KeyCode::Enter]);
+        assert!(matches!(
+            outcome,
+            CommandLineOutcome::Run(UserCommand::Close { code: 1001, .. })
+        ));
+    }
+
+    #[test]
+    fn cancel_paths_and_releases() {
+        use CommandLineOutcome::{Cancel, None};
+        assert_eq!(press(&mut typed("clo"), &[KeyCode::Esc]), Cancel);
+        assert_eq!(press(&mut typed("  "), &[KeyCode::Enter]), Cancel);
+        let mut line = typed("x");
+        assert_eq!(press(&mut line, &[KeyCode::Backspace]), None);
+        assert_eq!(press(&mut line, &[KeyCode::Backspace]), Cancel);
+        let mut release = key(KeyCode::Esc);
+        release.kind = KeyEventKind::Release;
+        assert_eq!(line.handle_key(release), None);
+        release.code = KeyCode::Char('q');
+        assert_eq!((line.handle_key(release), line.text()), (None, ""));
+    }
+
+    #[test]
+    fn history_recall_with_up_and_down() {
+        let mut line = CommandLine::new();
+        assert_eq!(press(&mut line, &[KeyCode::Up]), CommandLineOutcome::None);
+        for text in ["ping", "clear", "ping", "ping"] {
+            line.input.set(text);
+            assert!(matches!(
+                press(&mut line, &[KeyCode::Enter]),
+                CommandLineOutcome::Run(_)
+            ));
+        }
+        // Repeats in a row are stored once.
+        assert_eq!(line.history(), ["ping", "clear", "ping"]);
+        line.input.set("dra");
+        let steps = [
+            (KeyCode::Up, "ping"),
+            (KeyCode::Up, "clear"),
+            (KeyCode::Up, "ping"),
+            (KeyCode::Up, "ping"),
+            (KeyCode::Down, "clear"),
+            (KeyCode::Down, "ping"),
+            (KeyCode::Down, "dra"),
+            (KeyCode::Down, "dra"),
+        ];
+        for (code, expected) in steps {
+            press(&mut line, &[code]);
+            assert_eq!(line.text(), expected, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn history_keeps_the_last_fifty() {
+        let mut line = CommandLine::new();
+        for i in 0..60 {
+            line.input.set(&format!("save f{i}"));
+            press(&mut line, &[KeyCode::Enter]);
+        }
+        assert_eq!(line.history().len(), HISTORY_LIMIT);
+        assert_eq!(
+            (&*line.history()[0], &*line.history()[49]),
+            ("save f10", "save f59")
+        );
+    }
+
+    #[test]
+    fn tab_completes_command_names() {
+        let mut line = typed("rec");
+        press(&mut line, &[KeyCode::Tab]);
+        assert_eq!(line.text(), "reconnect");
+        let mut line = typed("cl");
+        press(&mut line, &[KeyCode::Tab]);
+        assert_eq!(
+            (line.text(), line.candidates()),
+            ("cl", &["close", "clear"][..])
+        );
+        press(&mut line, &[KeyCode::Char('o')]);
+        assert!(line.candidates().is_empty());
+        press(&mut line, &[KeyCode::Tab]);
+        assert_eq!(line.text(), "close ");
+        let mut line = typed("c");
+        press(&mut line, &[KeyCode::Tab]);
+        assert_eq!(line.candidates(), ["close", "connect", "clear"]);
+        let mut line = typed("zz");
+        press(&mut line, &[KeyCode::Tab]);
+        assert!(
+            line.error()
+                .is_some_and(|e| e.contains("no command starts with 'zz'"))
+        );
+        // Inside the arguments Tab does nothing.
+        let mut line = typed("save a");
+        press(&mut line, &[KeyCode::Tab]);
+        assert_eq!(line.text(), "save a");
+    }
+
+    #[test]
+    fn line_editing_keys() {
+        let mut input = LineInput::new();
+        for c in "héllo wörld".chars() {
+            assert!(input.handle_key(key(KeyCode::Char(c))));
+        }
+        let steps = [
+            (key(KeyCode::Left), "héllo wörld", 12),
+            (key(KeyCode::Backspace), "héllo wörd", 11),
+            (key(KeyCode::Home), "héllo wörd", 0),
+            (key(KeyCode::Left), "héllo wörd", 0),
+            (key(KeyCode::Backspace), "héllo wörd", 0),
+            (key(KeyCode::Right), "héllo wörd", 1),
+            (key(KeyCode::Delete), "hllo wörd", 1),
+            (key(KeyCode::End), "hllo wörd", 10),
+            (key(KeyCode::Right), "hllo wörd", 10),
+            (key(KeyCode::Delete), "hllo wörd", 10),
+            (
+                KeyEvent::new(
+                    KeyCode::Char('@'),
+                    KeyModifiers::CONTROL | KeyModifiers::ALT,
+                ),
+                "hllo wörd@",
+                11,
+            ),
+            (
+                KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+                "",
+                0,
+            ),
+        ];
+        for (key, text, cursor) in steps {
+            assert!(input.handle_key(key), "{key:?}");
+            assert_eq!((input.text(), input.cursor()), (text, cursor), "{key:?}");
+        }
+        assert!(!input.handle_key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL)));
+        assert!(!input.handle_key(key(KeyCode::F(2))));
+    }
+}

@@ -1,0 +1,851 @@
+//! The composer: the multi-line editor where the user writes the next message,
+//! validates it for the current mode (JSON, text, binary) and walks the send
+//! history. Pure state: keys in, [`ComposerOutcome`] out; drawing lives in
+//! `ui::composer`.
+//!
+//! Keys (what the help overlay lists):
+//! - `Enter` (also `Ctrl-Enter`): validate and send. Invalid input is not
+//!   sent: the error shows under the editor and the text stays.
+//! - `Alt-Enter`, `Shift-Enter`, `Ctrl-J`: new line. `Alt-Enter` and `Ctrl-J`
+//!   work in every terminal; `Shift-Enter` only arrives in terminals speaking
+//!   the kitty keyboard protocol (kitty, WezTerm, foot, Ghostty, recent
+//!   Alacritty/iTerm2) — elsewhere it is indistinguishable from `Enter`.
+//! - `Up`/`Ctrl-P` on the first line, `Down`/`Ctrl-N` on the last line: older/
+//!   newer sent message; past the newest, the unsent draft comes back.
+//!   Elsewhere they move the cursor.
+//! - `Ctrl-F`: pretty-format the JSON (2-space indent, numbers and key order
+//!   kept exactly as typed; JSON and Text modes); invalid JSON shows the error
+//!   and changes nothing.
+//! - `Ctrl-T`: mode JSON → Text → Binary → JSON.
+//! - `Ctrl-U`: clear the editor (`Ctrl-Z` undoes it, `Ctrl-Y` pastes it back).
+//! - `Ctrl-Z` undo, `Ctrl-R` redo; emacs-style editing keys (`Ctrl-A/E/B/K/W/H/D`,
+//!   `Alt-B/F/D`) as in `ratatui-textarea`.
+//! - Left to the app ([`ComposerOutcome::Ignored`]): `Tab`, `Shift-Tab`, `Esc`,
+//!   `F1`–`F12`, `PageUp`/`PageDown`, `Ctrl-C`, `Ctrl-X`, and any other
+//!   `Ctrl`/`Alt` chord the editor does not use. Pasted text (`Event::Paste`)
+//!   goes through [`Composer::insert_text`].
+//!
+//! Binary mode takes hex — whitespace and line breaks allowed anywhere between
+//! digits, each group may start with `0x` (`de ad be ef`, `0xdeadbeef`,
+//! `0x01 0x02`) — or base64 after a `base64:` prefix (standard or URL-safe
+//! alphabet, padding optional, whitespace ignored).
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use bytes::Bytes;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::style::Style;
+use ratatui_textarea::{CursorMove, TextArea};
+
+use crate::session::PayloadKind;
+use crate::state::history::History;
+use crate::ui::theme;
+
+/// What the editor's text is sent as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ComposerMode {
+    /// A text frame holding JSON, checked before sending.
+    #[default]
+    Json,
+    /// A text frame, sent as typed.
+    Text,
+    /// A binary frame from hex, or base64 after `base64:`.
+    Binary,
+}
+
+impl ComposerMode {
+    /// The mode after this one in the `Ctrl-T` cycle.
+    pub fn next(self) -> Self {
+        match self {
+            Self::Json => Self::Text,
+            Self::Text => Self::Binary,
+            Self::Binary => Self::Json,
+        }
+    }
+}
+
+/// Why the composer refused to send or format, shown under the editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComposerError {
+    /// The whole text to show, position included.
+    pub message: String,
+    /// 1-based line of the problem, when known.
+    pub line: Option<usize>,
+    /// 1-based column of the problem, when known (serde says 0 for "before the first char").
+    pub column: Option<usize>,
+}
+
+impl ComposerError {
+    fn plain(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+}
+
+impl fmt::Display for ComposerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// What the app should do after a key went to the composer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComposerOutcome {
+    /// The key was consumed (typing, cursor moves, history, a refused send...).
+    None,
+    /// A validated message to hand to the session; then call [`Composer::mark_sent`].
+    Send {
+        /// The bytes to send.
+        payload: Bytes,
+        /// Text or binary frame.
+        kind: PayloadKind,
+        /// The editor text as typed (what goes into the history).
+        text: String,
+    },
+    /// Not a composer key: the app handles it.
+    Ignored,
+}
+
+/// The message editor and its per-target send history.
+#[derive(Debug)]
+pub struct Composer {
+    textarea: TextArea<'static>,
+    mode: ComposerMode,
+    history: History,
+    error: Option<ComposerError>,
+}
+
+/// The hint shown in an empty, focused editor.
+const PLACEHOLDER: &str = "type a message · Enter send · Alt-Enter newline · Ctrl-T mode";
+
+/// `Ctrl-<letter>` chords handed to the text area (the rest go to the app).
+const TEXTAREA_CTRL: &str = "abdehkmnprwy";
+/// `Alt-<char>` chords handed to the text area.
+const TEXTAREA_ALT: &str = "bdfhnp<>[]";
+
+impl Composer {
+    /// An empty editor in `mode`, walking and extending `history`.
+    pub fn new(history: History, mode: ComposerMode) -> Self {
+        Self {
+            textarea: new_textarea(&[], String::new()),
+            mode,
+            history,
+            error: None,
+        }
+    }
+
+    /// Handles one key; see the module docs for the bindings. Key-release
+    /// events are swallowed (`None`) so nothing acts twice.
+    pub fn handle_key(&mut self, key: KeyEvent) -> ComposerOutcome {
+        if key.kind == KeyEventKind::Release {
+            return ComposerOutcome::None;
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+        let plain = !ctrl && !alt && !shift;
+        let chord = |c: char| match key.code {
+            KeyCode::Char(k) => ctrl && !alt && k.eq_ignore_ascii_case(&c),
+            _ => false,
+        };
+        let row = self.textarea.cursor().0;
+        let last_row = self.textarea.lines().len() - 1;
+        match key.code {
+            KeyCode::Enter if alt || shift => self.edit(|t| {
+                t.insert_newline();
+                true
+            }),
+            KeyCode::Enter => self.submit(),
+            _ if chord('j') => self.edit(|t| {
+                t.insert_newline();
+                true
+            }),
+            _ if chord('f') => self.format(),
+            _ if chord('t') => {
+                self.cycle_mode();
+                ComposerOutcome::None
+            }
+            _ if chord('u') => self.edit(TextArea::clear),
+            _ if chord('z') => self.edit(TextArea::undo),
+            KeyCode::Up if plain && row == 0 => self.recall_older(),
+            _ if chord('p') && row == 0 => self.recall_older(),
+            KeyCode::Down if plain && row == last_row => self.recall_newer(),
+            _ if chord('n') && row == last_row => self.recall_newer(),
+            KeyCode::Tab
+            | KeyCode::BackTab
+            | KeyCode::Esc
+            | KeyCode::F(_)
+            | KeyCode::PageUp
+            | KeyCode::PageDown => ComposerOutcome::Ignored,
+            // AltGr arrives as Ctrl+Alt on Windows: insert the char it produced.
+            KeyCode::Char(c) if ctrl && alt && !c.is_ascii_alphabetic() => self.edit(|t| {
+                t.insert_char(c);
+                true
+            }),
+            KeyCode::Char(c) if ctrl && !alt && !TEXTAREA_CTRL.contains(c) => {
+                ComposerOutcome::Ignored
+            }
+            KeyCode::Char(c) if alt && !ctrl && !TEXTAREA_ALT.contains(c) => {
+                ComposerOutcome::Ignored
+            }
+            KeyCode::Char(_)
+            | KeyCode::Backspace
+            | KeyCode::Delete
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Up
+            | KeyCode::Down
+            | KeyCode::Home
+            | KeyCode::End => self.edit(|t| t.input(key)),
+            _ => ComposerOutcome::Ignored,
+        }
+    }
+
+    /// The app calls this once the message was handed to the session: clears
+    /// the editor and the error, records `text` in the history and saves it.
+    /// Returns the save error to show, if any.
+    pub fn mark_sent(&mut self, text: &str) -> Option<String> {
+        self.load_text("");
+        self.error = None;
+        self.history.push(text.to_owned());
+        self.history.save().err()
+    }
+
+    /// Puts `text` back (the session refused the message) and shows `error`.
+    pub fn restore(&mut self, text: &str, error: String) {
+        self.history.stop_browsing();
+        self.load_text(text);
+        self.error = Some(ComposerError::plain(error));
+    }
+
+    /// The editor text, lines joined with `\n`.
+    pub fn text(&self) -> String {
+        self.textarea.lines().join("\n")
+    }
+
+    /// Replaces the editor text (cursor at the end), clearing the error.
+    pub fn set_text(&mut self, text: &str) {
+        self.history.stop_browsing();
+        self.load_text(text);
+        self.error = None;
+    }
+
+    /// Inserts `text` at the cursor (pastes, snippets), clearing the error.
+    pub fn insert_text(&mut self, text: &str) {
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        self.edit(|t| t.insert_str(text));
+    }
+
+    /// The current mode.
+    pub fn mode(&self) -> ComposerMode {
+        self.mode
+    }
+
+    /// Switches to the next mode (JSON → Text → Binary → JSON), clearing the error.
+    pub fn cycle_mode(&mut self) {
+        self.mode = self.mode.next();
+        self.error = None;
+    }
+
+    /// The mode as the title shows it: `JSON`, `Text`, `Binary (hex)` or
+    /// `Binary (base64)` (the latter when the text starts with `base64:`).
+    pub fn mode_label(&self) -> &'static str {
+        match self.mode {
+            ComposerMode::Json => "JSON",
+            ComposerMode::Text => "Text",
+            ComposerMode::Binary if self.first_line().and_then(base64_body).is_some() => {
+                "Binary (base64)"
+            }
+            ComposerMode::Binary => "Binary (hex)",
+        }
+    }
+
+    /// The error to show under the editor, if any.
+    pub fn error(&self) -> Option<&ComposerError> {
+        self.error.as_ref()
+    }
+
+    /// Whether the editor holds no text at all.
+    pub fn is_empty(&self) -> bool {
+        self.textarea.is_empty()
+    }
+
+    /// Rows of content the composer would like, for the layout: the text's
+    /// lines plus one for the error row when an error is shown (borders not
+    /// included; the app clamps the pane to 3..=10 rows).
+    pub fn line_count(&self) -> usize {
+        self.textarea.lines().len() + usize::from(self.error.is_some())
+    }
+
+    /// The send history being walked and extended.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Swaps in another target's history (the user connected elsewhere).
+    pub fn set_history(&mut self, history: History) {
+        self.history = history;
+    }
+
+    /// The text area, for drawing.
+    pub fn textarea(&self) -> &TextArea<'static> {
+        &self.textarea
+    }
+
+    fn first_line(&self) -> Option<&str> {
+        let lines = self.textarea.lines();
+        lines
+            .iter()
+            .map(String::as_str)
+            .find(|l| !l.trim().is_empty())
+    }
+
+    /// Runs an editing operation; a change clears the error and ends a history walk.
+    fn edit(&mut self, op: impl FnOnce(&mut TextArea<'static>) -> bool) -> ComposerOutcome {
+        if op(&mut self.textarea) {
+            self.error = None;
+            self.history.stop_browsing();
+        }
+        ComposerOutcome::None
+    }
+
+    /// Replaces the text with a fresh text area, keeping the yank buffer.
+    fn load_text(&mut self, text: &str) {
+        let lines: Vec<String> = text
+            .replace("\r\n", "\n")
+            .split(['\n', '\r'])
+            .map(str::to_owned)
+            .collect();
+        self.textarea = new_textarea(&lines, self.textarea.yank_text());
+        self.textarea.move_cursor(CursorMove::Bottom);
+        self.textarea.move_cursor(CursorMove::End);
+    }
+
+    fn recall_older(&mut self) -> ComposerOutcome {
+        let draft = self.text();
+        if let Some(entry) = self.history.previous(&draft).map(str::to_owned) {
+            self.load_text(&entry);
+            // On the first line, so the next Up keeps walking back.
+            self.textarea.move_cursor(CursorMove::Top);
+            self.textarea.move_cursor(CursorMove::End);
+            self.error = None;
+        }
+        ComposerOutcome::None
+    }
+
+    fn recall_newer(&mut self) -> ComposerOutcome {
+        if let Some(entry) = self.history.next().map(str::to_owned) {
+            // `load_text` leaves the cursor on the last line: Down keeps walking.
+            self.load_text(&entry);
+            self.error = None;
+        }
+        ComposerOutcome::None
+    }
+
+    fn submit(&mut self) -> ComposerOutcome {
+        let text = self.text();
+        let blank = text.trim().is_empty();
+        if text.is_empty() || (blank && self.mode != ComposerMode::Text) {
+            return ComposerOutcome::None;
+        }
+        let checked = match self.mode {
+            ComposerMode::Json => {
+                check_json(&text).map(|()| (Bytes::from(text.clone()), PayloadKind::Text))
+            }
+            ComposerMode::Text => Ok((Bytes::from(text.clone()), PayloadKind::Text)),
+            ComposerMode::Binary => {
+                parse_binary(&text).map(|b| (Bytes::from(b), PayloadKind::Binary))
+            }
+        };
+        match checked {
+            Ok((payload, kind)) => {
+                self.error = None;
+                ComposerOutcome::Send {
+                    payload,
+                    kind,
+                    text,
+                }
+            }
+            Err(err) => {
+                self.error = Some(err);
+                ComposerOutcome::None
+            }
+        }
+    }
+
+    fn format(&mut self) -> ComposerOutcome {
+        let text = self.text();
+        if text.trim().is_empty() {
+            return ComposerOutcome::None;
+        }
+        if self.mode == ComposerMode::Binary {
+            self.error = Some(ComposerError::plain(
+                "Ctrl-F formats JSON — switch to JSON or Text mode with Ctrl-T",
+            ));
+            return ComposerOutcome::None;
+        }
+        match check_json(&text) {
+            Ok(()) => {
+                let pretty = pretty_json(&text);
+                if pretty != text {
+                    self.history.stop_browsing();
+                    self.load_text(&pretty);
+                }
+                self.error = None;
+            }
+            Err(err) => self.error = Some(err),
+        }
+        ComposerOutcome::None
+    }
+}
+
+/// A text area with the composer's settings, holding `lines`.
+fn new_textarea(lines: &[String], yank: String) -> TextArea<'static> {
+    let mut textarea = TextArea::new(lines.to_vec());
+    // No underline on the cursor line: the composer is small and mostly one line.
+    textarea.set_cursor_line_style(Style::default());
+    textarea.set_placeholder_text(PLACEHOLDER);
+    textarea.set_placeholder_style(theme::dim());
+    textarea.set_yank_text(yank);
+    textarea
+}
+
+/// Checks that `text` is one JSON value; the error carries serde's line and column.
+fn check_json(text: &str) -> Result<(), ComposerError> {
+    let Err(err) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Ok(());
+    };
+    let (mut line, mut column) = (err.line(), err.column());
+    // serde says "line N, column 0" once it has read the line break ending the
+    // bad token: point at the end of the previous line instead, where it is.
+    if column == 0 && line > 1 {
+        line -= 1;
+        column = text.lines().nth(line - 1).map_or(0, |l| l.chars().count()) + 1;
+    }
+    let full = err.to_string();
+    let bare = full
+        .strip_suffix(&format!(" at line {} column {}", err.line(), err.column()))
+        .unwrap_or(&full);
+    Err(ComposerError {
+        message: format!("invalid JSON at line {line}, column {column}: {bare}"),
+        line: Some(line),
+        column: Some(column),
+    })
+}
+
+/// Re-indents valid JSON with 2 spaces, copying every token verbatim (unlike a
+/// round trip through `serde_json::Value`, big numbers and `1e2` stay as typed).
+fn pretty_json(src: &str) -> String {
+    fn newline(out: &mut String, depth: usize) {
+        out.push('\n');
+        out.extend(std::iter::repeat_n("  ", depth));
+    }
+    let chars: Vec<char> = src.trim().chars().collect();
+    let mut out = String::with_capacity(src.len() * 2);
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        i += 1;
+        match c {
+            '"' => {
+                out.push(c);
+                while let Some(&s) = chars.get(i) {
+                    out.push(s);
+                    i += 1;
+                    if s == '\\' {
+                        if let Some(&escaped) = chars.get(i) {
+                            out.push(escaped);
+                            i += 1;
+                        }
+                    } else if s == '"' {
+                        break;
+                    }
+                }
+            }
+            '{' | '[' => {
+                out.push(c);
+                let close = if c == '{' { '}' } else { ']' };
+                let next = chars[i..].iter().position(|c| !c.is_whitespace());
+                if let Some(skip) = next.filter(|&skip| chars[i + skip] == close) {
+                    out.push(close);
+                    i += skip + 1;
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The data after a `base64:` prefix (any case, leading whitespace allowed).
+fn base64_body(text: &str) -> Option<&str> {
+    let text = text.trim_start();
+    let head = text.get(..7)?;
+    head.eq_ignore_ascii_case("base64:").then(|| &text[7..])
+}
+
+const ANY_PADDING: GeneralPurposeConfig =
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, ANY_PADDING);
+const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, ANY_PADDING);
+
+/// Binary mode input to bytes: `base64:<data>` or hex (see the module docs).
+fn parse_binary(text: &str) -> Result<Vec<u8>, ComposerError> {
+    if let Some(body) = base64_body(text) {
+        let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+        let engine = if compact.contains(['-', '_']) {
+            &URL_SAFE
+        } else {
+            &STANDARD
+        };
+        return engine.decode(compact).map_err(|err| {
+            ComposerError::plain(format!("invalid base64: {err} — expected base64:<data>"))
+        });
+    }
+    let mut nibbles = Vec::new();
+    for (line_index, line) in text.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut col = 0;
+        while let Some(&c) = chars.get(col) {
+            let group_start = col == 0 || chars[col - 1].is_whitespace();
+            if group_start && c == '0' && matches!(chars.get(col + 1), Some('x' | 'X')) {
+                col += 2;
+                continue;
+            }
+            col += 1;
+            if c.is_whitespace() {
+                continue;
+            }
+            let Some(digit) = c.to_digit(16) else {
+                let (line, column) = (line_index + 1, col);
+                return Err(ComposerError {
+                    message: format!(
+                        "invalid hex digit '{c}' at line {line}, column {column} — \
+                         binary takes hex (de ad be ef) or base64:<data>"
+                    ),
+                    line: Some(line),
+                    column: Some(column),
+                });
+            };
+            nibbles.push(digit as u8);
+        }
+    }
+    if nibbles.len() % 2 == 1 {
+        return Err(ComposerError::plain(format!(
+            "odd number of hex digits ({}): every byte needs two",
+            nibbles.len()
+        )));
+    }
+    Ok(nibbles.chunks(2).map(|p| (p[0] << 4) | p[1]).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(c: &mut Composer, code: KeyCode, mods: KeyModifiers) -> ComposerOutcome {
+        c.handle_key(KeyEvent::new(code, mods))
+    }
+
+    fn key(c: &mut Composer, code: KeyCode) -> ComposerOutcome {
+        press(c, code, KeyModifiers::NONE)
+    }
+
+    fn ctrl(c: &mut Composer, ch: char) -> ComposerOutcome {
+        press(c, KeyCode::Char(ch), KeyModifiers::CONTROL)
+    }
+
+    /// Types `text`, with Alt-Enter for line breaks.
+    fn typed(mode: ComposerMode, text: &str) -> Composer {
+        let mut c = Composer::new(History::in_memory(10), mode);
+        for ch in text.chars() {
+            let outcome = match ch {
+                '\n' => press(&mut c, KeyCode::Enter, KeyModifiers::ALT),
+                ch => key(&mut c, KeyCode::Char(ch)),
+            };
+            assert_eq!(outcome, ComposerOutcome::None);
+        }
+        c
+    }
+
+    fn sent(outcome: ComposerOutcome) -> (Vec<u8>, PayloadKind, String) {
+        match outcome {
+            ComposerOutcome::Send {
+                payload,
+                kind,
+                text,
+            } => (payload.to_vec(), kind, text),
+            other => panic!("expected Send, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn enter_sends_valid_json_as_typed() {
+        let mut c = typed(ComposerMode::Json, "{\"a\": 1}");
+        let (payload, kind, text) = sent(key(&mut c, KeyCode::Enter));
+        assert_eq!(
+            (payload.as_slice(), kind),
+            (&b"{\"a\": 1}"[..], PayloadKind::Text)
+        );
+        assert_eq!(text, "{\"a\": 1}");
+        assert_eq!(c.text(), text, "the text stays until mark_sent");
+        assert_eq!(c.mark_sent(&text), None);
+        assert!(c.is_empty());
+        assert_eq!(c.history().entries().collect::<Vec<_>>(), [text.as_str()]);
+    }
+
+    #[test]
+    fn invalid_json_is_kept_and_located() {
+        let mut c = typed(ComposerMode::Json, "{\n  \"a\": tru\n}");
+        assert_eq!(key(&mut c, KeyCode::Enter), ComposerOutcome::None);
+        let err = c.error().cloned().expect("an error");
+        assert_eq!((err.line, err.column), (Some(2), Some(11)), "{err}");
+        let want = "invalid JSON at line 2, column 11: expected ident";
+        assert_eq!(err.message, want, "serde's own suffix is not repeated");
+        assert_eq!(c.text(), "{\n  \"a\": tru\n}");
+        assert_eq!(c.line_count(), 4, "three lines and the error row");
+        key(&mut c, KeyCode::Backspace);
+        assert_eq!(c.error(), None, "an edit clears the error");
+        let mut c = typed(ComposerMode::Json, "[1,\n 2 x]");
+        key(&mut c, KeyCode::Enter);
+        let err = c.error().cloned().expect("an error");
+        assert_eq!((err.line, err.column), (Some(2), Some(4)), "{err}");
+        key(&mut c, KeyCode::Left);
+        assert!(c.error().is_some(), "moving the cursor keeps it");
+        key(&mut c, KeyCode::Char('y'));
+        assert_eq!(c.error(), None, "an edit clears the error");
+    }
+
+    #[test]
+    fn empty_enter_does_nothing() {
+        let mut c = typed(ComposerMode::Json, "");
+        assert_eq!(key(&mut c, KeyCode::Enter), ComposerOutcome::None);
+        let mut c = typed(ComposerMode::Binary, "  ");
+        assert_eq!(key(&mut c, KeyCode::Enter), ComposerOutcome::None);
+        assert_eq!(c.error(), None);
+        let mut c = typed(ComposerMode::Text, " ");
+        assert_eq!(sent(key(&mut c, KeyCode::Enter)).0, b" ");
+    }
+
+    #[test]
+    fn text_mode_sends_anything() {
+        let mut c = typed(ComposerMode::Text, "hello {\nworld");
+        let (payload, kind, _) = sent(press(&mut c, KeyCode::Enter, KeyModifiers::CONTROL));
+        assert_eq!(
+            (payload.as_slice(), kind),
+            (&b"hello {\nworld"[..], PayloadKind::Text)
+        );
+    }
+
+    #[test]
+    fn newline_keys() {
+        let mut c = typed(ComposerMode::Json, "a");
+        press(&mut c, KeyCode::Enter, KeyModifiers::ALT);
+        press(&mut c, KeyCode::Enter, KeyModifiers::SHIFT);
+        ctrl(&mut c, 'j');
+        assert_eq!(c.text(), "a\n\n\n");
+        assert_eq!(c.line_count(), 4);
+    }
+
+    #[test]
+    fn ctrl_f_pretty_formats_or_reports() {
+        let mut c = typed(
+            ComposerMode::Json,
+            r#"{"a":[1,2e5,{}],"b":{"c":"x,\"{"},"n":12345678901234567890}"#,
+        );
+        ctrl(&mut c, 'f');
+        let want = "{\n  \"a\": [\n    1,\n    2e5,\n    {}\n  ],\n  \"b\": {\n    \"c\": \"x,\\\"{\"\n  },\n  \"n\": 12345678901234567890\n}";
+        assert_eq!(c.text(), want);
+        assert_eq!(c.error(), None);
+        let mut bad = typed(ComposerMode::Json, "[1,");
+        ctrl(&mut bad, 'f');
+        assert_eq!(bad.text(), "[1,");
+        assert_eq!(bad.error().and_then(|e| e.line), Some(1));
+        let mut bin = typed(ComposerMode::Binary, "00");
+        ctrl(&mut bin, 'f');
+        assert!(bin.error().is_some());
+    }
+
+    #[test]
+    fn history_walk_restores_draft() {
+        let mut c = typed(ComposerMode::Text, "first");
+        c.mark_sent("first");
+        c.mark_sent("two\nlines");
+        c.insert_text("draft");
+        key(&mut c, KeyCode::Up);
+        assert_eq!(c.text(), "two\nlines");
+        assert_eq!(c.textarea().cursor(), (0, 3), "cursor on the first line");
+        key(&mut c, KeyCode::Up);
+        assert_eq!(c.text(), "first");
+        key(&mut c, KeyCode::Up);
+        assert_eq!(c.text(), "first", "nothing older");
+        key(&mut c, KeyCode::Down);
+        assert_eq!(c.text(), "two\nlines");
+        assert_eq!(c.textarea().cursor(), (1, 5), "cursor on the last line");
+        ctrl(&mut c, 'n');
+        assert_eq!(c.text(), "draft");
+        assert!(!c.history().is_browsing());
+    }
+
+    #[test]
+    fn up_and_down_inside_text_move_the_cursor() {
+        let mut c = typed(ComposerMode::Text, "ab\ncd\nef");
+        c.mark_sent("old");
+        c.set_text("ab\ncd\nef");
+        key(&mut c, KeyCode::Up);
+        assert_eq!(
+            (c.text().as_str(), c.textarea().cursor()),
+            ("ab\ncd\nef", (1, 2).into())
+        );
+        key(&mut c, KeyCode::Down);
+        assert_eq!(c.textarea().cursor(), (2, 2));
+        press(&mut c, KeyCode::Up, KeyModifiers::SHIFT);
+        press(&mut c, KeyCode::Up, KeyModifiers::SHIFT);
+        assert_eq!(
+            c.textarea().cursor(),
+            (0, 2),
+            "Shift-Up selects, never recalls"
+        );
+        key(&mut c, KeyCode::Up);
+        assert_eq!(c.text(), "old");
+    }
+
+    #[test]
+    fn ctrl_t_cycles_modes_and_ctrl_u_clears() {
+        let mut c = typed(ComposerMode::Json, "x");
+        key(&mut c, KeyCode::Enter);
+        assert!(c.error().is_some());
+        ctrl(&mut c, 't');
+        assert_eq!((c.mode(), c.error()), (ComposerMode::Text, None));
+        ctrl(&mut c, 't');
+        assert_eq!(
+            (c.mode(), c.mode_label()),
+            (ComposerMode::Binary, "Binary (hex)")
+        );
+        ctrl(&mut c, 't');
+        assert_eq!(c.mode(), ComposerMode::Json);
+        ctrl(&mut c, 'u');
+        assert!(c.is_empty());
+        ctrl(&mut c, 'z');
+        assert_eq!(c.text(), "x", "Ctrl-Z undoes the clear");
+    }
+
+    #[test]
+    fn binary_hex_and_base64() {
+        for (input, bytes) in [
+            ("de ad\nBE ef", vec![0xde, 0xad, 0xbe, 0xef]),
+            ("0xdeadbeef", vec![0xde, 0xad, 0xbe, 0xef]),
+            ("0x01 0X02", vec![1, 2]),
+            ("base64:3q2+7w==", vec![0xde, 0xad, 0xbe, 0xef]),
+            ("BASE64: 3q2-7w", vec![0xde, 0xad, 0xbe, 0xef]),
+        ] {
+            let mut c = typed(ComposerMode::Binary, input);
+            let (payload, kind, text) = sent(key(&mut c, KeyCode::Enter));
+            assert_eq!(
+                (payload, kind, text.as_str()),
+                (bytes, PayloadKind::Binary, input)
+            );
+        }
+        assert_eq!(
+            typed(ComposerMode::Binary, "base64:AA").mode_label(),
+            "Binary (base64)"
+        );
+    }
+
+    #[test]
+    fn binary_errors() {
+        let mut c = typed(ComposerMode::Binary, "01\n0g");
+        assert_eq!(key(&mut c, KeyCode::Enter), ComposerOutcome::None);
+        let err = c.error().cloned().expect("error");
+        assert_eq!((err.line, err.column), (Some(2), Some(2)), "{err}");
+        assert!(
+            err.message
+                .starts_with("invalid hex digit 'g' at line 2, column 2")
+        );
+        let mut c = typed(ComposerMode::Binary, "abc");
+        key(&mut c, KeyCode::Enter);
+        assert!(
+            c.error()
+                .is_some_and(|e| e.message.starts_with("odd number"))
+        );
+        let mut c = typed(ComposerMode::Binary, "base64:%%");
+        key(&mut c, KeyCode::Enter);
+        assert!(
+            c.error()
+                .is_some_and(|e| e.message.starts_with("invalid base64"))
+        );
+        assert_eq!(c.text(), "base64:%%");
+    }
+
+    #[test]
+    fn app_keys_are_ignored() {
+        let mut c = typed(ComposerMode::Json, "x");
+        for code in [KeyCode::Tab, KeyCode::BackTab, KeyCode::Esc, KeyCode::F(1)] {
+            assert_eq!(key(&mut c, code), ComposerOutcome::Ignored, "{code:?}");
+        }
+        assert_eq!(key(&mut c, KeyCode::PageUp), ComposerOutcome::Ignored);
+        assert_eq!(key(&mut c, KeyCode::PageDown), ComposerOutcome::Ignored);
+        for ch in ['c', 'x', 'l', 'q'] {
+            assert_eq!(ctrl(&mut c, ch), ComposerOutcome::Ignored, "Ctrl-{ch}");
+        }
+        assert_eq!(
+            press(&mut c, KeyCode::Char('1'), KeyModifiers::ALT),
+            ComposerOutcome::Ignored
+        );
+        assert_eq!(c.text(), "x");
+        assert_eq!(
+            ctrl(&mut c, 'a'),
+            ComposerOutcome::None,
+            "editing chords stay"
+        );
+        assert_eq!(ctrl(&mut c, 'k'), ComposerOutcome::None);
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn key_release_is_ignored() {
+        let mut c = typed(ComposerMode::Text, "x");
+        let mut release = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+        release.kind = KeyEventKind::Release;
+        assert_eq!(c.handle_key(release), ComposerOutcome::None);
+        release.code = KeyCode::Char('y');
+        assert_eq!(c.handle_key(release), ComposerOutcome::None);
+        assert_eq!(c.text(), "x");
+    }
+
+    #[test]
+    fn restore_set_and_insert() {
+        let mut c = typed(ComposerMode::Json, "");
+        c.restore("{}", "queue full — try again".into());
+        assert_eq!(c.text(), "{}");
+        assert_eq!(
+            c.error().map(|e| e.message.as_str()),
+            Some("queue full — try again")
+        );
+        c.set_text("a\r\nb");
+        assert_eq!((c.text().as_str(), c.error()), ("a\nb", None));
+        c.insert_text("\r\nc");
+        assert_eq!(c.text(), "a\nb\nc");
+        assert_eq!(c.textarea().cursor(), (2, 1));
+    }
+}

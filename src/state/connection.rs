@@ -1,0 +1,204 @@
+//! What the state pane shows about the connection, kept up to date from the
+//! session's events: state, URL, auth, subprotocol, TLS, RTT history, counters,
+//! the reconnect countdown and the last close.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::session::stats::{RttStats, StatsSnapshot};
+use crate::session::{CloseOutcome, ConnectionInfo, ConnectionState, Event};
+
+/// How many RTT samples the sparkline keeps.
+pub const RTT_HISTORY: usize = 60;
+
+/// A reconnect attempt that is scheduled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingReconnect {
+    /// 1-based attempt number.
+    pub attempt: u32,
+    /// The configured maximum, `None` when unlimited.
+    pub max_attempts: Option<u32>,
+    /// When the attempt starts.
+    pub at: Instant,
+}
+
+/// The connection as the state pane shows it.
+#[derive(Debug, Clone)]
+pub struct ConnectionView {
+    /// The state machine's current state.
+    pub state: ConnectionState,
+    /// The URL (token redacted), known before the first connect.
+    pub url: String,
+    /// The auth mode's name (`none`, `query-param`, …).
+    pub auth_mode: &'static str,
+    /// Facts about the open (or last) connection.
+    pub info: Option<ConnectionInfo>,
+    /// Whether certificate verification is off for this session.
+    pub insecure: bool,
+    /// Latest counters.
+    pub stats: StatsSnapshot,
+    /// Latest RTT summary.
+    pub rtt: Option<RttStats>,
+    /// Recent RTTs in microseconds, oldest first, for the sparkline.
+    pub rtt_history: VecDeque<u64>,
+    /// The scheduled reconnect, while reconnecting.
+    pub reconnect: Option<PendingReconnect>,
+    /// How the last connection ended.
+    pub last_close: Option<CloseOutcome>,
+    /// The last error message, for the state pane.
+    pub last_error: Option<String>,
+    /// When the current connection opened (for a live uptime between stats).
+    pub opened_at: Option<Instant>,
+}
+
+impl ConnectionView {
+    /// A view of a session that has not connected yet.
+    pub fn new(url: String, auth_mode: &'static str, insecure: bool) -> Self {
+        Self {
+            state: ConnectionState::Disconnected,
+            url,
+            auth_mode,
+            info: None,
+            insecure,
+            stats: StatsSnapshot::default(),
+            rtt: None,
+            rtt_history: VecDeque::with_capacity(RTT_HISTORY),
+            reconnect: None,
+            last_close: None,
+            last_error: None,
+            opened_at: None,
+        }
+    }
+
+    /// Takes in one session event; returns whether anything shown changed.
+    pub fn apply(&mut self, event: &Event, now: Instant) -> bool {
+        match event {
+            Event::StateChanged(state) => {
+                self.state = *state;
+                if *state != ConnectionState::Reconnecting {
+                    self.reconnect = None;
+                }
+                if !matches!(
+                    state,
+                    ConnectionState::Connected
+                        | ConnectionState::Authenticating
+                        | ConnectionState::Authenticated
+                ) {
+                    self.opened_at = None;
+                }
+                true
+            }
+            Event::Opened(info) => {
+                self.url = info.url.clone();
+                self.info = Some(info.clone());
+                self.opened_at = Some(now);
+                self.last_error = None;
+                true
+            }
+            Event::Stats(stats) => {
+                self.stats = *stats;
+                true
+            }
+            Event::Rtt(rtt) => {
+                self.rtt = Some(*rtt);
+                if self.rtt_history.len() == RTT_HISTORY {
+                    self.rtt_history.pop_front();
+                }
+                let micros = u64::try_from(rtt.last.as_micros()).unwrap_or(u64::MAX);
+                self.rtt_history.push_back(micros);
+                true
+            }
+            Event::ReconnectScheduled {
+                attempt,
+                max_attempts,
+                delay,
+            } => {
+                self.reconnect = Some(PendingReconnect {
+                    attempt: *attempt,
+                    max_attempts: *max_attempts,
+                    at: now + *delay,
+                });
+                true
+            }
+            Event::Closed(outcome) => {
+                self.last_close = Some(outcome.clone());
+                self.opened_at = None;
+                true
+            }
+            Event::Error { message, .. } => {
+                self.last_error = Some(message.clone());
+                true
+            }
+            Event::Frame(_)
+            | Event::Queued { .. }
+            | Event::SendFailed { .. }
+            | Event::Notice(_)
+            | Event::Stopped => false,
+        }
+    }
+
+    /// Time left until the scheduled reconnect.
+    pub fn reconnect_in(&self, now: Instant) -> Option<Duration> {
+        self.reconnect
+            .map(|pending| pending.at.saturating_duration_since(now))
+    }
+
+    /// How long the current connection has been up.
+    pub fn uptime(&self, now: Instant) -> Option<Duration> {
+        self.opened_at.map(|at| now.saturating_duration_since(at))
+    }
+
+    /// Whether something on screen changes with time alone (a countdown or uptime),
+    /// so the UI needs a periodic redraw.
+    pub fn is_ticking(&self) -> bool {
+        self.reconnect.is_some() || self.opened_at.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follows_state_reconnect_and_close() {
+        let now = Instant::now();
+        let mut view = ConnectionView::new("ws://h/".into(), "none", false);
+        assert!(view.apply(
+            &Event::ReconnectScheduled {
+                attempt: 2,
+                max_attempts: Some(10),
+                delay: Duration::from_millis(2100),
+            },
+            now,
+        ));
+        assert_eq!(view.reconnect_in(now), Some(Duration::from_millis(2100)));
+        assert!(view.is_ticking());
+        view.apply(&Event::StateChanged(ConnectionState::Connecting), now);
+        assert_eq!(view.reconnect, None);
+        view.apply(
+            &Event::Closed(CloseOutcome {
+                code: Some(1006),
+                reason: "dropped".into(),
+                by_peer: false,
+                clean: false,
+            }),
+            now,
+        );
+        assert_eq!(view.last_close.as_ref().and_then(|c| c.code), Some(1006));
+    }
+
+    #[test]
+    fn rtt_history_is_bounded() {
+        let now = Instant::now();
+        let mut view = ConnectionView::new("ws://h/".into(), "none", false);
+        for ms in 0..(RTT_HISTORY as u64 + 5) {
+            let mut rtt = RttStats::default();
+            rtt.record(Duration::from_millis(ms));
+            view.apply(&Event::Rtt(rtt), now);
+        }
+        assert_eq!(view.rtt_history.len(), RTT_HISTORY);
+        assert_eq!(view.rtt_history.front(), Some(&5_000));
+    }
+}

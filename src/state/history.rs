@@ -1,0 +1,451 @@
+//! The composer's send history: what the user sent to one connection target
+//! (a URL or a profile), newest last, bounded, walked with Up/Down, and kept
+//! across runs in a small JSON file per target.
+//!
+//! Only texts the composer actually handed to the session are recorded: the
+//! file holds exactly what was sent, nothing else (no URL, no headers, no
+//! token). The file name is derived from the target without its query string
+//! or user info, since those often carry credentials.
+
+use std::collections::VecDeque;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// What a history file holds on disk.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistoryFile {
+    version: u32,
+    entries: Vec<String>,
+}
+
+/// Bounded send history for one connection target (URL or profile), newest
+/// last, no consecutive duplicates, no empty entries.
+#[derive(Debug, Clone)]
+pub struct History {
+    entries: VecDeque<String>,
+    capacity: usize,
+    path: Option<PathBuf>,
+    /// Index into `entries` while the user walks the history.
+    cursor: Option<usize>,
+    /// What the editor held when browsing started, given back past the newest entry.
+    draft: Option<String>,
+}
+
+impl History {
+    /// How many entries a history keeps unless told otherwise.
+    pub const DEFAULT_CAPACITY: usize = 500;
+
+    /// An empty history that is never written to disk.
+    pub fn in_memory(capacity: usize) -> Self {
+        Self {
+            entries: VecDeque::new(),
+            capacity,
+            path: None,
+            cursor: None,
+            draft: None,
+        }
+    }
+
+    /// Loads the history stored at `path`, keeping the newest `capacity` entries.
+    ///
+    /// A missing file is an empty history and no error. When the file exists
+    /// but is not a valid history, it is renamed to `<file>.corrupt` so the
+    /// next save cannot destroy it, and the history starts empty; if even the
+    /// rename fails, or the file cannot be read at all, the history is kept in
+    /// memory only for this run (never saved over the file). Either way the
+    /// second value is a message the caller can show.
+    pub fn load(path: PathBuf, capacity: usize) -> (Self, Option<String>) {
+        let mut history = Self::in_memory(capacity);
+        let raw = match fs::read_to_string(&path) {
+            Ok(raw) => raw,
+            // A file component where a directory should be: no history yet either;
+            // saving will report the problem.
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                history.path = Some(path);
+                return (history, None);
+            }
+            Err(err) => {
+                let message = format!(
+                    "could not read history {}: {err}; history will not be saved this session",
+                    path.display()
+                );
+                return (history, Some(message));
+            }
+        };
+        match serde_json::from_str::<HistoryFile>(&raw) {
+            Ok(file) => {
+                for entry in file.entries {
+                    history.push(entry);
+                }
+                history.path = Some(path);
+                (history, None)
+            }
+            Err(err) => {
+                let mut aside = path.clone().into_os_string();
+                aside.push(".corrupt");
+                let aside = PathBuf::from(aside);
+                let message = match fs::rename(&path, &aside) {
+                    Ok(()) => {
+                        history.path = Some(path);
+                        format!(
+                            "history file was not valid ({err}); moved it to {} and started afresh",
+                            aside.display()
+                        )
+                    }
+                    Err(rename_err) => format!(
+                        "history file {} is not valid ({err}) and could not be moved aside \
+                         ({rename_err}); history will not be saved this session",
+                        path.display()
+                    ),
+                };
+                (history, Some(message))
+            }
+        }
+    }
+
+    /// The file for a target inside `dir`: `dir/history/<name>-<hash>.json`.
+    ///
+    /// The readable name and the 64-bit FNV-1a hash (stable across Rust
+    /// versions, unlike `DefaultHasher`) both leave out the URL's query,
+    /// fragment and user info: they often carry tokens, which must not reach
+    /// the disk, and rotating a token should not lose the history.
+    pub fn path_for(dir: &Path, target: &str) -> PathBuf {
+        let key = target_key(target);
+        let mut name: String = key
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(60)
+            .collect();
+        name = name.trim_matches('_').to_owned();
+        if name.is_empty() {
+            name.push_str("target");
+        }
+        let hash = fnv1a(key.as_bytes());
+        dir.join("history")
+            .join(format!("{name}-{:012x}.json", hash & 0xffff_ffff_ffff))
+    }
+
+    /// Where histories live by default: `WSDECK_DATA_DIR` if set and not
+    /// empty, else the platform data dir for wsdeck; `None` if neither exists.
+    pub fn default_dir() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("WSDECK_DATA_DIR").filter(|d| !d.is_empty()) {
+            return Some(PathBuf::from(dir));
+        }
+        directories::ProjectDirs::from("", "", "wsdeck").map(|dirs| dirs.data_dir().to_path_buf())
+    }
+
+    /// Records a sent text as the newest entry (unless it is empty or equal to
+    /// the newest), dropping the oldest past the capacity. Stops browsing.
+    pub fn push(&mut self, entry: String) {
+        self.stop_browsing();
+        if entry.is_empty() || self.entries.back() == Some(&entry) {
+            return;
+        }
+        self.entries.push_back(entry);
+        while self.entries.len() > self.capacity {
+            self.entries.pop_front();
+        }
+    }
+
+    /// Steps to the next older entry. The first call of a walk saves
+    /// `current_draft` so [`History::next`] can give it back. `None` when
+    /// there is nothing older (the walk stays where it is).
+    pub fn previous(&mut self, current_draft: &str) -> Option<&str> {
+        let index = match self.cursor {
+            None if self.entries.is_empty() => return None,
+            None => {
+                self.draft = Some(current_draft.to_owned());
+                self.entries.len() - 1
+            }
+            Some(0) => return None,
+            Some(i) => i - 1,
+        };
+        self.cursor = Some(index);
+        self.entries.get(index).map(String::as_str)
+    }
+
+    /// Steps to the next newer entry; past the newest, ends the walk and
+    /// returns the saved draft. `None` when not browsing.
+    // Named after the key it serves, not an iterator: it walks a cursor and can restore the draft.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Option<&str> {
+        let i = self.cursor?;
+        if i + 1 < self.entries.len() {
+            self.cursor = Some(i + 1);
+            return self.entries.get(i + 1).map(String::as_str);
+        }
+        self.cursor = None;
+        Some(self.draft.as_deref().unwrap_or(""))
+    }
+
+    /// Ends a walk without restoring anything (the user edited the recalled text).
+    pub fn stop_browsing(&mut self) {
+        self.cursor = None;
+        self.draft = None;
+    }
+
+    /// Whether the user is walking the history.
+    pub fn is_browsing(&self) -> bool {
+        self.cursor.is_some()
+    }
+
+    /// The entries, oldest first.
+    pub fn entries(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(String::as_str)
+    }
+
+    /// The file this history is saved to, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Writes the history atomically (a temp file in the same directory, then
+    /// a rename), creating directories as needed; on Unix the file is
+    /// readable by its owner only. A history without a file does nothing.
+    pub fn save(&self) -> Result<(), String> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let fail = |err: &dyn std::fmt::Display| {
+            format!("could not save history to {}: {err}", path.display())
+        };
+        let file = HistoryFile {
+            version: 1,
+            entries: self.entries.iter().cloned().collect(),
+        };
+        let json = serde_json::to_vec_pretty(&file).map_err(|e| fail(&e))?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| fail(&e))?;
+        }
+        let mut tmp = path.clone().into_os_string();
+        tmp.push(format!(".tmp-{}", std::process::id()));
+        let tmp = PathBuf::from(tmp);
+        let written = write_private(&tmp, &json).and_then(|()| fs::rename(&tmp, path));
+        if let Err(err) = written {
+            // Best effort: a leftover temp file is harmless but untidy.
+            let _ = fs::remove_file(&tmp);
+            return Err(fail(&err));
+        }
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to a new file only its owner can read (on Unix), synced to disk.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// The part of a target that names it: without query, fragment and user info.
+fn target_key(target: &str) -> String {
+    let trimmed = target.trim();
+    let end = trimmed.find(['?', '#']).unwrap_or(trimmed.len());
+    let no_query = &trimmed[..end];
+    let (scheme, rest) = match no_query.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, no_query),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let rest = match rest[..authority_end].rfind('@') {
+        Some(at) => &rest[at + 1..],
+        None => rest,
+    };
+    match scheme {
+        Some(scheme) => format!("{scheme}://{rest}"),
+        None => rest.to_owned(),
+    }
+}
+
+/// 64-bit FNV-1a: tiny, and stable forever (file names depend on it).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        std::env::temp_dir().join(format!(
+            "wsdeck-history-{name}-{}-{nanos}",
+            std::process::id()
+        ))
+    }
+
+    fn filled(entries: &[&str]) -> History {
+        let mut h = History::in_memory(10);
+        for e in entries {
+            h.push((*e).to_owned());
+        }
+        h
+    }
+
+    #[test]
+    fn bounded_and_no_consecutive_duplicates() {
+        let mut h = History::in_memory(3);
+        for e in ["a", "a", "b", "", "a", "c", "d"] {
+            h.push(e.to_owned());
+        }
+        assert_eq!(h.entries().collect::<Vec<_>>(), ["a", "c", "d"]);
+    }
+
+    #[test]
+    fn walk_back_and_forth_restores_draft() {
+        let mut h = filled(&["one", "two"]);
+        assert!(!h.is_browsing());
+        assert_eq!(h.next(), None, "next without browsing does nothing");
+        assert_eq!(h.previous("draft"), Some("two"));
+        assert!(h.is_browsing());
+        assert_eq!(h.previous("ignored"), Some("one"));
+        assert_eq!(h.previous("ignored"), None, "nothing older");
+        assert_eq!(h.next(), Some("two"));
+        assert_eq!(h.next(), Some("draft"));
+        assert!(!h.is_browsing());
+        assert_eq!(h.next(), None);
+    }
+
+    #[test]
+    fn push_and_empty_history_end_browsing() {
+        let mut h = History::in_memory(5);
+        assert_eq!(h.previous("x"), None);
+        assert!(!h.is_browsing());
+        h.push("a".into());
+        assert_eq!(h.previous(""), Some("a"));
+        h.push("b".into());
+        assert!(!h.is_browsing());
+        assert_eq!(h.previous(""), Some("b"));
+    }
+
+    #[test]
+    fn path_leaves_out_credentials_and_is_stable() {
+        let dir = Path::new("/data");
+        let a = History::path_for(dir, "wss://user:pw@example.com:8443/ws?token=SECRET#x");
+        let b = History::path_for(dir, "wss://example.com:8443/ws?token=OTHER");
+        assert_eq!(a, b);
+        let name = a.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        assert!(name.starts_with("wss___example.com_8443_ws-"), "{name}");
+        assert!(!a.to_string_lossy().contains("SECRET"));
+        assert!(!a.to_string_lossy().contains("pw"));
+        assert_eq!(a.parent(), Some(Path::new("/data/history")));
+        assert_ne!(a, History::path_for(dir, "wss://example.com:8443/other"));
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        let odd = History::path_for(dir, "???");
+        assert!(odd.to_string_lossy().contains("/target-"), "{odd:?}");
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let dir = temp_dir("roundtrip");
+        let path = History::path_for(&dir, "ws://127.0.0.1:9000/");
+        let (mut h, err) = History::load(path.clone(), 3);
+        assert!(err.is_none(), "missing file is no error");
+        assert_eq!(h.entries().count(), 0);
+        for e in ["{\"a\":1}", "line1\nline2", "x", "y"] {
+            h.push(e.to_owned());
+        }
+        assert_eq!(h.save(), Ok(()));
+        let (loaded, err) = History::load(path.clone(), 3);
+        assert!(err.is_none());
+        assert_eq!(
+            loaded.entries().collect::<Vec<_>>(),
+            ["line1\nline2", "x", "y"]
+        );
+        let (smaller, _) = History::load(path.clone(), 2);
+        assert_eq!(smaller.entries().collect::<Vec<_>>(), ["x", "y"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = fs::metadata(&path)
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0);
+            assert_eq!(mode & 0o077, 0, "history is private");
+        }
+        let leftovers = fs::read_dir(path.parent().unwrap_or(&dir))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        assert_eq!(leftovers, 1, "no temp file left behind");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn corrupt_file_is_moved_aside_not_overwritten() {
+        let dir = temp_dir("corrupt");
+        let path = dir.join("h.json");
+        fs::create_dir_all(&dir).expect("temp dir");
+        fs::write(&path, "not json {").expect("write");
+        let (mut h, err) = History::load(path.clone(), 10);
+        let err = err.expect("an error to show");
+        assert!(err.contains("moved it to"), "{err}");
+        assert_eq!(h.entries().count(), 0);
+        let aside = dir.join("h.json.corrupt");
+        assert_eq!(
+            fs::read_to_string(&aside).ok().as_deref(),
+            Some("not json {")
+        );
+        h.push("fresh".into());
+        assert_eq!(h.save(), Ok(()));
+        let (loaded, err) = History::load(path, 10);
+        assert!(err.is_none());
+        assert_eq!(loaded.entries().collect::<Vec<_>>(), ["fresh"]);
+        assert_eq!(
+            fs::read_to_string(&aside).ok().as_deref(),
+            Some("not json {")
+        );
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn unreadable_file_is_never_saved_over() {
+        let dir = temp_dir("unreadable");
+        // A directory where the file should be: reading fails with an error other than NotFound.
+        let path = dir.join("h.json");
+        fs::create_dir_all(&path).expect("temp dir");
+        let (mut h, err) = History::load(path.clone(), 10);
+        assert!(err.is_some());
+        assert!(h.path().is_none());
+        h.push("x".into());
+        assert_eq!(h.save(), Ok(()), "in-memory history saves nothing");
+        assert!(path.is_dir());
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn save_failure_is_reported() {
+        let dir = temp_dir("savefail");
+        fs::create_dir_all(&dir).expect("temp dir");
+        // A file where the history directory should be.
+        fs::write(dir.join("history"), "").expect("write");
+        let path = History::path_for(&dir, "ws://x");
+        let (mut h, _) = History::load(path, 10);
+        h.push("x".into());
+        let err = h.save().expect_err("cannot create the directory");
+        assert!(err.starts_with("could not save history to"), "{err}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+}

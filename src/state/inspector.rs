@@ -1,0 +1,563 @@
+//! The message inspector: one log entry opened whole, as pretty or folded JSON,
+//! plain text or a hex dump, with its own scroll position.
+//!
+//! JSON is parsed once, when the inspector opens; the lines of the current view
+//! are built once per mode or fold change and kept, and a wrap index (the first
+//! screen row of every line) makes a scroll position a binary search away, so
+//! drawing costs the visible rows only. Rows wrap at [`Inspector::set_page_size`]'s
+//! width, counting characters (a wide character can push a row past the edge).
+//! Payloads over 1 MiB open folded, so opening a 20 MB message does not lay out
+//! millions of lines before the user asks for them.
+
+use base64::Engine as _;
+use bytes::Bytes;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use ratatui::text::{Line, Span};
+use serde_json::Value;
+
+use super::log::LogEntry;
+use crate::session::FrameKind;
+use crate::ui::{json, log_pane};
+
+/// Payloads larger than this open in the folded tree view.
+const LARGE_PAYLOAD: usize = 1 << 20;
+/// serde_json refuses documents nested deeper than this, so deeper folds show nothing new.
+const MAX_FOLD_DEPTH: usize = 128;
+
+/// How a JSON message is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InspectorMode {
+    /// Every line, pretty-printed.
+    Pretty,
+    /// Pretty-printed, with objects and arrays below the fold depth collapsed.
+    Tree,
+}
+
+/// What a key did in the inspector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InspectorOutcome {
+    /// Handled (or ignored); the inspector stays open.
+    None,
+    /// Close the inspector.
+    Close,
+    /// Put this text on the clipboard: a text message as it was, binary payloads as
+    /// base64 (it survives a clipboard and decodes anywhere, unlike a hex dump).
+    Copy(String),
+}
+
+/// One entry opened for reading.
+#[derive(Debug, Clone)]
+pub struct Inspector {
+    entry: LogEntry,
+    json: Option<Value>,
+    json_error: Option<String>,
+    mode: InspectorMode,
+    fold_depth: usize,
+    /// First visible screen row.
+    scroll: usize,
+    page_rows: u16,
+    page_cols: u16,
+    content: Content,
+}
+
+#[derive(Debug, Clone)]
+enum Content {
+    Lines(Wrapped),
+    Hex(Bytes),
+}
+
+/// Lines plus where each starts on screen when wrapped at `cols` characters.
+#[derive(Debug, Clone)]
+struct Wrapped {
+    lines: Vec<Line<'static>>,
+    /// Characters per line, and whether the line is ASCII (then bytes are characters).
+    chars: Vec<(usize, bool)>,
+    starts: Vec<usize>,
+    total: usize,
+    cols: usize,
+}
+
+impl Inspector {
+    /// Opens `entry`: text that starts with `{` or `[` and parses is JSON; other
+    /// text is shown as it is; binary, ping and pong payloads as a hex dump.
+    pub fn open(entry: &LogEntry) -> Self {
+        let mut inspector = Inspector {
+            entry: entry.clone(),
+            json: None,
+            json_error: None,
+            mode: InspectorMode::Pretty,
+            fold_depth: 1,
+            scroll: 0,
+            page_rows: 20,
+            page_cols: 80,
+            content: Content::Hex(Bytes::new()),
+        };
+        if let LogEntry::Frame(frame) = entry
+            && frame.kind == FrameKind::Text
+            && let Some(text) = frame.text()
+            && matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+        {
+            match serde_json::from_str::<Value>(text) {
+                Ok(value) => inspector.json = Some(value),
+                Err(error) => inspector.json_error = Some(error.to_string()),
+            }
+            if frame.payload.len() > LARGE_PAYLOAD {
+                inspector.mode = InspectorMode::Tree;
+            }
+        }
+        inspector.rebuild();
+        inspector
+    }
+
+    /// Handles a key: ↑/↓ k/j, PageUp/PageDown, Home/End (g/G) scroll; `+`/`-` fold
+    /// deeper or shallower (showing the tree); `t` toggles pretty and tree; `y`
+    /// copies; Esc, `q` and Enter close.
+    pub fn handle_key(&mut self, key: KeyEvent) -> InspectorOutcome {
+        if key.kind == KeyEventKind::Release {
+            return InspectorOutcome::None;
+        }
+        let page = usize::from(self.page_rows);
+        match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return InspectorOutcome::Close,
+            KeyCode::Char('y') => return InspectorOutcome::Copy(self.copy_text()),
+            KeyCode::Up | KeyCode::Char('k') => self.scroll_to(self.scroll.saturating_sub(1)),
+            KeyCode::Down | KeyCode::Char('j') => self.scroll_to(self.scroll + 1),
+            KeyCode::PageUp => self.scroll_to(self.scroll.saturating_sub(page)),
+            KeyCode::PageDown => self.scroll_to(self.scroll + page),
+            KeyCode::Home | KeyCode::Char('g') => self.scroll_to(0),
+            KeyCode::End | KeyCode::Char('G') => self.scroll_to(usize::MAX),
+            KeyCode::Char('+' | '=') if self.json.is_some() => {
+                let deeper = match self.mode {
+                    InspectorMode::Pretty => self.fold_depth,
+                    InspectorMode::Tree => (self.fold_depth + 1).min(MAX_FOLD_DEPTH),
+                };
+                self.set_view(InspectorMode::Tree, deeper);
+            }
+            KeyCode::Char('-') if self.json.is_some() => {
+                let shallower = match self.mode {
+                    InspectorMode::Pretty => self.fold_depth,
+                    InspectorMode::Tree => self.fold_depth.saturating_sub(1),
+                };
+                self.set_view(InspectorMode::Tree, shallower);
+            }
+            KeyCode::Char('t') if self.json.is_some() => {
+                let mode = match self.mode {
+                    InspectorMode::Pretty => InspectorMode::Tree,
+                    InspectorMode::Tree => InspectorMode::Pretty,
+                };
+                self.set_view(mode, self.fold_depth);
+            }
+            _ => {}
+        }
+        InspectorOutcome::None
+    }
+
+    /// The number of body rows on screen (keeps the current width).
+    pub fn set_page_rows(&mut self, rows: u16) {
+        self.set_page_size(self.page_cols, rows);
+    }
+
+    /// The body's size on screen (see `ui::inspector::body_size`); rows wrap at
+    /// `cols` characters.
+    pub fn set_page_size(&mut self, cols: u16, rows: u16) {
+        self.page_rows = rows.max(1);
+        if cols.max(1) != self.page_cols {
+            self.page_cols = cols.max(1);
+            if let Content::Lines(wrapped) = &mut self.content {
+                wrapped.rewrap(usize::from(self.page_cols));
+            }
+        }
+        self.scroll_to(self.scroll);
+    }
+
+    /// The entry being inspected.
+    pub fn entry(&self) -> &LogEntry {
+        &self.entry
+    }
+
+    /// The parsed message, when it is JSON.
+    pub fn json(&self) -> Option<&Value> {
+        self.json.as_ref()
+    }
+
+    /// Why a text that looked like JSON is shown as plain text.
+    pub fn json_error(&self) -> Option<&str> {
+        self.json_error.as_deref()
+    }
+
+    /// Pretty or tree (only matters for JSON).
+    pub fn mode(&self) -> InspectorMode {
+        self.mode
+    }
+
+    /// Objects and arrays nested deeper than this are collapsed in the tree view.
+    pub fn fold_depth(&self) -> usize {
+        self.fold_depth
+    }
+
+    /// The first visible body row.
+    pub fn scroll(&self) -> usize {
+        self.scroll
+    }
+
+    /// How many rows the body has at the current width.
+    pub fn total_rows(&self) -> usize {
+        match &self.content {
+            Content::Lines(wrapped) => wrapped.total,
+            Content::Hex(bytes) => bytes.len().div_ceil(json::HEX_BYTES_PER_LINE),
+        }
+    }
+
+    /// Up to `count` body rows from the scroll position; costs O(count) rows
+    /// (plus one pass over a very long non-ASCII line that is on screen).
+    pub fn visible_rows(&self, count: usize) -> Vec<Line<'static>> {
+        match &self.content {
+            Content::Hex(bytes) => json::hex_dump_at(bytes, self.scroll, count),
+            Content::Lines(wrapped) => wrapped.rows(self.scroll, count),
+        }
+    }
+
+    fn scroll_to(&mut self, row: usize) {
+        let max = self
+            .total_rows()
+            .saturating_sub(usize::from(self.page_rows));
+        self.scroll = row.min(max);
+    }
+
+    fn set_view(&mut self, mode: InspectorMode, fold_depth: usize) {
+        if (mode, fold_depth) != (self.mode, self.fold_depth) {
+            (self.mode, self.fold_depth) = (mode, fold_depth);
+            self.rebuild();
+        }
+    }
+
+    /// Lays out the current view and starts at its top.
+    fn rebuild(&mut self) {
+        self.scroll = 0;
+        let lines = match (&self.entry, &self.json) {
+            (_, Some(value)) => {
+                let fold = (self.mode == InspectorMode::Tree).then_some(self.fold_depth);
+                json::pretty_lines(value, fold)
+            }
+            (LogEntry::System { text, .. }, None) => text_lines(text),
+            (LogEntry::Frame(frame), None) => match (frame.kind, frame.text()) {
+                (FrameKind::Text, Some(text)) => text_lines(text),
+                (FrameKind::Close, _) => {
+                    text_lines(&log_pane::close_summary(frame.close_code, &frame.payload))
+                }
+                _ => {
+                    self.content = Content::Hex(frame.payload.clone());
+                    return;
+                }
+            },
+        };
+        self.content = Content::Lines(Wrapped::new(lines, usize::from(self.page_cols)));
+    }
+
+    fn copy_text(&self) -> String {
+        let base64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        match &self.entry {
+            LogEntry::System { text, .. } => text.clone(),
+            LogEntry::Frame(frame) => match (frame.kind, frame.text()) {
+                (FrameKind::Text, Some(text)) => text.to_owned(),
+                (FrameKind::Close, _) => log_pane::close_summary(frame.close_code, &frame.payload),
+                _ => base64(&frame.payload),
+            },
+        }
+    }
+}
+
+/// Plain text as lines: tabs as four spaces, other control characters as spaces.
+fn text_lines(text: &str) -> Vec<Line<'static>> {
+    text.split('\n')
+        .map(|line| {
+            let line = line
+                .strip_suffix('\r')
+                .unwrap_or(line)
+                .replace('\t', "    ");
+            Line::raw(line.replace(|c: char| c.is_control(), " "))
+        })
+        .collect()
+}
+
+impl Wrapped {
+    fn new(lines: Vec<Line<'static>>, cols: usize) -> Self {
+        let chars = lines
+            .iter()
+            .map(|line| {
+                let bytes: usize = line.spans.iter().map(|s| s.content.len()).sum();
+                let ascii = line.spans.iter().all(|s| s.content.is_ascii());
+                let chars = if ascii {
+                    bytes
+                } else {
+                    line.spans.iter().map(|s| s.content.chars().count()).sum()
+                };
+                (chars, ascii)
+            })
+            .collect();
+        let mut wrapped = Wrapped {
+            lines,
+            chars,
+            starts: Vec::new(),
+            total: 0,
+            cols,
+        };
+        wrapped.rewrap(cols);
+        wrapped
+    }
+
+    fn rewrap(&mut self, cols: usize) {
+        self.cols = cols.max(1);
+        let cols = self.cols;
+        self.starts.clear();
+        self.total = 0;
+        for &(chars, _) in &self.chars {
+            self.starts.push(self.total);
+            self.total += chars.div_ceil(cols).max(1);
+        }
+    }
+
+    fn rows(&self, from: usize, count: usize) -> Vec<Line<'static>> {
+        let cols = self.cols;
+        let mut out = Vec::with_capacity(count.min(self.total));
+        let mut index = self
+            .starts
+            .partition_point(|&start| start <= from)
+            .saturating_sub(1);
+        let mut first = from.saturating_sub(self.starts.get(index).copied().unwrap_or(0));
+        while out.len() < count && index < self.lines.len() {
+            let (chars, ascii) = self.chars[index];
+            let line_rows = chars.div_ceil(cols).max(1);
+            let take = (line_rows.saturating_sub(first)).min(count - out.len());
+            out.extend(cut_rows(&self.lines[index], ascii, cols, first, take));
+            index += 1;
+            first = 0;
+        }
+        out
+    }
+}
+
+/// Rows `first..first + count` of `line` wrapped at `cols` characters, in one pass.
+fn cut_rows(
+    line: &Line<'static>,
+    ascii: bool,
+    cols: usize,
+    first: usize,
+    count: usize,
+) -> Vec<Line<'static>> {
+    let (start, end) = (first * cols, (first + count) * cols);
+    let mut rows: Vec<Vec<Span<'static>>> = vec![Vec::new(); count];
+    // Characters before the current one.
+    let mut pos = 0;
+    for span in &line.spans {
+        if pos >= end {
+            break;
+        }
+        let text = span.content.as_ref();
+        let mut cut = |row: usize, range: std::ops::Range<usize>| {
+            rows[row].push(Span::styled(text[range].to_owned(), span.style));
+        };
+        if ascii {
+            let n = text.len();
+            let mut a = start.max(pos);
+            while a < end.min(pos + n) {
+                let row = (a - start) / cols;
+                let b = (start + (row + 1) * cols).min(pos + n);
+                cut(row, a - pos..b - pos);
+                a = b;
+            }
+            pos += n;
+            continue;
+        }
+        // Where the current piece starts (byte offset) and its row.
+        let mut piece: Option<(usize, usize)> = None;
+        let mut stop = text.len();
+        for (at, _) in text.char_indices() {
+            if pos >= end {
+                stop = at;
+                break;
+            }
+            if pos >= start {
+                let row = (pos - start) / cols;
+                match piece {
+                    Some((from, r)) if r != row => {
+                        cut(r, from..at);
+                        piece = Some((at, row));
+                    }
+                    Some(_) => {}
+                    None => piece = Some((at, row)),
+                }
+            }
+            pos += 1;
+        }
+        if let Some((from, row)) = piece {
+            cut(row, from..stop);
+        }
+    }
+    rows.into_iter().map(Line::from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+    use crate::session::{Direction, Frame};
+
+    fn entry(kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
+        LogEntry::Frame(Frame {
+            id: 7,
+            direction: Direction::Incoming,
+            kind,
+            payload: payload.into(),
+            timestamp: UNIX_EPOCH + Duration::from_secs(1),
+            close_code: (kind == FrameKind::Close).then_some(1006),
+        })
+    }
+
+    fn texts(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    fn press(inspector: &mut Inspector, code: KeyCode) -> InspectorOutcome {
+        inspector.handle_key(KeyEvent::from(code))
+    }
+
+    #[test]
+    fn json_opens_pretty_and_folds() {
+        let text = r#"{"a": {"b": {"c": 1}}, "list": [1, 2, 3]}"#;
+        let mut inspector = Inspector::open(&entry(FrameKind::Text, text));
+        assert!(inspector.json().is_some());
+        assert_eq!(inspector.mode(), InspectorMode::Pretty);
+        assert_eq!(inspector.total_rows(), 12);
+        assert_eq!(texts(&inspector.visible_rows(2)), ["{", "  \"a\": {"]);
+        press(&mut inspector, KeyCode::Char('t'));
+        assert_eq!(inspector.mode(), InspectorMode::Tree);
+        let tree = texts(&inspector.visible_rows(20));
+        assert_eq!(tree[2], "    \"b\": {…} 1 key");
+        press(&mut inspector, KeyCode::Char('-'));
+        assert_eq!(texts(&inspector.visible_rows(20))[1], "  \"a\": {…} 1 key,");
+        press(&mut inspector, KeyCode::Char('-'));
+        assert_eq!(inspector.fold_depth(), 0);
+        for _ in 0..200 {
+            press(&mut inspector, KeyCode::Char('+'));
+        }
+        assert_eq!(inspector.fold_depth(), MAX_FOLD_DEPTH);
+        assert_eq!(inspector.total_rows(), 12);
+        let outcome = press(&mut inspector, KeyCode::Char('y'));
+        assert_eq!(outcome, InspectorOutcome::Copy(text.to_owned()));
+        assert_eq!(press(&mut inspector, KeyCode::Esc), InspectorOutcome::Close);
+        assert_eq!(
+            press(&mut inspector, KeyCode::Char('q')),
+            InspectorOutcome::Close
+        );
+    }
+
+    #[test]
+    fn scrolling_stays_in_bounds() {
+        let text = (0..100)
+            .map(|i| format!("line {i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut inspector = Inspector::open(&entry(FrameKind::Text, text));
+        inspector.set_page_size(40, 10);
+        press(&mut inspector, KeyCode::Up);
+        assert_eq!(inspector.scroll(), 0);
+        press(&mut inspector, KeyCode::Down);
+        press(&mut inspector, KeyCode::PageDown);
+        assert_eq!(inspector.scroll(), 11);
+        press(&mut inspector, KeyCode::End);
+        assert_eq!(inspector.scroll(), 90);
+        assert_eq!(texts(&inspector.visible_rows(10))[9], "line 99");
+        press(&mut inspector, KeyCode::Down);
+        assert_eq!(inspector.scroll(), 90);
+        press(&mut inspector, KeyCode::Char('g'));
+        assert_eq!(inspector.scroll(), 0);
+        // Fold keys do nothing for plain text.
+        press(&mut inspector, KeyCode::Char('t'));
+        assert_eq!(inspector.mode(), InspectorMode::Pretty);
+    }
+
+    #[test]
+    fn long_lines_wrap_and_scroll_by_row() {
+        let text = format!("{}\nend", "é".repeat(25) + &"x".repeat(5));
+        let mut inspector = Inspector::open(&entry(FrameKind::Text, text));
+        inspector.set_page_size(10, 2);
+        assert_eq!(inspector.total_rows(), 4);
+        assert_eq!(
+            texts(&inspector.visible_rows(5)),
+            [
+                "é".repeat(10),
+                "é".repeat(10),
+                "é".repeat(5) + "xxxxx",
+                "end".to_owned()
+            ]
+        );
+        press(&mut inspector, KeyCode::End);
+        assert_eq!(
+            texts(&inspector.visible_rows(2)),
+            ["é".repeat(5) + "xxxxx", "end".to_owned()]
+        );
+        inspector.set_page_size(20, 2);
+        assert_eq!(inspector.total_rows(), 3);
+        assert_eq!(inspector.scroll(), 1);
+        let json = format!(r#"{{"blob": "{}"}}"#, "a".repeat(30));
+        let mut inspector = Inspector::open(&entry(FrameKind::Text, json));
+        inspector.set_page_size(16, 5);
+        let rows = texts(&inspector.visible_rows(10));
+        assert_eq!(rows[1], "  \"blob\": \"aaaaa");
+        assert_eq!(rows[3], "aaaaaaaaa\"");
+        assert_eq!(
+            inspector.visible_rows(10)[1].spans[1].style,
+            crate::ui::theme::json_key()
+        );
+    }
+
+    #[test]
+    fn binary_close_and_system_entries() {
+        let mut binary = Inspector::open(&entry(FrameKind::Binary, vec![0u8, 1, 2, 255]));
+        assert_eq!(binary.total_rows(), 1);
+        assert!(texts(&binary.visible_rows(3))[0].starts_with("00000000  00 01 02 ff"));
+        assert_eq!(
+            press(&mut binary, KeyCode::Char('y')),
+            InspectorOutcome::Copy("AAEC/w==".into())
+        );
+        let mut close = Inspector::open(&entry(FrameKind::Close, "gone"));
+        assert_eq!(
+            texts(&close.visible_rows(3)),
+            ["1006 Abnormal Closure: gone"]
+        );
+        let copied = press(&mut close, KeyCode::Char('y'));
+        assert_eq!(
+            copied,
+            InspectorOutcome::Copy("1006 Abnormal Closure: gone".into())
+        );
+        let broken = Inspector::open(&entry(FrameKind::Text, "{\"a\": \t"));
+        assert!(broken.json().is_none());
+        assert!(broken.json_error().is_some());
+        assert_eq!(texts(&broken.visible_rows(3)), ["{\"a\":     "]);
+        let system = LogEntry::system(crate::state::log::SystemLevel::Info, "connected");
+        let mut system = Inspector::open(&system);
+        assert_eq!(
+            press(&mut system, KeyCode::Char('y')),
+            InspectorOutcome::Copy("connected".into())
+        );
+        assert_eq!(
+            press(&mut system, KeyCode::Char('x')),
+            InspectorOutcome::None
+        );
+    }
+
+    #[test]
+    fn large_json_opens_folded() {
+        let big = format!("[{}0]", "{\"k\": [1, 2, 3]}, ".repeat(80_000));
+        let inspector = Inspector::open(&entry(FrameKind::Text, big));
+        assert_eq!(inspector.mode(), InspectorMode::Tree);
+        assert_eq!(inspector.total_rows(), 3 * 80_000 + 3);
+        let rows = texts(&inspector.visible_rows(3));
+        assert_eq!(rows, ["[", "  {", "    \"k\": […] 3 items"]);
+    }
+}

@@ -1,0 +1,13 @@
+//! The TUI's state, kept apart from rendering: what each pane and overlay shows,
+//! changed only by `App::update` and read by `ui::draw`. Nothing here depends on
+//! ratatui.
+
+pub mod close_dialog;
+pub mod command_line;
+pub mod composer;
+pub mod connection;
+pub mod history;
+pub mod inspector;
+pub mod log;
+pub mod log_view;
+pub mod prompt;

@@ -1,0 +1,370 @@
+//! Draws the close dialog: a centred popup with the list of sendable close codes, the
+//! meaning of the chosen one, the code and reason fields, what Enter will do (or why it
+//! will not), and the keys.
+//!
+//! ```text
+//! ┌ Close the connection ──────────────────────────────┐
+//! │▶ 1000  Normal Closure                              │
+//! │  1001  Going Away                                  │  list (scrolls when short)
+//! │  …                                                 │
+//! │  4000–4999  Private use                            │
+//! │1000 Normal Closure: the connection finished its …  │  meaning (2 rows)
+//! │▸ Code    1000                                      │
+//! │  Reason  bye                          3/123 bytes  │
+//! │Enter sends close 1000 with reason "bye"            │  status or error (2 rows)
+//! │↑/↓ pick · Tab next field · Enter close · Esc cancel│
+//! └────────────────────────────────────────────────────┘
+//! ```
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Clear, HighlightSpacing, List, ListItem, ListState, Padding, Paragraph, Wrap,
+};
+
+use super::command_line::visible_window;
+use super::help::popup_area;
+use super::theme;
+use crate::session::close_code::{MAX_REASON_BYTES, meaning, name};
+use crate::state::close_dialog::{CloseDialog, CloseFocus, CodeEntry};
+use crate::state::command_line::LineInput;
+
+/// Widest the popup gets.
+const WIDTH: u16 = 76;
+
+/// Width of the field labels, marker included ("▸ Reason  ").
+const LABEL_WIDTH: u16 = 10;
+
+/// Rows below the list: meaning 2, code 1, reason 1, status 2, footer 1.
+const ROWS_BELOW_LIST: u16 = 7;
+
+/// Draws the dialog centred in `area` (the whole screen), clearing what is under it.
+pub fn render_close_dialog(frame: &mut Frame, area: Rect, dialog: &CloseDialog) {
+    let list_rows = u16::try_from(dialog.entries().len()).unwrap_or(u16::MAX);
+    let popup = popup_area(area, WIDTH, list_rows + ROWS_BELOW_LIST + 2);
+    if popup.is_empty() {
+        return;
+    }
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_style(theme::focused_border())
+        .padding(Padding::horizontal(1))
+        .title(Span::styled(" Close the connection ", theme::title()));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+
+    let [
+        list,
+        meaning_area,
+        code_area,
+        reason_area,
+        status_area,
+        footer_area,
+    ] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+
+    render_list(frame, list, dialog);
+    frame.render_widget(
+        Paragraph::new(meaning_line(dialog.selected_code())).wrap(Wrap { trim: true }),
+        meaning_area,
+    );
+    render_field(frame, code_area, dialog, CloseFocus::Code);
+    render_field(frame, reason_area, dialog, CloseFocus::Reason);
+    frame.render_widget(
+        Paragraph::new(status_line(dialog)).wrap(Wrap { trim: true }),
+        status_area,
+    );
+    frame.render_widget(Paragraph::new(footer()), footer_area);
+}
+
+/// The text of one list row: "1000  Normal Closure" or "3000–3999  Registered (IANA)".
+pub fn entry_label(entry: CodeEntry) -> String {
+    match entry {
+        CodeEntry::Standard(code) => format!("{code}  {}", name(code)),
+        CodeEntry::Range { first, last } => format!("{first}–{last}  {}", name(first)),
+    }
+}
+
+fn render_list(frame: &mut Frame, area: Rect, dialog: &CloseDialog) {
+    let items: Vec<ListItem> = dialog
+        .entries()
+        .iter()
+        .map(|&entry| ListItem::new(entry_label(entry)))
+        .collect();
+    // With no matching row (say 1005 typed) nothing is highlighted, but the list still
+    // scrolls to the row Up/Down move from.
+    let highlighted = dialog.highlighted_row();
+    let style = if highlighted.is_some() {
+        theme::selected()
+    } else {
+        Style::new()
+    };
+    let symbol = if highlighted.is_some() { "▶ " } else { "  " };
+    let mut state = ListState::default().with_selected(Some(dialog.row()));
+    frame.render_stateful_widget(
+        List::new(items)
+            .highlight_style(style)
+            .highlight_symbol(symbol)
+            .highlight_spacing(HighlightSpacing::Always),
+        area,
+        &mut state,
+    );
+}
+
+/// "1000 Normal Closure: the connection finished its job…" for the chosen code.
+fn meaning_line(code: Option<u16>) -> Line<'static> {
+    match code {
+        Some(code) => Line::from(vec![
+            Span::styled(format!("{code} {}: ", name(code)), theme::title()),
+            Span::raw(meaning(code)),
+        ]),
+        None => Line::from(Span::styled(
+            "no code yet: pick one from the list or type one",
+            theme::dim(),
+        )),
+    }
+}
+
+fn render_field(frame: &mut Frame, area: Rect, dialog: &CloseDialog, field: CloseFocus) {
+    if area.is_empty() {
+        return;
+    }
+    let focused = dialog.focus() == field;
+    let (label, input, placeholder): (&str, &LineInput, &str) = match field {
+        CloseFocus::Reason => (
+            "Reason",
+            dialog.reason_input(),
+            "optional, sent to the peer",
+        ),
+        _ => ("Code", dialog.code_input(), "1000-4999"),
+    };
+    let label_style = if focused {
+        theme::key()
+    } else {
+        theme::label()
+    };
+    let marker = if focused { "▸ " } else { "  " };
+    let counter = (field == CloseFocus::Reason).then(|| {
+        let len = dialog.reason().len();
+        let style = if len > MAX_REASON_BYTES {
+            theme::error()
+        } else {
+            theme::dim()
+        };
+        Span::styled(format!(" {len}/{MAX_REASON_BYTES} bytes"), style)
+    });
+    let counter_width = counter
+        .as_ref()
+        .map_or(0, |c| u16::try_from(c.width()).unwrap_or(u16::MAX));
+    let [label_area, text_area, counter_area] = Layout::horizontal([
+        Constraint::Length(LABEL_WIDTH),
+        Constraint::Fill(1),
+        Constraint::Length(counter_width),
+    ])
+    .areas(area);
+
+    let label = format!("{marker}{label:<8}");
+    frame.render_widget(Paragraph::new(Span::styled(label, label_style)), label_area);
+    let (shown, column) = visible_window(input.text(), input.cursor(), text_area.width);
+    let text = if input.text().is_empty() {
+        Span::styled(placeholder, theme::dim())
+    } else if focused && field == CloseFocus::Code && dialog.code_fresh() {
+        // Shown as selected: the next digit replaces it.
+        Span::styled(shown, theme::selected())
+    } else {
+        Span::raw(shown)
+    };
+    frame.render_widget(Paragraph::new(text), text_area);
+    if let Some(counter) = counter {
+        frame.render_widget(
+            Paragraph::new(Line::from(counter).right_aligned()),
+            counter_area,
+        );
+    }
+    if focused && !text_area.is_empty() {
+        let x = text_area.x + column.min(text_area.width - 1);
+        frame.set_cursor_position(Position::new(x, text_area.y));
+    }
+}
+
+/// The error in red, or what Enter will do in green.
+fn status_line(dialog: &CloseDialog) -> Line<'static> {
+    match (dialog.error(), dialog.selected_code()) {
+        (None, Some(code)) => {
+            let mut text = format!("Enter sends close {code} ({})", name(code));
+            if !dialog.reason().is_empty() {
+                text.push_str(&format!(" with reason \"{}\"", dialog.reason()));
+            }
+            Line::from(Span::styled(text, theme::ok()))
+        }
+        (Some(error), _) => Line::from(Span::styled(error, theme::error())),
+        (None, None) => Line::default(),
+    }
+}
+
+fn footer() -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, (key, what)) in [
+        ("↑/↓", "pick"),
+        ("Tab", "next field"),
+        ("Enter", "close"),
+        ("Esc", "cancel"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme::dim()));
+        }
+        spans.push(Span::styled(key, theme::key()));
+        spans.push(Span::styled(format!(" {what}"), theme::dim()));
+    }
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::buffer::Buffer;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+
+    fn press(dialog: &mut CloseDialog, codes: &[KeyCode]) {
+        for &code in codes {
+            dialog.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+        }
+    }
+
+    fn type_text(dialog: &mut CloseDialog, text: &str) {
+        press(dialog, &text.chars().map(KeyCode::Char).collect::<Vec<_>>());
+    }
+
+    fn draw(dialog: &CloseDialog, width: u16, height: u16) -> (String, Buffer) {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|frame| render_close_dialog(frame, frame.area(), dialog))
+            .unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        let text = (0..height)
+            .map(|y| {
+                (0..width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect();
+        (text, buffer)
+    }
+
+    /// The style of the first cell of `needle` on screen.
+    fn fg_at(screen: &str, buffer: &Buffer, needle: &str) -> Option<ratatui::style::Color> {
+        let (y, line) = screen
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))?;
+        let x = line[..line.find(needle)?].chars().count();
+        Some(buffer[(u16::try_from(x).ok()?, u16::try_from(y).ok()?)].fg)
+    }
+
+    #[test]
+    fn shows_everything_at_80x24() {
+        let (screen, _) = draw(&CloseDialog::new(), 80, 24);
+        assert!(screen.contains(" Close the connection "), "{screen}");
+        assert!(screen.contains("▶ 1000  Normal Closure"), "{screen}");
+        assert!(screen.contains("1014  Bad Gateway"));
+        assert!(screen.contains("3000–3999  Registered (IANA)"));
+        assert!(screen.contains("4000–4999  Private use"));
+        assert!(!screen.contains("1005"));
+        assert!(screen.contains("the connection finished its job"));
+        assert!(screen.contains("0/123 bytes"));
+        assert!(screen.contains("Enter sends close 1000 (Normal Closure)"));
+        assert!(screen.contains("↑/↓ pick · Tab next field · Enter close · Esc cancel"));
+    }
+
+    #[test]
+    fn shows_the_meaning_of_the_selected_row() {
+        let mut dialog = CloseDialog::new();
+        press(&mut dialog, &[KeyCode::Down; 5]);
+        let (screen, _) = draw(&dialog, 80, 24);
+        assert!(screen.contains("▶ 1008  Policy Violation"), "{screen}");
+        assert!(
+            screen.contains("1008 Policy Violation: the endpoint refused"),
+            "{screen}"
+        );
+    }
+
+    #[test]
+    fn shows_errors_in_red() {
+        let mut dialog = CloseDialog::new();
+        press(&mut dialog, &[KeyCode::Tab]);
+        type_text(&mut dialog, "1005");
+        let (screen, buffer) = draw(&dialog, 80, 24);
+        assert!(
+            screen.contains("close code 1005 (No Status Received) is reserved"),
+            "{screen}"
+        );
+        assert_eq!(
+            fg_at(&screen, &buffer, "close code 1005"),
+            theme::error().fg
+        );
+        assert!(screen.contains("1005 No Status Received: the close frame"));
+        assert!(!screen.contains("▶"));
+    }
+
+    #[test]
+    fn reason_counter_turns_red_past_the_limit() {
+        let mut dialog = CloseDialog::new();
+        press(&mut dialog, &[KeyCode::BackTab]);
+        type_text(&mut dialog, "bye bye");
+        let (screen, buffer) = draw(&dialog, 80, 24);
+        assert!(screen.contains("▸ Reason  bye bye"), "{screen}");
+        assert!(screen.contains("7/123 bytes"));
+        assert!(screen.contains("with reason \"bye bye\""));
+        assert_eq!(fg_at(&screen, &buffer, "7/123"), theme::dim().fg);
+        type_text(&mut dialog, &"x".repeat(117));
+        let (screen, buffer) = draw(&dialog, 80, 24);
+        assert!(screen.contains("124/123 bytes"), "{screen}");
+        assert_eq!(fg_at(&screen, &buffer, "124/123"), theme::error().fg);
+        assert!(screen.contains("close reason is 124 bytes"));
+    }
+
+    #[test]
+    fn puts_the_cursor_in_the_focused_field() {
+        let mut dialog = CloseDialog::new();
+        press(&mut dialog, &[KeyCode::Tab]);
+        type_text(&mut dialog, "40");
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|frame| render_close_dialog(frame, frame.area(), &dialog))
+            .unwrap();
+        let cursor = terminal.get_cursor_position().unwrap();
+        let (screen, _) = draw(&dialog, 80, 24);
+        let line = screen.lines().nth(usize::from(cursor.y)).unwrap();
+        assert!(line.contains("▸ Code    40"), "{line}");
+    }
+
+    #[test]
+    fn fits_80x24_and_degrades_smaller() {
+        let (screen, _) = draw(&CloseDialog::new(), 80, 24);
+        let rows = screen.lines().filter(|l| l.contains('│')).count();
+        assert!(rows <= 22);
+        assert!(screen.contains('┌') && screen.contains('└'));
+        let (screen, _) = draw(&CloseDialog::new(), 40, 12);
+        assert!(screen.contains("Close the"), "{screen}");
+        assert!(screen.contains("Code"));
+        for (w, h) in [(20, 6), (5, 3), (1, 1), (0, 0)] {
+            draw(&CloseDialog::new(), w, h);
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The help overlay: a centred, scrollable popup listing every key, grouped by where it
+//! works. Also home of [`popup_area`], the centring rule every popup shares.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::theme;
+
+/// Width of the key column.
+const KEY_WIDTH: usize = 21;
+
+/// Widest the popup gets.
+const HELP_WIDTH: u16 = 72;
+
+/// Every key, grouped: (group title, [(keys, what they do)]). A row with empty keys
+/// continues the description above it.
+const SECTIONS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Global",
+        &[
+            ("Tab / Shift-Tab", "move focus between composer and log"),
+            ("Ctrl-C", "quit (closes with 1000)"),
+            ("F1", "help"),
+            ("Ctrl-X", "close dialog"),
+            ("Esc", "close any popup or go back to the log"),
+        ],
+    ),
+    (
+        "Log (when focused)",
+        &[
+            ("↑/↓  k/j", "select"),
+            ("PgUp/PgDn", "page"),
+            ("Home/g", "first"),
+            ("End/G", "follow the newest"),
+            ("Enter", "inspect"),
+            ("/", "search"),
+            ("n/N", "next/previous hit"),
+            ("f", "filter"),
+            ("c", "close dialog"),
+            (":", "command line"),
+            ("?", "help"),
+            ("q", "quit"),
+            ("mouse wheel", "scroll"),
+        ],
+    ),
+    (
+        "Composer",
+        &[
+            ("Enter", "send"),
+            ("Alt-Enter / Ctrl-J", "newline"),
+            ("Shift-Enter", "newline where the terminal supports it:"),
+            ("", "kitty, WezTerm, foot, recent iTerm2"),
+            ("↑/↓", "history (on the first/last line)"),
+            ("Ctrl-F", "format JSON"),
+            ("Ctrl-T", "mode JSON/Text/Binary"),
+            ("Ctrl-U", "clear"),
+        ],
+    ),
+    (
+        "Inspector",
+        &[
+            ("↑/↓/PgUp/PgDn", "scroll"),
+            ("+/-", "fold depth"),
+            ("t", "tree/pretty"),
+            ("y", "copy (OSC 52)"),
+            ("Esc", "close"),
+        ],
+    ),
+    (
+        "Close dialog",
+        &[
+            ("↑/↓", "pick"),
+            ("Tab", "next field"),
+            ("Enter", "close"),
+            ("Esc", "cancel"),
+        ],
+    ),
+    (
+        "Command line (type : first)",
+        &[
+            (
+                "close CODE [REASON]",
+                "close the connection, e.g. close 4001 bye",
+            ),
+            ("reconnect", "drop the connection and connect again"),
+            ("disconnect", "close the connection and stay offline"),
+            ("connect", "connect again after a disconnect"),
+            ("clear", "clear the log"),
+            ("save FILE", "save the log to FILE"),
+            ("ping", "send a ping"),
+            ("quit, q", "quit"),
+            ("help, h", "this help"),
+        ],
+    ),
+];
+
+/// How many lines [`help_lines`] returns: a title per group, its rows, and a blank line
+/// between groups.
+pub const HELP_LINES_COUNT: usize = {
+    let mut count = 0;
+    let mut i = 0;
+    while i < SECTIONS.len() {
+        count += 1 + SECTIONS[i].1.len();
+        i += 1;
+    }
+    count + SECTIONS.len() - 1
+};
+
+/// The help text, one [`Line`] per row; [`HELP_LINES_COUNT`] long.
+pub fn help_lines() -> Vec<Line<'static>> {
+    let mut lines = Vec::with_capacity(HELP_LINES_COUNT);
+    for (i, (title, rows)) in SECTIONS.iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::default());
+        }
+        lines.push(Line::from(Span::styled(*title, theme::title())));
+        for (keys, what) in *rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<KEY_WIDTH$}"), theme::key()),
+                Span::raw(*what),
+            ]));
+        }
+    }
+    lines
+}
+
+/// A `width` x `height` rectangle centred in `area`, shrunk to fit it.
+pub fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Where the help popup goes on a screen of `area`.
+fn help_popup(area: Rect) -> Rect {
+    let height = u16::try_from(HELP_LINES_COUNT + 2).unwrap_or(u16::MAX);
+    popup_area(area, HELP_WIDTH, height)
+}
+
+/// The largest useful scroll offset on a screen of `area`: beyond it the popup would
+/// show blank rows. [`render_help`] clamps to it, so the app may too.
+pub fn max_help_scroll(area: Rect) -> u16 {
+    let visible = usize::from(help_popup(area).height.saturating_sub(2));
+    u16::try_from(HELP_LINES_COUNT.saturating_sub(visible)).unwrap_or(u16::MAX)
+}
+
+/// Draws the help popup centred in `area` (the whole screen), scrolled down by
+/// `scroll` lines (clamped to [`max_help_scroll`]).
+pub fn render_help(frame: &mut Frame, area: Rect, scroll: u16) {
+    let popup = help_popup(area);
+    if popup.is_empty() {
+        return;
+    }
+    let scroll = scroll.min(max_help_scroll(area));
+    let visible = usize::from(popup.height.saturating_sub(2));
+    let mut block = Block::bordered()
+        .border_style(theme::focused_border())
+        .title(Span::styled(" Help ", theme::title()))
+        .title_bottom(Line::from(vec![
+            Span::raw(" "),
+            Span::styled("Esc", theme::key()),
+            Span::styled(" close · ", theme::dim()),
+            Span::styled("↑/↓", theme::key()),
+            Span::styled(" scroll ", theme::dim()),
+        ]));
+    if visible < HELP_LINES_COUNT {
+        let first = usize::from(scroll) + 1;
+        let last = (usize::from(scroll) + visible).min(HELP_LINES_COUNT);
+        let position = format!(" {first}-{last}/{HELP_LINES_COUNT} ");
+        block = block.title(Line::from(Span::styled(position, theme::dim())).right_aligned());
+    }
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(help_lines())
+            .block(block)
+            .scroll((scroll, 0)),
+        popup,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+
+    fn draw(width: u16, height: u16, scroll: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|frame| render_help(frame, frame.area(), scroll))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..height)
+            .map(|y| {
+                (0..width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
+    }
+
+    #[test]
+    fn count_matches_the_lines() {
+        assert_eq!(help_lines().len(), HELP_LINES_COUNT);
+        let text: Vec<String> = help_lines().iter().map(ToString::to_string).collect();
+        for group in [
+            "Global",
+            "Log",
+            "Composer",
+            "Inspector",
+            "Close dialog",
+            "Command",
+        ] {
+            assert!(text.iter().any(|l| l.starts_with(group)), "{group}");
+        }
+        // Every row fits the popup without wrapping.
+        for line in help_lines() {
+            assert!(line.width() <= usize::from(HELP_WIDTH - 2), "{line}");
+        }
+    }
+
+    #[test]
+    fn renders_the_top_at_80x24() {
+        let screen = draw(80, 24, 0);
+        assert!(screen.contains(" Help "));
+        assert!(screen.contains("Global"));
+        assert!(screen.contains("Ctrl-X"));
+        assert!(screen.contains("close any popup or go back to the log"));
+        assert!(screen.contains("Esc close · ↑/↓ scroll"));
+        assert!(screen.contains(&format!("1-22/{HELP_LINES_COUNT}")));
+    }
+
+    #[test]
+    fn scrolls_to_the_bottom_and_clamps() {
+        let area = Rect::new(0, 0, 80, 24);
+        let max = max_help_scroll(area);
+        assert_eq!(usize::from(max), HELP_LINES_COUNT - 22);
+        let screen = draw(80, 24, u16::MAX);
+        assert_eq!(screen, draw(80, 24, max));
+        assert!(screen.contains("save FILE"));
+        assert!(screen.contains("this help"));
+        assert!(!screen.contains("Global"));
+        // A tall screen shows everything and never scrolls.
+        assert_eq!(max_help_scroll(Rect::new(0, 0, 80, 100)), 0);
+    }
+
+    #[test]
+    fn degrades_on_small_screens() {
+        let screen = draw(40, 12, 3);
+        assert!(screen.contains("Help"));
+        draw(3, 2, 0);
+        draw(0, 0, 0);
+    }
+
+    #[test]
+    fn popup_is_centred_and_fits() {
+        let area = Rect::new(0, 0, 80, 24);
+        assert_eq!(popup_area(area, 40, 10), Rect::new(20, 7, 40, 10));
+        assert_eq!(popup_area(area, 100, 30), area);
+        let offset = Rect::new(5, 5, 10, 4);
+        assert_eq!(popup_area(offset, 4, 2), Rect::new(8, 6, 4, 2));
+    }
+}

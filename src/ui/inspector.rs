@@ -1,0 +1,320 @@
+//! The inspector overlay: a large popup over the whole screen showing one message
+//! whole, its metadata on top.
+//!
+//! ```text
+//!  ┌ inspector · message 42 ─────────────────────────── rows 1–20 of 340 ┐
+//!  │time 12:00:01.250 UTC  ← incoming  kind text  size 1.2 KiB (1 234 B) │
+//!  │json · tree · fold depth 2                                           │
+//!  │{                                                                    │
+//!  │  "op": "update",                                                    │
+//!  │  "data": {…} 12 keys                                                │
+//!  └ ↑↓ PgUp PgDn scroll · +/- fold · t tree · y copy · Esc close ───────┘
+//! ```
+//!
+//! The popup leaves two columns and two rows free around it; the body is the popup's
+//! inside minus two header rows, see [`body_size`]. Only the visible rows are built.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear};
+
+use super::log_pane::{clock, group_digits, human_size};
+use super::theme;
+use crate::session::close_code;
+use crate::session::{Direction, FrameKind};
+use crate::state::inspector::{Inspector, InspectorMode};
+use crate::state::log::{LogEntry, SystemLevel};
+
+/// Rows above the body inside the popup: metadata, then the view line.
+const HEADER_ROWS: u16 = 2;
+
+/// The popup for a screen of `screen`'s size.
+fn popup(screen: Rect) -> Rect {
+    let width = screen.width.saturating_sub(4).max(screen.width.min(20));
+    let height = screen.height.saturating_sub(4).max(screen.height.min(6));
+    Rect::new(
+        screen.x + (screen.width - width) / 2,
+        screen.y + (screen.height - height) / 2,
+        width,
+        height,
+    )
+}
+
+/// The body's size (columns, rows) on a screen of `screen`'s size: pass it to
+/// [`Inspector::set_page_size`] so scrolling and wrapping match what is drawn.
+/// Rows are `screen.height - 8`, columns `screen.width - 6` on usual screens.
+pub fn body_size(screen: Rect) -> (u16, u16) {
+    let inner = Block::bordered().inner(popup(screen));
+    (inner.width, inner.height.saturating_sub(HEADER_ROWS))
+}
+
+/// Draws the inspector over `area` (the whole screen): a centred popup with a
+/// cleared background.
+pub fn render_inspector(frame: &mut Frame, area: Rect, inspector: &Inspector) {
+    let popup = popup(area);
+    let (_, rows) = body_size(area);
+    let block = Block::bordered()
+        .border_style(theme::focused_border())
+        .title(Span::styled(title(inspector.entry()), theme::title()))
+        .title_top(position(inspector, rows).right_aligned())
+        .title_bottom(hints(inspector));
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+    let buf = frame.buffer_mut();
+    let header = [metadata(inspector.entry()), detail(inspector)];
+    for (y, line) in (inner.y..inner.bottom()).zip(header.iter()) {
+        buf.set_line(inner.x, y, line, inner.width);
+    }
+    let body_top = inner.y.saturating_add(HEADER_ROWS).min(inner.bottom());
+    if inspector.total_rows() == 0 && rows > 0 {
+        let empty = Line::styled("(empty payload)", theme::dim());
+        buf.set_line(inner.x, body_top, &empty, inner.width);
+        return;
+    }
+    for (y, line) in (body_top..).zip(inspector.visible_rows(usize::from(rows))) {
+        buf.set_line(inner.x, y, &line, inner.width);
+    }
+}
+
+fn title(entry: &LogEntry) -> String {
+    match entry {
+        LogEntry::Frame(frame) => format!(" inspector · message {} ", frame.id),
+        LogEntry::System { .. } => " inspector · system line ".to_owned(),
+    }
+}
+
+/// " rows 1–20 of 340 " for a body of `rows` rows.
+fn position(inspector: &Inspector, rows: u16) -> Line<'static> {
+    let total = inspector.total_rows();
+    let first = (inspector.scroll() + 1).min(total);
+    let last = (inspector.scroll() + usize::from(rows)).min(total);
+    let [first, last, total] = [first, last, total].map(|n| group_digits(n as u64));
+    Line::styled(format!(" rows {first}–{last} of {total} "), theme::dim())
+}
+
+fn hints(inspector: &Inspector) -> Line<'static> {
+    let mut keys = vec![("↑↓ PgUp PgDn", "scroll")];
+    if inspector.json().is_some() {
+        keys.push(("+/-", "fold"));
+        let toggle = match inspector.mode() {
+            InspectorMode::Pretty => "tree",
+            InspectorMode::Tree => "pretty",
+        };
+        keys.push(("t", toggle));
+    }
+    keys.extend([("y", "copy"), ("Esc", "close")]);
+    let mut spans = vec![Span::raw(" ")];
+    for (i, (key, what)) in keys.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme::dim()));
+        }
+        spans.push(Span::styled(key, theme::key()));
+        spans.push(Span::styled(format!(" {what}"), theme::dim()));
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+/// `time 12:00:01.250 UTC  ← incoming  kind text  size 1.2 KiB (1 234 B)`.
+fn metadata(entry: &LogEntry) -> Line<'static> {
+    let mut spans = vec![
+        Span::styled("time ", theme::label()),
+        Span::raw(format!("{} UTC", clock(entry.timestamp()))),
+    ];
+    let LogEntry::Frame(frame) = entry else {
+        return Line::from(spans);
+    };
+    let (word, style) = match frame.direction {
+        Direction::Outgoing => ("outgoing", theme::outgoing()),
+        Direction::Incoming => ("incoming", theme::incoming()),
+    };
+    let size = frame.payload.len();
+    spans.extend([
+        Span::styled(format!("  {} {word}", frame.direction.arrow()), style),
+        Span::styled("  kind ", theme::label()),
+        Span::raw(frame.kind.as_str()),
+        Span::styled("  size ", theme::label()),
+        Span::raw(if size < 1024 {
+            human_size(size)
+        } else {
+            format!("{} ({} B)", human_size(size), group_digits(size as u64))
+        }),
+    ]);
+    Line::from(spans)
+}
+
+/// What the body shows: the close code, the JSON view, why text is not JSON…
+fn detail(inspector: &Inspector) -> Line<'static> {
+    let frame = match inspector.entry() {
+        LogEntry::System { level, .. } => {
+            let (word, style) = match level {
+                SystemLevel::Info => ("info", theme::ok()),
+                SystemLevel::Warning => ("warning", theme::warning()),
+                SystemLevel::Error => ("error", theme::error()),
+            };
+            return Line::from(vec![
+                Span::styled("system line · ", theme::label()),
+                Span::styled(word, style),
+            ]);
+        }
+        LogEntry::Frame(frame) => frame,
+    };
+    if frame.kind == FrameKind::Close {
+        let Some(code) = frame.close_code else {
+            return Line::styled("no status code", theme::dim());
+        };
+        let style = if code == 1000 {
+            theme::ok()
+        } else {
+            theme::warning()
+        };
+        return Line::from(vec![
+            Span::styled("close ", theme::label()),
+            Span::styled(format!("{code} {}", close_code::name(code)), style),
+            Span::styled(format!(" — {}", close_code::meaning(code)), theme::dim()),
+        ]);
+    }
+    if let Some(error) = inspector.json_error() {
+        return Line::styled(
+            format!("not valid JSON ({error}); shown as text"),
+            theme::warning(),
+        );
+    }
+    let text = match (inspector.json(), inspector.mode()) {
+        (Some(_), InspectorMode::Pretty) => "json · pretty".to_owned(),
+        (Some(_), InspectorMode::Tree) => {
+            format!("json · tree · fold depth {}", inspector.fold_depth())
+        }
+        (None, _) if frame.kind == FrameKind::Text && frame.text().is_some() => "text".to_owned(),
+        (None, _) => "hex dump".to_owned(),
+    };
+    Line::styled(text, theme::label())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use bytes::Bytes;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::buffer::Buffer;
+    use ratatui::crossterm::event::KeyCode;
+    use ratatui::widgets::Paragraph;
+
+    use super::*;
+    use crate::session::Frame as WsFrame;
+
+    fn entry(kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
+        LogEntry::Frame(WsFrame {
+            id: 42,
+            direction: Direction::Outgoing,
+            kind,
+            payload: payload.into(),
+            timestamp: UNIX_EPOCH + Duration::from_millis(3_723_456),
+            close_code: (kind == FrameKind::Close).then_some(1006),
+        })
+    }
+
+    /// Draws over a screen full of `#`, so what the popup does not clear shows.
+    fn draw(width: u16, height: u16, inspector: &Inspector) -> Buffer {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|f| {
+                let fill = vec![Line::raw("#".repeat(usize::from(width))); usize::from(height)];
+                f.render_widget(Paragraph::new(fill), f.area());
+                render_inspector(f, f.area(), inspector);
+            })
+            .unwrap();
+        terminal.backend().buffer().clone()
+    }
+
+    fn rows(buf: &Buffer) -> Vec<String> {
+        (0..buf.area.height)
+            .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect())
+            .collect()
+    }
+
+    fn open(entry: &LogEntry, screen: Rect) -> Inspector {
+        let mut inspector = Inspector::open(entry);
+        let (cols, rows) = body_size(screen);
+        inspector.set_page_size(cols, rows);
+        inspector
+    }
+
+    #[test]
+    fn json_message_with_metadata() {
+        let screen = Rect::new(0, 0, 80, 16);
+        assert_eq!(body_size(screen), (74, 8));
+        let text = format!(r#"{{"op": "update", "items": [{}0]}}"#, "1, ".repeat(20));
+        let mut inspector = open(&entry(FrameKind::Text, text), screen);
+        let buf = draw(80, 16, &inspector);
+        let rows = rows(&buf);
+        assert_eq!(rows[1], "#".repeat(80));
+        assert!(rows[2].starts_with("##┌ inspector · message 42 "));
+        assert!(rows[2].ends_with(" rows 1–8 of 26 ┐##"));
+        assert!(rows[3].contains("time 01:02:03.456 UTC  → outgoing  kind text  size 90 B "));
+        assert!(rows[4].contains("│json · pretty "));
+        assert!(rows[5].starts_with("##│{ "));
+        assert!(rows[6].contains(r#"│  "op": "update","#));
+        assert!(rows[12].contains("│    1, "));
+        assert!(rows[13].contains("t tree · y copy · Esc close"));
+        assert_eq!(rows[14], "#".repeat(80));
+        assert_eq!(buf[(5, 6)].fg, theme::json_key().fg.unwrap());
+
+        // The first '-' folds the pretty view at depth 1, the second at depth 0.
+        inspector.handle_key(KeyCode::Char('-').into());
+        inspector.handle_key(KeyCode::Char('-').into());
+        inspector.handle_key(KeyCode::End.into());
+        let rows = self::rows(&draw(80, 16, &inspector));
+        assert!(rows[4].contains("json · tree · fold depth 0"));
+        assert!(rows[7].contains(r#"  "items": […] 21 items"#));
+        assert!(rows[2].ends_with(" rows 1–4 of 4 ┐##"));
+        assert!(rows[13].contains("t pretty"));
+        let mut big = open(&entry(FrameKind::Text, "x\n".repeat(1000)), screen);
+        big.handle_key(KeyCode::PageDown.into());
+        let rows = self::rows(&draw(80, 16, &big));
+        assert!(rows[3].contains("size 2.0 KiB (2 000 B)"));
+        assert!(rows[2].ends_with(" rows 9–16 of 1 001 ┐##"));
+    }
+
+    #[test]
+    fn binary_close_and_system_views() {
+        let screen = Rect::new(0, 0, 100, 12);
+        let binary = open(
+            &entry(FrameKind::Binary, vec![0xde, 0xad, 0xbe, 0xef]),
+            screen,
+        );
+        let rows = rows(&draw(100, 12, &binary));
+        assert!(rows[4].contains("│hex dump"));
+        assert!(rows[5].contains("│00000000  de ad be ef"));
+        assert!(rows[5].contains("|....|"));
+
+        let close = open(&entry(FrameKind::Close, "server restart"), screen);
+        let rows = self::rows(&draw(100, 12, &close));
+        assert!(rows[3].contains("kind close"));
+        assert!(rows[4].contains("close 1006 Abnormal Closure — the connection dropped"));
+        assert!(rows[5].contains("1006 Abnormal Closure: server restart"));
+
+        let system = LogEntry::system(SystemLevel::Error, "connection refused");
+        let rows = self::rows(&draw(100, 12, &open(&system, screen)));
+        assert!(rows[2].contains("inspector · system line"));
+        assert!(rows[4].contains("system line · error"));
+        assert!(rows[5].contains("connection refused"));
+
+        let empty = open(&entry(FrameKind::Ping, Bytes::new()), screen);
+        assert!(rows_of(&empty, screen)[5].contains("(empty payload)"));
+        let broken = open(&entry(FrameKind::Text, "[1, 2"), screen);
+        assert!(rows_of(&broken, screen)[4].contains("not valid JSON"));
+        // Tiny screens do not panic.
+        for (w, h) in [(1, 1), (5, 3), (20, 6)] {
+            draw(w, h, &broken);
+        }
+    }
+
+    fn rows_of(inspector: &Inspector, screen: Rect) -> Vec<String> {
+        rows(&draw(screen.width, screen.height, inspector))
+    }
+}

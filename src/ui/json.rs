@@ -1,0 +1,532 @@
+//! JSON and binary payloads as coloured terminal lines: a cheap one-line preview for
+//! the log, pretty (optionally folded) lines for the inspector, and hex views.
+//!
+//! The preview never parses the document: a small tokenizer walks the bytes only as
+//! far as the output needs, tolerates invalid or truncated JSON (the rest of the line
+//! is then shown plain) and collapses whitespace, so a 20 MB payload costs as much as
+//! a 20 byte one.
+
+use std::fmt::Write as _;
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use serde_json::Value;
+
+use super::theme;
+
+/// Bytes per hex dump line.
+pub const HEX_BYTES_PER_LINE: usize = 16;
+
+/// The most bytes of input [`compact_preview`] reads for `max_chars` characters of
+/// output: callers holding raw bytes need to validate only this much UTF-8 (plus a
+/// few bytes, so the preview can tell that more follows).
+pub fn preview_input_limit(max_chars: usize) -> usize {
+    max_chars.saturating_mul(64).saturating_add(1024)
+}
+
+/// A one-line preview of `text`, at most `max_chars` characters (an ellipsis marks a
+/// cut). Text that starts with `{` or `[` is coloured as compact JSON (whitespace
+/// outside strings dropped); anything else is plain with whitespace runs collapsed.
+/// Control characters become spaces. Reads at most [`preview_input_limit`] bytes,
+/// so runs of whitespace cannot make it expensive either.
+pub fn compact_preview(text: &str, max_chars: usize) -> Line<'static> {
+    let mut out = Out::new(max_chars);
+    let trimmed = text.trim_start();
+    let budget = preview_input_limit(max_chars);
+    let mut chars = trimmed.char_indices().peekable();
+    let is_json = matches!(trimmed.as_bytes().first(), Some(b'{' | b'['));
+    // Containers opened so far (true: object); only as deep as the output reached.
+    let mut stack: Vec<bool> = Vec::new();
+    let mut expect_key = false;
+    let mut plain = !is_json;
+    while let Some(&(at, c)) = chars.peek() {
+        if at >= budget {
+            out.truncated = true;
+            break;
+        }
+        if out.is_full() && !c.is_whitespace() {
+            out.truncated = true;
+            break;
+        }
+        if plain {
+            chars.next();
+            out.push_plain(c);
+            continue;
+        }
+        match c {
+            c if c.is_whitespace() => {
+                chars.next();
+            }
+            '{' | '[' | '}' | ']' | ':' | ',' => {
+                chars.next();
+                match c {
+                    '{' | '[' => stack.push(c == '{'),
+                    '}' | ']' => _ = stack.pop(),
+                    _ => {}
+                }
+                expect_key = match c {
+                    '{' => true,
+                    ',' => stack.last() == Some(&true),
+                    _ => false,
+                };
+                out.push(c, theme::json_punctuation());
+            }
+            '"' => {
+                let style = if expect_key && stack.last() == Some(&true) {
+                    theme::json_key()
+                } else {
+                    theme::json_string()
+                };
+                expect_key = false;
+                chars.next();
+                out.push('"', style);
+                let mut escaped = false;
+                for (_, c) in chars.by_ref() {
+                    if !out.push(if c.is_control() { ' ' } else { c }, style) {
+                        break;
+                    }
+                    if c == '"' && !escaped {
+                        break;
+                    }
+                    escaped = c == '\\' && !escaped;
+                }
+            }
+            '-' | '0'..='9' => {
+                while let Some(&(_, c)) = chars.peek() {
+                    if !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')) {
+                        break;
+                    }
+                    chars.next();
+                    if !out.push(c, theme::json_number()) {
+                        break;
+                    }
+                }
+            }
+            _ => {
+                let start = at;
+                let mut end = at;
+                // Literals are at most five letters; a longer word is not JSON.
+                while let Some(&(i, c)) = chars.peek() {
+                    if !c.is_ascii_alphabetic() || end - start > 5 {
+                        break;
+                    }
+                    end = i + c.len_utf8();
+                    chars.next();
+                }
+                let word = &trimmed[start..end];
+                let style = if matches!(word, "true" | "false" | "null") {
+                    theme::json_literal()
+                } else {
+                    // Not JSON after all: show the rest as it is.
+                    plain = true;
+                    Style::new()
+                };
+                for c in word.chars() {
+                    out.push(c, style);
+                }
+            }
+        }
+    }
+    out.finish()
+}
+
+/// Builds a line span by span, merging neighbours of the same style, and stops at
+/// `max` characters.
+struct Out {
+    spans: Vec<Span<'static>>,
+    current: String,
+    style: Style,
+    chars: usize,
+    max: usize,
+    truncated: bool,
+}
+
+impl Out {
+    fn new(max: usize) -> Self {
+        Out {
+            spans: Vec::new(),
+            current: String::new(),
+            style: Style::new(),
+            chars: 0,
+            max,
+            truncated: false,
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.chars >= self.max
+    }
+
+    /// Appends one character; false (and marks the cut) when the line is full.
+    fn push(&mut self, c: char, style: Style) -> bool {
+        if self.is_full() {
+            self.truncated = true;
+            return false;
+        }
+        if style != self.style && !self.current.is_empty() {
+            self.flush();
+        }
+        self.style = style;
+        self.current.push(c);
+        self.chars += 1;
+        true
+    }
+
+    /// Plain text: whitespace and control characters collapse to one space.
+    fn push_plain(&mut self, c: char) {
+        if c.is_whitespace() || c.is_control() {
+            let after_space = self.current.ends_with(' ')
+                || (self.current.is_empty()
+                    && self.spans.last().is_none_or(|s| s.content.ends_with(' ')));
+            if !after_space && !self.is_full() {
+                self.push(' ', Style::new());
+            }
+        } else {
+            self.push(c, Style::new());
+        }
+    }
+
+    fn flush(&mut self) {
+        let text = std::mem::take(&mut self.current);
+        self.spans.push(Span::styled(text, self.style));
+    }
+
+    fn finish(mut self) -> Line<'static> {
+        if self.truncated && self.max > 0 {
+            // Make room for the ellipsis by dropping the last character.
+            if self.is_full()
+                && self.current.pop().is_none()
+                && let Some(last) = self.spans.last_mut()
+            {
+                last.content.to_mut().pop();
+            }
+            self.flush();
+            self.spans.push(Span::styled("…", theme::dim()));
+        } else {
+            let trimmed = self.current.trim_end().len();
+            self.current.truncate(trimmed);
+            self.flush();
+        }
+        self.spans.retain(|span| !span.content.is_empty());
+        Line::from(self.spans)
+    }
+}
+
+/// Pretty-printed, coloured lines (two-space indent). With `fold_depth = Some(d)`,
+/// objects and arrays nested deeper than `d` (the top-level value is depth 0) are shown
+/// collapsed as `{…} 12 keys` / `[…] 40 items`. Empty ones are always `{}` / `[]`.
+pub fn pretty_lines(value: &Value, fold_depth: Option<usize>) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    write_value(&mut lines, Vec::new(), value, 0, fold_depth, false);
+    lines
+}
+
+fn write_value(
+    lines: &mut Vec<Line<'static>>,
+    mut prefix: Vec<Span<'static>>,
+    value: &Value,
+    depth: usize,
+    fold_depth: Option<usize>,
+    comma: bool,
+) {
+    let punct = theme::json_punctuation;
+    let tail = |spans: &mut Vec<Span<'static>>| {
+        if comma {
+            spans.push(Span::styled(",", punct()));
+        }
+    };
+    let (open, close, len) = match value {
+        Value::Object(map) => ("{", "}", map.len()),
+        Value::Array(items) => ("[", "]", items.len()),
+        scalar => {
+            prefix.push(scalar_span(scalar));
+            tail(&mut prefix);
+            lines.push(Line::from(prefix));
+            return;
+        }
+    };
+    if len == 0 {
+        prefix.push(Span::styled(format!("{open}{close}"), punct()));
+        tail(&mut prefix);
+        lines.push(Line::from(prefix));
+        return;
+    }
+    if fold_depth.is_some_and(|d| depth > d) {
+        let noun = match (value.is_object(), len) {
+            (true, 1) => "key",
+            (true, _) => "keys",
+            (false, 1) => "item",
+            (false, _) => "items",
+        };
+        prefix.push(Span::styled(format!("{open}…{close}"), punct()));
+        prefix.push(Span::styled(format!(" {len} {noun}"), theme::dim()));
+        tail(&mut prefix);
+        lines.push(Line::from(prefix));
+        return;
+    }
+    let indent = "  ".repeat(depth);
+    prefix.push(Span::styled(open, punct()));
+    lines.push(Line::from(prefix));
+    let child_indent = || Span::raw(format!("{indent}  "));
+    match value {
+        Value::Object(map) => {
+            for (i, (key, child)) in map.iter().enumerate() {
+                let key = Span::styled(json_string(key), theme::json_key());
+                let prefix = vec![child_indent(), key, Span::styled(": ", punct())];
+                write_value(lines, prefix, child, depth + 1, fold_depth, i + 1 < len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                let prefix = vec![child_indent()];
+                write_value(lines, prefix, child, depth + 1, fold_depth, i + 1 < len);
+            }
+        }
+        _ => {}
+    }
+    let mut last = vec![Span::raw(indent), Span::styled(close, punct())];
+    tail(&mut last);
+    lines.push(Line::from(last));
+}
+
+fn scalar_span(value: &Value) -> Span<'static> {
+    match value {
+        Value::String(s) => Span::styled(json_string(s), theme::json_string()),
+        Value::Number(n) => Span::styled(n.to_string(), theme::json_number()),
+        other => Span::styled(other.to_string(), theme::json_literal()),
+    }
+}
+
+/// A string as a JSON literal, escapes included (so control characters never reach
+/// the terminal).
+fn json_string(s: &str) -> String {
+    // Serializing a string cannot fail.
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// A classic hex dump, at most `max_lines` lines of [`HEX_BYTES_PER_LINE`] bytes:
+/// `00000000  48 65 6c 6c 6f 20 77 6f  72 6c 64 0a              |Hello world.|`.
+/// When bytes remain, one more dim line says how many.
+pub fn hex_dump(bytes: &[u8], max_lines: usize) -> Vec<Line<'static>> {
+    let mut lines = hex_dump_at(bytes, 0, max_lines);
+    let shown = max_lines
+        .saturating_mul(HEX_BYTES_PER_LINE)
+        .min(bytes.len());
+    if shown < bytes.len() {
+        let more = bytes.len() - shown;
+        lines.push(Line::styled(format!("… {more} more bytes"), theme::dim()));
+    }
+    lines
+}
+
+/// Lines `first_line..first_line + max_lines` of the hex dump of `bytes` (offsets
+/// count from the start of `bytes`), for scrolling through large payloads cheaply.
+pub fn hex_dump_at(bytes: &[u8], first_line: usize, max_lines: usize) -> Vec<Line<'static>> {
+    bytes
+        .chunks(HEX_BYTES_PER_LINE)
+        .enumerate()
+        .skip(first_line)
+        .take(max_lines)
+        .map(|(line, chunk)| {
+            let mut hex = String::with_capacity(50);
+            for i in 0..HEX_BYTES_PER_LINE {
+                if i == HEX_BYTES_PER_LINE / 2 {
+                    hex.push(' ');
+                }
+                match chunk.get(i) {
+                    // Writing to a String cannot fail.
+                    Some(b) => _ = write!(hex, "{b:02x} "),
+                    None => hex.push_str("   "),
+                }
+            }
+            let ascii: String = chunk
+                .iter()
+                .map(|&b| {
+                    if (0x20..0x7f).contains(&b) {
+                        b as char
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            Line::from(vec![
+                Span::styled(format!("{:08x}  ", line * HEX_BYTES_PER_LINE), theme::dim()),
+                Span::raw(hex),
+                Span::styled(" |", theme::dim()),
+                Span::styled(ascii, theme::json_string()),
+                Span::styled("|", theme::dim()),
+            ])
+        })
+        .collect()
+}
+
+/// Hex bytes separated by spaces (`de ad be ef`), at most `max_chars` characters;
+/// ends in ` …` when bytes were left out.
+pub fn hex_preview(bytes: &[u8], max_chars: usize) -> String {
+    // n bytes take 3n - 1 characters.
+    let all_fit = bytes.len().saturating_mul(3) <= max_chars.saturating_add(1);
+    let count = if all_fit {
+        bytes.len()
+    } else {
+        // Leave room for " …".
+        (max_chars.saturating_sub(1) / 3).min(bytes.len())
+    };
+    let mut out = String::with_capacity(count * 3 + 4);
+    for b in &bytes[..count] {
+        _ = write!(out, "{b:02x} ");
+    }
+    if all_fit {
+        out.pop();
+    } else if max_chars > 0 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(line: &Line) -> String {
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    fn style_of(line: &Line, content: &str) -> Option<Style> {
+        line.spans
+            .iter()
+            .find(|s| s.content == content)
+            .map(|s| s.style)
+    }
+
+    #[test]
+    fn preview_colours_every_token_type() {
+        let line = compact_preview(
+            "{ \"a\" : \"x y\",\n \"n\": -1.5e3, \"t\": [true, null] }",
+            80,
+        );
+        assert_eq!(text(&line), r#"{"a":"x y","n":-1.5e3,"t":[true,null]}"#);
+        assert_eq!(style_of(&line, "\"a\""), Some(theme::json_key()));
+        assert_eq!(style_of(&line, "\"x y\""), Some(theme::json_string()));
+        assert_eq!(style_of(&line, "-1.5e3"), Some(theme::json_number()));
+        assert_eq!(style_of(&line, "true"), Some(theme::json_literal()));
+        assert_eq!(style_of(&line, "null"), Some(theme::json_literal()));
+        assert_eq!(style_of(&line, "{"), Some(theme::json_punctuation()));
+        assert_eq!(style_of(&line, "]}"), Some(theme::json_punctuation()));
+        // Strings inside arrays are values, not keys.
+        let line = compact_preview(r#"["k", {"k": "v"}]"#, 80);
+        assert_eq!(line.spans[1].style, theme::json_string());
+        assert_eq!(style_of(&line, "\"v\""), Some(theme::json_string()));
+    }
+
+    #[test]
+    fn preview_truncates_at_max_chars() {
+        let line = compact_preview(r#"{"message": "hello world"}"#, 10);
+        assert_eq!(text(&line), "{\"message…");
+        assert_eq!(line.width(), 10);
+        assert_eq!(text(&compact_preview("[1, 2]", 5)), "[1,2]");
+        assert_eq!(text(&compact_preview("[1, 2]", 0)), "");
+        assert_eq!(
+            text(&compact_preview("plain   words\n\there", 11)),
+            "plain word…"
+        );
+        assert_eq!(
+            text(&compact_preview("  plain   words\n", 40)),
+            "plain words"
+        );
+        let huge = format!("[{}]", "1,".repeat(5_000_000));
+        assert_eq!(compact_preview(&huge, 20).width(), 20);
+        let spaces = format!("[{}1]", " ".repeat(1_000_000));
+        assert_eq!(text(&compact_preview(&spaces, 4)), "[…");
+    }
+
+    #[test]
+    fn invalid_json_falls_back_to_plain() {
+        let line = compact_preview("{\"a\": nope, 1}", 40);
+        assert_eq!(text(&line), "{\"a\":nope, 1}");
+        assert_eq!(style_of(&line, "nope, 1}"), Some(Style::new()));
+        let long_word = format!("[{}]", "x".repeat(1_000_000));
+        assert_eq!(text(&compact_preview(&long_word, 4)), "[xx…");
+        let line = compact_preview("hello {\"a\":1}", 40);
+        assert_eq!(line.spans.len(), 1);
+        assert_eq!(line.spans[0].style, Style::new());
+    }
+
+    #[test]
+    fn nasty_inputs_do_not_panic() {
+        // Separated by '|'; the first input is the empty string.
+        let nasty = "| |{|[|}|]]]]|\"|{\"|{\"a|{\"a\\|{\"a\\\"|[\"\\u12|[-|[1e|[tru|{\"é\": \"日本語\"}|\
+            [\u{0}\u{7}\u{1b}]|{\"a\":\"\n\t\r\"}|[[[[[[[[[[[[[[[[[[|{,,,::}|é|\u{1f600}\u{1f600}|[\"\u{1f600}\"]";
+        assert_eq!(nasty.split('|').count(), 23);
+        for input in nasty.split('|') {
+            for max in [0, 1, 2, 3, 7, 100] {
+                let line = compact_preview(input, max);
+                assert!(line.width() <= max.max(1) * 2, "{input:?} {max}");
+                assert!(!text(&line).contains(char::is_control), "{input:?}");
+            }
+            _ = hex_preview(input.as_bytes(), 3);
+        }
+    }
+
+    #[test]
+    fn pretty_with_and_without_folding() {
+        let value: Value =
+            serde_json::from_str(r#"{"a": 1, "b": {"c": [1, 2], "d": {}}, "e": ["x"]}"#).unwrap();
+        let full = pretty_lines(&value, None)
+            .iter()
+            .map(text)
+            .collect::<Vec<_>>();
+        let expected = r#"{
+  "a": 1,
+  "b": {
+    "c": [
+      1,
+      2
+    ],
+    "d": {}
+  },
+  "e": [
+    "x"
+  ]
+}"#;
+        assert_eq!(full.join("\n"), expected);
+        let folded = pretty_lines(&value, Some(0))
+            .iter()
+            .map(text)
+            .collect::<Vec<_>>();
+        let expected = "{\n  \"a\": 1,\n  \"b\": {…} 2 keys,\n  \"e\": […] 1 item\n}";
+        assert_eq!(folded.join("\n"), expected);
+        let lines = pretty_lines(&value, Some(1));
+        assert_eq!(text(&lines[3]), "    \"c\": […] 2 items,");
+        assert_eq!(style_of(&lines[1], "\"a\""), Some(theme::json_key()));
+        assert_eq!(style_of(&lines[1], "1"), Some(theme::json_number()));
+        let scalar = pretty_lines(&Value::from("a\nb"), Some(0));
+        assert_eq!(scalar.iter().map(text).collect::<Vec<_>>(), ["\"a\\nb\""]);
+    }
+
+    #[test]
+    fn hex_dump_format() {
+        let lines = hex_dump(b"Hello world\n\x00\xffABCDEFG", 4);
+        let texts: Vec<String> = lines.iter().map(text).collect();
+        assert_eq!(
+            texts,
+            [
+                "00000000  48 65 6c 6c 6f 20 77 6f  72 6c 64 0a 00 ff 41 42  |Hello world...AB|",
+                &format!("00000010  43 44 45 46 47{}|CDEFG|", " ".repeat(36)),
+            ]
+        );
+        let lines = hex_dump(&[0u8; 40], 1);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(text(&lines[1]), "… 24 more bytes");
+        assert!(text(&hex_dump_at(&[0u8; 40], 2, 5)[0]).starts_with("00000020  00"));
+        assert!(hex_dump(&[], 5).is_empty());
+    }
+
+    #[test]
+    fn hex_preview_fits() {
+        assert_eq!(hex_preview(b"\xde\xad\xbe\xef", 11), "de ad be ef");
+        assert_eq!(hex_preview(b"\xde\xad\xbe\xef", 10), "de ad be …");
+        assert_eq!(hex_preview(b"\xde\xad", 1), "…");
+        assert_eq!(hex_preview(b"", 5), "");
+        assert!(hex_preview(&[7u8; 100_000], 30).len() <= 32);
+    }
+}

@@ -1,0 +1,464 @@
+//! The message log pane: one row per frame or system line, newest at the bottom.
+//!
+//! ```text
+//! ┌ log · 1 234 messages · FOLLOW ──────────────────────────────┐
+//! │12:00:01.250 → text      42 B  {"op":"subscribe","id":1}     │
+//! │12:00:01.262 ← binary   1.2 KiB  de ad be ef 00 01 …         │
+//! │12:00:03.000 • connection closed: 1006 Abnormal Closure      │
+//! └─────────────────────────────────────────────────────────────┘
+//! ```
+//!
+//! Drawing costs the visible rows only: it reads a [`LogStore::window`] of the
+//! pane's height, validates at most [`json::preview_input_limit`] bytes of each
+//! payload and tokenizes only as much as fits the row.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
+
+use super::{json, theme};
+use crate::session::close_code;
+use crate::session::{Direction, Frame as WsFrame, FrameKind};
+use crate::state::log::{LogEntry, LogStore, SystemLevel};
+use crate::state::log_view::LogView;
+
+/// Columns before the preview: `HH:MM:SS.mmm → binary  12.3 KiB  `.
+const PREVIEW_COLUMN: usize = 12 + 3 + 6 + 1 + 8 + 2;
+
+/// Draws the log pane in `area`. `highlight` is the current search query; its
+/// matches in the visible rows are marked (case-insensitively for ASCII queries).
+pub fn render_log(
+    frame: &mut Frame,
+    area: Rect,
+    store: &LogStore,
+    view: &LogView,
+    focused: bool,
+    highlight: Option<&str>,
+) {
+    let border = if focused {
+        theme::focused_border()
+    } else {
+        theme::border()
+    };
+    let block = Block::bordered()
+        .border_style(border)
+        .title(Span::styled(title(store, view), theme::title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.is_empty() {
+        return;
+    }
+    let buf = frame.buffer_mut();
+    if store.is_empty() {
+        let hint = Line::styled(
+            "no messages yet — they appear here as they arrive",
+            theme::dim(),
+        );
+        buf.set_line(inner.x, inner.y, &hint, inner.width);
+        return;
+    }
+    let rows = usize::from(inner.height);
+    let start = if view.is_following() {
+        store.tail_start(rows)
+    } else {
+        view.first_visible(store)
+    };
+    let highlight = highlight.filter(|q| !q.is_empty());
+    for (y, (seq, entry)) in (inner.y..).zip(store.window(start, rows)) {
+        let row = Rect::new(inner.x, y, inner.width, 1);
+        if view.selected() == Some(seq) {
+            buf.set_style(row, theme::selected());
+        }
+        let line = entry_line(entry, usize::from(inner.width), highlight);
+        buf.set_line(row.x, row.y, &line, row.width);
+    }
+}
+
+/// " log · N messages [· N dropped] · FOLLOW | · N new below ↓ ".
+fn title(store: &LogStore, view: &LogView) -> String {
+    let count = store.len() as u64;
+    let noun = if count == 1 { "message" } else { "messages" };
+    let mut title = format!(" log · {} {noun}", group_digits(count));
+    if store.evicted() > 0 {
+        title += &format!(" · {} dropped", group_digits(store.evicted()));
+    }
+    if view.is_following() {
+        title += " · FOLLOW";
+    } else if view.unseen_below() > 0 {
+        title += &format!(" · {} new below ↓", group_digits(view.unseen_below()));
+    }
+    title + " "
+}
+
+/// One row, at most `width` characters wide.
+fn entry_line(entry: &LogEntry, width: usize, highlight: Option<&str>) -> Line<'static> {
+    let mut spans = vec![Span::styled(clock(entry.timestamp()), theme::dim())];
+    let preview_width = width.saturating_sub(PREVIEW_COLUMN);
+    let preview = match entry {
+        LogEntry::System { level, text, .. } => {
+            let style = level_style(*level);
+            spans.push(Span::styled(" • ", style));
+            vec![Span::styled(
+                one_line(text, width.saturating_sub(15)),
+                style,
+            )]
+        }
+        LogEntry::Frame(frame) => {
+            let direction = if frame.direction == Direction::Outgoing {
+                theme::outgoing()
+            } else {
+                theme::incoming()
+            };
+            spans.push(Span::styled(
+                format!(" {} ", frame.direction.arrow()),
+                direction,
+            ));
+            spans.push(Span::styled(
+                format!("{:<6} ", frame.kind.as_str()),
+                direction,
+            ));
+            let size = human_size(frame.payload.len());
+            spans.push(Span::styled(format!("{size:>8}  "), theme::dim()));
+            frame_preview(frame, preview_width)
+        }
+    };
+    spans.extend(match highlight {
+        Some(query) => highlight_spans(preview, query),
+        None => preview,
+    });
+    Line::from(spans)
+}
+
+fn frame_preview(frame: &WsFrame, width: usize) -> Vec<Span<'static>> {
+    let payload = &frame.payload[..];
+    match frame.kind {
+        FrameKind::Text => match text_prefix(payload, width) {
+            Some(text) => json::compact_preview(text, width).spans,
+            None => vec![Span::raw(json::hex_preview(payload, width))],
+        },
+        FrameKind::Binary => vec![Span::raw(json::hex_preview(payload, width))],
+        FrameKind::Ping | FrameKind::Pong => {
+            vec![Span::styled(
+                json::hex_preview(payload, width),
+                theme::dim(),
+            )]
+        }
+        FrameKind::Close => {
+            let style = match frame.close_code {
+                Some(1000) => theme::ok(),
+                Some(_) => theme::warning(),
+                None => theme::dim(),
+            };
+            let summary = close_summary(frame.close_code, payload);
+            vec![Span::styled(one_line(&summary, width), style)]
+        }
+    }
+}
+
+/// A close frame in words: `1006 Abnormal Closure: reason` (the reason, at most
+/// 123 bytes, only when there is one; `no status code` without a code).
+pub fn close_summary(code: Option<u16>, reason: &[u8]) -> String {
+    let reason = String::from_utf8_lossy(reason);
+    let summary = match code {
+        Some(code) => format!("{code} {}", close_code::name(code)),
+        None => "no status code".to_owned(),
+    };
+    if reason.is_empty() {
+        summary
+    } else {
+        format!("{summary}: {reason}")
+    }
+}
+
+/// The start of a payload as text, enough for a preview of `max_chars`; `None`
+/// when it is not UTF-8. Never validates more than that start.
+fn text_prefix(payload: &[u8], max_chars: usize) -> Option<&str> {
+    let limit = json::preview_input_limit(max_chars).saturating_add(8);
+    let cut = payload.len() > limit;
+    let bytes = &payload[..payload.len().min(limit)];
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        // The cut split a character: keep what comes before it.
+        Err(e) if cut && e.error_len().is_none() => {
+            std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()
+        }
+        Err(_) => None,
+    }
+}
+
+fn level_style(level: SystemLevel) -> Style {
+    match level {
+        SystemLevel::Info => theme::ok(),
+        SystemLevel::Warning => theme::warning(),
+        SystemLevel::Error => theme::error(),
+    }
+}
+
+/// `text` on one line: control characters as spaces, at most `max_chars`
+/// characters (an ellipsis marks a cut).
+fn one_line(text: &str, max_chars: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max_chars.saturating_add(1))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if out.chars().count() > max_chars {
+        out.pop();
+        if max_chars > 0 {
+            out.pop();
+            out.push('…');
+        }
+    }
+    out
+}
+
+/// Splits `spans` so the matches of `query` get the search-hit style.
+fn highlight_spans(spans: Vec<Span<'static>>, query: &str) -> Vec<Span<'static>> {
+    let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+    let (haystack, needle) = if query.is_ascii() {
+        (text.to_ascii_lowercase(), query.to_ascii_lowercase())
+    } else {
+        (text.clone(), query.to_owned())
+    };
+    let hits: Vec<(usize, usize)> = haystack
+        .match_indices(&needle)
+        .map(|(at, m)| (at, at + m.len()))
+        .collect();
+    if hits.is_empty() {
+        return spans;
+    }
+    // Cut points: span edges and hit edges, in byte offsets of `text`.
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for span in spans {
+        let end = offset + span.content.len();
+        let mut cuts: Vec<usize> = hits
+            .iter()
+            .flat_map(|&(a, b)| [a, b])
+            .filter(|&c| c > offset && c < end)
+            .collect();
+        cuts.push(end);
+        let mut from = offset;
+        for cut in cuts {
+            let piece = &text[from..cut];
+            let hit = hits.iter().any(|&(a, b)| from >= a && from < b);
+            let style = if hit {
+                span.style.patch(theme::search_hit())
+            } else {
+                span.style
+            };
+            out.push(Span::styled(piece.to_owned(), style));
+            from = cut;
+        }
+        offset = end;
+    }
+    out
+}
+
+/// `HH:MM:SS.mmm` of a timestamp, in UTC (no time-zone database is bundled).
+pub fn clock(timestamp: SystemTime) -> String {
+    let since = timestamp.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs() % 86_400;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    format!("{h:02}:{m:02}:{s:02}.{:03}", since.subsec_millis())
+}
+
+/// A byte count for people: `123 B`, `12.3 KiB`, `456 MiB`, at most 8 characters
+/// below 1 TiB.
+pub fn human_size(bytes: usize) -> String {
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = "KiB";
+    for next in ["MiB", "GiB", "TiB"] {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = next;
+    }
+    if value < 99.95 {
+        format!("{value:.1} {unit}")
+    } else {
+        format!("{value:.0} {unit}")
+    }
+}
+
+/// `1234567` as `1 234 567`.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::buffer::Buffer;
+    use ratatui::crossterm::event::KeyCode;
+    use ratatui::style::Color;
+
+    use super::*;
+
+    fn frame(direction: Direction, kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
+        LogEntry::Frame(WsFrame {
+            id: 0,
+            direction,
+            kind,
+            payload: payload.into(),
+            timestamp: UNIX_EPOCH + Duration::from_millis(3_723_456),
+            close_code: (kind == FrameKind::Close).then_some(1006),
+        })
+    }
+
+    fn draw(
+        width: u16,
+        height: u16,
+        store: &LogStore,
+        view: &LogView,
+        query: Option<&str>,
+    ) -> Buffer {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|f| render_log(f, f.area(), store, view, true, query))
+            .unwrap();
+        terminal.backend().buffer().clone()
+    }
+
+    fn row(buf: &Buffer, y: u16) -> String {
+        (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
+    }
+
+    fn sample() -> LogStore {
+        let mut store = LogStore::new(100);
+        store.push(frame(
+            Direction::Outgoing,
+            FrameKind::Text,
+            r#"{"a": 1, "b": "x"}"#,
+        ));
+        store.push(frame(
+            Direction::Incoming,
+            FrameKind::Binary,
+            vec![0xde, 0xad, 0xbe, 0xef],
+        ));
+        store.push(frame(
+            Direction::Incoming,
+            FrameKind::Text,
+            "x".repeat(5000),
+        ));
+        store.push(frame(Direction::Incoming, FrameKind::Close, "bye"));
+        store.push(LogEntry::system(SystemLevel::Error, "connection refused"));
+        store
+    }
+
+    #[test]
+    fn rows_show_time_arrow_kind_size_and_preview() {
+        let store = sample();
+        let buf = draw(80, 10, &store, &LogView::new(), None);
+        assert!(row(&buf, 0).starts_with("┌ log · 5 messages · FOLLOW ─"));
+        assert!(
+            row(&buf, 1).starts_with("│01:02:03.456 → text       18 B  {\"a\":1,\"b\":\"x\"}  ")
+        );
+        assert!(row(&buf, 2).contains("← binary      4 B  de ad be ef"));
+        assert!(row(&buf, 3).contains("← text    4.9 KiB  xxxxxxxxxx"));
+        assert!(row(&buf, 3).ends_with("xx…│"));
+        assert!(row(&buf, 4).contains("← close       3 B  1006 Abnormal Closure: bye"));
+        assert!(row(&buf, 5).contains(" • connection refused"));
+        assert_eq!(buf[(14, 1)].fg, theme::outgoing().fg.unwrap());
+        assert_eq!(buf[(36, 1)].fg, theme::json_key().fg.unwrap());
+        assert_eq!(buf[(20, 5)].fg, theme::error().fg.unwrap());
+
+        let wide = draw(160, 20, &store, &LogView::new(), Some("CLOSURE"));
+        assert_eq!(wide[(1, 3)].symbol(), "0");
+        // The preview fills the row but for the ellipsis; one more x is in "text".
+        let xs = row(&wide, 3).matches('x').count();
+        assert_eq!(xs, 160 - 2 - PREVIEW_COLUMN - 1 + 1);
+        let at = row(&wide, 4).find("Closure").unwrap();
+        let col = row(&wide, 4)[..at].chars().count() as u16;
+        assert_eq!(wide[(col, 4)].bg, theme::search_hit().bg.unwrap());
+        assert_ne!(wide[(col - 2, 4)].bg, theme::search_hit().bg.unwrap());
+    }
+
+    #[test]
+    fn selected_row_and_new_below_marker() {
+        let mut store = sample();
+        for i in 0..10 {
+            store.push(LogEntry::system(SystemLevel::Info, format!("line {i}")));
+        }
+        let mut view = LogView::new();
+        view.set_page_rows(8);
+        view.handle_key(KeyCode::Up.into(), &store);
+        view.handle_key(KeyCode::Up.into(), &store);
+        for _ in 0..3 {
+            store.push(LogEntry::system(SystemLevel::Info, "more"));
+        }
+        view.on_append(&store);
+        let buf = draw(80, 10, &store, &view, None);
+        assert!(row(&buf, 0).contains(" log · 18 messages · 3 new below ↓ "));
+        assert!(row(&buf, 7).contains("• line 8"));
+        assert_eq!(buf[(70, 7)].bg, theme::selected().bg.unwrap());
+        assert_eq!(buf[(70, 6)].bg, Color::Reset);
+        assert_eq!(buf[(70, 8)].bg, Color::Reset);
+    }
+
+    #[test]
+    fn only_the_visible_window_is_drawn() {
+        let mut store = LogStore::new(100_000);
+        // One 20 MB payload shared by every entry: drawing it whole would be slow.
+        let big = Bytes::from(format!("[{}1]", "1, ".repeat(7_000_000)));
+        for _ in 0..99_990 {
+            store.push(frame(Direction::Incoming, FrameKind::Text, big.clone()));
+        }
+        for i in 0..10 {
+            store.push(LogEntry::system(SystemLevel::Warning, format!("m{i}")));
+        }
+        for _ in 0..5 {
+            store.push(LogEntry::system(SystemLevel::Info, "dropping"));
+        }
+        let buf = draw(80, 10, &store, &LogView::new(), None);
+        assert!(row(&buf, 0).contains("100 000 messages · 5 dropped · FOLLOW"));
+        assert!(row(&buf, 8).contains("• dropping"));
+        assert!(row(&buf, 3).contains("• m9"));
+        assert!(row(&buf, 1).contains("• m7"));
+        let mut view = LogView::new();
+        view.set_page_rows(8);
+        view.scroll(-20, &store);
+        let buf = draw(80, 10, &store, &view, Some("1,"));
+        assert!(row(&buf, 1).contains("20.0 MiB  [1,1,1,1,"));
+        assert_eq!(buf[(35, 1)].bg, theme::search_hit().bg.unwrap());
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(
+            clock(UNIX_EPOCH + Duration::from_millis(86_400_000 + 59_999)),
+            "00:00:59.999"
+        );
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(200 * 1024), "200 KiB");
+        assert_eq!(human_size(5 << 20), "5.0 MiB");
+        assert_eq!(group_digits(1_234_567), "1 234 567");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(one_line("a\nb", 2), "a…");
+        assert_eq!(one_line("a\nb", 3), "a b");
+        let empty = draw(40, 5, &LogStore::new(5), &LogView::new(), None);
+        assert!(row(&empty, 1).contains("no messages yet"));
+    }
+}

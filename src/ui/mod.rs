@@ -1,0 +1,14 @@
+//! Drawing: one module and one render function per pane or overlay. [`draw`] lays
+//! the screen out and calls them; nothing here changes what the app knows, it only
+//! records the page sizes the panes got so scrolling can page by screenfuls.
+
+pub mod close_dialog;
+pub mod command_line;
+pub mod composer;
+pub mod help;
+pub mod inspector;
+pub mod json;
+pub mod log_pane;
+pub mod screen;
+pub mod state_pane;
+pub mod theme;

@@ -1,0 +1,191 @@
+//! The whole screen: the layout of the panes and the status line, and the overlays
+//! drawn on top.
+
+use super::{close_dialog, command_line, composer, help, inspector, log_pane, state_pane, theme};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tokio::time::Instant;
+
+use crate::app::{AppState, Focus, Overlay, StatusLevel};
+
+/// Below this width or height the state pane is hidden to give the log room.
+const STATE_PANE_MIN_WIDTH: u16 = 72;
+const STATE_PANE_MIN_HEIGHT: u16 = 16;
+/// The composer shows at most this many lines of text before it scrolls.
+const COMPOSER_MAX_LINES: u16 = 8;
+
+/// The screen's regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScreenLayout {
+    /// Connection state, when there is room.
+    pub state: Option<Rect>,
+    /// The message log.
+    pub log: Rect,
+    /// The editor.
+    pub composer: Rect,
+    /// Hints, status messages, or the `:` / `/` prompt.
+    pub status: Rect,
+}
+
+/// Splits the screen:
+///
+/// ```text
+/// ┌ connection ─┐┌ log ─────────────────────────┐
+/// │ ● connected ││ 12:00:01.123 → text 11 B {…} │
+/// │ url …       ││ 12:00:01.124 ← text 11 B {…} │
+/// └─────────────┘└──────────────────────────────┘
+/// ┌ composer · JSON ────────────────────────────┐
+/// │ {"hello":1}                                 │
+/// └─────────────────────────────────────────────┘
+///  Enter send · Tab log · Ctrl-X close · F1 help
+/// ```
+///
+/// Under 72 columns or 16 rows the connection pane goes and the log takes its place.
+pub fn layout(area: Rect, composer_lines: u16) -> ScreenLayout {
+    let composer_height = composer_lines.clamp(1, COMPOSER_MAX_LINES) + 2;
+    let [main, composer, status] = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Min(3),
+            Constraint::Length(composer_height),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+    if area.width >= STATE_PANE_MIN_WIDTH && area.height >= STATE_PANE_MIN_HEIGHT {
+        let state_width = (area.width / 3).clamp(28, 40);
+        let [state, log] = Layout::default()
+            .direction(Direction::Horizontal)
+            .constraints([Constraint::Length(state_width), Constraint::Min(20)])
+            .areas(main);
+        ScreenLayout {
+            state: Some(state),
+            log,
+            composer,
+            status,
+        }
+    } else {
+        ScreenLayout {
+            state: None,
+            log: main,
+            composer,
+            status,
+        }
+    }
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
+    let area = frame.area();
+    let composer_lines = state.composer.line_count() as u16;
+    let regions = layout(area, composer_lines);
+    state
+        .log_view
+        .set_page_rows(regions.log.height.saturating_sub(2));
+    if let Some(state_area) = regions.state {
+        state_pane::render_state_pane(
+            frame,
+            state_area,
+            &state.connection,
+            state.log.evicted(),
+            now,
+        );
+    }
+    let highlight = state.search.as_ref().map(|search| search.query.as_str());
+    log_pane::render_log(
+        frame,
+        regions.log,
+        &state.log,
+        &state.log_view,
+        state.focus == Focus::Log && state.overlay.is_none(),
+        highlight,
+    );
+    composer::render_composer(
+        frame,
+        regions.composer,
+        &state.composer,
+        state.focus == Focus::Composer && state.overlay.is_none(),
+    );
+    draw_status(frame, regions.status, state);
+    match &mut state.overlay {
+        Some(Overlay::Help { scroll }) => help::render_help(frame, area, *scroll),
+        Some(Overlay::Inspector(inspector)) => {
+            let (columns, rows) = inspector::body_size(area);
+            inspector.set_page_size(columns, rows);
+            inspector::render_inspector(frame, area, inspector);
+        }
+        Some(Overlay::CloseDialog(dialog)) => {
+            close_dialog::render_close_dialog(frame, area, dialog)
+        }
+        Some(Overlay::CommandLine(_)) | Some(Overlay::Search(_)) | None => {}
+    }
+}
+
+/// The bottom line: a prompt when one is open, else the status message or the hints
+/// for the focused pane.
+fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
+    match &state.overlay {
+        Some(Overlay::CommandLine(line)) => {
+            return command_line::render_command_line(frame, area, line);
+        }
+        Some(Overlay::Search(prompt)) => {
+            let line = Line::from(vec![
+                Span::styled("/", theme::key()),
+                Span::raw(prompt.text().to_string()),
+                Span::styled("  Enter search · Esc cancel", theme::dim()),
+            ]);
+            frame.render_widget(Paragraph::new(line), area);
+            let cursor_x = area.x + 1 + prompt.cursor() as u16;
+            frame.set_cursor_position((cursor_x.min(area.right().saturating_sub(1)), area.y));
+            return;
+        }
+        _ => {}
+    }
+    let line = if let Some((text, level)) = &state.status {
+        let style = match level {
+            StatusLevel::Info => theme::dim(),
+            StatusLevel::Error => theme::error(),
+        };
+        Line::from(Span::styled(format!(" {text}"), style))
+    } else if let Some(welcome) = &state.welcome {
+        Line::from(Span::styled(format!(" {welcome}"), theme::ok()))
+    } else {
+        hints(state.focus)
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The keys that matter in the focused pane.
+fn hints(focus: Focus) -> Line<'static> {
+    let keys: &[(&str, &str)] = match focus {
+        Focus::Composer => &[
+            ("Enter", "send"),
+            ("Alt-Enter", "newline"),
+            ("Ctrl-T", "mode"),
+            ("Tab", "log"),
+            ("Ctrl-X", "close"),
+            ("F1", "help"),
+            ("Ctrl-C", "quit"),
+        ],
+        Focus::Log => &[
+            ("↑↓", "select"),
+            ("Enter", "inspect"),
+            ("/", "search"),
+            ("c", "close"),
+            (":", "command"),
+            ("Tab", "composer"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+    };
+    let mut spans = vec![Span::raw(" ")];
+    for (index, (key, action)) in keys.iter().enumerate() {
+        if index > 0 {
+            spans.push(Span::styled(" · ", theme::dim()));
+        }
+        spans.push(Span::styled(*key, theme::key()));
+        spans.push(Span::styled(format!(" {action}"), theme::dim()));
+    }
+    Line::from(spans)
+}

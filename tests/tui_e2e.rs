@@ -1,0 +1,172 @@
+//! End-to-end: the real `wsdeck` binary in a pseudo-terminal, read through a VT100
+//! emulator, driven by keystrokes as a person would. Only 127.0.0.1 is involved:
+//! `wsdeck demo` starts its own server on a free loopback port.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+/// The longest any single wait may take.
+const WAIT: Duration = Duration::from_secs(15);
+
+/// A running binary in a pty, with the screen it draws.
+struct PtyApp {
+    screen: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl PtyApp {
+    fn start(args: &[&str], rows: u16, cols: u16) -> Self {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pty");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_wsdeck"));
+        command.args(args);
+        command.env("TERM", "xterm-256color");
+        let data_dir = std::env::temp_dir().join(format!("wsdeck-e2e-{}", std::process::id()));
+        command.env("WSDECK_DATA_DIR", data_dir);
+        command.env_remove("WSDECK_TOKEN");
+        let child = pty.slave.spawn_command(command).expect("wsdeck starts");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("pty reader");
+        let writer = pty.master.take_writer().expect("pty writer");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (screen_in, raw_in) = (screen.clone(), raw.clone());
+        // The master must stay open while the child runs; the reader thread owns it.
+        let master = pty.master;
+        std::thread::spawn(move || {
+            let _master = master;
+            let mut buffer = [0u8; 8192];
+            while let Ok(read) = reader.read(&mut buffer) {
+                if read == 0 {
+                    break;
+                }
+                screen_in.lock().unwrap().process(&buffer[..read]);
+                raw_in.lock().unwrap().extend_from_slice(&buffer[..read]);
+            }
+        });
+        Self {
+            screen,
+            raw,
+            writer,
+            child,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    fn type_text(&mut self, text: &str) {
+        self.writer.write_all(text.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn key(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).unwrap();
+        self.writer.flush().unwrap();
+        // Give the app a moment so separate keys are not read as one escape sequence.
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// Waits until the screen satisfies `check`; panics with the screen otherwise.
+    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let contents = self.contents();
+            if check(&contents) {
+                return contents;
+            }
+            if started.elapsed() > WAIT {
+                panic!("timed out waiting for {what}; screen:\n{contents}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if started.elapsed() > WAIT {
+                let _ = self.child.kill();
+                panic!("wsdeck did not exit; screen:\n{}", self.contents());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for PtyApp {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+const ENTER: &[u8] = b"\r";
+const TAB: &[u8] = b"\t";
+const ESC: &[u8] = b"\x1b";
+const CTRL_X: &[u8] = b"\x18";
+
+#[test]
+fn demo_echo_inspect_close_with_4000_and_restore_the_terminal() {
+    let mut app = PtyApp::start(&["demo"], 40, 120);
+    app.wait_for("the demo to connect", |s| s.contains("connected"));
+    assert!(app.screen.lock().unwrap().screen().alternate_screen());
+
+    app.type_text(r#"{"hello":1}"#);
+    app.key(ENTER);
+    app.wait_for("the message and its echo", |s| {
+        s.matches(r#""hello""#).count() >= 2 && s.contains('→') && s.contains('←')
+    });
+
+    // Tab to the log, Enter inspects the newest message (the echo).
+    app.key(TAB);
+    app.key(ENTER);
+    app.wait_for("the inspector", |s| s.contains("inspector") || s.contains("Inspector"));
+    app.key(ESC);
+
+    // Ctrl-X: the close dialog; pick a custom code 4000 and close.
+    app.key(CTRL_X);
+    app.wait_for("the close dialog", |s| s.contains("1000") && s.contains("Normal Closure"));
+    close_dialog_choose_4000(&mut app);
+    app.wait_for("4000 in the state pane", |s| {
+        s.contains("4000 Private use") || s.contains("4000 ")
+    });
+
+    app.key(b"q");
+    let status = app.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    let raw = app.raw.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&raw);
+    let entered = text.rfind("\x1b[?1049h").expect("entered the alternate screen");
+    let left = text.rfind("\x1b[?1049l").expect("left the alternate screen");
+    assert!(left > entered, "the alternate screen was left last");
+    assert!(!app.screen.lock().unwrap().screen().alternate_screen());
+}
+
+/// Moves through the close dialog to a custom code of 4000 with a reason.
+fn close_dialog_choose_4000(app: &mut PtyApp) {
+    // The code field follows the list; type the code there, then a reason.
+    app.key(TAB);
+    app.type_text("4000");
+    std::thread::sleep(Duration::from_millis(60));
+    app.key(TAB);
+    app.type_text("demo done");
+    std::thread::sleep(Duration::from_millis(60));
+    app.key(ENTER);
+}
