@@ -71,10 +71,11 @@ async fn engine_run(url: &str, count: u64, size: usize) -> Duration {
             panic!("engine stopped after {received} messages");
         }
         for event in &batch {
-            if let Event::Frame(frame) = event {
-                if frame.direction == Direction::Incoming && frame.kind == FrameKind::Text {
-                    received += 1;
-                }
+            if let Event::Frame(frame) = event
+                && frame.direction == Direction::Incoming
+                && frame.kind == FrameKind::Text
+            {
+                received += 1;
             }
         }
     }

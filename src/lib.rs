@@ -10,6 +10,6 @@ pub mod commands;
 pub mod server;
 pub mod session;
 pub mod state;
-pub mod units;
 pub mod tui;
 pub mod ui;
+pub mod units;

@@ -19,6 +19,10 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if cli.command.is_none() && !tui::launch::has_terminal() {
+        eprintln!("wsdeck: {}", tui::launch::NO_TERMINAL);
+        return ExitCode::from(2);
+    }
     let tui_result = match cli.command {
         None => Some(runtime.block_on(async {
             match &cli.url {

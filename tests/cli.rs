@@ -941,6 +941,8 @@ async fn no_subcommand_points_to_the_subcommands() {
     assert!(run.code.is_some(), "exited, not killed: {run:#?}");
     run.assert_no_panic();
     assert_eq!(run.stdout, "", "{run:#?}");
+    assert_eq!(run.code, Some(2), "{run:#?}");
+    assert!(run.stderr.contains("terminal"), "{run:#?}");
     assert!(run.stderr.contains("subcommand"), "{run:#?}");
     assert!(run.stderr.contains("--help"), "{run:#?}");
 }

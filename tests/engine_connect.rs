@@ -626,13 +626,13 @@ async fn oversized_message_closes_with_1009() {
 async fn start_protocol_breaker() -> (Background, u16) {
     let (listener, port) = bind_local().await;
     let task = tokio::spawn(async move {
-        if let Ok((socket, _)) = listener.accept().await {
-            if let Ok(mut ws) = tokio_tungstenite::accept_async(socket).await {
-                use tokio::io::AsyncWriteExt;
-                // FIN + RSV1 + text opcode, unmasked, empty payload.
-                let _ = ws.get_mut().write_all(&[0xC1, 0x00]).await;
-                tokio::time::sleep(Duration::from_secs(2)).await;
-            }
+        if let Ok((socket, _)) = listener.accept().await
+            && let Ok(mut ws) = tokio_tungstenite::accept_async(socket).await
+        {
+            use tokio::io::AsyncWriteExt;
+            // FIN + RSV1 + text opcode, unmasked, empty payload.
+            let _ = ws.get_mut().write_all(&[0xC1, 0x00]).await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
         }
     });
     (Background(task), port)

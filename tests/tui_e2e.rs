@@ -137,12 +137,16 @@ fn demo_echo_inspect_close_with_4000_and_restore_the_terminal() {
     // Tab to the log, Enter inspects the newest message (the echo).
     app.key(TAB);
     app.key(ENTER);
-    app.wait_for("the inspector", |s| s.contains("inspector") || s.contains("Inspector"));
+    app.wait_for("the inspector", |s| {
+        s.contains("inspector") || s.contains("Inspector")
+    });
     app.key(ESC);
 
     // Ctrl-X: the close dialog; pick a custom code 4000 and close.
     app.key(CTRL_X);
-    app.wait_for("the close dialog", |s| s.contains("1000") && s.contains("Normal Closure"));
+    app.wait_for("the close dialog", |s| {
+        s.contains("1000") && s.contains("Normal Closure")
+    });
     close_dialog_choose_4000(&mut app);
     app.wait_for("4000 in the state pane", |s| {
         s.contains("4000 Private use") || s.contains("4000 ")
@@ -153,8 +157,12 @@ fn demo_echo_inspect_close_with_4000_and_restore_the_terminal() {
     assert!(status.success(), "exit status {status:?}");
     let raw = app.raw.lock().unwrap().clone();
     let text = String::from_utf8_lossy(&raw);
-    let entered = text.rfind("\x1b[?1049h").expect("entered the alternate screen");
-    let left = text.rfind("\x1b[?1049l").expect("left the alternate screen");
+    let entered = text
+        .rfind("\x1b[?1049h")
+        .expect("entered the alternate screen");
+    let left = text
+        .rfind("\x1b[?1049l")
+        .expect("left the alternate screen");
     assert!(left > entered, "the alternate screen was left last");
     assert!(!app.screen.lock().unwrap().screen().alternate_screen());
 }

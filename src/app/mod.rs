@@ -248,11 +248,11 @@ impl App {
             return;
         };
         search.done = search.search.step(&self.state.log, SEARCH_STEP).done;
-        if !search.jumped {
-            if let Some(first) = search.search.last_hit() {
-                search.jumped = true;
-                self.state.log_view.jump_to(first, &self.state.log);
-            }
+        if !search.jumped
+            && let Some(newest) = search.search.last_hit()
+        {
+            search.jumped = true;
+            self.state.log_view.jump_to(newest, &self.state.log);
         }
     }
 }

@@ -117,9 +117,7 @@ impl App {
 fn state_line(state: ConnectionState) -> Option<(String, SystemLevel)> {
     match state {
         ConnectionState::Connecting => Some(("connecting…".into(), SystemLevel::Info)),
-        ConnectionState::Authenticating => {
-            Some(("authenticating…".into(), SystemLevel::Info))
-        }
+        ConnectionState::Authenticating => Some(("authenticating…".into(), SystemLevel::Info)),
         ConnectionState::Authenticated => Some(("auth ok".into(), SystemLevel::Info)),
         ConnectionState::Disconnected => Some(("disconnected".into(), SystemLevel::Info)),
         ConnectionState::Error => Some((

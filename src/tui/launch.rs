@@ -11,8 +11,7 @@ use crate::server::{Server, ServerConfig};
 use crate::session::SessionConfig;
 
 /// The hint shown on the demo's first screen.
-pub const DEMO_WELCOME: &str =
-    "Welcome! Type {\"hello\":1} and press Enter · Tab then Enter inspects · Ctrl-X closes with a code of your choice · F1 help";
+pub const DEMO_WELCOME: &str = "Welcome! Type {\"hello\":1} and press Enter · Tab then Enter inspects · Ctrl-X closes with a code of your choice · F1 help";
 
 /// Opens the TUI on `url` with the given connection flags.
 pub async fn open_url(url: &str, connection: &ConnectionArgs) -> anyhow::Result<()> {
@@ -32,7 +31,9 @@ pub async fn open_url(url: &str, connection: &ConnectionArgs) -> anyhow::Result<
 pub async fn prompt_for_url(connection: &ConnectionArgs) -> anyhow::Result<()> {
     require_terminal()?;
     print!("wsdeck — WebSocket URL to open (Enter for the built-in demo): ");
-    std::io::stdout().flush().context("cannot write to the terminal")?;
+    std::io::stdout()
+        .flush()
+        .context("cannot write to the terminal")?;
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -55,8 +56,7 @@ pub async fn demo() -> anyhow::Result<()> {
     })
     .await
     .context("cannot start the demo server on 127.0.0.1")?;
-    let mut config = SessionConfig::new(&server.url())?;
-    config.keepalive.ping_interval = std::time::Duration::from_secs(5);
+    let config = SessionConfig::new(&server.url())?;
     run(Launch {
         config,
         welcome: Some(DEMO_WELCOME.to_string()),
@@ -70,11 +70,12 @@ pub fn has_terminal() -> bool {
     std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
 }
 
+/// Said when the TUI is asked for without a terminal.
+pub const NO_TERMINAL: &str = "the TUI needs a terminal; for scripts use a subcommand such as `wsdeck listen`, `request` or `send` (see --help)";
+
 fn require_terminal() -> anyhow::Result<()> {
     if !has_terminal() {
-        bail!(
-            "the TUI needs a terminal; for scripts use `wsdeck listen`, `request` or `send` (see --help)"
-        );
+        bail!(NO_TERMINAL);
     }
     Ok(())
 }

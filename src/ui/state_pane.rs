@@ -274,7 +274,7 @@ mod tests {
         assert_eq!(bytes(2048), "2.0 KiB");
         assert_eq!(
             shorten("ws://example.com/very/long/path", 12),
-            "ws://e…/path"
+            "ws://…g/path"
         );
         assert_eq!(sparkline([1, 2, 4, 8].into_iter(), 3), "▂▄█");
         assert_eq!(format_uptime(Duration::from_secs(3725)), "01:02:05");

@@ -52,7 +52,9 @@ pub fn ok() -> Style {
 
 /// The selected row in a list or the log.
 pub fn selected() -> Style {
-    Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD)
+    Style::new()
+        .bg(Color::DarkGray)
+        .add_modifier(Modifier::BOLD)
 }
 
 /// A search hit.
