@@ -39,6 +39,9 @@ pub struct Cli {
     pub command: Option<CommandLine>,
     /// ws:// or wss:// URL to open in the TUI.
     pub url: Option<String>,
+    /// How many log entries the TUI keeps in memory (older ones are dropped from view).
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub log_capacity: u64,
     /// Connection settings for the TUI.
     #[command(flatten)]
     pub connection: ConnectionArgs,

@@ -25,9 +25,10 @@ fn main() -> ExitCode {
     }
     let tui_result = match cli.command {
         None => Some(runtime.block_on(async {
+            let capacity = usize::try_from(cli.log_capacity).unwrap_or(usize::MAX);
             match &cli.url {
-                Some(url) => tui::launch::open_url(url, &cli.connection).await,
-                None => tui::launch::prompt_for_url(&cli.connection).await,
+                Some(url) => tui::launch::open_url(url, &cli.connection, capacity).await,
+                None => tui::launch::prompt_for_url(&cli.connection, capacity).await,
             }
         })),
         Some(CommandLine::Demo(args)) if !args.script && tui::launch::has_terminal() => {

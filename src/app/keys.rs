@@ -18,6 +18,8 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
+        // A status message lasts until the next key.
+        self.state.status = None;
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Char('c') if ctrl => return self.quit(),

@@ -14,7 +14,11 @@ use crate::session::SessionConfig;
 pub const DEMO_WELCOME: &str = "Welcome! Type {\"hello\":1} and press Enter · Tab then Enter inspects · Ctrl-X closes with a code of your choice · F1 help";
 
 /// Opens the TUI on `url` with the given connection flags.
-pub async fn open_url(url: &str, connection: &ConnectionArgs) -> anyhow::Result<()> {
+pub async fn open_url(
+    url: &str,
+    connection: &ConnectionArgs,
+    log_capacity: usize,
+) -> anyhow::Result<()> {
     require_terminal()?;
     let config = connection
         .to_config(url)
@@ -23,12 +27,16 @@ pub async fn open_url(url: &str, connection: &ConnectionArgs) -> anyhow::Result<
         config,
         welcome: None,
         server: None,
+        log_capacity,
     })
     .await
 }
 
 /// Asks for a URL on the terminal (Enter alone runs the demo), then opens the TUI.
-pub async fn prompt_for_url(connection: &ConnectionArgs) -> anyhow::Result<()> {
+pub async fn prompt_for_url(
+    connection: &ConnectionArgs,
+    log_capacity: usize,
+) -> anyhow::Result<()> {
     require_terminal()?;
     print!("wsdeck — WebSocket URL to open (Enter for the built-in demo): ");
     std::io::stdout()
@@ -43,7 +51,7 @@ pub async fn prompt_for_url(connection: &ConnectionArgs) -> anyhow::Result<()> {
     if url.is_empty() {
         demo().await
     } else {
-        open_url(url, connection).await
+        open_url(url, connection, log_capacity).await
     }
 }
 
@@ -61,6 +69,7 @@ pub async fn demo() -> anyhow::Result<()> {
         config,
         welcome: Some(DEMO_WELCOME.to_string()),
         server: Some(server),
+        log_capacity: crate::app::DEFAULT_LOG_CAPACITY,
     })
     .await
 }

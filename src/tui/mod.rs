@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
-use crate::app::{App, AppSetup, DEFAULT_LOG_CAPACITY, Effect, Msg, StatusLevel};
+use crate::app::{App, AppSetup, Effect, Msg, StatusLevel};
 use crate::commands::output::{LineFormat, format_time, write_frame};
 use crate::server::Server;
 use crate::session::secret::Redactor;
@@ -41,6 +41,8 @@ pub struct Launch {
     pub welcome: Option<String>,
     /// A server to stop when the TUI ends (`wsdeck demo`).
     pub server: Option<Server>,
+    /// Log entries kept in memory.
+    pub log_capacity: usize,
 }
 
 /// Runs the TUI until the user quits.
@@ -49,6 +51,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         config,
         welcome,
         server,
+        log_capacity,
     } = launch;
     let redactor = Redactor::new(config.auth.token.iter());
     let shown_url = redactor
@@ -60,7 +63,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         auth_mode: config.auth.method.as_str(),
         insecure: config.tls.insecure,
         history,
-        log_capacity: DEFAULT_LOG_CAPACITY,
+        log_capacity,
         welcome,
         ids: session::MessageIds::default(),
     };

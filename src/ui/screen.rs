@@ -150,6 +150,19 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
         Line::from(Span::styled(format!(" {text}"), style))
     } else if let Some(welcome) = &state.welcome {
         Line::from(Span::styled(format!(" {welcome}"), theme::ok()))
+    } else if let Some(search) = &state.search {
+        let count = search.search.hit_count();
+        let progress = if search.done { "" } else { " · searching…" };
+        Line::from(vec![
+            Span::styled(format!(" /{}", search.query), theme::key()),
+            Span::styled(
+                format!(
+                    " · {count} match{}{progress} · n/N next/previous · / new search",
+                    if count == 1 { "" } else { "es" }
+                ),
+                theme::dim(),
+            ),
+        ])
     } else {
         hints(state.focus)
     };

@@ -62,7 +62,7 @@ pub fn state_lines(
         )));
     }
     lines.push(Line::from(state));
-    lines.push(pair("url", shorten(&view.url, width.saturating_sub(5))));
+    lines.push(pair("url", shorten(&view.url, width.saturating_sub(6))));
     let subprotocol = view
         .info
         .as_ref()
