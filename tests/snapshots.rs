@@ -17,6 +17,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Color;
 use tokio::time::Instant;
 
 use wsdeck::app::{App, AppSetup, Focus, Msg, Overlay};
@@ -25,11 +26,13 @@ use wsdeck::session::{
     CloseOutcome, ConnectionInfo, ConnectionState, Direction, Event, Frame, FrameKind, MessageIds,
 };
 use wsdeck::state::history::History;
+use wsdeck::state::log::{LogEntry, LogStore};
+use wsdeck::state::log_view::LogView;
 
 const URL: &str = "ws://127.0.0.1:8765/";
 
 /// The long incoming JSON message: too wide for an 80-column log row.
-const TRADE: &str = r#"{"type":"trade","channel":"trades","data":{"symbol":"BTC-USD","price":"67012.55","size":"0.0150","side":"buy","trade_id":918273645,"ts":"2024-05-01T12:00:03.250Z"},"sequence":1042}"#;
+const TRADE: &str = r#"{"type":"trade","channel":"trades","data":{"symbol":"BTC-USD","price":"67012.55","size":"0.0150","side":"buy","trade_id":918273645,"ts":1714564803250},"sequence":1042}"#;
 
 /// Log position of the [`TRADE`] message (after "connecting…", "connected to …",
 /// the subscribe and the subscribed frames).
@@ -178,7 +181,37 @@ fn session_app(now: Instant) -> App {
     for event in events {
         app.update(event, now);
     }
+    restamp_system_lines(&mut app);
     app
+}
+
+/// Gives every system line the time of the frame before it. The app stamps them
+/// with the wall clock, and a popup can cover part of a time so that masking the
+/// whole `HH:MM:SS.mmm` pattern no longer finds it (a stray "04:" would remain).
+fn restamp_system_lines(app: &mut App) {
+    let log = &app.state.log;
+    let mut fixed = LogStore::new(log.capacity());
+    let mut last = at(0, 0);
+    for seq in log.first_seq()..log.end_seq() {
+        let Some(entry) = log.get(seq) else {
+            continue;
+        };
+        let entry = match entry.clone() {
+            LogEntry::System { level, text, .. } => LogEntry::System {
+                timestamp: last,
+                level,
+                text,
+            },
+            frame => {
+                last = frame.timestamp();
+                frame
+            }
+        };
+        fixed.push(entry);
+    }
+    app.state.log = fixed;
+    app.state.log_view = LogView::new();
+    app.state.log_view.on_append(&app.state.log);
 }
 
 /// Moves focus to the log and selects the [`TRADE`] message with ↑.
@@ -203,7 +236,33 @@ fn render(app: &mut App, now: Instant, width: u16, height: u16) -> String {
     terminal
         .draw(|frame| wsdeck::ui::screen::draw(frame, &mut app.state, now))
         .expect("drawing works");
-    mask_times(&screen_text(terminal.backend().buffer()))
+    let buffer = terminal.backend().buffer();
+    mask_times(&screen_text(buffer)) + &backgrounds(buffer)
+}
+
+/// Where the screen has a background colour (the selected row, a search hit), since
+/// the text alone does not show it: one line per run of cells, after a separator.
+fn backgrounds(buffer: &Buffer) -> String {
+    let width = usize::from(buffer.area.width);
+    let mut runs = String::new();
+    for (y, row) in buffer.content.chunks(width).enumerate() {
+        let mut x = 0;
+        while x < row.len() {
+            let bg = row[x].bg;
+            let start = x;
+            while x < row.len() && row[x].bg == bg {
+                x += 1;
+            }
+            if bg != Color::Reset {
+                runs += &format!("row {y}, columns {start}–{}: bg {bg}\n", x - 1);
+            }
+        }
+    }
+    if runs.is_empty() {
+        runs
+    } else {
+        format!("--- backgrounds ---\n{runs}")
+    }
 }
 
 /// The buffer as lines of text, skipping the cells hidden behind wide characters,

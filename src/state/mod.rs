@@ -8,6 +8,7 @@ pub mod composer;
 pub mod connection;
 pub mod history;
 pub mod inspector;
+pub mod line_input;
 pub mod log;
 pub mod log_view;
 pub mod prompt;

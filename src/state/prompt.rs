@@ -1,7 +1,9 @@
-//! A one-line text prompt (the `/` search query): typing, cursor movement,
-//! Enter to submit, Esc to cancel.
+//! A one-line text prompt (the `/` search query): the shared line editor plus
+//! Enter to submit and Esc to cancel.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use super::line_input::LineInput;
 
 /// What a key did to the prompt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,12 +16,10 @@ pub enum PromptOutcome {
     Submit(String),
 }
 
-/// A single-line editor.
+/// A single-line prompt.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LinePrompt {
-    text: String,
-    /// Cursor position in characters.
-    cursor: usize,
+    input: LineInput,
 }
 
 impl LinePrompt {
@@ -30,12 +30,12 @@ impl LinePrompt {
 
     /// The text typed so far.
     pub fn text(&self) -> &str {
-        &self.text
+        self.input.text()
     }
 
     /// The cursor position, in characters.
     pub fn cursor(&self) -> usize {
-        self.cursor
+        self.input.text()[..self.input.cursor()].chars().count()
     }
 
     /// Edits the text or finishes.
@@ -43,48 +43,21 @@ impl LinePrompt {
         if key.kind == KeyEventKind::Release {
             return PromptOutcome::None;
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
-            KeyCode::Esc => return PromptOutcome::Cancel,
-            KeyCode::Enter => return PromptOutcome::Submit(self.text.clone()),
-            KeyCode::Char('u') if ctrl => {
-                self.text.clear();
-                self.cursor = 0;
+            KeyCode::Esc => PromptOutcome::Cancel,
+            KeyCode::Enter => PromptOutcome::Submit(self.input.text().to_string()),
+            _ => {
+                self.input.handle_key(key);
+                PromptOutcome::None
             }
-            KeyCode::Char(c) if !ctrl => {
-                let at = self.byte_index(self.cursor);
-                self.text.insert(at, c);
-                self.cursor += 1;
-            }
-            KeyCode::Backspace if self.cursor > 0 => {
-                self.cursor -= 1;
-                let at = self.byte_index(self.cursor);
-                self.text.remove(at);
-            }
-            KeyCode::Delete if self.cursor < self.text.chars().count() => {
-                let at = self.byte_index(self.cursor);
-                self.text.remove(at);
-            }
-            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Right => self.cursor = (self.cursor + 1).min(self.text.chars().count()),
-            KeyCode::Home => self.cursor = 0,
-            KeyCode::End => self.cursor = self.text.chars().count(),
-            _ => {}
         }
-        PromptOutcome::None
-    }
-
-    fn byte_index(&self, chars: usize) -> usize {
-        self.text
-            .char_indices()
-            .nth(chars)
-            .map_or(self.text.len(), |(index, _)| index)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::crossterm::event::KeyModifiers;
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
@@ -97,6 +70,7 @@ mod tests {
             prompt.handle_key(key(KeyCode::Char(c)));
         }
         prompt.handle_key(key(KeyCode::Left));
+        assert_eq!(prompt.cursor(), 2);
         prompt.handle_key(key(KeyCode::Backspace));
         assert_eq!(prompt.text(), "h!");
         prompt.handle_key(key(KeyCode::Home));
