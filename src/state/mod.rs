@@ -11,4 +11,5 @@ pub mod inspector;
 pub mod line_input;
 pub mod log;
 pub mod log_view;
+pub mod payload;
 pub mod prompt;
