@@ -41,10 +41,16 @@ impl App {
                 );
             }
             Event::SendFailed { id, message, .. } => {
+                let mut status = message.clone();
                 if let Some(text) = self.state.in_flight.remove(&id) {
-                    self.state.composer.restore(&text, message.clone());
+                    // Never overwrite a new draft: the refused text is in the history.
+                    if self.state.composer.is_empty() {
+                        self.state.composer.restore(&text, message);
+                    } else {
+                        status.push_str(" — the message was not sent; ↑ at the top of the composer recalls it");
+                    }
                 }
-                self.set_status(message, StatusLevel::Error);
+                self.set_status(status, StatusLevel::Error);
             }
             Event::Error { message, .. } => {
                 self.system_line(message.clone(), SystemLevel::Error);

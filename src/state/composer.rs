@@ -17,9 +17,10 @@
 //!   kept exactly as typed; JSON and Text modes); invalid JSON shows the error
 //!   and changes nothing.
 //! - `Ctrl-T`: mode JSON → Text → Binary → JSON.
-//! - `Ctrl-U`: clear the editor (`Ctrl-Z` undoes it, `Ctrl-Y` pastes it back).
-//! - `Ctrl-Z` undo, `Ctrl-R` redo; emacs-style editing keys (`Ctrl-A/E/B/K/W/H/D`,
-//!   `Alt-B/F/D`) as in `ratatui-textarea`.
+//! - `Ctrl-U`: clear the editor (`Ctrl-Y` pastes the cleared text back).
+//! - `Ctrl-R` redo; emacs-style editing keys (`Ctrl-A/E/B/K/W/H/D`, `Alt-B/F/D`)
+//!   as in `ratatui-textarea`. The editor's own `Ctrl-Z` undo never arrives in the
+//!   TUI: the app takes Ctrl-Z to suspend, as shells expect.
 //! - Left to the app ([`ComposerOutcome::Ignored`]): `Tab`, `Shift-Tab`, `Esc`,
 //!   `F1`–`F12`, `PageUp`/`PageDown`, `Ctrl-C`, `Ctrl-X`, and any other
 //!   `Ctrl`/`Alt` chord the editor does not use. Pasted text (`Event::Paste`)

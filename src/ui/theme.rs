@@ -50,11 +50,10 @@ pub fn ok() -> Style {
     Style::new().fg(Color::Green)
 }
 
-/// The selected row in a list or the log.
+/// The selected row in a list or the log. Reversed video keeps every span readable,
+/// including dim ones (a dark background would hide dark-grey text).
 pub fn selected() -> Style {
-    Style::new()
-        .bg(Color::DarkGray)
-        .add_modifier(Modifier::BOLD)
+    Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
 }
 
 /// A search hit.
