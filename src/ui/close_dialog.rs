@@ -176,7 +176,9 @@ fn render_field(frame: &mut Frame, area: Rect, dialog: &CloseDialog, field: Clos
     frame.render_widget(Paragraph::new(Span::styled(label, label_style)), label_area);
     let (shown, column) = visible_window(input.text(), input.cursor(), text_area.width);
     let text = if input.text().is_empty() {
-        Span::styled(placeholder, theme::dim())
+        // Leave a gap before the byte counter so the two never read as one phrase.
+        let room = usize::from(text_area.width.saturating_sub(2));
+        Span::styled(fit_with_ellipsis(placeholder, room), theme::dim())
     } else if focused && field == CloseFocus::Code && dialog.code_fresh() {
         // Shown as selected: the next digit replaces it.
         Span::styled(shown, theme::selected())
@@ -193,6 +195,19 @@ fn render_field(frame: &mut Frame, area: Rect, dialog: &CloseDialog, field: Clos
     if focused && !text_area.is_empty() {
         let x = text_area.x + column.min(text_area.width - 1);
         frame.set_cursor_position(Position::new(x, text_area.y));
+    }
+}
+
+/// `text` as is when it fits in `width` characters, else cut with `…`.
+fn fit_with_ellipsis(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut cut: String = text.chars().take(width - 1).collect();
+        cut.push('…');
+        cut
     }
 }
 

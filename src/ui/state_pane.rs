@@ -126,15 +126,17 @@ pub fn state_lines(
                     theme::warning()
                 },
             ),
-            Span::styled(
-                format!(" by {who}{}", if close.clean { "" } else { ", not clean" }),
-                theme::dim(),
-            ),
         ]));
-        lines.push(Line::from(Span::styled(
-            close_code::meaning(code).to_string(),
-            theme::dim(),
-        )));
+        let how = format!(
+            "by {who}{}",
+            if close.clean {
+                ", clean"
+            } else {
+                ", not clean"
+            }
+        );
+        lines.extend(indented(&how, width, theme::dim()));
+        lines.extend(indented(close_code::meaning(code), width, theme::dim()));
     }
     if let Some(error) = &view.last_error
         && matches!(
@@ -147,8 +149,40 @@ pub fn state_lines(
     lines
 }
 
+/// Width of the label column ("queue ").
+const LABEL_WIDTH: usize = 6;
+
+/// `text` word-wrapped into the value column, so continuation lines line up under
+/// the values rather than under the labels.
+fn indented(text: &str, width: usize, style: ratatui::style::Style) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(LABEL_WIDTH).max(10);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > room {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+        .into_iter()
+        .map(|line| {
+            Line::from(vec![
+                Span::raw(" ".repeat(LABEL_WIDTH)),
+                Span::styled(line, style),
+            ])
+        })
+        .collect()
+}
+
 fn label(name: &str) -> Span<'static> {
-    Span::styled(format!("{name:<6}"), theme::label())
+    Span::styled(format!("{name:<LABEL_WIDTH$}"), theme::label())
 }
 
 fn pair(name: &str, value: String) -> Line<'static> {
@@ -265,7 +299,12 @@ mod tests {
         assert!(shown.contains("● reconnecting in 2.1s (2/10)"), "{shown}");
         assert!(shown.contains("1006 Abnormal Closure"), "{shown}");
         assert!(shown.contains("INSECURE"), "{shown}");
-        assert!(shown.contains("without a close frame"), "{shown}");
+        assert!(shown.contains("      by wsdeck, not clean"), "{shown}");
+        // The meaning wraps inside the value column.
+        assert!(
+            shown.contains("      the connection dropped without a\n      close frame"),
+            "{shown}"
+        );
     }
 
     #[test]
