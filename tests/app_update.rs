@@ -345,7 +345,10 @@ fn send_failed_does_not_lose_a_draft_typed_since() {
     // The refused message is still reachable: it went into the history when sent.
     assert!(composer.history().entries().any(|e| e == r#"{"a":1}"#));
     let status = app.state.status.as_ref().map(|(text, _)| text.as_str());
-    assert!(status.is_some_and(|s| s.contains("recalls it")), "{status:?}");
+    assert!(
+        status.is_some_and(|s| s.contains("recalls it")),
+        "{status:?}"
+    );
 }
 
 #[test]
@@ -1022,7 +1025,6 @@ fn keys_under_help_do_not_reach_the_composer() {
 }
 
 #[test]
-#[ignore = "bug: the help lists `f` (filter) for the log, but the log ignores it"]
 fn f_in_the_log_opens_a_filter() {
     let mut app = app();
     incoming(&mut app, 1, "x");
@@ -1281,7 +1283,6 @@ fn typing_on_the_command_line_never_triggers_log_keys() {
 }
 
 #[test]
-#[ignore = "bug: every `:` opens a fresh CommandLine, so Up never recalls an earlier command"]
 fn up_on_the_command_line_recalls_the_previous_command() {
     let mut app = app();
     assert_eq!(
@@ -1413,7 +1414,6 @@ fn new_entries_resume_the_search_and_the_first_hit_is_jumped_to() {
 }
 
 #[test]
-#[ignore = "bug: on a log longer than SEARCH_STEP the first step's newest hit is selected, not the newest overall"]
 fn search_over_several_steps_selects_the_newest_hit_overall() {
     let total = SEARCH_STEP as u64 + 10_000;
     let mut app = app_with_capacity(total as usize);

@@ -3,13 +3,12 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::{App, Effect, Focus, Overlay, SearchState, StatusLevel};
+use super::{App, Effect, Focus, Overlay, StatusLevel, log_rows};
 use crate::session::Command;
 use crate::state::close_dialog::{CloseDialog, CloseDialogOutcome};
-use crate::state::command_line::{CommandLine, CommandLineOutcome, UserCommand};
+use crate::state::command_line::{CommandLineOutcome, UserCommand};
 use crate::state::composer::ComposerOutcome;
 use crate::state::inspector::{Inspector, InspectorOutcome};
-use crate::state::log::Search;
 use crate::state::log_view::LogViewOutcome;
 use crate::state::prompt::{LinePrompt, PromptOutcome};
 
@@ -43,7 +42,11 @@ impl App {
                 ComposerOutcome::None => Vec::new(),
                 ComposerOutcome::Ignored => self.global_key(key),
             },
-            Focus::Log => match self.state.log_view.handle_key(key, &self.state.log) {
+            Focus::Log => match self
+                .state
+                .log_view
+                .handle_key(key, log_rows(&self.state.log, &self.state.filter))
+            {
                 LogViewOutcome::Inspect(seq) => {
                     if let Some(entry) = self.state.log.get(seq) {
                         let inspector = Inspector::open(entry);
@@ -66,7 +69,8 @@ impl App {
             KeyCode::Char('x') if ctrl => self.open_close_dialog(),
             KeyCode::PageUp | KeyCode::PageDown => {
                 // From the composer, page the log without leaving the editor.
-                let _ = self.state.log_view.handle_key(key, &self.state.log);
+                let rows = log_rows(&self.state.log, &self.state.filter);
+                let _ = self.state.log_view.handle_key(key, rows);
             }
             _ => {}
         }
@@ -79,11 +83,16 @@ impl App {
             KeyCode::Char('q') => return self.quit(),
             KeyCode::Char('?') => self.state.overlay = Some(Overlay::Help { scroll: 0 }),
             KeyCode::Char(':') => {
-                self.state.overlay = Some(Overlay::CommandLine(CommandLine::new()));
+                // One command line for the session, so ↑ recalls earlier commands.
+                let mut line = self.state.saved_command_line.take().unwrap_or_default();
+                line.reset();
+                self.state.overlay = Some(Overlay::CommandLine(line));
             }
             KeyCode::Char('/') => self.state.overlay = Some(Overlay::Search(LinePrompt::new())),
             KeyCode::Char('n') => self.jump_to_hit(true),
             KeyCode::Char('N') => self.jump_to_hit(false),
+            KeyCode::Char('f') => self.open_filter_prompt(),
+            KeyCode::Char('F') => self.clear_filter(),
             KeyCode::Char('c') => self.open_close_dialog(),
             KeyCode::Char('i') | KeyCode::Char('a') => self.state.focus = Focus::Composer,
             _ => return self.global_key(key),
@@ -134,14 +143,21 @@ impl App {
             Overlay::CommandLine(line) => match line.handle_key(key) {
                 CommandLineOutcome::None => Vec::new(),
                 CommandLineOutcome::Cancel => {
-                    self.state.overlay = None;
+                    self.put_command_line_away();
                     Vec::new()
                 }
                 CommandLineOutcome::Run(command) => {
-                    self.state.overlay = None;
+                    self.put_command_line_away();
                     self.run_command(command)
                 }
             },
+            Overlay::Search(_)
+                if key.code == KeyCode::Char('r')
+                    && key.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
+                self.state.search_regex = !self.state.search_regex;
+                Vec::new()
+            }
             Overlay::Search(prompt) => match prompt.handle_key(key) {
                 PromptOutcome::None => Vec::new(),
                 PromptOutcome::Cancel => {
@@ -150,10 +166,35 @@ impl App {
                 }
                 PromptOutcome::Submit(query) => {
                     self.state.overlay = None;
-                    self.start_search(query);
+                    self.start_search(query, self.state.search_regex);
                     Vec::new()
                 }
             },
+            Overlay::Filter(prompt) => match prompt.handle_key(key) {
+                PromptOutcome::None => Vec::new(),
+                // Esc empties the line first, then closes (the filter stays as it was).
+                PromptOutcome::Cancel if !prompt.text().is_empty() => {
+                    *prompt = LinePrompt::new();
+                    Vec::new()
+                }
+                PromptOutcome::Cancel => {
+                    self.state.overlay = None;
+                    Vec::new()
+                }
+                PromptOutcome::Submit(input) => {
+                    if self.apply_filter(&input) {
+                        self.state.overlay = None;
+                    }
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    /// Closes the command line, keeping it (and its recall) for the next `:`.
+    fn put_command_line_away(&mut self) {
+        if let Some(Overlay::CommandLine(line)) = self.state.overlay.take() {
+            self.state.saved_command_line = Some(line);
         }
     }
 
@@ -194,44 +235,6 @@ impl App {
     fn quit(&mut self) -> Vec<Effect> {
         self.state.quitting = true;
         vec![Effect::Quit]
-    }
-
-    fn start_search(&mut self, query: String) {
-        if query.is_empty() {
-            self.state.search = None;
-            return;
-        }
-        self.state.search = Some(SearchState {
-            search: Search::new(&query, false),
-            query,
-            jumped: false,
-            done: false,
-        });
-        self.step_search();
-    }
-
-    fn jump_to_hit(&mut self, forward: bool) {
-        let Some(search) = self.state.search.as_ref() else {
-            self.set_status("no search yet: press / to search", StatusLevel::Info);
-            return;
-        };
-        let from = self
-            .state
-            .log_view
-            .selected()
-            .unwrap_or_else(|| self.state.log.end_seq());
-        let hit = if forward {
-            search.search.next_hit(from)
-        } else {
-            search.search.previous_hit(from)
-        };
-        match hit {
-            Some(seq) => self.state.log_view.jump_to(seq, &self.state.log),
-            None => {
-                let query = search.query.clone();
-                self.set_status(format!("no more matches for '{query}'"), StatusLevel::Info);
-            }
-        }
     }
 
     fn send(

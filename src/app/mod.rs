@@ -4,6 +4,7 @@
 //! pure: no terminal, no socket, so every key path is tested directly.
 
 mod keys;
+mod search_filter;
 mod session_events;
 
 use std::collections::HashMap;
@@ -19,14 +20,16 @@ use crate::state::composer::{Composer, ComposerMode};
 use crate::state::connection::ConnectionView;
 use crate::state::history::History;
 use crate::state::inspector::Inspector;
-use crate::state::log::{LogStore, Search};
-use crate::state::log_view::LogView;
+use crate::state::log::{EntrySeq, FilteredView, LogStore, Search};
+use crate::state::log_view::{LogRows, LogView};
 use crate::state::prompt::LinePrompt;
 
 /// Default number of log entries kept in memory.
 pub const DEFAULT_LOG_CAPACITY: usize = 100_000;
 /// How many log entries one search step examines before input is looked at again.
 pub const SEARCH_STEP: usize = 50_000;
+/// How many log entries one filter step examines before input is looked at again.
+pub const FILTER_STEP: usize = 50_000;
 
 /// Something that happened, for [`App::update`].
 #[derive(Debug, Clone)]
@@ -43,7 +46,7 @@ pub enum Msg {
     Resize,
     /// Time passed (countdowns, uptime).
     Tick,
-    /// Background work may continue (an incremental search).
+    /// Background work may continue (an incremental search or filter).
     Work,
 }
 
@@ -85,8 +88,10 @@ pub enum Overlay {
     CloseDialog(CloseDialog),
     /// `:` commands.
     CommandLine(CommandLine),
-    /// `/` search query.
+    /// `/` search query (Ctrl-R toggles [`AppState::search_regex`]).
     Search(LinePrompt),
+    /// `f` filter expression (see [`crate::state::filter_expr`]).
+    Filter(LinePrompt),
 }
 
 /// How serious a status message is.
@@ -109,6 +114,28 @@ pub struct SearchState {
     pub jumped: bool,
     /// Whether every entry so far has been searched.
     pub done: bool,
+    /// Hits before this entry were looked at for the first jump and none of them
+    /// was shown (a filter hid them): the next look starts here, so a log that
+    /// keeps growing is not walked again and again.
+    unjumped_before: EntrySeq,
+}
+
+/// The filter on the log pane: the entries it keeps, found incrementally.
+#[derive(Debug)]
+pub struct FilterState {
+    /// The expression as typed (the `f` prompt starts with it).
+    pub expr: String,
+    /// The conditions in words: `in text "foo"`.
+    pub summary: String,
+    /// The entries kept so far; stepped by [`Msg::Work`] until complete.
+    pub view: FilteredView,
+}
+
+impl FilterState {
+    /// Whether every entry of `log` has been examined.
+    pub fn is_done(&self, log: &LogStore) -> bool {
+        self.view.remaining(log) == 0
+    }
 }
 
 /// Everything the TUI shows.
@@ -130,6 +157,11 @@ pub struct AppState {
     pub status: Option<(String, StatusLevel)>,
     /// The current search.
     pub search: Option<SearchState>,
+    /// Whether `/` searches with a regular expression (toggled with Ctrl-R in the
+    /// prompt; remembered for the next search).
+    pub search_regex: bool,
+    /// The filter on the log pane, if any.
+    pub filter: Option<FilterState>,
     /// A first-run hint shown until the first message is sent.
     pub welcome: Option<String>,
     /// Composer texts handed to the session, by message id, until it accepts them.
@@ -137,6 +169,8 @@ pub struct AppState {
     /// Whether the user asked to quit.
     pub quitting: bool,
     ids: MessageIds,
+    /// The `:` command line between uses, so its recall survives closing it.
+    pub saved_command_line: Option<CommandLine>,
 }
 
 /// What the app needs to start.
@@ -187,9 +221,12 @@ impl App {
                 overlay: None,
                 status: None,
                 search: None,
+                search_regex: false,
+                filter: None,
                 welcome,
                 in_flight: HashMap::new(),
                 quitting: false,
+                saved_command_line: None,
                 ids,
             },
         }
@@ -198,7 +235,11 @@ impl App {
     /// Applies one message; returns what the runtime must do.
     pub fn update(&mut self, msg: Msg, now: Instant) -> Vec<Effect> {
         match msg {
-            Msg::Session(event) => self.on_session_event(event, now),
+            Msg::Session(event) => {
+                let effects = self.on_session_event(event, now);
+                self.after_session_event();
+                effects
+            }
             Msg::Key(key) => self.on_key(key),
             Msg::Mouse(mouse) => {
                 let delta = match mouse.kind {
@@ -207,7 +248,8 @@ impl App {
                     _ => 0,
                 };
                 if delta != 0 {
-                    self.state.log_view.scroll(delta, &self.state.log);
+                    let rows = log_rows(&self.state.log, &self.state.filter);
+                    self.state.log_view.scroll(delta, rows);
                 }
                 Vec::new()
             }
@@ -220,18 +262,23 @@ impl App {
             }
             Msg::Resize | Msg::Tick => Vec::new(),
             Msg::Work => {
-                self.step_search();
+                self.work();
                 Vec::new()
             }
         }
     }
 
-    /// Whether background work (a search) wants more [`Msg::Work`].
+    /// Whether background work (a search, a filter) wants more [`Msg::Work`].
     pub fn has_pending_work(&self) -> bool {
         self.state
             .search
             .as_ref()
             .is_some_and(|search| !search.done)
+            || self
+                .state
+                .filter
+                .as_ref()
+                .is_some_and(|filter| !filter.is_done(&self.state.log))
     }
 
     /// Whether something on screen changes with time alone.
@@ -242,17 +289,17 @@ impl App {
     fn set_status(&mut self, text: impl Into<String>, level: StatusLevel) {
         self.state.status = Some((text.into(), level));
     }
+}
 
-    fn step_search(&mut self) {
-        let Some(search) = self.state.search.as_mut() else {
-            return;
-        };
-        search.done = search.search.step(&self.state.log, SEARCH_STEP).done;
-        if !search.jumped
-            && let Some(newest) = search.search.last_hit()
-        {
-            search.jumped = true;
-            self.state.log_view.jump_to(newest, &self.state.log);
-        }
+impl AppState {
+    /// The rows the log pane shows: the filtered ones while a filter is on.
+    pub fn log_rows(&self) -> LogRows<'_> {
+        log_rows(&self.log, &self.filter)
     }
+}
+
+/// [`AppState::log_rows`] from the two fields, so the caller can borrow the log
+/// view mutably at the same time.
+fn log_rows<'a>(log: &'a LogStore, filter: &'a Option<FilterState>) -> LogRows<'a> {
+    LogRows::new(log, filter.as_ref().map(|filter| &filter.view))
 }

@@ -47,7 +47,9 @@ impl App {
                     if self.state.composer.is_empty() {
                         self.state.composer.restore(&text, message);
                     } else {
-                        status.push_str(" — the message was not sent; ↑ at the top of the composer recalls it");
+                        status.push_str(
+                            " — the message was not sent; ↑ at the top of the composer recalls it",
+                        );
                     }
                 }
                 self.set_status(status, StatusLevel::Error);

@@ -12,9 +12,11 @@
 //!   [`DEFAULT_STEP_BUDGET`]) between input events until [`Progress::done`]; later
 //!   steps pick up appended entries and forget evicted ones.
 //! - What a query matches (payload bytes, case folding, hex for binary frames) is
-//!   described in one place: [`Pattern`].
+//!   described in one place: [`Pattern`]; a search may use a regular expression
+//!   instead ([`Matcher`]).
 
 mod filter;
+mod matcher;
 mod pattern;
 mod scan;
 mod search;
@@ -28,6 +30,7 @@ use std::time::SystemTime;
 use crate::session::Frame;
 
 pub use filter::{Filter, KindSet};
+pub use matcher::Matcher;
 pub use pattern::Pattern;
 pub use scan::Progress;
 pub use search::Search;

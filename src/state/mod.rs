@@ -6,6 +6,7 @@ pub mod close_dialog;
 pub mod command_line;
 pub mod composer;
 pub mod connection;
+pub mod filter_expr;
 pub mod history;
 pub mod inspector;
 pub mod line_input;

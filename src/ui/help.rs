@@ -37,7 +37,9 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
             ("Enter", "inspect"),
             ("/", "search"),
             ("n/N", "next/previous hit"),
-            ("f", "filter"),
+            ("f", "filter (in/out, text/binary/ping/pong/close,"),
+            ("", "data/control, -system, words)"),
+            ("F", "clear filter"),
             ("c", "close dialog"),
             (":", "command line"),
             ("?", "help"),
@@ -75,6 +77,15 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
             ("Tab", "next field"),
             ("Enter", "close"),
             ("Esc", "cancel"),
+        ],
+    ),
+    (
+        "Search and filter prompts (/ and f)",
+        &[
+            ("Enter", "search / apply (empty: none)"),
+            ("Ctrl-R", "regex search (always case-insensitive)"),
+            ("Esc", "cancel (in the filter: clear, then cancel)"),
+            ("\"some words\"", "filter on text as typed, keywords too"),
         ],
     ),
     (
@@ -218,6 +229,7 @@ mod tests {
             "Composer",
             "Inspector",
             "Close dialog",
+            "Search and filter",
             "Command",
         ] {
             assert!(text.iter().any(|l| l.starts_with(group)), "{group}");
@@ -249,6 +261,10 @@ mod tests {
         assert!(screen.contains("save FILE"));
         assert!(screen.contains("this help"));
         assert!(!screen.contains("Global"));
+        let all = draw(80, 100, 0);
+        for text in ["clear filter", "Ctrl-R", "regex search", "-system"] {
+            assert!(all.contains(text), "{text}");
+        }
         // A tall screen shows everything and never scrolls.
         assert_eq!(max_help_scroll(Rect::new(0, 0, 80, 100)), 0);
     }

@@ -8,7 +8,10 @@
 //! └─────────────────────────────────────────────────────────────┘
 //! ```
 //!
-//! Drawing costs the visible rows only: it reads a [`LogStore::window`] of the
+//! With a filter on, the title reads `log · filter: in text "foo" · 123 of 4 567`
+//! and only the entries it keeps are rows.
+//!
+//! Drawing costs the visible rows only: it reads a [`LogRows::window`] of the
 //! pane's height, validates at most [`json::preview_input_limit`] bytes of each
 //! payload and tokenizes only as much as fits the row.
 
@@ -23,22 +26,26 @@ use ratatui::widgets::Block;
 use super::{json, theme};
 use crate::session::close_code;
 use crate::session::{Direction, Frame as WsFrame, FrameKind};
-use crate::state::log::{LogEntry, LogStore, SystemLevel};
-use crate::state::log_view::LogView;
+use crate::state::filter_expr;
+use crate::state::log::{LogEntry, Matcher, SystemLevel};
+use crate::state::log_view::{LogRows, LogView};
 
 /// Columns before the preview: `HH:MM:SS.mmm → binary  12.3 KiB  `.
 const PREVIEW_COLUMN: usize = 12 + 3 + 6 + 1 + 8 + 2;
 
-/// Draws the log pane in `area`. `highlight` is the current search query; its
-/// matches in the visible rows are marked (case-insensitively for ASCII queries).
-pub fn render_log(
+/// Draws the log pane in `area`: the `rows` (every entry, or the filtered ones)
+/// where `view` is scrolled to. `highlight` is the current search's matcher; its
+/// matches in the visible rows are marked.
+pub fn render_log<'a>(
     frame: &mut Frame,
     area: Rect,
-    store: &LogStore,
+    rows: impl Into<LogRows<'a>>,
     view: &LogView,
     focused: bool,
-    highlight: Option<&str>,
+    highlight: Option<&Matcher>,
 ) {
+    let rows = rows.into();
+    let store = rows.store();
     let border = if focused {
         theme::focused_border()
     } else {
@@ -46,7 +53,7 @@ pub fn render_log(
     };
     let block = Block::bordered()
         .border_style(border)
-        .title(Span::styled(title(store, view), theme::title()));
+        .title(Span::styled(title(rows, view), theme::title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.is_empty() {
@@ -61,14 +68,28 @@ pub fn render_log(
         buf.set_line(inner.x, inner.y, &hint, inner.width);
         return;
     }
-    let rows = usize::from(inner.height);
+    if rows.is_empty() {
+        let text = if is_filtering(rows) {
+            "filtering…"
+        } else {
+            "no message matches the filter — f edits it, F clears it"
+        };
+        buf.set_line(
+            inner.x,
+            inner.y,
+            &Line::styled(text, theme::dim()),
+            inner.width,
+        );
+        return;
+    }
+    let height = usize::from(inner.height);
     let start = if view.is_following() {
-        store.tail_start(rows)
+        rows.len().saturating_sub(height)
     } else {
-        view.first_visible(store)
+        view.first_visible_index(rows)
     };
-    let highlight = highlight.filter(|q| !q.is_empty());
-    for (y, (seq, entry)) in (inner.y..).zip(store.window(start, rows)) {
+    let highlight = highlight.filter(|matcher| !matcher.is_empty());
+    for (y, (seq, entry)) in (inner.y..).zip(rows.window(start, height)) {
         let row = Rect::new(inner.x, y, inner.width, 1);
         if view.selected() == Some(seq) {
             buf.set_style(row, theme::selected());
@@ -78,11 +99,35 @@ pub fn render_log(
     }
 }
 
-/// " log · N messages [· N dropped] · FOLLOW | · N new below ↓ ".
-fn title(store: &LogStore, view: &LogView) -> String {
+/// Whether a filter is still looking for its rows.
+fn is_filtering(rows: LogRows) -> bool {
+    rows.view()
+        .is_some_and(|view| view.remaining(rows.store()) > 0)
+}
+
+/// " log · N messages [· N dropped] · FOLLOW | · N new below ↓ ", or with a
+/// filter " log · filter: in text "foo" · N of M [· filtering…] …".
+fn title(rows: LogRows, view: &LogView) -> String {
+    let store = rows.store();
     let count = store.len() as u64;
-    let noun = if count == 1 { "message" } else { "messages" };
-    let mut title = format!(" log · {} {noun}", group_digits(count));
+    let mut title = match rows.view() {
+        Some(filtered) => {
+            let mut title = format!(
+                " log · filter: {} · {} of {}",
+                filter_expr::describe(filtered.filter()),
+                group_digits(rows.len() as u64),
+                group_digits(count)
+            );
+            if is_filtering(rows) {
+                title += " · filtering…";
+            }
+            title
+        }
+        None => {
+            let noun = if count == 1 { "message" } else { "messages" };
+            format!(" log · {} {noun}", group_digits(count))
+        }
+    };
     if store.evicted() > 0 {
         title += &format!(" · {} dropped", group_digits(store.evicted()));
     }
@@ -95,7 +140,7 @@ fn title(store: &LogStore, view: &LogView) -> String {
 }
 
 /// One row, at most `width` characters wide.
-fn entry_line(entry: &LogEntry, width: usize, highlight: Option<&str>) -> Line<'static> {
+fn entry_line(entry: &LogEntry, width: usize, highlight: Option<&Matcher>) -> Line<'static> {
     let mut spans = vec![Span::styled(clock(entry.timestamp()), theme::dim())];
     let preview_width = width.saturating_sub(PREVIEW_COLUMN);
     let preview = match entry {
@@ -127,7 +172,7 @@ fn entry_line(entry: &LogEntry, width: usize, highlight: Option<&str>) -> Line<'
         }
     };
     spans.extend(match highlight {
-        Some(query) => highlight_spans(preview, query),
+        Some(matcher) => highlight_spans(preview, matcher),
         None => preview,
     });
     Line::from(spans)
@@ -216,17 +261,15 @@ fn one_line(text: &str, max_chars: usize) -> String {
     out
 }
 
-/// Splits `spans` so the matches of `query` get the search-hit style.
-fn highlight_spans(spans: Vec<Span<'static>>, query: &str) -> Vec<Span<'static>> {
+/// Splits `spans` so the matches of `matcher` in their text (what the row shows,
+/// not the whole payload) get the search-hit style.
+fn highlight_spans(spans: Vec<Span<'static>>, matcher: &Matcher) -> Vec<Span<'static>> {
     let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
-    let (haystack, needle) = if query.is_ascii() {
-        (text.to_ascii_lowercase(), query.to_ascii_lowercase())
-    } else {
-        (text.clone(), query.to_owned())
-    };
-    let hits: Vec<(usize, usize)> = haystack
-        .match_indices(&needle)
-        .map(|(at, m)| (at, at + m.len()))
+    let hits: Vec<(usize, usize)> = matcher
+        .find_iter(text.as_bytes())
+        // A byte-level regex may match part of a character: nothing to mark there.
+        .filter(|hit| text.is_char_boundary(hit.start) && text.is_char_boundary(hit.end))
+        .map(|hit| (hit.start, hit.end))
         .collect();
     if hits.is_empty() {
         return spans;
@@ -311,9 +354,9 @@ mod tests {
     use ratatui::backend::TestBackend;
     use ratatui::buffer::Buffer;
     use ratatui::crossterm::event::KeyCode;
-    use ratatui::style::Color;
 
     use super::*;
+    use crate::state::log::LogStore;
 
     fn frame(direction: Direction, kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
         LogEntry::Frame(WsFrame {
@@ -333,9 +376,10 @@ mod tests {
         view: &LogView,
         query: Option<&str>,
     ) -> Buffer {
+        let matcher = query.map(|query| Matcher::substring(query, false));
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal
-            .draw(|f| render_log(f, f.area(), store, view, true, query))
+            .draw(|f| render_log(f, f.area(), store, view, true, matcher.as_ref()))
             .unwrap();
         terminal.backend().buffer().clone()
     }
@@ -411,9 +455,10 @@ mod tests {
         let buf = draw(80, 10, &store, &view, None);
         assert!(row(&buf, 0).contains(" log · 18 messages · 3 new below ↓ "));
         assert!(row(&buf, 7).contains("• line 8"));
-        assert_eq!(buf[(70, 7)].bg, theme::selected().bg.unwrap());
-        assert_eq!(buf[(70, 6)].bg, Color::Reset);
-        assert_eq!(buf[(70, 8)].bg, Color::Reset);
+        let reversed = ratatui::style::Modifier::REVERSED;
+        assert!(buf[(70, 7)].modifier.contains(reversed));
+        assert!(!buf[(70, 6)].modifier.contains(reversed));
+        assert!(!buf[(70, 8)].modifier.contains(reversed));
     }
 
     #[test]
@@ -441,6 +486,79 @@ mod tests {
         let buf = draw(80, 10, &store, &view, Some("1,"));
         assert!(row(&buf, 1).contains("20.0 MiB  [1,1,1,1,"));
         assert_eq!(buf[(35, 1)].bg, theme::search_hit().bg.unwrap());
+    }
+
+    fn draw_rows(width: u16, height: u16, rows: LogRows, view: &LogView) -> Buffer {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|f| render_log(f, f.area(), rows, view, false, None))
+            .unwrap();
+        terminal.backend().buffer().clone()
+    }
+
+    #[test]
+    fn a_filter_shows_its_rows_and_says_so_in_the_title() {
+        use crate::state::log::{Filter, FilteredView};
+        let mut store = LogStore::new(2000);
+        for (_, entry) in sample().window(0, 10) {
+            store.push(entry.clone());
+        }
+        for i in 0..1200 {
+            store.push(LogEntry::system(SystemLevel::Info, format!("tick {i}")));
+        }
+        let filter = Filter::default()
+            .with_direction(Some(Direction::Incoming))
+            .with_system(false);
+        let mut filtered = FilteredView::new(filter);
+        filtered.step(&store, 3);
+        let buf = draw_rows(80, 6, LogRows::filtered(&store, &filtered), &LogView::new());
+        assert!(
+            row(&buf, 0).contains(" log · filter: in -system · 2 of 1 205 · filtering… · FOLLOW "),
+            "{}",
+            row(&buf, 0)
+        );
+        while !filtered.step(&store, 100).done {}
+        let buf = draw_rows(80, 6, LogRows::filtered(&store, &filtered), &LogView::new());
+        assert!(row(&buf, 0).contains(" log · filter: in -system · 3 of 1 205 · FOLLOW "));
+        assert!(row(&buf, 1).contains("← binary"));
+        assert!(row(&buf, 2).contains("← text"));
+        assert!(row(&buf, 3).contains("← close"));
+        assert!(row(&buf, 4).starts_with("│ "), "{}", row(&buf, 4));
+
+        // Nothing kept: the pane says so, or that it is still looking.
+        let mut none = FilteredView::new(Filter::default().with_text("nowhere", false));
+        none.step(&store, 10);
+        let buf = draw_rows(80, 6, LogRows::filtered(&store, &none), &LogView::new());
+        assert!(row(&buf, 1).contains("filtering…"));
+        while !none.step(&store, 1000).done {}
+        let buf = draw_rows(80, 6, LogRows::filtered(&store, &none), &LogView::new());
+        assert!(row(&buf, 0).contains("filter: \"nowhere\" · 0 of 1 205"));
+        assert!(row(&buf, 1).contains("no message matches the filter — f edits it, F clears it"));
+    }
+
+    #[test]
+    fn regex_highlights_mark_every_match() {
+        let mut store = LogStore::new(10);
+        store.push(frame(
+            Direction::Incoming,
+            FrameKind::Text,
+            r#"{"seq":12,"n":345}"#,
+        ));
+        let matcher = Matcher::regex(r"\d+").unwrap();
+        let mut terminal = Terminal::new(TestBackend::new(80, 4)).unwrap();
+        terminal
+            .draw(|f| render_log(f, f.area(), &store, &LogView::new(), true, Some(&matcher)))
+            .unwrap();
+        let buf = terminal.backend().buffer().clone();
+        let text = row(&buf, 1);
+        let hit = theme::search_hit().bg.unwrap();
+        let marked: String = text
+            .chars()
+            .enumerate()
+            .filter(|&(x, _)| buf[(x as u16, 1)].bg == hit)
+            .map(|(_, c)| c)
+            .collect();
+        assert_eq!(marked, "12345", "{text}");
     }
 
     #[test]

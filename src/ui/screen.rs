@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use tokio::time::Instant;
 
 use crate::app::{AppState, Focus, Overlay, StatusLevel};
+use crate::state::filter_expr;
 
 /// Below this width or height the state pane is hidden to give the log room.
 const STATE_PANE_MIN_WIDTH: u16 = 72;
@@ -92,11 +93,11 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
             now,
         );
     }
-    let highlight = state.search.as_ref().map(|search| search.query.as_str());
+    let highlight = state.search.as_ref().map(|search| search.search.matcher());
     log_pane::render_log(
         frame,
         regions.log,
-        &state.log,
+        state.log_rows(),
         &state.log_view,
         state.focus == Focus::Log && state.overlay.is_none(),
         highlight,
@@ -118,7 +119,10 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
         Some(Overlay::CloseDialog(dialog)) => {
             close_dialog::render_close_dialog(frame, area, dialog)
         }
-        Some(Overlay::CommandLine(_)) | Some(Overlay::Search(_)) | None => {}
+        Some(Overlay::CommandLine(_))
+        | Some(Overlay::Search(_))
+        | Some(Overlay::Filter(_))
+        | None => {}
     }
 }
 
@@ -130,19 +134,42 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
             return command_line::render_command_line(frame, area, line);
         }
         Some(Overlay::Search(prompt)) => {
+            let label = if state.search_regex { "/(regex) " } else { "/" };
             let line = Line::from(vec![
-                Span::styled("/", theme::key()),
+                Span::styled(label, theme::key()),
                 Span::raw(prompt.text().to_string()),
-                Span::styled("  Enter search · Esc cancel", theme::dim()),
+                Span::styled("  Enter search · Ctrl-R regex · Esc cancel", theme::dim()),
             ]);
-            frame.render_widget(Paragraph::new(line), area);
-            let cursor_x = area.x + 1 + prompt.cursor() as u16;
-            frame.set_cursor_position((cursor_x.min(area.right().saturating_sub(1)), area.y));
-            return;
+            return draw_prompt(frame, area, line, label, prompt.cursor());
+        }
+        Some(Overlay::Filter(prompt)) => {
+            let label = "filter: ";
+            let mut spans = vec![
+                Span::styled(label, theme::key()),
+                Span::raw(prompt.text().to_string()),
+            ];
+            // The expression is short: reading it on every draw costs nothing.
+            spans.extend(match filter_expr::parse(prompt.text()) {
+                Ok(Some(expr)) => vec![
+                    Span::styled("  → ", theme::dim()),
+                    Span::styled(expr.summary, theme::ok()),
+                    Span::styled("  Enter apply · Esc clear", theme::dim()),
+                ],
+                Ok(None) => vec![Span::styled(
+                    "  in out text binary ping pong close -system, or text to find · Enter (empty: no filter)",
+                    theme::dim(),
+                )],
+                Err(error) => vec![Span::styled(format!("  ✗ {error}"), theme::error())],
+            });
+            return draw_prompt(frame, area, Line::from(spans), label, prompt.cursor());
         }
         _ => {}
     }
-    let line = if let Some((text, level)) = &state.status {
+    let width = usize::from(area.width);
+    let line = if let Some(popup_keys) = popup_hints(&state.overlay) {
+        // A popup shows its own keys in its border; the panes' keys would mislead.
+        hint_line(popup_keys, width)
+    } else if let Some((text, level)) = &state.status {
         let style = match level {
             StatusLevel::Info => theme::dim(),
             StatusLevel::Error => theme::error(),
@@ -153,8 +180,13 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
     } else if let Some(search) = &state.search {
         let count = search.search.hit_count();
         let progress = if search.done { "" } else { " · searching…" };
+        let mode = if search.search.matcher().is_regex() {
+            "(regex) "
+        } else {
+            ""
+        };
         Line::from(vec![
-            Span::styled(format!(" /{}", search.query), theme::key()),
+            Span::styled(format!(" /{mode}{}", search.query), theme::key()),
             Span::styled(
                 format!(
                     " · {count} match{}{progress} · n/N next/previous · / new search",
@@ -164,14 +196,22 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
             ),
         ])
     } else {
-        hints(state.focus)
+        hint_line(pane_hints(state.focus, state.filter.is_some()), width)
     };
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// The keys that matter in the focused pane.
-fn hints(focus: Focus) -> Line<'static> {
-    let keys: &[(&str, &str)] = match focus {
+/// A prompt on the status line, with the cursor after `label` + `cursor` characters.
+fn draw_prompt(frame: &mut Frame, area: Rect, line: Line, label: &str, cursor: usize) {
+    frame.render_widget(Paragraph::new(line), area);
+    let offset = u16::try_from(label.chars().count() + cursor).unwrap_or(u16::MAX);
+    let cursor_x = area.x.saturating_add(offset);
+    frame.set_cursor_position((cursor_x.min(area.right().saturating_sub(1)), area.y));
+}
+
+/// The keys that matter in the focused pane (and `F` while a filter is on).
+fn pane_hints(focus: Focus, filtered: bool) -> &'static [(&'static str, &'static str)] {
+    match focus {
         Focus::Composer => &[
             ("Enter", "send"),
             ("Alt-Enter", "newline"),
@@ -181,21 +221,66 @@ fn hints(focus: Focus) -> Line<'static> {
             ("F1", "help"),
             ("Ctrl-C", "quit"),
         ],
-        Focus::Log => &[
+        Focus::Log if filtered => &[
             ("↑↓", "select"),
             ("Enter", "inspect"),
             ("/", "search"),
+            ("f", "filter"),
+            ("F", "clear filter"),
             ("c", "close"),
             (":", "command"),
             ("Tab", "composer"),
             ("?", "help"),
             ("q", "quit"),
         ],
-    };
+        Focus::Log => &[
+            ("↑↓", "select"),
+            ("Enter", "inspect"),
+            ("/", "search"),
+            ("f", "filter"),
+            ("c", "close"),
+            (":", "command"),
+            ("Tab", "composer"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+    }
+}
+
+/// The keys of an open popup, when it has no line of its own at the bottom.
+fn popup_hints(overlay: &Option<Overlay>) -> Option<&'static [(&'static str, &'static str)]> {
+    match overlay {
+        Some(Overlay::Help { .. }) => Some(&[("↑↓", "scroll"), ("Esc", "close")]),
+        Some(Overlay::Inspector(_)) => Some(&[
+            ("↑↓", "scroll"),
+            ("+/-", "fold"),
+            ("t", "tree"),
+            ("y", "copy"),
+            ("Esc", "close"),
+        ]),
+        Some(Overlay::CloseDialog(_)) => Some(&[
+            ("↑↓", "pick"),
+            ("Tab", "next field"),
+            ("Enter", "close"),
+            ("Esc", "cancel"),
+        ]),
+        _ => None,
+    }
+}
+
+/// `key action · key action …`, keeping only the pairs that fit whole in `width`.
+fn hint_line(keys: &[(&'static str, &'static str)], width: usize) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
     for (index, (key, action)) in keys.iter().enumerate() {
+        let separator = if index > 0 { " · " } else { "" };
+        let cost = separator.chars().count() + key.chars().count() + 1 + action.chars().count();
+        if used + cost > width {
+            break;
+        }
+        used += cost;
         if index > 0 {
-            spans.push(Span::styled(" · ", theme::dim()));
+            spans.push(Span::styled(separator, theme::dim()));
         }
         spans.push(Span::styled(*key, theme::key()));
         spans.push(Span::styled(format!(" {action}"), theme::dim()));

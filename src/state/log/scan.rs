@@ -63,8 +63,15 @@ impl Scan {
         self.matched.drain(..dead);
     }
 
+    /// Entries kept by `store` not examined yet (without stepping).
+    pub(super) fn remaining(&self, store: &LogStore) -> u64 {
+        store
+            .end_seq()
+            .saturating_sub(self.next.max(store.first_seq()))
+    }
+
     fn progress(&self, store: &LogStore, examined: usize) -> Progress {
-        let remaining = store.end_seq().saturating_sub(self.next);
+        let remaining = self.remaining(store);
         Progress {
             examined,
             remaining,

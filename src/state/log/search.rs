@@ -1,7 +1,7 @@
 //! Incremental search over a [`LogStore`]: the hits of one query, found a budget of
 //! entries at a time so the UI stays responsive on a log of a million entries.
 
-use super::pattern::Pattern;
+use super::matcher::Matcher;
 use super::scan::{Progress, Scan};
 use super::{EntrySeq, LogStore};
 
@@ -16,32 +16,39 @@ use super::{EntrySeq, LogStore};
 /// An empty query has no hits.
 #[derive(Debug, Clone)]
 pub struct Search {
-    pattern: Pattern,
+    matcher: Matcher,
     scan: Scan,
 }
 
 impl Search {
-    /// A search for `query` that has examined nothing yet. Matching rules: [`Pattern`].
+    /// A substring search for `query` that has examined nothing yet. Matching
+    /// rules: [`Pattern`](super::Pattern).
     pub fn new(query: &str, case_sensitive: bool) -> Self {
+        Search::with_matcher(Matcher::substring(query, case_sensitive))
+    }
+
+    /// A search with any matcher (say, a regular expression) that has examined
+    /// nothing yet.
+    pub fn with_matcher(matcher: Matcher) -> Self {
         Search {
-            pattern: Pattern::new(query, case_sensitive),
+            matcher,
             scan: Scan::default(),
         }
     }
 
-    /// The compiled query (for highlighting hits with [`Pattern::find`]).
-    pub fn pattern(&self) -> &Pattern {
-        &self.pattern
+    /// The compiled query (for highlighting hits with [`Matcher::find_iter`]).
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
     }
 
     /// Examines up to `budget` more entries of `store`.
     pub fn step(&mut self, store: &LogStore, budget: usize) -> Progress {
-        if self.pattern.is_empty() {
+        if self.matcher.is_empty() {
             return self.scan.skip_to_end(store);
         }
-        let pattern = &self.pattern;
+        let matcher = &self.matcher;
         self.scan
-            .step(store, budget, |entry| pattern.matches_entry(entry))
+            .step(store, budget, |entry| matcher.matches_entry(entry))
     }
 
     /// How many hits so far.
@@ -254,6 +261,23 @@ mod tests {
         let mut search = Search::new("CA FE", false);
         run(&mut search, &store, 10);
         assert_eq!(hits(&search), [0]);
+    }
+
+    #[test]
+    fn regex_searches_find_and_walk_hits() {
+        let store = store_of(&[
+            r#"{"seq":1}"#,
+            r#"{"seq":"x"}"#,
+            "seq: 22",
+            r#"{"Seq":333}"#,
+        ]);
+        let matcher = Matcher::regex(r#"seq":\d+"#).unwrap();
+        let mut search = Search::with_matcher(matcher.clone());
+        run(&mut search, &store, 1);
+        assert_eq!(hits(&search), [0, 3]);
+        assert_eq!(search.matcher(), &matcher);
+        assert_eq!(search.next_hit(0), Some(3));
+        assert_eq!(search.previous_hit(3), Some(0));
     }
 
     #[test]

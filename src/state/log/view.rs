@@ -42,6 +42,12 @@ impl FilteredView {
         self.scan.step(store, budget, |entry| filter.matches(entry))
     }
 
+    /// How many entries of `store` are still to examine: the view is complete when
+    /// this is 0. Costs O(1) and examines nothing.
+    pub fn remaining(&self, store: &LogStore) -> u64 {
+        self.scan.remaining(store)
+    }
+
     /// How many entries are visible (found so far).
     pub fn len(&self) -> usize {
         self.scan.matched().len()
@@ -121,7 +127,9 @@ mod tests {
             (progress.examined, progress.remaining, view.len()),
             (3, 7, 2)
         );
+        assert_eq!(view.remaining(&store), 7);
         step_until_done(&mut view, &store, 3);
+        assert_eq!(view.remaining(&store), 0);
         assert_eq!(visible(&view), [0, 2, 4, 6, 8]);
         assert_eq!(view.get(5), None);
         assert_eq!(view.index_of(4), Ok(2));
@@ -146,6 +154,7 @@ mod tests {
         // Two appends evict seqs 0 and 1; the next step drops them and adds seq 7.
         store.push(text_out("out"));
         store.push(text_in("in"));
+        assert_eq!(view.remaining(&store), 2);
         let progress = view.step(&store, 1);
         assert_eq!((progress.examined, progress.done), (1, false));
         assert_eq!(visible(&view), [2]);

@@ -1,0 +1,262 @@
+//! The little language of the log filter prompt (`f`): words separated by spaces,
+//! read into a [`Filter`].
+//!
+//! - `in`, `out`: frames that went this way (both, or neither: either way);
+//! - `text`, `binary`, `ping`, `pong`, `close`, and `data` (text + binary),
+//!   `control` (ping + pong + close): frames of these kinds (combinable; none
+//!   named: every kind);
+//! - `-system`: hide system lines (they are shown otherwise, whatever the
+//!   direction and kinds, since they have neither);
+//! - any other word is text to find, case-insensitively (several words: the
+//!   words joined by single spaces). Double quotes keep a text as it is, spaces
+//!   included, and make a keyword plain text: `"close"`.
+//!
+//! Keywords are case-insensitive. Empty input, or conditions that keep
+//! everything, mean no filter.
+
+use crate::session::{Direction, FrameKind};
+use crate::state::log::{Filter, KindSet};
+
+/// A parsed filter expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterExpr {
+    /// What the log pane keeps.
+    pub filter: Filter,
+    /// The conditions in words, normalised: `in text "foo"` (see [`describe`]).
+    pub summary: String,
+}
+
+/// The frame kinds in the order a summary lists them.
+const KINDS: [FrameKind; 5] = [
+    FrameKind::Text,
+    FrameKind::Binary,
+    FrameKind::Ping,
+    FrameKind::Pong,
+    FrameKind::Close,
+];
+
+/// Reads a filter expression. `Ok(None)`: no filter (empty input, or conditions
+/// that keep everything). `Err`: a one-line reason, saying what to do.
+pub fn parse(input: &str) -> Result<Option<FilterExpr>, String> {
+    let mut incoming = false;
+    let mut outgoing = false;
+    let mut kinds = KindSet::NONE;
+    let mut hide_system = false;
+    let mut words: Vec<String> = Vec::new();
+    for token in tokenize(input)? {
+        let word = match token {
+            Token::Quoted(text) => {
+                if !text.is_empty() {
+                    words.push(text);
+                }
+                continue;
+            }
+            Token::Word(word) => word,
+        };
+        match word.to_ascii_lowercase().as_str() {
+            "in" => incoming = true,
+            "out" => outgoing = true,
+            "text" => kinds = kinds.with(FrameKind::Text),
+            "binary" => kinds = kinds.with(FrameKind::Binary),
+            "ping" => kinds = kinds.with(FrameKind::Ping),
+            "pong" => kinds = kinds.with(FrameKind::Pong),
+            "close" => kinds = kinds.with(FrameKind::Close),
+            "data" => kinds = kinds.with(FrameKind::Text).with(FrameKind::Binary),
+            "control" => {
+                kinds = kinds
+                    .with(FrameKind::Ping)
+                    .with(FrameKind::Pong)
+                    .with(FrameKind::Close)
+            }
+            "-system" => hide_system = true,
+            _ if word.starts_with('-') && word[1..].starts_with(char::is_alphabetic) => {
+                return Err(format!(
+                    "unknown option '{word}': the only one is -system (\"{word}\" finds the text)"
+                ));
+            }
+            _ => words.push(word),
+        }
+    }
+    let direction = match (incoming, outgoing) {
+        (true, false) => Some(Direction::Incoming),
+        (false, true) => Some(Direction::Outgoing),
+        _ => None,
+    };
+    let kinds = if kinds == KindSet::NONE {
+        KindSet::ALL
+    } else {
+        kinds
+    };
+    let filter = Filter::default()
+        .with_direction(direction)
+        .with_kinds(kinds)
+        .with_text(&words.join(" "), false)
+        .with_system(!hide_system);
+    if filter.is_everything() {
+        return Ok(None);
+    }
+    let summary = describe(&filter);
+    Ok(Some(FilterExpr { filter, summary }))
+}
+
+/// A filter's conditions in words, as the filter language writes them:
+/// direction, kinds, `-system`, then the text in double quotes. Empty when the
+/// filter keeps everything.
+pub fn describe(filter: &Filter) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    match filter.direction() {
+        Some(Direction::Incoming) => parts.push("in".into()),
+        Some(Direction::Outgoing) => parts.push("out".into()),
+        None => {}
+    }
+    let kinds = filter.kinds();
+    if kinds == KindSet::DATA {
+        parts.push("data".into());
+    } else if kinds == KindSet::CONTROL {
+        parts.push("control".into());
+    } else if !kinds.is_all() {
+        parts.extend(
+            KINDS
+                .into_iter()
+                .filter(|&kind| kinds.contains(kind))
+                .map(|kind| kind.as_str().to_owned()),
+        );
+    }
+    if !filter.shows_system() {
+        parts.push("-system".into());
+    }
+    if let Some(text) = filter.text() {
+        parts.push(format!("\"{}\"", text.query()));
+    }
+    parts.join(" ")
+}
+
+enum Token {
+    Word(String),
+    Quoted(String),
+}
+
+/// Splits on whitespace; a double-quoted run is one token, quotes removed.
+fn tokenize(input: &str) -> Result<Vec<Token>, String> {
+    let mut tokens = Vec::new();
+    let mut chars = input.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '"' {
+            chars.next();
+            let mut text = String::new();
+            loop {
+                match chars.next() {
+                    Some('"') => break,
+                    Some(c) => text.push(c),
+                    None => {
+                        return Err("a quote is not closed: add the closing \"".into());
+                    }
+                }
+            }
+            tokens.push(Token::Quoted(text));
+        } else {
+            let mut word = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() || c == '"' {
+                    break;
+                }
+                word.push(c);
+                chars.next();
+            }
+            tokens.push(Token::Word(word));
+        }
+    }
+    Ok(tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::log::Pattern;
+
+    fn parsed(input: &str) -> FilterExpr {
+        match parse(input) {
+            Ok(Some(expr)) => expr,
+            other => panic!("{input:?}: {other:?}"),
+        }
+    }
+
+    fn summary(input: &str) -> String {
+        parsed(input).summary
+    }
+
+    #[test]
+    fn directions_kinds_system_and_text() {
+        let expr = parsed("in text foo");
+        assert_eq!(expr.summary, "in text \"foo\"");
+        assert_eq!(expr.filter.direction(), Some(Direction::Incoming));
+        assert_eq!(expr.filter.kinds(), KindSet::only(FrameKind::Text));
+        assert_eq!(expr.filter.text().map(Pattern::query), Some("foo"));
+        assert!(!expr.filter.text().unwrap().case_sensitive());
+        assert!(expr.filter.shows_system());
+
+        let expr = parsed("OUT Ping pong -system");
+        assert_eq!(expr.summary, "out ping pong -system");
+        assert_eq!(expr.filter.direction(), Some(Direction::Outgoing));
+        assert!(!expr.filter.shows_system());
+        assert_eq!(expr.filter.text(), None);
+    }
+
+    #[test]
+    fn kinds_combine_and_groups_read_back() {
+        assert_eq!(summary("data"), "data");
+        assert_eq!(summary("text binary"), "data");
+        assert_eq!(summary("control"), "control");
+        assert_eq!(summary("close pong ping"), "control");
+        assert_eq!(summary("close text"), "text close");
+        assert_eq!(summary("data close"), "text binary close");
+        assert_eq!(summary("binary binary"), "binary");
+        assert_eq!(parsed("data control in").filter.kinds(), KindSet::ALL);
+    }
+
+    #[test]
+    fn other_words_are_the_text_in_order() {
+        assert_eq!(summary("error   code in"), "in \"error code\"");
+        assert_eq!(
+            parsed("Needle").filter.text().map(Pattern::query),
+            Some("Needle")
+        );
+        // Quotes keep spaces and turn keywords into text.
+        assert_eq!(
+            summary("\"close  reason\" close"),
+            "close \"close  reason\""
+        );
+        assert_eq!(summary("in\"out\""), "in \"out\"");
+        assert_eq!(summary("\"-system\""), "\"-system\"");
+        assert_eq!(summary("-1"), "\"-1\"");
+        assert_eq!(summary("a \"\" b"), "\"a b\"");
+    }
+
+    #[test]
+    fn nothing_to_filter_is_no_filter() {
+        for input in ["", "   ", "in out", "data control", "\"\""] {
+            assert_eq!(parse(input), Ok(None), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn errors_say_what_to_do() {
+        let error = parse("in -sytem").unwrap_err();
+        assert!(error.contains("unknown option '-sytem'"), "{error}");
+        assert!(error.contains("\"-sytem\""), "{error}");
+        let error = parse("in \"foo").unwrap_err();
+        assert!(error.contains("closing \""), "{error}");
+    }
+
+    #[test]
+    fn describe_matches_the_language() {
+        assert_eq!(describe(&Filter::default()), "");
+        let filter = Filter::default()
+            .with_kinds(KindSet::only(FrameKind::Binary).with(FrameKind::Ping))
+            .with_text("x y", false);
+        assert_eq!(describe(&filter), "binary ping \"x y\"");
+        assert_eq!(parsed(&describe(&filter)).filter, filter);
+    }
+}
