@@ -81,7 +81,7 @@ pub fn state_lines(
         .uptime(now)
         .map_or_else(|| "—".to_string(), format_uptime);
     lines.push(pair("up", uptime));
-    lines.push(rtt_line(view));
+    lines.push(rtt_line(view, width));
     let stats = &view.stats;
     lines.push(pair(
         "sent",
@@ -189,14 +189,21 @@ fn pair(name: &str, value: String) -> Line<'static> {
     Line::from(vec![label(name), Span::raw(value)])
 }
 
-fn rtt_line(view: &ConnectionView) -> Line<'static> {
+/// `rtt   0.21ms avg 0.30ms ▂▄█▅`: the last round trip, the mean, and as much
+/// history as fits.
+fn rtt_line(view: &ConnectionView, width: usize) -> Line<'static> {
     let Some(rtt) = view.rtt else {
         return pair("rtt", "—".into());
     };
+    let numbers = format!("{} avg {} ", millis(rtt.last), millis(rtt.avg));
+    let room = width.saturating_sub(LABEL_WIDTH + numbers.chars().count());
     Line::from(vec![
         label("rtt"),
-        Span::raw(format!("{} / {} ", millis(rtt.last), millis(rtt.avg))),
-        Span::styled(sparkline(view.rtt_history.iter().copied(), 12), theme::ok()),
+        Span::raw(numbers),
+        Span::styled(
+            sparkline(view.rtt_history.iter().copied(), room.min(16)),
+            theme::ok(),
+        ),
     ])
 }
 
