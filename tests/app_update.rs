@@ -1567,3 +1567,18 @@ fn stopped_without_a_quit_request_does_not_quit() {
     assert_eq!(session(&mut app, Event::Stopped), []);
     assert!(!app.state.quitting);
 }
+
+#[test]
+fn log_letters_with_ctrl_or_alt_are_not_commands() {
+    let mut app = app();
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.state.focus, Focus::Log);
+    for modifiers in [KeyModifiers::CONTROL, KeyModifiers::ALT] {
+        let effects = app.update(
+            Msg::Key(KeyEvent::new(KeyCode::Char('q'), modifiers)),
+            Instant::now(),
+        );
+        assert_eq!(effects, [], "{modifiers:?}-q must not quit");
+        assert!(!app.state.quitting);
+    }
+}

@@ -79,6 +79,13 @@ impl App {
 
     /// Single-letter commands, only while the log has focus.
     fn log_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        // Letters are commands only when typed plainly: Ctrl-q or Alt-n mean nothing here.
+        if key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            return self.global_key(key);
+        }
         match key.code {
             KeyCode::Char('q') => return self.quit(),
             KeyCode::Char('?') => self.state.overlay = Some(Overlay::Help { scroll: 0 }),
