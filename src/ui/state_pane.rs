@@ -136,6 +136,10 @@ pub fn state_lines(
             }
         );
         lines.extend(indented(&how, width, theme::dim()));
+        if !close.reason.is_empty() {
+            let reason = format!("\"{}\"", close.reason);
+            lines.extend(indented(&reason, width, theme::title()));
+        }
         lines.extend(indented(close_code::meaning(code), width, theme::dim()));
     }
     if let Some(error) = &view.last_error
@@ -307,6 +311,7 @@ mod tests {
         assert!(shown.contains("1006 Abnormal Closure"), "{shown}");
         assert!(shown.contains("INSECURE"), "{shown}");
         assert!(shown.contains("      by wsdeck, not clean"), "{shown}");
+        assert!(!shown.contains("\"\""), "no empty reason line: {shown}");
         // The meaning wraps inside the value column.
         assert!(
             shown.contains("      the connection dropped without a\n      close frame"),
