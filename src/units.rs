@@ -3,20 +3,32 @@
 
 use std::time::Duration;
 
+/// The longest duration a flag takes: a year is "never" for every setting here.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// Parses a duration: a bare number means seconds; otherwise humantime's syntax.
+/// Anything over [`MAX_DURATION`] is refused with a clear message.
 pub fn parse_duration(input: &str) -> Result<Duration, String> {
     let trimmed = input.trim();
-    if let Ok(seconds) = trimmed.parse::<f64>() {
-        return if seconds.is_finite() && seconds >= 0.0 {
-            Ok(Duration::from_secs_f64(seconds))
-        } else {
-            Err(format!(
-                "'{input}' is not a valid duration; use e.g. 30s, 500ms or 2.5"
-            ))
-        };
+    let invalid = || format!("'{input}' is not a valid duration; use e.g. 30s, 500ms or 2.5");
+    let duration = match trimmed.parse::<f64>() {
+        Ok(seconds) if seconds >= 0.0 => {
+            Duration::try_from_secs_f64(seconds).map_err(|_| too_long(input))?
+        }
+        Ok(_) => return Err(invalid()),
+        Err(_) => humantime::parse_duration(trimmed).map_err(|_| invalid())?,
+    };
+    if duration > MAX_DURATION {
+        return Err(too_long(input));
     }
-    humantime::parse_duration(trimmed)
-        .map_err(|_| format!("'{input}' is not a valid duration; use e.g. 30s, 500ms or 2.5"))
+    Ok(duration)
+}
+
+fn too_long(input: &str) -> String {
+    format!(
+        "'{input}' is too long; the most is {}",
+        humantime::format_duration(MAX_DURATION)
+    )
 }
 
 /// Parses a byte size: a bare number of bytes, or a number with B, KB, KiB, MB, MiB,
@@ -58,6 +70,9 @@ mod tests {
         assert_eq!(parse_duration("1m 30s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
         assert!(parse_duration("-1").is_err());
+        assert!(parse_duration("1e20").unwrap_err().contains("too long"));
+        assert!(parse_duration("NaN").is_err());
+        assert!(parse_duration("400days").unwrap_err().contains("too long"));
         assert!(parse_duration("soon").unwrap_err().contains("30s"));
     }
 

@@ -226,3 +226,25 @@ async fn auth_runs_again_after_a_reconnect() {
     handle.shutdown().unwrap();
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_close_reason_quoting_the_token_is_redacted() {
+    let server = server_requiring_token().await;
+    let (handle, mut events) =
+        session::spawn(config_with(&server.url(), AuthMethod::Header, TOKEN)).unwrap();
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    let command = format!(r#"{{"cmd":"close","code":4001,"reason":"bad {TOKEN}"}}"#);
+    handle.send_text(command).unwrap();
+    let (closed, mut seen) =
+        wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+    let Event::Closed(outcome) = &closed else {
+        unreachable!()
+    };
+    assert_eq!(outcome.reason, "bad ***");
+    seen.push(closed);
+    handle.shutdown().unwrap();
+    seen.extend(collect_for(&mut events, Duration::from_millis(300)).await);
+    assert_token_absent(&seen, TOKEN);
+    server.shutdown().await;
+}

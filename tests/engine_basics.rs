@@ -331,3 +331,21 @@ async fn oversize_message_closes_with_1009() {
     handle.shutdown().unwrap();
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn dropping_every_handle_closes_and_stops_the_actor() {
+    let server = start_server(ServerConfig::default()).await;
+    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    drop(handle);
+    let (_, seen) = wait_for(&mut events, "stopped", |e| *e == Event::Stopped).await;
+    assert!(
+        seen.iter()
+            .any(|e| matches!(e, Event::Closed(c) if c.code == Some(1000) && c.clean)),
+        "{seen:#?}"
+    );
+    let end = tokio::time::timeout(common::WAIT, events.recv()).await;
+    assert_eq!(end, Ok(None), "nothing after Stopped");
+    server.shutdown().await;
+}

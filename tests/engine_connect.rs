@@ -657,3 +657,75 @@ async fn protocol_violation_is_one_protocol_error_and_a_1006() {
     assert_eq!(outcome.code, Some(1006));
     wait_for_state(&mut events, ConnectionState::Error).await;
 }
+
+/// A server that sends a Close frame with `code` after the upgrade, then keeps the
+/// TCP connection open without a word (it never completes the close).
+async fn start_close_and_hold(code: u16) -> (Background, u16) {
+    let (listener, port) = bind_local().await;
+    let task = tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if let Ok(mut ws) = tokio_tungstenite::accept_async(socket).await {
+                    use tokio::io::AsyncWriteExt;
+                    let [high, low] = code.to_be_bytes();
+                    // FIN + close opcode, unmasked, 2-byte payload: the code.
+                    let _ = ws.get_mut().write_all(&[0x88, 0x02, high, low]).await;
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
+            });
+        }
+    });
+    (Background(task), port)
+}
+
+#[tokio::test]
+async fn a_peer_close_without_the_tcp_close_still_ends_the_link() {
+    let (_server, port) = start_close_and_hold(1013).await;
+    let (handle, mut events) = start(fast_config(&format!("ws://127.0.0.1:{port}/")));
+    let started = Instant::now();
+    let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+    let Event::Closed(outcome) = closed else {
+        unreachable!()
+    };
+    assert_eq!((outcome.code, outcome.by_peer), (Some(1013), true));
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    // 1013 (try again later) is retried.
+    wait_for(&mut events, "reconnect", |e| {
+        matches!(e, Event::ReconnectScheduled { .. })
+    })
+    .await;
+    handle.shutdown().unwrap();
+}
+
+#[tokio::test]
+async fn closing_after_the_peer_closed_reports_the_peer_close() {
+    let (_server, port) = start_close_and_hold(4001).await;
+    let (handle, mut events) = start(no_reconnect(&format!("ws://127.0.0.1:{port}/")));
+    wait_for(
+        &mut events,
+        "the peer's close frame",
+        |e| matches!(e, Event::Frame(f) if f.kind == wsdeck::session::FrameKind::Close),
+    )
+    .await;
+    handle.close(1000, "").unwrap();
+    let (closed, seen) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+    let Event::Closed(outcome) = closed else {
+        unreachable!()
+    };
+    assert_eq!(
+        (outcome.code, outcome.by_peer),
+        (Some(4001), true),
+        "{seen:#?}"
+    );
+    assert!(
+        !seen.iter().any(|e| matches!(e, Event::Frame(f)
+            if f.kind == wsdeck::session::FrameKind::Close
+                && f.direction == wsdeck::session::Direction::Outgoing
+                && f.close_code == Some(1000))),
+        "no 1000 close frame was sent: {seen:#?}"
+    );
+}

@@ -42,6 +42,9 @@ pub enum SessionError {
     /// The auth settings are unusable.
     #[error(transparent)]
     Auth(#[from] auth::AuthConfigError),
+    /// An on-connect message marked as text is not UTF-8.
+    #[error("on-connect message {0} is marked as text but is not valid UTF-8; send it as binary")]
+    OnConnectNotUtf8(usize),
 }
 
 /// The session's actor has stopped; commands can no longer be delivered.
@@ -155,6 +158,11 @@ pub enum CloseRequestError {
 /// auth setting is refused before anything touches the network.
 pub fn spawn(config: SessionConfig) -> Result<(SessionHandle, EventReceiver), SessionError> {
     config.auth.validate()?;
+    for (index, message) in config.on_connect.iter().enumerate() {
+        if message.kind == PayloadKind::Text && std::str::from_utf8(&message.payload).is_err() {
+            return Err(SessionError::OnConnectNotUtf8(index + 1));
+        }
+    }
     for (name, value) in &config.headers {
         let line = format!("{name}: {value}");
         config::parse_header(&line)?;

@@ -7,7 +7,12 @@ impl Actor {
     pub(super) async fn on_command(&mut self, command: Command) {
         match command {
             Command::Connect => match self.link {
-                Link::Idle | Link::Waiting { .. } => self.start_connecting().await,
+                // A connect the user asks for starts a fresh series of attempts.
+                Link::Idle => {
+                    self.attempt = 0;
+                    self.start_connecting().await
+                }
+                Link::Waiting { .. } => self.start_connecting().await,
                 _ => {}
             },
             Command::Send { id, payload, kind } => self.on_send(id, payload, kind).await,
@@ -38,11 +43,10 @@ impl Actor {
                 self.emit_stats(true).await;
             }
             Command::Shutdown => match self.link {
-                Link::Open(ref open) if open.our_close.is_none() => {
+                Link::Open(_) => {
                     self.begin_close(1000, String::new(), AfterClose::Stop)
                         .await
                 }
-                Link::Open(ref mut open) => open.after_close = AfterClose::Stop,
                 _ => {
                     self.link = Link::Idle;
                     self.set_state(ConnectionState::Disconnected).await;
@@ -100,11 +104,11 @@ impl Actor {
             return;
         }
         match self.link {
-            Link::Open(ref open) if open.our_close.is_none() => {
+            // Also while a close is under way (say, a Reconnect's): no reconnect after.
+            Link::Open(_) => {
                 self.begin_close(code, reason, AfterClose::StayDisconnected)
                     .await
             }
-            Link::Open(_) => {}
             Link::Connecting(_) | Link::Waiting { .. } => {
                 self.link = Link::Idle;
                 self.set_state(ConnectionState::Disconnected).await;

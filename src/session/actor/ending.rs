@@ -23,7 +23,7 @@ impl Actor {
             ..
         } = *open;
         self.stats.connection_closed();
-        let outcome = match (&our_close, &peer_close) {
+        let mut outcome = match (&our_close, &peer_close) {
             (Some(ours), Some(_)) => CloseOutcome {
                 code: Some(ours.code),
                 reason: ours.reason.clone(),
@@ -51,6 +51,8 @@ impl Actor {
                 clean: false,
             },
         };
+        // The peer's reason (or an error text) may quote the token.
+        outcome.reason = self.redactor.text(&outcome.reason).into_owned();
         if our_close.is_none() && peer_close.is_none() {
             let (kind, why) = failure.unwrap_or_else(|| {
                 (

@@ -29,7 +29,9 @@ impl Actor {
             Ok(established) => self.on_opened(established).await,
             Err(error) => {
                 self.link = Link::Idle;
-                let retry = is_transient(&error);
+                // A name that resolved before and fails now is an outage, not a typo.
+                let retry =
+                    is_transient(&error) || (error.kind == ErrorKind::Dns && self.attempt > 0);
                 self.error(error.kind, error.message).await;
                 if retry {
                     self.schedule_reconnect().await;
@@ -48,9 +50,10 @@ impl Actor {
             stream: established.stream,
             auth: AuthPhase::Ready,
             ready_since: None,
-            next_ping_at: (!interval.is_zero()).then(|| now + interval),
+            next_ping_at: (!interval.is_zero()).then(|| after(now, interval)),
             pending_ping: None,
             our_close: None,
+            close_deadline: None,
             peer_close: None,
             after_close: AfterClose::Policy,
         }));
@@ -86,7 +89,7 @@ impl Actor {
         if self.write(Message::Text(utf8(payload.clone()))).await {
             self.emit_frame(id, Direction::Outgoing, FrameKind::Text, payload, None)
                 .await;
-            let deadline = Instant::now() + self.config.auth.timeout;
+            let deadline = after(Instant::now(), self.config.auth.timeout);
             if let Link::Open(open) = &mut self.link {
                 open.auth = AuthPhase::Waiting { deadline };
             }

@@ -103,7 +103,6 @@ enum AfterClose {
 struct OurClose {
     code: u16,
     reason: String,
-    deadline: Instant,
 }
 
 /// Where authentication stands on an open link.
@@ -124,6 +123,9 @@ struct OpenLink {
     pending_ping: Option<(u64, Instant)>,
     our_close: Option<OurClose>,
     peer_close: Option<(Option<u16>, String)>,
+    /// Once either side sent a close frame: when to stop waiting for the other
+    /// side and drop TCP.
+    close_deadline: Option<Instant>,
     after_close: AfterClose,
 }
 
@@ -177,6 +179,7 @@ pub(crate) struct Actor {
     ping_counter: u64,
     last_error: Option<String>,
     stopped: bool,
+    commands_open: bool,
 }
 
 impl Actor {
@@ -208,6 +211,7 @@ impl Actor {
             ping_counter: 0,
             last_error: None,
             stopped: false,
+            commands_open: true,
         }
     }
 
@@ -217,15 +221,25 @@ impl Actor {
             let deadline = self.next_deadline();
             tokio::select! {
                 biased;
-                command = self.commands.recv() => match command {
+                command = self.commands.recv(), if self.commands_open => match command {
                     Some(command) => self.on_command(command).await,
-                    None => self.on_command(Command::Shutdown).await,
+                    None => {
+                        // Every handle is gone: shut down once, then stop polling the
+                        // closed channel (it would be ready forever).
+                        self.commands_open = false;
+                        self.on_command(Command::Shutdown).await;
+                    }
                 },
                 event = link_event(&mut self.link) => match event {
                     LinkEvent::ConnectDone(result) => self.on_connect_done(*result).await,
                     LinkEvent::Incoming(message) => {
                         self.on_incoming(message).await;
                         self.read_ready_frames().await;
+                        // Under a steady flood the timer branch may never win the
+                        // select: run what is due (stats, pings, deadlines) here.
+                        if self.next_deadline().is_some_and(|at| at <= Instant::now()) {
+                            self.on_timers().await;
+                        }
                     }
                 },
                 _ = sleep_or_forever(deadline) => self.on_timers().await,
@@ -317,6 +331,13 @@ async fn sleep_or_forever(deadline: Option<Instant>) {
         Some(deadline) => sleep_until(deadline).await,
         None => std::future::pending().await,
     }
+}
+
+/// `at + duration`, saturating far in the future instead of overflowing, so an
+/// absurd setting (a ping interval of 10^19 s) means "never" rather than a panic.
+fn after(at: Instant, duration: Duration) -> Instant {
+    const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+    at.checked_add(duration).unwrap_or_else(|| at + FAR_FUTURE)
 }
 
 fn write_timeout(config: &SessionConfig) -> Duration {

@@ -109,6 +109,10 @@ impl Actor {
                     if open.peer_close.is_none() {
                         open.peer_close = Some((code, reason));
                     }
+                    // A peer that sends Close but never drops TCP must not hold us.
+                    if open.close_deadline.is_none() {
+                        open.close_deadline = Some(Instant::now() + CLOSE_HANDSHAKE_TIMEOUT);
+                    }
                     // tungstenite queued the close reply; flush it so the peer sees it.
                     let _ =
                         tokio::time::timeout(CLOSE_HANDSHAKE_TIMEOUT, open.stream.flush()).await;

@@ -15,8 +15,11 @@ enum WriteOp {
 
 impl Actor {
     /// Sends queued messages while the link is ready and the rate limiter allows.
+    /// A message counts as sent (and is reported) only once the flush that carries
+    /// it succeeded; if the link breaks first, every message of this round goes back
+    /// to the front of the queue, in order, for the next link (at-least-once).
     pub(super) async fn drain_queue(&mut self) {
-        let mut wrote = false;
+        let mut fed: Vec<PendingMessage> = Vec::new();
         while self.is_ready() && !self.queue.is_empty() {
             let now = Instant::now();
             if !self.bucket.try_take(now) {
@@ -31,17 +34,34 @@ impl Actor {
                 break;
             };
             self.head_delayed = false;
-            let PendingMessage { id, payload, kind } = message;
-            if !self.feed_data(id, payload, kind).await {
-                break;
+            let frame = Self::data_message(&message.payload, message.kind);
+            fed.push(message);
+            if !self.write_op(WriteOp::Feed(frame)).await {
+                self.requeue(fed);
+                return;
             }
-            wrote = true;
         }
         if self.queue.is_empty() {
             self.rate_wait_until = None;
         }
-        if wrote {
-            self.flush().await;
+        if fed.is_empty() {
+            return;
+        }
+        if !self.flush().await {
+            self.requeue(fed);
+            return;
+        }
+        for PendingMessage { id, payload, kind } in fed {
+            self.stats.message_sent(payload.len());
+            self.emit_frame(id, Direction::Outgoing, kind.into(), payload, None)
+                .await;
+        }
+    }
+
+    /// Puts messages that did not make it back at the front of the queue, in order.
+    fn requeue(&mut self, messages: Vec<PendingMessage>) {
+        for message in messages.into_iter().rev() {
+            self.queue.push_front(message);
         }
     }
 
@@ -52,35 +72,22 @@ impl Actor {
         }
     }
 
-    /// Writes one data message and flushes.
+    /// Writes and flushes one message that is not from the user's queue (the
+    /// profile's on-connect messages), reporting it once it went out. On failure
+    /// the link ends; the next connect sends it again anyway.
     pub(super) async fn write_data(
         &mut self,
         id: MessageId,
         payload: Bytes,
         kind: PayloadKind,
     ) -> bool {
-        let sent = self.feed_data(id, payload, kind).await;
-        sent && self.flush().await
-    }
-
-    /// Buffers one data message (flushed later), reporting the frame. A message that
-    /// could not be written goes back to the front of the queue for the next link.
-    pub(super) async fn feed_data(
-        &mut self,
-        id: MessageId,
-        payload: Bytes,
-        kind: PayloadKind,
-    ) -> bool {
-        let message = Self::data_message(&payload, kind);
-        if self.write_op(WriteOp::Feed(message)).await {
-            self.stats.message_sent(payload.len());
-            self.emit_frame(id, Direction::Outgoing, kind.into(), payload, None)
-                .await;
-            true
-        } else {
-            self.queue.push_front(PendingMessage { id, payload, kind });
-            false
+        if !self.write(Self::data_message(&payload, kind)).await {
+            return false;
         }
+        self.stats.message_sent(payload.len());
+        self.emit_frame(id, Direction::Outgoing, kind.into(), payload, None)
+            .await;
+        true
     }
 
     /// Flushes what was fed.
@@ -121,9 +128,20 @@ impl Actor {
     }
 
     pub(super) async fn send_ping(&mut self) {
-        if !matches!(self.link, Link::Open(_)) {
-            self.error(ErrorKind::InvalidInput, "not connected: cannot ping")
-                .await;
+        let closing = match &self.link {
+            Link::Open(open) => open.close_deadline.is_some(),
+            _ => {
+                self.error(ErrorKind::InvalidInput, "not connected: cannot ping")
+                    .await;
+                return;
+            }
+        };
+        if closing {
+            self.error(
+                ErrorKind::InvalidInput,
+                "the connection is closing: cannot ping",
+            )
+            .await;
             return;
         }
         self.ping_counter += 1;
@@ -150,18 +168,19 @@ impl Actor {
             return;
         };
         open.after_close = after;
-        if open.our_close.is_some() {
+        // A close already under way (ours, or the peer's that tungstenite answered)
+        // stands; only what happens afterwards changes.
+        if open.our_close.is_some() || open.peer_close.is_some() {
             return;
         }
         open.our_close = Some(OurClose {
             code,
             reason: reason.clone(),
-            deadline: Instant::now() + CLOSE_HANDSHAKE_TIMEOUT,
         });
-        let peer_already_closed = open.peer_close.is_some();
+        open.close_deadline = Some(Instant::now() + CLOSE_HANDSHAKE_TIMEOUT);
         let timeout = write_timeout(&self.config);
         let result = tokio::time::timeout(timeout, open.stream.close(Some(frame))).await;
-        if !peer_already_closed && matches!(result, Ok(Ok(()))) {
+        if matches!(result, Ok(Ok(()))) {
             let id = self.next_id();
             self.emit_frame(
                 id,

@@ -9,12 +9,12 @@ impl Actor {
         match &self.link {
             Link::Waiting { at } => deadlines.push(*at),
             Link::Open(open) => {
-                if let Some(close) = &open.our_close {
-                    deadlines.push(close.deadline);
+                if let Some(deadline) = open.close_deadline {
+                    deadlines.push(deadline);
                 } else {
                     match open.pending_ping {
                         Some((_, sent_at)) => {
-                            deadlines.push(sent_at + self.config.keepalive.pong_timeout)
+                            deadlines.push(after(sent_at, self.config.keepalive.pong_timeout))
                         }
                         None => deadlines.extend(open.next_ping_at),
                     }
@@ -63,7 +63,7 @@ impl Actor {
                 }
                 Due::Ping => {
                     if let Link::Open(open) = &mut self.link {
-                        open.next_ping_at = Some(now + self.config.keepalive.ping_interval);
+                        open.next_ping_at = Some(after(now, self.config.keepalive.ping_interval));
                     }
                     self.send_ping().await;
                 }
@@ -84,8 +84,8 @@ impl Actor {
         match &self.link {
             Link::Waiting { at } if now >= *at => due.push(Due::Reconnect),
             Link::Open(open) => {
-                if let Some(close) = &open.our_close {
-                    if now >= close.deadline {
+                if let Some(deadline) = open.close_deadline {
+                    if now >= deadline {
                         due.push(Due::CloseHandshake);
                     }
                     return due;
@@ -93,7 +93,7 @@ impl Actor {
                 let pong_timeout = self.config.keepalive.pong_timeout;
                 if open
                     .pending_ping
-                    .is_some_and(|(_, sent_at)| now >= sent_at + pong_timeout)
+                    .is_some_and(|(_, sent_at)| now >= after(sent_at, pong_timeout))
                 {
                     due.push(Due::PongTimeout);
                 }
