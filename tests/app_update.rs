@@ -254,6 +254,21 @@ fn in_flight_text_is_kept_until_its_outgoing_frame_arrives() {
 #[test]
 fn queued_message_leaves_in_flight_and_says_so() {
     let mut app = app();
+    // Not connected and nothing under way: the status says how to send it.
+    let (idle_id, _) = send_from_composer(&mut app, "[]");
+    session(
+        &mut app,
+        Event::Queued {
+            id: idle_id,
+            queue_len: 1,
+        },
+    );
+    assert!(
+        status(&app).is_some_and(|(text, _)| text.contains(":connect")),
+        "{:?}",
+        status(&app)
+    );
+    session(&mut app, Event::StateChanged(ConnectionState::Connecting));
     let (id, _) = send_from_composer(&mut app, "{}");
     let effects = session(&mut app, Event::Queued { id, queue_len: 3 });
     assert_eq!(effects, []);
@@ -1353,13 +1368,16 @@ fn n_and_shift_n_move_between_hits() {
     assert_eq!(app.state.log_view.selected(), Some(1), "no wrap");
     assert_eq!(
         status(&app),
-        Some(("no more matches for 'needle'", StatusLevel::Info))
+        Some((
+            "no older match for 'needle' — n goes to newer ones",
+            StatusLevel::Info
+        ))
     );
     assert_eq!(key(&mut app, KeyCode::Char('n')), []);
     assert_eq!(app.state.log_view.selected(), Some(3));
     key(&mut app, KeyCode::Char('n'));
     assert_eq!(app.state.log_view.selected(), Some(3));
-    assert!(status(&app).is_some_and(|(text, _)| text.starts_with("no more matches")));
+    assert!(status(&app).is_some_and(|(text, _)| text.starts_with("no newer match")));
 }
 
 #[test]
@@ -1581,4 +1599,57 @@ fn log_letters_with_ctrl_or_alt_are_not_commands() {
         assert_eq!(effects, [], "{modifiers:?}-q must not quit");
         assert!(!app.state.quitting);
     }
+}
+
+#[test]
+fn q_with_a_draft_in_the_composer_asks_for_a_second_q() {
+    let mut app = app();
+    type_text(&mut app, r#"{"half":"#);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.state.focus, Focus::Log);
+    assert_eq!(key(&mut app, KeyCode::Char('q')), []);
+    assert!(!app.state.quitting);
+    assert!(status(&app).is_some_and(|(text, _)| text.contains("q again")));
+    assert_eq!(key(&mut app, KeyCode::Char('q')), [Effect::Quit]);
+}
+
+#[test]
+fn another_key_between_the_two_qs_cancels_the_quit() {
+    let mut app = app();
+    type_text(&mut app, "draft");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('q'));
+    key(&mut app, KeyCode::Up);
+    assert_eq!(key(&mut app, KeyCode::Char('q')), []);
+    assert!(!app.state.quitting);
+}
+
+#[test]
+fn the_wheel_scrolls_the_popup_not_the_log_behind_it() {
+    let mut app = app_with_needles();
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.state.overlay, Some(Overlay::Inspector(_))));
+    let following = app.state.log_view.is_following();
+    app.update(
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::ScrollUp,
+            column: 0,
+            row: 0,
+            modifiers: KeyModifiers::NONE,
+        }),
+        Instant::now(),
+    );
+    assert_eq!(app.state.log_view.is_following(), following);
+}
+
+#[test]
+fn paste_goes_into_the_open_prompt() {
+    let mut app = app_with_needles();
+    key(&mut app, KeyCode::Char('/'));
+    app.update(Msg::Paste("needle\nsecond line".into()), Instant::now());
+    let Some(Overlay::Search(prompt)) = &app.state.overlay else {
+        panic!("the search prompt stays open");
+    };
+    assert_eq!(prompt.text(), "needle");
+    assert!(app.state.composer.is_empty());
 }

@@ -17,8 +17,9 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
-        // A status message lasts until the next key.
+        // A status message lasts until the next key; so does a pending "q again".
         self.state.status = None;
+        let quit_armed = std::mem::take(&mut self.state.quit_armed);
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Char('c') if ctrl => return self.quit(),
@@ -55,7 +56,7 @@ impl App {
                     Vec::new()
                 }
                 LogViewOutcome::None => Vec::new(),
-                LogViewOutcome::Ignored => self.log_key(key),
+                LogViewOutcome::Ignored => self.log_key(key, quit_armed),
             },
         }
     }
@@ -78,7 +79,7 @@ impl App {
     }
 
     /// Single-letter commands, only while the log has focus.
-    fn log_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    fn log_key(&mut self, key: KeyEvent, quit_armed: bool) -> Vec<Effect> {
         // Letters are commands only when typed plainly: Ctrl-q or Alt-n mean nothing here.
         if key
             .modifiers
@@ -87,7 +88,7 @@ impl App {
             return self.global_key(key);
         }
         match key.code {
-            KeyCode::Char('q') => return self.quit(),
+            KeyCode::Char('q') => return self.quit_unless_draft(quit_armed),
             KeyCode::Char('?') => self.state.overlay = Some(Overlay::Help { scroll: 0 }),
             KeyCode::Char(':') => {
                 // One command line for the session, so ↑ recalls earlier commands.
@@ -107,7 +108,7 @@ impl App {
         Vec::new()
     }
 
-    fn overlay_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    pub(super) fn overlay_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let Some(overlay) = self.state.overlay.as_mut() else {
             return Vec::new();
         };
@@ -115,9 +116,9 @@ impl App {
             Overlay::Help { scroll } => {
                 match key.code {
                     KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                    KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                    KeyCode::Down | KeyCode::Char('j') => *scroll = help_scroll(*scroll, 1),
                     KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                    KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+                    KeyCode::PageDown => *scroll = help_scroll(*scroll, 10),
                     KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
                         self.state.overlay = None
                     }
@@ -239,6 +240,20 @@ impl App {
         self.state.overlay = Some(Overlay::CloseDialog(CloseDialog::new()));
     }
 
+    /// `q` in the log: with an unsent message in the composer, ask for a second `q`
+    /// first (Esc then typing could otherwise quit and lose the draft).
+    fn quit_unless_draft(&mut self, armed: bool) -> Vec<Effect> {
+        if armed || self.state.composer.is_empty() {
+            return self.quit();
+        }
+        self.state.quit_armed = true;
+        self.set_status(
+            "the composer holds an unsent message: q again quits, Tab goes back to it",
+            StatusLevel::Info,
+        );
+        Vec::new()
+    }
+
     fn quit(&mut self) -> Vec<Effect> {
         self.state.quitting = true;
         vec![Effect::Quit]
@@ -258,4 +273,11 @@ impl App {
         self.state.welcome = None;
         vec![Effect::Command(Command::Send { id, payload, kind })]
     }
+}
+
+/// The help overlay's scroll after moving down by `by`, never past its last line.
+pub(super) fn help_scroll(scroll: u16, by: u16) -> u16 {
+    let last =
+        u16::try_from(crate::ui::help::HELP_LINES_COUNT.saturating_sub(1)).unwrap_or(u16::MAX);
+    scroll.saturating_add(by).min(last)
 }

@@ -10,7 +10,7 @@ mod session_events;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use ratatui::crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 use tokio::time::Instant;
 
 use crate::session::{Command, MessageId, MessageIds};
@@ -171,6 +171,8 @@ pub struct AppState {
     ids: MessageIds,
     /// The `:` command line between uses, so its recall survives closing it.
     pub saved_command_line: Option<CommandLine>,
+    /// A `q` asked for confirmation because the composer holds a draft.
+    pub quit_armed: bool,
 }
 
 /// What the app needs to start.
@@ -227,6 +229,7 @@ impl App {
                 in_flight: HashMap::new(),
                 quitting: false,
                 saved_command_line: None,
+                quit_armed: false,
                 ids,
             },
         }
@@ -248,18 +251,11 @@ impl App {
                     _ => 0,
                 };
                 if delta != 0 {
-                    let rows = log_rows(&self.state.log, &self.state.filter);
-                    self.state.log_view.scroll(delta, rows);
+                    self.wheel(delta);
                 }
                 Vec::new()
             }
-            Msg::Paste(text) => {
-                if self.state.overlay.is_none() {
-                    self.state.focus = Focus::Composer;
-                    self.state.composer.insert_text(&text);
-                }
-                Vec::new()
-            }
+            Msg::Paste(text) => self.paste(&text),
             Msg::Resize | Msg::Tick => Vec::new(),
             Msg::Work => {
                 self.work();
@@ -284,6 +280,54 @@ impl App {
     /// Whether something on screen changes with time alone.
     pub fn is_ticking(&self) -> bool {
         self.state.connection.is_ticking()
+    }
+
+    /// The mouse wheel scrolls what is on top: the log, or the help or inspector.
+    fn wheel(&mut self, delta: i64) {
+        match &mut self.state.overlay {
+            None => {
+                let rows = log_rows(&self.state.log, &self.state.filter);
+                self.state.log_view.scroll(delta, rows);
+            }
+            Some(Overlay::Help { scroll }) => {
+                *scroll = if delta < 0 {
+                    scroll.saturating_sub(delta.unsigned_abs() as u16)
+                } else {
+                    keys::help_scroll(*scroll, delta as u16)
+                };
+            }
+            Some(Overlay::Inspector(inspector)) => {
+                let code = if delta < 0 {
+                    KeyCode::Up
+                } else {
+                    KeyCode::Down
+                };
+                for _ in 0..delta.unsigned_abs() {
+                    inspector.handle_key(KeyEvent::from(code));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Pasted text goes to the composer, or (its first line) to the open prompt.
+    fn paste(&mut self, text: &str) -> Vec<Effect> {
+        match &self.state.overlay {
+            None => {
+                self.state.focus = Focus::Composer;
+                self.state.composer.insert_text(text);
+                Vec::new()
+            }
+            Some(Overlay::Help { .. } | Overlay::Inspector(_)) => Vec::new(),
+            Some(_) => {
+                let line = text.lines().next().unwrap_or("");
+                let mut effects = Vec::new();
+                for c in line.chars().filter(|c| !c.is_control()) {
+                    effects.extend(self.overlay_key(KeyEvent::from(KeyCode::Char(c))));
+                }
+                effects
+            }
+        }
     }
 
     fn set_status(&mut self, text: impl Into<String>, level: StatusLevel) {

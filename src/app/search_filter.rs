@@ -132,7 +132,17 @@ impl App {
         match visible_hit(&search.search, rows, from, forward) {
             Some(seq) => self.state.log_view.jump_to(seq, rows),
             None => {
-                let mut text = format!("no more matches for '{}'", search.query);
+                let mut text = if forward {
+                    format!(
+                        "no newer match for '{}' — N goes to older ones",
+                        search.query
+                    )
+                } else {
+                    format!(
+                        "no older match for '{}' — n goes to newer ones",
+                        search.query
+                    )
+                };
                 if self.state.filter.is_some() {
                     text.push_str(" in the filtered log (F clears the filter)");
                 }

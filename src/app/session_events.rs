@@ -35,10 +35,16 @@ impl App {
             }
             Event::Queued { id, queue_len } => {
                 self.state.in_flight.remove(&id);
-                self.set_status(
-                    format!("queued until the connection is ready ({queue_len} waiting)"),
-                    StatusLevel::Info,
+                let waiting = matches!(
+                    self.state.connection.state,
+                    ConnectionState::Disconnected | ConnectionState::Error
                 );
+                let text = if waiting {
+                    format!("queued, but not connected: :connect to send it ({queue_len} waiting)")
+                } else {
+                    format!("queued until the connection is ready ({queue_len} waiting)")
+                };
+                self.set_status(text, StatusLevel::Info);
             }
             Event::SendFailed { id, message, .. } => {
                 let mut status = message.clone();
@@ -75,14 +81,23 @@ impl App {
             }
             Event::Closed(outcome) => {
                 let code = outcome.code.unwrap_or(1005);
-                let who = if outcome.by_peer { "server" } else { "wsdeck" };
+                let lost = code == 1006 && !outcome.clean;
+                let who = if lost {
+                    "connection lost"
+                } else if outcome.by_peer {
+                    "closed by server"
+                } else {
+                    "closed by wsdeck"
+                };
                 let mut text = format!(
-                    "closed by {who}: {code} {} — {}",
+                    "{who}: {code} {} — {}",
                     close_code::name(code),
                     close_code::meaning(code)
                 );
                 if !outcome.reason.is_empty() {
-                    text.push_str(&format!(" (reason: \"{}\")", outcome.reason));
+                    // A lost link has no close frame: its text is our diagnosis.
+                    let label = if lost { "cause" } else { "reason" };
+                    text.push_str(&format!(" ({label}: \"{}\")", outcome.reason));
                 }
                 if !outcome.clean {
                     text.push_str(" [not clean]");

@@ -11,7 +11,8 @@ use crate::server::{Server, ServerConfig};
 use crate::session::SessionConfig;
 
 /// The hint shown on the demo's first screen.
-pub const DEMO_WELCOME: &str = "Welcome! Type {\"hello\":1} and press Enter · Tab then Enter inspects · Ctrl-X closes with a code of your choice · F1 help";
+pub const DEMO_WELCOME: &str =
+    "Type {\"hello\":1} + Enter · Tab, Enter: inspect · Ctrl-X: close codes · F1 help";
 
 /// Opens the TUI on `url` with the given connection flags.
 pub async fn open_url(
@@ -23,11 +24,13 @@ pub async fn open_url(
     let config = connection
         .to_config(url)
         .map_err(|failure| anyhow::anyhow!(failure.message))?;
+    let history_key = config.url.to_string();
     run(Launch {
         config,
         welcome: None,
         server: None,
         log_capacity,
+        history_key,
     })
     .await
 }
@@ -70,6 +73,7 @@ pub async fn demo() -> anyhow::Result<()> {
         welcome: Some(DEMO_WELCOME.to_string()),
         server: Some(server),
         log_capacity: crate::app::DEFAULT_LOG_CAPACITY,
+        history_key: "wsdeck-demo".to_string(),
     })
     .await
 }

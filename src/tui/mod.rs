@@ -13,7 +13,8 @@ use std::time::Duration;
 use anyhow::Context;
 use base64::Engine as _;
 use futures_util::StreamExt;
-use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEventKind};
+use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use crate::app::{App, AppSetup, Effect, Msg, StatusLevel};
@@ -43,6 +44,9 @@ pub struct Launch {
     pub server: Option<Server>,
     /// Log entries kept in memory.
     pub log_capacity: usize,
+    /// Which send history to use: the URL, or a fixed name for the demo (whose port
+    /// changes every run).
+    pub history_key: String,
 }
 
 /// Runs the TUI until the user quits.
@@ -52,12 +56,13 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         welcome,
         server,
         log_capacity,
+        history_key,
     } = launch;
     let redactor = Redactor::new(config.auth.token.iter());
     let shown_url = redactor
         .text(config.auth.url_with_token(&config.url).as_str())
         .into_owned();
-    let (history, history_error) = load_history(config.url.as_str());
+    let (history, history_error) = load_history(&history_key);
     let setup = AppSetup {
         url: shown_url,
         auth_mode: config.auth.method.as_str(),
@@ -98,6 +103,7 @@ async fn event_loop(
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
+    let (_keep_open, mut termination) = termination_signals();
     loop {
         let now = Instant::now();
         if dirty && now >= last_draw + FRAME {
@@ -132,6 +138,8 @@ async fn event_loop(
             }
             _ = sleep_until(next_draw), if dirty => continue,
             _ = ticker.tick(), if app.is_ticking() => app.update(Msg::Tick, Instant::now()),
+            // SIGTERM, SIGHUP, SIGQUIT: leave as on `q`, so the terminal is restored.
+            _ = termination.recv() => return Ok(()),
             _ = tokio::task::yield_now(), if app.has_pending_work() => {
                 app.update(Msg::Work, Instant::now())
             }
@@ -165,10 +173,38 @@ async fn event_loop(
     }
 }
 
+/// A receiver that yields when the process is asked to terminate (SIGTERM, SIGHUP or
+/// SIGQUIT), and the sender that keeps it waiting (rather than ended) while no
+/// signal has come.
+fn termination_signals() -> (mpsc::UnboundedSender<()>, mpsc::UnboundedReceiver<()>) {
+    let (notify, receiver) = mpsc::unbounded_channel();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        for kind in [
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+            SignalKind::quit(),
+        ] {
+            if let Ok(mut stream) = signal(kind) {
+                let notify = notify.clone();
+                tokio::spawn(async move {
+                    if stream.recv().await.is_some() {
+                        let _ = notify.send(());
+                    }
+                });
+            }
+        }
+    }
+    (notify, receiver)
+}
+
 /// Terminal input as an app message; key releases and focus changes are dropped.
 fn to_msg(event: TermEvent) -> Option<Msg> {
     match event {
         TermEvent::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+        // Plain pointer motion changes nothing; dropping it avoids needless redraws.
+        TermEvent::Mouse(mouse) if mouse.kind == MouseEventKind::Moved => None,
         TermEvent::Mouse(mouse) => Some(Msg::Mouse(mouse)),
         TermEvent::Resize(_, _) => Some(Msg::Resize),
         TermEvent::Paste(text) => Some(Msg::Paste(text)),

@@ -25,6 +25,7 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
             ("F1", "help"),
             ("Ctrl-X", "close dialog"),
             ("Esc", "close any popup or go back to the log"),
+            ("Ctrl-Z", "suspend (fg resumes)"),
         ],
     ),
     (
@@ -43,7 +44,8 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
             ("c", "close dialog"),
             (":", "command line"),
             ("?", "help"),
-            ("q", "quit"),
+            ("i / a", "back to the composer"),
+            ("q", "quit (twice if the composer holds a draft)"),
             ("mouse wheel", "scroll"),
         ],
     ),
@@ -57,7 +59,8 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
             ("↑/↓", "history (on the first/last line)"),
             ("Ctrl-F", "format JSON"),
             ("Ctrl-T", "mode JSON/Text/Binary"),
-            ("Ctrl-U", "clear"),
+            ("", "binary: hex (de ad be ef) or base64:…"),
+            ("Ctrl-U", "clear (Ctrl-Y pastes it back)"),
         ],
     ),
     (

@@ -127,14 +127,18 @@ pub fn state_lines(
                 },
             ),
         ]));
-        let how = format!(
-            "by {who}{}",
-            if close.clean {
-                ", clean"
-            } else {
-                ", not clean"
-            }
-        );
+        let how = if code == 1006 && !close.clean {
+            "connection lost, no close frame".to_string()
+        } else {
+            format!(
+                "by {who}{}",
+                if close.clean {
+                    ", clean"
+                } else {
+                    ", not clean"
+                }
+            )
+        };
         lines.extend(indented(&how, width, theme::dim()));
         if !close.reason.is_empty() {
             let reason = format!("\"{}\"", close.reason);
@@ -310,7 +314,10 @@ mod tests {
         assert!(shown.contains("● reconnecting in 2.1s (2/10)"), "{shown}");
         assert!(shown.contains("1006 Abnormal Closure"), "{shown}");
         assert!(shown.contains("INSECURE"), "{shown}");
-        assert!(shown.contains("      by wsdeck, not clean"), "{shown}");
+        assert!(
+            shown.contains("      connection lost, no close frame"),
+            "{shown}"
+        );
         assert!(!shown.contains("\"\""), "no empty reason line: {shown}");
         // The meaning wraps inside the value column.
         assert!(

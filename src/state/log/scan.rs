@@ -7,6 +7,11 @@ use std::collections::VecDeque;
 
 use super::{EntrySeq, LogEntry, LogStore};
 
+/// The longest one step runs, whatever its entry budget.
+const STEP_TIME: std::time::Duration = std::time::Duration::from_millis(8);
+/// How many entries are checked between two looks at the clock.
+const TIME_CHECK_EVERY: usize = 64;
+
 /// What one `step` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
@@ -38,12 +43,18 @@ impl Scan {
         mut keep: impl FnMut(&LogEntry) -> bool,
     ) -> Progress {
         self.forget_evicted(store);
-        let mut examined = 0;
+        // Big payloads (or a costly regex) make entries slow to check: a step also
+        // ends after STEP_TIME, so input is never starved whatever the budget.
+        let deadline = std::time::Instant::now() + STEP_TIME;
+        let mut examined: usize = 0;
         for (seq, entry) in store.window(self.next, budget) {
             examined += 1;
             self.next = seq + 1;
             if keep(entry) {
                 self.matched.push_back(seq);
+            }
+            if examined.is_multiple_of(TIME_CHECK_EVERY) && std::time::Instant::now() >= deadline {
+                break;
             }
         }
         self.progress(store, examined)
