@@ -28,12 +28,33 @@ async fn reconnects_after_drop_with_1006() {
     handle.connect().unwrap();
     wait_for_state(&mut events, ConnectionState::Connected).await;
     handle.send_text(r#"{"cmd":"drop"}"#).unwrap();
-    let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+    let (closed, before) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
     let Event::Closed(outcome) = closed else {
         unreachable!()
     };
     assert_eq!(outcome.code, Some(1006));
     assert!(!outcome.clean && !outcome.by_peer);
+    // A dropped link is an I/O loss, not a protocol breach.
+    assert!(
+        before.iter().any(|e| matches!(
+            e,
+            Event::Error {
+                kind: session::ErrorKind::Io,
+                ..
+            }
+        )),
+        "{before:#?}"
+    );
+    assert!(
+        !before.iter().any(|e| matches!(
+            e,
+            Event::Error {
+                kind: session::ErrorKind::Protocol,
+                ..
+            }
+        )),
+        "{before:#?}"
+    );
     let (scheduled, _) = wait_for(&mut events, "reconnect scheduled", |e| {
         matches!(e, Event::ReconnectScheduled { .. })
     })

@@ -22,6 +22,10 @@ impl Actor {
                     .await;
                 self.finish_link(None).await;
             }
+            // TCP ended without a close frame: a dropped link, not a protocol breach.
+            Some(Err(WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake))) => {
+                self.finish_link(None).await
+            }
             Some(Err(WsError::Protocol(error))) => {
                 let why = format!("the peer broke the WebSocket protocol: {error}");
                 self.finish_link(Some((ErrorKind::Protocol, why))).await;
