@@ -62,6 +62,7 @@ fn frames() -> Vec<Frame> {
             payload: payload(i),
             timestamp,
             close_code: None,
+            decoded: None,
         })
         .collect()
 }

@@ -7,6 +7,8 @@
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod protocol;
 pub mod server;
 pub mod session;
 pub mod state;

@@ -38,6 +38,7 @@ fn app_with_capacity(log_capacity: usize) -> App {
         log_capacity,
         welcome: Some("welcome: type a message and press Enter".to_owned()),
         ids: MessageIds::default(),
+        extras: Default::default(),
     })
 }
 
@@ -87,6 +88,7 @@ fn text_frame(id: MessageId, direction: Direction, text: &str) -> Event {
         payload: Bytes::from(text.to_owned()),
         timestamp: SystemTime::now(),
         close_code: None,
+        decoded: None,
     })
 }
 

@@ -57,6 +57,7 @@ fn frame(
         payload: payload.into(),
         timestamp,
         close_code: None,
+        decoded: None,
     }))
 }
 
@@ -78,6 +79,7 @@ fn session_app(now: Instant) -> App {
         log_capacity: 1_000,
         welcome: None,
         ids: MessageIds::default(),
+        extras: Default::default(),
     });
     let peer: SocketAddr = "127.0.0.1:8765".parse().expect("a socket address");
     let events = vec![
@@ -161,6 +163,7 @@ fn session_app(now: Instant) -> App {
             payload: Bytes::from_static(b"demo over"),
             timestamp: at(9, 0),
             close_code: Some(4000),
+            decoded: None,
         })),
         Msg::Session(Event::Frame(Frame {
             id: 10,
@@ -169,6 +172,7 @@ fn session_app(now: Instant) -> App {
             payload: Bytes::from_static(b"demo over"),
             timestamp: at(9, 1),
             close_code: Some(4000),
+            decoded: None,
         })),
         Msg::Session(Event::Closed(CloseOutcome {
             code: Some(4000),

@@ -4,9 +4,9 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::{App, Effect, Focus, Overlay, StatusLevel, log_rows};
-use crate::session::Command;
+use crate::session::{Command, PayloadKind};
 use crate::state::close_dialog::{CloseDialog, CloseDialogOutcome};
-use crate::state::command_line::{CommandLineOutcome, UserCommand};
+use crate::state::command_line::{COMMANDS_USAGE, CommandLineOutcome, UserCommand};
 use crate::state::composer::ComposerOutcome;
 use crate::state::inspector::{Inspector, InspectorOutcome};
 use crate::state::log_view::LogViewOutcome;
@@ -94,6 +94,7 @@ impl App {
                 // One command line for the session, so ↑ recalls earlier commands.
                 let mut line = self.state.saved_command_line.take().unwrap_or_default();
                 line.reset();
+                line.set_shortcuts(self.state.extras.shortcut_names());
                 self.state.overlay = Some(Overlay::CommandLine(line));
             }
             KeyCode::Char('/') => self.state.overlay = Some(Overlay::Search(LinePrompt::new())),
@@ -226,6 +227,17 @@ impl App {
                 self.state.overlay = Some(Overlay::Help { scroll: 0 });
                 Vec::new()
             }
+            UserCommand::Shortcut { name, args } => {
+                if !self.state.extras.has_adapter() {
+                    self.set_status(
+                        format!("unknown command '{name}'; try {COMMANDS_USAGE}"),
+                        StatusLevel::Error,
+                    );
+                    return Vec::new();
+                }
+                let id = self.state.ids.next();
+                to_session(Command::Shortcut { id, name, args })
+            }
         }
     }
 
@@ -259,19 +271,22 @@ impl App {
         vec![Effect::Quit]
     }
 
-    fn send(
-        &mut self,
-        payload: bytes::Bytes,
-        kind: crate::session::PayloadKind,
-        text: String,
-    ) -> Vec<Effect> {
+    fn send(&mut self, payload: bytes::Bytes, kind: PayloadKind, text: String) -> Vec<Effect> {
         let id = self.state.ids.next();
         if let Some(error) = self.state.composer.mark_sent(&text) {
             self.set_status(format!("history not saved: {error}"), StatusLevel::Error);
         }
-        self.state.in_flight.insert(id, text);
         self.state.welcome = None;
-        vec![Effect::Command(Command::Send { id, payload, kind })]
+        let command = if self.state.extras.has_adapter() && kind == PayloadKind::Text {
+            Command::Compose {
+                id,
+                text: text.clone(),
+            }
+        } else {
+            Command::Send { id, payload, kind }
+        };
+        self.state.in_flight.insert(id, text);
+        vec![Effect::Command(command)]
     }
 }
 

@@ -173,6 +173,36 @@ pub struct AppState {
     pub saved_command_line: Option<CommandLine>,
     /// A `q` asked for confirmation because the composer holds a draft.
     pub quit_armed: bool,
+    /// What the profile or provider adds: adapter, snippets, shortcuts.
+    pub extras: SessionExtras,
+}
+
+/// What a profile or a provider adds to a session in the TUI.
+#[derive(Debug, Clone, Default)]
+pub struct SessionExtras {
+    /// The protocol adapter's name; `raw` (or empty) sends the composer's text as typed.
+    pub provider: String,
+    /// The composer mode to start in (JSON when not given).
+    pub composer_mode: Option<ComposerMode>,
+    /// The profile the session came from, if any.
+    pub profile_name: Option<String>,
+    /// The adapter's `:` shortcuts as `(usage, what it does)`, for help and errors.
+    pub shortcuts: Vec<(&'static str, &'static str)>,
+}
+
+impl SessionExtras {
+    /// Whether a protocol adapter (not raw) shapes what the composer sends.
+    pub fn has_adapter(&self) -> bool {
+        !self.provider.is_empty() && self.provider != "raw"
+    }
+
+    /// The names of the adapter's `:` shortcuts (`emit`, `stop`, …).
+    pub fn shortcut_names(&self) -> Vec<&'static str> {
+        self.shortcuts
+            .iter()
+            .filter_map(|(usage, _)| usage.trim_start_matches(':').split_whitespace().next())
+            .collect()
+    }
 }
 
 /// What the app needs to start.
@@ -192,6 +222,8 @@ pub struct AppSetup {
     pub welcome: Option<String>,
     /// Message ids shared with the session.
     pub ids: MessageIds,
+    /// What the profile or provider adds.
+    pub extras: SessionExtras,
 }
 
 /// The controller.
@@ -212,13 +244,19 @@ impl App {
             log_capacity,
             welcome,
             ids,
+            extras,
         } = setup;
+        let mut connection = ConnectionView::new(url, auth_mode, insecure);
+        if extras.has_adapter() {
+            connection.provider = extras.provider.clone();
+        }
+        let mode = extras.composer_mode.unwrap_or(ComposerMode::Json);
         Self {
             state: AppState {
-                connection: ConnectionView::new(url, auth_mode, insecure),
+                connection,
                 log: LogStore::new(log_capacity),
                 log_view: LogView::new(),
-                composer: Composer::new(history, ComposerMode::Json),
+                composer: Composer::new(history, mode),
                 focus: Focus::Composer,
                 overlay: None,
                 status: None,
@@ -231,6 +269,7 @@ impl App {
                 saved_command_line: None,
                 quit_armed: false,
                 ids,
+                extras,
             },
         }
     }

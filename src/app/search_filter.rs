@@ -273,6 +273,7 @@ mod tests {
             log_capacity: capacity,
             welcome: None,
             ids: MessageIds::default(),
+            extras: Default::default(),
         })
     }
 
@@ -284,6 +285,7 @@ mod tests {
             payload: Bytes::copy_from_slice(payload.as_bytes()),
             timestamp: SystemTime::UNIX_EPOCH + Duration::from_secs(1),
             close_code: None,
+            decoded: None,
         };
         app.update(Msg::Session(Event::Frame(frame)), Instant::now());
     }

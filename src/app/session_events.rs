@@ -109,7 +109,7 @@ impl App {
                 };
                 self.system_line(text, level);
             }
-            Event::Stats(_) | Event::Rtt(_) => {}
+            Event::Stats(_) | Event::Rtt(_) | Event::AdapterStatus(_) => {}
             Event::Stopped => {
                 if self.state.quitting {
                     return vec![Effect::Quit];

@@ -105,6 +105,7 @@ mod tests {
             payload: Bytes::from_static(payload),
             timestamp: SystemTime::UNIX_EPOCH,
             close_code: None,
+            decoded: None,
         }
     }
 

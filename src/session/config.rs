@@ -185,6 +185,13 @@ pub struct SessionConfig {
     pub max_message_size: usize,
     /// Messages sent after every (re)connect.
     pub on_connect: Vec<OnConnectMessage>,
+    /// The protocol adapter (`raw`, `socket-io`, `graphql-ws`, …; see
+    /// [`crate::protocol::PROVIDER_NAMES`]).
+    pub provider: String,
+    /// The adapter's handshake payload (Socket.IO `40` auth, graphql `connection_init`).
+    pub handshake_payload: Option<serde_json::Value>,
+    /// The Socket.IO namespace, when not the default.
+    pub namespace: Option<String>,
 }
 
 impl SessionConfig {
@@ -204,6 +211,9 @@ impl SessionConfig {
             rate_limit: DEFAULT_RATE_LIMIT,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             on_connect: Vec::new(),
+            provider: "raw".to_string(),
+            handshake_payload: None,
+            namespace: None,
         })
     }
 }

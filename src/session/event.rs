@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 
 use super::stats::{RttStats, StatsSnapshot};
+use crate::protocol::{Decoded, StatusLine};
 
 /// Identifies one frame in the session, in and out alike. Outgoing messages get
 /// theirs when the caller submits them, so a later [`Event::Frame`],
@@ -136,6 +137,8 @@ pub struct Frame {
     pub timestamp: SystemTime,
     /// For close frames: the close code, if any.
     pub close_code: Option<u16>,
+    /// What the session's protocol adapter makes of the frame (`None` for raw).
+    pub decoded: Option<Box<Decoded>>,
 }
 
 impl Frame {
@@ -265,6 +268,8 @@ pub enum Event {
     },
     /// A connection ended.
     Closed(CloseOutcome),
+    /// The protocol adapter's state changed (e.g. active subscriptions and counts).
+    AdapterStatus(Vec<StatusLine>),
     /// The actor stopped (after `Shutdown`); no more events follow.
     Stopped,
 }

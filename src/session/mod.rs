@@ -45,6 +45,9 @@ pub enum SessionError {
     /// An on-connect message marked as text is not UTF-8.
     #[error("on-connect message {0} is marked as text but is not valid UTF-8; send it as binary")]
     OnConnectNotUtf8(usize),
+    /// The provider names no adapter.
+    #[error(transparent)]
+    Provider(#[from] crate::protocol::UnknownProvider),
 }
 
 /// The session's actor has stopped; commands can no longer be delivered.
@@ -108,6 +111,36 @@ impl SessionHandle {
         self.send(Bytes::from(text.into()), PayloadKind::Text)
     }
 
+    /// Sends composer text through the protocol adapter, which may turn it into
+    /// protocol frames (a Socket.IO event, a GraphQL `subscribe`, a Home Assistant
+    /// command with the next id). The id names the first frame; a text the adapter
+    /// refuses comes back as [`Event::SendFailed`] with that id.
+    pub fn compose(&self, text: impl Into<String>) -> Result<MessageId, SessionEnded> {
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        self.command(Command::Compose {
+            id,
+            text: text.into(),
+        })?;
+        Ok(id)
+    }
+
+    /// Runs an adapter shortcut such as `:emit chat {"text":"hi"}` (`name` without
+    /// the colon). An unknown shortcut or bad arguments come back as
+    /// [`Event::SendFailed`] with the returned id.
+    pub fn shortcut(
+        &self,
+        name: impl Into<String>,
+        args: impl Into<String>,
+    ) -> Result<MessageId, SessionEnded> {
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        self.command(Command::Shortcut {
+            id,
+            name: name.into(),
+            args: args.into(),
+        })?;
+        Ok(id)
+    }
+
     /// Closes with a code and reason, after checking them; no reconnect follows.
     pub fn close(&self, code: u16, reason: impl Into<String>) -> Result<(), CloseRequestError> {
         let reason = reason.into();
@@ -158,6 +191,7 @@ pub enum CloseRequestError {
 /// auth setting is refused before anything touches the network.
 pub fn spawn(config: SessionConfig) -> Result<(SessionHandle, EventReceiver), SessionError> {
     config.auth.validate()?;
+    let adapter = crate::protocol::adapter_for(&config.provider)?;
     for (index, message) in config.on_connect.iter().enumerate() {
         if message.kind == PayloadKind::Text && std::str::from_utf8(&message.payload).is_err() {
             return Err(SessionError::OnConnectNotUtf8(index + 1));
@@ -170,7 +204,7 @@ pub fn spawn(config: SessionConfig) -> Result<(SessionHandle, EventReceiver), Se
     let (command_sender, command_receiver) = mpsc::unbounded_channel();
     let (event_sender, event_receiver) = events::channel();
     let ids = Arc::new(AtomicU64::new(1));
-    let actor = actor::Actor::new(config, command_receiver, event_sender, ids.clone());
+    let actor = actor::Actor::new(config, adapter, command_receiver, event_sender, ids.clone());
     tokio::spawn(actor.run());
     Ok((
         SessionHandle {

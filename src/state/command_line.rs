@@ -55,6 +55,14 @@ pub enum UserCommand {
     Quit,
     /// `h` or `help`.
     Help,
+    /// Any other name: a shortcut of the session's protocol adapter (`:emit`,
+    /// `:stop`, …), which the session checks.
+    Shortcut {
+        /// The name, without the colon.
+        name: String,
+        /// The rest of the line, trimmed.
+        args: String,
+    },
 }
 
 /// Parses the text after ':', e.g. `close 4001 bye bye`. Errors are ready to show.
@@ -87,6 +95,29 @@ pub fn parse_command(text: &str) -> Result<UserCommand, String> {
         "save" => Ok(UserCommand::Save(PathBuf::from(rest))),
         other => Err(format!("unknown command '{other}'; try {COMMANDS_USAGE}")),
     }
+}
+
+/// Like [`parse_command`], but a name in `shortcuts` (the protocol adapter's `:`
+/// commands, such as `emit` or `stop`) becomes a [`UserCommand::Shortcut`].
+pub fn parse_command_with(text: &str, shortcuts: &[&str]) -> Result<UserCommand, String> {
+    let text = text.trim();
+    let (name, rest) = match text.split_once(char::is_whitespace) {
+        Some((name, rest)) => (name, rest.trim()),
+        None => (text, ""),
+    };
+    if !COMMAND_NAMES.contains(&name) && shortcuts.contains(&name) {
+        return Ok(UserCommand::Shortcut {
+            name: name.to_string(),
+            args: rest.to_string(),
+        });
+    }
+    parse_command(text).map_err(|error| {
+        if shortcuts.is_empty() || !error.starts_with("unknown command") {
+            error
+        } else {
+            format!("{error}; or the provider's: {}", shortcuts.join(", "))
+        }
+    })
 }
 
 /// `close CODE [REASON]` after the word `close`.
@@ -141,12 +172,19 @@ pub struct CommandLine {
     recall: Option<usize>,
     /// The text being typed before Up started recalling.
     draft: String,
+    /// The protocol adapter's `:` commands, accepted and completed besides ours.
+    shortcuts: Vec<&'static str>,
 }
 
 impl CommandLine {
     /// An empty command line with no history.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Also accepts (and completes) these protocol adapter commands.
+    pub fn set_shortcuts(&mut self, shortcuts: Vec<&'static str>) {
+        self.shortcuts = shortcuts;
     }
 
     /// Empties the line and clears the error, keeping the history: call this when
@@ -218,7 +256,7 @@ impl CommandLine {
         if text.is_empty() {
             return CommandLineOutcome::Cancel;
         }
-        match parse_command(&text) {
+        match parse_command_with(&text, &self.shortcuts) {
             Ok(command) => {
                 self.remember(text);
                 self.reset();
@@ -279,6 +317,7 @@ impl CommandLine {
         }
         let matches: Vec<&'static str> = COMMAND_NAMES
             .iter()
+            .chain(self.shortcuts.iter())
             .copied()
             .filter(|name| name.starts_with(text))
             .collect();
@@ -290,7 +329,7 @@ impl CommandLine {
                 self.candidates.clear();
             }
             [only] => {
-                let takes_args = matches!(*only, "close" | "save");
+                let takes_args = matches!(*only, "close" | "save") || self.shortcuts.contains(only);
                 let completed = if takes_args {
                     format!("{only} ")
                 } else {
@@ -583,5 +622,22 @@ mod tests {
         }
         assert!(!input.handle_key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL)));
         assert!(!input.handle_key(key(KeyCode::F(2))));
+    }
+
+    #[test]
+    fn adapter_shortcuts_are_accepted_only_when_offered() {
+        assert_eq!(
+            parse_command_with("emit chat {\"a\":1}", &["emit", "ack"]),
+            Ok(UserCommand::Shortcut {
+                name: "emit".into(),
+                args: "chat {\"a\":1}".into()
+            })
+        );
+        let error = parse_command_with("emit chat", &[]).unwrap_err();
+        assert!(error.starts_with("unknown command 'emit'"), "{error}");
+        let error = parse_command_with("stop 1", &["emit"]).unwrap_err();
+        assert!(error.ends_with("or the provider's: emit"), "{error}");
+        // Our own commands win over a shortcut of the same name.
+        assert_eq!(parse_command_with("ping", &["ping"]), Ok(UserCommand::Ping));
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::protocol::StatusLine;
 use crate::session::stats::{RttStats, StatsSnapshot};
 use crate::session::{CloseOutcome, ConnectionInfo, ConnectionState, Event};
 
@@ -33,6 +34,8 @@ pub struct ConnectionView {
     pub url: String,
     /// The auth mode's name (`none`, `query-param`, …).
     pub auth_mode: &'static str,
+    /// The protocol adapter's name (`raw` when none).
+    pub provider: String,
     /// Facts about the open (or last) connection.
     pub info: Option<ConnectionInfo>,
     /// Whether certificate verification is off for this session.
@@ -51,6 +54,8 @@ pub struct ConnectionView {
     pub last_error: Option<String>,
     /// When the current connection opened (for a live uptime between stats).
     pub opened_at: Option<Instant>,
+    /// The protocol adapter's status lines (active subscriptions and counts).
+    pub adapter_status: Vec<StatusLine>,
 }
 
 impl ConnectionView {
@@ -60,6 +65,7 @@ impl ConnectionView {
             state: ConnectionState::Disconnected,
             url,
             auth_mode,
+            provider: "raw".to_string(),
             info: None,
             insecure,
             stats: StatsSnapshot::default(),
@@ -69,6 +75,7 @@ impl ConnectionView {
             last_close: None,
             last_error: None,
             opened_at: None,
+            adapter_status: Vec::new(),
         }
     }
 
@@ -129,6 +136,10 @@ impl ConnectionView {
             }
             Event::Error { message, .. } => {
                 self.last_error = Some(message.clone());
+                true
+            }
+            Event::AdapterStatus(lines) => {
+                self.adapter_status = lines.clone();
                 true
             }
             Event::Frame(_)

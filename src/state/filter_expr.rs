@@ -7,6 +7,8 @@
 //!   named: every kind);
 //! - `-system`: hide system lines (they are shown otherwise, whatever the
 //!   direction and kinds, since they have neither);
+//! - `-heartbeat` (or `-auto`): hide protocol heartbeats and automatic replies,
+//!   as the provider's adapter marks them;
 //! - any other word is text to find, case-insensitively (several words: the
 //!   words joined by single spaces). Double quotes keep a text as it is, spaces
 //!   included, and make a keyword plain text: `"close"`.
@@ -42,6 +44,7 @@ pub fn parse(input: &str) -> Result<Option<FilterExpr>, String> {
     let mut outgoing = false;
     let mut kinds = KindSet::NONE;
     let mut hide_system = false;
+    let mut hide_heartbeats = false;
     let mut words: Vec<String> = Vec::new();
     for token in tokenize(input)? {
         let word = match token {
@@ -69,9 +72,10 @@ pub fn parse(input: &str) -> Result<Option<FilterExpr>, String> {
                     .with(FrameKind::Close)
             }
             "-system" => hide_system = true,
+            "-heartbeat" | "-heartbeats" | "-auto" => hide_heartbeats = true,
             _ if word.starts_with('-') && word[1..].starts_with(char::is_alphabetic) => {
                 return Err(format!(
-                    "unknown option '{word}': the only one is -system (\"{word}\" finds the text)"
+                    "unknown option '{word}': the options are -system and -heartbeat (\"{word}\" finds the text)"
                 ));
             }
             _ => words.push(word),
@@ -91,7 +95,8 @@ pub fn parse(input: &str) -> Result<Option<FilterExpr>, String> {
         .with_direction(direction)
         .with_kinds(kinds)
         .with_text(&words.join(" "), false)
-        .with_system(!hide_system);
+        .with_system(!hide_system)
+        .with_heartbeats(!hide_heartbeats);
     if filter.is_everything() {
         return Ok(None);
     }
@@ -124,6 +129,9 @@ pub fn describe(filter: &Filter) -> String {
     }
     if !filter.shows_system() {
         parts.push("-system".into());
+    }
+    if !filter.shows_heartbeats() {
+        parts.push("-heartbeat".into());
     }
     if let Some(text) = filter.text() {
         parts.push(format!("\"{}\"", text.query()));

@@ -412,6 +412,7 @@ mod tests {
             payload: payload.into(),
             timestamp: UNIX_EPOCH + Duration::from_secs(1),
             close_code: (kind == FrameKind::Close).then_some(1006),
+            decoded: None,
         })
     }
 

@@ -31,6 +31,7 @@ pub async fn open_url(
         server: None,
         log_capacity,
         history_key,
+        extras: Default::default(),
     })
     .await
 }
@@ -74,6 +75,7 @@ pub async fn demo() -> anyhow::Result<()> {
         server: Some(server),
         log_capacity: crate::app::DEFAULT_LOG_CAPACITY,
         history_key: "wsdeck-demo".to_string(),
+        extras: Default::default(),
     })
     .await
 }

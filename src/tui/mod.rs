@@ -17,7 +17,7 @@ use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, M
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
-use crate::app::{App, AppSetup, Effect, Msg, StatusLevel};
+use crate::app::{App, AppSetup, Effect, Msg, SessionExtras, StatusLevel};
 use crate::commands::output::{LineFormat, format_time, write_frame};
 use crate::server::Server;
 use crate::session::secret::Redactor;
@@ -47,6 +47,8 @@ pub struct Launch {
     /// Which send history to use: the URL, or a fixed name for the demo (whose port
     /// changes every run).
     pub history_key: String,
+    /// What the profile or provider adds (adapter, composer mode, snippets).
+    pub extras: SessionExtras,
 }
 
 /// Runs the TUI until the user quits.
@@ -57,7 +59,12 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         server,
         log_capacity,
         history_key,
+        mut extras,
     } = launch;
+    extras.provider = config.provider.clone();
+    if let Ok(adapter) = crate::protocol::adapter_for(&config.provider) {
+        extras.shortcuts = adapter.commands().to_vec();
+    }
     let redactor = Redactor::new(config.auth.token.iter());
     let shown_url = redactor
         .text(config.auth.url_with_token(&config.url).as_str())
@@ -71,6 +78,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         log_capacity,
         welcome,
         ids: session::MessageIds::default(),
+        extras,
     };
     let (handle, mut events) = session::spawn(config).context("cannot start the session")?;
     let mut app = App::new(AppSetup {

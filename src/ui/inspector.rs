@@ -145,8 +145,30 @@ fn metadata(entry: &LogEntry) -> Line<'static> {
     Line::from(spans)
 }
 
-/// What the body shows: the close code, the JSON view, why text is not JSON…
+/// What the body shows, after what the protocol adapter made of the frame:
+/// `sio ack #5 12 ms · json · pretty`.
 fn detail(inspector: &Inspector) -> Line<'static> {
+    let view = body_detail(inspector);
+    let LogEntry::Frame(frame) = inspector.entry() else {
+        return view;
+    };
+    let Some(decoded) = &frame.decoded else {
+        return view;
+    };
+    let mut spans = vec![Span::styled(decoded.label.clone(), theme::decoded())];
+    if !decoded.summary.is_empty() {
+        spans.push(Span::raw(format!(" {}", decoded.summary)));
+    }
+    if let Some(error) = &decoded.error {
+        spans.push(Span::styled(format!(" — {error}"), theme::error()));
+    }
+    spans.push(Span::styled(" · ", theme::dim()));
+    spans.extend(view.spans);
+    Line::from(spans)
+}
+
+/// What the body shows: the close code, the JSON view, why text is not JSON…
+fn body_detail(inspector: &Inspector) -> Line<'static> {
     let frame = match inspector.entry() {
         LogEntry::System { level, .. } => {
             let (word, style) = match level {
@@ -215,6 +237,7 @@ mod tests {
             payload: payload.into(),
             timestamp: UNIX_EPOCH + Duration::from_millis(3_723_456),
             close_code: (kind == FrameKind::Close).then_some(1006),
+            decoded: None,
         })
     }
 

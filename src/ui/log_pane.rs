@@ -25,6 +25,7 @@ use ratatui::widgets::Block;
 
 use super::{json, theme};
 use crate::session::close_code;
+use crate::protocol::Decoded;
 use crate::session::{Direction, Frame as WsFrame, FrameKind};
 use crate::state::filter_expr;
 use crate::state::log::{LogEntry, Matcher, SystemLevel};
@@ -168,7 +169,19 @@ fn entry_line(entry: &LogEntry, width: usize, highlight: Option<&Matcher>) -> Li
             ));
             let size = human_size(frame.payload.len());
             spans.push(Span::styled(format!("{size:>8}  "), theme::dim()));
-            frame_preview(frame, preview_width)
+            match &frame.decoded {
+                Some(decoded) => {
+                    let used = decoded_spans(decoded, preview_width, &mut spans);
+                    let mut preview = frame_preview(frame, preview_width.saturating_sub(used));
+                    if decoded.heartbeat {
+                        for span in &mut preview {
+                            span.style = theme::dim();
+                        }
+                    }
+                    preview
+                }
+                None => frame_preview(frame, preview_width),
+            }
         }
     };
     spans.extend(match highlight {
@@ -176,6 +189,33 @@ fn entry_line(entry: &LogEntry, width: usize, highlight: Option<&Matcher>) -> Li
         None => preview,
     });
     Line::from(spans)
+}
+
+/// The adapter's label (and summary) before the raw preview: `sio event "chat" · `.
+/// Takes at most half the preview width; returns the columns used.
+fn decoded_spans(decoded: &Decoded, width: usize, spans: &mut Vec<Span<'static>>) -> usize {
+    let budget = width / 2;
+    let style = if decoded.error.is_some() {
+        theme::error()
+    } else if decoded.heartbeat {
+        theme::dim()
+    } else {
+        theme::decoded()
+    };
+    let mut text = decoded.label.clone();
+    if !decoded.summary.is_empty() {
+        text.push_str(" · ");
+        text.push_str(&decoded.summary);
+    }
+    if let Some(error) = &decoded.error {
+        text.push_str(": ");
+        text.push_str(error);
+    }
+    let text = one_line(&text, budget.saturating_sub(3));
+    let used = text.chars().count() + 3;
+    spans.push(Span::styled(text, style));
+    spans.push(Span::styled(" │ ", theme::dim()));
+    used
 }
 
 fn frame_preview(frame: &WsFrame, width: usize) -> Vec<Span<'static>> {
@@ -366,6 +406,7 @@ mod tests {
             payload: payload.into(),
             timestamp: UNIX_EPOCH + Duration::from_millis(3_723_456),
             close_code: (kind == FrameKind::Close).then_some(1006),
+            decoded: None,
         })
     }
 

@@ -70,6 +70,9 @@ pub fn state_lines(
         .unwrap_or_else(|| "—".into());
     lines.push(pair("auth", view.auth_mode.to_string()));
     lines.push(pair("proto", subprotocol));
+    if view.provider != "raw" {
+        lines.push(pair("via", view.provider.clone()));
+    }
     let tls = view.info.as_ref().is_some_and(|info| info.tls) || view.url.starts_with("wss:");
     let mut tls_line = vec![label("tls"), Span::raw(if tls { "yes" } else { "no" })];
     if view.insecure {
@@ -145,6 +148,13 @@ pub fn state_lines(
             lines.extend(indented(&reason, width, theme::title()));
         }
         lines.extend(indented(close_code::meaning(code), width, theme::dim()));
+    }
+    for status in &view.adapter_status {
+        let text = format!("{} {}", status.label, status.value);
+        lines.push(Line::from(Span::styled(
+            shorten(&text, width),
+            theme::decoded(),
+        )));
     }
     if let Some(error) = &view.last_error
         && matches!(

@@ -25,6 +25,11 @@ pub fn label() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 
+/// A protocol adapter's label for a frame (`sio event "chat"`).
+pub fn decoded() -> Style {
+    Style::new().fg(Color::Magenta)
+}
+
 /// Secondary text: timestamps, sizes, hints.
 pub fn dim() -> Style {
     Style::new().fg(Color::DarkGray)

@@ -16,6 +16,8 @@ impl Actor {
                 _ => {}
             },
             Command::Send { id, payload, kind } => self.on_send(id, payload, kind).await,
+            Command::Compose { id, text } => self.on_compose(id, text).await,
+            Command::Shortcut { id, name, args } => self.on_shortcut(id, name, args).await,
             Command::Close { code, reason } => self.on_user_close(code, reason).await,
             Command::Ping => self.send_ping().await,
             Command::Reconnect => {

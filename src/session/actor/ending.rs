@@ -23,6 +23,7 @@ impl Actor {
             ..
         } = *open;
         self.stats.connection_closed();
+        self.adapter.on_closed();
         let mut outcome = match (&our_close, &peer_close) {
             (Some(ours), Some(_)) => CloseOutcome {
                 code: Some(ours.code),

@@ -63,13 +63,52 @@ impl Actor {
             self.emit(Event::Notice(INSECURE_NOTICE.to_string())).await;
         }
         self.set_state(ConnectionState::Connected).await;
+        let handshake = self.adapter_open().await;
+        if !matches!(self.link, Link::Open(_)) {
+            return;
+        }
         match self.config.auth.method {
             AuthMethod::FirstMessage => self.send_auth_message().await,
+            _ if handshake => self.await_verdict().await,
             method if method.is_handshake() => {
                 self.set_state(ConnectionState::Authenticated).await;
                 self.on_ready().await;
             }
             _ => self.on_ready().await,
+        }
+    }
+
+    /// Waits (up to the auth timeout) for the server's verdict on our credentials or
+    /// on the protocol handshake.
+    pub(super) async fn await_verdict(&mut self) {
+        let deadline = after(Instant::now(), self.config.auth.timeout);
+        if let Link::Open(open) = &mut self.link {
+            open.auth = AuthPhase::Waiting { deadline };
+        }
+        self.set_state(ConnectionState::Authenticating).await;
+    }
+
+    /// The server judged our credentials or handshake.
+    pub(super) async fn on_verdict(&mut self, verdict: AuthVerdict) {
+        match verdict {
+            AuthVerdict::Accepted => {
+                self.set_state(ConnectionState::Authenticated).await;
+                self.on_ready().await;
+            }
+            AuthVerdict::Refused => {
+                self.error(
+                    ErrorKind::Auth,
+                    "the server refused the credentials (see its reply in the log) — check the token",
+                )
+                .await;
+                self.begin_close(
+                    1000,
+                    "authentication refused".into(),
+                    AfterClose::StayDisconnected,
+                )
+                .await;
+                self.set_state(ConnectionState::Error).await;
+            }
         }
     }
 
@@ -87,13 +126,17 @@ impl Actor {
         let payload = Bytes::from(text);
         let id = self.next_id();
         if self.write(Message::Text(utf8(payload.clone()))).await {
-            self.emit_frame(id, Direction::Outgoing, FrameKind::Text, payload, None)
-                .await;
-            let deadline = after(Instant::now(), self.config.auth.timeout);
-            if let Link::Open(open) = &mut self.link {
-                open.auth = AuthPhase::Waiting { deadline };
-            }
-            self.set_state(ConnectionState::Authenticating).await;
+            let decoded = self.decode_outgoing(&payload, PayloadKind::Text);
+            self.emit_decoded_frame(
+                id,
+                Direction::Outgoing,
+                FrameKind::Text,
+                payload,
+                None,
+                decoded,
+            )
+            .await;
+            self.await_verdict().await;
         }
     }
 
@@ -103,6 +146,11 @@ impl Actor {
             open.auth = AuthPhase::Ready;
             open.ready_since = Some(Instant::now());
         }
+        let frames = self.adapter.on_ready(Instant::now().into_std());
+        if !self.write_adapter_frames(frames, false).await {
+            return;
+        }
+        self.emit_adapter_status().await;
         for message in self.config.on_connect.clone() {
             let id = self.next_id();
             if !self.write_data(id, message.payload, message.kind).await {

@@ -3,6 +3,7 @@
 //! over commands, the link (connecting or open) and the earliest timer, and reports
 //! everything as [`Event`]s.
 
+mod adapting;
 mod commands;
 mod ending;
 mod lifecycle;
@@ -39,6 +40,7 @@ use super::queue::{OutgoingQueue, PendingMessage};
 use super::rate_limit::TokenBucket;
 use super::secret::Redactor;
 use super::stats::Stats;
+use crate::protocol::{Adapter, Decoded, Outgoing, Reaction, StatusLine};
 
 /// What callers ask of the session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +55,22 @@ pub enum Command {
         payload: Bytes,
         /// Text or binary.
         kind: PayloadKind,
+    },
+    /// Send composer text through the protocol adapter (queued while not ready).
+    Compose {
+        /// Id given to the caller; names the first frame the adapter makes.
+        id: MessageId,
+        /// The text as typed.
+        text: String,
+    },
+    /// Run a protocol adapter shortcut (`:emit`, `:stop`, …).
+    Shortcut {
+        /// Id given to the caller; names the first frame it makes.
+        id: MessageId,
+        /// The shortcut's name, without the colon.
+        name: String,
+        /// Everything after the name.
+        args: String,
     },
     /// Close with a code and reason; no reconnect follows.
     Close {
@@ -150,6 +168,7 @@ enum Due {
     AuthTimeout,
     Ping,
     RateLimit,
+    Adapter,
 }
 
 /// What woke the actor up from the link.
@@ -180,11 +199,15 @@ pub(crate) struct Actor {
     last_error: Option<String>,
     stopped: bool,
     commands_open: bool,
+    adapter: Box<dyn Adapter>,
+    opened_before: bool,
+    last_adapter_status: Vec<StatusLine>,
 }
 
 impl Actor {
     pub(crate) fn new(
         config: SessionConfig,
+        adapter: Box<dyn Adapter>,
         commands: mpsc::UnboundedReceiver<Command>,
         events: EventSender,
         ids: Arc<AtomicU64>,
@@ -212,6 +235,9 @@ impl Actor {
             last_error: None,
             stopped: false,
             commands_open: true,
+            adapter,
+            opened_before: false,
+            last_adapter_status: Vec::new(),
         }
     }
 
@@ -284,7 +310,29 @@ impl Actor {
         payload: Bytes,
         close_code: Option<u16>,
     ) {
+        let decoded = close_code
+            .and_then(|code| self.adapter.close_code(code))
+            .map(|(name, meaning)| Decoded {
+                label: format!("{} close {name}", self.adapter.name()),
+                summary: meaning.to_string(),
+                ..Decoded::default()
+            });
+        self.emit_decoded_frame(id, direction, kind, payload, close_code, decoded)
+            .await;
+    }
+
+    /// Reports a frame with the adapter's reading of it (secrets redacted in both).
+    async fn emit_decoded_frame(
+        &mut self,
+        id: MessageId,
+        direction: Direction,
+        kind: FrameKind,
+        payload: Bytes,
+        close_code: Option<u16>,
+        decoded: Option<Decoded>,
+    ) {
         let payload = self.redactor.payload(payload);
+        let decoded = decoded.map(|decoded| Box::new(self.redact_decoded(decoded)));
         self.emit(Event::Frame(Frame {
             id,
             direction,
@@ -292,8 +340,27 @@ impl Actor {
             payload,
             timestamp: SystemTime::now(),
             close_code,
+            decoded,
         }))
         .await;
+    }
+
+    fn redact_decoded(&self, mut decoded: Decoded) -> Decoded {
+        if self.redactor.is_empty() {
+            return decoded;
+        }
+        decoded.label = self.redactor.text(&decoded.label).into_owned();
+        decoded.summary = self.redactor.text(&decoded.summary).into_owned();
+        if let Some(error) = &decoded.error {
+            decoded.error = Some(self.redactor.text(error).into_owned());
+        }
+        if let Some(data) = &decoded.data {
+            let text = data.to_string();
+            if let std::borrow::Cow::Owned(redacted) = self.redactor.text(&text) {
+                decoded.data = serde_json::from_str(&redacted).ok();
+            }
+        }
+        decoded
     }
 }
 

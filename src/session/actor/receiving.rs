@@ -44,30 +44,47 @@ impl Actor {
                 let payload = Bytes::from(text);
                 self.stats.message_received(payload.len());
                 let verdict = self.auth_verdict(&payload);
-                self.emit_frame(id, Direction::Incoming, FrameKind::Text, payload, None)
-                    .await;
-                match verdict {
-                    Some(AuthVerdict::Accepted) => {
-                        self.set_state(ConnectionState::Authenticated).await;
-                        self.on_ready().await;
-                    }
-                    Some(AuthVerdict::Refused) => {
-                        self.error(ErrorKind::Auth, "the server refused the credentials (see its reply in the log) — check the token").await;
-                        self.begin_close(
-                            1000,
-                            "authentication refused".into(),
-                            AfterClose::StayDisconnected,
-                        )
-                        .await;
-                        self.set_state(ConnectionState::Error).await;
-                    }
-                    None => {}
+                let mut reaction = self.adapter.on_incoming(
+                    &payload,
+                    PayloadKind::Text,
+                    Instant::now().into_std(),
+                );
+                let decoded = reaction.decoded.take();
+                self.emit_decoded_frame(
+                    id,
+                    Direction::Incoming,
+                    FrameKind::Text,
+                    payload,
+                    None,
+                    decoded,
+                )
+                .await;
+                if let Some(verdict) = verdict {
+                    // The profile's reply rules decided; the adapter's verdict on the
+                    // same frame would only repeat it.
+                    reaction.auth = None;
+                    self.on_verdict(verdict).await;
                 }
+                self.on_reaction(reaction).await;
             }
             Message::Binary(payload) => {
                 self.stats.message_received(payload.len());
-                self.emit_frame(id, Direction::Incoming, FrameKind::Binary, payload, None)
-                    .await;
+                let mut reaction = self.adapter.on_incoming(
+                    &payload,
+                    PayloadKind::Binary,
+                    Instant::now().into_std(),
+                );
+                let decoded = reaction.decoded.take();
+                self.emit_decoded_frame(
+                    id,
+                    Direction::Incoming,
+                    FrameKind::Binary,
+                    payload,
+                    None,
+                    decoded,
+                )
+                .await;
+                self.on_reaction(reaction).await;
             }
             Message::Ping(payload) => {
                 self.emit_frame(

@@ -53,7 +53,8 @@ impl Actor {
         }
         for PendingMessage { id, payload, kind } in fed {
             self.stats.message_sent(payload.len());
-            self.emit_frame(id, Direction::Outgoing, kind.into(), payload, None)
+            let decoded = self.decode_outgoing(&payload, kind);
+            self.emit_decoded_frame(id, Direction::Outgoing, kind.into(), payload, None, decoded)
                 .await;
         }
     }
@@ -85,7 +86,8 @@ impl Actor {
             return false;
         }
         self.stats.message_sent(payload.len());
-        self.emit_frame(id, Direction::Outgoing, kind.into(), payload, None)
+        let decoded = self.decode_outgoing(&payload, kind);
+        self.emit_decoded_frame(id, Direction::Outgoing, kind.into(), payload, None, decoded)
             .await;
         true
     }

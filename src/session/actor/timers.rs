@@ -24,6 +24,7 @@ impl Actor {
                     if self.is_ready() {
                         deadlines.extend(self.rate_wait_until);
                     }
+                    deadlines.extend(self.adapter_deadline());
                 }
                 deadlines.push(self.next_stats_at);
             }
@@ -71,6 +72,7 @@ impl Actor {
                     self.rate_wait_until = None;
                     self.drain_queue().await;
                 }
+                Due::Adapter => self.on_adapter_timer().await,
             }
             if !matches!(self.link, Link::Open(_)) {
                 break;
@@ -106,10 +108,18 @@ impl Actor {
                 if self.rate_wait_until.is_some_and(|at| now >= at) {
                     due.push(Due::RateLimit);
                 }
+                if self.adapter_deadline().is_some_and(|at| now >= at) {
+                    due.push(Due::Adapter);
+                }
             }
             _ => {}
         }
         due
+    }
+
+    /// The adapter's next heartbeat deadline, on the actor's clock.
+    fn adapter_deadline(&self) -> Option<Instant> {
+        self.adapter.next_deadline().map(Instant::from_std)
     }
 
     pub(super) async fn emit_stats(&mut self, force: bool) {
@@ -118,5 +128,6 @@ impl Actor {
             self.last_stats = Some(snapshot);
             self.emit(Event::Stats(snapshot)).await;
         }
+        self.emit_adapter_status().await;
     }
 }

@@ -81,6 +81,7 @@ pub struct Filter {
     kinds: KindSet,
     text: Option<Pattern>,
     hide_system: bool,
+    hide_heartbeats: bool,
 }
 
 impl Filter {
@@ -108,6 +109,18 @@ impl Filter {
         self
     }
 
+    /// Shows or hides protocol heartbeats and automatic replies (as the adapter
+    /// marks them: Engine.IO pings, graphql `ka`, Phoenix heartbeats, …).
+    pub fn with_heartbeats(mut self, show: bool) -> Self {
+        self.hide_heartbeats = !show;
+        self
+    }
+
+    /// Whether heartbeats and automatic replies are shown.
+    pub fn shows_heartbeats(&self) -> bool {
+        !self.hide_heartbeats
+    }
+
     /// The direction kept, `None` for both.
     pub fn direction(&self) -> Option<Direction> {
         self.direction
@@ -130,7 +143,11 @@ impl Filter {
 
     /// Whether the filter keeps every entry (the pane can then use the store directly).
     pub fn is_everything(&self) -> bool {
-        self.direction.is_none() && self.kinds.is_all() && self.text.is_none() && !self.hide_system
+        self.direction.is_none()
+            && self.kinds.is_all()
+            && self.text.is_none()
+            && !self.hide_system
+            && !self.hide_heartbeats
     }
 
     /// Whether `entry` is kept.
@@ -139,6 +156,8 @@ impl Filter {
             LogEntry::Frame(frame) => {
                 self.direction.is_none_or(|way| way == frame.direction)
                     && self.kinds.contains(frame.kind)
+                    && !(self.hide_heartbeats
+                        && frame.decoded.as_ref().is_some_and(|decoded| decoded.heartbeat))
             }
             LogEntry::System { .. } => !self.hide_system,
         };

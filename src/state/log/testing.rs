@@ -16,6 +16,7 @@ pub fn frame(direction: Direction, kind: FrameKind, payload: &[u8]) -> LogEntry 
         payload: Bytes::copy_from_slice(payload),
         timestamp: SystemTime::UNIX_EPOCH + Duration::from_secs(1),
         close_code: None,
+        decoded: None,
     })
 }
 

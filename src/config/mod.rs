@@ -1,0 +1,1 @@
+//! Profiles: saved connections, built-in presets, secrets and templates (in progress).

@@ -1,0 +1,307 @@
+//! Protocol adapters: what flows over the WebSocket, understood. One module per
+//! protocol behind the small [`Adapter`] trait: the frames sent when a link opens, the
+//! automatic replies to application heartbeats, recognising auth success and failure,
+//! a decoded label and summary for every frame, composer shortcuts that build correct
+//! frames, and correlation of responses to requests.
+//!
+//! Adapters are pure and synchronous: the session actor owns one and calls it for
+//! every frame in and out, so automatic replies never wait on the UI. Time comes in as
+//! an argument, so tests need no clock. A malformed frame is never an error here: it
+//! decodes to a [`Decoded`] with `error` set and the session carries on.
+
+pub mod ably;
+pub mod action_cable;
+pub mod apollo_legacy;
+pub mod binance;
+pub mod correlate;
+pub mod graphql_ws;
+pub mod home_assistant;
+pub mod phoenix;
+pub mod pusher;
+pub mod raw;
+pub mod signalr;
+pub mod socketio;
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use serde_json::Value;
+
+use crate::session::auth::AuthVerdict;
+use crate::session::event::PayloadKind;
+
+pub use correlate::Correlator;
+
+/// Adapter names accepted by `--provider` and a profile's `provider`, in the order
+/// they are listed to users. `raw` is the default.
+pub const PROVIDER_NAMES: &[&str] = &[
+    "raw",
+    "socket-io",
+    "graphql-ws",
+    "apollo-legacy",
+    "home-assistant",
+    "binance",
+    "pusher",
+    "phoenix",
+    "action-cable",
+    "signalr",
+    "ably",
+    "aws-api-gateway",
+    "echo",
+];
+
+/// An unknown provider name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown provider '{0}'; known providers: {known}", known = PROVIDER_NAMES.join(", "))]
+pub struct UnknownProvider(pub String);
+
+/// Builds the adapter for a provider name.
+pub fn adapter_for(name: &str) -> Result<Box<dyn Adapter>, UnknownProvider> {
+    match name {
+        "raw" | "echo" | "aws-api-gateway" => Ok(Box::new(raw::RawAdapter::new(name))),
+        other => Err(UnknownProvider(other.to_string())),
+    }
+}
+
+/// What an adapter knows when a link opens.
+#[derive(Debug, Clone, Default)]
+pub struct OpenContext {
+    /// The resolved token, when the profile has one (the engine redacts it from
+    /// every frame it reports).
+    pub token: Option<String>,
+    /// The profile's handshake payload, already rendered (e.g. graphql-ws
+    /// `connection_init` payload, Socket.IO `40` auth object).
+    pub handshake_payload: Option<Value>,
+    /// Socket.IO namespace (`/admin`), when not the default.
+    pub namespace: Option<String>,
+    /// Whether this open is a reconnect (subscriptions are re-sent by the adapter).
+    pub reconnect: bool,
+}
+
+/// A frame an adapter wants sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The payload.
+    pub payload: Bytes,
+    /// Text or binary.
+    pub kind: PayloadKind,
+    /// True for automatic replies (heartbeat answers): dimmed and hideable in the UI.
+    pub automatic: bool,
+}
+
+impl Outgoing {
+    /// A text frame the user asked for (directly or through a shortcut).
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            payload: Bytes::from(text.into()),
+            kind: PayloadKind::Text,
+            automatic: false,
+        }
+    }
+
+    /// A text frame sent automatically (heartbeat reply, handshake).
+    pub fn automatic(text: impl Into<String>) -> Self {
+        Self {
+            automatic: true,
+            ..Self::text(text)
+        }
+    }
+}
+
+/// How a frame relates to a request/response pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Correlation {
+    /// This frame is a request; responses carry the same key.
+    Request {
+        /// The correlation key (e.g. `"3"` for Home Assistant id 3, `"ack 5"`).
+        key: String,
+    },
+    /// This frame answers the request with `key`.
+    Response {
+        /// The key of the request it answers.
+        key: String,
+        /// Whether the response reports success.
+        ok: bool,
+        /// Time since the request went out, when the request was seen.
+        latency: Option<Duration>,
+        /// Whether more responses may follow for this key (subscriptions); false
+        /// when this one completes the exchange.
+        more: bool,
+    },
+}
+
+/// What an adapter makes of one frame.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Decoded {
+    /// Short label shown beside the raw frame, e.g. `sio event "chat"`, `gql next #1`,
+    /// `ha result #3 ok 12 ms`.
+    pub label: String,
+    /// A one-line summary of the content (e.g. `BTCUSDT 43000.10 × 0.005`), may be empty.
+    pub summary: String,
+    /// The application payload, for headless output (e.g. the `payload` of a
+    /// graphql `next`, the arguments of a Socket.IO ack).
+    pub data: Option<Value>,
+    /// Request/response correlation, when the protocol has it.
+    pub correlation: Option<Correlation>,
+    /// True for heartbeat traffic (pings, pongs, keep-alives): dimmed and hideable.
+    pub heartbeat: bool,
+    /// Set when the frame does not parse as the protocol says; the raw frame is
+    /// still shown.
+    pub error: Option<String>,
+}
+
+impl Decoded {
+    /// A decode with just a label.
+    pub fn labelled(label: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            ..Self::default()
+        }
+    }
+
+    /// A frame that does not follow the protocol: labelled `malformed`, with why.
+    pub fn malformed(protocol: &str, why: impl Into<String>) -> Self {
+        Self {
+            label: format!("{protocol} malformed"),
+            error: Some(why.into()),
+            ..Self::default()
+        }
+    }
+}
+
+/// An adapter's answer to an incoming frame.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reaction {
+    /// What the frame means; `None` when the adapter has nothing to add (raw).
+    pub decoded: Option<Decoded>,
+    /// Frames to send now (heartbeat replies, handshake steps).
+    pub send: Vec<Outgoing>,
+    /// The protocol-level verdict on our credentials / handshake, if this frame
+    /// carries one.
+    pub auth: Option<AuthVerdict>,
+    /// Set when the protocol says the link is dead or the peer is going away and a
+    /// reconnect is due (e.g. Engine.IO ping timeout, Pusher error 4200).
+    pub reconnect: Option<String>,
+}
+
+impl Reaction {
+    /// A reaction that only decodes.
+    pub fn decoded(decoded: Decoded) -> Self {
+        Self {
+            decoded: Some(decoded),
+            ..Self::default()
+        }
+    }
+}
+
+/// What the composer text (or a command-line shortcut) becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Composed {
+    /// Frames to send, in order.
+    pub frames: Vec<Outgoing>,
+}
+
+/// A composer text or shortcut that cannot be turned into frames; shown to the
+/// user, and the text stays in the composer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ComposeError(pub String);
+
+/// A line of adapter state for the state pane (e.g. active subscriptions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusLine {
+    /// What it is (`sub #1`).
+    pub label: String,
+    /// Its value (`subscription { ticks } · 12 msgs`).
+    pub value: String,
+}
+
+/// One protocol's knowledge, driven by the session actor. Every method is cheap and
+/// never blocks; `now` is the actor's clock.
+pub trait Adapter: Send {
+    /// The provider name (`socket-io`, `graphql-ws`, …).
+    fn name(&self) -> &'static str;
+
+    /// Whether the session must wait for this protocol's handshake verdict
+    /// ([`Reaction::auth`]) before it counts as ready and sends queued messages.
+    fn needs_handshake(&self) -> bool {
+        false
+    }
+
+    /// Frames to send as soon as the link opens (after every reconnect too).
+    /// Subscriptions the adapter knows of are re-sent here once the handshake is
+    /// done, via [`Adapter::on_ready`].
+    fn on_open(&mut self, _context: &OpenContext, _now: Instant) -> Vec<Outgoing> {
+        Vec::new()
+    }
+
+    /// Frames to send once the handshake verdict is in (re-subscribe after reconnect).
+    fn on_ready(&mut self, _now: Instant) -> Vec<Outgoing> {
+        Vec::new()
+    }
+
+    /// Decodes an incoming frame and says what to do about it.
+    fn on_incoming(&mut self, payload: &[u8], kind: PayloadKind, now: Instant) -> Reaction;
+
+    /// Decodes an outgoing frame (sent by the user, a shortcut or the adapter) and
+    /// registers it for correlation.
+    fn on_outgoing(&mut self, payload: &[u8], kind: PayloadKind, now: Instant) -> Option<Decoded>;
+
+    /// Turns composer text into frames: e.g. `["chat",{…}]` → `42["chat",{…}]` for
+    /// Socket.IO, a bare GraphQL document → `subscribe`, a Home Assistant command
+    /// without `id` → the next id. The default sends the text as typed.
+    fn compose(&mut self, text: &str) -> Result<Composed, ComposeError> {
+        Ok(Composed {
+            frames: vec![Outgoing::text(text)],
+        })
+    }
+
+    /// Runs a command-line shortcut (`:emit chat {"text":"hi"}`, `:stop 1`).
+    /// `None` means this adapter has no such command.
+    fn command(&mut self, _name: &str, _args: &str) -> Option<Result<Composed, ComposeError>> {
+        None
+    }
+
+    /// The command-line shortcuts this adapter offers, as `(usage, what it does)`.
+    fn commands(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
+    /// When the adapter next wants [`Adapter::on_timer`] called (app-level heartbeat).
+    fn next_deadline(&self) -> Option<Instant> {
+        None
+    }
+
+    /// Called at or after [`Adapter::next_deadline`]; frames to send now, or a reason
+    /// to declare the link dead.
+    fn on_timer(&mut self, _now: Instant) -> Reaction {
+        Reaction::default()
+    }
+
+    /// Called when the link is lost or closed, before any reconnect.
+    fn on_closed(&mut self) {}
+
+    /// The name and meaning of a close code this protocol defines (e.g. 4401
+    /// Unauthorized for graphql-transport-ws).
+    fn close_code(&self, _code: u16) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
+    /// State worth showing in the state pane (active subscriptions and counts).
+    fn status(&self) -> Vec<StatusLine> {
+        Vec::new()
+    }
+}
+
+/// Parses a frame's payload as JSON text; the error says why, for [`Decoded::malformed`].
+pub fn parse_json(payload: &[u8]) -> Result<Value, String> {
+    serde_json::from_slice(payload).map_err(|error| format!("not JSON: {error}"))
+}
+
+/// Shortens `text` to at most `max` characters for summaries, marking the cut with `…`.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
