@@ -188,9 +188,21 @@ impl From<AuthArg> for AuthMethod {
     }
 }
 
-/// Connection flags shared by every command that connects.
-#[derive(Debug, Clone, Args)]
+/// Connection flags shared by every command that connects. Every flag is optional:
+/// what is not given comes from the profile (`-p`), then the preset, then the
+/// defaults shown in `--help`.
+#[derive(Debug, Clone, Default, Args)]
 pub struct ConnectionArgs {
+    /// Use the saved profile NAME (`wsdeck profiles list`); flags override its fields.
+    #[arg(short = 'p', long = "profile", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Start from the built-in preset NAME (`wsdeck profiles presets`).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Protocol adapter: raw, socket-io, graphql-ws, apollo-legacy, home-assistant,
+    /// binance, pusher, phoenix, action-cable, signalr, ably, aws-api-gateway, echo.
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
     /// Extra request header, `Name: value` (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
@@ -200,95 +212,126 @@ pub struct ConnectionArgs {
     /// Origin header.
     #[arg(short = 'o', long)]
     pub origin: Option<String>,
-    /// Where the token goes.
-    #[arg(long, value_enum, default_value_t = AuthArg::None)]
-    pub auth: AuthArg,
+    /// Where the token goes [default: none].
+    #[arg(long, value_enum)]
+    pub auth: Option<AuthArg>,
     /// The token (prefer --token-env: arguments are visible to other users).
     #[arg(long, env = "WSDECK_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
     /// Read the token from this environment variable.
     #[arg(long, value_name = "NAME")]
     pub token_env: Option<String>,
-    /// Query parameter name for --auth query-param.
-    #[arg(long, default_value = "token")]
-    pub token_param: String,
-    /// First-message template for --auth first-message ({{token}}, {{type}}).
+    /// Query parameter name for --auth query-param [default: token].
+    #[arg(long)]
+    pub token_param: Option<String>,
+    /// First-message template for --auth first-message ({{token}}, {{type}}, {{uuid}},
+    /// {{now}}, {{now_iso}}, {{seq}}, {{env.NAME}}).
     #[arg(long, value_name = "TEMPLATE")]
     pub auth_template: Option<String>,
-    /// The {{type}} value in the auth template.
-    #[arg(long, value_name = "TYPE", default_value = "authenticate")]
-    pub auth_type: String,
-    /// How long to wait for the server's verdict on a first-message auth.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
-    pub auth_timeout: Duration,
-    /// WebSocket Ping interval; 0 turns keep-alive off.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
-    pub ping_interval: Duration,
-    /// How long to wait for a Pong before declaring the link dead.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
-    pub pong_timeout: Duration,
+    /// The {{type}} value in the auth template [default: authenticate].
+    #[arg(long, value_name = "TYPE")]
+    pub auth_type: Option<String>,
+    /// How long to wait for the server's verdict on a first-message auth [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub auth_timeout: Option<Duration>,
+    /// WebSocket Ping interval; 0 turns keep-alive off [default: 30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub ping_interval: Option<Duration>,
+    /// How long to wait for a Pong before declaring the link dead [default: 5s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub pong_timeout: Option<Duration>,
     /// Do not reconnect when the link is lost.
     #[arg(long)]
     pub no_reconnect: bool,
-    /// Reconnect attempts before giving up; 0 = unlimited.
-    #[arg(long, default_value_t = 10)]
-    pub max_attempts: u32,
-    /// Limit for TCP + TLS + upgrade.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
-    pub connect_timeout: Duration,
+    /// Reconnect attempts before giving up; 0 = unlimited [default: 10].
+    #[arg(long)]
+    pub max_attempts: Option<u32>,
+    /// Limit for TCP + TLS + upgrade [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub connect_timeout: Option<Duration>,
     /// Do not verify the server's TLS certificate (dangerous).
     #[arg(short = 'k', long, visible_alias = "no-check")]
     pub insecure: bool,
     /// Trust this CA certificate (PEM) for wss:// (repeatable).
     #[arg(long, visible_alias = "ca", value_name = "FILE")]
     pub cacert: Vec<PathBuf>,
-    /// Largest incoming message accepted; bigger ones close with 1009.
-    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
-    pub max_message_size: usize,
-    /// Send rate limit in messages per second; 0 = unlimited.
-    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_RATE_LIMIT)]
-    pub rate_limit: u32,
-    /// How many messages may wait while the link is down.
-    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_QUEUE_CAPACITY)]
-    pub queue_limit: usize,
+    /// Largest incoming message accepted; bigger ones close with 1009 [default: 64MiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_message_size: Option<usize>,
+    /// Send rate limit in messages per second; 0 = unlimited [default: 300].
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<u32>,
+    /// How many messages may wait while the link is down [default: 1000].
+    #[arg(long, value_name = "N")]
+    pub queue_limit: Option<usize>,
 }
 
 impl ConnectionArgs {
-    /// Builds and checks the session settings for `url`; every problem is an
-    /// INVALID_INPUT failure naming the flag to fix.
+    /// Builds and checks the session settings for `url` from these flags alone (no
+    /// profile); every problem is an INVALID_INPUT failure naming the flag to fix.
     pub fn to_config(&self, url: &str) -> Result<SessionConfig, Failure> {
-        let invalid = |message: String| Failure::new(FailureClass::InvalidInput, message);
         let mut session = SessionConfig::new(url).map_err(|error| invalid(error.to_string()))?;
+        self.apply(&mut session)?;
+        check_session(&session)?;
+        Ok(session)
+    }
+
+    /// Overrides `session` with the flags that were given, leaving the rest as the
+    /// profile, preset or defaults set them.
+    pub fn apply(&self, session: &mut SessionConfig) -> Result<(), Failure> {
         for line in &self.headers {
-            let header = config::parse_header(line).map_err(|error| invalid(error.to_string()))?;
-            session.headers.push(header);
+            let (name, value) =
+                config::parse_header(line).map_err(|error| invalid(error.to_string()))?;
+            session
+                .headers
+                .retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
+            session.headers.push((name, value));
         }
-        session.origin = self.origin.clone();
-        session.subprotocols = self.subprotocols.clone();
-        session.auth.method = self.auth.into();
-        session.auth.token = self.token()?;
-        if session.auth.token.is_some() && session.auth.method == AuthMethod::None {
-            return Err(invalid(
-                "a token was given but --auth is none; choose --auth query-param, first-message, subprotocol or header".into(),
-            ));
+        if let Some(origin) = &self.origin {
+            session.origin = Some(origin.clone());
         }
-        session.auth.token_param = self.token_param.clone();
-        session.auth.message_type = self.auth_type.clone();
+        if !self.subprotocols.is_empty() {
+            session.subprotocols = self.subprotocols.clone();
+        }
+        if let Some(provider) = &self.provider {
+            session.provider = provider.clone();
+        }
+        if let Some(method) = self.auth {
+            session.auth.method = method.into();
+        }
+        if let Some(token) = self.token()? {
+            session.auth.token = Some(token);
+        }
+        if let Some(param) = &self.token_param {
+            session.auth.token_param = param.clone();
+        }
+        if let Some(kind) = &self.auth_type {
+            session.auth.message_type = kind.clone();
+        }
         if let Some(template) = &self.auth_template {
             session.auth.template = template.clone();
         }
-        session.auth.timeout = self.auth_timeout;
-        session
-            .auth
-            .validate()
-            .map_err(|error| invalid(error.to_string()))?;
-        session.keepalive.ping_interval = self.ping_interval;
-        session.keepalive.pong_timeout = self.pong_timeout;
-        session.reconnect.enabled = !self.no_reconnect;
-        session.reconnect.max_attempts = self.max_attempts;
-        session.connect_timeout = self.connect_timeout;
-        session.tls.insecure = self.insecure;
-        session.tls.ca_files = self.cacert.clone();
+        if let Some(timeout) = self.auth_timeout {
+            session.auth.timeout = timeout;
+        }
+        if let Some(interval) = self.ping_interval {
+            session.keepalive.ping_interval = interval;
+        }
+        if let Some(timeout) = self.pong_timeout {
+            session.keepalive.pong_timeout = timeout;
+        }
+        if self.no_reconnect {
+            session.reconnect.enabled = false;
+        }
+        if let Some(attempts) = self.max_attempts {
+            session.reconnect.max_attempts = attempts;
+        }
+        if let Some(timeout) = self.connect_timeout {
+            session.connect_timeout = timeout;
+        }
+        if self.insecure {
+            session.tls.insecure = true;
+        }
         for file in &self.cacert {
             if !file.is_file() {
                 return Err(invalid(format!(
@@ -296,25 +339,48 @@ impl ConnectionArgs {
                     file.display()
                 )));
             }
+            session.tls.ca_files.push(file.clone());
         }
-        session.max_message_size = self.max_message_size;
-        session.rate_limit = self.rate_limit;
-        session.queue_capacity = self.queue_limit;
-        Ok(session)
+        if let Some(size) = self.max_message_size {
+            session.max_message_size = size;
+        }
+        if let Some(rate) = self.rate_limit {
+            session.rate_limit = rate;
+        }
+        if let Some(limit) = self.queue_limit {
+            session.queue_capacity = limit;
+        }
+        Ok(())
     }
 
     fn token(&self) -> Result<Option<Secret>, Failure> {
         if let Some(name) = &self.token_env {
             return match std::env::var(name) {
                 Ok(value) if !value.is_empty() => Ok(Some(Secret::new(value))),
-                _ => Err(Failure::new(
-                    FailureClass::InvalidInput,
-                    format!(
-                        "--token-env {name}: the environment variable {name} is not set or empty"
-                    ),
-                )),
+                _ => Err(invalid(format!(
+                    "--token-env {name}: the environment variable {name} is not set or empty"
+                ))),
             };
         }
         Ok(self.token.clone().map(Secret::new))
     }
+}
+
+/// Checks settings once every layer (preset, profile, flags) is applied.
+pub fn check_session(session: &SessionConfig) -> Result<(), Failure> {
+    if session.auth.token.is_some() && session.auth.method == AuthMethod::None {
+        return Err(invalid(
+            "a token was given but --auth is none; choose --auth query-param, first-message, subprotocol or header".into(),
+        ));
+    }
+    session
+        .auth
+        .validate()
+        .map_err(|error| invalid(error.to_string()))?;
+    crate::protocol::adapter_for(&session.provider).map_err(|error| invalid(error.to_string()))?;
+    Ok(())
+}
+
+fn invalid(message: String) -> Failure {
+    Failure::new(FailureClass::InvalidInput, message)
 }
