@@ -109,9 +109,15 @@ pub struct ServeArgs {
 pub struct RequestArgs {
     /// ws:// or wss:// URL.
     pub url: String,
-    /// The message to send (text).
-    #[arg(short, long, value_name = "TEXT")]
-    pub message: String,
+    /// The message to send (text). With a provider other than raw it goes through
+    /// the adapter (a GraphQL document becomes `subscribe`, a Home Assistant command
+    /// gets its id) and the correlated response is printed.
+    #[arg(short, long, value_name = "TEXT", required_unless_present = "emit")]
+    pub message: Option<String>,
+    /// Socket.IO: emit event NAME with ARGS (JSON values, or words as strings) asking
+    /// for an ack, and print the ack's arguments.
+    #[arg(long, num_args = 1.., value_name = "NAME ARGS", conflicts_with = "message")]
+    pub emit: Option<Vec<String>>,
     /// How long connecting plus waiting for the response may take.
     #[arg(long, value_name = "DURATION", default_value = "10", value_parser = parse_duration)]
     pub timeout: Duration,
@@ -140,6 +146,14 @@ pub struct ListenArgs {
     /// Print counters to stderr at exit.
     #[arg(long)]
     pub stats: bool,
+    /// GraphQL (graphql-ws / apollo-legacy providers): subscribe with this document
+    /// and print each result's payload as a JSON line until the server completes it.
+    #[arg(long, value_name = "DOCUMENT")]
+    pub subscribe: Option<String>,
+    /// Also print protocol heartbeats (Engine.IO pings, graphql `ka`, …), which are
+    /// left out by default.
+    #[arg(long)]
+    pub heartbeats: bool,
     /// Connection settings.
     #[command(flatten)]
     pub connection: ConnectionArgs,

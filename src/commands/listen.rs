@@ -6,6 +6,7 @@ use std::io::{self, BufWriter, Write};
 use tokio::time::Instant;
 
 use crate::cli::ListenArgs;
+use crate::protocol::Correlation;
 use crate::session::stats::StatsSnapshot;
 use crate::session::{Direction, Event, FrameKind};
 
@@ -20,8 +21,25 @@ const BATCH: usize = 1024;
 /// Runs `wsdeck listen`.
 pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     let config = args.connection.to_config(&args.url)?;
+    if args.subscribe.is_some()
+        && !matches!(config.provider.as_str(), "graphql-ws" | "apollo-legacy")
+    {
+        return Err(Failure::new(
+            FailureClass::InvalidInput,
+            "--subscribe needs a GraphQL provider: --provider graphql-ws (or apollo-legacy), or a GraphQL profile",
+        ));
+    }
     let (handle, mut events) = spawn_session(config)?;
     let _ = handle.connect();
+    let subscription = match &args.subscribe {
+        Some(document) => Some(
+            handle
+                .compose(document.clone())
+                .map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))?,
+        ),
+        None => None,
+    };
+    let mut subscription_key: Option<String> = None;
     let format = if args.jsonl {
         LineFormat::JsonLines
     } else {
@@ -51,8 +69,55 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
         for event in batch.drain(..) {
             match &event {
                 Event::Frame(frame)
+                    if frame.direction == Direction::Outgoing && Some(frame.id) == subscription =>
+                {
+                    subscription_key = frame.decoded.as_ref().and_then(|decoded| {
+                        match decoded.correlation.as_ref()? {
+                            Correlation::Request { key } => Some(key.clone()),
+                            Correlation::Response { .. } => None,
+                        }
+                    });
+                }
+                Event::Frame(frame)
+                    if subscription.is_some() && frame.direction == Direction::Incoming =>
+                {
+                    let Some(decoded) = frame.decoded.as_deref() else {
+                        continue;
+                    };
+                    let Some(Correlation::Response { key, ok, more, .. }) = &decoded.correlation
+                    else {
+                        continue;
+                    };
+                    if subscription_key.as_ref() != Some(key) {
+                        continue;
+                    }
+                    if let Some(data) = &decoded.data
+                        && let Err(error) = writeln!(out, "{data}")
+                    {
+                        break 'outer stdout_closed(error);
+                    }
+                    if !ok {
+                        let why = decoded.data.as_ref().map_or_else(
+                            || decoded.label.clone(),
+                            |data| format!("{}: {data}", decoded.label),
+                        );
+                        break 'outer Err(Failure::new(FailureClass::Protocol, why));
+                    }
+                    if !more {
+                        break 'outer Ok(());
+                    }
+                }
+                Event::SendFailed { id, kind, message } if Some(*id) == subscription => {
+                    break 'outer Err(Failure::new(
+                        FailureClass::from_error_kind(*kind),
+                        message.clone(),
+                    ));
+                }
+                Event::Frame(frame)
                     if frame.direction == Direction::Incoming
-                        && matches!(frame.kind, FrameKind::Text | FrameKind::Binary) =>
+                        && matches!(frame.kind, FrameKind::Text | FrameKind::Binary)
+                        && (args.heartbeats
+                            || !frame.decoded.as_ref().is_some_and(|d| d.heartbeat)) =>
                 {
                     if let Err(error) = write_frame(&mut out, frame, format) {
                         break 'outer stdout_closed(error);

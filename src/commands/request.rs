@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::cli::RequestArgs;
+use crate::protocol::Correlation;
 use crate::session::{self, Direction, Event, Frame, FrameKind, MessageId};
 
 use super::outcome::{Failure, FailureClass};
@@ -28,7 +29,7 @@ pub struct Response {
 /// Runs `wsdeck request`, printing the result; the error is already printed in
 /// JSON mode, otherwise the caller prints it.
 pub async fn run(args: RequestArgs) -> Result<(), Failure> {
-    let correlation = correlation_key(&args.message);
+    let correlation = args.message.as_deref().and_then(correlation_key);
     let correlation_id = correlation
         .as_ref()
         .map(value_as_id)
@@ -55,15 +56,29 @@ pub async fn exchange(
     let shown_url = session::secret::Redactor::new(config.auth.token.iter())
         .text(url.as_str())
         .into_owned();
+    let adapted = config.provider != "raw";
+    if args.emit.is_some() && config.provider != "socket-io" {
+        return Err(Failure::new(
+            FailureClass::InvalidInput,
+            "--emit is a Socket.IO shortcut: add --provider socket-io (or use a socket-io profile)",
+        ));
+    }
     let (handle, mut events) = spawn_session(config)?;
     let deadline = Instant::now() + args.timeout;
     let _ = handle.connect();
-    let our_id = handle
-        .send_text(args.message.clone())
-        .map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))?;
+    let submitted = match (&args.emit, &args.message) {
+        (Some(emit), _) => handle.shortcut("ack", emit.join(" ")),
+        (None, Some(message)) if adapted => handle.compose(message.clone()),
+        (None, Some(message)) => handle.send_text(message.clone()),
+        (None, None) => unreachable!("clap requires --message or --emit"),
+    };
+    let our_id =
+        submitted.map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))?;
 
     let mut watch = LifecycleWatch::default();
     let mut sent_at: Option<Instant> = None;
+    // The adapter's correlation key for our message, once it went out.
+    let mut request_key: Option<String> = None;
     let outcome = loop {
         let event = match tokio::time::timeout_at(deadline, events.recv()).await {
             Ok(Some(event)) => event,
@@ -73,9 +88,18 @@ pub async fn exchange(
         match &event {
             Event::Frame(frame) if frame.direction == Direction::Outgoing && frame.id == our_id => {
                 sent_at = Some(Instant::now());
+                request_key = request_key_of(frame);
             }
             Event::Frame(frame) if frame.direction == Direction::Incoming && sent_at.is_some() => {
-                if is_response(frame, correlation) {
+                let answers = match (&request_key, adapted) {
+                    (Some(key), _) => answers_key(frame, key),
+                    (None, true) => {
+                        is_response(frame, correlation)
+                            && !frame.decoded.as_ref().is_some_and(|d| d.heartbeat)
+                    }
+                    (None, false) => is_response(frame, correlation),
+                };
+                if answers {
                     let rtt = sent_at.map(|at| at.elapsed()).unwrap_or_default();
                     break Ok(Response {
                         frame: frame.clone(),
@@ -133,6 +157,26 @@ fn timeout_failure(args: &RequestArgs, watch: &LifecycleWatch, sent: bool) -> Fa
     Failure::new(FailureClass::Timeout, message)
 }
 
+/// The adapter's correlation key of a frame we sent, if it is a request.
+fn request_key_of(frame: &Frame) -> Option<String> {
+    match frame.decoded.as_ref()?.correlation.as_ref()? {
+        Correlation::Request { key } => Some(key.clone()),
+        Correlation::Response { .. } => None,
+    }
+}
+
+/// Whether an incoming frame is the adapter-correlated response to `key`.
+fn answers_key(frame: &Frame, key: &str) -> bool {
+    let Some(Correlation::Response { key: answered, .. }) = frame
+        .decoded
+        .as_ref()
+        .and_then(|decoded| decoded.correlation.as_ref())
+    else {
+        return false;
+    };
+    answered == key
+}
+
 /// The `id` field of a JSON object message, used to find its response.
 pub fn correlation_key(message: &str) -> Option<Value> {
     match serde_json::from_str::<Value>(message) {
@@ -173,9 +217,17 @@ fn timestamp() -> String {
     humantime::format_rfc3339_millis(SystemTime::now()).to_string()
 }
 
-/// The response payload as JSON: parsed when it is JSON text, a string otherwise,
-/// base64 for binary.
+/// The response payload as JSON: what the adapter extracted (an ack's arguments, a
+/// GraphQL result, a Home Assistant result) when there is one; else the frame parsed
+/// when it is JSON text, a string otherwise, base64 for binary.
 fn response_value(frame: &Frame) -> (Value, Option<&'static str>) {
+    if let Some(data) = frame
+        .decoded
+        .as_ref()
+        .and_then(|decoded| decoded.data.clone())
+    {
+        return (data, None);
+    }
     match (frame.kind, frame.text()) {
         (FrameKind::Text, Some(text)) => (
             serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())),
@@ -221,6 +273,14 @@ pub fn failure_envelope(failure: &Failure, correlation_id: &str) -> Value {
 }
 
 fn print_payload(frame: &Frame) {
+    if let Some(data) = frame
+        .decoded
+        .as_ref()
+        .and_then(|decoded| decoded.data.as_ref())
+    {
+        println!("{data}");
+        return;
+    }
     match (frame.kind, frame.text()) {
         (FrameKind::Text, Some(text)) => println!("{text}"),
         _ => println!(

@@ -19,13 +19,20 @@ use super::{shutdown_and_wait, spawn_session};
 pub async fn run(args: SendArgs) -> Result<(), Failure> {
     let mut config = args.connection.to_config(&args.url)?;
     config.reconnect.enabled = false;
+    // With a protocol adapter, each message goes through it (a Socket.IO event array
+    // becomes `42[…]`, a GraphQL document a `subscribe`, …).
+    let adapted = config.provider != "raw";
     let (handle, mut events) = spawn_session(config)?;
     let _ = handle.connect();
     let mut unsent: HashSet<MessageId> = HashSet::new();
     for message in &args.messages {
-        let id = handle
-            .send_text(message.clone())
-            .map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))?;
+        let submitted = if adapted {
+            handle.compose(message.clone())
+        } else {
+            handle.send_text(message.clone())
+        };
+        let id =
+            submitted.map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))?;
         unsent.insert(id);
     }
     let mut watch = LifecycleWatch::default();

@@ -59,6 +59,7 @@ pub struct UnknownProvider(pub String);
 pub fn adapter_for(name: &str) -> Result<Box<dyn Adapter>, UnknownProvider> {
     match name {
         "raw" | "echo" | "aws-api-gateway" => Ok(Box::new(raw::RawAdapter::new(name))),
+        "socket-io" => Ok(Box::new(socketio::SocketIoAdapter::new())),
         other => Err(UnknownProvider(other.to_string())),
     }
 }

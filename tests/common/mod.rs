@@ -2,6 +2,8 @@
 //! waiting for events with a bounded timeout.
 #![allow(dead_code)]
 
+pub mod transcript;
+
 use std::time::Duration;
 
 use wsdeck::session::backoff::BackoffPolicy;
