@@ -60,6 +60,7 @@ pub fn adapter_for(name: &str) -> Result<Box<dyn Adapter>, UnknownProvider> {
     match name {
         "raw" | "echo" | "aws-api-gateway" => Ok(Box::new(raw::RawAdapter::new(name))),
         "socket-io" => Ok(Box::new(socketio::SocketIoAdapter::new())),
+        "home-assistant" => Ok(Box::new(home_assistant::HomeAssistantAdapter::new())),
         other => Err(UnknownProvider(other.to_string())),
     }
 }

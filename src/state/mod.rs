@@ -13,4 +13,5 @@ pub mod line_input;
 pub mod log;
 pub mod log_view;
 pub mod payload;
+pub mod picker;
 pub mod prompt;

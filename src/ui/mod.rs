@@ -9,6 +9,7 @@ pub mod help;
 pub mod inspector;
 pub mod json;
 pub mod log_pane;
+pub mod picker;
 pub mod screen;
 pub mod state_pane;
 pub mod theme;
