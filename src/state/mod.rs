@@ -14,4 +14,5 @@ pub mod log;
 pub mod log_view;
 pub mod payload;
 pub mod picker;
+pub mod profile_form;
 pub mod prompt;

@@ -4,6 +4,7 @@
 //! beyond a 1 s tick while a countdown or uptime is on screen.
 
 pub mod launch;
+pub mod picker;
 pub mod terminal;
 
 use std::io::Write;

@@ -10,6 +10,7 @@ pub mod inspector;
 pub mod json;
 pub mod log_pane;
 pub mod picker;
+pub mod profile_form;
 pub mod screen;
 pub mod state_pane;
 pub mod theme;

@@ -1,0 +1,44 @@
+//! Runs the profile picker on the terminal until the user picks something or leaves.
+
+use anyhow::Context;
+use futures_util::StreamExt;
+use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+
+use super::terminal::TerminalGuard;
+use crate::state::picker::{Picker, PickerChoice, PickerOutcome};
+
+/// Shows the picker over `items` until a choice (`Some`) or Esc/Ctrl-C (`None`).
+/// The picker's own error line says why an Enter did nothing (a broken profile).
+pub async fn pick(
+    guard: &mut TerminalGuard,
+    picker: &mut Picker,
+) -> anyhow::Result<Option<PickerChoice>> {
+    let mut input = EventStream::new();
+    loop {
+        guard
+            .terminal()
+            .draw(|frame| crate::ui::picker::render_picker(frame, frame.area(), picker))
+            .context("cannot draw")?;
+        let Some(event) = input.next().await else {
+            return Ok(None);
+        };
+        match event.context("cannot read the terminal")? {
+            TermEvent::Key(key) if key.kind != KeyEventKind::Release => {
+                match picker.handle_key(key) {
+                    PickerOutcome::None => {}
+                    PickerOutcome::Chosen(choice) => return Ok(Some(choice)),
+                    PickerOutcome::Quit => return Ok(None),
+                }
+            }
+            TermEvent::Paste(text) => {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    let key = ratatui::crossterm::event::KeyEvent::from(
+                        ratatui::crossterm::event::KeyCode::Char(c),
+                    );
+                    picker.handle_key(key);
+                }
+            }
+            _ => {}
+        }
+    }
+}
