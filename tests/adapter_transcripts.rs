@@ -99,3 +99,139 @@ async fn home_assistant_auth_commands_and_events() {
         replay.received
     );
 }
+
+#[tokio::test]
+async fn binance_subscribe_results_and_stream_summaries() {
+    let (server, handle, mut events) = start(
+        include_str!("fixtures/transcripts/binance.txt"),
+        "/ws",
+        "binance",
+        |_| {},
+    )
+    .await;
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    handle
+        .compose(r#"{"method":"SUBSCRIBE","params":["bnbbtc@aggTrade","bnbbtc@depth"]}"#)
+        .expect("compose");
+    incoming_decoded(&mut events, "the SUBSCRIBE result", is_ok_response).await;
+    let trade = incoming_decoded(&mut events, "an aggTrade", |decoded| {
+        decoded.label.contains("aggTrade")
+    })
+    .await;
+    assert!(trade.summary.contains("BNBBTC"), "{trade:?}");
+    assert!(trade.summary.contains("0.001"), "{trade:?}");
+    handle.shortcut("list", "").expect("list");
+    let list = incoming_decoded(&mut events, "the LIST result", is_ok_response).await;
+    assert_eq!(
+        list.data,
+        Some(serde_json::json!(["bnbbtc@aggTrade", "bnbbtc@depth"]))
+    );
+    handle.shutdown().expect("shutdown");
+    server.finished().await;
+}
+
+#[tokio::test]
+async fn pusher_handshake_subscribe_and_ping_answered() {
+    let (server, handle, mut events) = start(
+        include_str!("fixtures/transcripts/pusher.txt"),
+        "/app/key?protocol=7",
+        "pusher",
+        |_| {},
+    )
+    .await;
+    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    handle
+        .shortcut("subscribe", "my-channel")
+        .expect("subscribe");
+    let event = incoming_decoded(&mut events, "a channel event", |decoded| {
+        decoded.label.contains("my-event")
+    })
+    .await;
+    assert!(event.label.contains("my-channel"), "{event:?}");
+    handle.shutdown().expect("shutdown");
+    let replay = server.finished().await;
+    assert!(
+        replay
+            .received
+            .iter()
+            .any(|frame| frame.contains("pusher:pong")),
+        "the server's ping was answered: {:?}",
+        replay.received
+    );
+}
+
+#[tokio::test]
+async fn phoenix_join_push_and_replies() {
+    let (server, handle, mut events) = start(
+        include_str!("fixtures/transcripts/phoenix.txt"),
+        "/socket/websocket?vsn=2.0.0",
+        "phoenix",
+        |_| {},
+    )
+    .await;
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    handle.shortcut("join", "room:lobby").expect("join");
+    incoming_decoded(&mut events, "the join reply", is_ok_response).await;
+    handle
+        .shortcut("push", r#"room:lobby new_msg {"body":"hello"}"#)
+        .expect("push");
+    incoming_decoded(&mut events, "the push reply", is_ok_response).await;
+    incoming_decoded(&mut events, "a broadcast", |decoded| {
+        decoded.label.contains("new_msg")
+    })
+    .await;
+    handle.shutdown().expect("shutdown");
+    server.finished().await;
+}
+
+#[tokio::test]
+async fn action_cable_welcome_subscribe_and_messages() {
+    let (server, handle, mut events) = start(
+        include_str!("fixtures/transcripts/action_cable.txt"),
+        "/cable",
+        "action-cable",
+        |config| config.subprotocols = vec!["actioncable-v1-json".into()],
+    )
+    .await;
+    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    handle
+        .shortcut("subscribe", "ChatChannel")
+        .expect("subscribe");
+    incoming_decoded(&mut events, "the confirmation", |decoded| {
+        decoded.label.contains("confirm")
+    })
+    .await;
+    handle
+        .shortcut("perform", r#"ChatChannel speak {"text":"hello"}"#)
+        .expect("perform");
+    let message = incoming_decoded(&mut events, "a channel message", |decoded| {
+        decoded.label.contains("message") && !decoded.heartbeat
+    })
+    .await;
+    assert!(message.error.is_none(), "{message:?}");
+    handle.shutdown().expect("shutdown");
+    server.finished().await;
+}
+
+#[tokio::test]
+async fn signalr_handshake_invocation_completion_and_records() {
+    let (server, handle, mut events) = start(
+        include_str!("fixtures/transcripts/signalr.txt"),
+        "/chat",
+        "signalr",
+        |_| {},
+    )
+    .await;
+    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    handle
+        .shortcut("invoke", r#"Send "hello""#)
+        .expect("invoke");
+    let completion = incoming_decoded(&mut events, "the completion", is_ok_response).await;
+    assert_eq!(completion.data, Some(serde_json::json!(42)));
+    incoming_decoded(&mut events, "two invocations in one frame", |decoded| {
+        decoded.label.contains("ReceiveMessage") && decoded.label.contains("+1")
+    })
+    .await;
+    handle.shutdown().expect("shutdown");
+    server.finished().await;
+}

@@ -61,6 +61,14 @@ pub fn adapter_for(name: &str) -> Result<Box<dyn Adapter>, UnknownProvider> {
         "raw" | "echo" | "aws-api-gateway" => Ok(Box::new(raw::RawAdapter::new(name))),
         "socket-io" => Ok(Box::new(socketio::SocketIoAdapter::new())),
         "home-assistant" => Ok(Box::new(home_assistant::HomeAssistantAdapter::new())),
+        "graphql-ws" => Ok(Box::new(graphql_ws::GraphqlWsAdapter::new())),
+        "apollo-legacy" => Ok(Box::new(apollo_legacy::ApolloLegacyAdapter::new())),
+        "binance" => Ok(Box::new(binance::BinanceAdapter::new())),
+        "pusher" => Ok(Box::new(pusher::PusherAdapter::new())),
+        "phoenix" => Ok(Box::new(phoenix::PhoenixAdapter::new())),
+        "action-cable" => Ok(Box::new(action_cable::ActionCableAdapter::new())),
+        "signalr" => Ok(Box::new(signalr::SignalRAdapter::new())),
+        "ably" => Ok(Box::new(ably::AblyAdapter::new())),
         other => Err(UnknownProvider(other.to_string())),
     }
 }
@@ -101,7 +109,7 @@ impl Outgoing {
         }
     }
 
-    /// A text frame sent automatically (heartbeat reply, handshake).
+    /// A text frame sent automatically in reply to a heartbeat: dimmed and hideable.
     pub fn automatic(text: impl Into<String>) -> Self {
         Self {
             automatic: true,

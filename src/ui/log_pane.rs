@@ -24,8 +24,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
 use super::{json, theme};
-use crate::session::close_code;
 use crate::protocol::Decoded;
+use crate::session::close_code;
 use crate::session::{Direction, Frame as WsFrame, FrameKind};
 use crate::state::filter_expr;
 use crate::state::log::{LogEntry, Matcher, SystemLevel};

@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
 /// One step of a transcript.
@@ -36,10 +36,9 @@ pub fn parse(text: &str) -> Vec<Step> {
                 Some(Step::Send(unescape(rest)))
             } else if let Some(rest) = line.strip_prefix("> ") {
                 Some(Step::Expect(unescape(rest)))
-            } else if let Some(rest) = line.strip_prefix("= close") {
-                Some(Step::Close(rest.trim().parse().expect("a close code")))
             } else {
-                None
+                line.strip_prefix("= close")
+                    .map(|rest| Step::Close(rest.trim().parse().expect("a close code")))
             }
         })
         .collect()
@@ -89,18 +88,6 @@ impl ScriptedServer {
 
 async fn serve(listener: TcpListener, steps: Vec<Step>) -> Result<Replay, String> {
     let (stream, _) = listener.accept().await.map_err(|e| e.to_string())?;
-    // Select the first subprotocol offered, as real servers of these protocols do.
-    let select = |request: &Request, mut response: Response| {
-        if let Some(offered) = request.headers().get("sec-websocket-protocol")
-            && let Some(first) = offered.to_str().ok().and_then(|v| v.split(',').next())
-            && let Ok(value) = first.trim().parse()
-        {
-            response
-                .headers_mut()
-                .insert("sec-websocket-protocol", value);
-        }
-        Ok(response)
-    };
     let mut socket = tokio_tungstenite::accept_hdr_async(stream, select)
         .await
         .map_err(|e| e.to_string())?;
@@ -157,6 +144,20 @@ async fn serve(listener: TcpListener, steps: Vec<Step>) -> Result<Replay, String
         }
     }
     Ok(replay)
+}
+
+/// Selects the first subprotocol offered, as real servers of these protocols do.
+#[allow(clippy::result_large_err)] // the signature tungstenite's callback requires
+fn select(request: &Request, mut response: Response) -> Result<Response, ErrorResponse> {
+    if let Some(offered) = request.headers().get("sec-websocket-protocol")
+        && let Some(first) = offered.to_str().ok().and_then(|v| v.split(',').next())
+        && let Ok(value) = first.trim().parse()
+    {
+        response
+            .headers_mut()
+            .insert("sec-websocket-protocol", value);
+    }
+    Ok(response)
 }
 
 /// Whether a client frame matches an expected line: each record (split on 0x1E)

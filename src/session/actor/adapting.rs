@@ -79,7 +79,7 @@ impl Actor {
             reconnect,
             ..
         } = reaction;
-        if !send.is_empty() && !self.write_adapter_frames(send, true).await {
+        if !send.is_empty() && !self.write_adapter_frames(send, false).await {
             return;
         }
         if let Some(verdict) = auth

@@ -157,7 +157,10 @@ impl Filter {
                 self.direction.is_none_or(|way| way == frame.direction)
                     && self.kinds.contains(frame.kind)
                     && !(self.hide_heartbeats
-                        && frame.decoded.as_ref().is_some_and(|decoded| decoded.heartbeat))
+                        && frame
+                            .decoded
+                            .as_ref()
+                            .is_some_and(|decoded| decoded.heartbeat))
             }
             LogEntry::System { .. } => !self.hide_system,
         };
