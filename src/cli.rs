@@ -65,6 +65,59 @@ pub enum CommandLine {
     Send(SendArgs),
     /// Print the WebSocket close-code table: names, meanings, which can be sent.
     CloseCodes,
+    /// Saved connections: list, show, new, edit, rm; built-in presets; the folder.
+    Profiles {
+        /// What to do.
+        #[command(subcommand)]
+        action: ProfilesAction,
+    },
+}
+
+/// `wsdeck profiles …`.
+#[derive(Debug, Subcommand)]
+pub enum ProfilesAction {
+    /// List saved profiles (broken ones with their error).
+    List,
+    /// Print a profile (secrets stored in plain text are masked).
+    Show {
+        /// Profile name.
+        name: String,
+    },
+    /// Create a profile from a preset and connection flags (tokens as --token-env NAME).
+    New(Box<NewProfileArgs>),
+    /// Edit a profile in $VISUAL/$EDITOR; it is saved only if it still parses.
+    Edit {
+        /// Profile name.
+        name: String,
+    },
+    /// Delete a profile.
+    Rm {
+        /// Profile name.
+        name: String,
+    },
+    /// List the built-in presets.
+    Presets,
+    /// Print the folder profiles live in (WSDECK_CONFIG_DIR overrides it).
+    Path,
+}
+
+/// `wsdeck profiles new`.
+#[derive(Debug, Args)]
+pub struct NewProfileArgs {
+    /// Profile name (letters, digits, `-`, `_`, `.`).
+    pub name: String,
+    /// ws:// or wss:// URL (may hold ${env:NAME} references).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// One line about what it connects to.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Allow --token to be written to the file as it is (otherwise refused).
+    #[arg(long)]
+    pub store_token_in_plaintext: bool,
+    /// Connection settings to store (--preset picks the base).
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// `wsdeck demo`.
@@ -107,8 +160,8 @@ pub struct ServeArgs {
 /// `wsdeck request`.
 #[derive(Debug, Args)]
 pub struct RequestArgs {
-    /// ws:// or wss:// URL.
-    pub url: String,
+    /// ws:// or wss:// URL (optional with -p NAME: the profile's URL).
+    pub url: Option<String>,
     /// The message to send (text). With a provider other than raw it goes through
     /// the adapter (a GraphQL document becomes `subscribe`, a Home Assistant command
     /// gets its id) and the correlated response is printed.
@@ -132,8 +185,8 @@ pub struct RequestArgs {
 /// `wsdeck listen`.
 #[derive(Debug, Args)]
 pub struct ListenArgs {
-    /// ws:// or wss:// URL.
-    pub url: String,
+    /// ws:// or wss:// URL (optional with -p NAME: the profile's URL).
+    pub url: Option<String>,
     /// Stop after this many messages.
     #[arg(short = 'n', long)]
     pub count: Option<u64>,
@@ -162,10 +215,10 @@ pub struct ListenArgs {
 /// `wsdeck send`.
 #[derive(Debug, Args)]
 pub struct SendArgs {
-    /// ws:// or wss:// URL.
-    pub url: String,
+    /// ws:// or wss:// URL (optional with -p NAME: the profile's URL).
+    pub url: Option<String>,
     /// Messages to send, in order (each one text message).
-    #[arg(required = true, value_name = "TEXT")]
+    #[arg(value_name = "TEXT")]
     pub messages: Vec<String>,
     /// After sending, print replies for this long (or until the server closes).
     #[arg(short, long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]

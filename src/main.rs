@@ -26,9 +26,10 @@ fn main() -> ExitCode {
     let tui_result = match cli.command {
         None => Some(runtime.block_on(async {
             let capacity = usize::try_from(cli.log_capacity).unwrap_or(usize::MAX);
+            let named = cli.connection.profile.is_some() || cli.connection.preset.is_some();
             match &cli.url {
-                Some(url) => tui::launch::open_url(url, &cli.connection, capacity).await,
-                None => tui::launch::prompt_for_url(&cli.connection, capacity).await,
+                None if !named => tui::launch::pick_and_open(&cli.connection, capacity).await,
+                url => tui::launch::open(url.as_deref(), &cli.connection, capacity).await,
             }
         })),
         Some(CommandLine::Demo(args)) if !args.script && tui::launch::has_terminal() => {

@@ -188,6 +188,8 @@ pub struct SessionExtras {
     pub profile_name: Option<String>,
     /// The adapter's `:` shortcuts as `(usage, what it does)`, for help and errors.
     pub shortcuts: Vec<(&'static str, &'static str)>,
+    /// The profile's snippets, offered by Ctrl-P in the composer.
+    pub snippets: Vec<crate::config::profile::Snippet>,
 }
 
 impl SessionExtras {

@@ -20,7 +20,7 @@ const BATCH: usize = 1024;
 
 /// Runs `wsdeck listen`.
 pub async fn run(args: ListenArgs) -> Result<(), Failure> {
-    let config = args.connection.to_config(&args.url)?;
+    let config = super::setup::resolve(args.url.as_deref(), &args.connection)?.session;
     if args.subscribe.is_some()
         && !matches!(config.provider.as_str(), "graphql-ws" | "apollo-legacy")
     {

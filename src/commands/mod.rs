@@ -5,8 +5,10 @@ pub mod demo;
 pub mod listen;
 pub mod outcome;
 pub mod output;
+pub mod profiles;
 pub mod request;
 pub mod send;
+pub mod setup;
 pub mod watch;
 
 use std::time::Duration;
@@ -30,6 +32,7 @@ pub async fn run(command: CommandLine) -> Result<(), Failure> {
         CommandLine::Request(args) => request::run(args).await,
         CommandLine::Listen(args) => listen::run(args).await,
         CommandLine::Send(args) => send::run(args).await,
+        CommandLine::Profiles { action } => profiles::run(action),
         CommandLine::CloseCodes => {
             print!("{}", session::close_code::render_table());
             Ok(())

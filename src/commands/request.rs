@@ -49,7 +49,7 @@ pub async fn exchange(
     args: &RequestArgs,
     correlation: Option<&Value>,
 ) -> Result<Response, Failure> {
-    let mut config = args.connection.to_config(&args.url)?;
+    let mut config = super::setup::resolve(args.url.as_deref(), &args.connection)?.session;
     // One-shot: a lost link is an answer, not something to retry.
     config.reconnect.enabled = false;
     let url = config.auth.url_with_token(&config.url);
@@ -146,7 +146,10 @@ pub async fn exchange(
 fn timeout_failure(args: &RequestArgs, watch: &LifecycleWatch, sent: bool) -> Failure {
     let waited = humantime::format_duration(args.timeout);
     let message = if !watch.has_opened() {
-        format!("could not connect to {} within {waited}", args.url)
+        format!(
+            "could not connect to {} within {waited}",
+            args.url.as_deref().unwrap_or("the profile's URL")
+        )
     } else if !sent {
         format!(
             "connected, but the message could not be sent within {waited} (authentication pending?)"

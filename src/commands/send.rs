@@ -17,7 +17,22 @@ use super::{shutdown_and_wait, spawn_session};
 
 /// Runs `wsdeck send`.
 pub async fn run(args: SendArgs) -> Result<(), Failure> {
-    let mut config = args.connection.to_config(&args.url)?;
+    // With -p, the first word may be a message rather than a URL.
+    let (url, messages) = match &args.url {
+        Some(first) if args.connection.profile.is_some() && !first.contains("://") => {
+            let mut messages = vec![first.clone()];
+            messages.extend(args.messages.iter().cloned());
+            (None, messages)
+        }
+        url => (url.clone(), args.messages.clone()),
+    };
+    if messages.is_empty() {
+        return Err(Failure::new(
+            FailureClass::InvalidInput,
+            "nothing to send: give one or more messages after the URL",
+        ));
+    }
+    let mut config = super::setup::resolve(url.as_deref(), &args.connection)?.session;
     config.reconnect.enabled = false;
     // With a protocol adapter, each message goes through it (a Socket.IO event array
     // becomes `42[…]`, a GraphQL document a `subscribe`, …).
@@ -25,7 +40,7 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
     let (handle, mut events) = spawn_session(config)?;
     let _ = handle.connect();
     let mut unsent: HashSet<MessageId> = HashSet::new();
-    for message in &args.messages {
+    for message in &messages {
         let submitted = if adapted {
             handle.compose(message.clone())
         } else {

@@ -1,1 +1,25 @@
-//! Profiles: saved connections, built-in presets, secrets and templates (in progress).
+//! Profiles: saved connections, built-in provider presets, secret references and
+//! message templates.
+//!
+//! - [`profile`] — the [`Profile`] TOML format, parsing with precise errors, layering
+//!   (preset → profile → flags) and writing back.
+//! - [`presets`] — one built-in profile per provider, from `profiles/*.toml`.
+//! - [`secrets`] — `${env:NAME}` / `${file:PATH}` references, resolved at connect time.
+//! - [`template`] — `{{token}}`, `{{uuid}}`, `{{now}}`, `{{seq}}`, `{{env.NAME}}`… in
+//!   snippets and messages.
+//! - [`store`] — the profile directory: list, load, atomic 0600 saves, recent use.
+//! - [`apply`] — a profile onto a [`crate::session::SessionConfig`].
+//! - [`fields`] — how individual fields are read, written and reported.
+//! - [`error`] — [`ProfileError`].
+
+pub mod apply;
+pub mod error;
+pub mod fields;
+pub mod presets;
+pub mod profile;
+pub mod secrets;
+pub mod store;
+pub mod template;
+
+pub use error::ProfileError;
+pub use profile::{MessageFormat, Profile};

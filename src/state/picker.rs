@@ -95,7 +95,7 @@ pub struct Picker {
 impl Picker {
     /// A picker over `items`: profiles recent first then by name, then presets.
     pub fn new(mut items: Vec<PickerItem>) -> Self {
-        items.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+        items.sort_by_key(order_key);
         let mut picker = Self {
             visible: (0..items.len()).collect(),
             items,
@@ -143,6 +143,11 @@ impl Picker {
     /// The cursor as a byte offset into [`Picker::query`].
     pub fn cursor(&self) -> usize {
         self.query.cursor()
+    }
+
+    /// Shows a line in the error slot (e.g. what the form just saved).
+    pub fn set_error(&mut self, text: String) {
+        self.error = Some(text);
     }
 
     /// Why the last Enter did nothing.

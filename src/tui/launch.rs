@@ -1,62 +1,232 @@
-//! Ways into the TUI: a URL from the command line, a URL typed at a prompt, or the
-//! built-in demo server.
+//! Ways into the TUI: a URL or profile from the command line, the profile picker
+//! (with its form to create or edit profiles), or the built-in demo server.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 
 use anyhow::{Context, bail};
 
+use super::terminal::TerminalGuard;
 use super::{Launch, run};
+use crate::app::SessionExtras;
 use crate::cli::ConnectionArgs;
+use crate::commands::setup::{self, Resolved};
+use crate::config::presets;
+use crate::config::profile::{AuthMode, MessageFormat, Profile};
+use crate::config::store::{ProfileStore, SaveMode};
 use crate::server::{Server, ServerConfig};
 use crate::session::SessionConfig;
+use crate::state::composer::ComposerMode;
+use crate::state::picker::{Picker, PickerChoice, PickerItem, PickerSource};
+use crate::state::profile_form::{FormOutcome, FormValues, ProfileForm};
 
 /// The hint shown on the demo's first screen.
 pub const DEMO_WELCOME: &str =
     "Type {\"hello\":1} + Enter · Tab, Enter: inspect · Ctrl-X: close codes · F1 help";
 
-/// Opens the TUI on `url` with the given connection flags.
-pub async fn open_url(
-    url: &str,
+/// Opens the TUI on `url` (or the profile's or preset's URL) with the given flags.
+pub async fn open(
+    url: Option<&str>,
     connection: &ConnectionArgs,
     log_capacity: usize,
 ) -> anyhow::Result<()> {
     require_terminal()?;
-    let config = connection
-        .to_config(url)
-        .map_err(|failure| anyhow::anyhow!(failure.message))?;
-    let history_key = config.url.to_string();
-    run(Launch {
-        config,
+    let resolved =
+        setup::resolve(url, connection).map_err(|failure| anyhow::anyhow!(failure.message))?;
+    run(launch_for(resolved, log_capacity)).await
+}
+
+/// What to run for a resolved connection.
+fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
+    let Resolved {
+        session,
+        extras,
+        profile_name,
+        ..
+    } = resolved;
+    let history_key = match &profile_name {
+        Some(name) => format!("profile:{name}"),
+        None => session.url.to_string(),
+    };
+    let composer_mode = match extras.message_format {
+        MessageFormat::Json => ComposerMode::Json,
+        MessageFormat::Text => ComposerMode::Text,
+        MessageFormat::Binary => ComposerMode::Binary,
+    };
+    Launch {
+        config: session,
         welcome: None,
         server: None,
         log_capacity,
         history_key,
-        extras: Default::default(),
-    })
-    .await
+        extras: SessionExtras {
+            composer_mode: Some(composer_mode),
+            profile_name,
+            snippets: extras.snippets,
+            ..SessionExtras::default()
+        },
+    }
 }
 
-/// Asks for a URL on the terminal (Enter alone runs the demo), then opens the TUI.
-pub async fn prompt_for_url(
-    connection: &ConnectionArgs,
-    log_capacity: usize,
-) -> anyhow::Result<()> {
+/// Shows the profile picker (and its form), then opens what was picked.
+pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> anyhow::Result<()> {
     require_terminal()?;
-    print!("wsdeck — WebSocket URL to open (Enter for the built-in demo): ");
-    std::io::stdout()
-        .flush()
-        .context("cannot write to the terminal")?;
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .context("cannot read the URL")?;
-    let url = line.trim();
-    if url.is_empty() {
-        demo().await
-    } else {
-        open_url(url, connection, log_capacity).await
+    let store = ProfileStore::from_env().map_err(|error| anyhow::anyhow!(error.to_string()))?;
+    let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
+    let mut notice: Option<String> = None;
+    let choice = loop {
+        let mut picker = Picker::new(picker_items(&store));
+        if let Some(text) = notice.take() {
+            picker.set_error(text);
+        }
+        let Some(choice) = super::picker::pick(&mut guard, &mut picker).await? else {
+            return Ok(());
+        };
+        match choice {
+            PickerChoice::New { preset } => {
+                let base = preset
+                    .as_deref()
+                    .and_then(presets::find)
+                    .and_then(|preset| preset.profile().ok())
+                    .unwrap_or_default();
+                notice = edit_in_form(&mut guard, &store, base, None).await?;
+            }
+            PickerChoice::Edit(name) => match store.load(&name) {
+                Ok(profile) => {
+                    notice = edit_in_form(&mut guard, &store, profile, Some(name)).await?;
+                }
+                Err(error) => notice = Some(error.to_string()),
+            },
+            other => break other,
+        }
+    };
+    drop(guard);
+    let mut args = connection.clone();
+    match choice {
+        PickerChoice::Profile(name) => {
+            args.profile = Some(name);
+            open(None, &args, log_capacity).await
+        }
+        PickerChoice::Preset(name) => {
+            args.preset = Some(name);
+            open(None, &args, log_capacity).await
+        }
+        PickerChoice::Url(url) => open(Some(&url), &args, log_capacity).await,
+        PickerChoice::Demo => demo().await,
+        PickerChoice::New { .. } | PickerChoice::Edit(_) => Ok(()),
     }
+}
+
+/// The picker's entries: saved profiles (broken ones with their error), then presets.
+fn picker_items(store: &ProfileStore) -> Vec<PickerItem> {
+    let recent = store.recent();
+    let mut items: Vec<PickerItem> = store
+        .list()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|entry| {
+            let rank = recent.iter().position(|name| *name == entry.name);
+            match entry.profile {
+                Ok(profile) => PickerItem {
+                    url: profile.url.clone().unwrap_or_default(),
+                    provider: profile.provider.clone().unwrap_or_else(|| "raw".into()),
+                    description: profile.description.clone().unwrap_or_default(),
+                    name: entry.name,
+                    source: PickerSource::Profile {
+                        broken: None,
+                        recent: rank,
+                    },
+                },
+                Err(error) => PickerItem {
+                    url: String::new(),
+                    provider: String::new(),
+                    description: String::new(),
+                    name: entry.name,
+                    source: PickerSource::Profile {
+                        broken: Some(error.to_string()),
+                        recent: rank,
+                    },
+                },
+            }
+        })
+        .collect();
+    items.extend(presets::all().iter().map(|preset| PickerItem {
+        name: preset.name.to_string(),
+        url: String::new(),
+        provider: preset.name.to_string(),
+        description: preset.description.to_string(),
+        source: PickerSource::Preset,
+    }));
+    items
+}
+
+/// Runs the form over `profile`; saves on Ctrl-S (new: refuses to overwrite; edit:
+/// keeps every field the form does not show). Returns a line for the picker.
+async fn edit_in_form(
+    guard: &mut TerminalGuard,
+    store: &ProfileStore,
+    profile: Profile,
+    existing: Option<String>,
+) -> anyhow::Result<Option<String>> {
+    let values = FormValues {
+        name: existing.clone().unwrap_or_default(),
+        description: profile.description.clone(),
+        url: profile.url.clone().unwrap_or_default(),
+        provider: profile.provider.clone().unwrap_or_else(|| "raw".into()),
+        auth: auth_name(profile.auth.method.unwrap_or_default()).to_string(),
+        token: profile.auth.token.clone(),
+        subprotocols: profile.subprotocols.clone(),
+        format: profile
+            .message_format
+            .unwrap_or_default()
+            .as_str()
+            .to_string(),
+    };
+    let mut form = ProfileForm::new(&values, existing.is_some());
+    loop {
+        match super::picker::fill_form(guard, &mut form).await? {
+            FormOutcome::Cancel => return Ok(None),
+            FormOutcome::None => {}
+            FormOutcome::Save(values) => {
+                let updated = apply_form(profile.clone(), &values);
+                let mode = if existing.is_some() {
+                    SaveMode::Overwrite
+                } else {
+                    SaveMode::CreateNew
+                };
+                match store.save(&values.name, &updated, mode) {
+                    Ok(path) => return Ok(Some(format!("saved {}", path.display()))),
+                    Err(error) => form.notice = Some(error.to_string()),
+                }
+            }
+        }
+    }
+}
+
+/// `profile` with the form's fields applied.
+fn apply_form(mut profile: Profile, values: &FormValues) -> Profile {
+    profile.name = Some(values.name.clone());
+    profile.description = values.description.clone();
+    profile.url = Some(values.url.clone());
+    profile.provider = Some(values.provider.clone());
+    profile.auth.method = Some(match values.auth.as_str() {
+        "query-param" => AuthMode::QueryParam,
+        "first-message" => AuthMode::FirstMessage,
+        "subprotocol" => AuthMode::Subprotocol,
+        "header" => AuthMode::Header,
+        _ => AuthMode::None,
+    });
+    profile.auth.token = values.token.clone();
+    profile.subprotocols = values.subprotocols.clone();
+    profile.message_format = Some(match values.format.as_str() {
+        "json" => MessageFormat::Json,
+        "binary" => MessageFormat::Binary,
+        _ => MessageFormat::Text,
+    });
+    profile
+}
+
+fn auth_name(mode: AuthMode) -> &'static str {
+    crate::session::auth::AuthMethod::from(mode).as_str()
 }
 
 /// Starts the built-in server on a free loopback port and opens the TUI on it.

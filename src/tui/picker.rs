@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 
 use super::terminal::TerminalGuard;
 use crate::state::picker::{Picker, PickerChoice, PickerOutcome};
+use crate::state::profile_form::{FormOutcome, ProfileForm};
 
 /// Shows the picker over `items` until a choice (`Some`) or Esc/Ctrl-C (`None`).
 /// The picker's own error line says why an Enter did nothing (a broken profile).
@@ -39,6 +40,32 @@ pub async fn pick(
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// Shows the profile form until the user saves (`Save`, for the caller to write and
+/// maybe come back with a notice) or cancels.
+pub async fn fill_form(
+    guard: &mut TerminalGuard,
+    form: &mut ProfileForm,
+) -> anyhow::Result<FormOutcome> {
+    let mut input = EventStream::new();
+    loop {
+        guard
+            .terminal()
+            .draw(|frame| crate::ui::profile_form::render_profile_form(frame, frame.area(), form))
+            .context("cannot draw")?;
+        let Some(event) = input.next().await else {
+            return Ok(FormOutcome::Cancel);
+        };
+        if let TermEvent::Key(key) = event.context("cannot read the terminal")?
+            && key.kind != KeyEventKind::Release
+        {
+            match form.handle_key(key) {
+                FormOutcome::None => {}
+                outcome => return Ok(outcome),
+            }
         }
     }
 }

@@ -1,0 +1,76 @@
+//! From the command line to a session: the layers preset → profile → flags, with the
+//! URL taken from the command line or the profile. Shared by the TUI and every
+//! headless command, so `-p NAME` means the same everywhere.
+
+use crate::cli::{ConnectionArgs, check_session};
+use crate::config::apply::{ResolvedExtras, apply_profile};
+use crate::config::presets;
+use crate::config::profile::Profile;
+use crate::config::store::ProfileStore;
+use crate::config::template;
+use crate::session::SessionConfig;
+
+use super::outcome::{Failure, FailureClass};
+
+/// A session's settings and what the profile adds beyond them.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The settings for the engine.
+    pub session: SessionConfig,
+    /// Provider, message format, snippets… (defaults when no profile or preset).
+    pub extras: ResolvedExtras,
+    /// The profile's name, when one was used.
+    pub profile_name: Option<String>,
+    /// The merged profile (preset + profile), for `:save-profile` and the TUI.
+    pub profile: Profile,
+}
+
+/// Builds the session for `url` (or the profile's URL) from `--preset`, `-p` and the
+/// flags. Every problem is an INVALID_INPUT failure saying what to fix.
+pub fn resolve(url: Option<&str>, args: &ConnectionArgs) -> Result<Resolved, Failure> {
+    let invalid = |message: String| Failure::new(FailureClass::InvalidInput, message);
+    let mut profile = Profile::default();
+    if let Some(name) = &args.preset {
+        let preset = presets::find(name).ok_or_else(|| {
+            let known: Vec<&str> = presets::all().iter().map(|preset| preset.name).collect();
+            invalid(format!(
+                "unknown preset '{name}'; known presets: {}",
+                known.join(", ")
+            ))
+        })?;
+        profile = preset
+            .profile()
+            .map_err(|error| invalid(error.to_string()))?;
+    }
+    let mut profile_name = None;
+    if let Some(name) = &args.profile {
+        let store = ProfileStore::from_env().map_err(|error| invalid(error.to_string()))?;
+        let saved = store
+            .load(name)
+            .map_err(|error| invalid(error.to_string()))?;
+        profile = saved.merged_over(&profile);
+        let _ = store.mark_used(name);
+        profile_name = Some(name.clone());
+    }
+    if let Some(url) = url {
+        profile.url = Some(url.to_string());
+    }
+    let Some(url) = profile.url.clone() else {
+        return Err(invalid(
+            "no URL: give one (ws://HOST[:PORT]/PATH) or a profile with -p NAME (wsdeck profiles list)"
+                .into(),
+        ));
+    };
+    let mut session = SessionConfig::new(&url).map_err(|error| invalid(error.to_string()))?;
+    let context = template::Context::default();
+    let extras = apply_profile(&profile, &mut session, &context)
+        .map_err(|error| invalid(error.to_string()))?;
+    args.apply(&mut session)?;
+    check_session(&session)?;
+    Ok(Resolved {
+        session,
+        extras,
+        profile_name,
+        profile,
+    })
+}

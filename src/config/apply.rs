@@ -1,0 +1,355 @@
+//! A profile onto a [`SessionConfig`]: secret references resolved (token, URL, header
+//! values), the URL checked, every field mapped, on-connect messages and the handshake
+//! payload rendered through the template engine. What the session config has no place
+//! for (adapter extras, snippets, composer format) comes back as [`ResolvedExtras`].
+
+use bytes::Bytes;
+use serde_json::Value;
+use url::Url;
+
+use super::error::ProfileError;
+use super::profile::{MessageFormat, Profile, ReplyMatcher, Snippet};
+use super::secrets::{self, expand_tilde};
+use super::template::{self, Context, TemplateError};
+use crate::protocol::PROVIDER_NAMES;
+use crate::session::auth::FieldMatch;
+use crate::session::config::{OnConnectMessage, SessionConfig, parse_ws_url};
+use crate::session::event::PayloadKind;
+use crate::session::secret::Secret;
+
+/// What a profile adds beyond the session settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedExtras {
+    /// The adapter name (`raw` when the profile names none).
+    pub provider: String,
+    /// How the composer treats messages (`text` when the profile says nothing).
+    pub message_format: MessageFormat,
+    /// The snippets, unrendered (render them when used, with [`render_message`]).
+    pub snippets: Vec<Snippet>,
+    /// The handshake payload with its templates rendered (also set on the session).
+    pub handshake_payload: Option<Value>,
+    /// The Socket.IO namespace (also set on the session).
+    pub namespace: Option<String>,
+}
+
+impl Default for ResolvedExtras {
+    fn default() -> Self {
+        Self {
+            provider: "raw".to_string(),
+            message_format: MessageFormat::default(),
+            snippets: Vec::new(),
+            handshake_payload: None,
+            namespace: None,
+        }
+    }
+}
+
+/// Builds a session from a profile alone. Unlike `SessionConfig::new(url)` followed
+/// by [`apply_profile`], this resolves references in the URL before parsing it, so
+/// `wss://${env:API_ID}.example.com/` works.
+pub fn session_from_profile(
+    profile: &Profile,
+    context: &Context,
+) -> Result<(SessionConfig, ResolvedExtras), ProfileError> {
+    let url = resolve_url(profile, context)?.ok_or_else(|| ProfileError::Field {
+        field: "url".into(),
+        message: "missing; give a URL (ws://HOST[:PORT]/PATH) or set url in the profile".into(),
+    })?;
+    let mut session = SessionConfig::new(url.as_str()).map_err(|error| ProfileError::Field {
+        field: "url".into(),
+        message: error.to_string(),
+    })?;
+    let extras = apply_profile(profile, &mut session, context)?;
+    Ok((session, extras))
+}
+
+/// The profile's URL with references resolved, checked as a ws:// or wss:// URL; the
+/// error shows the URL as written, never the resolved secret.
+pub fn resolve_url(profile: &Profile, context: &Context) -> Result<Option<Url>, ProfileError> {
+    let Some(raw) = &profile.url else {
+        return Ok(None);
+    };
+    let resolved = resolve_field("url", raw, context)?;
+    parse_ws_url(&resolved)
+        .map(Some)
+        .map_err(|error| ProfileError::Field {
+            field: "url".into(),
+            message: error.to_string().replace(&resolved, raw),
+        })
+}
+
+/// The profile's auth token, resolved.
+pub fn resolve_token(profile: &Profile, context: &Context) -> Result<Option<Secret>, ProfileError> {
+    profile
+        .auth
+        .token
+        .as_deref()
+        .map(|raw| resolve_field("auth.token", raw, context).map(Secret::new))
+        .transpose()
+}
+
+/// Resolves the references in one field, naming the field in the error.
+pub fn resolve_field(field: &str, raw: &str, context: &Context) -> Result<String, ProfileError> {
+    secrets::resolve_with(raw, &|name| context.env_var(name)).map_err(|source| {
+        ProfileError::Secret {
+            field: field.to_string(),
+            source,
+        }
+    })
+}
+
+/// Renders a message template for a format: JSON-escaped values for `json`, values
+/// as they are for `text` and `binary`.
+pub fn render_message(
+    text: &str,
+    format: MessageFormat,
+    context: &Context,
+) -> Result<String, TemplateError> {
+    match format {
+        MessageFormat::Json => template::render(text, context),
+        MessageFormat::Text | MessageFormat::Binary => template::render_plain(text, context),
+    }
+}
+
+/// Applies `profile` over `session`: fields the profile sets replace the session's,
+/// the rest stay. The token for templates is the context's, else the profile's, else
+/// the session's.
+pub fn apply_profile(
+    profile: &Profile,
+    session: &mut SessionConfig,
+    context: &Context,
+) -> Result<ResolvedExtras, ProfileError> {
+    let field = |field: &str, message: String| ProfileError::Field {
+        field: field.to_string(),
+        message,
+    };
+    if let Some(url) = resolve_url(profile, context)? {
+        session.url = url;
+    }
+    for (name, raw) in &profile.headers {
+        let value = resolve_field(&format!("headers.{name}"), raw, context)?;
+        session
+            .headers
+            .retain(|(existing, _)| !existing.eq_ignore_ascii_case(name));
+        session.headers.push((name.clone(), value));
+    }
+    if let Some(origin) = &profile.origin {
+        session.origin = Some(resolve_field("origin", origin, context)?);
+    }
+    if !profile.subprotocols.is_empty() {
+        session.subprotocols = profile.subprotocols.clone();
+    }
+    if let Some(provider) = &profile.provider {
+        if !PROVIDER_NAMES.contains(&provider.as_str()) {
+            let known = PROVIDER_NAMES.join(", ");
+            return Err(field(
+                "provider",
+                format!("unknown provider '{provider}'; known: {known}"),
+            ));
+        }
+        session.provider = provider.clone();
+    }
+
+    let auth = &profile.auth;
+    if let Some(method) = auth.method {
+        session.auth.method = method.into();
+    }
+    if let Some(token) = resolve_token(profile, context)? {
+        session.auth.token = Some(token);
+    }
+    if let Some(param) = &auth.token_param {
+        session.auth.token_param = param.clone();
+    }
+    if let Some(kind) = &auth.message_type {
+        session.auth.message_type = kind.clone();
+    }
+    if let Some(text) = &auth.template {
+        template::check_names(text, &["type"]).map_err(|source| ProfileError::Template {
+            field: "auth.template".into(),
+            source,
+        })?;
+        session.auth.template = text.clone();
+    }
+    if let Some(timeout) = auth.timeout {
+        session.auth.timeout = timeout;
+    }
+    if !auth.success.is_empty() {
+        session.auth.reply_rules.success = auth.success.iter().map(to_field_match).collect();
+    }
+    if !auth.failure.is_empty() {
+        session.auth.reply_rules.failure = auth.failure.iter().map(to_field_match).collect();
+    }
+
+    let keepalive = &profile.keepalive;
+    if let Some(interval) = keepalive.ping_interval {
+        session.keepalive.ping_interval = interval;
+    }
+    if let Some(timeout) = keepalive.pong_timeout {
+        session.keepalive.pong_timeout = timeout;
+    }
+    let reconnect = &profile.reconnect;
+    if let Some(enabled) = reconnect.enabled {
+        session.reconnect.enabled = enabled;
+    }
+    if let Some(attempts) = reconnect.max_attempts {
+        session.reconnect.max_attempts = attempts;
+    }
+    if let Some(delay) = reconnect.initial_delay {
+        session.reconnect.backoff.initial_delay = delay;
+    }
+    if let Some(delay) = reconnect.max_delay {
+        session.reconnect.backoff.max_delay = delay;
+    }
+    if let Some(timeout) = profile.connect_timeout {
+        session.connect_timeout = timeout;
+    }
+    if let Some(insecure) = profile.tls.insecure {
+        session.tls.insecure = insecure;
+    }
+    for file in &profile.tls.ca_files {
+        let path = expand_tilde(&file.to_string_lossy());
+        if !path.is_file() {
+            return Err(field(
+                "tls.ca_files",
+                format!("{}: no such file", path.display()),
+            ));
+        }
+        if !session.tls.ca_files.contains(&path) {
+            session.tls.ca_files.push(path);
+        }
+    }
+    if let Some(rate) = profile.rate_limit {
+        session.rate_limit = rate;
+    }
+    if let Some(size) = profile.max_message_size {
+        session.max_message_size = size;
+    }
+    if let Some(limit) = profile.queue_limit {
+        session.queue_capacity = limit;
+    }
+
+    let context = if context.token.is_none() && session.auth.token.is_some() {
+        Context {
+            token: session.auth.token.clone(),
+            ..context.clone()
+        }
+    } else {
+        context.clone()
+    };
+    let format = profile.message_format.unwrap_or_default();
+    if !profile.on_connect.is_empty() {
+        session.on_connect = profile
+            .on_connect
+            .iter()
+            .enumerate()
+            .map(|(index, message)| {
+                on_connect_message(
+                    &format!("on_connect[{index}].text"),
+                    &message.text,
+                    message.format.unwrap_or(format),
+                    &context,
+                )
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(namespace) = &profile.namespace {
+        session.namespace = Some(namespace.clone());
+    }
+    if let Some(payload) = &profile.handshake_payload {
+        let mut rendered = payload.clone();
+        render_payload(&mut rendered, "handshake_payload", &context)?;
+        let emptied = rendered.as_object().is_some_and(|map| map.is_empty())
+            && payload.as_object().is_some_and(|map| !map.is_empty());
+        session.handshake_payload = (!emptied).then_some(rendered);
+    }
+    Ok(ResolvedExtras {
+        provider: session.provider.clone(),
+        message_format: format,
+        snippets: profile.snippets.clone(),
+        handshake_payload: session.handshake_payload.clone(),
+        namespace: session.namespace.clone(),
+    })
+}
+
+fn to_field_match(matcher: &ReplyMatcher) -> FieldMatch {
+    FieldMatch {
+        field: matcher.field.clone(),
+        values: matcher.values.clone(),
+    }
+}
+
+/// Renders one on-connect message and turns it into a frame.
+fn on_connect_message(
+    field: &str,
+    text: &str,
+    format: MessageFormat,
+    context: &Context,
+) -> Result<OnConnectMessage, ProfileError> {
+    let rendered =
+        render_message(text, format, context).map_err(|source| ProfileError::Template {
+            field: field.to_string(),
+            source,
+        })?;
+    let invalid = |message: String| ProfileError::Field {
+        field: field.to_string(),
+        message,
+    };
+    match format {
+        MessageFormat::Json => {
+            serde_json::from_str::<Value>(&rendered)
+                .map_err(|error| invalid(format!("not valid JSON: {error}")))?;
+            Ok(text_frame(rendered))
+        }
+        MessageFormat::Text => Ok(text_frame(rendered)),
+        MessageFormat::Binary => {
+            let bytes = crate::state::payload::parse_binary(&rendered)
+                .map_err(|error| invalid(format!("not valid binary input: {error}")))?;
+            Ok(OnConnectMessage {
+                payload: Bytes::from(bytes),
+                kind: PayloadKind::Binary,
+            })
+        }
+    }
+}
+
+fn text_frame(text: String) -> OnConnectMessage {
+    OnConnectMessage {
+        payload: Bytes::from(text),
+        kind: PayloadKind::Text,
+    }
+}
+
+/// Renders every string in a JSON value as a plain template. Without a token, strings
+/// that use `{{token}}` are left out (so a preset with optional auth works without
+/// one) instead of failing.
+fn render_payload(value: &mut Value, path: &str, context: &Context) -> Result<(), ProfileError> {
+    let keep =
+        |item: &Value| context.token.is_some() || !item.as_str().is_some_and(template::uses_token);
+    match value {
+        Value::String(text) => {
+            *text =
+                template::render_plain(text, context).map_err(|source| ProfileError::Template {
+                    field: path.to_string(),
+                    source,
+                })?;
+        }
+        Value::Array(items) => {
+            items.retain(|item| keep(item));
+            for (index, item) in items.iter_mut().enumerate() {
+                render_payload(item, &format!("{path}[{index}]"), context)?;
+            }
+        }
+        Value::Object(map) => {
+            map.retain(|_, item| keep(item));
+            for (key, item) in map.iter_mut() {
+                render_payload(item, &format!("{path}.{key}"), context)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "apply_tests.rs"]
+mod tests;

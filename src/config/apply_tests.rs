@@ -1,0 +1,287 @@
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::*;
+use crate::config::presets;
+use crate::config::profile::tests::full_profile;
+use crate::session::auth::AuthMethod;
+
+fn context(vars: &[(&str, &str)]) -> Context {
+    let env: BTreeMap<String, String> = vars
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    Context {
+        env: Some(env),
+        ..Context::default()
+    }
+}
+
+fn session() -> SessionConfig {
+    SessionConfig::new("ws://placeholder/").unwrap()
+}
+
+#[test]
+fn maps_every_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "s3cret\n").unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, "pem").unwrap();
+    let mut profile = full_profile();
+    profile.auth.token = Some(format!("${{file:{}}}", token_file.display()));
+    profile.tls.ca_files = vec![ca.clone()];
+    let ctx = context(&[("APP", "demo"), ("KEY", "k3y"), ("HOME", "/home/x")]);
+    let mut session = session();
+    let extras = apply_profile(&profile, &mut session, &ctx).unwrap_or_else(|e| panic!("{e}"));
+
+    assert_eq!(session.url.as_str(), "wss://example.com/ws?app=demo");
+    assert!(session.headers.contains(&("X-Key".into(), "k3y".into())));
+    assert!(
+        session
+            .headers
+            .contains(&("X-Plain".into(), "plain value".into()))
+    );
+    assert_eq!(session.origin.as_deref(), Some("https://example.com"));
+    assert_eq!(session.subprotocols, ["v2.json", "v1.json"]);
+    assert_eq!(session.provider, "home-assistant");
+    assert_eq!(session.auth.method, AuthMethod::FirstMessage);
+    assert_eq!(
+        session.auth.token.as_ref().map(|t| t.expose()),
+        Some("s3cret")
+    );
+    assert_eq!(session.auth.token_param, "access_token");
+    assert_eq!(session.auth.message_type, "auth");
+    assert_eq!(
+        session.auth.first_message().unwrap(),
+        r#"{"type":"auth","access_token":"s3cret"}"#
+    );
+    assert_eq!(session.auth.timeout, Duration::from_secs(3));
+    assert_eq!(session.auth.reply_rules.success[0].field, "type");
+    assert_eq!(
+        session.auth.reply_rules.failure[0].values,
+        [json!(false), json!(0)]
+    );
+    assert_eq!(session.keepalive.ping_interval, Duration::from_secs(90));
+    assert_eq!(session.keepalive.pong_timeout, Duration::from_millis(500));
+    assert!(!session.reconnect.enabled);
+    assert_eq!(session.reconnect.max_attempts, 0);
+    assert_eq!(
+        session.reconnect.backoff.initial_delay,
+        Duration::from_millis(250)
+    );
+    assert_eq!(session.reconnect.backoff.max_delay, Duration::from_secs(60));
+    assert_eq!(session.connect_timeout, Duration::from_millis(2500));
+    assert!(session.tls.insecure);
+    assert_eq!(session.tls.ca_files, [ca]);
+    assert_eq!(session.rate_limit, 5);
+    assert_eq!(session.max_message_size, 1 << 20);
+    assert_eq!(session.queue_capacity, 50);
+    assert_eq!(session.namespace.as_deref(), Some("/admin"));
+
+    let frames: Vec<(&[u8], PayloadKind)> = session
+        .on_connect
+        .iter()
+        .map(|m| (&m.payload[..], m.kind))
+        .collect();
+    assert_eq!(
+        frames[0],
+        (
+            &br#"{"type":"subscribe_events","id":1}"#[..],
+            PayloadKind::Text
+        )
+    );
+    assert!(frames[1].0.starts_with(b"hello ") && frames[1].1 == PayloadKind::Text);
+    assert_eq!(
+        frames[2],
+        (&[0xde, 0xad, 0xbe, 0xef][..], PayloadKind::Binary)
+    );
+
+    let payload = json!({"authorization": "Bearer s3cret", "n": [1, 2]});
+    assert_eq!(session.handshake_payload.as_ref(), Some(&payload));
+    assert_eq!(extras.handshake_payload, Some(payload));
+    assert_eq!(extras.provider, "home-assistant");
+    assert_eq!(extras.message_format, MessageFormat::Json);
+    assert_eq!(extras.snippets, profile.snippets);
+    assert_eq!(extras.namespace.as_deref(), Some("/admin"));
+}
+
+#[test]
+fn missing_env_reference_names_variable_and_field() {
+    let profile = presets::find("home-assistant").unwrap().profile().unwrap();
+    let error = apply_profile(&profile, &mut session(), &context(&[])).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "environment variable HA_TOKEN is not set (referenced by the profile's auth.token as ${env:HA_TOKEN}); export it or change the profile"
+    );
+    let header = Profile {
+        headers: [("X-Key".to_string(), "${env:NOPE}".to_string())]
+            .into_iter()
+            .collect(),
+        ..Profile::default()
+    };
+    let error = apply_profile(&header, &mut session(), &context(&[])).unwrap_err();
+    assert!(
+        error.to_string().contains("headers.X-Key as ${env:NOPE}"),
+        "{error}"
+    );
+}
+
+#[test]
+fn url_references_resolve_before_parsing_and_errors_do_not_leak() {
+    let profile = presets::find("aws-api-gateway").unwrap().profile().unwrap();
+    let ctx = context(&[
+        ("AWS_API_ID", "abc123"),
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_STAGE", "dev"),
+    ]);
+    let (session, extras) = session_from_profile(&profile, &ctx).unwrap();
+    assert_eq!(
+        session.url.as_str(),
+        "wss://abc123.execute-api.eu-west-1.amazonaws.com/dev"
+    );
+    assert_eq!(extras.provider, "aws-api-gateway");
+
+    let bad = Profile {
+        url: Some("ftp://h/${env:KEY}".into()),
+        ..Profile::default()
+    };
+    let error = apply_profile(
+        &bad,
+        &mut session_placeholder(),
+        &context(&[("KEY", "s3cret")]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        !error.contains("s3cret") && error.contains("${env:KEY}"),
+        "{error}"
+    );
+    assert!(session_from_profile(&Profile::default(), &ctx).is_err());
+}
+
+fn session_placeholder() -> SessionConfig {
+    session()
+}
+
+#[test]
+fn handshake_token_entries_are_left_out_without_a_token() {
+    let profile = presets::find("graphql-ws").unwrap().profile().unwrap();
+    let mut without = session();
+    apply_profile(&profile, &mut without, &context(&[])).unwrap();
+    assert_eq!(without.handshake_payload, None);
+    assert_eq!(without.subprotocols, ["graphql-transport-ws"]);
+
+    let mut with = session();
+    let ctx = Context {
+        token: Some(Secret::new("t\"k")),
+        ..context(&[])
+    };
+    apply_profile(&profile, &mut with, &ctx).unwrap();
+    assert_eq!(
+        with.handshake_payload,
+        Some(json!({"authorization": "Bearer t\"k"}))
+    );
+}
+
+#[test]
+fn on_connect_json_is_checked_after_rendering() {
+    let profile = Profile {
+        message_format: Some(MessageFormat::Json),
+        on_connect: vec![super::super::profile::OnConnect {
+            text: "{\"a\": {{now}}".into(),
+            format: None,
+        }],
+        ..Profile::default()
+    };
+    let error = apply_profile(&profile, &mut session(), &context(&[])).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("on_connect[0].text: not valid JSON"),
+        "{error}"
+    );
+}
+
+#[test]
+fn every_preset_applies_with_its_variables_set() {
+    let ctx = context(&[
+        ("HA_TOKEN", "ha"),
+        ("PUSHER_KEY", "pk"),
+        ("ABLY_API_KEY", "app.key:secret"),
+        ("AWS_API_ID", "id"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_STAGE", "prod"),
+    ]);
+    for preset in presets::all() {
+        let profile = preset.profile().unwrap();
+        let (session, extras) =
+            session_from_profile(&profile, &ctx).unwrap_or_else(|e| panic!("{}: {e}", preset.name));
+        assert_eq!(extras.provider, preset.name);
+        assert_eq!(session.provider, preset.name);
+        session
+            .auth
+            .validate()
+            .unwrap_or_else(|e| panic!("{}: {e}", preset.name));
+        for snippet in &extras.snippets {
+            render_message(&snippet.text, extras.message_format, &ctx)
+                .unwrap_or_else(|e| panic!("{} snippet {}: {e}", preset.name, snippet.name));
+        }
+    }
+}
+
+#[test]
+fn named_presets_carry_their_provider_settings() {
+    let ctx = context(&[
+        ("HA_TOKEN", "ha"),
+        ("PUSHER_KEY", "pk"),
+        ("ABLY_API_KEY", "k"),
+    ]);
+    let (ha, _) = session_from_profile(
+        &presets::find("home-assistant").unwrap().profile().unwrap(),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(
+        ha.url.as_str(),
+        "ws://homeassistant.local:8123/api/websocket"
+    );
+    assert_eq!(
+        ha.auth.first_message().unwrap(),
+        r#"{"type":"auth","access_token":"ha"}"#
+    );
+    let binance = presets::find("binance").unwrap().profile().unwrap();
+    let (session, extras) = session_from_profile(&binance, &ctx).unwrap();
+    assert_eq!(session.url.as_str(), "wss://stream.binance.com:9443/ws");
+    assert_eq!(session.rate_limit, 5);
+    assert_eq!(session.auth.method, AuthMethod::None);
+    let subscribe = extras
+        .snippets
+        .iter()
+        .find(|s| s.name.starts_with("SUBSCRIBE"))
+        .unwrap();
+    let rendered = render_message(&subscribe.text, extras.message_format, &ctx).unwrap();
+    let value: Value = serde_json::from_str(&rendered).unwrap();
+    assert_eq!(value["params"], json!(["btcusdt@trade"]));
+    let (pusher, _) =
+        session_from_profile(&presets::find("pusher").unwrap().profile().unwrap(), &ctx).unwrap();
+    assert_eq!(pusher.url.path(), "/app/pk");
+    let (sio, _) = session_from_profile(
+        &presets::find("socket-io").unwrap().profile().unwrap(),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(sio.url.query(), Some("EIO=4&transport=websocket"));
+    assert_eq!(sio.url.path(), "/socket.io/");
+    let (apollo, _) = session_from_profile(
+        &presets::find("apollo-legacy").unwrap().profile().unwrap(),
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(apollo.subprotocols, ["graphql-ws"]);
+    let (echo, _) =
+        session_from_profile(&presets::find("echo").unwrap().profile().unwrap(), &ctx).unwrap();
+    assert_eq!(echo.url.as_str(), "ws://127.0.0.1:8765/");
+}

@@ -1,0 +1,500 @@
+//! The profile: one saved connection as a TOML file. Every field is optional so a
+//! profile can be layered over a preset and under command-line flags
+//! ([`Profile::merged_over`]); unknown keys are refused with their line and column
+//! ([`Profile::parse`]); saved files stay small (empty fields are left out).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::ProfileError;
+use super::fields;
+use super::secrets;
+use crate::session::auth::AuthMethod;
+
+/// How the composer treats messages for this connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageFormat {
+    /// JSON text frames (checked before sending).
+    Json,
+    /// Plain text frames.
+    #[default]
+    Text,
+    /// Binary frames, typed as hex or `base64:…`.
+    Binary,
+}
+
+impl MessageFormat {
+    /// The name used in profiles: `json`, `text` or `binary`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageFormat::Json => "json",
+            MessageFormat::Text => "text",
+            MessageFormat::Binary => "binary",
+        }
+    }
+}
+
+/// Where the auth token goes, as written in a profile (`none`, `query-param`,
+/// `first-message`, `subprotocol`, `header`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMode {
+    /// No token.
+    #[default]
+    None,
+    /// `?NAME=TOKEN` on the URL.
+    QueryParam,
+    /// A message right after the socket opens.
+    FirstMessage,
+    /// A Sec-WebSocket-Protocol value.
+    Subprotocol,
+    /// `Authorization: Bearer TOKEN`.
+    Header,
+}
+
+impl From<AuthMode> for AuthMethod {
+    fn from(mode: AuthMode) -> Self {
+        match mode {
+            AuthMode::None => AuthMethod::None,
+            AuthMode::QueryParam => AuthMethod::QueryParam,
+            AuthMode::FirstMessage => AuthMethod::FirstMessage,
+            AuthMode::Subprotocol => AuthMethod::Subprotocol,
+            AuthMode::Header => AuthMethod::Header,
+        }
+    }
+}
+
+impl From<AuthMethod> for AuthMode {
+    fn from(method: AuthMethod) -> Self {
+        match method {
+            AuthMethod::None => AuthMode::None,
+            AuthMethod::QueryParam => AuthMode::QueryParam,
+            AuthMethod::FirstMessage => AuthMode::FirstMessage,
+            AuthMethod::Subprotocol => AuthMode::Subprotocol,
+            AuthMethod::Header => AuthMode::Header,
+        }
+    }
+}
+
+/// A reply matcher: the top-level JSON `field` equals one of `values`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyMatcher {
+    /// Top-level field name, e.g. `type`.
+    pub field: String,
+    /// Values that count as a match, e.g. `["auth_ok"]`.
+    pub values: Vec<Value>,
+}
+
+/// `[auth]`: how to authenticate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Where the token goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<AuthMode>,
+    /// The token: a reference (`${env:NAME}`, `${file:PATH}`); a literal only when the
+    /// user asked to store it in plain text.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::references"
+    )]
+    pub token: Option<String>,
+    /// Query parameter name for `query-param` (default `token`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_param: Option<String>,
+    /// `{{type}}` in the first-message template (default `authenticate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<String>,
+    /// The first-message template (`{{token}}`, `{{type}}` and the other variables).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::auth_template"
+    )]
+    pub template: Option<String>,
+    /// How long to wait for the server's verdict on a first-message auth.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "fields::duration"
+    )]
+    pub timeout: Option<Duration>,
+    /// Replies meaning "accepted", when the provider does not define them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub success: Vec<ReplyMatcher>,
+    /// Replies meaning "refused", when the provider does not define them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failure: Vec<ReplyMatcher>,
+}
+
+/// `[keepalive]`: WebSocket ping/pong.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeepaliveSettings {
+    /// How often to ping; `0s` switches keep-alive off.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "fields::duration"
+    )]
+    pub ping_interval: Option<Duration>,
+    /// How long to wait for the pong.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "fields::duration"
+    )]
+    pub pong_timeout: Option<Duration>,
+}
+
+/// `[reconnect]`: what to do when the link is lost.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconnectSettings {
+    /// Whether to reconnect at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Attempts before giving up; 0 means unlimited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+    /// The delay before the first attempt (doubling from there).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "fields::duration"
+    )]
+    pub initial_delay: Option<Duration>,
+    /// The cap on the delay.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "fields::duration"
+    )]
+    pub max_delay: Option<Duration>,
+}
+
+/// `[tls]`: certificate checks for wss:// URLs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSettings {
+    /// Skip certificate verification (dangerous; shown as INSECURE).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insecure: Option<bool>,
+    /// Extra CA certificates (PEM files) to trust; `~` is expanded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ca_files: Vec<PathBuf>,
+}
+
+/// `[[on_connect]]`: a message sent after every (re)connect, e.g. a subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnConnect {
+    /// The message, a template (`{{token}}`, `{{uuid}}`…); hex or `base64:…` for binary.
+    #[serde(deserialize_with = "fields::template")]
+    pub text: String,
+    /// How to send it; the profile's `message_format` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<MessageFormat>,
+}
+
+/// `[[snippets]]`: a ready message to insert into the composer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snippet {
+    /// Short name shown in the picker.
+    pub name: String,
+    /// The message, a template rendered when the snippet is used.
+    #[serde(deserialize_with = "fields::template")]
+    pub text: String,
+    /// What it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A saved connection (or a built-in preset). See the module docs and `profiles/*.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Display name (the file name is the profile's identity).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// One line about what this connects to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// ws:// or wss:// URL; may contain `${env:…}`/`${file:…}` references.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::references"
+    )]
+    pub url: Option<String>,
+    /// The protocol adapter (see [`crate::protocol::PROVIDER_NAMES`]); `raw` when absent.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::provider"
+    )]
+    pub provider: Option<String>,
+    /// How the composer treats messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_format: Option<MessageFormat>,
+    /// The Origin header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// Subprotocols to offer, in order of preference.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subprotocols: Vec<String>,
+    /// Socket.IO namespace (`/admin`), when not the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Send rate limit, messages per second; 0 means unlimited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<u32>,
+    /// Largest incoming message accepted (`64MiB`, `512KB` or bytes).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "fields::size"
+    )]
+    pub max_message_size: Option<usize>,
+    /// How many messages may wait while the link is down.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue_limit: Option<usize>,
+    /// Limit for TCP + TLS + upgrade.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "fields::duration"
+    )]
+    pub connect_timeout: Option<Duration>,
+    /// Extra request headers; values may contain references.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "fields::headers"
+    )]
+    pub headers: BTreeMap<String, String>,
+    /// The adapter's handshake payload (Socket.IO `40{…}` auth, graphql
+    /// `connection_init` payload); string values are templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_payload: Option<Value>,
+    /// `[auth]`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub auth: AuthSettings,
+    /// `[keepalive]`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub keepalive: KeepaliveSettings,
+    /// `[reconnect]`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub reconnect: ReconnectSettings,
+    /// `[tls]`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub tls: TlsSettings,
+    /// `[[on_connect]]` messages, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_connect: Vec<OnConnect>,
+    /// `[[snippets]]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snippets: Vec<Snippet>,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+/// `mine` when it has anything, else a copy of `theirs`.
+fn pick<T: Clone>(mine: Vec<T>, theirs: &[T]) -> Vec<T> {
+    if mine.is_empty() {
+        theirs.to_vec()
+    } else {
+        mine
+    }
+}
+
+/// Header names whose values are secrets, checked before saving.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "x-api-key",
+    "api-key",
+    "x-auth-token",
+];
+/// Query parameter names whose values are secrets, checked before saving.
+const SECRET_PARAMS: &[&str] = &[
+    "token",
+    "access_token",
+    "accesstoken",
+    "api_key",
+    "apikey",
+    "auth",
+    "password",
+    "secret",
+];
+
+impl Profile {
+    /// Parses a profile. `origin` names it in errors (e.g. `profile 'ha' (/path/ha.toml)`);
+    /// errors give the line and column, and for unknown keys the key and the known ones.
+    pub fn parse(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+        let profile: Profile =
+            toml::from_str(text).map_err(|e| fields::parse_error(text, origin, &e))?;
+        profile.check(origin)?;
+        Ok(profile)
+    }
+
+    /// Checks what serde cannot: the templates in the handshake payload and that
+    /// snippet names are unique.
+    fn check(&self, origin: &str) -> Result<(), ProfileError> {
+        if let Some(payload) = &self.handshake_payload {
+            fields::check_payload(payload, "handshake_payload", origin)?;
+        }
+        for (index, snippet) in self.snippets.iter().enumerate() {
+            if self.snippets[..index]
+                .iter()
+                .any(|s| s.name == snippet.name)
+            {
+                return Err(ProfileError::Invalid {
+                    origin: origin.to_string(),
+                    field: format!("snippets[{index}].name"),
+                    message: format!(
+                        "a snippet named '{}' comes earlier; names must be unique",
+                        snippet.name
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The profile as TOML. Infallible: JSON nulls in the handshake payload or
+    /// matchers (TOML has none) are left out. See [`Profile::try_to_toml`].
+    pub fn to_toml(&self) -> String {
+        self.try_to_toml()
+            .unwrap_or_else(|error| format!("# {error}\n"))
+    }
+
+    /// The profile as TOML, or why it cannot be written.
+    pub fn try_to_toml(&self) -> Result<String, ProfileError> {
+        let mut clean = self.clone();
+        if let Some(payload) = &mut clean.handshake_payload {
+            fields::strip_nulls(payload);
+        }
+        for matcher in clean.auth.success.iter_mut().chain(&mut clean.auth.failure) {
+            matcher.values.retain(|value| !value.is_null());
+        }
+        toml::to_string(&clean).map_err(|error| ProfileError::Serialize(error.to_string()))
+    }
+
+    /// This profile layered over `base`, field by field, `self` winning: options take
+    /// `self`'s value when set; headers are united (self's value wins per name, names
+    /// compared case-insensitively); snippets are united by name (self's replace
+    /// base's); subprotocols, on-connect messages, CA files and reply matchers are
+    /// `self`'s when non-empty, else `base`'s.
+    pub fn merged_over(self, base: &Profile) -> Profile {
+        let mut headers = base.headers.clone();
+        for (name, value) in self.headers {
+            headers.retain(|existing, _| !existing.eq_ignore_ascii_case(&name));
+            headers.insert(name, value);
+        }
+        let mut snippets: Vec<Snippet> = base
+            .snippets
+            .iter()
+            .filter(|old| !self.snippets.iter().any(|new| new.name == old.name))
+            .cloned()
+            .collect();
+        snippets.extend(self.snippets);
+        let (auth, base_auth) = (self.auth, &base.auth);
+        Profile {
+            name: self.name.or_else(|| base.name.clone()),
+            description: self.description.or_else(|| base.description.clone()),
+            url: self.url.or_else(|| base.url.clone()),
+            provider: self.provider.or_else(|| base.provider.clone()),
+            message_format: self.message_format.or(base.message_format),
+            origin: self.origin.or_else(|| base.origin.clone()),
+            subprotocols: pick(self.subprotocols, &base.subprotocols),
+            namespace: self.namespace.or_else(|| base.namespace.clone()),
+            rate_limit: self.rate_limit.or(base.rate_limit),
+            max_message_size: self.max_message_size.or(base.max_message_size),
+            queue_limit: self.queue_limit.or(base.queue_limit),
+            connect_timeout: self.connect_timeout.or(base.connect_timeout),
+            headers,
+            handshake_payload: self
+                .handshake_payload
+                .or_else(|| base.handshake_payload.clone()),
+            auth: AuthSettings {
+                method: auth.method.or(base_auth.method),
+                token: auth.token.or_else(|| base_auth.token.clone()),
+                token_param: auth.token_param.or_else(|| base_auth.token_param.clone()),
+                message_type: auth.message_type.or_else(|| base_auth.message_type.clone()),
+                template: auth.template.or_else(|| base_auth.template.clone()),
+                timeout: auth.timeout.or(base_auth.timeout),
+                success: pick(auth.success, &base_auth.success),
+                failure: pick(auth.failure, &base_auth.failure),
+            },
+            keepalive: KeepaliveSettings {
+                ping_interval: self
+                    .keepalive
+                    .ping_interval
+                    .or(base.keepalive.ping_interval),
+                pong_timeout: self.keepalive.pong_timeout.or(base.keepalive.pong_timeout),
+            },
+            reconnect: ReconnectSettings {
+                enabled: self.reconnect.enabled.or(base.reconnect.enabled),
+                max_attempts: self.reconnect.max_attempts.or(base.reconnect.max_attempts),
+                initial_delay: self
+                    .reconnect
+                    .initial_delay
+                    .or(base.reconnect.initial_delay),
+                max_delay: self.reconnect.max_delay.or(base.reconnect.max_delay),
+            },
+            tls: TlsSettings {
+                insecure: self.tls.insecure.or(base.tls.insecure),
+                ca_files: pick(self.tls.ca_files, &base.tls.ca_files),
+            },
+            on_connect: pick(self.on_connect, &base.on_connect),
+            snippets,
+        }
+    }
+
+    /// The fields that would put a secret on disk as is: a literal `auth.token`,
+    /// literal values of secret-looking headers (`Authorization`, `Cookie`…) and URL
+    /// query parameters (`token`, `access_token`…). Empty when saving is safe.
+    pub fn literal_secrets(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        if let Some(token) = &self.auth.token
+            && secrets::looks_literal_token(token)
+        {
+            found.push("auth.token".to_string());
+        }
+        for (name, value) in &self.headers {
+            if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+                && secrets::looks_literal_token(value)
+            {
+                found.push(format!("headers.{name}"));
+            }
+        }
+        if let Some(url) = &self.url
+            && let Ok(parsed) = url::Url::parse(url)
+        {
+            for (name, value) in parsed.query_pairs() {
+                if SECRET_PARAMS.contains(&name.to_ascii_lowercase().as_str())
+                    && secrets::looks_literal_token(&value)
+                {
+                    found.push(format!("url (query parameter {name})"));
+                }
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+#[path = "profile_tests.rs"]
+pub(crate) mod tests;

@@ -1,0 +1,420 @@
+//! The profile directory: one `NAME.toml` per profile in `profiles/` under the
+//! configuration directory (`WSDECK_CONFIG_DIR`, else the platform's, e.g.
+//! `~/.config/wsdeck`), plus `recent.toml` listing recently used profiles.
+//!
+//! Saves are atomic (a temporary file in the same directory, fsync, rename), files are
+//! created with mode 0600 and directories with 0700. A file that does not parse is
+//! listed as broken with its error and is never overwritten; literal secrets are not
+//! written unless the caller explicitly allows it.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ProfileError;
+use super::profile::Profile;
+
+/// The environment variable that overrides the configuration directory.
+pub const CONFIG_DIR_ENV: &str = "WSDECK_CONFIG_DIR";
+/// The profiles' subdirectory of the configuration directory.
+pub const PROFILES_DIR: &str = "profiles";
+/// The recent-use file in the configuration directory.
+pub const RECENT_FILE: &str = "recent.toml";
+/// How many recently used profiles are remembered.
+pub const MAX_RECENT: usize = 20;
+/// The longest profile name accepted.
+pub const MAX_NAME_LEN: usize = 100;
+
+/// Whether a save may replace an existing profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveMode {
+    /// Fail with [`ProfileError::AlreadyExists`] if the profile exists.
+    CreateNew,
+    /// Replace the profile, unless the existing file is broken.
+    Overwrite,
+}
+
+/// How to save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SaveOptions {
+    /// Create or replace.
+    pub mode: SaveMode,
+    /// Write literal secrets as they are (`--store-token-in-plaintext`); the caller
+    /// warns, naming [`Profile::literal_secrets`].
+    pub allow_plaintext_token: bool,
+}
+
+impl SaveOptions {
+    /// Options for `mode` that refuse literal secrets.
+    pub fn new(mode: SaveMode) -> Self {
+        Self {
+            mode,
+            allow_plaintext_token: false,
+        }
+    }
+}
+
+/// One file in the profile directory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileEntry {
+    /// The profile's name (the file name without `.toml`).
+    pub name: String,
+    /// The file.
+    pub path: PathBuf,
+    /// When the file last changed, if known.
+    pub modified: Option<SystemTime>,
+    /// The profile, or why it is broken.
+    pub profile: Result<Profile, ProfileError>,
+}
+
+impl ProfileEntry {
+    /// Whether the file fails to load.
+    pub fn is_broken(&self) -> bool {
+        self.profile.is_err()
+    }
+}
+
+/// The profile directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileStore {
+    root: PathBuf,
+}
+
+/// Checks a profile name: letters, digits, `-`, `_` and `.`, not starting with `.`.
+pub fn validate_name(name: &str) -> Result<(), ProfileError> {
+    let bad = |reason| {
+        Err(ProfileError::BadName {
+            name: name.to_string(),
+            reason,
+        })
+    };
+    if name.is_empty() {
+        return bad("it is empty");
+    }
+    if name.chars().count() > MAX_NAME_LEN {
+        return bad("it is longer than 100 characters");
+    }
+    if name.contains(['/', '\\']) {
+        return bad("it contains a path separator");
+    }
+    if name.starts_with('.') {
+        return bad("it starts with '.'");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return bad("it contains other characters");
+    }
+    if name.ends_with(".toml") {
+        return bad("leave out the .toml extension");
+    }
+    Ok(())
+}
+
+/// Where a save writes before renaming onto `path`: a hidden file beside it, one per
+/// process (`.NAME.toml.PID.tmp`).
+pub fn temp_path_for(path: &Path) -> PathBuf {
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{file}.{}.tmp", std::process::id()))
+}
+
+impl ProfileStore {
+    /// The store in `WSDECK_CONFIG_DIR` if set, else the platform configuration
+    /// directory (`ProjectDirs::from("", "", "wsdeck")`).
+    pub fn from_env() -> Result<Self, ProfileError> {
+        if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV).filter(|dir| !dir.is_empty()) {
+            return Ok(Self::at(dir));
+        }
+        directories::ProjectDirs::from("", "", "wsdeck")
+            .map(|dirs| Self::at(dirs.config_dir()))
+            .ok_or(ProfileError::NoConfigDir)
+    }
+
+    /// The store with `dir` as its configuration directory.
+    pub fn at(dir: impl Into<PathBuf>) -> Self {
+        Self { root: dir.into() }
+    }
+
+    /// The configuration directory.
+    pub fn config_dir(&self) -> &Path {
+        &self.root
+    }
+
+    /// The directory holding the profile files.
+    pub fn profiles_dir(&self) -> PathBuf {
+        self.root.join(PROFILES_DIR)
+    }
+
+    /// The file of profile `name` (which is checked).
+    pub fn path_of(&self, name: &str) -> Result<PathBuf, ProfileError> {
+        validate_name(name)?;
+        Ok(self.profiles_dir().join(format!("{name}.toml")))
+    }
+
+    /// Whether profile `name` exists (broken or not).
+    pub fn exists(&self, name: &str) -> bool {
+        self.path_of(name).is_ok_and(|path| path.exists())
+    }
+
+    /// Every `*.toml` file in the profile directory, sorted by name, broken ones
+    /// included with their error. A missing directory is an empty list.
+    pub fn list(&self) -> Result<Vec<ProfileEntry>, ProfileError> {
+        let dir = self.profiles_dir();
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => return Err(ProfileError::io("read directory", &dir, &error)),
+        };
+        let mut found = Vec::new();
+        for entry in entries.flatten() {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let Some(name) = file_name.strip_suffix(".toml") else {
+                continue;
+            };
+            let path = entry.path();
+            // Hidden files are ours (temporary files) or not profiles.
+            let Ok(metadata) = fs::metadata(&path) else {
+                continue;
+            };
+            if file_name.starts_with('.') || !metadata.is_file() {
+                continue;
+            }
+            let profile = validate_name(name).and_then(|()| read_profile(name, &path));
+            found.push(ProfileEntry {
+                name: name.to_string(),
+                path,
+                modified: metadata.modified().ok(),
+                profile,
+            });
+        }
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(found)
+    }
+
+    /// Loads profile `name`; a missing one says where it looked and how to create it.
+    pub fn load(&self, name: &str) -> Result<Profile, ProfileError> {
+        let path = self.path_of(name)?;
+        read_profile(name, &path)
+    }
+
+    /// The text of profile `name` as it is on disk (comments included), for editing.
+    pub fn load_text(&self, name: &str) -> Result<String, ProfileError> {
+        let path = self.path_of(name)?;
+        read_text(name, &path)
+    }
+
+    /// Saves `profile` as `name`, refusing literal secrets; returns the file written.
+    pub fn save(
+        &self,
+        name: &str,
+        profile: &Profile,
+        mode: SaveMode,
+    ) -> Result<PathBuf, ProfileError> {
+        self.save_with(name, profile, SaveOptions::new(mode))
+    }
+
+    /// Saves `profile` as `name` with explicit options.
+    pub fn save_with(
+        &self,
+        name: &str,
+        profile: &Profile,
+        options: SaveOptions,
+    ) -> Result<PathBuf, ProfileError> {
+        self.save_text(name, &profile.try_to_toml()?, options)
+    }
+
+    /// Saves TOML text as profile `name` as it is (comments kept), after checking that
+    /// it parses and holds no literal secrets (unless allowed). Never replaces a file
+    /// that is broken.
+    pub fn save_text(
+        &self,
+        name: &str,
+        text: &str,
+        options: SaveOptions,
+    ) -> Result<PathBuf, ProfileError> {
+        let path = self.path_of(name)?;
+        let profile = Profile::parse(text, &origin(name, &path))?;
+        let literal = profile.literal_secrets();
+        if !literal.is_empty() && !options.allow_plaintext_token {
+            return Err(ProfileError::LiteralSecret { fields: literal });
+        }
+        create_private_dir(&self.profiles_dir())?;
+        match (options.mode, read_profile(name, &path)) {
+            (_, Err(ProfileError::NotFound { .. })) => {}
+            (SaveMode::CreateNew, _) => {
+                return Err(ProfileError::AlreadyExists {
+                    name: name.into(),
+                    path,
+                });
+            }
+            (SaveMode::Overwrite, Ok(_)) => {}
+            (SaveMode::Overwrite, Err(error)) => {
+                return Err(ProfileError::Broken {
+                    name: name.into(),
+                    path,
+                    error: Box::new(error),
+                });
+            }
+        }
+        write_atomic(&path, text.as_bytes(), options.mode == SaveMode::CreateNew).map_err(
+            |error| match error {
+                ProfileError::Io {
+                    kind: io::ErrorKind::AlreadyExists,
+                    ..
+                } => ProfileError::AlreadyExists {
+                    name: name.into(),
+                    path: path.clone(),
+                },
+                other => other,
+            },
+        )?;
+        Ok(path)
+    }
+
+    /// Deletes profile `name` (the user asked to); returns the file removed.
+    pub fn remove(&self, name: &str) -> Result<PathBuf, ProfileError> {
+        let path = self.path_of(name)?;
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(path),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Err(ProfileError::NotFound {
+                name: name.into(),
+                path,
+            }),
+            Err(error) => Err(ProfileError::io("remove", &path, &error)),
+        }
+    }
+
+    /// Records that profile `name` was just used (most recent first, at most
+    /// [`MAX_RECENT`]), in `recent.toml`, written atomically.
+    pub fn mark_used(&self, name: &str) -> Result<(), ProfileError> {
+        validate_name(name)?;
+        let mut recent = self.recent();
+        recent.retain(|existing| existing != name);
+        recent.insert(0, name.to_string());
+        recent.truncate(MAX_RECENT);
+        let text = toml::to_string(&Recent { recent })
+            .map_err(|error| ProfileError::Serialize(error.to_string()))?;
+        create_private_dir(&self.root)?;
+        write_atomic(&self.root.join(RECENT_FILE), text.as_bytes(), false)
+    }
+
+    /// Recently used profile names, most recent first; empty when there is no
+    /// (readable) record. Names may refer to profiles since removed.
+    pub fn recent(&self) -> Vec<String> {
+        let Ok(text) = fs::read_to_string(self.root.join(RECENT_FILE)) else {
+            return Vec::new();
+        };
+        toml::from_str::<Recent>(&text)
+            .map(|recent| recent.recent)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|name| validate_name(name).is_ok())
+            .collect()
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Recent {
+    #[serde(default)]
+    recent: Vec<String>,
+}
+
+fn origin(name: &str, path: &Path) -> String {
+    format!("profile '{name}' ({})", path.display())
+}
+
+fn read_text(name: &str, path: &Path) -> Result<String, ProfileError> {
+    fs::read_to_string(path).map_err(|error| match error.kind() {
+        io::ErrorKind::NotFound => ProfileError::NotFound {
+            name: name.into(),
+            path: path.into(),
+        },
+        _ => ProfileError::io("read", path, &error),
+    })
+}
+
+fn read_profile(name: &str, path: &Path) -> Result<Profile, ProfileError> {
+    let text = read_text(name, path)?;
+    Profile::parse(&text, &origin(name, path))
+}
+
+/// Creates `dir` and its missing parents with mode 0700.
+fn create_private_dir(dir: &Path) -> Result<(), ProfileError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|error| ProfileError::io("create directory", dir, &error))
+}
+
+/// Writes `bytes` to `path` atomically with mode 0600: a temporary file in the same
+/// directory, fsync, then rename (or, with `no_replace`, a hard link that fails if
+/// `path` exists). On failure the old file is untouched and the temporary removed.
+pub fn write_atomic(path: &Path, bytes: &[u8], no_replace: bool) -> Result<(), ProfileError> {
+    let temp = temp_path_for(path);
+    let result = write_then_move(&temp, path, bytes, no_replace);
+    if result.is_err() && fs::symlink_metadata(&temp).is_ok_and(|meta| meta.is_file()) {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+fn write_then_move(
+    temp: &Path,
+    path: &Path,
+    bytes: &[u8],
+    no_replace: bool,
+) -> Result<(), ProfileError> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    let write_error = |error: io::Error| ProfileError::io("write", temp, &error);
+    let mut file = options.open(temp).map_err(write_error)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(write_error)?;
+    }
+    file.write_all(bytes).map_err(write_error)?;
+    file.sync_all().map_err(write_error)?;
+    drop(file);
+    if no_replace {
+        match fs::hard_link(temp, path) {
+            Ok(()) => {
+                let _ = fs::remove_file(temp);
+            }
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(ProfileError::io("create", path, &error));
+            }
+            // No hard links here (some file systems): check, then rename.
+            Err(_) if path.exists() => {
+                let error = io::Error::from(io::ErrorKind::AlreadyExists);
+                return Err(ProfileError::io("create", path, &error));
+            }
+            Err(_) => fs::rename(temp, path).map_err(|e| ProfileError::io("replace", path, &e))?,
+        }
+    } else {
+        fs::rename(temp, path).map_err(|error| ProfileError::io("replace", path, &error))?;
+    }
+    if let Some(dir) = path.parent()
+        && let Ok(handle) = fs::File::open(dir)
+    {
+        // Makes the rename durable; not all platforms can sync a directory.
+        let _ = handle.sync_all();
+    }
+    Ok(())
+}
