@@ -235,3 +235,72 @@ async fn signalr_handshake_invocation_completion_and_records() {
     handle.shutdown().expect("shutdown");
     server.finished().await;
 }
+
+/// Runs the wsdeck binary with `args` and `env` off the async runtime; returns (exit
+/// code, stdout, stderr).
+async fn wsdeck(args: Vec<String>, env: Vec<(String, String)>) -> (i32, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_wsdeck"))
+            .args(&args)
+            .envs(env)
+            .env_remove("WSDECK_TOKEN")
+            .output()
+            .expect("run wsdeck");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    })
+    .await
+    .expect("join")
+}
+
+/// The profile issue's "done when": a profile made from the home-assistant preset,
+/// then `HA_TOKEN=… wsdeck request -p ha --message '{"id":1,"type":"get_states"}'`
+/// runs the auth flow and prints the result, never the token.
+#[tokio::test]
+async fn home_assistant_profile_request_end_to_end() {
+    // The transcript up to the get_states result: a request ends there.
+    let mut steps = parse(include_str!("fixtures/transcripts/home_assistant.txt"));
+    steps.truncate(5);
+    let server = ScriptedServer::start(steps, "/api/websocket").await;
+    let config_dir = tempfile::tempdir().expect("temp dir");
+    let env = vec![(
+        "WSDECK_CONFIG_DIR".to_string(),
+        config_dir.path().display().to_string(),
+    )];
+    let new = [
+        "profiles",
+        "new",
+        "ha",
+        "--preset",
+        "home-assistant",
+        "--url",
+        &server.url,
+    ];
+    let (code, _, stderr) = wsdeck(new.iter().map(|a| a.to_string()).collect(), env.clone()).await;
+    assert_eq!(code, 0, "{stderr}");
+    let mut env = env;
+    env.push(("HA_TOKEN".into(), "ha-secret-token".into()));
+    let request = [
+        "request",
+        "-p",
+        "ha",
+        "--message",
+        r#"{"id":1,"type":"get_states"}"#,
+    ];
+    let (code, stdout, stderr) = wsdeck(request.iter().map(|a| a.to_string()).collect(), env).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("light.kitchen"),
+        "the result is printed: {stdout}"
+    );
+    assert!(!stdout.contains("ha-secret-token") && !stderr.contains("ha-secret-token"));
+    let replay = server.finished().await;
+    assert!(
+        replay.received[0].contains("ha-secret-token"),
+        "the token was sent in the auth message: {:?}",
+        replay.received
+    );
+}
