@@ -9,12 +9,16 @@
 //!   snippets and messages.
 //! - [`store`] — the profile directory: list, load, atomic 0600 saves, recent use.
 //! - [`apply`] — a profile onto a [`crate::session::SessionConfig`].
+//! - [`merge`] — layering one profile over another.
+//! - [`atomic`] — atomic 0600 file writes and 0700 directories.
 //! - [`fields`] — how individual fields are read, written and reported.
 //! - [`error`] — [`ProfileError`].
 
 pub mod apply;
+pub mod atomic;
 pub mod error;
 pub mod fields;
+pub mod merge;
 pub mod presets;
 pub mod profile;
 pub mod secrets;

@@ -12,7 +12,6 @@ use serde_json::Value;
 
 use super::error::ProfileError;
 use super::fields;
-use super::secrets;
 use crate::session::auth::AuthMethod;
 
 /// How the composer treats messages for this connection.
@@ -309,36 +308,6 @@ fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
 }
 
-/// `mine` when it has anything, else a copy of `theirs`.
-fn pick<T: Clone>(mine: Vec<T>, theirs: &[T]) -> Vec<T> {
-    if mine.is_empty() {
-        theirs.to_vec()
-    } else {
-        mine
-    }
-}
-
-/// Header names whose values are secrets, checked before saving.
-const SECRET_HEADERS: &[&str] = &[
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "x-api-key",
-    "api-key",
-    "x-auth-token",
-];
-/// Query parameter names whose values are secrets, checked before saving.
-const SECRET_PARAMS: &[&str] = &[
-    "token",
-    "access_token",
-    "accesstoken",
-    "api_key",
-    "apikey",
-    "auth",
-    "password",
-    "secret",
-];
-
 impl Profile {
     /// Parses a profile. `origin` names it in errors (e.g. `profile 'ha' (/path/ha.toml)`);
     /// errors give the line and column, and for unknown keys the key and the known ones.
@@ -390,108 +359,6 @@ impl Profile {
             matcher.values.retain(|value| !value.is_null());
         }
         toml::to_string(&clean).map_err(|error| ProfileError::Serialize(error.to_string()))
-    }
-
-    /// This profile layered over `base`, field by field, `self` winning: options take
-    /// `self`'s value when set; headers are united (self's value wins per name, names
-    /// compared case-insensitively); snippets are united by name (self's replace
-    /// base's); subprotocols, on-connect messages, CA files and reply matchers are
-    /// `self`'s when non-empty, else `base`'s.
-    pub fn merged_over(self, base: &Profile) -> Profile {
-        let mut headers = base.headers.clone();
-        for (name, value) in self.headers {
-            headers.retain(|existing, _| !existing.eq_ignore_ascii_case(&name));
-            headers.insert(name, value);
-        }
-        let mut snippets: Vec<Snippet> = base
-            .snippets
-            .iter()
-            .filter(|old| !self.snippets.iter().any(|new| new.name == old.name))
-            .cloned()
-            .collect();
-        snippets.extend(self.snippets);
-        let (auth, base_auth) = (self.auth, &base.auth);
-        Profile {
-            name: self.name.or_else(|| base.name.clone()),
-            description: self.description.or_else(|| base.description.clone()),
-            url: self.url.or_else(|| base.url.clone()),
-            provider: self.provider.or_else(|| base.provider.clone()),
-            message_format: self.message_format.or(base.message_format),
-            origin: self.origin.or_else(|| base.origin.clone()),
-            subprotocols: pick(self.subprotocols, &base.subprotocols),
-            namespace: self.namespace.or_else(|| base.namespace.clone()),
-            rate_limit: self.rate_limit.or(base.rate_limit),
-            max_message_size: self.max_message_size.or(base.max_message_size),
-            queue_limit: self.queue_limit.or(base.queue_limit),
-            connect_timeout: self.connect_timeout.or(base.connect_timeout),
-            headers,
-            handshake_payload: self
-                .handshake_payload
-                .or_else(|| base.handshake_payload.clone()),
-            auth: AuthSettings {
-                method: auth.method.or(base_auth.method),
-                token: auth.token.or_else(|| base_auth.token.clone()),
-                token_param: auth.token_param.or_else(|| base_auth.token_param.clone()),
-                message_type: auth.message_type.or_else(|| base_auth.message_type.clone()),
-                template: auth.template.or_else(|| base_auth.template.clone()),
-                timeout: auth.timeout.or(base_auth.timeout),
-                success: pick(auth.success, &base_auth.success),
-                failure: pick(auth.failure, &base_auth.failure),
-            },
-            keepalive: KeepaliveSettings {
-                ping_interval: self
-                    .keepalive
-                    .ping_interval
-                    .or(base.keepalive.ping_interval),
-                pong_timeout: self.keepalive.pong_timeout.or(base.keepalive.pong_timeout),
-            },
-            reconnect: ReconnectSettings {
-                enabled: self.reconnect.enabled.or(base.reconnect.enabled),
-                max_attempts: self.reconnect.max_attempts.or(base.reconnect.max_attempts),
-                initial_delay: self
-                    .reconnect
-                    .initial_delay
-                    .or(base.reconnect.initial_delay),
-                max_delay: self.reconnect.max_delay.or(base.reconnect.max_delay),
-            },
-            tls: TlsSettings {
-                insecure: self.tls.insecure.or(base.tls.insecure),
-                ca_files: pick(self.tls.ca_files, &base.tls.ca_files),
-            },
-            on_connect: pick(self.on_connect, &base.on_connect),
-            snippets,
-        }
-    }
-
-    /// The fields that would put a secret on disk as is: a literal `auth.token`,
-    /// literal values of secret-looking headers (`Authorization`, `Cookie`…) and URL
-    /// query parameters (`token`, `access_token`…). Empty when saving is safe.
-    pub fn literal_secrets(&self) -> Vec<String> {
-        let mut found = Vec::new();
-        if let Some(token) = &self.auth.token
-            && secrets::looks_literal_token(token)
-        {
-            found.push("auth.token".to_string());
-        }
-        for (name, value) in &self.headers {
-            if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
-                && secrets::looks_literal_token(value)
-            {
-                found.push(format!("headers.{name}"));
-            }
-        }
-        if let Some(url) = &self.url
-            && let Ok(parsed) = url::Url::parse(url)
-        {
-            for (name, value) in parsed.query_pairs() {
-                if SECRET_PARAMS.contains(&name.to_ascii_lowercase().as_str())
-                    && secrets::looks_literal_token(&value)
-                {
-                    found.push(format!("url (query parameter {name})"));
-                }
-            }
-        }
-        found
     }
 }
 

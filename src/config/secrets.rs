@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+use super::profile::Profile;
+
 /// Why a reference cannot be resolved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
@@ -106,12 +108,11 @@ fn split(text: &str) -> Result<Vec<Part<'_>>, SecretError> {
     let mut rest = text;
     while let Some(start) = rest.find('$') {
         let after = &rest[start + 1..];
-        if after.starts_with("${") {
+        if let Some(tail) = after.strip_prefix("${") {
             // `$${` is a literal `${`.
-            parts.push(Part::Literal(&rest[..start + 1]));
-            rest = &after[1..];
-            parts.push(Part::Literal("{"));
-            rest = &rest[1..];
+            parts.push(Part::Literal(&rest[..start]));
+            parts.push(Part::Literal("${"));
+            rest = tail;
             continue;
         }
         if !after.starts_with('{') {
@@ -238,99 +239,60 @@ pub fn expand_tilde(path: &str) -> PathBuf {
     PathBuf::from(path)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Header names whose values are secrets, checked before saving.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "x-api-key",
+    "api-key",
+    "x-auth-token",
+];
+/// Query parameter names whose values are secrets, checked before saving.
+const SECRET_PARAMS: &[&str] = &[
+    "token",
+    "access_token",
+    "accesstoken",
+    "api_key",
+    "apikey",
+    "auth",
+    "password",
+    "secret",
+];
 
-    fn env(name: &str) -> Option<String> {
-        match name {
-            "KEY" => Some("k3y".into()),
-            "EMPTY" => Some(String::new()),
-            _ => None,
+impl Profile {
+    /// The fields that would put a secret on disk as is: a literal `auth.token`,
+    /// literal values of secret-looking headers (`Authorization`, `Cookie`…) and URL
+    /// query parameters (`token`, `access_token`…). Empty when saving is safe.
+    pub fn literal_secrets(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        if let Some(token) = &self.auth.token
+            && looks_literal_token(token)
+        {
+            found.push("auth.token".to_string());
         }
-    }
-
-    #[test]
-    fn resolves_env_inside_text() {
-        assert_eq!(
-            resolve_with("wss://h/app/${env:KEY}?protocol=7", &env).unwrap(),
-            "wss://h/app/k3y?protocol=7"
-        );
-        assert_eq!(resolve_with("${env:KEY}", &env).unwrap(), "k3y");
-        assert_eq!(resolve_with("plain $5 ok", &env).unwrap(), "plain $5 ok");
-        assert_eq!(
-            resolve_with("lit $${env:KEY}", &env).unwrap(),
-            "lit ${env:KEY}"
-        );
-    }
-
-    #[test]
-    fn missing_and_bad_references_are_errors() {
-        let error = resolve_with("${env:HA_TOKEN}", &env).unwrap_err();
-        assert_eq!(error, SecretError::MissingEnv("HA_TOKEN".into()));
-        assert!(error.to_string().contains("HA_TOKEN"));
-        assert_eq!(
-            resolve_with("${env:EMPTY}", &env),
-            Err(SecretError::EmptyEnv("EMPTY".into()))
-        );
-        assert!(matches!(
-            resolve_with("${vault:x}", &env),
-            Err(SecretError::UnknownKind { .. })
-        ));
-        assert!(matches!(
-            resolve_with("a ${env:KEY", &env),
-            Err(SecretError::Unclosed(_))
-        ));
-        assert!(matches!(
-            resolve_with("${env:}", &env),
-            Err(SecretError::EmptyName(_))
-        ));
-    }
-
-    #[test]
-    fn file_references_read_the_first_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("token");
-        std::fs::write(&path, "s3cret\r\nsecond line\n").unwrap();
-        let reference = format!("${{file:{}}}", path.display());
-        assert_eq!(resolve_with(&reference, &env).unwrap(), "s3cret");
-        std::fs::write(&path, "\n").unwrap();
-        assert!(matches!(
-            resolve_with(&reference, &env),
-            Err(SecretError::EmptyFile { .. })
-        ));
-        let missing = format!("${{file:{}}}", dir.path().join("nope").display());
-        let error = resolve_with(&missing, &env).unwrap_err();
-        assert!(error.to_string().contains("nope"), "{error}");
-        assert!(error.reference().unwrap().starts_with("${file:"));
-        assert_eq!(
-            SecretError::MissingEnv("A".into()).reference().as_deref(),
-            Some("${env:A}")
-        );
-    }
-
-    #[test]
-    fn tilde_expands_to_home() {
-        if let Some(dirs) = directories::BaseDirs::new() {
-            assert_eq!(expand_tilde("~/x"), dirs.home_dir().join("x"));
+        for (name, value) in &self.headers {
+            if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+                && looks_literal_token(value)
+            {
+                found.push(format!("headers.{name}"));
+            }
         }
-        assert_eq!(expand_tilde("/a/~/b"), PathBuf::from("/a/~/b"));
-    }
-
-    #[test]
-    fn classifies_references_and_literals() {
-        assert!(is_reference("${env:A}"));
-        assert!(is_reference(" ${file:~/t} "));
-        assert!(!is_reference("Bearer ${env:A}"));
-        assert!(!is_reference("abc"));
-        assert!(looks_literal_token("abc"));
-        assert!(!looks_literal_token("${env:A}"));
-        assert!(!looks_literal_token("Bearer ${env:A}"));
-        assert!(!looks_literal_token(""));
-        assert_eq!(
-            references("${env:A}/${file:b}").unwrap(),
-            vec![Reference::Env("A".into()), Reference::File("b".into())]
-        );
-        assert_eq!(Reference::Env("A".into()).to_text(), "${env:A}");
+        if let Some(url) = &self.url
+            && let Ok(parsed) = url::Url::parse(url)
+        {
+            for (name, value) in parsed.query_pairs() {
+                if SECRET_PARAMS.contains(&name.to_ascii_lowercase().as_str())
+                    && looks_literal_token(&value)
+                {
+                    found.push(format!("url (query parameter {name})"));
+                }
+            }
+        }
+        found
     }
 }
+
+#[cfg(test)]
+#[path = "secrets_tests.rs"]
+mod tests;

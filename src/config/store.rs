@@ -7,13 +7,16 @@
 //! listed as broken with its error and is never overwritten; literal secrets are not
 //! written unless the caller explicitly allows it.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::atomic::{temp_path_for, write_atomic};
+
+use super::atomic::create_private_dir;
 use super::error::ProfileError;
 use super::profile::Profile;
 
@@ -113,16 +116,6 @@ pub fn validate_name(name: &str) -> Result<(), ProfileError> {
         return bad("leave out the .toml extension");
     }
     Ok(())
-}
-
-/// Where a save writes before renaming onto `path`: a hidden file beside it, one per
-/// process (`.NAME.toml.PID.tmp`).
-pub fn temp_path_for(path: &Path) -> PathBuf {
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{file}.{}.tmp", std::process::id()))
 }
 
 impl ProfileStore {
@@ -343,78 +336,4 @@ fn read_text(name: &str, path: &Path) -> Result<String, ProfileError> {
 fn read_profile(name: &str, path: &Path) -> Result<Profile, ProfileError> {
     let text = read_text(name, path)?;
     Profile::parse(&text, &origin(name, path))
-}
-
-/// Creates `dir` and its missing parents with mode 0700.
-fn create_private_dir(dir: &Path) -> Result<(), ProfileError> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|error| ProfileError::io("create directory", dir, &error))
-}
-
-/// Writes `bytes` to `path` atomically with mode 0600: a temporary file in the same
-/// directory, fsync, then rename (or, with `no_replace`, a hard link that fails if
-/// `path` exists). On failure the old file is untouched and the temporary removed.
-pub fn write_atomic(path: &Path, bytes: &[u8], no_replace: bool) -> Result<(), ProfileError> {
-    let temp = temp_path_for(path);
-    let result = write_then_move(&temp, path, bytes, no_replace);
-    if result.is_err() && fs::symlink_metadata(&temp).is_ok_and(|meta| meta.is_file()) {
-        let _ = fs::remove_file(&temp);
-    }
-    result
-}
-
-fn write_then_move(
-    temp: &Path,
-    path: &Path,
-    bytes: &[u8],
-    no_replace: bool,
-) -> Result<(), ProfileError> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    let write_error = |error: io::Error| ProfileError::io("write", temp, &error);
-    let mut file = options.open(temp).map_err(write_error)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(fs::Permissions::from_mode(0o600))
-            .map_err(write_error)?;
-    }
-    file.write_all(bytes).map_err(write_error)?;
-    file.sync_all().map_err(write_error)?;
-    drop(file);
-    if no_replace {
-        match fs::hard_link(temp, path) {
-            Ok(()) => {
-                let _ = fs::remove_file(temp);
-            }
-            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
-                return Err(ProfileError::io("create", path, &error));
-            }
-            // No hard links here (some file systems): check, then rename.
-            Err(_) if path.exists() => {
-                let error = io::Error::from(io::ErrorKind::AlreadyExists);
-                return Err(ProfileError::io("create", path, &error));
-            }
-            Err(_) => fs::rename(temp, path).map_err(|e| ProfileError::io("replace", path, &e))?,
-        }
-    } else {
-        fs::rename(temp, path).map_err(|error| ProfileError::io("replace", path, &error))?;
-    }
-    if let Some(dir) = path.parent()
-        && let Ok(handle) = fs::File::open(dir)
-    {
-        // Makes the rename durable; not all platforms can sync a directory.
-        let _ = handle.sync_all();
-    }
-    Ok(())
 }

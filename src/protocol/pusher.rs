@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::home_assistant::{latency_suffix, one, split_words, str_field, value_summary};
+use super::home_assistant::{latency_suffix, split_words, str_field, value_summary};
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
@@ -385,10 +385,6 @@ impl Adapter for PusherAdapter {
                 "a client event (client- is added if missing)",
             ),
         ]
-    }
-
-    fn compose(&mut self, text: &str) -> Result<Composed, ComposeError> {
-        Ok(one(text))
     }
 
     fn next_deadline(&self) -> Option<Instant> {

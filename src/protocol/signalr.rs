@@ -321,7 +321,7 @@ impl Adapter for SignalRAdapter {
 
     fn on_open(&mut self, _context: &OpenContext, _now: Instant) -> Vec<Outgoing> {
         self.on_closed();
-        vec![Outgoing::automatic(HANDSHAKE)]
+        vec![Outgoing::text(HANDSHAKE)]
     }
 
     fn on_incoming(&mut self, payload: &[u8], _kind: PayloadKind, now: Instant) -> Reaction {
@@ -482,7 +482,7 @@ mod tests {
             text(&frames[0]),
             "{\"protocol\":\"json\",\"version\":1}\u{1e}"
         );
-        assert!(frames[0].automatic);
+        assert!(!frames[0].automatic);
         let out = adapter.on_outgoing(&frames[0].payload, TEXT, now).unwrap();
         assert_eq!(out.label, "signalr handshake json v1");
         let r = incoming(&mut adapter, "{}\u{1e}", now);
