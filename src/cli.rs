@@ -420,7 +420,8 @@ impl ConnectionArgs {
         Ok(())
     }
 
-    fn token(&self) -> Result<Option<Secret>, Failure> {
+    /// The token from `--token-env` or `--token`, if either was given.
+    pub fn token(&self) -> Result<Option<Secret>, Failure> {
         if let Some(name) = &self.token_env {
             return match std::env::var(name) {
                 Ok(value) if !value.is_empty() => Ok(Some(Secret::new(value))),
@@ -435,7 +436,13 @@ impl ConnectionArgs {
 
 /// Checks settings once every layer (preset, profile, flags) is applied.
 pub fn check_session(session: &SessionConfig) -> Result<(), Failure> {
-    if session.auth.token.is_some() && session.auth.method == AuthMethod::None {
+    // Socket.IO sends the token in its CONNECT packet and a handshake payload
+    // (GraphQL's connection_init) may embed it: only elsewhere would it go nowhere.
+    let token_in_handshake = session.provider == "socket-io" || session.handshake_payload.is_some();
+    if session.auth.token.is_some()
+        && session.auth.method == AuthMethod::None
+        && !token_in_handshake
+    {
         return Err(invalid(
             "a token was given but --auth is none; choose --auth query-param, first-message, subprotocol or header".into(),
         ));

@@ -10,6 +10,7 @@ use wsdeck::session::auth::AuthMethod;
 use wsdeck::session::secret::Secret;
 use wsdeck::session::{self, ConnectionState, Direction, Event, EventReceiver, SessionConfig};
 
+use common::binary::run_wsdeck;
 use common::transcript::{ScriptedServer, parse};
 use common::{fast_config, wait_for, wait_for_state};
 
@@ -236,26 +237,6 @@ async fn signalr_handshake_invocation_completion_and_records() {
     server.finished().await;
 }
 
-/// Runs the wsdeck binary with `args` and `env` off the async runtime; returns (exit
-/// code, stdout, stderr).
-async fn wsdeck(args: Vec<String>, env: Vec<(String, String)>) -> (i32, String, String) {
-    tokio::task::spawn_blocking(move || {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_wsdeck"))
-            .args(&args)
-            .envs(env)
-            .env_remove("WSDECK_TOKEN")
-            .output()
-            .expect("run wsdeck");
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    })
-    .await
-    .expect("join")
-}
-
 /// The profile issue's "done when": a profile made from the home-assistant preset,
 /// then `HA_TOKEN=… wsdeck request -p ha --message '{"id":1,"type":"get_states"}'`
 /// runs the auth flow and prints the result, never the token.
@@ -266,10 +247,7 @@ async fn home_assistant_profile_request_end_to_end() {
     steps.truncate(5);
     let server = ScriptedServer::start(steps, "/api/websocket").await;
     let config_dir = tempfile::tempdir().expect("temp dir");
-    let env = vec![(
-        "WSDECK_CONFIG_DIR".to_string(),
-        config_dir.path().display().to_string(),
-    )];
+    let dir = config_dir.path().display().to_string();
     let new = [
         "profiles",
         "new",
@@ -279,10 +257,9 @@ async fn home_assistant_profile_request_end_to_end() {
         "--url",
         &server.url,
     ];
-    let (code, _, stderr) = wsdeck(new.iter().map(|a| a.to_string()).collect(), env.clone()).await;
-    assert_eq!(code, 0, "{stderr}");
-    let mut env = env;
-    env.push(("HA_TOKEN".into(), "ha-secret-token".into()));
+    run_wsdeck(&new, &[("WSDECK_CONFIG_DIR", &dir)])
+        .await
+        .assert_success();
     let request = [
         "request",
         "-p",
@@ -290,13 +267,17 @@ async fn home_assistant_profile_request_end_to_end() {
         "--message",
         r#"{"id":1,"type":"get_states"}"#,
     ];
-    let (code, stdout, stderr) = wsdeck(request.iter().map(|a| a.to_string()).collect(), env).await;
-    assert_eq!(code, 0, "{stderr}");
+    let output = run_wsdeck(
+        &request,
+        &[("WSDECK_CONFIG_DIR", &dir), ("HA_TOKEN", "ha-secret-token")],
+    )
+    .await;
+    output.assert_success();
     assert!(
-        stdout.contains("light.kitchen"),
-        "the result is printed: {stdout}"
+        output.stdout.contains("light.kitchen"),
+        "the result is printed: {output:#?}"
     );
-    assert!(!stdout.contains("ha-secret-token") && !stderr.contains("ha-secret-token"));
+    output.assert_secret_absent("ha-secret-token");
     let replay = server.finished().await;
     assert!(
         replay.received[0].contains("ha-secret-token"),

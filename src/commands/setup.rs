@@ -3,7 +3,7 @@
 //! headless command, so `-p NAME` means the same everywhere.
 
 use crate::cli::{ConnectionArgs, check_session};
-use crate::config::apply::{ResolvedExtras, apply_profile};
+use crate::config::apply::{ResolvedExtras, session_from_profile};
 use crate::config::presets;
 use crate::config::profile::Profile;
 use crate::config::store::ProfileStore;
@@ -55,16 +55,17 @@ pub fn resolve(url: Option<&str>, args: &ConnectionArgs) -> Result<Resolved, Fai
     if let Some(url) = url {
         profile.url = Some(url.to_string());
     }
-    let Some(url) = profile.url.clone() else {
+    if profile.url.is_none() {
         return Err(invalid(
             "no URL: give one (ws://HOST[:PORT]/PATH) or a profile with -p NAME (wsdeck profiles list)"
                 .into(),
         ));
-    };
-    let mut session = SessionConfig::new(&url).map_err(|error| invalid(error.to_string()))?;
-    let context = template::Context::default();
-    let extras = apply_profile(&profile, &mut session, &context)
-        .map_err(|error| invalid(error.to_string()))?;
+    }
+    // The command line's token is known before the profile's templates are rendered,
+    // so `--token-env` feeds the handshake payload and on-connect messages too.
+    let context = template::Context::with_token(args.token()?);
+    let (mut session, extras) =
+        session_from_profile(&profile, &context).map_err(|error| invalid(error.to_string()))?;
     args.apply(&mut session)?;
     check_session(&session)?;
     Ok(Resolved {

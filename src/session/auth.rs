@@ -8,6 +8,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::secret::Secret;
+use crate::config::template::{self, Context, TemplateError};
 
 /// Default first-message template.
 pub const DEFAULT_TEMPLATE: &str = r#"{"type":"{{type}}","token":"{{token}}"}"#;
@@ -188,14 +189,9 @@ pub enum AuthConfigError {
     /// The method needs a token and none was given.
     #[error("auth mode '{0}' needs a token: pass --token TOKEN or --token-env NAME")]
     MissingToken(&'static str),
-    /// The template names a variable that does not exist.
-    #[error(
-        "auth template uses unknown variable '{{{{{0}}}}}'; known: {{{{token}}}}, {{{{type}}}}"
-    )]
-    UnknownVariable(String),
-    /// A `{{` without its `}}`.
-    #[error("auth template has '{{{{' without a closing '}}}}'")]
-    Unclosed,
+    /// The first-message template cannot be rendered (unknown variable, unclosed `{{`…).
+    #[error("auth template: {0}")]
+    Template(#[from] TemplateError),
     /// The token contains characters a header or subprotocol cannot carry.
     #[error(
         "the token contains characters that cannot go in an HTTP header (spaces, commas or control characters); use --auth query-param or first-message"
@@ -269,39 +265,13 @@ impl AuthConfig {
         (self.method == AuthMethod::Header).then(|| format!("Bearer {}", self.token_value()))
     }
 
-    /// The rendered first message for `FirstMessage` (with the real token).
+    /// The rendered first message for `FirstMessage` (with the real token). Rendered
+    /// afresh for every connection, so `{{uuid}}` and `{{now}}` change each time.
     pub fn first_message(&self) -> Result<String, AuthConfigError> {
-        render_template(
-            &self.template,
-            &[("token", self.token_value()), ("type", &self.message_type)],
-        )
+        let context =
+            Context::with_token(self.token.clone()).extra("type", self.message_type.clone());
+        Ok(template::render(&self.template, &context)?)
     }
-}
-
-/// Renders `{{name}}` placeholders. Values are JSON-string-escaped (without quotes),
-/// since templates are JSON in practice; an unknown name is an error, not "".
-pub fn render_template(
-    template: &str,
-    variables: &[(&str, &str)],
-) -> Result<String, AuthConfigError> {
-    let mut output = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        output.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after.find("}}").ok_or(AuthConfigError::Unclosed)?;
-        let name = after[..end].trim();
-        let value = variables
-            .iter()
-            .find(|(known, _)| *known == name)
-            .map(|(_, value)| *value)
-            .ok_or_else(|| AuthConfigError::UnknownVariable(name.to_string()))?;
-        let escaped = serde_json::to_string(value).unwrap_or_default();
-        output.push_str(&escaped[1..escaped.len() - 1]);
-        rest = &after[end + 2..];
-    }
-    output.push_str(rest);
-    Ok(output)
 }
 
 #[cfg(test)]
@@ -344,16 +314,31 @@ mod tests {
 
     #[test]
     fn unknown_variable_and_unclosed_are_errors() {
-        assert_eq!(
-            render_template("{{nope}}", &[]),
-            Err(AuthConfigError::UnknownVariable("nope".into()))
+        let mut config = with(AuthMethod::FirstMessage, "t");
+        config.template = "{{nope}}".into();
+        let message = config.first_message().unwrap_err().to_string();
+        assert!(message.contains("'{{nope}}'"), "{message}");
+        assert!(
+            message.contains("{{type}}"),
+            "known names listed: {message}"
         );
-        assert_eq!(
-            render_template("{{token", &[]),
-            Err(AuthConfigError::Unclosed)
-        );
-        let message = AuthConfigError::UnknownVariable("x".into()).to_string();
-        assert!(message.contains("'{{x}}'"), "{message}");
+        config.template = "{{token".into();
+        assert!(matches!(
+            config.validate(),
+            Err(AuthConfigError::Template(TemplateError::Unclosed { .. }))
+        ));
+    }
+
+    #[test]
+    fn template_variables_beyond_token_and_type_render() {
+        let mut config = with(AuthMethod::FirstMessage, "t");
+        config.template = r#"{"type":"{{type}}","id":"{{uuid}}","at":{{now}}}"#.into();
+        let first: Value = serde_json::from_str(&config.first_message().unwrap()).unwrap();
+        let second: Value = serde_json::from_str(&config.first_message().unwrap()).unwrap();
+        assert_eq!(first["type"], "authenticate");
+        assert_eq!(first["id"].as_str().unwrap().len(), 36);
+        assert_ne!(first["id"], second["id"], "a fresh uuid per connection");
+        assert!(first["at"].as_u64().unwrap() > 1_600_000_000_000);
     }
 
     #[test]

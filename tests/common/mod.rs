@@ -2,6 +2,7 @@
 //! waiting for events with a bounded timeout.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod transcript;
 
 use std::time::Duration;
