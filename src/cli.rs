@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::outcome::{Failure, FailureClass};
+use crate::config::profile::{AuthMode, Profile};
 use crate::session::auth::AuthMethod;
 use crate::session::config::{self, SessionConfig};
 use crate::session::secret::Secret;
@@ -418,6 +419,55 @@ impl ConnectionArgs {
             session.queue_capacity = limit;
         }
         Ok(())
+    }
+
+    /// The profile fields these flags set (only those given): what `profiles new`
+    /// stores and `:save-profile` adds over the profile in use. A `--token-env NAME`
+    /// becomes the reference `${env:NAME}`; a literal `--token` stays literal (saving
+    /// refuses it unless asked).
+    pub fn to_profile(&self) -> Result<Profile, Failure> {
+        let mut profile = Profile {
+            provider: self.provider.clone(),
+            origin: self.origin.clone(),
+            subprotocols: self.subprotocols.clone(),
+            rate_limit: self.rate_limit,
+            max_message_size: self.max_message_size,
+            queue_limit: self.queue_limit,
+            connect_timeout: self.connect_timeout,
+            ..Profile::default()
+        };
+        for line in &self.headers {
+            let (name, value) =
+                config::parse_header(line).map_err(|error| invalid(error.to_string()))?;
+            profile.headers.insert(name, value);
+        }
+        profile.auth.method = self.auth.map(|auth| match auth {
+            AuthArg::None => AuthMode::None,
+            AuthArg::QueryParam => AuthMode::QueryParam,
+            AuthArg::FirstMessage => AuthMode::FirstMessage,
+            AuthArg::Subprotocol => AuthMode::Subprotocol,
+            AuthArg::Header => AuthMode::Header,
+        });
+        profile.auth.token = match (&self.token_env, &self.token) {
+            (Some(name), _) => Some(format!("${{env:{name}}}")),
+            (None, Some(token)) => Some(token.clone()),
+            (None, None) => None,
+        };
+        profile.auth.token_param = self.token_param.clone();
+        profile.auth.message_type = self.auth_type.clone();
+        profile.auth.template = self.auth_template.clone();
+        profile.auth.timeout = self.auth_timeout;
+        profile.keepalive.ping_interval = self.ping_interval;
+        profile.keepalive.pong_timeout = self.pong_timeout;
+        if self.no_reconnect {
+            profile.reconnect.enabled = Some(false);
+        }
+        profile.reconnect.max_attempts = self.max_attempts;
+        if self.insecure {
+            profile.tls.insecure = Some(true);
+        }
+        profile.tls.ca_files = self.cacert.clone();
+        Ok(profile)
     }
 
     /// The token from `--token-env` or `--token`, if either was given.

@@ -418,3 +418,129 @@ fn tiny_screens_do_not_panic() {
         }
     }
 }
+
+/// A Home Assistant session decoded by the real adapter: every frame goes through
+/// `adapter_for("home-assistant")` as the session actor would, so the labels on
+/// screen (`ha auth_ok`, `ha result #1 ok 12 ms`, the dimmed pong) are the adapter's.
+fn home_assistant_app(now: Instant) -> App {
+    let mut adapter = wsdeck::protocol::adapter_for("home-assistant").expect("an adapter");
+    let mut app = App::new(AppSetup {
+        url: "ws://127.0.0.1:8123/api/websocket".to_string(),
+        auth_mode: "first-message",
+        insecure: false,
+        history: History::in_memory(100),
+        log_capacity: 1_000,
+        welcome: None,
+        ids: MessageIds::default(),
+        extras: wsdeck::app::SessionExtras {
+            provider: "home-assistant".to_string(),
+            shortcuts: adapter.commands().to_vec(),
+            ..Default::default()
+        },
+    });
+    app.update(
+        Msg::Session(Event::StateChanged(ConnectionState::Connected)),
+        now,
+    );
+    let exchange: [(Direction, &str, u64); 7] = [
+        (
+            Direction::Incoming,
+            r#"{"type":"auth_required","ha_version":"2024.1.0"}"#,
+            0,
+        ),
+        (
+            Direction::Outgoing,
+            r#"{"type":"auth","access_token":"***"}"#,
+            2,
+        ),
+        (
+            Direction::Incoming,
+            r#"{"type":"auth_ok","ha_version":"2024.1.0"}"#,
+            15,
+        ),
+        (Direction::Outgoing, r#"{"id":1,"type":"get_states"}"#, 400),
+        (
+            Direction::Incoming,
+            r#"{"id":1,"type":"result","success":true,"result":[{"entity_id":"light.kitchen","state":"off"}]}"#,
+            412,
+        ),
+        (Direction::Outgoing, r#"{"id":2,"type":"ping"}"#, 900),
+        (Direction::Incoming, r#"{"id":2,"type":"pong"}"#, 903),
+    ];
+    for (id, (direction, text, millis)) in exchange.into_iter().enumerate() {
+        let instant = now.into_std() + Duration::from_millis(millis);
+        let decoded = match direction {
+            Direction::Incoming => {
+                adapter
+                    .on_incoming(text.as_bytes(), wsdeck::session::PayloadKind::Text, instant)
+                    .decoded
+            }
+            Direction::Outgoing => {
+                adapter.on_outgoing(text.as_bytes(), wsdeck::session::PayloadKind::Text, instant)
+            }
+        };
+        app.update(
+            Msg::Session(Event::Frame(Frame {
+                id: id as u64 + 1,
+                direction,
+                kind: FrameKind::Text,
+                payload: Bytes::from(text),
+                timestamp: at(1, millis),
+                close_code: None,
+                decoded: decoded.map(Box::new),
+            })),
+            now,
+        );
+    }
+    restamp_system_lines(&mut app);
+    app
+}
+
+#[test]
+fn decoded_labels_from_a_protocol_adapter() {
+    let now = Instant::now();
+    for (width, height) in SIZES {
+        let mut app = home_assistant_app(now);
+        let screen = render(&mut app, now, width, height);
+        if width >= 160 {
+            for label in ["auth_ok", "result #1 ok 12 ms"] {
+                assert!(screen.contains(label), "{label} missing:\n{screen}");
+            }
+        }
+        insta::assert_snapshot!(format!("decoded_home_assistant_{width}x{height}"), screen);
+    }
+}
+
+#[test]
+fn help_lists_the_providers_commands_last() {
+    let now = Instant::now();
+    let mut app = home_assistant_app(now);
+    app.update(key(KeyCode::F(1)), now);
+    for _ in 0..20 {
+        app.update(key(KeyCode::PageDown), now);
+    }
+    let screen = render(&mut app, now, 80, 24);
+    assert!(
+        screen.contains("home-assistant commands"),
+        "the provider's section is reachable at the end:\n{screen}"
+    );
+    insta::assert_snapshot!("help_provider_commands_80x24", screen);
+}
+
+#[test]
+fn snippets_popup_filters_and_previews() {
+    let now = Instant::now();
+    let mut app = home_assistant_app(now);
+    let preset = wsdeck::config::presets::find("home-assistant").expect("the preset");
+    app.state.extras.snippets = preset.profile().expect("it loads").snippets;
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE)),
+        now,
+    );
+    assert!(matches!(app.state.overlay, Some(Overlay::Snippets(_))));
+    for c in "tog".chars() {
+        app.update(key(KeyCode::Char(c)), now);
+    }
+    let screen = render(&mut app, now, 100, 30);
+    insta::assert_snapshot!("snippets_popup_100x30", screen);
+}

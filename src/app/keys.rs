@@ -4,13 +4,17 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::{App, Effect, Focus, Overlay, StatusLevel, log_rows};
+use crate::config::apply::render_message;
+use crate::config::profile::{MessageFormat, Snippet};
 use crate::session::{Command, PayloadKind};
 use crate::state::close_dialog::{CloseDialog, CloseDialogOutcome};
 use crate::state::command_line::{COMMANDS_USAGE, CommandLineOutcome, UserCommand};
+use crate::state::composer::ComposerMode;
 use crate::state::composer::ComposerOutcome;
 use crate::state::inspector::{Inspector, InspectorOutcome};
 use crate::state::log_view::LogViewOutcome;
 use crate::state::prompt::{LinePrompt, PromptOutcome};
+use crate::state::snippets::{SnippetList, SnippetsOutcome};
 
 impl App {
     pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -68,6 +72,8 @@ impl App {
             KeyCode::Tab | KeyCode::BackTab => self.toggle_focus(),
             KeyCode::Esc => self.state.focus = Focus::Log,
             KeyCode::Char('x') if ctrl => self.open_close_dialog(),
+            KeyCode::Char('o') if ctrl => self.open_snippets(),
+            KeyCode::F(2) => self.open_snippets(),
             KeyCode::PageUp | KeyCode::PageDown => {
                 // From the composer, page the log without leaving the editor.
                 let rows = log_rows(&self.state.log, &self.state.filter);
@@ -117,9 +123,11 @@ impl App {
             Overlay::Help { scroll } => {
                 match key.code {
                     KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                    KeyCode::Down | KeyCode::Char('j') => *scroll = help_scroll(*scroll, 1),
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        *scroll = help_scroll(*scroll, 1, &self.state.extras)
+                    }
                     KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                    KeyCode::PageDown => *scroll = help_scroll(*scroll, 10),
+                    KeyCode::PageDown => *scroll = help_scroll(*scroll, 10, &self.state.extras),
                     KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
                         self.state.overlay = None
                     }
@@ -158,6 +166,17 @@ impl App {
                 CommandLineOutcome::Run(command) => {
                     self.put_command_line_away();
                     self.run_command(command)
+                }
+            },
+            Overlay::Snippets(list) => match list.handle_key(key) {
+                SnippetsOutcome::None => Vec::new(),
+                SnippetsOutcome::Cancel => {
+                    self.state.overlay = None;
+                    Vec::new()
+                }
+                SnippetsOutcome::Insert(snippet) => {
+                    self.insert_snippet(&snippet);
+                    Vec::new()
                 }
             },
             Overlay::Search(_)
@@ -222,6 +241,11 @@ impl App {
                 Vec::new()
             }
             UserCommand::Save(path) => vec![Effect::SaveLog(path)],
+            UserCommand::SaveProfile(name) => vec![Effect::SaveProfile(name)],
+            UserCommand::Snippets => {
+                self.open_snippets();
+                Vec::new()
+            }
             UserCommand::Quit => self.quit(),
             UserCommand::Help => {
                 self.state.overlay = Some(Overlay::Help { scroll: 0 });
@@ -246,6 +270,47 @@ impl App {
             Focus::Composer => Focus::Log,
             Focus::Log => Focus::Composer,
         };
+    }
+
+    /// Opens the snippets popup, or says why not.
+    fn open_snippets(&mut self) {
+        if self.state.extras.snippets.is_empty() {
+            let why = match &self.state.extras.profile_name {
+                Some(name) => format!(
+                    "profile '{name}' has no snippets; add [[snippets]] with name and text to its file (wsdeck profiles edit {name})"
+                ),
+                None => "no snippets: they come from a profile's [[snippets]] (wsdeck -p NAME, or --preset binance / home-assistant)".to_string(),
+            };
+            self.set_status(why, StatusLevel::Info);
+            return;
+        }
+        let list = SnippetList::new(self.state.extras.snippets.clone());
+        self.state.overlay = Some(Overlay::Snippets(list));
+    }
+
+    /// Renders the snippet's template (a new `{{seq}}`, `{{uuid}}`…) into the composer
+    /// at the cursor. On an error the popup stays open with the reason below.
+    fn insert_snippet(&mut self, snippet: &Snippet) {
+        let format = match self.state.composer.mode() {
+            ComposerMode::Json => MessageFormat::Json,
+            ComposerMode::Text => MessageFormat::Text,
+            ComposerMode::Binary => MessageFormat::Binary,
+        };
+        match render_message(&snippet.text, format, &self.state.extras.templates) {
+            Ok(text) => {
+                self.state.overlay = None;
+                self.state.focus = Focus::Composer;
+                self.state.composer.insert_text(&text);
+                self.set_status(
+                    format!("snippet '{}' inserted: Enter sends it", snippet.name),
+                    StatusLevel::Info,
+                );
+            }
+            Err(error) => self.set_status(
+                format!("snippet '{}': {error}", snippet.name),
+                StatusLevel::Error,
+            ),
+        }
     }
 
     fn open_close_dialog(&mut self) {
@@ -291,8 +356,12 @@ impl App {
 }
 
 /// The help overlay's scroll after moving down by `by`, never past its last line.
-pub(super) fn help_scroll(scroll: u16, by: u16) -> u16 {
-    let last =
-        u16::try_from(crate::ui::help::HELP_LINES_COUNT.saturating_sub(1)).unwrap_or(u16::MAX);
+pub(super) fn help_scroll(scroll: u16, by: u16, extras: &super::SessionExtras) -> u16 {
+    let provider = crate::ui::help::ProviderHelp {
+        provider: &extras.provider,
+        shortcuts: &extras.shortcuts,
+    };
+    let total = crate::ui::help::help_line_count(provider);
+    let last = u16::try_from(total.saturating_sub(1)).unwrap_or(u16::MAX);
     scroll.saturating_add(by).min(last)
 }

@@ -23,6 +23,7 @@ use crate::state::inspector::Inspector;
 use crate::state::log::{EntrySeq, FilteredView, LogStore, Search};
 use crate::state::log_view::{LogRows, LogView};
 use crate::state::prompt::LinePrompt;
+use crate::state::snippets::SnippetList;
 
 /// Default number of log entries kept in memory.
 pub const DEFAULT_LOG_CAPACITY: usize = 100_000;
@@ -61,6 +62,8 @@ pub enum Effect {
     SaveLog(PathBuf),
     /// Stop the process until the shell resumes it (Ctrl-Z).
     Suspend,
+    /// Save the current connection as a new profile with this name (`:save-profile`).
+    SaveProfile(String),
     /// Close the session with 1000 and leave.
     Quit,
 }
@@ -92,6 +95,8 @@ pub enum Overlay {
     Search(LinePrompt),
     /// `f` filter expression (see [`crate::state::filter_expr`]).
     Filter(LinePrompt),
+    /// The profile's snippets, to insert one into the composer (F2 or Ctrl-O).
+    Snippets(SnippetList),
 }
 
 /// How serious a status message is.
@@ -188,8 +193,10 @@ pub struct SessionExtras {
     pub profile_name: Option<String>,
     /// The adapter's `:` shortcuts as `(usage, what it does)`, for help and errors.
     pub shortcuts: Vec<(&'static str, &'static str)>,
-    /// The profile's snippets, offered by Ctrl-P in the composer.
+    /// The profile's snippets, offered by F2 or Ctrl-O.
     pub snippets: Vec<crate::config::profile::Snippet>,
+    /// What snippet templates see: `{{seq}}` counts across the session.
+    pub templates: crate::config::template::Context,
 }
 
 impl SessionExtras {
@@ -334,7 +341,7 @@ impl App {
                 *scroll = if delta < 0 {
                     scroll.saturating_sub(delta.unsigned_abs() as u16)
                 } else {
-                    keys::help_scroll(*scroll, delta as u16)
+                    keys::help_scroll(*scroll, delta as u16, &self.state.extras)
                 };
             }
             Some(Overlay::Inspector(inspector)) => {
@@ -359,7 +366,9 @@ impl App {
                 self.state.composer.insert_text(text);
                 Vec::new()
             }
-            Some(Overlay::Help { .. } | Overlay::Inspector(_)) => Vec::new(),
+            Some(Overlay::Help { .. } | Overlay::Inspector(_) | Overlay::Snippets(_)) => {
+                Vec::new()
+            }
             Some(_) => {
                 let line = text.lines().next().unwrap_or("");
                 let mut effects = Vec::new();

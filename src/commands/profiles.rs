@@ -5,9 +5,9 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{AuthArg, NewProfileArgs, ProfilesAction};
+use crate::cli::{NewProfileArgs, ProfilesAction};
 use crate::config::presets;
-use crate::config::profile::{AuthMode, Profile};
+use crate::config::profile::Profile;
 use crate::config::store::{ProfileStore, SaveMode, SaveOptions};
 
 use super::outcome::{Failure, FailureClass};
@@ -111,7 +111,9 @@ fn new(args: &NewProfileArgs) -> Result<(), Failure> {
         })?;
         base = preset.profile().map_err(|e| invalid(e.to_string()))?;
     }
-    let overrides = profile_from_flags(args)?;
+    let mut overrides = args.connection.to_profile()?;
+    overrides.description = args.description.clone();
+    overrides.url = args.url.clone();
     let mut profile = overrides.merged_over(&base);
     profile.name = Some(args.name.clone());
     if profile.url.is_none() {
@@ -140,57 +142,6 @@ fn new(args: &NewProfileArgs) -> Result<(), Failure> {
     }
     println!("created {}", path.display());
     Ok(())
-}
-
-/// The profile fields the `new` command's flags set (only those given).
-fn profile_from_flags(args: &NewProfileArgs) -> Result<Profile, Failure> {
-    let flags = &args.connection;
-    let mut profile = Profile {
-        description: args.description.clone(),
-        url: args.url.clone(),
-        provider: flags.provider.clone(),
-        origin: flags.origin.clone(),
-        subprotocols: flags.subprotocols.clone(),
-        rate_limit: flags.rate_limit,
-        max_message_size: flags.max_message_size,
-        queue_limit: flags.queue_limit,
-        connect_timeout: flags.connect_timeout,
-        ..Profile::default()
-    };
-    for line in &flags.headers {
-        let (name, value) = crate::session::config::parse_header(line)
-            .map_err(|error| invalid(error.to_string()))?;
-        profile.headers.insert(name, value);
-    }
-    if let Some(auth) = flags.auth {
-        profile.auth.method = Some(match auth {
-            AuthArg::None => AuthMode::None,
-            AuthArg::QueryParam => AuthMode::QueryParam,
-            AuthArg::FirstMessage => AuthMode::FirstMessage,
-            AuthArg::Subprotocol => AuthMode::Subprotocol,
-            AuthArg::Header => AuthMode::Header,
-        });
-    }
-    profile.auth.token = match (&flags.token_env, &flags.token) {
-        (Some(name), _) => Some(format!("${{env:{name}}}")),
-        (None, Some(token)) => Some(token.clone()),
-        (None, None) => None,
-    };
-    profile.auth.token_param = flags.token_param.clone();
-    profile.auth.message_type = flags.auth_type.clone();
-    profile.auth.template = flags.auth_template.clone();
-    profile.auth.timeout = flags.auth_timeout;
-    profile.keepalive.ping_interval = flags.ping_interval;
-    profile.keepalive.pong_timeout = flags.pong_timeout;
-    if flags.no_reconnect {
-        profile.reconnect.enabled = Some(false);
-    }
-    profile.reconnect.max_attempts = flags.max_attempts;
-    if flags.insecure {
-        profile.tls.insecure = Some(true);
-    }
-    profile.tls.ca_files = flags.cacert.clone();
-    Ok(profile)
 }
 
 /// Opens the profile in $VISUAL/$EDITOR on a copy; the copy replaces the profile only

@@ -21,7 +21,8 @@ pub struct Resolved {
     pub extras: ResolvedExtras,
     /// The profile's name, when one was used.
     pub profile_name: Option<String>,
-    /// The merged profile (preset + profile), for `:save-profile` and the TUI.
+    /// Everything that made this connection as one profile (preset, then profile,
+    /// then the flags and URL given), unresolved: what `:save-profile` writes.
     pub profile: Profile,
 }
 
@@ -68,6 +69,8 @@ pub fn resolve(url: Option<&str>, args: &ConnectionArgs) -> Result<Resolved, Fai
         session_from_profile(&profile, &context).map_err(|error| invalid(error.to_string()))?;
     args.apply(&mut session)?;
     check_session(&session)?;
+    let mut profile = args.to_profile()?.merged_over(&profile);
+    profile.name = None;
     Ok(Resolved {
         session,
         extras,

@@ -10,8 +10,7 @@ pub use super::line_input::LineInput;
 use crate::session::close_code::validate_close;
 
 /// Every command with its arguments, for error messages and the help overlay.
-pub const COMMANDS_USAGE: &str =
-    "close CODE [REASON], reconnect, disconnect, connect, clear, save FILE, ping, quit, help";
+pub const COMMANDS_USAGE: &str = "close CODE [REASON], reconnect, disconnect, connect, clear, save FILE, save-profile NAME, snippets, ping, quit, help";
 
 /// Command names offered by Tab completion, in the order the help lists them.
 pub const COMMAND_NAMES: &[&str] = &[
@@ -21,6 +20,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "connect",
     "clear",
     "save",
+    "save-profile",
+    "snippets",
     "ping",
     "quit",
     "help",
@@ -49,6 +50,10 @@ pub enum UserCommand {
     Clear,
     /// `save FILE`: write the log to a file.
     Save(PathBuf),
+    /// `save-profile NAME`: save the current connection as a new profile.
+    SaveProfile(String),
+    /// `snippets`: open the snippets popup.
+    Snippets,
     /// `ping`.
     Ping,
     /// `q` or `quit`.
@@ -93,6 +98,14 @@ pub fn parse_command(text: &str) -> Result<UserCommand, String> {
             Err("save needs a file name, e.g. save session.log".to_owned())
         }
         "save" => Ok(UserCommand::Save(PathBuf::from(rest))),
+        "save-profile" if rest.is_empty() => {
+            Err("save-profile needs a name, e.g. save-profile staging-feed".to_owned())
+        }
+        "save-profile" => match crate::config::store::validate_name(rest) {
+            Ok(()) => Ok(UserCommand::SaveProfile(rest.to_string())),
+            Err(error) => Err(error.to_string()),
+        },
+        "snippets" => no_args(UserCommand::Snippets),
         other => Err(format!("unknown command '{other}'; try {COMMANDS_USAGE}")),
     }
 }
@@ -439,7 +452,7 @@ mod tests {
         assert_eq!(
             parse_command("foo").unwrap_err(),
             "unknown command 'foo'; try close CODE [REASON], reconnect, disconnect, connect, \
-             clear, save FILE, ping, quit, help"
+             clear, save FILE, save-profile NAME, snippets, ping, quit, help"
         );
         let cases = [
             ("", COMMANDS_USAGE),

@@ -16,3 +16,4 @@ pub mod payload;
 pub mod picker;
 pub mod profile_form;
 pub mod prompt;
+pub mod snippets;

@@ -41,7 +41,7 @@ fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
         session,
         extras,
         profile_name,
-        ..
+        profile,
     } = resolved;
     let history_key = match &profile_name {
         Some(name) => format!("profile:{name}"),
@@ -64,6 +64,7 @@ fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
             snippets: extras.snippets,
             ..SessionExtras::default()
         },
+        profile: Some(profile),
     }
 }
 
@@ -246,6 +247,7 @@ pub async fn demo() -> anyhow::Result<()> {
         log_capacity: crate::app::DEFAULT_LOG_CAPACITY,
         history_key: "wsdeck-demo".to_string(),
         extras: Default::default(),
+        profile: None,
     })
     .await
 }

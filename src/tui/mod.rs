@@ -5,6 +5,7 @@
 
 pub mod launch;
 pub mod picker;
+pub mod save_profile;
 pub mod terminal;
 
 use std::io::Write;
@@ -50,6 +51,8 @@ pub struct Launch {
     pub history_key: String,
     /// What the profile or provider adds (adapter, composer mode, snippets).
     pub extras: SessionExtras,
+    /// The connection as a profile, for `:save-profile` (`None` for the demo).
+    pub profile: Option<crate::config::profile::Profile>,
 }
 
 /// Runs the TUI until the user quits.
@@ -61,6 +64,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         log_capacity,
         history_key,
         mut extras,
+        profile,
     } = launch;
     extras.provider = config.provider.clone();
     if let Ok(adapter) = crate::protocol::adapter_for(&config.provider) {
@@ -91,7 +95,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     }
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let _ = handle.connect();
-    let result = event_loop(&mut guard, &mut app, &handle, &mut events).await;
+    let result = event_loop(&mut guard, &mut app, &handle, &mut events, profile.as_ref()).await;
     drop(guard);
     leave(&handle, &mut events).await;
     if let Some(server) = server {
@@ -105,6 +109,7 @@ async fn event_loop(
     app: &mut App,
     handle: &SessionHandle,
     events: &mut EventReceiver,
+    profile: Option<&crate::config::profile::Profile>,
 ) -> anyhow::Result<()> {
     let mut input = EventStream::new();
     let mut batch: Vec<Event> = Vec::with_capacity(EVENT_BATCH);
@@ -174,6 +179,9 @@ async fn event_loop(
                         ),
                     };
                     app.state.status = Some(status);
+                }
+                Effect::SaveProfile(name) => {
+                    app.state.status = Some(save_profile::save_current_profile(profile, &name));
                 }
                 Effect::Suspend => guard.suspend().context("cannot suspend")?,
                 Effect::Quit => return Ok(()),

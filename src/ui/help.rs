@@ -24,6 +24,10 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
             ("Ctrl-C", "quit (closes with 1000)"),
             ("F1", "help"),
             ("Ctrl-X", "close dialog"),
+            (
+                "F2 / Ctrl-O",
+                "snippets: insert one of the profile's messages",
+            ),
             ("Esc", "close any popup or go back to the log"),
             ("Ctrl-Z", "suspend (fg resumes)"),
         ],
@@ -103,6 +107,8 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
             ("connect", "connect again after a disconnect"),
             ("clear", "clear the log"),
             ("save FILE", "save the log to FILE"),
+            ("save-profile NAME", "save this connection as profile NAME"),
+            ("snippets", "the snippets popup (as F2)"),
             ("ping", "send a ping"),
             ("quit, q", "quit"),
             ("help, h", "this help"),
@@ -110,8 +116,8 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
     ),
 ];
 
-/// How many lines [`help_lines`] returns: a title per group, its rows, and a blank line
-/// between groups.
+/// How many lines the fixed part of [`help_lines`] has: a title per group, its rows,
+/// and a blank line between groups.
 pub const HELP_LINES_COUNT: usize = {
     let mut count = 0;
     let mut i = 0;
@@ -122,19 +128,58 @@ pub const HELP_LINES_COUNT: usize = {
     count + SECTIONS.len() - 1
 };
 
-/// The help text, one [`Line`] per row; [`HELP_LINES_COUNT`] long.
-pub fn help_lines() -> Vec<Line<'static>> {
-    let mut lines = Vec::with_capacity(HELP_LINES_COUNT);
+/// The protocol adapter's `:` shortcuts, shown in the help after the fixed groups.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProviderHelp<'a> {
+    /// The adapter's name (`socket-io`, …); empty or `raw` for none.
+    pub provider: &'a str,
+    /// `(usage, what it does)` for each shortcut.
+    pub shortcuts: &'a [(&'static str, &'static str)],
+}
+
+impl ProviderHelp<'_> {
+    fn lines(&self) -> usize {
+        if self.shortcuts.is_empty() {
+            0
+        } else {
+            2 + self.shortcuts.len()
+        }
+    }
+}
+
+/// How many lines [`help_lines`] returns for `provider`.
+pub fn help_line_count(provider: ProviderHelp) -> usize {
+    HELP_LINES_COUNT + provider.lines()
+}
+
+/// The help text, one [`Line`] per row; [`help_line_count`] long.
+pub fn help_lines(provider: ProviderHelp) -> Vec<Line<'static>> {
+    let mut lines = Vec::with_capacity(help_line_count(provider));
+    let key_row = |keys: &str, what: &str| {
+        // A long usage (`call DOMAIN.SERVICE [JSON]`) still gets a space after it.
+        let width = KEY_WIDTH.max(keys.chars().count() + 1);
+        Line::from(vec![
+            Span::styled(format!("  {keys:<width$}"), theme::key()),
+            Span::raw(what.to_string()),
+        ])
+    };
     for (i, (title, rows)) in SECTIONS.iter().enumerate() {
         if i > 0 {
             lines.push(Line::default());
         }
         lines.push(Line::from(Span::styled(*title, theme::title())));
         for (keys, what) in *rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<KEY_WIDTH$}"), theme::key()),
-                Span::raw(*what),
-            ]));
+            lines.push(key_row(keys, what));
+        }
+    }
+    if !provider.shortcuts.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            format!("{} commands (type : first)", provider.provider),
+            theme::title(),
+        )));
+        for (usage, what) in provider.shortcuts {
+            lines.push(key_row(usage.trim_start_matches(':'), what));
         }
     }
     lines
@@ -153,26 +198,28 @@ pub fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// Where the help popup goes on a screen of `area`.
-fn help_popup(area: Rect) -> Rect {
-    let height = u16::try_from(HELP_LINES_COUNT + 2).unwrap_or(u16::MAX);
+fn help_popup(area: Rect, total: usize) -> Rect {
+    let height = u16::try_from(total + 2).unwrap_or(u16::MAX);
     popup_area(area, HELP_WIDTH, height)
 }
 
 /// The largest useful scroll offset on a screen of `area`: beyond it the popup would
 /// show blank rows. [`render_help`] clamps to it, so the app may too.
-pub fn max_help_scroll(area: Rect) -> u16 {
-    let visible = usize::from(help_popup(area).height.saturating_sub(2));
-    u16::try_from(HELP_LINES_COUNT.saturating_sub(visible)).unwrap_or(u16::MAX)
+pub fn max_help_scroll(area: Rect, provider: ProviderHelp) -> u16 {
+    let total = help_line_count(provider);
+    let visible = usize::from(help_popup(area, total).height.saturating_sub(2));
+    u16::try_from(total.saturating_sub(visible)).unwrap_or(u16::MAX)
 }
 
 /// Draws the help popup centred in `area` (the whole screen), scrolled down by
-/// `scroll` lines (clamped to [`max_help_scroll`]).
-pub fn render_help(frame: &mut Frame, area: Rect, scroll: u16) {
-    let popup = help_popup(area);
+/// `scroll` lines (clamped to [`max_help_scroll`]), with `provider`'s commands last.
+pub fn render_help(frame: &mut Frame, area: Rect, scroll: u16, provider: ProviderHelp) {
+    let total = help_line_count(provider);
+    let popup = help_popup(area, total);
     if popup.is_empty() {
         return;
     }
-    let scroll = scroll.min(max_help_scroll(area));
+    let scroll = scroll.min(max_help_scroll(area, provider));
     let visible = usize::from(popup.height.saturating_sub(2));
     let mut block = Block::bordered()
         .border_style(theme::focused_border())
@@ -184,15 +231,15 @@ pub fn render_help(frame: &mut Frame, area: Rect, scroll: u16) {
             Span::styled("↑/↓", theme::key()),
             Span::styled(" scroll ", theme::dim()),
         ]));
-    if visible < HELP_LINES_COUNT {
+    if visible < total {
         let first = usize::from(scroll) + 1;
-        let last = (usize::from(scroll) + visible).min(HELP_LINES_COUNT);
-        let position = format!(" {first}-{last}/{HELP_LINES_COUNT} ");
+        let last = (usize::from(scroll) + visible).min(total);
+        let position = format!(" {first}-{last}/{total} ");
         block = block.title(Line::from(Span::styled(position, theme::dim())).right_aligned());
     }
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(help_lines())
+        Paragraph::new(help_lines(provider))
             .block(block)
             .scroll((scroll, 0)),
         popup,
@@ -209,7 +256,7 @@ mod tests {
     fn draw(width: u16, height: u16, scroll: u16) -> String {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal
-            .draw(|frame| render_help(frame, frame.area(), scroll))
+            .draw(|frame| render_help(frame, frame.area(), scroll, ProviderHelp::default()))
             .unwrap();
         let buffer = terminal.backend().buffer();
         (0..height)
@@ -224,8 +271,17 @@ mod tests {
 
     #[test]
     fn count_matches_the_lines() {
-        assert_eq!(help_lines().len(), HELP_LINES_COUNT);
-        let text: Vec<String> = help_lines().iter().map(ToString::to_string).collect();
+        let none = ProviderHelp::default();
+        assert_eq!(help_lines(none).len(), HELP_LINES_COUNT);
+        assert_eq!(help_line_count(none), HELP_LINES_COUNT);
+        let shortcuts = [(":emit NAME JSON…", "emit an event")];
+        let sio = ProviderHelp {
+            provider: "socket-io",
+            shortcuts: &shortcuts,
+        };
+        assert_eq!(help_lines(sio).len(), help_line_count(sio));
+        assert_eq!(help_line_count(sio), HELP_LINES_COUNT + 3);
+        let text: Vec<String> = help_lines(none).iter().map(ToString::to_string).collect();
         for group in [
             "Global",
             "Log",
@@ -238,7 +294,7 @@ mod tests {
             assert!(text.iter().any(|l| l.starts_with(group)), "{group}");
         }
         // Every row fits the popup without wrapping.
-        for line in help_lines() {
+        for line in help_lines(none) {
             assert!(line.width() <= usize::from(HELP_WIDTH - 2), "{line}");
         }
     }
@@ -257,7 +313,7 @@ mod tests {
     #[test]
     fn scrolls_to_the_bottom_and_clamps() {
         let area = Rect::new(0, 0, 80, 24);
-        let max = max_help_scroll(area);
+        let max = max_help_scroll(area, ProviderHelp::default());
         assert_eq!(usize::from(max), HELP_LINES_COUNT - 22);
         let screen = draw(80, 24, u16::MAX);
         assert_eq!(screen, draw(80, 24, max));
@@ -269,7 +325,10 @@ mod tests {
             assert!(all.contains(text), "{text}");
         }
         // A tall screen shows everything and never scrolls.
-        assert_eq!(max_help_scroll(Rect::new(0, 0, 80, 100)), 0);
+        assert_eq!(
+            max_help_scroll(Rect::new(0, 0, 80, 100), ProviderHelp::default()),
+            0
+        );
     }
 
     #[test]

@@ -12,5 +12,6 @@ pub mod log_pane;
 pub mod picker;
 pub mod profile_form;
 pub mod screen;
+pub mod snippets;
 pub mod state_pane;
 pub mod theme;

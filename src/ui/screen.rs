@@ -1,7 +1,9 @@
 //! The whole screen: the layout of the panes and the status line, and the overlays
 //! drawn on top.
 
-use super::{close_dialog, command_line, composer, help, inspector, log_pane, state_pane, theme};
+use super::{
+    close_dialog, command_line, composer, help, inspector, log_pane, snippets, state_pane, theme,
+};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -110,7 +112,13 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
     );
     draw_status(frame, regions.status, state);
     match &mut state.overlay {
-        Some(Overlay::Help { scroll }) => help::render_help(frame, area, *scroll),
+        Some(Overlay::Help { scroll }) => {
+            let provider = help::ProviderHelp {
+                provider: &state.extras.provider,
+                shortcuts: &state.extras.shortcuts,
+            };
+            help::render_help(frame, area, *scroll, provider)
+        }
         Some(Overlay::Inspector(inspector)) => {
             let (columns, rows) = inspector::body_size(area);
             inspector.set_page_size(columns, rows);
@@ -119,6 +127,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
         Some(Overlay::CloseDialog(dialog)) => {
             close_dialog::render_close_dialog(frame, area, dialog)
         }
+        Some(Overlay::Snippets(list)) => snippets::render_snippets(frame, area, list),
         Some(Overlay::CommandLine(_))
         | Some(Overlay::Search(_))
         | Some(Overlay::Filter(_))
@@ -263,6 +272,12 @@ fn popup_hints(overlay: &Option<Overlay>) -> Option<&'static [(&'static str, &'s
             ("Tab", "next field"),
             ("Enter", "close"),
             ("Esc", "cancel"),
+        ]),
+        Some(Overlay::Snippets(_)) => Some(&[
+            ("↑↓", "pick"),
+            ("type", "filter"),
+            ("Enter", "insert"),
+            ("Esc", "close"),
         ]),
         _ => None,
     }
