@@ -130,3 +130,58 @@ async fn a_token_that_would_go_nowhere_is_refused() {
     assert_ne!(output.code, 0);
     assert!(output.stderr.contains("--auth is none"), "{output:#?}");
 }
+
+/// `profiles edit` is how a broken profile gets fixed: a draft that parses replaces
+/// it; a draft that still does not parse leaves the file exactly as it was.
+#[tokio::test]
+async fn profiles_edit_repairs_a_broken_file_and_keeps_it_when_the_draft_fails() {
+    let config_dir = tempfile::tempdir().expect("temp dir");
+    let profiles = config_dir.path().join("profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    let broken = "url = \"ws://127.0.0.1:9/\"\nprovder = \"raw\"\n";
+    let path = profiles.join("feed.toml");
+    std::fs::write(&path, broken).unwrap();
+    let dir = config_dir.path().display().to_string();
+
+    let unchanged = run_wsdeck(
+        &["profiles", "edit", "feed"],
+        &[
+            ("WSDECK_CONFIG_DIR", &dir),
+            ("EDITOR", "true"),
+            ("VISUAL", "true"),
+        ],
+    )
+    .await;
+    assert_ne!(unchanged.code, 0, "{unchanged:#?}");
+    assert!(
+        unchanged.stderr.contains("provder"),
+        "names the key: {unchanged:#?}"
+    );
+    assert!(unchanged.stderr.contains("not saved"), "{unchanged:#?}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
+
+    let fixed = config_dir.path().join("fixed.toml");
+    std::fs::write(&fixed, "url = \"ws://127.0.0.1:9/\"\nprovider = \"raw\"\n").unwrap();
+    let editor = format!("cp '{}'", fixed.display());
+    let repaired = run_wsdeck(
+        &["profiles", "edit", "feed"],
+        &[
+            ("WSDECK_CONFIG_DIR", &dir),
+            ("EDITOR", &editor),
+            ("VISUAL", &editor),
+        ],
+    )
+    .await;
+    repaired.assert_success();
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("provider = \"raw\"")
+    );
+    let listed = run_wsdeck(
+        &["profiles", "show", "feed"],
+        &[("WSDECK_CONFIG_DIR", &dir)],
+    )
+    .await;
+    listed.assert_success();
+}

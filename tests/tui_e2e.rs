@@ -1,6 +1,9 @@
 //! End-to-end: the real `wsdeck` binary in a pseudo-terminal, read through a VT100
 //! emulator, driven by keystrokes as a person would. Only 127.0.0.1 is involved:
-//! `wsdeck demo` starts its own server on a free loopback port.
+//! `wsdeck demo` starts its own server on a free loopback port, and a scripted
+//! Home Assistant stands in for the real one.
+
+mod common;
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -21,6 +24,10 @@ struct PtyApp {
 
 impl PtyApp {
     fn start(args: &[&str], rows: u16, cols: u16) -> Self {
+        Self::start_with_env(args, &[], rows, cols)
+    }
+
+    fn start_with_env(args: &[&str], env: &[(&str, &str)], rows: u16, cols: u16) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -35,6 +42,9 @@ impl PtyApp {
         let data_dir = std::env::temp_dir().join(format!("wsdeck-e2e-{}", std::process::id()));
         command.env("WSDECK_DATA_DIR", data_dir);
         command.env_remove("WSDECK_TOKEN");
+        for (name, value) in env {
+            command.env(name, value);
+        }
         let child = pty.slave.spawn_command(command).expect("wsdeck starts");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("pty reader");
@@ -177,4 +187,68 @@ fn close_dialog_choose_4000(app: &mut PtyApp) {
     app.type_text("demo done");
     std::thread::sleep(Duration::from_millis(60));
     app.key(ENTER);
+}
+
+/// The profile issue's "done when", second half: `wsdeck -p ha` opens the TUI on the
+/// profile, runs Home Assistant's auth flow (the state pane says authenticated), and a
+/// command typed without an id gets id 1 and its result decoded, never showing the
+/// token.
+#[test]
+fn a_profile_opens_connected_and_authenticated() {
+    use common::transcript::{ScriptedServer, parse};
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut steps = parse(include_str!("fixtures/transcripts/home_assistant.txt"));
+    steps.truncate(5);
+    let server = runtime.block_on(ScriptedServer::start(steps, "/api/websocket"));
+    let config_dir = tempfile::tempdir().expect("temp dir");
+    let dir = config_dir.path().display().to_string();
+    let created = std::process::Command::new(env!("CARGO_BIN_EXE_wsdeck"))
+        .args(["profiles", "new", "ha", "--preset", "home-assistant"])
+        .args(["--url", &server.url])
+        .env("WSDECK_CONFIG_DIR", &dir)
+        .output()
+        .expect("profiles new runs");
+    assert!(created.status.success(), "{created:?}");
+
+    let env = [
+        ("WSDECK_CONFIG_DIR", dir.as_str()),
+        ("HA_TOKEN", "ha-e2e-secret"),
+    ];
+    let mut app = PtyApp::start_with_env(&["-p", "ha"], &env, 40, 160);
+    app.wait_for("the auth flow to finish", |s| s.contains("authenticated"));
+    app.type_text(r#"{"type":"get_states"}"#);
+    app.key(ENTER);
+    let screen = app.wait_for("the decoded result", |s| s.contains("result #1 ok"));
+    assert!(
+        screen.contains("home-assistant"),
+        "the provider is shown:\n{screen}"
+    );
+
+    app.key(b"\x03");
+    let status = app.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    let raw = String::from_utf8_lossy(&app.raw.lock().unwrap()).into_owned();
+    assert!(
+        !raw.contains("ha-e2e-secret"),
+        "the token was drawn on screen"
+    );
+    let replay = runtime.block_on(server.finished());
+    assert!(
+        replay.received[0].contains("ha-e2e-secret"),
+        "{:?}",
+        replay.received
+    );
+    assert!(
+        replay
+            .received
+            .iter()
+            .any(|frame| frame.contains(r#""id":1"#)),
+        "{:?}",
+        replay.received
+    );
 }

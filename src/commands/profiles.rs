@@ -82,18 +82,8 @@ fn show(name: &str) -> Result<(), Failure> {
     let profile = store.load(name).map_err(|e| invalid(e.to_string()))?;
     let path = store.path_of(name).map_err(|e| invalid(e.to_string()))?;
     println!("# {}", path.display());
-    // A token stored in plain text on purpose is still not printed.
-    let mut shown = profile.clone();
-    if let Some(token) = &shown.auth.token
-        && !crate::config::secrets::is_reference(token)
-    {
-        shown.auth.token = Some("***".into());
-    }
-    for value in shown.headers.values_mut() {
-        if crate::config::secrets::looks_literal_token(value) {
-            *value = "***".into();
-        }
-    }
+    // A secret stored in plain text on purpose is still not printed.
+    let shown = profile.masked();
     print!("{}", shown.to_toml());
     Ok(())
 }
@@ -179,8 +169,10 @@ fn edit(name: &str) -> Result<(), Failure> {
             .map_err(|e| invalid(format!("cannot read {}: {e}", draft.display())))?;
         match Profile::parse(&text, &format!("profile '{name}' ({})", path.display())) {
             Ok(_) => {
+                // What the user typed in their editor is saved as they typed it: a
+                // literal token is theirs to write, and a broken file is fixed this way.
                 let options = SaveOptions {
-                    mode: SaveMode::Overwrite,
+                    mode: SaveMode::Repair,
                     allow_plaintext_token: true,
                 };
                 store

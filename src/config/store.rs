@@ -38,6 +38,9 @@ pub enum SaveMode {
     CreateNew,
     /// Replace the profile, unless the existing file is broken.
     Overwrite,
+    /// Replace the profile even when the file is broken: only for the user's own
+    /// edit of that very file (`wsdeck profiles edit`), which is how it gets fixed.
+    Repair,
 }
 
 /// How to save.
@@ -247,7 +250,7 @@ impl ProfileStore {
                     path,
                 });
             }
-            (SaveMode::Overwrite, Ok(_)) => {}
+            (SaveMode::Overwrite, Ok(_)) | (SaveMode::Repair, _) => {}
             (SaveMode::Overwrite, Err(error)) => {
                 return Err(ProfileError::Broken {
                     name: name.into(),
