@@ -231,3 +231,40 @@ async fn legacy_refused_auth_is_an_auth_error() {
     );
     handle.shutdown().expect("shutdown");
 }
+
+/// The graphql-ws and apollo-legacy presets as shipped (their path, subprotocol and
+/// `authorization = "Bearer {{token}}"` handshake payload) are accepted by
+/// async-graphql with the token from the environment, and a query answers.
+#[tokio::test]
+async fn the_graphql_presets_connect_with_their_handshake_payload() {
+    let url = server().await;
+    let address = url
+        .trim_start_matches("ws://")
+        .trim_end_matches("/graphql")
+        .to_string();
+    for preset in ["graphql-ws", "apollo-legacy"] {
+        // The presets leave the token line commented out: give it as --token would.
+        let config = common::preset_config_with_token(preset, &address, &[], Some("good"));
+        let payload = config.handshake_payload.clone();
+        let (handle, mut events) = session::spawn(config).expect("spawn");
+        handle.connect().expect("connect");
+        wait_for_state(&mut events, ConnectionState::Authenticated).await;
+        handle
+            .compose("query { add(a: 1, b: 2) }")
+            .expect("compose");
+        let data = incoming_of_type(
+            &mut events,
+            if preset == "graphql-ws" {
+                "next"
+            } else {
+                "data"
+            },
+        )
+        .await;
+        assert!(
+            data.text().is_some_and(|text| text.contains(r#""add":3"#)),
+            "{preset}: {data:?} (payload {payload:?})"
+        );
+        handle.shutdown().expect("shutdown");
+    }
+}

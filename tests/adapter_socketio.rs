@@ -308,3 +308,33 @@ async fn headless_request_emit_prints_the_ack() {
     let envelope: Value = serde_json::from_str(stdout.trim()).expect("one JSON envelope");
     assert_eq!(envelope["success"], json!(true), "{envelope}");
 }
+
+/// The socket-io preset as shipped (its `/socket.io/?EIO=4&transport=websocket` path)
+/// connects to socketioxide and emits.
+#[tokio::test]
+async fn the_socket_io_preset_connects_and_emits() {
+    let url = server(Duration::from_secs(25)).await;
+    let address = url
+        .trim_start_matches("ws://")
+        .split('/')
+        .next()
+        .expect("an address")
+        .to_string();
+    let config = common::preset_config("socket-io", &address, &[]);
+    assert!(
+        config
+            .url
+            .as_str()
+            .ends_with("/socket.io/?EIO=4&transport=websocket")
+    );
+    let (handle, mut events) = session::spawn(config).expect("spawn");
+    handle.connect().expect("connect");
+    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    handle.shortcut("ack", "add 20 22").expect("shortcut");
+    wait_for(&mut events, "the ack of add", |event| {
+        matches!(event, Event::Frame(frame) if frame.direction == Direction::Incoming
+            && frame.text().is_some_and(|text| text.starts_with("43") && text.ends_with("[42]")))
+    })
+    .await;
+    handle.shutdown().expect("shutdown");
+}

@@ -84,3 +84,51 @@ pub fn incoming_text(event: &Event) -> Option<String> {
         _ => None,
     }
 }
+
+/// The built-in preset `name` as a session for a local stand-in at `address`
+/// (`127.0.0.1:PORT`): the preset is resolved as `-p` would resolve it, with `env`
+/// as the only environment, then only the scheme, host and port are changed, so the
+/// preset's own path, query, subprotocols, auth and handshake are what connects.
+pub fn preset_config(name: &str, address: &str, env: &[(&str, &str)]) -> SessionConfig {
+    preset_config_with_token(name, address, env, None)
+}
+
+/// [`preset_config`] with a token given as `--token` would give it, for presets
+/// whose token line is left commented out (the GraphQL ones).
+pub fn preset_config_with_token(
+    name: &str,
+    address: &str,
+    env: &[(&str, &str)],
+    token: Option<&str>,
+) -> SessionConfig {
+    use wsdeck::config::apply::session_from_profile;
+    use wsdeck::config::template::Context;
+
+    let preset = wsdeck::config::presets::find(name).expect("a built-in preset");
+    let profile = preset.profile().expect("the preset loads");
+    let context = Context {
+        env: Some(
+            env.iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+        ),
+        ..Context::default()
+    };
+    let token = match token {
+        Some(token) => Some(wsdeck::session::secret::Secret::new(token)),
+        None => wsdeck::config::apply::resolve_token(&profile, &context).expect("token"),
+    };
+    let context = Context { token, ..context };
+    let (mut config, _) = session_from_profile(&profile, &context)
+        .unwrap_or_else(|error| panic!("preset {name}: {error}"));
+    let (host, port) = address.rsplit_once(':').expect("HOST:PORT");
+    config.url.set_scheme("ws").expect("ws scheme");
+    config.url.set_host(Some(host)).expect("host");
+    config
+        .url
+        .set_port(Some(port.parse().expect("port")))
+        .expect("port");
+    config.reconnect.enabled = false;
+    config.connect_timeout = Duration::from_secs(3);
+    config
+}
