@@ -9,7 +9,6 @@ mod common;
 
 use common::transcript::{ScriptedServer, Step, parse};
 use common::{preset_config, wait_for};
-use wsdeck::server::{Server, ServerConfig};
 use wsdeck::session::{self, Direction, Event, EventReceiver, SessionConfig};
 
 /// Connects `config` and waits until the session is ready for data (after the
@@ -74,12 +73,7 @@ async fn binance_and_phoenix_presets_connect() {
 
 #[tokio::test]
 async fn echo_and_aws_api_gateway_presets_talk_to_the_built_in_server() {
-    let server = Server::bind(ServerConfig {
-        port: 0,
-        ..ServerConfig::default()
-    })
-    .await
-    .expect("server binds");
+    let server = common::echo_server().await;
     let address = server.url().trim_start_matches("ws://").to_string();
     let aws_env = [
         ("AWS_API_ID", "abc123"),

@@ -6,7 +6,6 @@ mod common;
 
 use common::binary::run_wsdeck;
 use common::transcript::{ScriptedServer, Step};
-use wsdeck::server::{Server, ServerConfig};
 
 fn send(text: &str) -> Step {
     Step::Send(text.to_string())
@@ -20,12 +19,7 @@ fn expect(text: &str) -> Step {
 /// resolved before the URL is checked, and the error for a missing one names it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reference_in_the_url_host_is_resolved_before_parsing() {
-    let server = Server::bind(ServerConfig {
-        port: 0,
-        ..ServerConfig::default()
-    })
-    .await
-    .expect("server binds");
+    let server = common::echo_server().await;
     let config_dir = tempfile::tempdir().expect("temp dir");
     let profiles = config_dir.path().join("profiles");
     std::fs::create_dir_all(&profiles).unwrap();

@@ -20,12 +20,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Clear, HighlightSpacing, List, ListItem, ListState, Padding, Paragraph, Wrap,
-};
+use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::command_line::visible_window;
-use super::help::popup_area;
+use super::help::{popup_area, popup_frame};
 use super::theme;
 use crate::session::close_code::{MAX_REASON_BYTES, meaning, name};
 use crate::state::close_dialog::{CloseDialog, CloseFocus, CodeEntry};
@@ -47,13 +45,7 @@ pub fn render_close_dialog(frame: &mut Frame, area: Rect, dialog: &CloseDialog) 
     if popup.is_empty() {
         return;
     }
-    frame.render_widget(Clear, popup);
-    let block = Block::bordered()
-        .border_style(theme::focused_border())
-        .padding(Padding::horizontal(1))
-        .title(Span::styled(" Close the connection ", theme::title()));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = popup_frame(frame, popup, "Close the connection");
 
     let [
         list,

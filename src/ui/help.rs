@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Clear, Padding, Paragraph};
 
 use super::theme;
 
@@ -195,6 +195,19 @@ pub fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
         width,
         height,
     }
+}
+
+/// Clears `popup` and draws the focused, padded frame every dialog uses, titled
+/// `title`; returns the area inside it.
+pub fn popup_frame(frame: &mut Frame, popup: Rect, title: &str) -> Rect {
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_style(theme::focused_border())
+        .padding(Padding::horizontal(1))
+        .title(Span::styled(format!(" {title} "), theme::title()));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    inner
 }
 
 /// Where the help popup goes on a screen of `area`.

@@ -13,11 +13,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Clear, HighlightSpacing, List, ListItem, ListState, Padding, Paragraph, Wrap,
-};
+use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::help::popup_area;
+use super::help::{popup_area, popup_frame};
 use super::theme;
 use crate::state::snippets::SnippetList;
 
@@ -34,13 +32,7 @@ pub fn render_snippets(frame: &mut Frame, area: Rect, list: &SnippetList) {
     if popup.is_empty() {
         return;
     }
-    frame.render_widget(Clear, popup);
-    let block = Block::bordered()
-        .border_style(theme::focused_border())
-        .padding(Padding::horizontal(1))
-        .title(Span::styled(" Snippets ", theme::title()));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = popup_frame(frame, popup, "Snippets");
     let [filter_area, list_area, preview_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),

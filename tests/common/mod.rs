@@ -132,3 +132,13 @@ pub fn preset_config_with_token(
     config.connect_timeout = Duration::from_secs(3);
     config
 }
+
+/// The built-in server with its defaults on a free loopback port.
+pub async fn echo_server() -> wsdeck::server::Server {
+    wsdeck::server::Server::bind(wsdeck::server::ServerConfig {
+        port: 0,
+        ..wsdeck::server::ServerConfig::default()
+    })
+    .await
+    .expect("the built-in server binds to 127.0.0.1:0")
+}
