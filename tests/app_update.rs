@@ -543,12 +543,15 @@ fn incoming_frames_are_appended_to_the_log() {
 #[test]
 fn opened_adds_a_connected_line_with_the_subprotocol() {
     let mut app = app();
-    session(&mut app, Event::Opened(opened_info(None)));
+    session(&mut app, Event::Opened(Box::new(opened_info(None))));
     assert_eq!(
         last_system_line(&app),
         (format!("connected to {URL}"), SystemLevel::Info)
     );
-    session(&mut app, Event::Opened(opened_info(Some("graphql-ws"))));
+    session(
+        &mut app,
+        Event::Opened(Box::new(opened_info(Some("graphql-ws")))),
+    );
     assert_eq!(
         last_system_line(&app).0,
         format!("connected to {URL} (subprotocol graphql-ws)")
@@ -707,7 +710,7 @@ fn state_changes_add_lines_only_where_they_say_something() {
 #[test]
 fn stats_and_rtt_add_no_log_lines() {
     let mut app = app();
-    session(&mut app, Event::Stats(StatsSnapshot::default()));
+    session(&mut app, Event::Stats(Box::default()));
     session(&mut app, Event::Rtt(RttStats::default()));
     assert!(app.state.log.is_empty());
 }
@@ -726,7 +729,10 @@ fn connection_view_follows_the_session() {
     );
     assert_eq!(app.state.connection.state, ConnectionState::Connecting);
 
-    app.update(Msg::Session(Event::Opened(opened_info(Some("chat")))), t0);
+    app.update(
+        Msg::Session(Event::Opened(Box::new(opened_info(Some("chat"))))),
+        t0,
+    );
     app.update(
         Msg::Session(Event::StateChanged(ConnectionState::Connected)),
         t0,
@@ -748,7 +754,7 @@ fn connection_view_follows_the_session() {
         bytes_sent: 99,
         ..StatsSnapshot::default()
     };
-    app.update(Msg::Session(Event::Stats(stats)), t0);
+    app.update(Msg::Session(Event::Stats(Box::new(stats))), t0);
     assert_eq!(app.state.connection.stats.messages_received, 7);
     assert_eq!(app.state.connection.stats.bytes_sent, 99);
 

@@ -78,7 +78,7 @@ async fn next_opened(events: &mut EventReceiver) -> ConnectionInfo {
         !seen.iter().any(|e| matches!(e, Event::Error { .. })),
         "errors before opening: {seen:#?}"
     );
-    info
+    *info
 }
 
 /// Sends a text message and checks that the server echoes it back.

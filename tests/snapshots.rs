@@ -84,13 +84,13 @@ fn session_app(now: Instant) -> App {
     let peer: SocketAddr = "127.0.0.1:8765".parse().expect("a socket address");
     let events = vec![
         Msg::Session(Event::StateChanged(ConnectionState::Connecting)),
-        Msg::Session(Event::Opened(ConnectionInfo {
+        Msg::Session(Event::Opened(Box::new(ConnectionInfo {
             url: URL.to_string(),
             subprotocol: Some("demo.v1".to_string()),
             tls: false,
             insecure: false,
             peer_addr: Some(peer),
-        })),
+        }))),
         Msg::Session(Event::StateChanged(ConnectionState::Connected)),
         frame(
             1,
@@ -136,7 +136,7 @@ fn session_app(now: Instant) -> App {
             avg: Duration::from_micros(3_900),
             count: 1,
         })),
-        Msg::Session(Event::Stats(StatsSnapshot {
+        Msg::Session(Event::Stats(Box::new(StatsSnapshot {
             connections_opened: 1,
             connections_closed: 0,
             reconnects: 0,
@@ -155,7 +155,7 @@ fn session_app(now: Instant) -> App {
             }),
             uptime: Some(Duration::from_secs(9)),
             messages_per_second: 0.5,
-        })),
+        }))),
         Msg::Session(Event::Frame(Frame {
             id: 9,
             direction: Direction::Incoming,

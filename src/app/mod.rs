@@ -366,9 +366,7 @@ impl App {
                 self.state.composer.insert_text(text);
                 Vec::new()
             }
-            Some(Overlay::Help { .. } | Overlay::Inspector(_) | Overlay::Snippets(_)) => {
-                Vec::new()
-            }
+            Some(Overlay::Help { .. } | Overlay::Inspector(_) | Overlay::Snippets(_)) => Vec::new(),
             Some(_) => {
                 let line = text.lines().next().unwrap_or("");
                 let mut effects = Vec::new();

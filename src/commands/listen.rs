@@ -127,7 +127,7 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
                         break 'outer Ok(());
                     }
                 }
-                Event::Stats(stats) => last_stats = Some(*stats),
+                Event::Stats(stats) => last_stats = Some(**stats),
                 Event::Error { message, .. } => {
                     eprintln!("wsdeck: {message}");
                     last_printed = Some(message.clone());

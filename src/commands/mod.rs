@@ -75,7 +75,7 @@ pub async fn shutdown_and_wait(
     let drain = async {
         while let Some(event) = events.recv().await {
             match event {
-                Event::Stats(stats) => last = Some(stats),
+                Event::Stats(stats) => last = Some(*stats),
                 Event::Stopped => break,
                 _ => {}
             }

@@ -22,9 +22,11 @@ pub enum LineFormat {
 /// Writes one frame as one line.
 pub fn write_frame(out: &mut impl Write, frame: &Frame, format: LineFormat) -> io::Result<()> {
     match format {
-        LineFormat::Raw => match (frame.kind, frame.text()) {
-            (FrameKind::Text, Some(text)) => {
-                out.write_all(text.as_bytes())?;
+        // A text frame's payload is UTF-8 already (checked when it was read): write it
+        // without checking again.
+        LineFormat::Raw => match frame.kind {
+            FrameKind::Text => {
+                out.write_all(&frame.payload)?;
                 out.write_all(b"\n")
             }
             _ => writeln!(

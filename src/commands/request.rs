@@ -76,7 +76,10 @@ pub async fn exchange(
         submitted.map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))?;
 
     let mut watch = LifecycleWatch::default();
-    let mut sent_at: Option<Instant> = None;
+    // When the engine wrote our message: frames are stamped where they cross the
+    // socket, and events arrive here in batches, so the round trip is measured
+    // between the two stamps, not by when this loop happened to see them.
+    let mut sent_at: Option<std::time::SystemTime> = None;
     // The adapter's correlation key for our message, once it went out.
     let mut request_key: Option<String> = None;
     let outcome = loop {
@@ -87,7 +90,7 @@ pub async fn exchange(
         };
         match &event {
             Event::Frame(frame) if frame.direction == Direction::Outgoing && frame.id == our_id => {
-                sent_at = Some(Instant::now());
+                sent_at = Some(frame.timestamp);
                 request_key = request_key_of(frame);
             }
             Event::Frame(frame) if frame.direction == Direction::Incoming && sent_at.is_some() => {
@@ -100,7 +103,9 @@ pub async fn exchange(
                     (None, false) => is_response(frame, correlation),
                 };
                 if answers {
-                    let rtt = sent_at.map(|at| at.elapsed()).unwrap_or_default();
+                    let rtt = sent_at
+                        .and_then(|at| frame.timestamp.duration_since(at).ok())
+                        .unwrap_or_default();
                     break Ok(Response {
                         frame: frame.clone(),
                         rtt,

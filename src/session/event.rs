@@ -224,8 +224,9 @@ pub struct CloseOutcome {
 pub enum Event {
     /// The state machine moved.
     StateChanged(ConnectionState),
-    /// The WebSocket handshake completed.
-    Opened(ConnectionInfo),
+    /// The WebSocket handshake completed. (Boxed, like `Stats`, to keep every event,
+    /// frames included, at 80 bytes: events are moved several times per frame.)
+    Opened(Box<ConnectionInfo>),
     /// A frame was sent or received.
     Frame(Frame),
     /// A message the user sent could not go out yet and waits in the queue.
@@ -254,7 +255,7 @@ pub enum Event {
     /// Something worth telling the user that is not an error.
     Notice(String),
     /// Periodic and on-demand counters.
-    Stats(StatsSnapshot),
+    Stats(Box<StatsSnapshot>),
     /// A pong arrived for our ping.
     Rtt(RttStats),
     /// A reconnect attempt is scheduled.

@@ -39,10 +39,16 @@ pub(crate) struct EventSender {
 impl EventSender {
     /// Adds an event to the current batch; sends the batch when it is full.
     pub(crate) async fn push(&mut self, event: Event) {
-        self.pending.push(event);
-        if self.pending.len() >= MAX_BATCH {
+        if self.push_now(event) {
             self.flush().await;
         }
+    }
+
+    /// Adds an event without waiting; true when the batch is full and must be
+    /// flushed. The hot path (one incoming frame) uses it to avoid building a future.
+    pub(crate) fn push_now(&mut self, event: Event) -> bool {
+        self.pending.push(event);
+        self.pending.len() >= MAX_BATCH
     }
 
     /// Sends what has been collected. A consumer that dropped its receiver no longer

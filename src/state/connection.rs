@@ -99,13 +99,13 @@ impl ConnectionView {
             }
             Event::Opened(info) => {
                 self.url = info.url.clone();
-                self.info = Some(info.clone());
+                self.info = Some(ConnectionInfo::clone(info));
                 self.opened_at = Some(now);
                 self.last_error = None;
                 true
             }
             Event::Stats(stats) => {
-                self.stats = *stats;
+                self.stats = **stats;
                 true
             }
             Event::Rtt(rtt) => {

@@ -58,7 +58,7 @@ impl Actor {
             after_close: AfterClose::Policy,
         }));
         let insecure = established.info.insecure;
-        self.emit(Event::Opened(established.info)).await;
+        self.emit(Event::Opened(Box::new(established.info))).await;
         if insecure {
             self.emit(Event::Notice(INSECURE_NOTICE.to_string())).await;
         }

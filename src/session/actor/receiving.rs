@@ -40,52 +40,8 @@ impl Actor {
     pub(super) async fn on_message(&mut self, message: Message) {
         let id = self.next_id();
         match message {
-            Message::Text(text) => {
-                let payload = Bytes::from(text);
-                self.stats.message_received(payload.len());
-                let verdict = self.auth_verdict(&payload);
-                let mut reaction = self.adapter.on_incoming(
-                    &payload,
-                    PayloadKind::Text,
-                    Instant::now().into_std(),
-                );
-                let decoded = reaction.decoded.take();
-                self.emit_decoded_frame(
-                    id,
-                    Direction::Incoming,
-                    FrameKind::Text,
-                    payload,
-                    None,
-                    decoded,
-                )
-                .await;
-                if let Some(verdict) = verdict {
-                    // The profile's reply rules decided; the adapter's verdict on the
-                    // same frame would only repeat it.
-                    reaction.auth = None;
-                    self.on_verdict(verdict).await;
-                }
-                self.on_reaction(reaction).await;
-            }
-            Message::Binary(payload) => {
-                self.stats.message_received(payload.len());
-                let mut reaction = self.adapter.on_incoming(
-                    &payload,
-                    PayloadKind::Binary,
-                    Instant::now().into_std(),
-                );
-                let decoded = reaction.decoded.take();
-                self.emit_decoded_frame(
-                    id,
-                    Direction::Incoming,
-                    FrameKind::Binary,
-                    payload,
-                    None,
-                    decoded,
-                )
-                .await;
-                self.on_reaction(reaction).await;
-            }
+            Message::Text(text) => self.on_data(id, Bytes::from(text), PayloadKind::Text).await,
+            Message::Binary(payload) => self.on_data(id, payload, PayloadKind::Binary).await,
             Message::Ping(payload) => {
                 self.emit_frame(
                     id,
@@ -140,6 +96,44 @@ impl Actor {
                 }
             }
             Message::Frame(_) => {}
+        }
+    }
+
+    /// A text or binary message: counted, judged for auth, decoded by the adapter and
+    /// reported. This runs once per message under a flood, so the common case (no
+    /// verdict, nothing for the adapter to send) stays synchronous up to one flush,
+    /// and the rare branches are boxed to keep this future small.
+    pub(super) async fn on_data(&mut self, id: MessageId, payload: Bytes, kind: PayloadKind) {
+        self.stats.message_received(payload.len());
+        let verdict = match kind {
+            PayloadKind::Text => self.auth_verdict(&payload),
+            PayloadKind::Binary => None,
+        };
+        let (now, timestamp) = self.read_clock();
+        let mut reaction = self.adapter.on_incoming(&payload, kind, now);
+        let decoded = reaction.decoded.take();
+        let frame = self.frame_event(
+            id,
+            Direction::Incoming,
+            kind.into(),
+            payload,
+            None,
+            decoded,
+            timestamp,
+        );
+        if self.events.push_now(frame) {
+            // A full batch may wait for the consumer: later frames need a new clock.
+            self.events.flush().await;
+            self.step_clock = None;
+        }
+        if let Some(verdict) = verdict {
+            // The profile's reply rules decided; the adapter's verdict on the same
+            // frame would only repeat it.
+            reaction.auth = None;
+            Box::pin(self.on_verdict(verdict)).await;
+        }
+        if !reaction.send.is_empty() || reaction.auth.is_some() || reaction.reconnect.is_some() {
+            Box::pin(self.on_reaction(reaction)).await;
         }
     }
 

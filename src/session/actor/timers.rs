@@ -126,7 +126,7 @@ impl Actor {
         let snapshot = self.stats.snapshot(Instant::now(), self.queue.len());
         if force || self.last_stats != Some(snapshot) {
             self.last_stats = Some(snapshot);
-            self.emit(Event::Stats(snapshot)).await;
+            self.emit(Event::Stats(Box::new(snapshot))).await;
         }
         self.emit_adapter_status().await;
     }
