@@ -9,10 +9,14 @@ use super::event::Event;
 
 /// How many batches may wait for a slow consumer before the actor pauses reading the
 /// socket (back-pressure instead of loss).
-pub const BATCH_BUFFER: usize = 64;
+pub const BATCH_BUFFER: usize = 16;
 /// The most events the actor collects before it sends them without waiting for the
 /// end of its step.
 pub const MAX_BATCH: usize = 1024;
+/// The most frame payload bytes in one batch: with [`BATCH_BUFFER`], at most about
+/// 4 MiB of received data waits for the consumer, however large the messages (64
+/// batches of 1024 × 10 KiB had let 640 MiB pile up behind a busy TUI).
+pub const MAX_BATCH_BYTES: usize = 256 * 1024;
 
 /// Creates a connected sender/receiver pair.
 pub(crate) fn channel() -> (EventSender, EventReceiver) {
@@ -21,6 +25,7 @@ pub(crate) fn channel() -> (EventSender, EventReceiver) {
         EventSender {
             batches: batches_in,
             pending: Vec::new(),
+            pending_bytes: 0,
         },
         EventReceiver {
             batches: batches_out,
@@ -34,6 +39,7 @@ pub(crate) fn channel() -> (EventSender, EventReceiver) {
 pub(crate) struct EventSender {
     batches: mpsc::Sender<Vec<Event>>,
     pending: Vec<Event>,
+    pending_bytes: usize,
 }
 
 impl EventSender {
@@ -47,8 +53,11 @@ impl EventSender {
     /// Adds an event without waiting; true when the batch is full and must be
     /// flushed. The hot path (one incoming frame) uses it to avoid building a future.
     pub(crate) fn push_now(&mut self, event: Event) -> bool {
+        if let Event::Frame(frame) = &event {
+            self.pending_bytes += frame.payload.len();
+        }
         self.pending.push(event);
-        self.pending.len() >= MAX_BATCH
+        self.pending.len() >= MAX_BATCH || self.pending_bytes >= MAX_BATCH_BYTES
     }
 
     /// Sends what has been collected. A consumer that dropped its receiver no longer
@@ -57,6 +66,7 @@ impl EventSender {
         if self.pending.is_empty() {
             return;
         }
+        self.pending_bytes = 0;
         let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(64));
         let _ = self.batches.send(batch).await;
     }

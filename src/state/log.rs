@@ -134,13 +134,24 @@ impl Default for LogStore {
     }
 }
 
+/// Payloads up to this size are copied into their own allocation when logged (see
+/// [`LogStore::push`]); larger ones are kept as received.
+pub const COMPACT_BELOW: usize = 64 * 1024;
+
+/// The most entries [`LogStore::new`] reserves room for up front; a larger capacity
+/// grows past it as needed.
+pub const RESERVE_LIMIT: usize = 4 << 20;
+
 impl LogStore {
-    /// An empty log keeping at most `capacity` entries (at least one). Memory grows
-    /// with use; nothing is reserved for the full capacity up front.
+    /// An empty log keeping at most `capacity` entries (at least one). The ring is
+    /// reserved for the whole capacity (up to [`RESERVE_LIMIT`] entries) at once: the
+    /// address space is taken but pages become resident only as entries arrive, and
+    /// growing by doubling would hold the old and the new ring at the same time (a
+    /// third more peak memory at 1 000 000 entries).
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
         LogStore {
-            entries: VecDeque::with_capacity(capacity.min(1024)),
+            entries: VecDeque::with_capacity(capacity.min(RESERVE_LIMIT)),
             capacity,
             first_seq: 0,
             evicted: 0,
@@ -158,7 +169,15 @@ impl LogStore {
             self.first_seq += 1;
             self.evicted += 1;
         }
-        let entry = entry.into();
+        let mut entry = entry.into();
+        if let LogEntry::Frame(frame) = &mut entry
+            && frame.payload.len() <= COMPACT_BELOW
+        {
+            // A received payload is a slice of the socket's read buffer, which stays
+            // allocated while any slice of it lives; a log holding many of them would
+            // hold whole buffers. Small payloads get their own exact allocation.
+            frame.payload = bytes::Bytes::copy_from_slice(&frame.payload);
+        }
         self.heap_bytes += entry.heap_bytes();
         self.entries.push_back(entry);
         self.end_seq() - 1
@@ -253,6 +272,25 @@ mod tests {
                 LogEntry::System { text, .. } => text.clone(),
             })
             .collect()
+    }
+
+    #[test]
+    fn small_payloads_stop_sharing_the_read_buffer() {
+        let read_buffer = bytes::Bytes::from(vec![b'x'; 128 * 1024]);
+        let slice = read_buffer.slice(10..110);
+        let mut store = LogStore::new(4);
+        let mut entry = text_in("");
+        if let LogEntry::Frame(frame) = &mut entry {
+            frame.payload = slice.clone();
+        }
+        let seq = store.push(entry);
+        let kept = &store.get(seq).unwrap().frame().unwrap().payload;
+        assert_eq!(kept, &slice);
+        let buffer = read_buffer.as_ptr_range();
+        assert!(
+            !buffer.contains(&kept.as_ptr()),
+            "the logged payload still points into the 128 KiB buffer"
+        );
     }
 
     fn filled(capacity: usize, count: usize) -> LogStore {
