@@ -266,6 +266,7 @@ async fn on_connect_messages_go_out_after_every_connect() {
     config.on_connect.push(session::config::OnConnectMessage {
         payload: bytes::Bytes::from_static(b"{\"subscribe\":\"ticks\"}"),
         kind: PayloadKind::Text,
+        template: None,
     });
     let (handle, mut events) = session::spawn(config).unwrap();
     handle.connect().unwrap();
@@ -290,6 +291,40 @@ async fn on_connect_messages_go_out_after_every_connect() {
         incoming_text(&again).as_deref(),
         Some("{\"subscribe\":\"ticks\"}")
     );
+    handle.shutdown().unwrap();
+    server.shutdown().await;
+}
+
+/// An on-connect template is rendered for every connection: after a reconnect its
+/// `{{seq}}` has moved on and its `{{uuid}}` is new.
+#[tokio::test]
+async fn on_connect_templates_are_fresh_after_a_reconnect() {
+    let server = start_server(ServerConfig::default()).await;
+    let mut config = fast_config(&server.url());
+    let text = r#"{"subscribe":"ticks","n":{{seq}},"id":"{{uuid}}"}"#;
+    config.on_connect.push(session::config::OnConnectMessage {
+        payload: bytes::Bytes::from_static(b"{}"),
+        kind: PayloadKind::Text,
+        template: Some(session::config::OnConnectTemplate {
+            text: text.to_string(),
+            json: true,
+        }),
+    });
+    let (handle, mut events) = session::spawn(config).unwrap();
+    handle.connect().unwrap();
+    let mut seen = Vec::new();
+    for what in ["the first subscription", "the one after the reconnect"] {
+        let (echo, _) = wait_for(&mut events, what, |e| incoming_text(e).is_some()).await;
+        let value: serde_json::Value =
+            serde_json::from_str(&incoming_text(&echo).unwrap()).unwrap();
+        seen.push(value);
+        if seen.len() == 1 {
+            handle.send_text(r#"{"cmd":"drop"}"#).unwrap();
+        }
+    }
+    assert_eq!(seen[0]["n"], 1);
+    assert_eq!(seen[1]["n"], 2);
+    assert_ne!(seen[0]["id"], seen[1]["id"]);
     handle.shutdown().unwrap();
     server.shutdown().await;
 }

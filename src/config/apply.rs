@@ -13,7 +13,7 @@ use super::secrets::{self, expand_tilde};
 use super::template::{self, Context, TemplateError};
 use crate::protocol::PROVIDER_NAMES;
 use crate::session::auth::FieldMatch;
-use crate::session::config::{OnConnectMessage, SessionConfig, parse_ws_url};
+use crate::session::config::{OnConnectMessage, OnConnectTemplate, SessionConfig, parse_ws_url};
 use crate::session::event::PayloadKind;
 use crate::session::secret::Secret;
 
@@ -294,28 +294,40 @@ fn on_connect_message(
         field: field.to_string(),
         message,
     };
+    // A text message with variables is rendered again for every (re)connect; this
+    // first rendering checks it.
+    let template = |json: bool| {
+        template::variables(text)
+            .is_ok_and(|names| !names.is_empty())
+            .then(|| OnConnectTemplate {
+                text: text.to_string(),
+                json,
+            })
+    };
     match format {
         MessageFormat::Json => {
             serde_json::from_str::<Value>(&rendered)
                 .map_err(|error| invalid(format!("not valid JSON: {error}")))?;
-            Ok(text_frame(rendered))
+            Ok(text_frame(rendered, template(true)))
         }
-        MessageFormat::Text => Ok(text_frame(rendered)),
+        MessageFormat::Text => Ok(text_frame(rendered, template(false))),
         MessageFormat::Binary => {
             let bytes = crate::state::payload::parse_binary(&rendered)
                 .map_err(|error| invalid(format!("not valid binary input: {error}")))?;
             Ok(OnConnectMessage {
                 payload: Bytes::from(bytes),
                 kind: PayloadKind::Binary,
+                template: None,
             })
         }
     }
 }
 
-fn text_frame(text: String) -> OnConnectMessage {
+fn text_frame(text: String, template: Option<OnConnectTemplate>) -> OnConnectMessage {
     OnConnectMessage {
         payload: Bytes::from(text),
         kind: PayloadKind::Text,
+        template,
     }
 }
 

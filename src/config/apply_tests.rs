@@ -206,6 +206,25 @@ fn on_connect_json_is_checked_after_rendering() {
 }
 
 #[test]
+fn on_connect_text_with_variables_keeps_its_template() {
+    let on_connect = |text: &str| super::super::profile::OnConnect {
+        text: text.into(),
+        format: None,
+    };
+    let profile = Profile {
+        message_format: Some(MessageFormat::Json),
+        on_connect: vec![on_connect(r#"{"n":{{seq}}}"#), on_connect(r#"{"fixed":1}"#)],
+        ..Profile::default()
+    };
+    let mut config = session();
+    apply_profile(&profile, &mut config, &context(&[])).unwrap();
+    let template = config.on_connect[0].template.as_ref().expect("a template");
+    assert_eq!(template.text, r#"{"n":{{seq}}}"#);
+    assert!(template.json);
+    assert_eq!(config.on_connect[1].template, None, "nothing to render again");
+}
+
+#[test]
 fn every_preset_applies_with_its_variables_set() {
     let ctx = context(&[
         ("HA_TOKEN", "ha"),

@@ -150,10 +150,48 @@ impl ReconnectConfig {
 /// A message sent after every (re)connect, once the session is ready (subscriptions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OnConnectMessage {
-    /// The payload.
+    /// The payload (for a template: as rendered when the profile was applied).
     pub payload: bytes::Bytes,
     /// Text or binary.
     pub kind: super::event::PayloadKind,
+    /// A text template rendered again before every send, so `{{uuid}}`, `{{now}}`
+    /// and `{{seq}}` are fresh on each (re)connect; `None` sends `payload` as is.
+    pub template: Option<OnConnectTemplate>,
+}
+
+/// The template of an on-connect message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnConnectTemplate {
+    /// The text with `{{…}}` variables.
+    pub text: String,
+    /// Whether values are JSON-escaped (a JSON message) or inserted as they are.
+    pub json: bool,
+}
+
+impl OnConnectMessage {
+    /// The payload to send now: the template rendered with `token` and the session's
+    /// `{{seq}}` counter, or the fixed payload.
+    pub fn render(
+        &self,
+        token: Option<&super::secret::Secret>,
+        seq: &std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ) -> Result<bytes::Bytes, crate::config::template::TemplateError> {
+        use crate::config::template::{Context, Escape, render_with};
+        let Some(template) = &self.template else {
+            return Ok(self.payload.clone());
+        };
+        let context = Context {
+            token: token.cloned(),
+            seq: seq.clone(),
+            ..Context::default()
+        };
+        let escape = if template.json {
+            Escape::Json
+        } else {
+            Escape::None
+        };
+        render_with(&template.text, &context, escape).map(bytes::Bytes::from)
+    }
 }
 
 /// The full settings of one session.

@@ -152,8 +152,17 @@ impl Actor {
         }
         self.emit_adapter_status().await;
         for message in self.config.on_connect.clone() {
+            let payload = match message.render(self.config.auth.token.as_ref(), &self.template_seq)
+            {
+                Ok(payload) => payload,
+                Err(error) => {
+                    let why = format!("on-connect message not sent: {error}");
+                    self.error(ErrorKind::InvalidInput, why).await;
+                    continue;
+                }
+            };
             let id = self.next_id();
-            if !self.write_data(id, message.payload, message.kind).await {
+            if !self.write_data(id, payload, message.kind).await {
                 return;
             }
         }

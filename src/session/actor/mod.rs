@@ -204,6 +204,8 @@ pub(crate) struct Actor {
     last_adapter_status: Vec<StatusLine>,
     /// See [`Actor::read_clock`]; cleared at the start of every step.
     step_clock: Option<(std::time::Instant, SystemTime)>,
+    /// The `{{seq}}` counter of on-connect templates, across reconnects.
+    template_seq: Arc<AtomicU64>,
 }
 
 impl Actor {
@@ -241,6 +243,7 @@ impl Actor {
             opened_before: false,
             last_adapter_status: Vec::new(),
             step_clock: None,
+            template_seq: Arc::default(),
         }
     }
 
