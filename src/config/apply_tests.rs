@@ -221,7 +221,10 @@ fn on_connect_text_with_variables_keeps_its_template() {
     let template = config.on_connect[0].template.as_ref().expect("a template");
     assert_eq!(template.text, r#"{"n":{{seq}}}"#);
     assert!(template.json);
-    assert_eq!(config.on_connect[1].template, None, "nothing to render again");
+    assert_eq!(
+        config.on_connect[1].template, None,
+        "nothing to render again"
+    );
 }
 
 #[test]
