@@ -5,16 +5,15 @@
 //! 10 ATTACH, 11 ATTACHED, 12 DETACH, 13 DETACHED, 14 PRESENCE, 15 MESSAGE, 16 SYNC,
 //! 17 AUTH). CONNECTED is the handshake verdict and a connection-level ERROR refuses;
 //! ATTACH/DETACH are correlated by channel and publishes by `msgSerial` (ACK/NACK);
-//! attached channels are re-attached after a reconnect. Decoding is the point; the
+//! attached channels are re-attached after a reconnect (those the profile's on-connect
+//! messages attach are re-sent by the session instead). Decoding is the point; the
 //! rest stays modest.
 
 use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use super::home_assistant::{
-    latency_suffix, one, optional_json, split_words, str_field, value_summary,
-};
+use super::shared::{latency_suffix, one, optional_json, split_words, str_field, value_summary};
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
@@ -50,6 +49,9 @@ struct Channel {
     name: String,
     state: &'static str,
     messages: u64,
+    /// Attached by one of the profile's on-connect messages, which the session
+    /// re-sends itself: not re-attached here.
+    on_connect: bool,
 }
 
 /// The `ably` adapter.
@@ -66,6 +68,7 @@ pub struct AblyAdapter {
 struct Message {
     action: u64,
     name: String,
+    /// The channel's full name (labels shorten it).
     channel: Option<String>,
     frame: Value,
 }
@@ -79,7 +82,7 @@ fn parse(payload: &[u8]) -> Result<Message, String> {
     let name = ACTIONS
         .get(action as usize)
         .map_or_else(|| format!("action {action}"), |name| name.to_string());
-    let channel = str_field(&frame, "channel").map(|channel| shorten(channel, 60));
+    let channel = str_field(&frame, "channel").map(str::to_string);
     Ok(Message {
         action,
         name,
@@ -90,7 +93,7 @@ fn parse(payload: &[u8]) -> Result<Message, String> {
 
 fn label(message: &Message) -> String {
     match &message.channel {
-        Some(channel) => format!("ably {} on {channel}", message.name),
+        Some(channel) => format!("ably {} on {}", message.name, shorten(channel, 60)),
         None => format!("ably {}", message.name),
     }
 }
@@ -150,10 +153,23 @@ impl Adapter for AblyAdapter {
         }
         self.channels
             .iter()
+            .filter(|channel| !channel.on_connect)
             .map(|channel| {
                 Outgoing::text(json!({"action": 10, "channel": channel.name}).to_string())
             })
             .collect()
+    }
+
+    fn sent_on_connect(&mut self, payload: &[u8], _kind: PayloadKind) {
+        if let Ok(Message {
+            action: 10,
+            channel: Some(name),
+            ..
+        }) = parse(payload)
+            && let Some(channel) = self.channel(&name)
+        {
+            channel.on_connect = true;
+        }
     }
 
     fn on_incoming(&mut self, payload: &[u8], _kind: PayloadKind, now: Instant) -> Reaction {
@@ -288,6 +304,7 @@ impl Adapter for AblyAdapter {
                         name: channel.clone(),
                         state: "attaching",
                         messages: 0,
+                        on_connect: false,
                     }),
                 }
                 Some(format!("attach {channel}"))
@@ -384,21 +401,15 @@ impl Adapter for AblyAdapter {
 
 #[cfg(test)]
 mod tests {
-    use super::super::home_assistant::testing::arb_json;
     use super::*;
+    use crate::protocol::testing::{
+        TEXT, arb_json, assert_bad_commands, exercise, incoming, on_connect, reconnect, status,
+    };
     use proptest::prelude::*;
     use std::time::Duration;
 
-    const TEXT: PayloadKind = PayloadKind::Text;
-
-    fn incoming(adapter: &mut AblyAdapter, text: &str, now: Instant) -> Reaction {
-        adapter.on_incoming(text.as_bytes(), TEXT, now)
-    }
-
     fn run(adapter: &mut AblyAdapter, name: &str, args: &str, now: Instant) -> String {
-        let composed = adapter.command(name, args).unwrap().unwrap();
-        adapter.on_outgoing(&composed.frames[0].payload, TEXT, now);
-        String::from_utf8_lossy(&composed.frames[0].payload).into_owned()
+        crate::protocol::testing::run(adapter, name, args, now).remove(0)
     }
 
     #[test]
@@ -511,15 +522,15 @@ mod tests {
             .unwrap();
         assert_eq!(decoded.label, "ably detached on chat 0 ms");
         assert!(ably.status().is_empty());
-        for (name, args) in [
-            ("attach", ""),
-            ("detach", "a b"),
-            ("publish", "a"),
-            ("publish", "a b {"),
-        ] {
-            assert!(ably.command(name, args).unwrap().is_err(), "{name} {args}");
-        }
-        assert!(ably.command("nope", "").is_none());
+        assert_bad_commands(
+            &mut ably,
+            &[
+                ("attach", ""),
+                ("detach", "a b"),
+                ("publish", "a"),
+                ("publish", "a b {"),
+            ],
+        );
     }
 
     #[test]
@@ -534,6 +545,36 @@ mod tests {
         assert_eq!(frames[0].payload, r#"{"action":10,"channel":"chat"}"#);
         assert!(ably.on_ready(t0).is_empty());
         assert!(run(&mut ably, "publish", "chat a 1", t0).contains(r#""msgSerial":0"#));
+    }
+
+    #[test]
+    fn on_connect_channels_are_left_to_the_session() {
+        let (mut ably, t0) = (AblyAdapter::new(), Instant::now());
+        let connected = r#"{"action":4,"connectionId":"abc"}"#;
+        incoming(&mut ably, connected, t0);
+        let news = r#"{"action":10,"channel":"news"}"#;
+        on_connect(&mut ably, news, t0);
+        let long = "x".repeat(70);
+        let attach_long = run(&mut ably, "attach", &long, t0);
+        assert_eq!(
+            attach_long,
+            format!(r#"{{"action":10,"channel":"{long}"}}"#)
+        );
+        let attaching = [
+            "connection: abc".to_string(),
+            "news: attaching · 0 messages".into(),
+            format!("{long}: attaching · 0 messages"),
+        ];
+        assert_eq!(status(&ably), attaching);
+        for _ in 0..2 {
+            // The user's channel is re-attached under its full name, not the label's.
+            assert_eq!(
+                reconnect(&mut ably, Some(connected), t0),
+                [attach_long.as_str()]
+            );
+            on_connect(&mut ably, news, t0);
+            assert_eq!(status(&ably), attaching);
+        }
     }
 
     #[test]
@@ -573,16 +614,8 @@ mod tests {
                 map.insert("action".into(), json!(action));
             }
             let (json, frame) = (json.to_string(), frame.to_string());
-            for payload in [&bytes[..], text.as_bytes(), json.as_bytes(), frame.as_bytes()] {
-                ably.on_outgoing(payload, TEXT, t0);
-                ably.on_incoming(payload, TEXT, t0);
-            }
-            for name in ["attach", "detach", "publish", &text] {
-                let _ = ably.command(name, &text);
-            }
-            ably.on_closed();
-            let _ = ably.on_ready(t0);
-            let _ = ably.status();
+            let payloads = [&bytes[..], text.as_bytes(), json.as_bytes(), frame.as_bytes()];
+            exercise(&mut ably, &payloads, &["attach", "detach", "publish"], t0, t0);
         }
     }
 }

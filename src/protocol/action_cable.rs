@@ -4,7 +4,8 @@
 //! the server's `ping` every few seconds is a heartbeat needing no reply;
 //! subscriptions are named by an identifier that is itself a JSON *string*
 //! (`"{\"channel\":\"ChatChannel\"}"`), correlated with `confirm_subscription` or
-//! `reject_subscription` and re-sent after a reconnect; channel data arrives as
+//! `reject_subscription` and re-sent after a reconnect (except those the profile's
+//! on-connect messages make, which the session re-sends); channel data arrives as
 //! `{"identifier":…,"message":…}`; actions go out as `message` commands whose
 //! `data` is a JSON string holding `action`.
 
@@ -12,9 +13,7 @@ use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
-use super::home_assistant::{
-    latency_suffix, one, optional_json, split_words, str_field, value_summary,
-};
+use super::shared::{latency_suffix, one, parse_object, str_field, value_summary, words_then_json};
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
@@ -28,6 +27,9 @@ struct Subscription {
     identifier: String,
     confirmed: bool,
     messages: u64,
+    /// Made by one of the profile's on-connect messages, which the session re-sends
+    /// itself: not restored.
+    on_connect: bool,
 }
 
 /// The `action-cable` adapter.
@@ -167,14 +169,24 @@ impl Adapter for ActionCableAdapter {
         }
         self.subscriptions
             .iter()
+            .filter(|sub| !sub.on_connect)
             .map(|sub| Outgoing::text(command_frame("subscribe", &sub.identifier)))
             .collect()
     }
 
+    fn sent_on_connect(&mut self, payload: &[u8], _kind: PayloadKind) {
+        if let Ok(frame) = parse_json(payload)
+            && str_field(&frame, "command") == Some("subscribe")
+            && let Some(identifier) = str_field(&frame, "identifier")
+            && let Some(sub) = self.subscription(identifier)
+        {
+            sub.on_connect = true;
+        }
+    }
+
     fn on_incoming(&mut self, payload: &[u8], _kind: PayloadKind, now: Instant) -> Reaction {
-        let frame = match parse_json(payload) {
-            Ok(frame) if frame.is_object() => frame,
-            Ok(_) => return Reaction::decoded(Decoded::malformed("cable", "not a JSON object")),
+        let frame = match parse_object(payload) {
+            Ok(frame) => frame,
             Err(why) => return Reaction::decoded(Decoded::malformed("cable", why)),
         };
         let mut reaction = Reaction::default();
@@ -217,6 +229,7 @@ impl Adapter for ActionCableAdapter {
                         identifier: identifier.clone(),
                         confirmed: false,
                         messages: 0,
+                        on_connect: false,
                     });
                 }
                 Decoded {
@@ -252,9 +265,8 @@ impl Adapter for ActionCableAdapter {
 
     fn command(&mut self, name: &str, args: &str) -> Option<Result<Composed, ComposeError>> {
         let words = if name == "perform" { 2 } else { 1 };
-        let (split, rest) = split_words(args, words);
-        let json = match optional_json(rest) {
-            Ok(json) => json,
+        let (split, json) = match words_then_json(args, words) {
+            Ok(parsed) => parsed,
             Err(error) => return Some(Err(error)),
         };
         let frame = match (name, split.as_slice(), json) {
@@ -331,22 +343,18 @@ impl Adapter for ActionCableAdapter {
 
 #[cfg(test)]
 mod tests {
-    use super::super::home_assistant::testing::{arb_json, server_frames};
     use super::*;
+    use crate::protocol::testing::{
+        TEXT, arb_payloads, assert_bad_commands, decode_transcript, exercise, incoming, on_connect,
+        reconnect, status,
+    };
     use proptest::prelude::*;
     use std::time::Duration;
 
-    const TEXT: PayloadKind = PayloadKind::Text;
     const CHAT: &str = r#"{\"channel\":\"ChatChannel\"}"#;
 
-    fn incoming(adapter: &mut ActionCableAdapter, text: &str, now: Instant) -> Reaction {
-        adapter.on_incoming(text.as_bytes(), TEXT, now)
-    }
-
     fn run(adapter: &mut ActionCableAdapter, name: &str, args: &str, now: Instant) -> String {
-        let composed = adapter.command(name, args).unwrap().unwrap();
-        adapter.on_outgoing(&composed.frames[0].payload, TEXT, now);
-        String::from_utf8_lossy(&composed.frames[0].payload).into_owned()
+        crate::protocol::testing::run(adapter, name, args, now).remove(0)
     }
 
     #[test]
@@ -445,16 +453,16 @@ mod tests {
             format!(r#"{{"command":"unsubscribe","identifier":"{CHAT}"}}"#)
         );
         assert!(cable.status().is_empty());
-        for (name, args) in [
-            ("subscribe", ""),
-            ("subscribe", "A [1]"),
-            ("unsubscribe", "A {}"),
-            ("perform", "A"),
-            ("perform", "A b 1"),
-        ] {
-            assert!(cable.command(name, args).unwrap().is_err(), "{name} {args}");
-        }
-        assert!(cable.command("nope", "").is_none());
+        assert_bad_commands(
+            &mut cable,
+            &[
+                ("subscribe", ""),
+                ("subscribe", "A [1]"),
+                ("unsubscribe", "A {}"),
+                ("perform", "A"),
+                ("perform", "A b 1"),
+            ],
+        );
     }
 
     #[test]
@@ -495,24 +503,32 @@ mod tests {
     }
 
     #[test]
+    fn on_connect_subscriptions_are_left_to_the_session() {
+        let (mut cable, t0) = (ActionCableAdapter::new(), Instant::now());
+        let welcome = r#"{"type":"welcome"}"#;
+        incoming(&mut cable, welcome, t0);
+        let chat = format!(r#"{{"command":"subscribe","identifier":"{CHAT}"}}"#);
+        on_connect(&mut cable, &chat, t0);
+        let room = run(&mut cable, "subscribe", r#"RoomChannel {"room":1}"#, t0);
+        let pending = ["ChatChannel: pending", "RoomChannel: pending"];
+        assert_eq!(status(&cable), pending);
+        for _ in 0..2 {
+            assert_eq!(reconnect(&mut cable, Some(welcome), t0), [room.as_str()]);
+            on_connect(&mut cable, &chat, t0);
+            assert_eq!(status(&cable), pending);
+        }
+    }
+
+    #[test]
     fn transcript_decodes() {
         let transcript = include_str!("../../tests/fixtures/transcripts/action_cable.txt");
-        let (mut cable, t0) = (ActionCableAdapter::new(), Instant::now());
-        for frame in server_frames(transcript) {
-            assert_eq!(
-                incoming(&mut cable, &frame, t0).decoded.unwrap().error,
-                None,
-                "{frame}"
-            );
-        }
+        decode_transcript(&mut ActionCableAdapter::new(), transcript);
     }
 
     proptest! {
         #[test]
         fn never_panics(
-            bytes in prop::collection::vec(any::<u8>(), 0..64),
-            text in "\\PC{0,40}",
-            json in arb_json(
+            payloads in arb_payloads(
                 &["type", "identifier", "message", "command", "data", "reason", "reconnect",
                   "channel", "action"],
                 &["welcome", "ping", "disconnect", "confirm_subscription", "reject_subscription",
@@ -520,18 +536,8 @@ mod tests {
             ),
         ) {
             let (mut cable, t0) = (ActionCableAdapter::new(), Instant::now());
-            let json = json.to_string();
-            for payload in [&bytes[..], text.as_bytes(), json.as_bytes()] {
-                cable.on_outgoing(payload, TEXT, t0);
-                cable.on_incoming(payload, TEXT, t0);
-            }
-            let _ = cable.compose(&text);
-            for name in ["subscribe", "unsubscribe", "perform", &text] {
-                let _ = cable.command(name, &text);
-            }
-            cable.on_closed();
-            let _ = cable.on_ready(t0);
-            let _ = cable.status();
+            let payloads = payloads.each_ref().map(Vec::as_slice);
+            exercise(&mut cable, &payloads, &["subscribe", "unsubscribe", "perform"], t0, t0);
         }
     }
 }

@@ -13,6 +13,8 @@
 
 use std::time::Instant;
 
+use bytes::Bytes;
+
 use super::graphql_ws::{Dialect, GraphqlWsAdapter};
 use super::{
     Adapter, ComposeError, Composed, Decoded, OpenContext, Outgoing, Reaction, StatusLine,
@@ -51,6 +53,14 @@ impl Adapter for ApolloLegacyAdapter {
 
     fn on_ready(&mut self, now: Instant) -> Vec<Outgoing> {
         self.0.on_ready(now)
+    }
+
+    fn prepare_on_connect(&mut self, payload: Bytes, kind: PayloadKind) -> Bytes {
+        self.0.prepare_on_connect(payload, kind)
+    }
+
+    fn sent_on_connect(&mut self, payload: &[u8], kind: PayloadKind) {
+        self.0.sent_on_connect(payload, kind)
     }
 
     fn on_incoming(&mut self, payload: &[u8], kind: PayloadKind, now: Instant) -> Reaction {
@@ -94,29 +104,10 @@ mod tests {
 
     use super::*;
     use crate::protocol::Correlation;
+    use crate::protocol::testing::{
+        composed, decode, exercise, incoming, on_connect, outgoing, reconnect, texts,
+    };
     use crate::session::auth::AuthVerdict;
-
-    fn text(frames: &[Outgoing]) -> Vec<String> {
-        let utf8 = |frame: &Outgoing| String::from_utf8(frame.payload.to_vec()).expect("utf-8");
-        frames.iter().map(utf8).collect()
-    }
-
-    fn composed(result: Result<Composed, ComposeError>) -> String {
-        text(&result.expect("composes").frames).remove(0)
-    }
-
-    fn incoming(adapter: &mut ApolloLegacyAdapter, frame: &str, now: Instant) -> Reaction {
-        adapter.on_incoming(frame.as_bytes(), PayloadKind::Text, now)
-    }
-
-    fn decoded_in(adapter: &mut ApolloLegacyAdapter, frame: &str, now: Instant) -> Decoded {
-        incoming(adapter, frame, now).decoded.expect("decoded")
-    }
-
-    fn sent(adapter: &mut ApolloLegacyAdapter, frame: &str, now: Instant) -> Decoded {
-        let decoded = adapter.on_outgoing(frame.as_bytes(), PayloadKind::Text, now);
-        decoded.expect("decoded")
-    }
 
     #[test]
     fn handshake_ack_error_and_keep_alives() {
@@ -129,7 +120,7 @@ mod tests {
             ..OpenContext::default()
         };
         assert_eq!(
-            text(&adapter.on_open(&context, now)),
+            texts(&adapter.on_open(&context, now)),
             [r#"{"type":"connection_init","payload":{"authToken":"t"}}"#]
         );
         let ack = incoming(&mut adapter, r#"{"type":"connection_ack"}"#, now);
@@ -149,7 +140,7 @@ mod tests {
         let terminate = composed(adapter.command("terminate", "").expect("known"));
         assert_eq!(terminate, r#"{"type":"connection_terminate"}"#);
         assert_eq!(
-            sent(&mut adapter, &terminate, now).label,
+            outgoing(&mut adapter, &terminate, now).label,
             "apollo connection_terminate"
         );
         assert_eq!(
@@ -166,14 +157,14 @@ mod tests {
         let start = composed(adapter.compose("subscription { ticks }"));
         let expected = r#"{"id":"1","type":"start","payload":{"query":"subscription { ticks }"}}"#;
         assert_eq!(start, expected);
-        let request = sent(&mut adapter, &start, t0);
+        let request = outgoing(&mut adapter, &start, t0);
         assert_eq!(request.label, "apollo start #1");
         assert_eq!(
             request.correlation,
             Some(Correlation::Request { key: "1".into() })
         );
         let data = r#"{"id":"1","type":"data","payload":{"data":{"ticks":0}}}"#;
-        let data = decoded_in(&mut adapter, data, t0 + Duration::from_millis(12));
+        let data = decode(&mut adapter, data, t0 + Duration::from_millis(12));
         assert_eq!(data.label, "apollo data #1");
         assert_eq!(data.data, Some(json!({"data": {"ticks": 0}})));
         let latency = Some(Duration::from_millis(12));
@@ -185,7 +176,7 @@ mod tests {
         };
         assert_eq!(data.correlation, Some(response(true, true)));
         assert_eq!(adapter.status()[0].value, "subscription { ticks } · 1 msgs");
-        let complete = decoded_in(
+        let complete = decode(
             &mut adapter,
             r#"{"id":"1","type":"complete"}"#,
             t0 + Duration::from_millis(12),
@@ -199,10 +190,10 @@ mod tests {
             typed,
             r#"{"id":"2","type":"start","payload":{"query":"{ a }"}}"#
         );
-        sent(&mut adapter, &typed, t0);
+        outgoing(&mut adapter, &typed, t0);
         let stop = composed(adapter.command("stop", "2").expect("known"));
         assert_eq!(stop, r#"{"id":"2","type":"stop"}"#);
-        assert_eq!(sent(&mut adapter, &stop, t0).label, "apollo stop #2");
+        assert_eq!(outgoing(&mut adapter, &stop, t0).label, "apollo stop #2");
         assert!(adapter.status().is_empty());
         assert_eq!(adapter.command("ping", ""), None);
         assert_eq!(adapter.commands().len(), 3);
@@ -212,13 +203,13 @@ mod tests {
     fn errors_with_and_without_id() {
         let now = Instant::now();
         let mut adapter = ApolloLegacyAdapter::new();
-        sent(
+        outgoing(
             &mut adapter,
             r#"{"id":"5","type":"start","payload":{"query":"{ a }"}}"#,
             now,
         );
         let error = r#"{"id":"5","type":"error","payload":{"message":"bad query"}}"#;
-        let error = decoded_in(&mut adapter, error, now);
+        let error = decode(&mut adapter, error, now);
         assert_eq!(error.label, "apollo error #5");
         assert_eq!(error.summary, "bad query");
         assert!(matches!(
@@ -229,7 +220,7 @@ mod tests {
                 ..
             })
         ));
-        let general = decoded_in(
+        let general = decode(
             &mut adapter,
             r#"{"type":"error","payload":{"message":"parse"}}"#,
             now,
@@ -244,7 +235,7 @@ mod tests {
             r#"{"type":"data"}"#,
         ] {
             assert_eq!(
-                decoded_in(&mut adapter, frame, now).label,
+                decode(&mut adapter, frame, now).label,
                 "apollo malformed",
                 "{frame}"
             );
@@ -257,36 +248,53 @@ mod tests {
         let mut adapter = ApolloLegacyAdapter::new();
         adapter.on_open(&OpenContext::default(), now);
         let start = composed(adapter.command("sub", "subscription { a }").expect("known"));
-        sent(&mut adapter, &start, now);
+        outgoing(&mut adapter, &start, now);
         adapter.on_closed();
         let reconnect = OpenContext {
             reconnect: true,
             ..OpenContext::default()
         };
         assert_eq!(
-            text(&adapter.on_open(&reconnect, now)),
+            texts(&adapter.on_open(&reconnect, now)),
             [r#"{"type":"connection_init"}"#]
         );
         assert_eq!(
-            text(&adapter.on_ready(now)),
+            texts(&adapter.on_ready(now)),
             [r#"{"id":"2","type":"start","payload":{"query":"subscription { a }"}}"#]
         );
     }
 
+    #[test]
+    fn on_connect_operations_are_left_to_the_session() {
+        let now = Instant::now();
+        let mut adapter = ApolloLegacyAdapter::new();
+        adapter.on_open(&OpenContext::default(), now);
+        let ticks = r#"{"id":"t","type":"start","payload":{"query":"subscription { ticks }"}}"#;
+        on_connect(&mut adapter, ticks, now);
+        let news = composed(
+            adapter
+                .command("sub", "subscription { news }")
+                .expect("known"),
+        );
+        outgoing(&mut adapter, &news, now);
+        for id in [2, 3] {
+            assert_eq!(
+                reconnect(&mut adapter, Some(r#"{"type":"connection_ack"}"#), now),
+                [format!(
+                    r#"{{"id":"{id}","type":"start","payload":{{"query":"subscription {{ news }}"}}}}"#
+                )]
+            );
+            on_connect(&mut adapter, ticks, now);
+            assert_eq!(adapter.status().len(), 2);
+        }
+    }
+
     proptest::proptest! {
         #[test]
-        fn arbitrary_input_never_panics(bytes: Vec<u8>, text: String, binary: bool) {
+        fn arbitrary_input_never_panics(bytes: Vec<u8>, text: String) {
             let now = Instant::now();
             let mut adapter = ApolloLegacyAdapter::default();
-            let kind = if binary { PayloadKind::Binary } else { PayloadKind::Text };
-            adapter.on_incoming(&bytes, kind, now);
-            adapter.on_incoming(text.as_bytes(), PayloadKind::Text, now);
-            adapter.on_outgoing(&bytes, kind, now);
-            adapter.on_outgoing(text.as_bytes(), PayloadKind::Text, now);
-            let _ = adapter.compose(&text);
-            for name in ["sub", "stop", "terminate"] {
-                let _ = adapter.command(name, &text);
-            }
+            exercise(&mut adapter, &[&bytes, text.as_bytes()], &["sub", "stop", "terminate"], now, now);
         }
     }
 }

@@ -4,15 +4,19 @@
 //! data decoded into labels and one-line summaries; `SUBSCRIBE`, `UNSUBSCRIBE`,
 //! `LIST_SUBSCRIPTIONS`, `SET_PROPERTY` and `GET_PROPERTY` requests numbered and
 //! correlated with their `result` (or `code`/`msg` error); subscribed streams
-//! tracked and re-subscribed after a reconnect. The server's keep-alive is WebSocket
-//! ping control frames, which the engine answers, so there is no app heartbeat.
+//! tracked and re-subscribed after a reconnect (except those the profile's on-connect
+//! messages subscribe to, which the session re-sends itself). The server's keep-alive
+//! is WebSocket ping control frames, which the engine answers, so there is no app
+//! heartbeat.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use super::home_assistant::{id_key, latency_suffix, one, remember, str_field, value_summary};
+use super::shared::{
+    id_key, latency_suffix, number_suffix, one, remember, str_field, value_summary,
+};
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
@@ -31,6 +35,9 @@ pub struct BinanceAdapter {
     requests: BTreeMap<String, (String, Vec<String>)>,
     /// Subscribed streams and how many messages each brought.
     streams: Vec<(String, u64)>,
+    /// Streams the profile's on-connect messages subscribe to (normalized): the
+    /// session re-sends those, so they are not restored.
+    on_connect: BTreeSet<String>,
     restore: bool,
 }
 
@@ -214,10 +221,7 @@ impl BinanceAdapter {
             let error = json!({ "code": frame.get("code"), "msg": frame.get("msg") });
             (format!("code {code}: {msg}"), error)
         };
-        let number = key
-            .as_ref()
-            .map(|key| format!(" #{key}"))
-            .unwrap_or_default();
+        let number = number_suffix(key.as_ref());
         let verdict = if ok { "ok" } else { "error" };
         Decoded {
             label: format!(
@@ -243,11 +247,30 @@ impl Adapter for BinanceAdapter {
     }
 
     fn on_ready(&mut self, _now: Instant) -> Vec<Outgoing> {
-        if !std::mem::take(&mut self.restore) || self.streams.is_empty() {
+        if !std::mem::take(&mut self.restore) {
             return Vec::new();
         }
-        let streams: Vec<String> = self.streams.iter().map(|(name, _)| name.clone()).collect();
+        let streams: Vec<String> = self
+            .streams
+            .iter()
+            .map(|(name, _)| name.clone())
+            .filter(|name| !self.on_connect.contains(&normalize(name)))
+            .collect();
+        if streams.is_empty() {
+            return Vec::new();
+        }
         vec![self.request("SUBSCRIBE", &streams)]
+    }
+
+    fn sent_on_connect(&mut self, payload: &[u8], _kind: PayloadKind) {
+        let Ok(frame) = parse_json(payload) else {
+            return;
+        };
+        if str_field(&frame, "method") == Some("SUBSCRIBE") {
+            let params = frame.get("params").and_then(Value::as_array);
+            let streams = params.into_iter().flatten().filter_map(Value::as_str);
+            self.on_connect.extend(streams.map(normalize));
+        }
     }
 
     fn on_incoming(&mut self, payload: &[u8], _kind: PayloadKind, now: Instant) -> Reaction {
@@ -349,10 +372,7 @@ impl Adapter for BinanceAdapter {
                 (method.clone(), params.clone()),
             );
         }
-        let number = key
-            .as_ref()
-            .map(|key| format!(" #{key}"))
-            .unwrap_or_default();
+        let number = number_suffix(key.as_ref());
         Some(Decoded {
             label: format!("binance {method}{number}"),
             summary: shorten(&params.join(" "), WIDTH),
@@ -418,31 +438,13 @@ impl Adapter for BinanceAdapter {
 
 #[cfg(test)]
 mod tests {
-    use super::super::home_assistant::testing::{arb_json, server_frames};
     use super::*;
+    use crate::protocol::testing::{
+        TEXT, arb_payloads, decode, decode_transcript, exercise, on_connect, reconnect, sent,
+        status, texts,
+    };
     use proptest::prelude::*;
     use std::time::Duration;
-
-    const TEXT: PayloadKind = PayloadKind::Text;
-
-    fn decode(adapter: &mut BinanceAdapter, text: &str, now: Instant) -> Decoded {
-        adapter
-            .on_incoming(text.as_bytes(), TEXT, now)
-            .decoded
-            .unwrap()
-    }
-
-    fn text(frames: &[Outgoing]) -> Vec<String> {
-        let text = |frame: &Outgoing| String::from_utf8_lossy(&frame.payload).into_owned();
-        frames.iter().map(text).collect()
-    }
-
-    fn sent(adapter: &mut BinanceAdapter, composed: Composed, now: Instant) -> Vec<String> {
-        for frame in &composed.frames {
-            adapter.on_outgoing(&frame.payload, TEXT, now);
-        }
-        text(&composed.frames)
-    }
 
     #[test]
     fn decodes_market_data() {
@@ -569,7 +571,7 @@ mod tests {
         assert!(b.status().is_empty());
         let c = b.command("list", "").unwrap().unwrap();
         assert_eq!(
-            text(&c.frames),
+            texts(&c.frames),
             [r#"{"method":"LIST_SUBSCRIPTIONS","id":10}"#]
         );
     }
@@ -584,7 +586,7 @@ mod tests {
         b.on_closed();
         let frames = b.on_ready(t0);
         assert_eq!(
-            text(&frames),
+            texts(&frames),
             [r#"{"method":"SUBSCRIBE","params":["btcusdt@trade"],"id":2}"#]
         );
         assert!(b.on_ready(t0).is_empty());
@@ -605,26 +607,54 @@ mod tests {
         assert!(b.command("sub", " ").unwrap().is_err());
         assert!(b.command("list", "x").unwrap().is_err());
         assert!(b.command("nope", "").is_none());
-        assert_eq!(text(&b.compose("hello").unwrap().frames), ["hello"]);
+        assert_eq!(texts(&b.compose("hello").unwrap().frames), ["hello"]);
+    }
+
+    #[test]
+    fn on_connect_streams_are_left_to_the_session() {
+        let (mut b, t0) = (BinanceAdapter::new(), Instant::now());
+        let trade = r#"{"method":"SUBSCRIBE","params":["BTCUSDT@trade"],"id":1}"#;
+        assert_eq!(on_connect(&mut b, trade, t0), trade);
+        decode(&mut b, r#"{"result":null,"id":1}"#, t0);
+        let c = b.command("sub", "ethusdt@depth").unwrap().unwrap();
+        sent(&mut b, c, t0);
+        decode(&mut b, r#"{"result":null,"id":2}"#, t0);
+        let subscribed = [
+            "BTCUSDT@trade: subscribed · 0 msgs",
+            "ethusdt@depth: subscribed · 0 msgs",
+        ];
+        assert_eq!(status(&b), subscribed);
+        for id in [3, 4] {
+            assert_eq!(
+                reconnect(&mut b, None, t0),
+                [format!(
+                    r#"{{"method":"SUBSCRIBE","params":["ethusdt@depth"],"id":{id}}}"#
+                )]
+            );
+            decode(&mut b, &format!(r#"{{"result":null,"id":{id}}}"#), t0);
+            on_connect(&mut b, trade, t0);
+            decode(&mut b, r#"{"result":null,"id":1}"#, t0);
+            assert_eq!(status(&b), subscribed);
+        }
+        // With nothing of the user's to restore, a reconnect sends nothing.
+        let c = b.command("unsub", "ethusdt@depth").unwrap().unwrap();
+        sent(&mut b, c, t0);
+        decode(&mut b, r#"{"result":null,"id":5}"#, t0);
+        assert!(reconnect(&mut b, None, t0).is_empty());
     }
 
     #[test]
     fn transcript_decodes() {
         let transcript = include_str!("../../tests/fixtures/transcripts/binance.txt");
-        let (mut b, t0) = (BinanceAdapter::new(), Instant::now());
-        for frame in server_frames(transcript) {
-            let decoded = decode(&mut b, &frame, t0);
-            assert_eq!(decoded.error, None, "{frame}");
-            assert!(!decoded.label.contains("message"), "{frame}");
+        for decoded in decode_transcript(&mut BinanceAdapter::new(), transcript) {
+            assert!(!decoded.label.contains("message"), "{decoded:?}");
         }
     }
 
     proptest! {
         #[test]
         fn never_panics(
-            bytes in prop::collection::vec(any::<u8>(), 0..64),
-            text in "\\PC{0,40}",
-            json in arb_json(
+            payloads in arb_payloads(
                 &["e", "s", "p", "q", "b", "a", "B", "A", "u", "k", "stream", "data", "result",
                   "id", "code", "msg", "method", "params", "lastUpdateId", "bids", "asks"],
                 &["trade", "aggTrade", "kline", "depthUpdate", "24hrTicker", "SUBSCRIBE",
@@ -632,19 +662,8 @@ mod tests {
             ),
         ) {
             let (mut b, t0) = (BinanceAdapter::new(), Instant::now());
-            let json = json.to_string();
-            for payload in [&bytes[..], text.as_bytes(), json.as_bytes()] {
-                b.on_outgoing(payload, TEXT, t0);
-                b.on_incoming(payload, TEXT, t0);
-            }
-            let _ = b.compose(&text);
-            let _ = b.compose(&json);
-            for name in ["sub", "unsub", "list", &text] {
-                let _ = b.command(name, &text);
-            }
-            b.on_closed();
-            let _ = b.on_ready(t0);
-            let _ = b.status();
+            let payloads = payloads.each_ref().map(Vec::as_slice);
+            exercise(&mut b, &payloads, &["sub", "unsub", "list"], t0, t0);
         }
     }
 }

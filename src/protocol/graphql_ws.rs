@@ -3,7 +3,8 @@
 //! the handshake verdict, `ping` answered with `pong`, operations started with
 //! `subscribe` under auto ids and followed through `next`, `error` and `complete`
 //! (correlated with their latency), the protocol's 44xx close codes explained, and
-//! subscriptions re-sent after a reconnect.
+//! subscriptions re-sent after a reconnect (except those the profile's on-connect
+//! messages start: the session re-sends those itself).
 //!
 //! Spec: <https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md>.
 //!
@@ -82,6 +83,9 @@ struct Operation {
     received: u64,
     /// Started on a previous link: re-sent (under a new id) once the new one is ready.
     carried: bool,
+    /// Started by one of the profile's on-connect messages, which the session re-sends
+    /// itself: never re-sent here. While carried, its id stays reserved.
+    on_connect: bool,
 }
 
 /// The graphql-transport-ws adapter (provider `graphql-ws`, subprotocol
@@ -335,6 +339,7 @@ impl GraphqlWsAdapter {
             payload,
             received: 0,
             carried: false,
+            on_connect: false,
         });
         self.correlator.request(id, now);
     }
@@ -369,10 +374,12 @@ impl Adapter for GraphqlWsAdapter {
     }
 
     fn on_ready(&mut self, _now: Instant) -> Vec<Outgoing> {
-        // Queries and mutations are not repeated: only subscriptions resume.
+        // Queries and mutations are not repeated: only subscriptions resume. Those of
+        // the on-connect messages stay (so their ids are not reused) until the session
+        // re-sends them.
         let (carried, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.operations)
             .into_iter()
-            .partition(|operation| operation.carried);
+            .partition(|operation| operation.carried && !operation.on_connect);
         self.operations = kept;
         carried
             .into_iter()
@@ -382,6 +389,22 @@ impl Adapter for GraphqlWsAdapter {
             })
             .map(|operation| self.start(operation.payload))
             .collect()
+    }
+
+    fn sent_on_connect(&mut self, payload: &[u8], kind: PayloadKind) {
+        let Ok((message, kind)) = Self::parse(payload, kind) else {
+            return;
+        };
+        let Some(id) = message_id(&message).filter(|_| kind == self.dialect.words().0) else {
+            return;
+        };
+        // The on-connect operations of the previous link are being re-sent now (those
+        // that keep their id were replaced when this one went out): forget the rest.
+        self.operations
+            .retain(|operation| !(operation.carried && operation.on_connect));
+        if let Some(operation) = self.operations.iter_mut().find(|op| op.id == id) {
+            operation.on_connect = true;
+        }
     }
 
     fn on_incoming(&mut self, payload: &[u8], kind: PayloadKind, now: Instant) -> Reaction {

@@ -3,17 +3,21 @@
 //! phase (`auth_required`, `auth_ok`, `auth_invalid`; the engine sends the `auth`
 //! message itself), numbers every command with an increasing `id`, correlates
 //! `result` frames and subscription `event`s with their command, keeps the link
-//! alive with `ping`/`pong` every 30 s and re-subscribes after a reconnect.
-//!
-//! Also home to the small helpers the other adapters of this family share
-//! ([`split_words`], [`json_values`], [`latency_suffix`], …).
+//! alive with `ping`/`pong` every 30 s and re-subscribes after a reconnect. The
+//! profile's on-connect commands are numbered like composed ones, so ids keep
+//! increasing within each connection.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use super::correlate::format_latency;
+use bytes::Bytes;
+
+use super::shared::{
+    latency_suffix, number_suffix, one, optional_json, parse_object, remember, split_words,
+    str_field, value_summary,
+};
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
@@ -25,83 +29,6 @@ use crate::session::event::PayloadKind;
 const PING_INTERVAL: Duration = Duration::from_secs(30);
 /// Width of summaries.
 const WIDTH: usize = 80;
-/// How many request records an adapter keeps before dropping the oldest.
-const MAX_REMEMBERED: usize = 1024;
-
-/// Splits `args` into up to `count` leading whitespace-separated words and the
-/// trimmed rest (`"light.on {…}"` → `(["light.on"], "{…}")`).
-pub(crate) fn split_words(args: &str, count: usize) -> (Vec<&str>, &str) {
-    let mut words = Vec::new();
-    let mut rest = args.trim_start();
-    while words.len() < count && !rest.is_empty() {
-        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        words.push(&rest[..end]);
-        rest = rest[end..].trim_start();
-    }
-    (words, rest.trim_end())
-}
-
-/// Parses whitespace-separated JSON values (`1 "a" {"b":2}`); empty text gives none.
-pub(crate) fn json_values(text: &str) -> Result<Vec<Value>, ComposeError> {
-    serde_json::Deserializer::from_str(text)
-        .into_iter::<Value>()
-        .collect::<Result<_, _>>()
-        .map_err(|error| ComposeError(format!("not JSON: {error}")))
-}
-
-/// Parses at most one JSON value; empty text gives `None`.
-pub(crate) fn optional_json(text: &str) -> Result<Option<Value>, ComposeError> {
-    let mut values = json_values(text)?;
-    match values.len() {
-        0 | 1 => Ok(values.pop()),
-        n => Err(ComposeError(format!("expected one JSON value, got {n}"))),
-    }
-}
-
-/// ` 12 ms` for a known latency, nothing otherwise.
-pub(crate) fn latency_suffix(latency: Option<Duration>) -> String {
-    latency
-        .map(|latency| format!(" {}", format_latency(latency)))
-        .unwrap_or_default()
-}
-
-/// A one-line summary of a value: strings as they are, the rest as compact JSON.
-pub(crate) fn value_summary(value: &Value) -> String {
-    match value {
-        Value::String(text) => shorten(text, WIDTH),
-        Value::Null => String::new(),
-        other => shorten(&other.to_string(), WIDTH),
-    }
-}
-
-/// A correlation key for a JSON id: numbers and strings as written.
-pub(crate) fn id_key(value: &Value) -> Option<String> {
-    match value {
-        Value::Number(number) => Some(number.to_string()),
-        Value::String(text) => Some(text.clone()),
-        _ => None,
-    }
-}
-
-/// Inserts into a bounded map, dropping the smallest key when full.
-pub(crate) fn remember<K: Ord, V>(map: &mut BTreeMap<K, V>, key: K, value: V) {
-    if map.len() >= MAX_REMEMBERED {
-        map.pop_first();
-    }
-    map.insert(key, value);
-}
-
-/// One text frame, composed.
-pub(crate) fn one(text: impl Into<String>) -> Composed {
-    Composed {
-        frames: vec![Outgoing::text(text)],
-    }
-}
-
-/// A string field of a JSON value, if there is one.
-pub(crate) fn str_field<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
-    value.get(key).and_then(Value::as_str)
-}
 
 /// A Home Assistant subscription (a `subscribe_*` command and the events it brought).
 #[derive(Debug)]
@@ -110,12 +37,18 @@ struct Subscription {
     command: Value,
     active: bool,
     events: u64,
+    /// Made by one of the profile's on-connect messages, which the session re-sends
+    /// itself: not restored.
+    on_connect: bool,
 }
 
 /// The `home-assistant` adapter.
 #[derive(Debug, Default)]
 pub struct HomeAssistantAdapter {
+    /// The highest id used so far, on any link: auto ids continue from it.
     last_id: u64,
+    /// The highest id sent on this link (Home Assistant refuses one not above it).
+    link_last_id: u64,
     correlator: Correlator,
     requests: BTreeMap<u64, String>,
     subscriptions: BTreeMap<u64, Subscription>,
@@ -153,9 +86,14 @@ impl HomeAssistantAdapter {
     }
 
     fn frame(&mut self, command: Value) -> Outgoing {
-        let id = self.take_id();
         let map = command.as_object().cloned().unwrap_or_default();
-        Outgoing::text(with_id(id, &map).to_string())
+        Outgoing::text(self.numbered(&map))
+    }
+
+    /// `command` under the next id, as text.
+    fn numbered(&mut self, command: &Map<String, Value>) -> String {
+        let id = self.take_id();
+        with_id(id, command).to_string()
     }
 
     fn take_restore(&mut self) -> Vec<Outgoing> {
@@ -233,10 +171,10 @@ impl HomeAssistantAdapter {
                 };
                 (format!("ha event {kind}{entity}"), summary)
             }
-            None => {
-                let id = id.map(|id| format!(" #{id}")).unwrap_or_default();
-                (format!("ha event{id}"), value_summary(&event))
-            }
+            None => (
+                format!("ha event{}", number_suffix(id)),
+                value_summary(&event),
+            ),
         };
         Decoded {
             label,
@@ -268,9 +206,8 @@ impl Adapter for HomeAssistantAdapter {
     }
 
     fn on_incoming(&mut self, payload: &[u8], _kind: PayloadKind, now: Instant) -> Reaction {
-        let frame = match parse_json(payload) {
-            Ok(frame) if frame.is_object() => frame,
-            Ok(_) => return Reaction::decoded(Decoded::malformed("ha", "not a JSON object")),
+        let frame = match parse_object(payload) {
+            Ok(frame) => frame,
             Err(why) => return Reaction::decoded(Decoded::malformed("ha", why)),
         };
         let Some(kind) = str_field(&frame, "type") else {
@@ -312,7 +249,7 @@ impl Adapter for HomeAssistantAdapter {
                 if id.is_some() && self.ping_out == id {
                     self.ping_out = None;
                 }
-                let number = id.map(|id| format!(" #{id}")).unwrap_or_default();
+                let number = number_suffix(id);
                 Decoded {
                     label: format!("ha pong{number}{}", latency_suffix(latency)),
                     heartbeat: true,
@@ -336,7 +273,7 @@ impl Adapter for HomeAssistantAdapter {
                 }
             }
             (other, id) => {
-                let number = id.map(|id| format!(" #{id}")).unwrap_or_default();
+                let number = number_suffix(id);
                 Decoded::labelled(format!("ha {}{number}", shorten(other, 40)))
             }
         };
@@ -345,18 +282,17 @@ impl Adapter for HomeAssistantAdapter {
     }
 
     fn on_outgoing(&mut self, payload: &[u8], _kind: PayloadKind, now: Instant) -> Option<Decoded> {
-        let frame = match parse_json(payload) {
+        let frame = match parse_object(payload) {
             Ok(frame) => frame,
             Err(why) => return Some(Decoded::malformed("ha", why)),
         };
-        let Some(object) = frame.as_object() else {
-            return Some(Decoded::malformed("ha", "not a JSON object"));
-        };
+        let object = frame.as_object()?; // parse_object made sure it is one
         let kind = shorten(str_field(&frame, "type").unwrap_or("?"), 40);
         let Some(id) = object.get("id").and_then(Value::as_u64) else {
             return Some(Decoded::labelled(format!("ha {kind}")));
         };
         self.last_id = self.last_id.max(id);
+        self.link_last_id = self.link_last_id.max(id);
         self.correlator.request(id.to_string(), now);
         remember(&mut self.requests, id, kind.clone());
         if is_subscription(&kind) {
@@ -371,6 +307,7 @@ impl Adapter for HomeAssistantAdapter {
                 command,
                 active: false,
                 events: 0,
+                on_connect: false,
             };
             remember(&mut self.subscriptions, id, sub);
         }
@@ -404,10 +341,35 @@ impl Adapter for HomeAssistantAdapter {
             && !map.contains_key("id")
             && map.get("type").and_then(Value::as_str) != Some("auth")
         {
-            let id = self.take_id();
-            return Ok(one(with_id(id, &map).to_string()));
+            return Ok(one(self.numbered(&map)));
         }
         Ok(one(text))
+    }
+
+    fn prepare_on_connect(&mut self, payload: Bytes, kind: PayloadKind) -> Bytes {
+        // Numbered as composed text is; a fixed id that is not above every id already
+        // sent on this link (resumed subscriptions go out first) would be refused
+        // ("id_reuse"), so it is replaced too.
+        let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&payload) else {
+            return payload;
+        };
+        let usable = |id: &Value| id.as_u64().is_some_and(|id| id > self.link_last_id);
+        if kind == PayloadKind::Binary
+            || map.get("type").and_then(Value::as_str) == Some("auth")
+            || map.get("id").is_some_and(usable)
+        {
+            return payload;
+        }
+        Bytes::from(self.numbered(&map))
+    }
+
+    fn sent_on_connect(&mut self, payload: &[u8], _kind: PayloadKind) {
+        let id = parse_json(payload)
+            .ok()
+            .and_then(|frame| frame.get("id").and_then(Value::as_u64));
+        if let Some(sub) = id.and_then(|id| self.subscriptions.get_mut(&id)) {
+            sub.on_connect = true;
+        }
     }
 
     fn command(&mut self, name: &str, args: &str) -> Option<Result<Composed, ComposeError>> {
@@ -508,8 +470,9 @@ impl Adapter for HomeAssistantAdapter {
 
     fn on_closed(&mut self) {
         let subscriptions = std::mem::take(&mut self.subscriptions);
-        self.restore
-            .extend(subscriptions.into_values().map(|sub| sub.command));
+        let interactive = subscriptions.into_values().filter(|sub| !sub.on_connect);
+        self.restore.extend(interactive.map(|sub| sub.command));
+        self.link_last_id = 0;
         self.correlator.clear();
         self.requests.clear();
         self.authed = false;
@@ -548,98 +511,17 @@ impl Adapter for HomeAssistantAdapter {
     }
 }
 
-/// Test helpers shared by this family of adapters.
-#[cfg(test)]
-pub(crate) mod testing {
-    use proptest::prelude::*;
-    use serde_json::Value;
-
-    /// Arbitrary JSON built from protocol-ish keys and words, to reach deep paths.
-    pub(crate) fn arb_json(
-        keys: &'static [&'static str],
-        words: &'static [&'static str],
-    ) -> BoxedStrategy<Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::from),
-            any::<i64>().prop_map(Value::from),
-            any::<u64>().prop_map(Value::from),
-            (0u64..4).prop_map(Value::from),
-            prop::sample::select(words).prop_map(Value::from),
-            "\\PC{0,6}".prop_map(Value::from),
-        ];
-        leaf.prop_recursive(3, 24, 6, move |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::vec((prop::sample::select(keys), inner.clone()), 0..6).prop_map(
-                    |entries| Value::Object(
-                        entries
-                            .into_iter()
-                            .map(|(k, v)| (k.to_string(), v))
-                            .collect()
-                    )
-                ),
-                inner.prop_map(|value| Value::String(value.to_string())),
-            ]
-        })
-        .boxed()
-    }
-
-    /// The `<` lines of a transcript (server frames), with `\x1e` unescaped.
-    pub(crate) fn server_frames(transcript: &str) -> Vec<String> {
-        let lines: Vec<&str> = transcript.lines().collect();
-        assert!(lines.first().is_some_and(|line| line.starts_with("# ")));
-        assert!(lines.iter().take(3).any(|line| line.contains("https://")));
-        lines
-            .iter()
-            .filter_map(|line| line.strip_prefix("< "))
-            .map(|line| line.trim().replace("\\x1e", "\u{1e}"))
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::testing::{arb_json, server_frames};
     use super::*;
+    use crate::protocol::testing::{
+        TEXT, arb_payloads, decode, decode_transcript, exercise, incoming, on_connect, reconnect,
+        response, run, sent, status, texts,
+    };
     use proptest::prelude::*;
-
-    const TEXT: PayloadKind = PayloadKind::Text;
-
-    fn incoming(adapter: &mut HomeAssistantAdapter, text: &str, now: Instant) -> Reaction {
-        adapter.on_incoming(text.as_bytes(), TEXT, now)
-    }
 
     fn label(reaction: &Reaction) -> &str {
         &reaction.decoded.as_ref().unwrap().label
-    }
-
-    fn texts(frames: &[Outgoing]) -> Vec<String> {
-        frames
-            .iter()
-            .map(|frame| String::from_utf8_lossy(&frame.payload).into_owned())
-            .collect()
-    }
-
-    fn send(adapter: &mut HomeAssistantAdapter, composed: Composed, now: Instant) -> Vec<String> {
-        for frame in &composed.frames {
-            adapter.on_outgoing(&frame.payload, TEXT, now);
-        }
-        texts(&composed.frames)
-    }
-
-    #[test]
-    fn helpers_split_words_and_json() {
-        assert_eq!(
-            split_words("  a b  {\"x\": 1} ", 2),
-            (vec!["a", "b"], "{\"x\": 1}")
-        );
-        assert_eq!(split_words("a", 3), (vec!["a"], ""));
-        assert_eq!(json_values("1 \"a\" {}").unwrap().len(), 3);
-        assert!(json_values("{").is_err());
-        assert!(optional_json("1 2").is_err());
-        assert_eq!(optional_json("").unwrap(), None);
-        assert_eq!(latency_suffix(Some(Duration::from_millis(12))), " 12 ms");
     }
 
     #[test]
@@ -671,11 +553,11 @@ mod tests {
     fn compose_numbers_commands_and_moves_past_typed_ids() {
         let (mut ha, t0) = (HomeAssistantAdapter::new(), Instant::now());
         let c = ha.compose(r#"{"type":"get_states"}"#).unwrap();
-        assert_eq!(send(&mut ha, c, t0), [r#"{"id":1,"type":"get_states"}"#]);
+        assert_eq!(sent(&mut ha, c, t0), [r#"{"id":1,"type":"get_states"}"#]);
         let c = ha.compose(r#"{"id":7,"type":"get_config"}"#).unwrap();
-        assert_eq!(send(&mut ha, c, t0), [r#"{"id":7,"type":"get_config"}"#]);
+        assert_eq!(sent(&mut ha, c, t0), [r#"{"id":7,"type":"get_config"}"#]);
         let c = ha.compose(r#" {"type":"get_services"} "#).unwrap();
-        assert_eq!(send(&mut ha, c, t0), [r#"{"id":8,"type":"get_services"}"#]);
+        assert_eq!(sent(&mut ha, c, t0), [r#"{"id":8,"type":"get_services"}"#]);
         let auth = r#"{"type":"auth","access_token":"x"}"#;
         assert_eq!(texts(&ha.compose(auth).unwrap().frames), [auth]);
         assert_eq!(texts(&ha.compose("not json").unwrap().frames), ["not json"]);
@@ -701,15 +583,9 @@ mod tests {
         assert_eq!(decoded.label, "ha result #1 ok 12 ms");
         assert_eq!(decoded.summary, "get_states · 1 items");
         assert_eq!(decoded.data, Some(serde_json::json!([{"entity_id":"a"}])));
-        let expected = Correlation::Response {
-            key: "1".into(),
-            ok: true,
-            latency: Some(Duration::from_millis(12)),
-            more: false,
-        };
-        assert_eq!(decoded.correlation, Some(expected));
+        assert_eq!(decoded.correlation, response("1", true, Some(12), false));
         let c = ha.command("call", r#"light.turn_on {"entity_id":"light.kitchen"}"#);
-        let frames = send(&mut ha, c.unwrap().unwrap(), t0);
+        let frames = sent(&mut ha, c.unwrap().unwrap(), t0);
         assert_eq!(
             frames,
             [
@@ -727,46 +603,33 @@ mod tests {
     #[test]
     fn subscriptions_events_status_and_restore() {
         let (mut ha, t0) = (HomeAssistantAdapter::new(), Instant::now());
-        let c = ha.command("subscribe", "state_changed").unwrap().unwrap();
-        let sent = send(&mut ha, c, t0);
         assert_eq!(
-            sent,
+            run(&mut ha, "subscribe", "state_changed", t0),
             [r#"{"id":1,"type":"subscribe_events","event_type":"state_changed"}"#]
         );
         assert_eq!(
-            ha.status()[0].value,
-            "subscribe_events state_changed · pending"
+            status(&ha),
+            ["sub #1: subscribe_events state_changed · pending"]
         );
-        let r = incoming(
-            &mut ha,
-            r#"{"id":1,"type":"result","success":true,"result":null}"#,
-            t0,
-        );
-        assert!(matches!(
-            r.decoded.unwrap().correlation,
-            Some(Correlation::Response { more: true, .. })
-        ));
+        let subscribed = r#"{"id":1,"type":"result","success":true,"result":null}"#;
+        let correlation = decode(&mut ha, subscribed, t0).correlation;
+        assert_eq!(correlation, response("1", true, Some(0), true));
         let event = r#"{"id":1,"type":"event","event":{"event_type":"state_changed","data":{"entity_id":"light.kitchen","old_state":{"state":"off"},"new_state":{"state":"on"}}}}"#;
-        let decoded = incoming(&mut ha, event, t0).decoded.unwrap();
+        let decoded = decode(&mut ha, event, t0);
         assert_eq!(decoded.label, "ha event state_changed light.kitchen");
         assert_eq!(decoded.summary, "off → on");
-        assert_eq!(ha.status()[0].label, "sub #1");
         assert_eq!(
-            ha.status()[0].value,
-            "subscribe_events state_changed · 1 events"
+            status(&ha),
+            ["sub #1: subscribe_events state_changed · 1 events"]
         );
-        let other = incoming(
-            &mut ha,
-            r#"{"id":1,"type":"event","event":{"variables":{}}}"#,
-            t0,
-        );
-        assert_eq!(label(&other), "ha event #1");
+        let other = r#"{"id":1,"type":"event","event":{"variables":{}}}"#;
+        assert_eq!(decode(&mut ha, other, t0).label, "ha event #1");
         // Reconnect: nothing until auth_ok, then the subscription with a fresh id.
         ha.on_closed();
         assert_eq!(ha.status()[0].label, "restore");
         assert!(ha.on_ready(t0).is_empty());
         let r = incoming(&mut ha, r#"{"type":"auth_ok"}"#, t0);
-        let resent = send(&mut ha, Composed { frames: r.send }, t0);
+        let resent = sent(&mut ha, Composed { frames: r.send }, t0);
         assert_eq!(
             resent,
             [r#"{"id":2,"type":"subscribe_events","event_type":"state_changed"}"#]
@@ -779,7 +642,7 @@ mod tests {
                 .is_empty()
         );
         let frames = ha.on_ready(t0);
-        let resent = send(&mut ha, Composed { frames }, t0);
+        let resent = sent(&mut ha, Composed { frames }, t0);
         assert_eq!(
             resent,
             [r#"{"id":3,"type":"subscribe_events","event_type":"state_changed"}"#]
@@ -787,7 +650,7 @@ mod tests {
         assert!(ha.on_ready(t0).is_empty());
         let c = ha.command("unsubscribe", "3").unwrap().unwrap();
         assert_eq!(
-            send(&mut ha, c, t0),
+            sent(&mut ha, c, t0),
             [r#"{"id":4,"type":"unsubscribe_events","subscription":3}"#]
         );
         assert!(ha.status().is_empty());
@@ -848,24 +711,106 @@ mod tests {
         assert_eq!(ha.commands().len(), 6);
     }
 
+    const STATE_CHANGED: &str = r#"{"type":"subscribe_events","event_type":"state_changed"}"#;
+    const AUTH_OK: &str = r#"{"type":"auth_ok"}"#;
+
+    #[test]
+    fn on_connect_subscriptions_are_numbered_and_left_to_the_session() {
+        let (mut ha, t0) = (HomeAssistantAdapter::new(), Instant::now());
+        incoming(&mut ha, AUTH_OK, t0);
+        assert!(ha.on_ready(t0).is_empty());
+        assert_eq!(
+            on_connect(&mut ha, STATE_CHANGED, t0),
+            r#"{"id":1,"type":"subscribe_events","event_type":"state_changed"}"#
+        );
+        run(&mut ha, "subscribe", "call_service", t0);
+        assert_eq!(
+            status(&ha),
+            [
+                "sub #1: subscribe_events state_changed · pending",
+                "sub #2: subscribe_events call_service · pending"
+            ]
+        );
+        for (resumed, again) in [(3, 4), (5, 6)] {
+            // Only what the user started is resumed; the session then re-sends the
+            // on-connect message, numbered after it.
+            assert_eq!(
+                reconnect(&mut ha, Some(AUTH_OK), t0),
+                [format!(
+                    r#"{{"id":{resumed},"type":"subscribe_events","event_type":"call_service"}}"#
+                )]
+            );
+            assert_eq!(
+                on_connect(&mut ha, STATE_CHANGED, t0),
+                format!(
+                    r#"{{"id":{again},"type":"subscribe_events","event_type":"state_changed"}}"#
+                )
+            );
+            assert_eq!(
+                status(&ha),
+                [
+                    format!("sub #{resumed}: subscribe_events call_service · pending"),
+                    format!("sub #{again}: subscribe_events state_changed · pending"),
+                ]
+            );
+        }
+        // Unsubscribing from it is possible; it comes back with the profile's message.
+        run(&mut ha, "unsubscribe", "6", t0);
+        assert_eq!(status(&ha).len(), 1);
+        assert_eq!(reconnect(&mut ha, Some(AUTH_OK), t0).len(), 1);
+    }
+
+    #[test]
+    fn on_connect_ids_keep_increasing_within_the_link() {
+        let (mut ha, t0) = (HomeAssistantAdapter::new(), Instant::now());
+        let fixed = r#"{"id":5,"type":"subscribe_events"}"#;
+        assert_eq!(
+            on_connect(&mut ha, fixed, t0),
+            fixed,
+            "above every id: kept"
+        );
+        assert_eq!(
+            run(&mut ha, "subscribe", "x", t0),
+            [r#"{"id":6,"type":"subscribe_events","event_type":"x"}"#]
+        );
+        assert_eq!(reconnect(&mut ha, Some(AUTH_OK), t0).len(), 1);
+        // #7 went out first on the new link, so a fixed 5 would be refused.
+        assert_eq!(
+            on_connect(&mut ha, fixed, t0),
+            r#"{"id":8,"type":"subscribe_events"}"#
+        );
+        assert_eq!(
+            on_connect(&mut ha, r#"{"id":"a","type":"get_states"}"#, t0),
+            r#"{"id":9,"type":"get_states"}"#
+        );
+        for as_written in [r#"{"type":"auth","access_token":"x"}"#, "not json", "[1]"] {
+            assert_eq!(on_connect(&mut ha, as_written, t0), as_written);
+        }
+        let binary = ha.prepare_on_connect(Bytes::from_static(b"{}"), PayloadKind::Binary);
+        assert_eq!(binary, "{}");
+        // A fresh link: nothing sent on it yet, so the fixed id is usable again.
+        ha.on_closed();
+        assert_eq!(
+            on_connect(&mut ha, r#"{"id":1,"type":"ping"}"#, t0),
+            r#"{"id":1,"type":"ping"}"#
+        );
+        assert_eq!(
+            ha.compose(r#"{"type":"x"}"#).unwrap().frames[0].payload,
+            r#"{"id":10,"type":"x"}"#
+        );
+    }
+
     #[test]
     fn transcript_decodes() {
         let transcript = include_str!("../../tests/fixtures/transcripts/home_assistant.txt");
-        let (mut ha, t0) = (HomeAssistantAdapter::new(), Instant::now());
-        let frames = server_frames(transcript);
-        assert!(frames.len() >= 4);
-        for frame in frames {
-            let decoded = incoming(&mut ha, &frame, t0).decoded.unwrap();
-            assert_eq!(decoded.error, None, "{frame}");
-        }
+        let decodes = decode_transcript(&mut HomeAssistantAdapter::new(), transcript);
+        assert!(decodes.len() >= 4);
     }
 
     proptest! {
         #[test]
         fn never_panics(
-            bytes in prop::collection::vec(any::<u8>(), 0..64),
-            text in "\\PC{0,40}",
-            json in arb_json(
+            payloads in arb_payloads(
                 &["type", "id", "success", "result", "error", "event", "event_type", "data",
                   "entity_id", "new_state", "old_state", "state", "subscription", "message"],
                 &["auth_ok", "auth_invalid", "result", "event", "pong", "ping",
@@ -873,21 +818,9 @@ mod tests {
             ),
         ) {
             let (mut ha, t0) = (HomeAssistantAdapter::new(), Instant::now());
-            let json = json.to_string();
-            for payload in [&bytes[..], text.as_bytes(), json.as_bytes()] {
-                ha.on_outgoing(payload, TEXT, t0);
-                ha.on_incoming(payload, TEXT, t0);
-            }
-            let _ = ha.compose(&text);
-            let _ = ha.compose(&json);
-            for name in ["call", "subscribe", "unsubscribe", "states", &text] {
-                let _ = ha.command(name, &text);
-                let _ = ha.command(name, &json);
-            }
-            let _ = ha.on_timer(t0 + PING_INTERVAL);
-            ha.on_closed();
-            let _ = ha.on_ready(t0);
-            let _ = ha.status();
+            let payloads = payloads.each_ref().map(Vec::as_slice);
+            let commands = ["call", "subscribe", "unsubscribe", "states"];
+            exercise(&mut ha, &payloads, &commands, t0, t0 + PING_INTERVAL);
         }
     }
 }

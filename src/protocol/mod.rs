@@ -19,8 +19,11 @@ pub mod home_assistant;
 pub mod phoenix;
 pub mod pusher;
 pub mod raw;
+pub(crate) mod shared;
 pub mod signalr;
 pub mod socketio;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::time::{Duration, Instant};
 
@@ -84,7 +87,8 @@ pub struct OpenContext {
     pub handshake_payload: Option<Value>,
     /// Socket.IO namespace (`/admin`), when not the default.
     pub namespace: Option<String>,
-    /// Whether this open is a reconnect (subscriptions are re-sent by the adapter).
+    /// Whether this open is a reconnect: the subscriptions the user started are then
+    /// re-sent once the link is ready ([`Adapter::on_ready`]).
     pub reconnect: bool,
 }
 
@@ -246,9 +250,28 @@ pub trait Adapter: Send {
     }
 
     /// Frames to send once the handshake verdict is in (re-subscribe after reconnect).
+    /// Only what the user started interactively is resumed: subscriptions made by the
+    /// profile's on-connect messages (see [`Adapter::sent_on_connect`]) are re-sent by
+    /// the session itself, right after these frames.
     fn on_ready(&mut self, _now: Instant) -> Vec<Outgoing> {
         Vec::new()
     }
+
+    /// One of the profile's on-connect messages is about to go out on this link
+    /// (they are sent after every (re)connect, once the link is ready): the payload to
+    /// send in its place. The default sends it as written; Home Assistant numbers a
+    /// command that has no usable `id`, as [`Adapter::compose`] does, so ids keep
+    /// increasing within the connection.
+    fn prepare_on_connect(&mut self, payload: Bytes, _kind: PayloadKind) -> Bytes {
+        payload
+    }
+
+    /// One of the profile's on-connect messages went out (after
+    /// [`Adapter::on_outgoing`] registered it). The session sends it again after every
+    /// reconnect, so a subscription it starts stays listed (status, `:stop`) but is
+    /// not resumed by [`Adapter::on_ready`]: every subscription is re-established
+    /// exactly once.
+    fn sent_on_connect(&mut self, _payload: &[u8], _kind: PayloadKind) {}
 
     /// Decodes an incoming frame and says what to do about it.
     fn on_incoming(&mut self, payload: &[u8], kind: PayloadKind, now: Instant) -> Reaction;

@@ -3,7 +3,8 @@
 //! array `[join_ref, ref, topic, event, payload]`. Refs come from one counter;
 //! `phx_reply` frames (`{"status":"ok"|"error","response":…}`) are correlated with
 //! the message carrying the same ref; `phx_join`/`phx_leave`/`phx_error`/`phx_close`
-//! keep track of joined topics, which are re-joined after a reconnect; and
+//! keep track of joined topics, which are re-joined after a reconnect (those the
+//! profile's on-connect messages join are re-sent by the session instead); and
 //! `[null, REF, "phoenix", "heartbeat", {}]` goes out every 30 s, the link counting as
 //! dead when the previous one is still unanswered.
 
@@ -12,9 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::home_assistant::{
-    latency_suffix, one, optional_json, remember, split_words, value_summary,
-};
+use super::shared::{latency_suffix, number_suffix, one, remember, value_summary, words_then_json};
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, OpenContext, Outgoing,
     Reaction, StatusLine, parse_json, shorten,
@@ -43,6 +42,9 @@ struct Topic {
     payload: Value,
     state: &'static str,
     events: u64,
+    /// Joined by one of the profile's on-connect messages, which the session
+    /// re-sends itself: not re-joined here.
+    on_connect: bool,
 }
 
 /// The `phoenix` adapter.
@@ -123,6 +125,13 @@ impl PhoenixAdapter {
         encode(Some(&reference), &reference, topic, "phx_join", payload)
     }
 
+    /// `event` pushed to `topic` under the next ref and the topic's join ref.
+    fn push(&mut self, topic: &str, event: &str, payload: Value) -> String {
+        let reference = self.next_ref();
+        let join_ref = self.join_ref_of(topic);
+        encode(join_ref.as_deref(), &reference, topic, event, payload)
+    }
+
     fn reply(&mut self, frame: Frame, now: Instant) -> Decoded {
         let Some(status) = frame.payload.get("status").and_then(Value::as_str) else {
             return Decoded::malformed("phx", "phx_reply without a status");
@@ -162,10 +171,7 @@ impl PhoenixAdapter {
             .filter(|part| !part.is_empty() && *part != "{}")
             .collect::<Vec<_>>()
             .join(" · ");
-        let number = key
-            .as_ref()
-            .map(|key| format!(" #{key}"))
-            .unwrap_or_default();
+        let number = number_suffix(key.as_ref());
         Decoded {
             label: format!(
                 "phx_reply{number} {}{}",
@@ -204,12 +210,22 @@ impl Adapter for PhoenixAdapter {
         let topics: Vec<(String, Value)> = self
             .topics
             .iter()
+            .filter(|topic| !topic.on_connect)
             .map(|topic| (topic.name.clone(), topic.payload.clone()))
             .collect();
         topics
             .into_iter()
             .map(|(topic, payload)| Outgoing::text(self.join(&topic, payload)))
             .collect()
+    }
+
+    fn sent_on_connect(&mut self, payload: &[u8], _kind: PayloadKind) {
+        if let Ok(frame) = parse(payload)
+            && frame.event == "phx_join"
+            && let Some(topic) = self.topic(&frame.topic)
+        {
+            topic.on_connect = true;
+        }
     }
 
     fn on_incoming(&mut self, payload: &[u8], _kind: PayloadKind, now: Instant) -> Reaction {
@@ -279,17 +295,14 @@ impl Adapter for PhoenixAdapter {
                         payload: frame.payload.clone(),
                         state: "joining",
                         events: 0,
+                        on_connect: false,
                     }),
                 }
             }
             "phx_leave" => self.topics.retain(|entry| entry.name != frame.topic),
             _ => {}
         }
-        let number = frame
-            .reference
-            .as_ref()
-            .map(|reference| format!(" #{reference}"))
-            .unwrap_or_default();
+        let number = number_suffix(frame.reference.as_ref());
         let (event, topic) = (shorten(&frame.event, 40), shorten(&frame.topic, 60));
         let label = match event.as_str() {
             "phx_join" | "phx_leave" => format!("{event} {topic}{number}"),
@@ -327,35 +340,16 @@ impl Adapter for PhoenixAdapter {
 
     fn command(&mut self, name: &str, args: &str) -> Option<Result<Composed, ComposeError>> {
         let words = if name == "push" { 2 } else { 1 };
-        let (split, rest) = split_words(args, words);
-        let payload = match optional_json(rest) {
-            Ok(payload) => payload.unwrap_or_else(|| json!({})),
+        let (split, json) = match words_then_json(args, words) {
+            Ok(parsed) => parsed,
             Err(error) => return Some(Err(error)),
         };
+        let bare = json.is_none();
+        let payload = json.unwrap_or_else(|| json!({}));
         let frame = match (name, split.as_slice()) {
             ("join", [topic]) => Ok(self.join(topic, payload)),
-            ("leave", [topic]) if rest.is_empty() => {
-                let reference = self.next_ref();
-                let join_ref = self.join_ref_of(topic);
-                Ok(encode(
-                    join_ref.as_deref(),
-                    &reference,
-                    topic,
-                    "phx_leave",
-                    json!({}),
-                ))
-            }
-            ("push", [topic, event]) => {
-                let reference = self.next_ref();
-                let join_ref = self.join_ref_of(topic);
-                Ok(encode(
-                    join_ref.as_deref(),
-                    &reference,
-                    topic,
-                    event,
-                    payload,
-                ))
-            }
+            ("leave", [topic]) if bare => Ok(self.push(topic, "phx_leave", json!({}))),
+            ("push", [topic, event]) => Ok(self.push(topic, event, payload)),
             ("join", _) => Err(ComposeError("usage: :join TOPIC [JSON]".into())),
             ("leave", _) => Err(ComposeError("usage: :leave TOPIC".into())),
             ("push", _) => Err(ComposeError("usage: :push TOPIC EVENT [JSON]".into())),
@@ -428,37 +422,12 @@ impl Adapter for PhoenixAdapter {
 
 #[cfg(test)]
 mod tests {
-    use super::super::home_assistant::testing::{arb_json, server_frames};
     use super::*;
+    use crate::protocol::testing::{
+        TEXT, arb_json, arb_payloads, assert_bad_commands, decode, decode_transcript, exercise,
+        on_connect, reconnect, response, run, sent, status, texts,
+    };
     use proptest::prelude::*;
-
-    const TEXT: PayloadKind = PayloadKind::Text;
-
-    fn decode(adapter: &mut PhoenixAdapter, text: &str, now: Instant) -> Decoded {
-        adapter
-            .on_incoming(text.as_bytes(), TEXT, now)
-            .decoded
-            .unwrap()
-    }
-
-    fn texts(frames: &[Outgoing]) -> Vec<String> {
-        frames
-            .iter()
-            .map(|frame| String::from_utf8_lossy(&frame.payload).into_owned())
-            .collect()
-    }
-
-    fn sent(adapter: &mut PhoenixAdapter, composed: Composed, now: Instant) -> Vec<String> {
-        for frame in &composed.frames {
-            adapter.on_outgoing(&frame.payload, TEXT, now);
-        }
-        texts(&composed.frames)
-    }
-
-    fn run(adapter: &mut PhoenixAdapter, name: &str, args: &str, now: Instant) -> Vec<String> {
-        let composed = adapter.command(name, args).unwrap().unwrap();
-        sent(adapter, composed, now)
-    }
 
     #[test]
     fn join_push_and_replies_correlate() {
@@ -477,13 +446,7 @@ mod tests {
         assert_eq!(decoded.label, "phx_reply #1 ok 12 ms");
         assert_eq!(decoded.summary, "phx_join room:lobby");
         assert!(!decoded.heartbeat);
-        let expected = Correlation::Response {
-            key: "1".into(),
-            ok: true,
-            latency: Some(Duration::from_millis(12)),
-            more: false,
-        };
-        assert_eq!(decoded.correlation, Some(expected));
+        assert_eq!(decoded.correlation, response("1", true, Some(12), false));
         assert_eq!(phx.status()[0].value, "joined · 0 events");
         let frames = run(&mut phx, "push", r#"room:lobby new_msg {"body":"hi"}"#, t0);
         assert_eq!(
@@ -611,53 +574,59 @@ mod tests {
             assert!(decoded.error.is_some());
         }
         assert!(phx.on_outgoing(b"[]", TEXT, t0).unwrap().error.is_some());
-        for (name, args) in [
-            ("join", ""),
-            ("join", "t {"),
-            ("leave", "t x"),
-            ("push", "t"),
-        ] {
-            assert!(phx.command(name, args).unwrap().is_err(), "{name} {args}");
+        assert_bad_commands(
+            &mut phx,
+            &[
+                ("join", ""),
+                ("join", "t {"),
+                ("leave", "t x"),
+                ("push", "t"),
+            ],
+        );
+    }
+
+    #[test]
+    fn on_connect_topics_are_left_to_the_session() {
+        let (mut phx, t0) = (PhoenixAdapter::new(), Instant::now());
+        let lobby = r#"["1","1","room:lobby","phx_join",{"token":"t"}]"#;
+        assert_eq!(on_connect(&mut phx, lobby, t0), lobby);
+        run(&mut phx, "join", "room:b", t0);
+        let joining = [
+            "room:lobby: joining · 0 events",
+            "room:b: joining · 0 events",
+        ];
+        assert_eq!(status(&phx), joining);
+        for reference in [3, 4] {
+            assert_eq!(
+                reconnect(&mut phx, None, t0),
+                [format!(
+                    r#"["{reference}","{reference}","room:b","phx_join",{{}}]"#
+                )]
+            );
+            assert_eq!(status(&phx)[0], "room:lobby: rejoin · 0 events");
+            on_connect(&mut phx, lobby, t0);
+            assert_eq!(status(&phx), joining);
         }
-        assert!(phx.command("nope", "").is_none());
     }
 
     #[test]
     fn transcript_decodes() {
         let transcript = include_str!("../../tests/fixtures/transcripts/phoenix.txt");
-        let (mut phx, t0) = (PhoenixAdapter::new(), Instant::now());
-        for frame in server_frames(transcript) {
-            assert_eq!(decode(&mut phx, &frame, t0).error, None, "{frame}");
-        }
+        decode_transcript(&mut PhoenixAdapter::new(), transcript);
     }
 
     proptest! {
         #[test]
         fn never_panics(
-            bytes in prop::collection::vec(any::<u8>(), 0..64),
-            text in "\\PC{0,40}",
-            json in arb_json(
+            payloads in arb_payloads(
                 &["status", "response", "reason"],
                 &["phx_reply", "phx_join", "phx_leave", "phx_error", "phx_close", "phoenix",
                   "heartbeat", "ok", "error", "room:lobby", "1", "2"],
             ),
         ) {
             let (mut phx, t0) = (PhoenixAdapter::new(), Instant::now());
-            let json = json.to_string();
-            for payload in [&bytes[..], text.as_bytes(), json.as_bytes()] {
-                phx.on_outgoing(payload, TEXT, t0);
-                phx.on_incoming(payload, TEXT, t0);
-            }
-            let _ = phx.compose(&text);
-            let _ = phx.compose(&json);
-            for name in ["join", "leave", "push", &text] {
-                let _ = phx.command(name, &text);
-            }
-            phx.on_open(&OpenContext::default(), t0);
-            let _ = phx.on_timer(t0 + HEARTBEAT_INTERVAL);
-            phx.on_closed();
-            let _ = phx.on_ready(t0);
-            let _ = phx.status();
+            let payloads = payloads.each_ref().map(Vec::as_slice);
+            exercise(&mut phx, &payloads, &["join", "leave", "push"], t0, t0 + HEARTBEAT_INTERVAL);
         }
 
         #[test]

@@ -4,7 +4,8 @@
 //! and `activity_timeout`) is the handshake verdict; `pusher:error` codes decide
 //! between giving up (4000–4099) and reconnecting (4100–4299); channel
 //! subscriptions are correlated with `pusher_internal:subscription_succeeded` or
-//! `pusher:subscription_error` and re-sent after a reconnect; `pusher:ping` is
+//! `pusher:subscription_error` and re-sent after a reconnect (unless the profile's
+//! on-connect messages subscribe to them: the session re-sends those); `pusher:ping` is
 //! answered with `pusher:pong`, and after `activity_timeout` seconds of silence we
 //! ping the server ourselves, reconnecting when no pong comes within 30 s.
 
@@ -12,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::home_assistant::{latency_suffix, split_words, str_field, value_summary};
+use super::shared::{
+    latency_suffix, optional_json, parse_object, split_words, str_field, value_summary,
+};
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
@@ -33,6 +36,9 @@ struct Channel {
     name: String,
     subscribed: bool,
     events: u64,
+    /// Subscribed by one of the profile's on-connect messages, which the session
+    /// re-sends itself: not restored.
+    on_connect: bool,
 }
 
 /// The `pusher` adapter.
@@ -198,20 +204,34 @@ impl Adapter for PusherAdapter {
         if !std::mem::take(&mut self.restore) {
             return Vec::new();
         }
-        // Private and presence channels need a fresh signature over the new socket_id.
+        // Private and presence channels need a fresh signature over the new socket_id
+        // (an on-connect message brings its own).
         self.channels.retain(|channel| {
-            !channel.name.starts_with("private-") && !channel.name.starts_with("presence-")
+            channel.on_connect
+                || !channel.name.starts_with("private-") && !channel.name.starts_with("presence-")
         });
         self.channels
             .iter()
+            .filter(|channel| !channel.on_connect)
             .map(|channel| subscribe_frame(&channel.name, None))
             .collect()
     }
 
+    fn sent_on_connect(&mut self, payload: &[u8], _kind: PayloadKind) {
+        let Ok(frame) = parse_json(payload) else {
+            return;
+        };
+        if str_field(&frame, "event") == Some("pusher:subscribe")
+            && let Some(name) = str_field(&data_of(&frame), "channel")
+            && let Some(channel) = self.channel(name)
+        {
+            channel.on_connect = true;
+        }
+    }
+
     fn on_incoming(&mut self, payload: &[u8], _kind: PayloadKind, now: Instant) -> Reaction {
-        let frame = match parse_json(payload) {
-            Ok(frame) if frame.is_object() => frame,
-            Ok(_) => return Reaction::decoded(Decoded::malformed("pusher", "not a JSON object")),
+        let frame = match parse_object(payload) {
+            Ok(frame) => frame,
             Err(why) => return Reaction::decoded(Decoded::malformed("pusher", why)),
         };
         self.last_incoming = Some(now);
@@ -298,6 +318,7 @@ impl Adapter for PusherAdapter {
                         name: channel.clone(),
                         subscribed: false,
                         events: 0,
+                        on_connect: false,
                     });
                 }
                 Decoded {
@@ -353,7 +374,7 @@ impl Adapter for PusherAdapter {
             }
             ("unsubscribe", _) => Err(ComposeError("usage: :unsubscribe CHANNEL".into())),
             ("trigger", [channel, event]) => {
-                let data = match super::home_assistant::optional_json(rest) {
+                let data = match optional_json(rest) {
                     Ok(data) => data.unwrap_or_else(|| json!({})),
                     Err(error) => return Some(Err(error)),
                 };
@@ -491,31 +512,14 @@ impl Adapter for PusherAdapter {
 
 #[cfg(test)]
 mod tests {
-    use super::super::home_assistant::testing::{arb_json, server_frames};
     use super::*;
+    use crate::protocol::testing::{
+        TEXT, arb_payloads, assert_bad_commands, decode_transcript, exercise, incoming, on_connect,
+        reconnect, run, status, texts,
+    };
     use proptest::prelude::*;
 
-    const TEXT: PayloadKind = PayloadKind::Text;
     const ESTABLISHED: &str = r#"{"event":"pusher:connection_established","data":"{\"socket_id\":\"123.456\",\"activity_timeout\":120}"}"#;
-
-    fn incoming(adapter: &mut PusherAdapter, text: &str, now: Instant) -> Reaction {
-        adapter.on_incoming(text.as_bytes(), TEXT, now)
-    }
-
-    fn texts(frames: &[Outgoing]) -> Vec<String> {
-        frames
-            .iter()
-            .map(|frame| String::from_utf8_lossy(&frame.payload).into_owned())
-            .collect()
-    }
-
-    fn send(adapter: &mut PusherAdapter, name: &str, args: &str, now: Instant) -> Vec<String> {
-        let composed = adapter.command(name, args).unwrap().unwrap();
-        for frame in &composed.frames {
-            adapter.on_outgoing(&frame.payload, TEXT, now);
-        }
-        texts(&composed.frames)
-    }
 
     #[test]
     fn connection_established_is_the_verdict() {
@@ -570,7 +574,7 @@ mod tests {
     fn subscriptions_correlate_and_events_decode() {
         let (mut p, t0) = (PusherAdapter::new(), Instant::now());
         incoming(&mut p, ESTABLISHED, t0);
-        let frames = send(&mut p, "subscribe", "my-channel", t0);
+        let frames = run(&mut p, "subscribe", "my-channel", t0);
         assert_eq!(
             frames,
             [r#"{"event":"pusher:subscribe","data":{"channel":"my-channel"}}"#]
@@ -597,32 +601,32 @@ mod tests {
         assert_eq!(decoded.data, Some(json!({"message":"hello"})));
         assert_eq!(decoded.summary, r#"{"message":"hello"}"#);
         assert_eq!(p.status()[1].value, "subscribed · 1 events");
-        send(&mut p, "subscribe", "private-x sig:abc", t0);
+        run(&mut p, "subscribe", "private-x sig:abc", t0);
         let refused = r#"{"event":"pusher:subscription_error","channel":"private-x","data":{"type":"AuthError","error":"bad signature","status":401}}"#;
         let decoded = incoming(&mut p, refused, t0).decoded.unwrap();
         assert_eq!(decoded.label, "pusher:subscription_error private-x 0 ms");
         assert_eq!(decoded.summary, "401 bad signature");
         assert_eq!(p.status().len(), 2);
-        let frames = send(&mut p, "trigger", r#"private-chat typing {"on":true}"#, t0);
+        let frames = run(&mut p, "trigger", r#"private-chat typing {"on":true}"#, t0);
         assert_eq!(
             frames,
             [r#"{"event":"client-typing","channel":"private-chat","data":{"on":true}}"#]
         );
-        let frames = send(&mut p, "unsubscribe", "my-channel", t0);
+        let frames = run(&mut p, "unsubscribe", "my-channel", t0);
         assert_eq!(
             frames,
             [r#"{"event":"pusher:unsubscribe","data":{"channel":"my-channel"}}"#]
         );
         assert_eq!(p.status().len(), 1);
-        for (name, args) in [
-            ("subscribe", ""),
-            ("unsubscribe", "a b"),
-            ("trigger", "a"),
-            ("trigger", "a b {"),
-        ] {
-            assert!(p.command(name, args).unwrap().is_err(), "{name} {args}");
-        }
-        assert!(p.command("nope", "").is_none());
+        assert_bad_commands(
+            &mut p,
+            &[
+                ("subscribe", ""),
+                ("unsubscribe", "a b"),
+                ("trigger", "a"),
+                ("trigger", "a b {"),
+            ],
+        );
     }
 
     #[test]
@@ -666,8 +670,8 @@ mod tests {
     fn resubscribes_public_channels_after_reconnect() {
         let (mut p, t0) = (PusherAdapter::new(), Instant::now());
         assert!(p.on_ready(t0).is_empty());
-        send(&mut p, "subscribe", "news", t0);
-        send(&mut p, "subscribe", "private-me sig", t0);
+        run(&mut p, "subscribe", "news", t0);
+        run(&mut p, "subscribe", "private-me sig", t0);
         p.on_closed();
         assert_eq!(p.next_deadline(), None);
         incoming(&mut p, ESTABLISHED, t0);
@@ -693,24 +697,38 @@ mod tests {
     }
 
     #[test]
+    fn on_connect_channels_are_left_to_the_session() {
+        let (mut p, t0) = (PusherAdapter::new(), Instant::now());
+        incoming(&mut p, ESTABLISHED, t0);
+        let news = r#"{"event":"pusher:subscribe","data":{"channel":"news"}}"#;
+        let private =
+            r#"{"event":"pusher:subscribe","data":{"channel":"private-me","auth":"k:sig"}}"#;
+        on_connect(&mut p, news, t0);
+        on_connect(&mut p, private, t0);
+        run(&mut p, "subscribe", "sport", t0);
+        let channels = ["news: pending", "private-me: pending", "sport: pending"];
+        assert_eq!(status(&p)[1..], channels);
+        for _ in 0..2 {
+            assert_eq!(
+                reconnect(&mut p, Some(ESTABLISHED), t0),
+                [r#"{"event":"pusher:subscribe","data":{"channel":"sport"}}"#]
+            );
+            on_connect(&mut p, news, t0);
+            on_connect(&mut p, private, t0);
+            assert_eq!(status(&p)[1..], channels);
+        }
+    }
+
+    #[test]
     fn transcript_decodes() {
         let transcript = include_str!("../../tests/fixtures/transcripts/pusher.txt");
-        let (mut p, t0) = (PusherAdapter::new(), Instant::now());
-        for frame in server_frames(transcript) {
-            assert_eq!(
-                incoming(&mut p, &frame, t0).decoded.unwrap().error,
-                None,
-                "{frame}"
-            );
-        }
+        decode_transcript(&mut PusherAdapter::new(), transcript);
     }
 
     proptest! {
         #[test]
         fn never_panics(
-            bytes in prop::collection::vec(any::<u8>(), 0..64),
-            text in "\\PC{0,40}",
-            json in arb_json(
+            payloads in arb_payloads(
                 &["event", "channel", "data", "socket_id", "activity_timeout", "code", "message",
                   "presence", "count", "error", "status"],
                 &["pusher:connection_established", "pusher:error", "pusher:ping", "pusher:pong",
@@ -719,18 +737,9 @@ mod tests {
             ),
         ) {
             let (mut p, t0) = (PusherAdapter::new(), Instant::now());
-            let json = json.to_string();
-            for payload in [&bytes[..], text.as_bytes(), json.as_bytes()] {
-                p.on_outgoing(payload, TEXT, t0);
-                p.on_incoming(payload, TEXT, t0);
-            }
-            for name in ["subscribe", "unsubscribe", "trigger", &text] {
-                let _ = p.command(name, &text);
-            }
-            let _ = p.on_timer(t0 + Duration::from_secs(4000));
-            p.on_closed();
-            let _ = p.on_ready(t0);
-            let _ = p.status();
+            let payloads = payloads.each_ref().map(Vec::as_slice);
+            let commands = ["subscribe", "unsubscribe", "trigger"];
+            exercise(&mut p, &payloads, &commands, t0, t0 + Duration::from_secs(4000));
         }
     }
 }

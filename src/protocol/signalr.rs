@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::home_assistant::{
-    id_key, json_values, latency_suffix, one, remember, split_words, str_field, value_summary,
+use super::shared::{
+    id_key, json_values, latency_suffix, number_suffix, one, parse_object, remember, split_words,
+    str_field, value_summary,
 };
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, OpenContext, Outgoing,
@@ -29,6 +30,8 @@ const RS: char = '\u{1e}';
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How long the server may stay silent before the link counts as dead.
 const SERVER_TIMEOUT: Duration = Duration::from_secs(30);
+/// Why a message without a numeric `type` is malformed.
+const NO_TYPE: &str = "no numeric \"type\"";
 /// The handshake request.
 const HANDSHAKE: &str = "{\"protocol\":\"json\",\"version\":1}\u{1e}";
 
@@ -85,6 +88,30 @@ fn combine(mut decodes: Vec<Decoded>, terminated: bool) -> Decoded {
     }
 }
 
+/// What every hub message starts with: its type, invocation id and target.
+struct Head {
+    kind: u64,
+    key: Option<String>,
+    /// ` #ID` for labels, or nothing.
+    number: String,
+    /// The target, shortened for labels (`?` when there is none).
+    target: String,
+}
+
+impl Head {
+    /// `None` when there is no numeric `type`.
+    fn of(value: &Value) -> Option<Self> {
+        let kind = value.get("type").and_then(Value::as_u64)?;
+        let key = value.get("invocationId").and_then(id_key);
+        Some(Self {
+            kind,
+            number: number_suffix(key.as_deref().map(|key| shorten(key, 40))),
+            key,
+            target: shorten(str_field(value, "target").unwrap_or("?"), 60),
+        })
+    }
+}
+
 fn records(payload: &[u8]) -> Result<(Vec<&str>, bool), String> {
     let text = std::str::from_utf8(payload).map_err(|_| "not UTF-8 text".to_string())?;
     let records = text
@@ -111,9 +138,8 @@ impl SignalRAdapter {
     }
 
     fn message(&mut self, record: &str, now: Instant, reaction: &mut Reaction) -> Decoded {
-        let value = match parse_json(record.as_bytes()) {
-            Ok(value) if value.is_object() => value,
-            Ok(_) => return Decoded::malformed("signalr", "not a JSON object"),
+        let value = match parse_object(record.as_bytes()) {
+            Ok(value) => value,
             Err(why) => return Decoded::malformed("signalr", why),
         };
         if !self.handshake_done && value.get("type").is_none() {
@@ -133,15 +159,15 @@ impl SignalRAdapter {
                 }
             };
         }
-        let Some(kind) = value.get("type").and_then(Value::as_u64) else {
-            return Decoded::malformed("signalr", "no numeric \"type\"");
+        let Some(head) = Head::of(&value) else {
+            return Decoded::malformed("signalr", NO_TYPE);
         };
-        let key = value.get("invocationId").and_then(id_key);
-        let number = key
-            .as_ref()
-            .map(|key| format!(" #{}", shorten(key, 40)))
-            .unwrap_or_default();
-        let target = shorten(str_field(&value, "target").unwrap_or("?"), 60);
+        let Head {
+            kind,
+            key,
+            number,
+            target,
+        } = head;
         let arguments = value.get("arguments").cloned().unwrap_or(Value::Null);
         let response = |ok: bool, latency: Option<Duration>, more: bool| {
             key.clone().map(|key| Correlation::Response {
@@ -237,9 +263,8 @@ impl SignalRAdapter {
     }
 
     fn sent(&mut self, record: &str, now: Instant) -> Decoded {
-        let value = match parse_json(record.as_bytes()) {
-            Ok(value) if value.is_object() => value,
-            Ok(_) => return Decoded::malformed("signalr", "not a JSON object"),
+        let value = match parse_object(record.as_bytes()) {
+            Ok(value) => value,
             Err(why) => return Decoded::malformed("signalr", why),
         };
         if let Some(protocol) = str_field(&value, "protocol") {
@@ -252,15 +277,15 @@ impl SignalRAdapter {
                 shorten(protocol, 20)
             ));
         }
-        let Some(kind) = value.get("type").and_then(Value::as_u64) else {
-            return Decoded::malformed("signalr", "no numeric \"type\"");
+        let Some(Head {
+            kind,
+            key,
+            number,
+            target,
+        }) = Head::of(&value)
+        else {
+            return Decoded::malformed("signalr", NO_TYPE);
         };
-        let key = value.get("invocationId").and_then(id_key);
-        let number = key
-            .as_ref()
-            .map(|key| format!(" #{}", shorten(key, 40)))
-            .unwrap_or_default();
-        let target = shorten(str_field(&value, "target").unwrap_or("?"), 60);
         let arguments = value.get("arguments").unwrap_or(&Value::Null);
         let mut decoded = match kind {
             1 | 4 => {
@@ -457,19 +482,11 @@ impl Adapter for SignalRAdapter {
 
 #[cfg(test)]
 mod tests {
-    use super::super::home_assistant::testing::{arb_json, server_frames};
     use super::*;
+    use crate::protocol::testing::{
+        TEXT, arb_json, assert_bad_commands, decode, decode_transcript, exercise, incoming,
+    };
     use proptest::prelude::*;
-
-    const TEXT: PayloadKind = PayloadKind::Text;
-
-    fn incoming(adapter: &mut SignalRAdapter, text: &str, now: Instant) -> Reaction {
-        adapter.on_incoming(text.as_bytes(), TEXT, now)
-    }
-
-    fn decode(adapter: &mut SignalRAdapter, text: &str, now: Instant) -> Decoded {
-        incoming(adapter, text, now).decoded.unwrap()
-    }
 
     fn text(frame: &Outgoing) -> String {
         String::from_utf8_lossy(&frame.payload).into_owned()
@@ -581,15 +598,15 @@ mod tests {
             text(&c.frames[0]),
             "{\"type\":5,\"invocationId\":\"2\"}\u{1e}"
         );
-        for (name, args) in [
-            ("invoke", ""),
-            ("invoke", "Send {"),
-            ("cancel", ""),
-            ("cancel", "1 2"),
-        ] {
-            assert!(sr.command(name, args).unwrap().is_err(), "{name} {args}");
-        }
-        assert!(sr.command("nope", "").is_none());
+        assert_bad_commands(
+            &mut sr,
+            &[
+                ("invoke", ""),
+                ("invoke", "Send {"),
+                ("cancel", ""),
+                ("cancel", "1 2"),
+            ],
+        );
     }
 
     #[test]
@@ -701,11 +718,8 @@ mod tests {
     fn transcript_decodes() {
         let transcript = include_str!("../../tests/fixtures/transcripts/signalr.txt");
         let mut sr = SignalRAdapter::new();
-        let t0 = Instant::now();
-        sr.on_open(&OpenContext::default(), t0);
-        for frame in server_frames(transcript) {
-            assert_eq!(decode(&mut sr, &frame, t0).error, None, "{frame}");
-        }
+        sr.on_open(&OpenContext::default(), Instant::now());
+        decode_transcript(&mut sr, transcript);
     }
 
     proptest! {
@@ -725,18 +739,9 @@ mod tests {
             let t0 = Instant::now();
             let mut sr = SignalRAdapter::new();
             let joined: String = records.iter().map(|record| format!("{record}\u{1e}")).collect();
-            for payload in [&bytes[..], text.as_bytes(), joined.as_bytes()] {
-                sr.on_outgoing(payload, TEXT, t0);
-                sr.on_incoming(payload, TEXT, t0);
-            }
-            let _ = sr.compose(&text);
-            let _ = sr.compose(&joined);
-            for name in ["invoke", "send", "stream", "cancel", &text] {
-                let _ = sr.command(name, &text);
-            }
-            let _ = sr.on_timer(t0 + SERVER_TIMEOUT);
-            sr.on_closed();
-            let _ = sr.status();
+            let payloads = [&bytes[..], text.as_bytes(), joined.as_bytes()];
+            let commands = ["invoke", "send", "stream", "cancel"];
+            exercise(&mut sr, &payloads, &commands, t0, t0 + SERVER_TIMEOUT);
         }
     }
 }

@@ -4,6 +4,13 @@
 //! otherwise), `= close CODE` closes. `#` lines are comments; `\x1e` in a line is
 //! the record separator byte. Frames from the client that match no expected line
 //! (heartbeats, say) are skipped and kept for the test to look at.
+//!
+//! For reconnects, the server can serve several connections in turn, each with its
+//! own script ([`ScriptedServer::start_connections`], or `= next connection` between
+//! them in one text): `= drop` ends a connection by dropping TCP without a close
+//! frame, `>! TEXT` says the client's very next text frame must match (nothing is
+//! skipped, so a duplicate fails), and `= silent MS` says no text frame at all may
+//! arrive within MS milliseconds.
 
 use std::time::Duration;
 
@@ -24,37 +31,72 @@ pub enum Step {
     Expect(String),
     /// The server closes with this code.
     Close(u16),
+    /// The client's very next text frame must match this (nothing is skipped).
+    ExpectNext(String),
+    /// No text frame may arrive from the client for this long.
+    Silent(Duration),
+    /// The server drops the TCP connection without a close frame.
+    Drop,
 }
 
-/// Reads a transcript file's text into steps.
+/// Reads a transcript file's text into steps (of one connection: use
+/// [`parse_connections`] for a text with `= next connection` lines).
 pub fn parse(text: &str) -> Vec<Step> {
-    text.lines()
-        .filter_map(|line| {
-            let line = line.trim_end();
-            let unescape = |rest: &str| rest.trim().replace("\\x1e", "\u{1e}");
-            if let Some(rest) = line.strip_prefix("< ") {
-                Some(Step::Send(unescape(rest)))
-            } else if let Some(rest) = line.strip_prefix("> ") {
-                Some(Step::Expect(unescape(rest)))
-            } else {
-                line.strip_prefix("= close")
-                    .map(|rest| Step::Close(rest.trim().parse().expect("a close code")))
-            }
-        })
-        .collect()
+    text.lines().filter_map(step).collect()
+}
+
+/// Reads a transcript of several connections, separated by `= next connection`
+/// lines, into one script per connection.
+pub fn parse_connections(text: &str) -> Vec<Vec<Step>> {
+    let mut connections = vec![Vec::new()];
+    for line in text.lines() {
+        if line.trim_end() == "= next connection" {
+            connections.push(Vec::new());
+        } else if let Some(step) = step(line)
+            && let Some(current) = connections.last_mut()
+        {
+            current.push(step);
+        }
+    }
+    connections
+}
+
+/// One transcript line as a step; `None` for comments and blank lines.
+fn step(line: &str) -> Option<Step> {
+    let line = line.trim_end();
+    let unescape = |rest: &str| rest.trim().replace("\\x1e", "\u{1e}");
+    if let Some(rest) = line.strip_prefix("< ") {
+        Some(Step::Send(unescape(rest)))
+    } else if let Some(rest) = line.strip_prefix(">! ") {
+        Some(Step::ExpectNext(unescape(rest)))
+    } else if let Some(rest) = line.strip_prefix("> ") {
+        Some(Step::Expect(unescape(rest)))
+    } else if line == "= drop" {
+        Some(Step::Drop)
+    } else if let Some(rest) = line.strip_prefix("= silent") {
+        let millis = rest.trim().parse().expect("= silent MILLISECONDS");
+        Some(Step::Silent(Duration::from_millis(millis)))
+    } else {
+        line.strip_prefix("= close")
+            .map(|rest| Step::Close(rest.trim().parse().expect("a close code")))
+    }
 }
 
 /// What the scripted server saw.
 #[derive(Debug, Default)]
 pub struct Replay {
-    /// Every text frame the client sent, in order.
+    /// Every text frame the client sent, in order, over all connections.
     pub received: Vec<String>,
+    /// The text frames of each connection, in order.
+    pub connections: Vec<Vec<String>>,
 }
 
 /// A running scripted server.
 pub struct ScriptedServer {
     /// `ws://127.0.0.1:PORT/PATH`.
     pub url: String,
+    /// How long [`ScriptedServer::finished`] waits.
+    limit: Duration,
     done: oneshot::Receiver<Result<Replay, String>>,
 }
 
@@ -62,36 +104,79 @@ impl ScriptedServer {
     /// Starts a server on a free loopback port that replays `steps` to the first
     /// client; `path` is appended to the URL (e.g. `/api/websocket`).
     pub async fn start(steps: Vec<Step>, path: &str) -> Self {
+        Self::start_connections(vec![steps], path).await
+    }
+
+    /// Starts a server that replays each script to one connection, in turn: the
+    /// first client connection gets the first script, the next one (a reconnect) the
+    /// second, and so on.
+    pub async fn start_connections(scripts: Vec<Vec<Step>>, path: &str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("address");
+        let limit = Duration::from_secs(10) * scripts.len().max(1) as u32;
         let (report, done) = oneshot::channel();
         tokio::spawn(async move {
-            let result = serve(listener, steps).await;
-            let _ = report.send(result);
+            let mut replay = Replay::default();
+            let mut result = Ok(());
+            for (number, steps) in scripts.into_iter().enumerate() {
+                replay.connections.push(Vec::new());
+                result = serve(&listener, steps, &mut replay)
+                    .await
+                    .map_err(|error| format!("connection {}: {error}", number + 1));
+                if result.is_err() {
+                    break;
+                }
+            }
+            let _ = report.send(result.map(|()| replay));
         });
         Self {
             url: format!("ws://{address}{path}"),
+            limit,
             done,
         }
     }
 
-    /// Waits for the script to finish; panics with what went wrong.
+    /// Waits for every script to finish; panics with what went wrong.
     pub async fn finished(self) -> Replay {
-        match tokio::time::timeout(Duration::from_secs(10), self.done).await {
+        let limit = self.limit;
+        match tokio::time::timeout(limit, self.done).await {
             Ok(Ok(Ok(replay))) => replay,
             Ok(Ok(Err(error))) => panic!("the transcript did not play out: {error}"),
             Ok(Err(_)) => panic!("the scripted server stopped without a result"),
-            Err(_) => panic!("the transcript did not finish within 10 s"),
+            Err(_) => panic!("the transcript did not finish within {limit:?}"),
         }
     }
 }
 
-async fn serve(listener: TcpListener, steps: Vec<Step>) -> Result<Replay, String> {
-    let (stream, _) = listener.accept().await.map_err(|e| e.to_string())?;
+impl Replay {
+    fn push(&mut self, text: String) {
+        if let Some(connection) = self.connections.last_mut() {
+            connection.push(text.clone());
+        }
+        self.received.push(text);
+    }
+}
+
+/// Plays one connection's script on the next client to connect. The first client
+/// may take its time (a test may start a binary first); a reconnect must come within
+/// 10 s.
+async fn serve(
+    listener: &TcpListener,
+    steps: Vec<Step>,
+    replay: &mut Replay,
+) -> Result<(), String> {
+    let accept = listener.accept();
+    let (stream, _) = if replay.connections.len() <= 1 {
+        accept.await
+    } else {
+        tokio::time::timeout(Duration::from_secs(10), accept)
+            .await
+            .map_err(|_| "the client did not connect again within 10 s".to_string())?
+    }
+    .map_err(|e| e.to_string())?;
     let mut socket = tokio_tungstenite::accept_hdr_async(stream, select)
         .await
         .map_err(|e| e.to_string())?;
-    let mut replay = Replay::default();
     for step in steps {
         match step {
             Step::Send(text) => socket
@@ -107,32 +192,48 @@ async fn serve(listener: TcpListener, steps: Vec<Step>) -> Result<Replay, String
                     .send(Message::Close(Some(frame)))
                     .await
                     .map_err(|e| e.to_string())?;
-                return Ok(replay);
+                return Ok(());
+            }
+            Step::Drop => {
+                // Gone without a close frame, as when a process dies or a NAT forgets.
+                drop(socket);
+                return Ok(());
             }
             Step::Expect(expected) => loop {
-                let next = tokio::time::timeout(Duration::from_secs(5), socket.next())
-                    .await
-                    .map_err(|_| {
-                        format!(
-                            "no client frame matching {expected} within 5 s; got {:?}",
-                            replay.received
-                        )
-                    })?;
-                let message = match next {
-                    Some(Ok(message)) => message,
-                    other => {
-                        return Err(format!("client went away expecting {expected}: {other:?}"));
-                    }
-                };
-                let Message::Text(text) = message else {
-                    continue;
-                };
-                let text = text.to_string();
-                replay.received.push(text.clone());
+                let text = next_text(&mut socket, &expected, replay).await?;
                 if frame_matches(&expected, &text) {
                     break;
                 }
             },
+            Step::ExpectNext(expected) => {
+                let text = next_text(&mut socket, &expected, replay).await?;
+                if !frame_matches(&expected, &text) {
+                    return Err(format!(
+                        "expected {expected} next, got {text}; this connection so far: {:?}",
+                        replay.connections.last()
+                    ));
+                }
+            }
+            Step::Silent(window) => {
+                let deadline = tokio::time::Instant::now() + window;
+                while let Ok(next) = tokio::time::timeout_at(deadline, socket.next()).await {
+                    match next {
+                        Some(Ok(Message::Text(text))) => {
+                            let text = text.to_string();
+                            replay.push(text.clone());
+                            return Err(format!(
+                                "nothing was to arrive within {window:?}, got {text}; \
+                                 this connection so far: {:?}",
+                                replay.connections.last()
+                            ));
+                        }
+                        Some(Ok(_)) => {}
+                        other => {
+                            return Err(format!("client went away while silent: {other:?}"));
+                        }
+                    }
+                }
+            }
         }
     }
     // Keep the link open until the client closes, answering its close.
@@ -140,10 +241,40 @@ async fn serve(listener: TcpListener, steps: Vec<Step>) -> Result<Replay, String
         tokio::time::timeout(Duration::from_secs(5), socket.next()).await
     {
         if let Message::Text(text) = message {
-            replay.received.push(text.to_string());
+            replay.push(text.to_string());
         }
     }
-    Ok(replay)
+    Ok(())
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// The client's next text frame (other frames are passed over), recorded; an error
+/// naming `expected` when none comes within 5 s or the client goes away.
+async fn next_text(
+    socket: &mut Socket,
+    expected: &str,
+    replay: &mut Replay,
+) -> Result<String, String> {
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .map_err(|_| {
+                format!(
+                    "no client frame matching {expected} within 5 s; got {:?}",
+                    replay.received
+                )
+            })?;
+        let message = match next {
+            Some(Ok(message)) => message,
+            other => return Err(format!("client went away expecting {expected}: {other:?}")),
+        };
+        if let Message::Text(text) = message {
+            let text = text.to_string();
+            replay.push(text.clone());
+            return Ok(text);
+        }
+    }
 }
 
 /// Selects the first subprotocol offered, as real servers of these protocols do.

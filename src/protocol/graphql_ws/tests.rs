@@ -5,42 +5,9 @@
 use std::time::Duration;
 
 use super::*;
-
-fn text(frames: &[Outgoing]) -> Vec<String> {
-    frames
-        .iter()
-        .map(|frame| String::from_utf8(frame.payload.to_vec()).expect("utf-8"))
-        .collect()
-}
-
-fn composed(result: Result<Composed, ComposeError>) -> String {
-    let frames = result.expect("composes").frames;
-    assert_eq!(frames.len(), 1);
-    text(&frames).remove(0)
-}
-
-fn incoming(adapter: &mut GraphqlWsAdapter, frame: &str, now: Instant) -> Reaction {
-    adapter.on_incoming(frame.as_bytes(), PayloadKind::Text, now)
-}
-
-fn decoded_in(adapter: &mut GraphqlWsAdapter, frame: &str, now: Instant) -> Decoded {
-    incoming(adapter, frame, now).decoded.expect("decoded")
-}
-
-fn sent(adapter: &mut GraphqlWsAdapter, frame: &str, now: Instant) -> Decoded {
-    adapter
-        .on_outgoing(frame.as_bytes(), PayloadKind::Text, now)
-        .expect("decoded")
-}
-
-fn response(key: &str, ok: bool, latency: Option<u64>, more: bool) -> Option<Correlation> {
-    Some(Correlation::Response {
-        key: key.into(),
-        ok,
-        latency: latency.map(Duration::from_millis),
-        more,
-    })
-}
+use crate::protocol::testing::{
+    composed, decode, exercise, incoming, on_connect, outgoing, reconnect, response, status, texts,
+};
 
 #[test]
 fn connection_init_and_ack_are_the_handshake() {
@@ -49,7 +16,7 @@ fn connection_init_and_ack_are_the_handshake() {
     assert_eq!(adapter.name(), "graphql-ws");
     assert!(adapter.needs_handshake());
     let frames = adapter.on_open(&OpenContext::default(), now);
-    assert_eq!(text(&frames), [r#"{"type":"connection_init"}"#]);
+    assert_eq!(texts(&frames), [r#"{"type":"connection_init"}"#]);
     assert!(!frames[0].automatic);
     let context = OpenContext {
         handshake_payload: Some(json!({"authorization": "Bearer x"})),
@@ -58,10 +25,10 @@ fn connection_init_and_ack_are_the_handshake() {
     };
     let frames = adapter.on_open(&context, now);
     let init = r#"{"type":"connection_init","payload":{"authorization":"Bearer x"}}"#;
-    assert_eq!(text(&frames), [init]);
-    let outgoing = sent(&mut adapter, init, now);
-    assert_eq!(outgoing.label, "gql connection_init");
-    assert_eq!(outgoing.data, None, "credentials stay out of data");
+    assert_eq!(texts(&frames), [init]);
+    let sent_init = outgoing(&mut adapter, init, now);
+    assert_eq!(sent_init.label, "gql connection_init");
+    assert_eq!(sent_init.data, None, "credentials stay out of data");
     let ack = incoming(&mut adapter, r#"{"type":"connection_ack"}"#, now);
     assert_eq!(ack.decoded.expect("decoded").label, "gql connection_ack");
     assert_eq!(ack.auth, Some(AuthVerdict::Accepted));
@@ -79,8 +46,8 @@ fn pings_get_pongs_and_are_heartbeats() {
     let pong = incoming(&mut adapter, r#"{"type":"pong"}"#, now);
     assert!(pong.send.is_empty());
     assert!(pong.decoded.expect("decoded").heartbeat);
-    assert!(sent(&mut adapter, r#"{"type":"pong"}"#, now).heartbeat);
-    assert!(sent(&mut adapter, r#"{"type":"ping"}"#, now).heartbeat);
+    assert!(outgoing(&mut adapter, r#"{"type":"pong"}"#, now).heartbeat);
+    assert!(outgoing(&mut adapter, r#"{"type":"ping"}"#, now).heartbeat);
 }
 
 #[test]
@@ -135,7 +102,7 @@ fn operations_are_correlated_and_counted() {
             .command("sub", "subscription { ticks }")
             .expect("known"),
     );
-    let request = sent(&mut adapter, &frame, t0);
+    let request = outgoing(&mut adapter, &frame, t0);
     assert_eq!(request.label, "gql subscribe #1");
     assert_eq!(request.summary, "subscription { ticks }");
     assert_eq!(
@@ -143,11 +110,11 @@ fn operations_are_correlated_and_counted() {
         Some(Correlation::Request { key: "1".into() })
     );
     let next = r#"{"id":"1","type":"next","payload":{"data":{"ticks":0}}}"#;
-    let first = decoded_in(&mut adapter, next, ms(12));
+    let first = decode(&mut adapter, next, ms(12));
     assert_eq!(first.label, "gql next #1");
     assert_eq!(first.data, Some(json!({"data": {"ticks": 0}})));
     assert_eq!(first.correlation, response("1", true, Some(12), true));
-    let second = decoded_in(&mut adapter, next, ms(20));
+    let second = decode(&mut adapter, next, ms(20));
     assert_eq!(second.correlation, response("1", true, Some(20), true));
     let status = adapter.status();
     assert_eq!(status.len(), 1);
@@ -156,31 +123,31 @@ fn operations_are_correlated_and_counted() {
 
     let partial =
         r#"{"id":"1","type":"next","payload":{"data":null,"errors":[{"message":"half"}]}}"#;
-    let partial = decoded_in(&mut adapter, partial, ms(25));
+    let partial = decode(&mut adapter, partial, ms(25));
     assert_eq!(partial.correlation, response("1", false, Some(25), true));
     assert_eq!(partial.summary, "half");
     let partial =
         r#"{"id":"1","type":"next","payload":{"data":{"t":1},"errors":[{"message":"x"}]}}"#;
-    let partial = decoded_in(&mut adapter, partial, ms(25));
+    let partial = decode(&mut adapter, partial, ms(25));
     assert_eq!(
         partial.correlation,
         response("1", true, Some(25), true),
         "partial data is ok"
     );
-    let complete = decoded_in(&mut adapter, r#"{"id":"1","type":"complete"}"#, ms(30));
+    let complete = decode(&mut adapter, r#"{"id":"1","type":"complete"}"#, ms(30));
     assert_eq!(complete.label, "gql complete #1");
     assert_eq!(complete.correlation, response("1", true, Some(30), false));
     assert!(adapter.status().is_empty());
-    let late = decoded_in(&mut adapter, next, ms(40));
+    let late = decode(&mut adapter, next, ms(40));
     assert_eq!(late.correlation, response("1", true, None, true));
 
-    sent(
+    outgoing(
         &mut adapter,
         r#"{"id":"2","type":"subscribe","payload":{"query":"{ x }"}}"#,
         t0,
     );
     let error = r#"{"id":"2","type":"error","payload":[{"message":"boom"}]}"#;
-    let error = decoded_in(&mut adapter, error, ms(5));
+    let error = decode(&mut adapter, error, ms(5));
     assert_eq!(error.label, "gql error #2");
     assert_eq!(error.summary, "boom");
     assert_eq!(error.correlation, response("2", false, Some(5), false));
@@ -191,7 +158,7 @@ fn operations_are_correlated_and_counted() {
 fn stop_shortcut_and_client_complete_end_an_operation() {
     let now = Instant::now();
     let mut adapter = GraphqlWsAdapter::new();
-    sent(
+    outgoing(
         &mut adapter,
         r#"{"id":"7","type":"subscribe","payload":{"query":"subscription { a }"}}"#,
         now,
@@ -199,7 +166,7 @@ fn stop_shortcut_and_client_complete_end_an_operation() {
     assert_eq!(adapter.status().len(), 1);
     let stop = composed(adapter.command("stop", " #7 ").expect("known"));
     assert_eq!(stop, r#"{"id":"7","type":"complete"}"#);
-    assert_eq!(sent(&mut adapter, &stop, now).label, "gql complete #7");
+    assert_eq!(outgoing(&mut adapter, &stop, now).label, "gql complete #7");
     assert!(adapter.status().is_empty());
     for bad in ["", "a b", "#"] {
         assert!(
@@ -221,7 +188,7 @@ fn stop_shortcut_and_client_complete_end_an_operation() {
 fn auto_ids_skip_ids_in_use() {
     let now = Instant::now();
     let mut adapter = GraphqlWsAdapter::new();
-    sent(
+    outgoing(
         &mut adapter,
         r#"{"id":"1","type":"subscribe","payload":{"query":"{ a }"}}"#,
         now,
@@ -261,9 +228,9 @@ fn subscriptions_are_resent_after_a_reconnect() {
         "nothing to resume on a first open"
     );
     let subscription = composed(adapter.compose("subscription { ticks }"));
-    sent(&mut adapter, &subscription, now);
+    outgoing(&mut adapter, &subscription, now);
     let query = composed(adapter.compose("query { slow }"));
-    sent(&mut adapter, &query, now);
+    outgoing(&mut adapter, &query, now);
     assert_eq!(adapter.status().len(), 2);
 
     adapter.on_closed();
@@ -275,12 +242,12 @@ fn subscriptions_are_resent_after_a_reconnect() {
     assert!(adapter.status()[0].value.ends_with("resubscribing"));
     let frames = adapter.on_ready(now);
     assert_eq!(
-        text(&frames),
+        texts(&frames),
         [r#"{"id":"3","type":"subscribe","payload":{"query":"subscription { ticks }"}}"#],
         "the subscription resumes under a new id; the query is not repeated"
     );
     assert!(adapter.status().is_empty());
-    sent(&mut adapter, &text(&frames)[0], now);
+    outgoing(&mut adapter, &texts(&frames)[0], now);
     assert_eq!(adapter.status()[0].label, "sub #3");
     assert!(adapter.on_ready(now).is_empty(), "only once");
 
@@ -332,27 +299,86 @@ fn malformed_frames_are_reported_not_fatal() {
     }
     let binary = adapter.on_incoming(b"{}", PayloadKind::Binary, now);
     assert_eq!(binary.decoded.expect("decoded").label, "gql malformed");
-    let subscribe = sent(&mut adapter, r#"{"type":"subscribe","payload":{}}"#, now);
+    let subscribe = outgoing(&mut adapter, r#"{"type":"subscribe","payload":{}}"#, now);
     assert_eq!(subscribe.label, "gql malformed");
-    let stray = sent(&mut adapter, r#"{"type":"whatever"}"#, now);
+    let stray = outgoing(&mut adapter, r#"{"type":"whatever"}"#, now);
     assert_eq!(stray.label, "gql whatever");
+}
+
+#[test]
+fn on_connect_subscriptions_are_left_to_the_session() {
+    let now = Instant::now();
+    let mut adapter = GraphqlWsAdapter::new();
+    adapter.on_open(&OpenContext::default(), now);
+    let ticks = r#"{"id":"ticks","type":"subscribe","payload":{"query":"subscription { ticks }"}}"#;
+    on_connect(&mut adapter, ticks, now);
+    let news = composed(adapter.compose("subscription { news }"));
+    outgoing(&mut adapter, &news, now);
+    for id in [2, 3] {
+        let resumed = reconnect(&mut adapter, Some(r#"{"type":"connection_ack"}"#), now);
+        assert_eq!(
+            resumed,
+            [format!(
+                r#"{{"id":"{id}","type":"subscribe","payload":{{"query":"subscription {{ news }}"}}}}"#
+            )]
+        );
+        assert_eq!(
+            status(&adapter)[0],
+            "sub #ticks: subscription { ticks } · 0 msgs · resubscribing",
+            "listed, not resumed, until the session re-sends it"
+        );
+        on_connect(&mut adapter, ticks, now);
+        assert_eq!(
+            status(&adapter),
+            [
+                format!("sub #{id}: subscription {{ news }} · 0 msgs"),
+                "sub #ticks: subscription { ticks } · 0 msgs".into(),
+            ]
+        );
+    }
+    let stop = composed(adapter.command("stop", "ticks").expect("known"));
+    outgoing(&mut adapter, &stop, now);
+    assert_eq!(status(&adapter).len(), 1, ":stop works on it too");
+}
+
+#[test]
+fn on_connect_ids_stay_reserved_until_re_sent() {
+    let now = Instant::now();
+    let mut adapter = GraphqlWsAdapter::new();
+    adapter.on_open(&OpenContext::default(), now);
+    let three = r#"{"id":"3","type":"subscribe","payload":{"query":"subscription { a }"}}"#;
+    on_connect(&mut adapter, three, now);
+    let typed = composed(adapter.compose("subscription { b }"));
+    outgoing(&mut adapter, &typed, now);
+    let ack = Some(r#"{"type":"connection_ack"}"#);
+    for id in ["2", "4", "5"] {
+        let resumed = reconnect(&mut adapter, ack, now);
+        assert_eq!(resumed.len(), 1);
+        assert!(
+            resumed[0].starts_with(&format!(r#"{{"id":"{id}""#)),
+            "{resumed:?}"
+        );
+        on_connect(&mut adapter, three, now);
+    }
+    // An on-connect operation that is not re-sent (its id changed, say) is forgotten
+    // once the session re-sends the others.
+    reconnect(&mut adapter, ack, now);
+    let other = r#"{"id":"9","type":"subscribe","payload":{"query":"subscription { c }"}}"#;
+    on_connect(&mut adapter, other, now);
+    let ids: Vec<String> = adapter
+        .status()
+        .into_iter()
+        .map(|line| line.label)
+        .collect();
+    assert_eq!(ids, ["sub #6", "sub #9"]);
 }
 
 proptest::proptest! {
     #[test]
-    fn arbitrary_input_never_panics(bytes: Vec<u8>, text: String, binary: bool) {
+    fn arbitrary_input_never_panics(bytes: Vec<u8>, text: String) {
         let now = Instant::now();
         let mut adapter = GraphqlWsAdapter::new();
-        let kind = if binary { PayloadKind::Binary } else { PayloadKind::Text };
-        adapter.on_incoming(&bytes, kind, now);
-        adapter.on_incoming(text.as_bytes(), PayloadKind::Text, now);
-        adapter.on_outgoing(&bytes, kind, now);
-        adapter.on_outgoing(text.as_bytes(), PayloadKind::Text, now);
-        let _ = adapter.compose(&text);
-        for name in ["sub", "stop", "ping"] {
-            let _ = adapter.command(name, &text);
-        }
+        exercise(&mut adapter, &[&bytes, text.as_bytes()], &["sub", "stop", "ping"], now, now);
         let _ = is_subscription(&text);
-        let _ = adapter.status();
     }
 }

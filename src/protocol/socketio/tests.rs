@@ -383,19 +383,11 @@ fn malformed_frames_are_reported_not_fatal() {
 
 proptest::proptest! {
     #[test]
-    fn arbitrary_input_never_panics(bytes: Vec<u8>, text: String, binary: bool) {
+    fn arbitrary_input_never_panics(bytes: Vec<u8>, text: String) {
         let now = Instant::now();
         let mut adapter = opened(OpenContext::default(), now);
-        let kind = if binary { PayloadKind::Binary } else { PayloadKind::Text };
-        adapter.on_incoming(&bytes, kind, now);
-        adapter.on_incoming(text.as_bytes(), PayloadKind::Text, now);
-        adapter.on_incoming(format!("4{text}").as_bytes(), PayloadKind::Text, now);
-        adapter.on_outgoing(&bytes, kind, now);
-        adapter.on_outgoing(format!("45{text}").as_bytes(), PayloadKind::Text, now);
-        let _ = adapter.compose(&text);
-        let _ = adapter.command("emit", &text);
-        let _ = adapter.command("ack", &text);
-        let _ = adapter.on_timer(now);
-        let _ = adapter.status();
+        let (message, binary_event) = (format!("4{text}"), format!("45{text}"));
+        let payloads = [&bytes, text.as_bytes(), message.as_bytes(), binary_event.as_bytes()];
+        crate::protocol::testing::exercise(&mut adapter, &payloads, &["emit", "ack"], now, now);
     }
 }

@@ -64,6 +64,20 @@ impl Actor {
         true
     }
 
+    /// Sends one of the profile's on-connect messages through the adapter: it may
+    /// number it first (Home Assistant ids increase within a connection), and marks
+    /// what the message starts as the profile's, so that after a reconnect it is sent
+    /// again by us and not also resumed by the adapter. False when the link broke.
+    pub(super) async fn write_on_connect(&mut self, payload: Bytes, kind: PayloadKind) -> bool {
+        let payload = self.adapter.prepare_on_connect(payload, kind);
+        let id = self.next_id();
+        if !self.write_data(id, payload.clone(), kind).await {
+            return false;
+        }
+        self.adapter.sent_on_connect(&payload, kind);
+        true
+    }
+
     /// The adapter's reading of a frame we send (and its correlation bookkeeping).
     pub(super) fn decode_outgoing(&mut self, payload: &[u8], kind: PayloadKind) -> Option<Decoded> {
         self.adapter

@@ -140,7 +140,9 @@ impl Actor {
         }
     }
 
-    /// The link is ready for data: on-connect messages, then the queue.
+    /// The link is ready for data: what the adapter resumes, the profile's on-connect
+    /// messages (after every (re)connect: the adapter leaves what they start to us),
+    /// then the queue.
     pub(super) async fn on_ready(&mut self) {
         if let Link::Open(open) = &mut self.link {
             open.auth = AuthPhase::Ready;
@@ -161,11 +163,11 @@ impl Actor {
                     continue;
                 }
             };
-            let id = self.next_id();
-            if !self.write_data(id, payload, message.kind).await {
+            if !self.write_on_connect(payload, message.kind).await {
                 return;
             }
         }
+        self.emit_adapter_status().await;
         self.drain_queue().await;
     }
 
