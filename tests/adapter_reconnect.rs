@@ -79,6 +79,13 @@ async fn run(case: Case, adjust: impl FnOnce(&mut SessionConfig)) -> Vec<Vec<Str
     replay.connections
 }
 
+/// Home Assistant's first-message auth with the token the scripts expect.
+fn home_assistant_auth(config: &mut SessionConfig) {
+    config.auth.method = AuthMethod::FirstMessage;
+    config.auth.template = r#"{"type":"auth","access_token":"{{token}}"}"#.into();
+    config.auth.token = Some(Secret::new("ha-token"));
+}
+
 fn handshake_payload(config: &mut SessionConfig) {
     config.handshake_payload = Some(serde_json::json!({"token": "t"}));
 }
@@ -170,12 +177,7 @@ async fn home_assistant_resubscribes_with_increasing_ids() {
         ready: ConnectionState::Authenticated,
         marker: r#"{"id":4,"type":"event","event":{"event_type":"state_changed","data":{"entity_id":"light.kitchen"}}}"#,
     };
-    let connections = run(case, |config| {
-        config.auth.method = AuthMethod::FirstMessage;
-        config.auth.template = r#"{"type":"auth","access_token":"{{token}}"}"#.into();
-        config.auth.token = Some(Secret::new("ha-token"));
-    })
-    .await;
+    let connections = run(case, home_assistant_auth).await;
     assert_eq!(connections[1].len(), 3, "{connections:?}");
 }
 
@@ -363,4 +365,64 @@ async fn the_scripts_catch_duplicates_and_extra_frames() {
         handle.shutdown().expect("shutdown");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// A Home Assistant command typed while the link is down gets its id when it goes
+/// out: after the resumed subscription and the profile's command took the next ids
+/// on the new link, the id it was composed with would be refused (`id_reuse`).
+#[tokio::test]
+async fn home_assistant_numbers_a_queued_command_when_it_goes_out() {
+    let transcript = r#"
+< {"type":"auth_required","ha_version":"2024.1.0"}
+>! {"type":"auth","access_token":"ha-token"}
+< {"type":"auth_ok","ha_version":"2024.1.0"}
+>! {"id":1,"type":"subscribe_events","event_type":"state_changed"}
+>! {"id":2,"type":"subscribe_events","event_type":"call_service"}
+= drop
+= next connection
+< {"type":"auth_required","ha_version":"2024.1.0"}
+>! {"type":"auth","access_token":"ha-token"}
+< {"type":"auth_ok","ha_version":"2024.1.0"}
+>! {"id":4,"type":"subscribe_events","event_type":"call_service"}
+>! {"id":5,"type":"subscribe_events","event_type":"state_changed"}
+>! {"id":6,"type":"get_states"}
+< {"id":6,"type":"result","success":true,"result":[]}
+"#;
+    let scripts = parse_connections(transcript);
+    let server = ScriptedServer::start_connections(scripts, "").await;
+    let mut config = fast_config(&server.url);
+    config.provider = "home-assistant".into();
+    config.on_connect.push(OnConnectMessage {
+        payload: Bytes::from_static(br#"{"type":"subscribe_events","event_type":"state_changed"}"#),
+        kind: PayloadKind::Text,
+        template: None,
+    });
+    home_assistant_auth(&mut config);
+    config.reconnect.backoff.initial_delay = Duration::from_millis(300);
+    config.reconnect.backoff.jitter = 0.0;
+    let (handle, mut events) = session::spawn(config).expect("spawn");
+    handle.connect().expect("connect");
+    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    handle
+        .compose(r#"{"type":"subscribe_events","event_type":"call_service"}"#)
+        .expect("compose");
+    let answered = tokio::time::timeout(WAIT, async {
+        let (mut composed_while_down, mut waited_in_queue) = (false, false);
+        while let Some(event) = events.recv().await {
+            if matches!(event, Event::ReconnectScheduled { .. }) && !composed_while_down {
+                handle.compose(r#"{"type":"get_states"}"#).expect("compose");
+                composed_while_down = true;
+            }
+            waited_in_queue |= composed_while_down && matches!(event, Event::Queued { .. });
+            let text = incoming_text(&event);
+            if text.as_deref() == Some(r#"{"id":6,"type":"result","success":true,"result":[]}"#) {
+                return waited_in_queue;
+            }
+        }
+        false
+    })
+    .await;
+    handle.shutdown().expect("shutdown");
+    let replay = server.finished().await;
+    assert_eq!(answered, Ok(true), "{:?}", replay.connections);
 }

@@ -12,10 +12,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
+use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::shared::{
-    id_key, latency_suffix, number_suffix, one, remember, str_field, value_summary,
+    composed_on_connect, id_key, latency_suffix, number_suffix, one, remember, str_field,
+    value_summary,
 };
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
@@ -262,6 +264,10 @@ impl Adapter for BinanceAdapter {
         vec![self.request("SUBSCRIBE", &streams)]
     }
 
+    fn prepare_on_connect(&mut self, payload: Bytes, kind: PayloadKind) -> Bytes {
+        composed_on_connect(self, payload, kind)
+    }
+
     fn sent_on_connect(&mut self, payload: &[u8], _kind: PayloadKind) {
         let Ok(frame) = parse_json(payload) else {
             return;
@@ -440,8 +446,8 @@ impl Adapter for BinanceAdapter {
 mod tests {
     use super::*;
     use crate::protocol::testing::{
-        TEXT, arb_payloads, decode, decode_transcript, exercise, on_connect, reconnect, sent,
-        status, texts,
+        TEXT, arb_payloads, decode, decode_transcript, exercise, on_connect, reconnect, response,
+        sent, status, texts,
     };
     use proptest::prelude::*;
     use std::time::Duration;
@@ -608,6 +614,24 @@ mod tests {
         assert!(b.command("list", "x").unwrap().is_err());
         assert!(b.command("nope", "").is_none());
         assert_eq!(texts(&b.compose("hello").unwrap().frames), ["hello"]);
+    }
+
+    #[test]
+    fn on_connect_requests_without_id_are_numbered_and_correlated() {
+        let (mut b, t0) = (BinanceAdapter::new(), Instant::now());
+        let bare = r#"{"method":"SUBSCRIBE","params":["btcusdt@trade"]}"#;
+        let numbered = r#"{"method":"SUBSCRIBE","params":["btcusdt@trade"],"id":1}"#;
+        assert_eq!(on_connect(&mut b, bare, t0), numbered);
+        let reply = decode(&mut b, r#"{"result":null,"id":1}"#, t0);
+        assert_eq!(reply.correlation, response("1", true, Some(0), false));
+        assert_eq!(
+            on_connect(&mut b, bare, t0),
+            r#"{"method":"SUBSCRIBE","params":["btcusdt@trade"],"id":2}"#,
+            "a fresh id every time it is sent"
+        );
+        for as_written in ["hello", r#"{"id":7,"method":"LIST_SUBSCRIPTIONS"}"#] {
+            assert_eq!(on_connect(&mut b, as_written, t0), as_written);
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! profile's on-connect commands are numbered like composed ones, so ids keep
 //! increasing within each connection.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
@@ -49,6 +49,9 @@ pub struct HomeAssistantAdapter {
     last_id: u64,
     /// The highest id sent on this link (Home Assistant refuses one not above it).
     link_last_id: u64,
+    /// Ids this adapter gave to commands that have not gone out yet (queued while
+    /// disconnected or behind the rate limit): renumbered when sent too late.
+    numbered_unsent: BTreeSet<u64>,
     correlator: Correlator,
     requests: BTreeMap<u64, String>,
     subscriptions: BTreeMap<u64, Subscription>,
@@ -93,6 +96,7 @@ impl HomeAssistantAdapter {
     /// `command` under the next id, as text.
     fn numbered(&mut self, command: &Map<String, Value>) -> String {
         let id = self.take_id();
+        self.numbered_unsent.insert(id);
         with_id(id, command).to_string()
     }
 
@@ -293,6 +297,7 @@ impl Adapter for HomeAssistantAdapter {
         };
         self.last_id = self.last_id.max(id);
         self.link_last_id = self.link_last_id.max(id);
+        self.numbered_unsent.remove(&id);
         self.correlator.request(id.to_string(), now);
         remember(&mut self.requests, id, kind.clone());
         if is_subscription(&kind) {
@@ -361,6 +366,21 @@ impl Adapter for HomeAssistantAdapter {
             return payload;
         }
         Bytes::from(self.numbered(&map))
+    }
+
+    fn prepare_queued(&mut self, payload: Bytes, kind: PayloadKind) -> Bytes {
+        if kind == PayloadKind::Binary {
+            return payload;
+        }
+        let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&payload) else {
+            return payload;
+        };
+        match map.get("id").and_then(Value::as_u64) {
+            Some(id) if id <= self.link_last_id && self.numbered_unsent.remove(&id) => {
+                Bytes::from(self.numbered(&map))
+            }
+            _ => payload,
+        }
     }
 
     fn sent_on_connect(&mut self, payload: &[u8], _kind: PayloadKind) {
@@ -798,6 +818,31 @@ mod tests {
             ha.compose(r#"{"type":"x"}"#).unwrap().frames[0].payload,
             r#"{"id":10,"type":"x"}"#
         );
+    }
+
+    #[test]
+    fn queued_commands_are_renumbered_only_when_overtaken() {
+        let (mut ha, t0) = (HomeAssistantAdapter::new(), Instant::now());
+        let queued = |ha: &mut HomeAssistantAdapter, text: &str| {
+            let payload = ha.prepare_queued(Bytes::from(text.to_string()), TEXT);
+            ha.on_outgoing(&payload, TEXT, t0);
+            String::from_utf8(payload.to_vec()).unwrap()
+        };
+        let first = texts(&ha.compose(r#"{"type":"get_states"}"#).unwrap().frames).remove(0);
+        let second = texts(&ha.compose(r#"{"type":"get_config"}"#).unwrap().frames).remove(0);
+        assert_eq!(queued(&mut ha, &first), first, "in order: as composed");
+        assert_eq!(queued(&mut ha, &second), second);
+        // Composed, then overtaken on the link by a frame that took a higher id.
+        let late = texts(&ha.compose(r#"{"type":"get_services"}"#).unwrap().frames).remove(0);
+        assert_eq!(late, r#"{"id":3,"type":"get_services"}"#);
+        run(&mut ha, "states", "", t0);
+        assert_eq!(queued(&mut ha, &late), r#"{"id":5,"type":"get_services"}"#);
+        // An id the user typed is theirs, even one Home Assistant will refuse.
+        let typed = r#"{"id":2,"type":"get_states"}"#;
+        assert_eq!(queued(&mut ha, typed), typed);
+        for as_written in ["not json", "[1]", r#"{"type":"auth","access_token":"x"}"#] {
+            assert_eq!(queued(&mut ha, as_written), as_written);
+        }
     }
 
     #[test]

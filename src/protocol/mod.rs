@@ -266,6 +266,15 @@ pub trait Adapter: Send {
         payload
     }
 
+    /// A message from the user's queue is about to go out: the payload to send in its
+    /// place. It was composed earlier, perhaps on an earlier link or before frames
+    /// that went out ahead of it (resumed subscriptions, heartbeats). The default sends
+    /// it as composed; Home Assistant gives a command it numbered itself a new id
+    /// when that id is no longer above every id sent on this link.
+    fn prepare_queued(&mut self, payload: Bytes, _kind: PayloadKind) -> Bytes {
+        payload
+    }
+
     /// One of the profile's on-connect messages went out (after
     /// [`Adapter::on_outgoing`] registered it). The session sends it again after every
     /// reconnect, so a subscription it starts stays listed (status, `:stop`) but is

@@ -11,9 +11,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::shared::{latency_suffix, number_suffix, one, remember, value_summary, words_then_json};
+use super::shared::{
+    composed_on_connect, latency_suffix, number_suffix, one, remember, value_summary,
+    words_then_json,
+};
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, OpenContext, Outgoing,
     Reaction, StatusLine, parse_json, shorten,
@@ -217,6 +221,10 @@ impl Adapter for PhoenixAdapter {
             .into_iter()
             .map(|(topic, payload)| Outgoing::text(self.join(&topic, payload)))
             .collect()
+    }
+
+    fn prepare_on_connect(&mut self, payload: Bytes, kind: PayloadKind) -> Bytes {
+        composed_on_connect(self, payload, kind)
     }
 
     fn sent_on_connect(&mut self, payload: &[u8], _kind: PayloadKind) {
@@ -583,6 +591,26 @@ mod tests {
                 ("push", "t"),
             ],
         );
+    }
+
+    #[test]
+    fn on_connect_frames_with_null_refs_get_refs() {
+        let (mut phx, t0) = (PhoenixAdapter::new(), Instant::now());
+        let join = r#"[null,null,"room:lobby","phx_join",{}]"#;
+        assert_eq!(
+            on_connect(&mut phx, join, t0),
+            r#"["1","1","room:lobby","phx_join",{}]"#
+        );
+        let reply = r#"["1","1","room:lobby","phx_reply",{"status":"ok","response":{}}]"#;
+        let decoded = decode(&mut phx, reply, t0);
+        assert_eq!(decoded.label, "phx_reply #1 ok 0 ms");
+        assert!(matches!(
+            decoded.correlation,
+            Some(Correlation::Response { .. })
+        ));
+        for as_written in [r#"["9","9","room:b","phx_join",{}]"#, "hello"] {
+            assert_eq!(on_connect(&mut phx, as_written, t0), as_written);
+        }
     }
 
     #[test]

@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde_json::Value;
 
 use super::correlate::format_latency;
-use super::{ComposeError, Composed, Outgoing, parse_json, shorten};
+use super::{Adapter, ComposeError, Composed, Outgoing, parse_json, shorten};
+use crate::session::event::PayloadKind;
 
 /// Width of value summaries.
 const WIDTH: usize = 80;
@@ -112,6 +114,32 @@ pub(crate) fn parse_object(payload: &[u8]) -> Result<Value, String> {
     match parse_json(payload)? {
         frame @ Value::Object(_) => Ok(frame),
         _ => Err("not a JSON object".into()),
+    }
+}
+
+/// An on-connect message numbered as the composer would number it (a Binance
+/// request without `id`, a Phoenix frame with `null` refs), so that its response is
+/// correlated; anything composing does not turn into exactly one text frame goes as
+/// written.
+pub(crate) fn composed_on_connect<A: Adapter + ?Sized>(
+    adapter: &mut A,
+    payload: Bytes,
+    kind: PayloadKind,
+) -> Bytes {
+    let Ok(text) = std::str::from_utf8(&payload) else {
+        return payload;
+    };
+    if kind != PayloadKind::Text {
+        return payload;
+    }
+    match adapter.compose(text) {
+        Ok(Composed { frames }) if frames.len() == 1 && frames[0].kind == PayloadKind::Text => {
+            frames
+                .into_iter()
+                .next()
+                .map_or(payload, |frame| frame.payload)
+        }
+        _ => payload,
     }
 }
 

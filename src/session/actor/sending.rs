@@ -30,10 +30,11 @@ impl Actor {
                 self.rate_wait_until = self.bucket.next_available(now);
                 break;
             }
-            let Some(message) = self.queue.pop() else {
+            let Some(mut message) = self.queue.pop() else {
                 break;
             };
             self.head_delayed = false;
+            message.payload = self.adapter.prepare_queued(message.payload, message.kind);
             let frame = Self::data_message(&message.payload, message.kind);
             fed.push(message);
             if !self.write_op(WriteOp::Feed(frame)).await {
