@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark in one go, release build, one table per bench (medians, ratios to
 # the limit client measured in the same run, targets and PASS/MISS). The figures in
-# docs/PERFORMANCE.md come from this script. Takes about 5 minutes on 2 cores.
+# docs/PERFORMANCE.md come from this script. Takes about 7 minutes on 2 cores.
 #
 #   benches/run.sh            # all
 #   benches/run.sh headless   # one bench by name
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 benches=("$@")
 if [ ${#benches[@]} -eq 0 ]; then
-    benches=(headless tui_process tui_ingest ingest log_store)
+    benches=(headless tui_process tui_ingest ingest log_store components)
 fi
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(date -u +%Y-%m-%dT%H:%MZ)"
