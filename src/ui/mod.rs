@@ -1,4 +1,4 @@
-//! Drawing: one module and one render function per pane or overlay. [`draw`] lays
+//! Drawing: one module and one render function per pane or overlay. [`screen::draw`] lays
 //! the screen out and calls them; nothing here changes what the app knows, it only
 //! records the page sizes the panes got so scrolling can page by screenfuls.
 
