@@ -1,5 +1,6 @@
 //! JSON and binary payloads as coloured terminal lines: a cheap one-line preview for
-//! the log, pretty (optionally folded) lines for the inspector, and hex views.
+//! the log, pretty (optionally folded) lines for the inspector (a [`JsonDoc`] checked
+//! and indexed once, its [`JsonLayout`] lines built as they are shown), and hex views.
 //!
 //! The preview never parses the document: a small tokenizer walks the bytes only as
 //! far as the output needs, tolerates invalid or truncated JSON (the rest of the line
@@ -13,6 +14,16 @@ use ratatui::text::{Line, Span};
 use serde_json::Value;
 
 use super::theme;
+
+mod check;
+mod doc;
+mod index;
+mod layout;
+#[cfg(test)]
+mod properties;
+
+pub use doc::JsonDoc;
+pub use layout::{JsonLayout, line_chars};
 
 /// Bytes per hex dump line.
 pub const HEX_BYTES_PER_LINE: usize = 16;
