@@ -1,6 +1,7 @@
 //! Properties of the inspector's JSON: for any document serde_json writes, the
 //! pretty lines are what `serde_json::to_string_pretty` writes and every view is
-//! what the renderer that works on a parsed `serde_json::Value` draws; any bytes at all are judged as serde_json judges them, in
+//! what the renderer that worked on a parsed `serde_json::Value` drew (kept below
+//! as the reference); any bytes at all are judged as serde_json judges them, in
 //! its words, and never make the indexer or a layout panic.
 
 use proptest::prelude::*;
@@ -129,7 +130,7 @@ proptest! {
         for fold in [None, Some(0), Some(1), Some(2), Some(5)] {
             prop_assert_eq!(
                 normalized(&view_lines(&doc, fold)),
-                normalized(&super::pretty_lines(&value, fold)),
+                normalized(&previous::pretty_lines(&value, fold)),
                 "fold {:?}", fold
             );
         }
@@ -168,5 +169,103 @@ proptest! {
     #[test]
     fn numbers_near_the_edge_are_judged_as_serde_json_does(number in edge_number()) {
         judge_and_lay_out(format!("[{number}]").as_bytes())?;
+    }
+}
+
+/// The pretty renderer that worked on a parsed `serde_json::Value`, as it was
+/// before the indexer replaced it: the reference for every view.
+mod previous {
+    use ratatui::text::{Line, Span};
+    use serde_json::Value;
+
+    use crate::ui::theme;
+
+    pub fn pretty_lines(value: &Value, fold_depth: Option<usize>) -> Vec<Line<'static>> {
+        let mut lines = Vec::new();
+        write_value(&mut lines, Vec::new(), value, 0, fold_depth, false);
+        lines
+    }
+
+    fn write_value(
+        lines: &mut Vec<Line<'static>>,
+        mut prefix: Vec<Span<'static>>,
+        value: &Value,
+        depth: usize,
+        fold_depth: Option<usize>,
+        comma: bool,
+    ) {
+        let punct = theme::json_punctuation;
+        let tail = |spans: &mut Vec<Span<'static>>| {
+            if comma {
+                spans.push(Span::styled(",", punct()));
+            }
+        };
+        let (open, close, len) = match value {
+            Value::Object(map) => ("{", "}", map.len()),
+            Value::Array(items) => ("[", "]", items.len()),
+            scalar => {
+                prefix.push(scalar_span(scalar));
+                tail(&mut prefix);
+                lines.push(Line::from(prefix));
+                return;
+            }
+        };
+        if len == 0 {
+            prefix.push(Span::styled(format!("{open}{close}"), punct()));
+            tail(&mut prefix);
+            lines.push(Line::from(prefix));
+            return;
+        }
+        if fold_depth.is_some_and(|d| depth > d) {
+            let noun = match (value.is_object(), len) {
+                (true, 1) => "key",
+                (true, _) => "keys",
+                (false, 1) => "item",
+                (false, _) => "items",
+            };
+            prefix.push(Span::styled(format!("{open}…{close}"), punct()));
+            prefix.push(Span::styled(format!(" {len} {noun}"), theme::dim()));
+            tail(&mut prefix);
+            lines.push(Line::from(prefix));
+            return;
+        }
+        let indent = "  ".repeat(depth);
+        prefix.push(Span::styled(open, punct()));
+        lines.push(Line::from(prefix));
+        let child_indent = || Span::raw(format!("{indent}  "));
+        match value {
+            Value::Object(map) => {
+                for (i, (key, child)) in map.iter().enumerate() {
+                    let key = Span::styled(json_string(key), theme::json_key());
+                    let prefix = vec![child_indent(), key, Span::styled(": ", punct())];
+                    write_value(lines, prefix, child, depth + 1, fold_depth, i + 1 < len);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    let prefix = vec![child_indent()];
+                    write_value(lines, prefix, child, depth + 1, fold_depth, i + 1 < len);
+                }
+            }
+            _ => {}
+        }
+        let mut last = vec![Span::raw(indent), Span::styled(close, punct())];
+        tail(&mut last);
+        lines.push(Line::from(last));
+    }
+
+    fn scalar_span(value: &Value) -> Span<'static> {
+        match value {
+            Value::String(s) => Span::styled(json_string(s), theme::json_string()),
+            Value::Number(n) => Span::styled(n.to_string(), theme::json_number()),
+            other => Span::styled(other.to_string(), theme::json_literal()),
+        }
+    }
+
+    /// A string as a JSON literal, escapes included (so control characters never reach
+    /// the terminal).
+    fn json_string(s: &str) -> String {
+        // Serializing a string cannot fail.
+        serde_json::to_string(s).unwrap_or_default()
     }
 }
