@@ -1,22 +1,28 @@
 //! The message inspector: one log entry opened whole, as pretty or folded JSON,
 //! plain text or a hex dump, with its own scroll position.
 //!
-//! JSON is parsed once, when the inspector opens; the lines of the current view
-//! are built once per mode or fold change and kept, and a wrap index (the first
-//! screen row of every line) makes a scroll position a binary search away, so
-//! drawing costs the visible rows only. Rows wrap at [`Inspector::set_page_size`]'s
-//! width, counting characters (a wide character can push a row past the edge).
-//! Payloads over 1 MiB open folded, so opening a 20 MB message does not lay out
-//! millions of lines before the user asks for them.
+//! JSON is checked and indexed once, when the inspector opens (a [`JsonDoc`]: where
+//! every value is, nothing decoded); a view (pretty, or folded below a depth) is a
+//! list of lines, each built only while it is on screen. Plain text is split into
+//! lines once. A wrap index recording the lines that take more than one row makes
+//! a scroll position a binary search away, so drawing and scrolling cost the
+//! visible rows only. Rows wrap at [`Inspector::set_page_size`]'s width, counting
+//! characters (a wide character can push a row past the edge). Payloads over
+//! 1 MiB open folded, so a 20 MB message opens on an overview rather than on
+//! millions of lines.
+
+mod views;
+mod wrap;
 
 use base64::Engine as _;
 use bytes::Bytes;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
-use ratatui::text::{Line, Span};
-use serde_json::Value;
+use ratatui::text::Line;
 
+use self::views::{JsonView, TextView};
 use super::log::LogEntry;
 use crate::session::FrameKind;
+use crate::ui::json::JsonDoc;
 use crate::ui::{json, log_pane};
 
 /// Payloads larger than this open in the folded tree view.
@@ -49,7 +55,6 @@ pub enum InspectorOutcome {
 #[derive(Debug, Clone)]
 pub struct Inspector {
     entry: LogEntry,
-    json: Option<Value>,
     json_error: Option<String>,
     mode: InspectorMode,
     fold_depth: usize,
@@ -60,53 +65,50 @@ pub struct Inspector {
     content: Content,
 }
 
+/// The body.
 #[derive(Debug, Clone)]
 enum Content {
-    Lines(Wrapped),
+    Text(TextView),
+    Json(JsonView),
     Hex(Bytes),
-}
-
-/// Lines plus where each starts on screen when wrapped at `cols` characters.
-#[derive(Debug, Clone)]
-struct Wrapped {
-    lines: Vec<Line<'static>>,
-    /// Characters per line, and whether the line is ASCII (then bytes are characters).
-    chars: Vec<(usize, bool)>,
-    starts: Vec<usize>,
-    total: usize,
-    cols: usize,
 }
 
 impl Inspector {
     /// Opens `entry`: text that starts with `{` or `[` and parses is JSON; other
     /// text is shown as it is; binary, ping and pong payloads as a hex dump.
     pub fn open(entry: &LogEntry) -> Self {
-        let mut inspector = Inspector {
-            entry: entry.clone(),
-            json: None,
-            json_error: None,
-            mode: InspectorMode::Pretty,
-            fold_depth: 1,
-            scroll: 0,
-            page_rows: 20,
-            page_cols: 80,
-            content: Content::Hex(Bytes::new()),
-        };
+        let (page_cols, fold_depth) = (80, 1);
+        let mut mode = InspectorMode::Pretty;
+        let mut json = None;
+        let mut json_error = None;
         if let LogEntry::Frame(frame) = entry
             && frame.kind == FrameKind::Text
             && let Some(text) = frame.text()
             && matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
         {
-            match serde_json::from_str::<Value>(text) {
-                Ok(value) => inspector.json = Some(value),
-                Err(error) => inspector.json_error = Some(error.to_string()),
-            }
             if frame.payload.len() > LARGE_PAYLOAD {
-                inspector.mode = InspectorMode::Tree;
+                mode = InspectorMode::Tree;
+            }
+            match JsonDoc::parse(frame.payload.clone()) {
+                Ok(doc) => json = Some(doc),
+                Err(error) => json_error = Some(error),
             }
         }
-        inspector.rebuild();
-        inspector
+        let cols = usize::from(page_cols);
+        let content = match json {
+            Some(doc) => Content::Json(JsonView::new(doc, fold(mode, fold_depth), cols)),
+            None => plain_content(entry, cols),
+        };
+        Inspector {
+            entry: entry.clone(),
+            json_error,
+            mode,
+            fold_depth,
+            scroll: 0,
+            page_rows: 20,
+            page_cols,
+            content,
+        }
     }
 
     /// Handles a key: ↑/↓ k/j, PageUp/PageDown, Home/End (g/G) scroll; `+`/`-` fold
@@ -117,6 +119,7 @@ impl Inspector {
             return InspectorOutcome::None;
         }
         let page = usize::from(self.page_rows);
+        let json = self.is_json();
         match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return InspectorOutcome::Close,
             KeyCode::Char('y') => return InspectorOutcome::Copy(self.copy_text()),
@@ -126,21 +129,21 @@ impl Inspector {
             KeyCode::PageDown => self.scroll_to(self.scroll + page),
             KeyCode::Home | KeyCode::Char('g') => self.scroll_to(0),
             KeyCode::End | KeyCode::Char('G') => self.scroll_to(usize::MAX),
-            KeyCode::Char('+' | '=') if self.json.is_some() => {
+            KeyCode::Char('+' | '=') if json => {
                 let deeper = match self.mode {
                     InspectorMode::Pretty => self.fold_depth,
                     InspectorMode::Tree => (self.fold_depth + 1).min(MAX_FOLD_DEPTH),
                 };
                 self.set_view(InspectorMode::Tree, deeper);
             }
-            KeyCode::Char('-') if self.json.is_some() => {
+            KeyCode::Char('-') if json => {
                 let shallower = match self.mode {
                     InspectorMode::Pretty => self.fold_depth,
                     InspectorMode::Tree => self.fold_depth.saturating_sub(1),
                 };
                 self.set_view(InspectorMode::Tree, shallower);
             }
-            KeyCode::Char('t') if self.json.is_some() => {
+            KeyCode::Char('t') if json => {
                 let mode = match self.mode {
                     InspectorMode::Pretty => InspectorMode::Tree,
                     InspectorMode::Tree => InspectorMode::Pretty,
@@ -163,8 +166,11 @@ impl Inspector {
         self.page_rows = rows.max(1);
         if cols.max(1) != self.page_cols {
             self.page_cols = cols.max(1);
-            if let Content::Lines(wrapped) = &mut self.content {
-                wrapped.rewrap(usize::from(self.page_cols));
+            let cols = usize::from(self.page_cols);
+            match &mut self.content {
+                Content::Text(view) => view.rewrap(cols),
+                Content::Json(view) => view.rewrap(cols),
+                Content::Hex(_) => {}
             }
         }
         self.scroll_to(self.scroll);
@@ -175,9 +181,9 @@ impl Inspector {
         &self.entry
     }
 
-    /// The parsed message, when it is JSON.
-    pub fn json(&self) -> Option<&Value> {
-        self.json.as_ref()
+    /// Whether the message is shown as JSON (pretty or folded).
+    pub fn is_json(&self) -> bool {
+        matches!(self.content, Content::Json(_))
     }
 
     /// Why a text that looked like JSON is shown as plain text.
@@ -203,17 +209,19 @@ impl Inspector {
     /// How many rows the body has at the current width.
     pub fn total_rows(&self) -> usize {
         match &self.content {
-            Content::Lines(wrapped) => wrapped.total,
+            Content::Text(view) => view.total_rows(),
+            Content::Json(view) => view.total_rows(),
             Content::Hex(bytes) => bytes.len().div_ceil(json::HEX_BYTES_PER_LINE),
         }
     }
 
     /// Up to `count` body rows from the scroll position; costs O(count) rows
-    /// (plus one pass over a very long non-ASCII line that is on screen).
+    /// (plus one pass over a very long line that is on screen).
     pub fn visible_rows(&self, count: usize) -> Vec<Line<'static>> {
         match &self.content {
+            Content::Text(view) => view.rows(self.scroll, count),
+            Content::Json(view) => view.rows(self.scroll, count),
             Content::Hex(bytes) => json::hex_dump_at(bytes, self.scroll, count),
-            Content::Lines(wrapped) => wrapped.rows(self.scroll, count),
         }
     }
 
@@ -224,34 +232,16 @@ impl Inspector {
         self.scroll = row.min(max);
     }
 
+    /// Shows the JSON view `mode` folded at `fold_depth`, from its top.
     fn set_view(&mut self, mode: InspectorMode, fold_depth: usize) {
-        if (mode, fold_depth) != (self.mode, self.fold_depth) {
-            (self.mode, self.fold_depth) = (mode, fold_depth);
-            self.rebuild();
+        if (mode, fold_depth) == (self.mode, self.fold_depth) {
+            return;
         }
-    }
-
-    /// Lays out the current view and starts at its top.
-    fn rebuild(&mut self) {
+        (self.mode, self.fold_depth) = (mode, fold_depth);
+        if let Content::Json(view) = &mut self.content {
+            view.lay_out(fold(mode, fold_depth));
+        }
         self.scroll = 0;
-        let lines = match (&self.entry, &self.json) {
-            (_, Some(value)) => {
-                let fold = (self.mode == InspectorMode::Tree).then_some(self.fold_depth);
-                json::pretty_lines(value, fold)
-            }
-            (LogEntry::System { text, .. }, None) => text_lines(text),
-            (LogEntry::Frame(frame), None) => match (frame.kind, frame.text()) {
-                (FrameKind::Text, Some(text)) => text_lines(text),
-                (FrameKind::Close, _) => {
-                    text_lines(&log_pane::close_summary(frame.close_code, &frame.payload))
-                }
-                _ => {
-                    self.content = Content::Hex(frame.payload.clone());
-                    return;
-                }
-            },
-        };
-        self.content = Content::Lines(Wrapped::new(lines, usize::from(self.page_cols)));
     }
 
     fn copy_text(&self) -> String {
@@ -267,6 +257,26 @@ impl Inspector {
     }
 }
 
+/// The fold depth of a JSON view: none when pretty.
+fn fold(mode: InspectorMode, fold_depth: usize) -> Option<usize> {
+    (mode == InspectorMode::Tree).then_some(fold_depth)
+}
+
+/// The body of an entry that is not shown as JSON, wrapped at `cols` characters.
+fn plain_content(entry: &LogEntry, cols: usize) -> Content {
+    let text = |text: &str| Content::Text(TextView::new(text_lines(text), cols));
+    match entry {
+        LogEntry::System { text: line, .. } => text(line),
+        LogEntry::Frame(frame) => match (frame.kind, frame.text()) {
+            (FrameKind::Text, Some(payload)) => text(payload),
+            (FrameKind::Close, _) => {
+                text(&log_pane::close_summary(frame.close_code, &frame.payload))
+            }
+            _ => Content::Hex(frame.payload.clone()),
+        },
+    }
+}
+
 /// Plain text as lines: tabs as four spaces, other control characters as spaces.
 fn text_lines(text: &str) -> Vec<Line<'static>> {
     text.split('\n')
@@ -278,123 +288,6 @@ fn text_lines(text: &str) -> Vec<Line<'static>> {
             Line::raw(line.replace(|c: char| c.is_control(), " "))
         })
         .collect()
-}
-
-impl Wrapped {
-    fn new(lines: Vec<Line<'static>>, cols: usize) -> Self {
-        let chars = lines
-            .iter()
-            .map(|line| {
-                let bytes: usize = line.spans.iter().map(|s| s.content.len()).sum();
-                let ascii = line.spans.iter().all(|s| s.content.is_ascii());
-                let chars = if ascii {
-                    bytes
-                } else {
-                    line.spans.iter().map(|s| s.content.chars().count()).sum()
-                };
-                (chars, ascii)
-            })
-            .collect();
-        let mut wrapped = Wrapped {
-            lines,
-            chars,
-            starts: Vec::new(),
-            total: 0,
-            cols,
-        };
-        wrapped.rewrap(cols);
-        wrapped
-    }
-
-    fn rewrap(&mut self, cols: usize) {
-        self.cols = cols.max(1);
-        let cols = self.cols;
-        self.starts.clear();
-        self.total = 0;
-        for &(chars, _) in &self.chars {
-            self.starts.push(self.total);
-            self.total += chars.div_ceil(cols).max(1);
-        }
-    }
-
-    fn rows(&self, from: usize, count: usize) -> Vec<Line<'static>> {
-        let cols = self.cols;
-        let mut out = Vec::with_capacity(count.min(self.total));
-        let mut index = self
-            .starts
-            .partition_point(|&start| start <= from)
-            .saturating_sub(1);
-        let mut first = from.saturating_sub(self.starts.get(index).copied().unwrap_or(0));
-        while out.len() < count && index < self.lines.len() {
-            let (chars, ascii) = self.chars[index];
-            let line_rows = chars.div_ceil(cols).max(1);
-            let take = (line_rows.saturating_sub(first)).min(count - out.len());
-            out.extend(cut_rows(&self.lines[index], ascii, cols, first, take));
-            index += 1;
-            first = 0;
-        }
-        out
-    }
-}
-
-/// Rows `first..first + count` of `line` wrapped at `cols` characters, in one pass.
-fn cut_rows(
-    line: &Line<'static>,
-    ascii: bool,
-    cols: usize,
-    first: usize,
-    count: usize,
-) -> Vec<Line<'static>> {
-    let (start, end) = (first * cols, (first + count) * cols);
-    let mut rows: Vec<Vec<Span<'static>>> = vec![Vec::new(); count];
-    // Characters before the current one.
-    let mut pos = 0;
-    for span in &line.spans {
-        if pos >= end {
-            break;
-        }
-        let text = span.content.as_ref();
-        let mut cut = |row: usize, range: std::ops::Range<usize>| {
-            rows[row].push(Span::styled(text[range].to_owned(), span.style));
-        };
-        if ascii {
-            let n = text.len();
-            let mut a = start.max(pos);
-            while a < end.min(pos + n) {
-                let row = (a - start) / cols;
-                let b = (start + (row + 1) * cols).min(pos + n);
-                cut(row, a - pos..b - pos);
-                a = b;
-            }
-            pos += n;
-            continue;
-        }
-        // Where the current piece starts (byte offset) and its row.
-        let mut piece: Option<(usize, usize)> = None;
-        let mut stop = text.len();
-        for (at, _) in text.char_indices() {
-            if pos >= end {
-                stop = at;
-                break;
-            }
-            if pos >= start {
-                let row = (pos - start) / cols;
-                match piece {
-                    Some((from, r)) if r != row => {
-                        cut(r, from..at);
-                        piece = Some((at, row));
-                    }
-                    Some(_) => {}
-                    None => piece = Some((at, row)),
-                }
-            }
-            pos += 1;
-        }
-        if let Some((from, row)) = piece {
-            cut(row, from..stop);
-        }
-    }
-    rows.into_iter().map(Line::from).collect()
 }
 
 #[cfg(test)]
@@ -431,7 +324,7 @@ mod tests {
     fn json_opens_pretty_and_folds() {
         let text = r#"{"a": {"b": {"c": 1}}, "list": [1, 2, 3]}"#;
         let mut inspector = Inspector::open(&entry(FrameKind::Text, text));
-        assert!(inspector.json().is_some());
+        assert!(inspector.is_json());
         assert_eq!(inspector.mode(), InspectorMode::Pretty);
         assert_eq!(inspector.total_rows(), 12);
         assert_eq!(texts(&inspector.visible_rows(2)), ["{", "  \"a\": {"]);
@@ -537,7 +430,7 @@ mod tests {
             InspectorOutcome::Copy("1006 Abnormal Closure: gone".into())
         );
         let broken = Inspector::open(&entry(FrameKind::Text, "{\"a\": \t"));
-        assert!(broken.json().is_none());
+        assert!(!broken.is_json());
         assert!(broken.json_error().is_some());
         assert_eq!(texts(&broken.visible_rows(3)), ["{\"a\":     "]);
         let system = LogEntry::system(crate::state::log::SystemLevel::Info, "connected");
@@ -560,5 +453,63 @@ mod tests {
         assert_eq!(inspector.total_rows(), 3 * 80_000 + 3);
         let rows = texts(&inspector.visible_rows(3));
         assert_eq!(rows, ["[", "  {", "    \"k\": […] 3 items"]);
+    }
+
+    #[test]
+    fn large_json_unfolds_whole() {
+        let big = format!("[{}0]", "{\"k\": [1, 2, 3]}, ".repeat(80_000));
+        let mut inspector = Inspector::open(&entry(FrameKind::Text, big));
+        inspector.set_page_size(80, 3);
+        press(&mut inspector, KeyCode::Char('t'));
+        assert_eq!(inspector.mode(), InspectorMode::Pretty);
+        assert_eq!(inspector.total_rows(), 7 * 80_000 + 3);
+        press(&mut inspector, KeyCode::End);
+        assert_eq!(inspector.scroll(), 7 * 80_000);
+        assert_eq!(texts(&inspector.visible_rows(3)), ["  },", "  0", "]"]);
+        // Folding starts at the top again.
+        press(&mut inspector, KeyCode::Char('-'));
+        assert_eq!(
+            (inspector.mode(), inspector.fold_depth()),
+            (InspectorMode::Tree, 1)
+        );
+        assert_eq!(inspector.scroll(), 0);
+        press(&mut inspector, KeyCode::Char('-'));
+        assert_eq!(inspector.total_rows(), 80_000 + 3);
+        assert_eq!(texts(&inspector.visible_rows(2)), ["[", "  {…} 1 key,"]);
+    }
+
+    #[test]
+    fn json_rewraps_when_the_width_changes() {
+        let json = format!(r#"[{{"é": "{}"}}, 1]"#, "ü".repeat(40));
+        let mut inspector = Inspector::open(&entry(FrameKind::Text, json));
+        inspector.set_page_size(20, 4);
+        // `    "é": "üü…ü"` is 51 characters: 3 rows of 20.
+        assert_eq!(inspector.total_rows(), 8);
+        press(&mut inspector, KeyCode::Down);
+        press(&mut inspector, KeyCode::Down);
+        let rows = texts(&inspector.visible_rows(4));
+        assert_eq!(rows[0], "    \"é\": \"".to_owned() + &"ü".repeat(10));
+        assert_eq!(rows[1], "ü".repeat(20));
+        assert_eq!(rows[2], "ü".repeat(10) + "\"");
+        assert_eq!(rows[3], "  },");
+        inspector.set_page_size(60, 4);
+        assert_eq!(inspector.total_rows(), 6);
+        assert_eq!(inspector.scroll(), 2);
+        let long = format!("    \"é\": \"{}\"", "ü".repeat(40));
+        assert_eq!(texts(&inspector.visible_rows(2)), [long.as_str(), "  },"]);
+    }
+
+    #[test]
+    fn invalid_json_shows_serde_json_error() {
+        for text in ["[1, 2", "{\"a\": 1e400}", "[\"\\ud800\"]", "[1]]"] {
+            let inspector = Inspector::open(&entry(FrameKind::Text, text));
+            let expected = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
+            assert!(!inspector.is_json());
+            assert_eq!(inspector.json_error(), Some(expected.to_string().as_str()));
+            assert_eq!(texts(&inspector.visible_rows(1)), [text]);
+        }
+        // Text that does not look like JSON is not judged.
+        let plain = Inspector::open(&entry(FrameKind::Text, "1e400"));
+        assert_eq!(plain.json_error(), None);
     }
 }

@@ -96,7 +96,7 @@ fn position(inspector: &Inspector, rows: u16) -> Line<'static> {
 
 fn hints(inspector: &Inspector) -> Line<'static> {
     let mut keys = vec![("↑↓ PgUp PgDn", "scroll")];
-    if inspector.json().is_some() {
+    if inspector.is_json() {
         keys.push(("+/-", "fold"));
         let toggle = match inspector.mode() {
             InspectorMode::Pretty => "tree",
@@ -204,13 +204,13 @@ fn body_detail(inspector: &Inspector) -> Line<'static> {
             theme::warning(),
         );
     }
-    let text = match (inspector.json(), inspector.mode()) {
-        (Some(_), InspectorMode::Pretty) => "json · pretty".to_owned(),
-        (Some(_), InspectorMode::Tree) => {
+    let text = match (inspector.is_json(), inspector.mode()) {
+        (true, InspectorMode::Pretty) => "json · pretty".to_owned(),
+        (true, InspectorMode::Tree) => {
             format!("json · tree · fold depth {}", inspector.fold_depth())
         }
-        (None, _) if frame.kind == FrameKind::Text && frame.text().is_some() => "text".to_owned(),
-        (None, _) => "hex dump".to_owned(),
+        (false, _) if frame.kind == FrameKind::Text && frame.text().is_some() => "text".to_owned(),
+        (false, _) => "hex dump".to_owned(),
     };
     Line::styled(text, theme::label())
 }

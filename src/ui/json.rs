@@ -1,5 +1,6 @@
 //! JSON and binary payloads as coloured terminal lines: a cheap one-line preview for
-//! the log, pretty (optionally folded) lines for the inspector, and hex views.
+//! the log, pretty (optionally folded) lines for the inspector (a [`JsonDoc`] checked
+//! and indexed once, its [`JsonLayout`] lines built as they are shown), and hex views.
 //!
 //! The preview never parses the document: a small tokenizer walks the bytes only as
 //! far as the output needs, tolerates invalid or truncated JSON (the rest of the line
@@ -10,9 +11,18 @@ use std::fmt::Write as _;
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use serde_json::Value;
 
 use super::theme;
+
+mod check;
+mod doc;
+mod index;
+mod layout;
+#[cfg(test)]
+mod properties;
+
+pub use doc::JsonDoc;
+pub use layout::{JsonLayout, line_chars};
 
 /// Bytes per hex dump line.
 pub const HEX_BYTES_PER_LINE: usize = 16;
@@ -212,98 +222,6 @@ impl Out {
     }
 }
 
-/// Pretty-printed, coloured lines (two-space indent). With `fold_depth = Some(d)`,
-/// objects and arrays nested deeper than `d` (the top-level value is depth 0) are shown
-/// collapsed as `{…} 12 keys` / `[…] 40 items`. Empty ones are always `{}` / `[]`.
-pub fn pretty_lines(value: &Value, fold_depth: Option<usize>) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    write_value(&mut lines, Vec::new(), value, 0, fold_depth, false);
-    lines
-}
-
-fn write_value(
-    lines: &mut Vec<Line<'static>>,
-    mut prefix: Vec<Span<'static>>,
-    value: &Value,
-    depth: usize,
-    fold_depth: Option<usize>,
-    comma: bool,
-) {
-    let punct = theme::json_punctuation;
-    let tail = |spans: &mut Vec<Span<'static>>| {
-        if comma {
-            spans.push(Span::styled(",", punct()));
-        }
-    };
-    let (open, close, len) = match value {
-        Value::Object(map) => ("{", "}", map.len()),
-        Value::Array(items) => ("[", "]", items.len()),
-        scalar => {
-            prefix.push(scalar_span(scalar));
-            tail(&mut prefix);
-            lines.push(Line::from(prefix));
-            return;
-        }
-    };
-    if len == 0 {
-        prefix.push(Span::styled(format!("{open}{close}"), punct()));
-        tail(&mut prefix);
-        lines.push(Line::from(prefix));
-        return;
-    }
-    if fold_depth.is_some_and(|d| depth > d) {
-        let noun = match (value.is_object(), len) {
-            (true, 1) => "key",
-            (true, _) => "keys",
-            (false, 1) => "item",
-            (false, _) => "items",
-        };
-        prefix.push(Span::styled(format!("{open}…{close}"), punct()));
-        prefix.push(Span::styled(format!(" {len} {noun}"), theme::dim()));
-        tail(&mut prefix);
-        lines.push(Line::from(prefix));
-        return;
-    }
-    let indent = "  ".repeat(depth);
-    prefix.push(Span::styled(open, punct()));
-    lines.push(Line::from(prefix));
-    let child_indent = || Span::raw(format!("{indent}  "));
-    match value {
-        Value::Object(map) => {
-            for (i, (key, child)) in map.iter().enumerate() {
-                let key = Span::styled(json_string(key), theme::json_key());
-                let prefix = vec![child_indent(), key, Span::styled(": ", punct())];
-                write_value(lines, prefix, child, depth + 1, fold_depth, i + 1 < len);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                let prefix = vec![child_indent()];
-                write_value(lines, prefix, child, depth + 1, fold_depth, i + 1 < len);
-            }
-        }
-        _ => {}
-    }
-    let mut last = vec![Span::raw(indent), Span::styled(close, punct())];
-    tail(&mut last);
-    lines.push(Line::from(last));
-}
-
-fn scalar_span(value: &Value) -> Span<'static> {
-    match value {
-        Value::String(s) => Span::styled(json_string(s), theme::json_string()),
-        Value::Number(n) => Span::styled(n.to_string(), theme::json_number()),
-        other => Span::styled(other.to_string(), theme::json_literal()),
-    }
-}
-
-/// A string as a JSON literal, escapes included (so control characters never reach
-/// the terminal).
-fn json_string(s: &str) -> String {
-    // Serializing a string cannot fail.
-    serde_json::to_string(s).unwrap_or_default()
-}
-
 /// A classic hex dump, at most `max_lines` lines of [`HEX_BYTES_PER_LINE`] bytes:
 /// `00000000  48 65 6c 6c 6f 20 77 6f  72 6c 64 0a              |Hello world.|`.
 /// When bytes remain, one more dim line says how many.
@@ -465,42 +383,6 @@ mod tests {
             }
             _ = hex_preview(input.as_bytes(), 3);
         }
-    }
-
-    #[test]
-    fn pretty_with_and_without_folding() {
-        let value: Value =
-            serde_json::from_str(r#"{"a": 1, "b": {"c": [1, 2], "d": {}}, "e": ["x"]}"#).unwrap();
-        let full = pretty_lines(&value, None)
-            .iter()
-            .map(text)
-            .collect::<Vec<_>>();
-        let expected = r#"{
-  "a": 1,
-  "b": {
-    "c": [
-      1,
-      2
-    ],
-    "d": {}
-  },
-  "e": [
-    "x"
-  ]
-}"#;
-        assert_eq!(full.join("\n"), expected);
-        let folded = pretty_lines(&value, Some(0))
-            .iter()
-            .map(text)
-            .collect::<Vec<_>>();
-        let expected = "{\n  \"a\": 1,\n  \"b\": {…} 2 keys,\n  \"e\": […] 1 item\n}";
-        assert_eq!(folded.join("\n"), expected);
-        let lines = pretty_lines(&value, Some(1));
-        assert_eq!(text(&lines[3]), "    \"c\": […] 2 items,");
-        assert_eq!(style_of(&lines[1], "\"a\""), Some(theme::json_key()));
-        assert_eq!(style_of(&lines[1], "1"), Some(theme::json_number()));
-        let scalar = pretty_lines(&Value::from("a\nb"), Some(0));
-        assert_eq!(scalar.iter().map(text).collect::<Vec<_>>(), ["\"a\\nb\""]);
     }
 
     #[test]
