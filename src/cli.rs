@@ -49,10 +49,11 @@ pub struct Cli {
 }
 
 /// The subcommands. Each one's arguments are only built when it is the one run
-/// (`defer`): building every subcommand's parser cost a one-shot `request` about
-/// 0.1 ms and 70 page faults of its ~2 ms start-up. A deferred subcommand takes
-/// its description from its arguments' doc comment, so that comment repeats the
-/// variant's (the `subcommand_descriptions_survive_deferred_building` test).
+/// (`defer`): building every subcommand's parser nearly doubled what parsing
+/// costs a one-shot `request` (78 page faults instead of 41, docs/PERFORMANCE.md).
+/// A deferred subcommand takes its description from its arguments' doc comment,
+/// so that comment repeats the variant's (the
+/// `subcommand_descriptions_survive_deferred_building` test).
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum CommandLine {
