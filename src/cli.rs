@@ -48,8 +48,14 @@ pub struct Cli {
     pub connection: ConnectionArgs,
 }
 
-/// The subcommands.
+/// The subcommands. Each one's arguments are only built when it is the one run
+/// (`defer`): building every subcommand's parser nearly doubled what parsing
+/// costs a one-shot `request` (78 page faults instead of 41, docs/PERFORMANCE.md).
+/// A deferred subcommand takes its description from its arguments' doc comment,
+/// so that comment repeats the variant's (the
+/// `subcommand_descriptions_survive_deferred_building` test).
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum CommandLine {
     /// Start the built-in server on a free loopback port and open the TUI on it.
     Demo(DemoArgs),
@@ -74,8 +80,9 @@ pub enum CommandLine {
     },
 }
 
-/// `wsdeck profiles …`.
+/// Saved connections: list, show, new, edit, rm; built-in presets; the folder.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ProfilesAction {
     /// List saved profiles (broken ones with their error).
     List,
@@ -102,7 +109,7 @@ pub enum ProfilesAction {
     Path,
 }
 
-/// `wsdeck profiles new`.
+/// Create a profile from a preset and connection flags (tokens as --token-env NAME).
 #[derive(Debug, Args)]
 pub struct NewProfileArgs {
     /// Profile name (letters, digits, `-`, `_`, `.`).
@@ -121,7 +128,7 @@ pub struct NewProfileArgs {
     pub connection: ConnectionArgs,
 }
 
-/// `wsdeck demo`.
+/// Start the built-in server on a free loopback port and open the TUI on it.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Run a scripted exchange on stdout instead of the TUI (also used when stdout is
@@ -130,7 +137,7 @@ pub struct DemoArgs {
     pub script: bool,
 }
 
-/// `wsdeck serve`.
+/// Run the built-in WebSocket server (echo, close-code demos, floods, auth).
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -158,7 +165,7 @@ pub struct ServeArgs {
     pub broadcast_every: Option<Duration>,
 }
 
-/// `wsdeck request`.
+/// Connect, send one message, print the response, close with 1000.
 #[derive(Debug, Args)]
 pub struct RequestArgs {
     /// ws:// or wss:// URL (optional with -p NAME: the profile's URL).
@@ -183,7 +190,7 @@ pub struct RequestArgs {
     pub connection: ConnectionArgs,
 }
 
-/// `wsdeck listen`.
+/// Print received messages to stdout, one per line, reconnecting as configured.
 #[derive(Debug, Args)]
 pub struct ListenArgs {
     /// ws:// or wss:// URL (optional with -p NAME: the profile's URL).
@@ -213,7 +220,7 @@ pub struct ListenArgs {
     pub connection: ConnectionArgs,
 }
 
-/// `wsdeck send`.
+/// Send messages (one-shot, no reconnect), then print replies for --wait or until the server closes.
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// ws:// or wss:// URL (optional with -p NAME: the profile's URL).
@@ -508,3 +515,7 @@ pub fn check_session(session: &SessionConfig) -> Result<(), Failure> {
 fn invalid(message: String) -> Failure {
     Failure::new(FailureClass::InvalidInput, message)
 }
+
+#[cfg(test)]
+#[path = "cli_tests.rs"]
+mod tests;

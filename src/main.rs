@@ -10,12 +10,16 @@ use wsdeck::{commands, tui};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A one-shot command is done in a few milliseconds and spends them starting up:
-    // one thread saves starting workers (`request` whole-process time -45 %). The
-    // TUI, `listen` and the server keep a second thread so reading the socket and
-    // consuming the frames overlap (measured in benches/headless.rs).
+    // one thread saves starting workers (`request` whole-process time -45 %).
+    // `listen` runs on one thread too: its consumer's work per frame is small, and a
+    // second thread cost more than it overlapped (waking the other thread per batch,
+    // and glibc's allocator locks when one thread frees what the other allocated):
+    // with the same code otherwise, 200 000 x 100 B went from 0.51 to 0.68 x the
+    // limit and 20 000 x 10 KiB from 0.52 to 1.0 x on a quiet machine
+    // (docs/PERFORMANCE.md). The TUI and the server keep a second thread.
     let parallel = !matches!(
         cli.command,
-        Some(CommandLine::Request(_)) | Some(CommandLine::Send(_))
+        Some(CommandLine::Request(_)) | Some(CommandLine::Send(_)) | Some(CommandLine::Listen(_))
     );
     let mut builder = if parallel {
         tokio::runtime::Builder::new_multi_thread()

@@ -1,22 +1,25 @@
 //! `wsdeck listen`: stream received messages to stdout, one per line, with the
 //! session's reconnect behaviour, until --count, --duration, Ctrl-C or the end.
+//!
+//! Under a flood this is the hot path: events are taken a whole batch at a time,
+//! frames are written without going through the lifecycle checks (which only
+//! lifecycle events need), and a text payload moves straight into the
+//! [`LineSink`], which copies small ones and writes large ones in place.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
 use tokio::time::Instant;
 
 use crate::cli::ListenArgs;
 use crate::protocol::Correlation;
 use crate::session::stats::StatsSnapshot;
-use crate::session::{Direction, Event, FrameKind};
+use crate::session::{Direction, Event, Frame, FrameKind, MessageId};
 
+use super::line_sink::LineSink;
 use super::outcome::{Failure, FailureClass};
 use super::output::{LineFormat, stats_summary, write_frame};
 use super::watch::{Ending, LifecycleWatch, describe_close};
 use super::{shutdown_and_wait, spawn_session};
-
-/// How many events are taken from the channel at once before stdout is flushed.
-const BATCH: usize = 1024;
 
 /// Runs `wsdeck listen`.
 pub async fn run(args: ListenArgs) -> Result<(), Failure> {
@@ -39,146 +42,44 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
         ),
         None => None,
     };
-    let mut subscription_key: Option<String> = None;
-    let format = if args.jsonl {
-        LineFormat::JsonLines
-    } else {
-        LineFormat::Raw
-    };
     let deadline = args.duration.map(|duration| Instant::now() + duration);
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let mut watch = LifecycleWatch::default();
-    let mut received: u64 = 0;
-    let mut last_printed: Option<String> = None;
-    let mut last_stats: Option<StatsSnapshot> = None;
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut listener = Listener::new(&args, subscription);
+    let mut out = LineSink::new(io::stdout().lock());
+    let mut batch = Vec::new();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
 
-    let result: Result<(), Failure> = 'outer: loop {
+    let result: Result<(), Failure> = loop {
         batch.clear();
         let got = tokio::select! {
-            got = events.recv_many(&mut batch, BATCH) => got,
+            got = events.recv_batch(&mut batch) => got,
             _ = sleep_until_opt(deadline) => break Ok(()),
             _ = &mut ctrl_c => break Ok(()),
         };
-        if got == 0 {
-            break watch_end(&watch);
+        if !got {
+            break Err(listener.watch.failure());
         }
-        for event in batch.drain(..) {
-            match &event {
-                Event::Frame(frame)
-                    if frame.direction == Direction::Outgoing && Some(frame.id) == subscription =>
-                {
-                    subscription_key = frame.decoded.as_ref().and_then(|decoded| {
-                        match decoded.correlation.as_ref()? {
-                            Correlation::Request { key } => Some(key.clone()),
-                            Correlation::Response { .. } => None,
-                        }
-                    });
-                }
-                Event::Frame(frame)
-                    if subscription.is_some() && frame.direction == Direction::Incoming =>
-                {
-                    let Some(decoded) = frame.decoded.as_deref() else {
-                        continue;
-                    };
-                    let Some(Correlation::Response { key, ok, more, .. }) = &decoded.correlation
-                    else {
-                        continue;
-                    };
-                    if subscription_key.as_ref() != Some(key) {
-                        continue;
-                    }
-                    if let Some(data) = &decoded.data
-                        && let Err(error) = writeln!(out, "{data}")
-                    {
-                        break 'outer stdout_closed(error);
-                    }
-                    if !ok {
-                        let why = decoded.data.as_ref().map_or_else(
-                            || decoded.label.clone(),
-                            |data| format!("{}: {data}", decoded.label),
-                        );
-                        break 'outer Err(Failure::new(FailureClass::Protocol, why));
-                    }
-                    if !more {
-                        break 'outer Ok(());
-                    }
-                }
-                Event::SendFailed { id, kind, message } if Some(*id) == subscription => {
-                    break 'outer Err(Failure::new(
-                        FailureClass::from_error_kind(*kind),
-                        message.clone(),
-                    ));
-                }
-                Event::Frame(frame)
-                    if frame.direction == Direction::Incoming
-                        && matches!(frame.kind, FrameKind::Text | FrameKind::Binary)
-                        && (args.heartbeats
-                            || !frame.decoded.as_ref().is_some_and(|d| d.heartbeat)) =>
-                {
-                    if let Err(error) = write_frame(&mut out, frame, format) {
-                        break 'outer stdout_closed(error);
-                    }
-                    received += 1;
-                    if args.count.is_some_and(|count| received >= count) {
-                        break 'outer Ok(());
-                    }
-                }
-                Event::Stats(stats) => last_stats = Some(**stats),
-                Event::Error { message, .. } => {
-                    eprintln!("wsdeck: {message}");
-                    last_printed = Some(message.clone());
-                }
-                // The insecure warning was printed once at start.
-                Event::Notice(message) if message != crate::session::INSECURE_NOTICE => {
-                    eprintln!("wsdeck: {message}")
-                }
-                Event::ReconnectScheduled {
-                    attempt,
-                    max_attempts,
-                    delay,
-                } => {
-                    let max = max_attempts.map_or("∞".to_string(), |max| max.to_string());
-                    eprintln!(
-                        "wsdeck: reconnecting in {:.1}s (attempt {attempt}/{max})",
-                        delay.as_secs_f64()
-                    );
-                }
-                _ => {}
-            }
-            match watch.observe(&event) {
-                Some(Ending::Failed(failure)) => break 'outer Err(failure),
-                Some(Ending::Closed(_)) => break 'outer Ok(()),
-                None => {}
-            }
-            if let Event::StateChanged(crate::session::ConnectionState::Disconnected) = event
-                && let Some(close) = watch.last_close()
-            {
-                // The server ended the session: a normal close is success, any
-                // other code is worth a non-zero exit for scripts.
-                if close.code == Some(1000) {
-                    break 'outer Ok(());
-                }
-                break 'outer Err(Failure::new(FailureClass::Closed, describe_close(close)));
-            }
+        if let Some(end) = listener.take(&mut batch, &mut out) {
+            break end;
         }
+        // Written out whenever the event stream goes quiet (at the latest after each
+        // batch), so a slow trickle shows up at once.
         if let Err(error) = out.flush() {
             break stdout_closed(error);
         }
     };
     let _ = out.flush();
     drop(out);
-    let final_stats = shutdown_and_wait(&handle, &mut events).await.or(last_stats);
+    let final_stats = shutdown_and_wait(&handle, &mut events)
+        .await
+        .or(listener.last_stats);
     if args.stats
         && let Some(stats) = final_stats
     {
         eprintln!("{}", stats_summary(&stats));
     }
     result.map_err(|failure| {
-        if last_printed.as_ref() == Some(&failure.message) {
+        if listener.last_printed.as_ref() == Some(&failure.message) {
             failure.already_shown()
         } else {
             failure
@@ -186,8 +87,172 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     })
 }
 
-fn watch_end(watch: &LifecycleWatch) -> Result<(), Failure> {
-    Err(watch.failure())
+/// What `listen` keeps track of between events.
+struct Listener {
+    format: LineFormat,
+    count: Option<u64>,
+    heartbeats: bool,
+    /// The id of the `--subscribe` message, once submitted.
+    subscription: Option<MessageId>,
+    /// The adapter's correlation key of that message, once it went out.
+    subscription_key: Option<String>,
+    received: u64,
+    watch: LifecycleWatch,
+    last_printed: Option<String>,
+    last_stats: Option<StatsSnapshot>,
+}
+
+/// `Some(result)` ends listening with that result.
+type Flow = Option<Result<(), Failure>>;
+
+impl Listener {
+    fn new(args: &ListenArgs, subscription: Option<MessageId>) -> Self {
+        Self {
+            format: if args.jsonl {
+                LineFormat::JsonLines
+            } else {
+                LineFormat::Raw
+            },
+            count: args.count,
+            heartbeats: args.heartbeats,
+            subscription,
+            subscription_key: None,
+            received: 0,
+            watch: LifecycleWatch::default(),
+            last_printed: None,
+            last_stats: None,
+        }
+    }
+
+    /// Handles a batch of events in order, leaving `batch` empty.
+    fn take(&mut self, batch: &mut Vec<Event>, out: &mut LineSink<impl Write>) -> Flow {
+        for event in batch.drain(..) {
+            let flow = match event {
+                Event::Frame(frame) => self.on_frame(frame, out),
+                other => self.on_lifecycle(other),
+            };
+            if flow.is_some() {
+                return flow;
+            }
+        }
+        None
+    }
+
+    fn on_frame(&mut self, frame: Frame, out: &mut LineSink<impl Write>) -> Flow {
+        if self.subscription.is_some() {
+            return self.on_subscription_frame(&frame, out);
+        }
+        if frame.direction != Direction::Incoming
+            || !matches!(frame.kind, FrameKind::Text | FrameKind::Binary)
+            || (!self.heartbeats && frame.decoded.as_ref().is_some_and(|d| d.heartbeat))
+        {
+            return None;
+        }
+        let written = match (self.format, frame.kind) {
+            // A text frame's payload is UTF-8 already (checked when it was read).
+            (LineFormat::Raw, FrameKind::Text) => out.write_line(frame.payload),
+            _ => write_frame(out, &frame, self.format),
+        };
+        if let Err(error) = written {
+            return Some(stdout_closed(error));
+        }
+        self.received += 1;
+        if self.count.is_some_and(|count| self.received >= count) {
+            return Some(Ok(()));
+        }
+        None
+    }
+
+    /// With `--subscribe`, only the subscription's results are printed: each one's
+    /// payload as a JSON line, until the server completes it or reports an error.
+    fn on_subscription_frame(&mut self, frame: &Frame, out: &mut impl Write) -> Flow {
+        if frame.direction == Direction::Outgoing {
+            if Some(frame.id) == self.subscription {
+                self.subscription_key = frame.decoded.as_ref().and_then(|decoded| {
+                    match decoded.correlation.as_ref()? {
+                        Correlation::Request { key } => Some(key.clone()),
+                        Correlation::Response { .. } => None,
+                    }
+                });
+            }
+            return None;
+        }
+        let decoded = frame.decoded.as_deref()?;
+        let Some(Correlation::Response { key, ok, more, .. }) = &decoded.correlation else {
+            return None;
+        };
+        if self.subscription_key.as_ref() != Some(key) {
+            return None;
+        }
+        if let Some(data) = &decoded.data
+            && let Err(error) = writeln!(out, "{data}")
+        {
+            return Some(stdout_closed(error));
+        }
+        if !ok {
+            let why = decoded.data.as_ref().map_or_else(
+                || decoded.label.clone(),
+                |data| format!("{}: {data}", decoded.label),
+            );
+            return Some(Err(Failure::new(FailureClass::Protocol, why)));
+        }
+        if !more {
+            return Some(Ok(()));
+        }
+        None
+    }
+
+    /// Everything but frames: errors and notices to stderr, and the session's end.
+    fn on_lifecycle(&mut self, event: Event) -> Flow {
+        match &event {
+            Event::SendFailed { id, kind, message } if Some(*id) == self.subscription => {
+                return Some(Err(Failure::new(
+                    FailureClass::from_error_kind(*kind),
+                    message.clone(),
+                )));
+            }
+            Event::Stats(stats) => self.last_stats = Some(**stats),
+            Event::Error { message, .. } => {
+                eprintln!("wsdeck: {message}");
+                self.last_printed = Some(message.clone());
+            }
+            // The insecure warning was printed once at start.
+            Event::Notice(message) if message != crate::session::INSECURE_NOTICE => {
+                eprintln!("wsdeck: {message}")
+            }
+            Event::ReconnectScheduled {
+                attempt,
+                max_attempts,
+                delay,
+            } => {
+                let max = max_attempts.map_or("∞".to_string(), |max| max.to_string());
+                eprintln!(
+                    "wsdeck: reconnecting in {:.1}s (attempt {attempt}/{max})",
+                    delay.as_secs_f64()
+                );
+            }
+            _ => {}
+        }
+        match self.watch.observe(&event) {
+            Some(Ending::Failed(failure)) => return Some(Err(failure)),
+            Some(Ending::Closed(_)) => return Some(Ok(())),
+            None => {}
+        }
+        if let Event::StateChanged(crate::session::ConnectionState::Disconnected) = event
+            && let Some(close) = self.watch.last_close()
+        {
+            // The server ended the session: a normal close is success, any other
+            // code is worth a non-zero exit for scripts.
+            if close.code == Some(1000) {
+                return Some(Ok(()));
+            }
+            return Some(Err(Failure::new(
+                FailureClass::Closed,
+                describe_close(close),
+            )));
+        }
+        None
+    }
 }
 
 /// A closed stdout (e.g. `| head`) ends listening quietly.

@@ -2,6 +2,7 @@
 //! built on the same session engine as the TUI.
 
 pub mod demo;
+pub mod line_sink;
 pub mod listen;
 pub mod outcome;
 pub mod output;

@@ -1,7 +1,8 @@
 //! The event channel between the actor and its consumer. The actor collects the
 //! events of one step (say, a burst of 256 frames) and sends them as one batch, so a
 //! flood costs one wake-up per batch instead of one per frame; [`EventReceiver`]
-//! hands them out one at a time, or many at once with [`EventReceiver::recv_many`].
+//! hands them out one at a time, many at once with [`EventReceiver::recv_many`], or
+//! a whole batch as it was sent with [`EventReceiver::recv_batch`].
 
 use tokio::sync::mpsc;
 
@@ -17,6 +18,8 @@ pub const MAX_BATCH: usize = 1024;
 /// 4 MiB of received data waits for the consumer, however large the messages (64
 /// batches of 1024 × 10 KiB had let 640 MiB pile up behind a busy TUI).
 pub const MAX_BATCH_BYTES: usize = 256 * 1024;
+/// The capacity a new batch starts with when the previous one was small.
+const MIN_BATCH_CAPACITY: usize = 64;
 
 /// Creates a connected sender/receiver pair.
 pub(crate) fn channel() -> (EventSender, EventReceiver) {
@@ -67,7 +70,14 @@ impl EventSender {
             return;
         }
         self.pending_bytes = 0;
-        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(64));
+        // The next batch is likely as large as this one: under a flood it starts at
+        // full size instead of growing (and copying) five times on the way.
+        let capacity = self
+            .pending
+            .len()
+            .next_power_of_two()
+            .clamp(MIN_BATCH_CAPACITY, MAX_BATCH);
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(capacity));
         let _ = self.batches.send(batch).await;
     }
 }
@@ -116,6 +126,23 @@ impl EventReceiver {
         added
     }
 
+    /// Waits for the next batch and appends it to `buffer`, which takes the batch's
+    /// place when empty: a consumer that handles events in bulk gets them as the
+    /// actor collected them, without moving each one. False once the actor has
+    /// stopped and everything was read. Cancel-safe.
+    pub async fn recv_batch(&mut self, buffer: &mut Vec<Event>) -> bool {
+        if self.pending.len() > 0 {
+            buffer.extend(self.pending.by_ref());
+            return true;
+        }
+        match self.batches.recv().await {
+            Some(batch) if buffer.is_empty() => *buffer = batch,
+            Some(batch) => buffer.extend(batch),
+            None => return false,
+        }
+        true
+    }
+
     /// The next event if one is available now.
     pub fn try_recv(&mut self) -> Option<Event> {
         if self.pending.len() == 0 {
@@ -153,6 +180,27 @@ mod tests {
         drop(sender);
         assert_eq!(receiver.recv().await, None);
         assert_eq!(receiver.recv_many(&mut buffer, 10).await, 0);
+    }
+
+    #[tokio::test]
+    async fn whole_batches_arrive_in_order_after_single_events() {
+        let (mut sender, mut receiver) = channel();
+        for n in 0..3 {
+            sender.push(notice(n)).await;
+        }
+        sender.flush().await;
+        sender.push(notice(3)).await;
+        sender.flush().await;
+        assert_eq!(receiver.recv().await, Some(notice(0)));
+        let mut buffer = Vec::new();
+        assert!(receiver.recv_batch(&mut buffer).await);
+        assert_eq!(buffer, vec![notice(1), notice(2)], "the rest of the first");
+        assert!(receiver.recv_batch(&mut buffer).await);
+        assert_eq!(buffer, vec![notice(1), notice(2), notice(3)], "appended");
+        buffer.clear();
+        drop(sender);
+        assert!(!receiver.recv_batch(&mut buffer).await);
+        assert!(buffer.is_empty());
     }
 
     #[tokio::test]

@@ -200,6 +200,9 @@ pub(crate) struct Actor {
     stopped: bool,
     commands_open: bool,
     adapter: Box<dyn Adapter>,
+    /// The adapter passes incoming frames through untouched (see
+    /// [`receiving::passes_through`]): data frames skip it.
+    adapter_passes_through: bool,
     opened_before: bool,
     last_adapter_status: Vec<StatusLine>,
     /// See [`Actor::read_clock`]; cleared at the start of every step.
@@ -239,6 +242,7 @@ impl Actor {
             last_error: None,
             stopped: false,
             commands_open: true,
+            adapter_passes_through: receiving::passes_through(adapter.as_ref()),
             adapter,
             opened_before: false,
             last_adapter_status: Vec::new(),

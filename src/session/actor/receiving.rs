@@ -3,6 +3,16 @@
 
 use super::*;
 
+/// The providers served by the raw adapter, which adds nothing to an incoming frame
+/// (its reaction is always the default: no decoding, nothing to send, no verdict).
+const PASS_THROUGH_PROVIDERS: &[&str] = &["raw", "echo", "aws-api-gateway"];
+
+/// Whether `adapter` passes incoming frames through untouched, so that the actor
+/// need not call it (nor build and drop its 256-byte reaction) for every frame.
+pub(super) fn passes_through(adapter: &dyn Adapter) -> bool {
+    PASS_THROUGH_PROVIDERS.contains(&adapter.name())
+}
+
 impl Actor {
     pub(super) async fn on_incoming(&mut self, message: Option<Result<Message, WsError>>) {
         match message {
@@ -110,8 +120,14 @@ impl Actor {
             PayloadKind::Binary => None,
         };
         let (now, timestamp) = self.read_clock();
-        let mut reaction = self.adapter.on_incoming(&payload, kind, now);
-        let decoded = reaction.decoded.take();
+        let mut reaction = if self.adapter_passes_through {
+            None
+        } else {
+            Some(self.adapter.on_incoming(&payload, kind, now))
+        };
+        let decoded = reaction
+            .as_mut()
+            .and_then(|reaction| reaction.decoded.take());
         let frame = self.frame_event(
             id,
             Direction::Incoming,
@@ -129,10 +145,16 @@ impl Actor {
         if let Some(verdict) = verdict {
             // The profile's reply rules decided; the adapter's verdict on the same
             // frame would only repeat it.
-            reaction.auth = None;
+            if let Some(reaction) = &mut reaction {
+                reaction.auth = None;
+            }
             Box::pin(self.on_verdict(verdict)).await;
         }
-        if !reaction.send.is_empty() || reaction.auth.is_some() || reaction.reconnect.is_some() {
+        if let Some(reaction) = reaction
+            && (!reaction.send.is_empty()
+                || reaction.auth.is_some()
+                || reaction.reconnect.is_some())
+        {
             Box::pin(self.on_reaction(reaction)).await;
         }
     }
@@ -161,5 +183,34 @@ impl Actor {
         open.pending_ping = None;
         let rtt = self.stats.rtt(Instant::now() - sent_at);
         self.emit(Event::Rtt(rtt)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{PROVIDER_NAMES, adapter_for};
+
+    /// The fast path is only right while the raw adapter really does nothing with
+    /// an incoming frame, and only for the providers it serves.
+    #[test]
+    fn only_the_raw_adapter_passes_frames_through() {
+        let now = std::time::Instant::now();
+        for name in PROVIDER_NAMES {
+            let mut adapter = adapter_for(name).expect("a known provider");
+            let listed = PASS_THROUGH_PROVIDERS.contains(name);
+            assert_eq!(passes_through(adapter.as_ref()), listed, "{name}");
+            if !listed {
+                continue;
+            }
+            for (payload, kind) in [
+                (&b"{\"type\":\"ping\",\"id\":1}"[..], PayloadKind::Text),
+                (&b"2"[..], PayloadKind::Text),
+                (&b"\x00\x01"[..], PayloadKind::Binary),
+            ] {
+                let reaction = adapter.on_incoming(payload, kind, now);
+                assert_eq!(reaction, Reaction::default(), "{name}");
+            }
+        }
     }
 }
