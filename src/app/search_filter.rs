@@ -524,15 +524,20 @@ mod tests {
         press(&mut app, KeyCode::Char('f'));
         type_text(&mut app, "out");
         press(&mut app, KeyCode::Enter);
-        // One step ran in the key's update; the rest waits for Msg::Work.
-        assert_eq!(app.state.log_rows().len(), FILTER_STEP / 2);
+        // One step ran in the key's update (at most FILTER_STEP entries, fewer when
+        // the step's time budget ran out first); the rest waits for Msg::Work.
+        let first_step = app.state.log_rows().len();
+        assert!(
+            first_step > 0 && first_step <= FILTER_STEP / 2,
+            "{first_step}"
+        );
         assert!(app.has_pending_work());
         let rows = screen(&mut app, 100, 20);
         assert!(
             rows.iter().any(|row| row.contains("filtering…")),
             "{rows:#?}"
         );
-        assert_eq!(finish_work(&mut app), 2);
+        assert!(finish_work(&mut app) >= 2);
         assert_eq!(app.state.log_rows().len(), total / 2);
         // Eviction drops the oldest rows at once.
         for _ in 0..4 {
