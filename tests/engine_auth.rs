@@ -248,3 +248,64 @@ async fn a_close_reason_quoting_the_token_is_redacted() {
     assert_token_absent(&seen, TOKEN);
     server.shutdown().await;
 }
+
+/// A message the user sends may say `{{token}}` (snippets insert it so): the server
+/// gets the token, JSON-escaped inside a JSON message, and every event shows `***`.
+/// Without a token the message is refused and nothing is sent.
+#[tokio::test]
+async fn a_token_placeholder_is_filled_on_the_wire_and_redacted_in_events() {
+    use common::transcript::{ScriptedServer, parse};
+    let token = r#"to"k\en"#;
+    let script = parse(
+        r#"
+>! {"type":"auth","access_token":"to\"k\\en"}
+>! key=to"k\en
+< done
+"#,
+    );
+    let server = ScriptedServer::start(script, "").await;
+    let config = config_with(&server.url, AuthMethod::Header, token);
+    let (handle, mut events) = session::spawn(config).expect("spawn");
+    handle.connect().expect("connect");
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    handle
+        .send_text(r#"{"type":"auth","access_token":"{{token}}"}"#)
+        .expect("send");
+    handle.compose("key={{token}}").expect("compose");
+    let (_, seen) = wait_for(&mut events, "the server's reply", |event| {
+        incoming_text(event).as_deref() == Some("done")
+    })
+    .await;
+    assert_token_absent(&seen, token);
+    let sent: Vec<String> = seen
+        .iter()
+        .filter_map(|event| match event {
+            Event::Frame(frame) if frame.direction == session::Direction::Outgoing => {
+                Some(String::from_utf8_lossy(&frame.payload).into_owned())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, [r#"{"type":"auth","access_token":"***"}"#, "key=***"]);
+    handle.shutdown().expect("shutdown");
+    server.finished().await;
+
+    let echo = common::echo_server().await;
+    let (handle, mut events) = session::spawn(fast_config(&echo.url())).expect("spawn");
+    handle.connect().expect("connect");
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    let id = handle.send_text("key={{token}}").expect("send");
+    let (refused, before) = wait_for(
+        &mut events,
+        "the refusal",
+        |event| matches!(event, Event::SendFailed { id: failed, .. } if *failed == id),
+    )
+    .await;
+    let Event::SendFailed { kind, message, .. } = refused else {
+        unreachable!()
+    };
+    assert_eq!(kind, ErrorKind::InvalidInput);
+    assert!(message.contains("no token"), "{message}");
+    assert!(!before.iter().any(|event| matches!(event, Event::Frame(_))));
+    handle.shutdown().expect("shutdown");
+}

@@ -33,6 +33,12 @@ pub use secret::Secret;
 
 pub use events::EventReceiver;
 
+/// Written in a message the user sends (`Command::Send` text or `Command::Compose`),
+/// the session puts its token there when it sends it; every frame it reports is
+/// redacted, so the token is shown as `***`. Snippets insert it instead of the token,
+/// which keeps the secret off the screen and out of the composer's history.
+pub const TOKEN_PLACEHOLDER: &str = "{{token}}";
+
 /// Why a session could not be started.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SessionError {

@@ -47,6 +47,7 @@ fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
         Some(name) => format!("profile:{name}"),
         None => session.url.to_string(),
     };
+    let templates = snippet_templates(&session);
     let composer_mode = match extras.message_format {
         MessageFormat::Json => ComposerMode::Json,
         MessageFormat::Text => ComposerMode::Text,
@@ -62,10 +63,22 @@ fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
             composer_mode: Some(composer_mode),
             profile_name,
             snippets: extras.snippets,
+            templates,
             ..SessionExtras::default()
         },
         profile: Some(profile),
     }
+}
+
+/// What snippets render with: a snippet's `{{token}}` is inserted as the
+/// placeholder the session fills in when the message goes out, never as the token.
+fn snippet_templates(session: &SessionConfig) -> crate::config::template::Context {
+    let placeholder = session
+        .auth
+        .token
+        .as_ref()
+        .map(|_| crate::session::Secret::new(crate::session::TOKEN_PLACEHOLDER));
+    crate::config::template::Context::with_token(placeholder)
 }
 
 /// Shows the profile picker (and its form), then opens what was picked.
@@ -265,4 +278,28 @@ fn require_terminal() -> anyhow::Result<()> {
         bail!(NO_TERMINAL);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::apply::render_message;
+    use crate::session::{Secret, TOKEN_PLACEHOLDER};
+
+    #[test]
+    fn snippets_insert_the_token_placeholder_never_the_token() {
+        let mut session = SessionConfig::new("ws://127.0.0.1:9/").expect("url");
+        let snippet = r#"{"type":"auth","access_token":"{{token}}","n":{{seq}}}"#;
+        let refused = render_message(snippet, MessageFormat::Json, &snippet_templates(&session));
+        assert!(refused.is_err(), "no token: {{{{token}}}} is an error");
+        session.auth.token = Some(Secret::new("real-secret"));
+        let templates = snippet_templates(&session);
+        let inserted = render_message(snippet, MessageFormat::Json, &templates).expect("renders");
+        assert_eq!(
+            inserted,
+            format!(r#"{{"type":"auth","access_token":"{TOKEN_PLACEHOLDER}","n":1}}"#)
+        );
+        let plain = render_message("key={{token}}", MessageFormat::Text, &templates);
+        assert_eq!(plain.expect("renders"), "key={{token}}");
+    }
 }

@@ -2,6 +2,7 @@
 //! ping, reconnect, disconnect, reset and shut down.
 
 use super::*;
+use crate::session::TOKEN_PLACEHOLDER;
 
 impl Actor {
     pub(super) async fn on_command(&mut self, command: Command) {
@@ -15,8 +16,22 @@ impl Actor {
                 Link::Waiting { .. } => self.start_connecting().await,
                 _ => {}
             },
-            Command::Send { id, payload, kind } => self.on_send(id, payload, kind).await,
-            Command::Compose { id, text } => self.on_compose(id, text).await,
+            Command::Send { id, payload, kind } => {
+                let payload = match kind {
+                    PayloadKind::Text => match self.fill_token(id, payload).await {
+                        Some(filled) => filled,
+                        None => return,
+                    },
+                    PayloadKind::Binary => payload,
+                };
+                self.on_send(id, payload, kind).await
+            }
+            Command::Compose { id, text } => {
+                if let Some(filled) = self.fill_token(id, Bytes::from(text)).await {
+                    let text = String::from_utf8(filled.into()).unwrap_or_default();
+                    self.on_compose(id, text).await
+                }
+            }
             Command::Shortcut { id, name, args } => self.on_shortcut(id, name, args).await,
             Command::Close { code, reason } => self.on_user_close(code, reason).await,
             Command::Ping => self.send_ping().await,
@@ -56,6 +71,36 @@ impl Actor {
                 }
             },
         }
+    }
+
+    /// A message the user sends may say `{{token}}` where the session's token goes
+    /// (a snippet inserts it so, keeping the secret off the screen and out of the
+    /// composer's history): the payload with the token in its place, JSON-escaped
+    /// when the message is JSON. Every frame we report is redacted, so the log shows
+    /// `***`. `None` when the message needs a token the session does not have: that
+    /// is reported and the message stays in the composer.
+    async fn fill_token(&mut self, id: MessageId, payload: Bytes) -> Option<Bytes> {
+        let text = match std::str::from_utf8(&payload) {
+            Ok(text) if text.contains(TOKEN_PLACEHOLDER) => text,
+            _ => return Some(payload),
+        };
+        let Some(token) = self.config.auth.token.as_ref() else {
+            self.emit(Event::SendFailed {
+                id,
+                kind: ErrorKind::InvalidInput,
+                message: "the message uses {{token}} but this session has no token; set the profile's auth.token or pass --token-env NAME".into(),
+            })
+            .await;
+            return None;
+        };
+        let token = token.expose();
+        let filled = if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+            let quoted = serde_json::Value::from(token).to_string();
+            text.replace(TOKEN_PLACEHOLDER, &quoted[1..quoted.len() - 1])
+        } else {
+            text.replace(TOKEN_PLACEHOLDER, token)
+        };
+        Some(Bytes::from(filled))
     }
 
     pub(super) async fn on_send(&mut self, id: MessageId, payload: Bytes, kind: PayloadKind) {
