@@ -282,6 +282,13 @@ pub trait Adapter: Send {
     /// exactly once.
     fn sent_on_connect(&mut self, _payload: &[u8], _kind: PayloadKind) {}
 
+    /// Whether [`Adapter::on_incoming`] can say anything about a data frame. An
+    /// adapter that never does (the raw pass-through) returns false, and the session
+    /// skips it on the receive path.
+    fn reads_incoming(&self) -> bool {
+        true
+    }
+
     /// Decodes an incoming frame and says what to do about it.
     fn on_incoming(&mut self, payload: &[u8], kind: PayloadKind, now: Instant) -> Reaction;
 

@@ -29,6 +29,10 @@ impl Adapter for RawAdapter {
         self.name
     }
 
+    fn reads_incoming(&self) -> bool {
+        false
+    }
+
     fn on_incoming(&mut self, _payload: &[u8], _kind: PayloadKind, _now: Instant) -> Reaction {
         Reaction::default()
     }

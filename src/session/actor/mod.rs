@@ -200,9 +200,9 @@ pub(crate) struct Actor {
     stopped: bool,
     commands_open: bool,
     adapter: Box<dyn Adapter>,
-    /// The adapter passes incoming frames through untouched (see
-    /// [`receiving::passes_through`]): data frames skip it.
-    adapter_passes_through: bool,
+    /// [`Adapter::reads_incoming`], asked once: data frames skip an adapter that
+    /// does not read them.
+    adapter_reads_incoming: bool,
     opened_before: bool,
     last_adapter_status: Vec<StatusLine>,
     /// See [`Actor::read_clock`]; cleared at the start of every step.
@@ -242,7 +242,7 @@ impl Actor {
             last_error: None,
             stopped: false,
             commands_open: true,
-            adapter_passes_through: receiving::passes_through(adapter.as_ref()),
+            adapter_reads_incoming: adapter.reads_incoming(),
             adapter,
             opened_before: false,
             last_adapter_status: Vec::new(),

@@ -4,7 +4,7 @@
 
 use ratatui::text::Line;
 
-use super::wrap::{WrapIndex, cut_rows};
+use super::wrap::WrapIndex;
 use crate::ui::json::{JsonDoc, JsonLayout, line_chars};
 
 /// Text lines, built once, and where they wrap.
@@ -45,17 +45,9 @@ impl TextView {
 
     /// Up to `count` rows from row `from`.
     pub fn rows(&self, from: usize, count: usize) -> Vec<Line<'static>> {
-        let cols = self.cols;
-        let mut out = Vec::with_capacity(count.min(self.total_rows()));
-        let (mut index, mut first) = self.wraps.locate(from);
-        while out.len() < count && index < self.lines.len() {
-            let (chars, ascii) = self.chars[index];
-            let take = (chars.div_ceil(cols).max(1).saturating_sub(first)).min(count - out.len());
-            out.extend(cut_rows(&self.lines[index], ascii, cols, first, take));
-            index += 1;
-            first = 0;
-        }
-        out
+        self.wraps.rows(self.cols, from, count, |index| {
+            (&self.lines[index], self.chars[index])
+        })
     }
 }
 
@@ -103,17 +95,10 @@ impl JsonView {
 
     /// Up to `count` rows from row `from`; builds the lines they show.
     pub fn rows(&self, from: usize, count: usize) -> Vec<Line<'static>> {
-        let cols = self.cols;
-        let mut out = Vec::with_capacity(count.min(self.total_rows()));
-        let (mut index, mut first) = self.wraps.locate(from);
-        while out.len() < count && index < self.layout.len() {
+        self.wraps.rows(self.cols, from, count, |index| {
             let line = self.layout.line(&self.doc, index);
-            let (chars, ascii) = line_chars(&line);
-            let take = (chars.div_ceil(cols).max(1).saturating_sub(first)).min(count - out.len());
-            out.extend(cut_rows(&line, ascii, cols, first, take));
-            index += 1;
-            first = 0;
-        }
-        out
+            let chars = line_chars(&line);
+            (line, chars)
+        })
     }
 }

@@ -54,6 +54,29 @@ impl WrapIndex {
         self.lines + self.long.last().map_or(0, |long| long.extra_through)
     }
 
+    /// Up to `count` screen rows from row `from`, the lines wrapped at `cols`
+    /// characters; `line_at(i)` builds line `i` with its characters and whether it
+    /// is ASCII (see [`line_chars`](crate::ui::json::line_chars)). Only the lines on
+    /// those rows are built.
+    pub fn rows<'line, L: std::borrow::Borrow<Line<'line>>>(
+        &self,
+        cols: usize,
+        from: usize,
+        count: usize,
+        mut line_at: impl FnMut(usize) -> (L, (usize, bool)),
+    ) -> Vec<Line<'static>> {
+        let mut out = Vec::with_capacity(count.min(self.total()));
+        let (mut index, mut first) = self.locate(from);
+        while out.len() < count && index < self.lines {
+            let (line, (chars, ascii)) = line_at(index);
+            let take = (chars.div_ceil(cols).max(1).saturating_sub(first)).min(count - out.len());
+            out.extend(cut_rows(line.borrow(), ascii, cols, first, take));
+            index += 1;
+            first = 0;
+        }
+        out
+    }
+
     /// The line on screen row `row`, and which of its rows that is.
     pub fn locate(&self, row: usize) -> (usize, usize) {
         let after = self.long.partition_point(|long| long.first_row() <= row);
