@@ -495,7 +495,9 @@ impl ConnectionArgs {
 pub fn check_session(session: &SessionConfig) -> Result<(), Failure> {
     // Socket.IO sends the token in its CONNECT packet and a handshake payload
     // (GraphQL's connection_init) may embed it: only elsewhere would it go nowhere.
-    let token_in_handshake = session.provider == "socket-io" || session.handshake_payload.is_some();
+    let provider = crate::protocol::registry::find(&session.provider)
+        .map_err(|error| invalid(error.to_string()))?;
+    let token_in_handshake = provider.token_in_handshake || session.handshake_payload.is_some();
     if session.auth.token.is_some()
         && session.auth.method == AuthMethod::None
         && !token_in_handshake
@@ -508,7 +510,6 @@ pub fn check_session(session: &SessionConfig) -> Result<(), Failure> {
         .auth
         .validate()
         .map_err(|error| invalid(error.to_string()))?;
-    crate::protocol::adapter_for(&session.provider).map_err(|error| invalid(error.to_string()))?;
     Ok(())
 }
 

@@ -39,6 +39,8 @@ fn full_profile() -> Profile {
         origin: Some("https://ha.example.com".into()),
         subprotocols: vec!["a".into(), "b".into()],
         namespace: Some("/chat".into()),
+        socket_io_version: Some(4),
+        app_key: Some("${env:APP_KEY}".into()),
         rate_limit: Some(7),
         max_message_size: Some(8 << 20),
         queue_limit: Some(10),

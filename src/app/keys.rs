@@ -234,6 +234,7 @@ impl App {
             UserCommand::Disconnect => to_session(Command::Disconnect),
             UserCommand::Connect => to_session(Command::Connect),
             UserCommand::Ping => to_session(Command::Ping),
+            UserCommand::Provider(name) => to_session(Command::SetProvider(name)),
             UserCommand::Clear => {
                 self.state.log.clear();
                 self.state.log_view = crate::state::log_view::LogView::new();

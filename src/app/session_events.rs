@@ -109,6 +109,20 @@ impl App {
                 };
                 self.system_line(text, level);
             }
+            Event::ProviderRecognised { provider, evidence } => self.system_line(
+                format!(
+                    "this looks like {provider} ({evidence}): :provider {provider} reconnects with its adapter"
+                ),
+                SystemLevel::Warning,
+            ),
+            Event::ProviderChanged { provider, commands } => {
+                self.state.extras.provider = provider.to_string();
+                self.state.extras.shortcuts = commands.to_vec();
+                self.system_line(
+                    format!("provider {provider}: reconnecting with its adapter"),
+                    SystemLevel::Info,
+                );
+            }
             Event::Stats(_) | Event::Rtt(_) | Event::AdapterStatus(_) => {}
             Event::Stopped => {
                 if self.state.quitting {

@@ -9,6 +9,7 @@ use crate::config::profile::Profile;
 use crate::config::store::ProfileStore;
 use crate::config::template;
 use crate::session::SessionConfig;
+use crate::session::config::scheme_notice;
 
 use super::outcome::{Failure, FailureClass};
 
@@ -68,6 +69,13 @@ pub fn resolve(url: Option<&str>, args: &ConnectionArgs) -> Result<Resolved, Fai
     let (mut session, extras) =
         session_from_profile(&profile, &context).map_err(|error| invalid(error.to_string()))?;
     args.apply(&mut session)?;
+    if let Some(raw) = url {
+        // The command line's URL replaced the profile's: its notice, not the profile's.
+        session.notices = scheme_notice(raw).into_iter().collect();
+    }
+    session
+        .apply_provider_defaults()
+        .map_err(|error| invalid(error.to_string()))?;
     check_session(&session)?;
     let mut profile = args.to_profile()?.merged_over(&profile);
     profile.name = None;

@@ -11,9 +11,11 @@ use super::error::ProfileError;
 use super::profile::{MessageFormat, Profile, ReplyMatcher, Snippet};
 use super::secrets::{self, expand_tilde};
 use super::template::{self, Context, TemplateError};
-use crate::protocol::PROVIDER_NAMES;
+use crate::protocol::registry;
 use crate::session::auth::FieldMatch;
-use crate::session::config::{OnConnectMessage, OnConnectTemplate, SessionConfig, parse_ws_url};
+use crate::session::config::{
+    OnConnectMessage, OnConnectTemplate, SessionConfig, parse_ws_url, scheme_notice,
+};
 use crate::session::event::PayloadKind;
 use crate::session::secret::Secret;
 
@@ -59,6 +61,12 @@ pub fn session_from_profile(
         field: "url".into(),
         message: error.to_string(),
     })?;
+    session.notices = profile
+        .url
+        .as_deref()
+        .and_then(scheme_notice)
+        .into_iter()
+        .collect();
     let extras = apply_profile(profile, &mut session, context)?;
     Ok((session, extras))
 }
@@ -140,8 +148,8 @@ pub fn apply_profile(
         session.subprotocols = profile.subprotocols.clone();
     }
     if let Some(provider) = &profile.provider {
-        if !PROVIDER_NAMES.contains(&provider.as_str()) {
-            let known = PROVIDER_NAMES.join(", ");
+        if !registry::names().contains(&provider.as_str()) {
+            let known = registry::names().join(", ");
             return Err(field(
                 "provider",
                 format!("unknown provider '{provider}'; known: {known}"),
@@ -254,6 +262,12 @@ pub fn apply_profile(
     }
     if let Some(namespace) = &profile.namespace {
         session.namespace = Some(namespace.clone());
+    }
+    if let Some(version) = profile.socket_io_version {
+        session.socket_io_version = Some(version);
+    }
+    if let Some(key) = &profile.app_key {
+        session.app_key = Some(resolve_field("app_key", key, &context)?);
     }
     if let Some(payload) = &profile.handshake_payload {
         let mut rendered = payload.clone();

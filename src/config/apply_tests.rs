@@ -33,9 +33,16 @@ fn maps_every_field() {
     let mut profile = full_profile();
     profile.auth.token = Some(format!("${{file:{}}}", token_file.display()));
     profile.tls.ca_files = vec![ca.clone()];
-    let ctx = context(&[("APP", "demo"), ("KEY", "k3y"), ("HOME", "/home/x")]);
+    let ctx = context(&[
+        ("APP", "demo"),
+        ("KEY", "k3y"),
+        ("APP_KEY", "pusher-key"),
+        ("HOME", "/home/x"),
+    ]);
     let mut session = session();
     let extras = apply_profile(&profile, &mut session, &ctx).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(session.socket_io_version, Some(2));
+    assert_eq!(session.app_key.as_deref(), Some("pusher-key"));
 
     assert_eq!(session.url.as_str(), "wss://example.com/ws?app=demo");
     assert!(session.headers.contains(&("X-Key".into(), "k3y".into())));

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::error::ProfileError;
 use super::{secrets, template};
-use crate::protocol::PROVIDER_NAMES;
+use crate::protocol::registry;
 use crate::units::{parse_duration, parse_size};
 
 /// `Option<Duration>` as a humane string (`30s`, `1m 30s`, `500ms`); a bare number
@@ -97,16 +97,27 @@ pub fn references<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     Ok(Some(text))
 }
 
-/// A provider name from [`PROVIDER_NAMES`].
+/// A provider name from [`registry::names`].
 pub fn provider<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let name = String::deserialize(d)?;
-    if !PROVIDER_NAMES.contains(&name.as_str()) {
+    if !registry::names().contains(&name.as_str()) {
         return Err(de::Error::custom(format!(
             "unknown provider '{name}'; known providers: {}",
-            PROVIDER_NAMES.join(", ")
+            registry::names().join(", ")
         )));
     }
     Ok(Some(name))
+}
+
+/// A Socket.IO major version: 2, 3 or 4.
+pub fn socket_io_version<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+    let version = u8::deserialize(d)?;
+    if !(2..=4).contains(&version) {
+        return Err(de::Error::custom(format!(
+            "socket_io_version {version} is not one wsdeck speaks: 2 (Engine.IO 3), 3 or 4 (Engine.IO 4)"
+        )));
+    }
+    Ok(Some(version))
 }
 
 /// A message template using only the built-in variables.

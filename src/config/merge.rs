@@ -44,6 +44,8 @@ impl Profile {
             origin: self.origin.or_else(|| base.origin.clone()),
             subprotocols: pick(self.subprotocols, &base.subprotocols),
             namespace: self.namespace.or_else(|| base.namespace.clone()),
+            socket_io_version: self.socket_io_version.or(base.socket_io_version),
+            app_key: self.app_key.or_else(|| base.app_key.clone()),
             rate_limit: self.rate_limit.or(base.rate_limit),
             max_message_size: self.max_message_size.or(base.max_message_size),
             queue_limit: self.queue_limit.or(base.queue_limit),

@@ -1,10 +1,14 @@
 //! Built-in presets: one ready profile per provider, kept as TOML in `profiles/` at
-//! the repository root and compiled in with `include_str!`. A preset is used as is
+//! the repository root and compiled in with `include_str!` by the provider registry
+//! ([`crate::protocol::registry`]), which says which provider has which preset. A preset is used as is
 //! (`--preset NAME`) or as the base of a new profile; each file cites the provider's
 //! documentation it follows.
 
+use std::sync::LazyLock;
+
 use super::error::ProfileError;
 use super::profile::Profile;
+use crate::protocol::registry;
 
 /// One built-in preset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,43 +29,23 @@ impl Preset {
     }
 }
 
-macro_rules! preset {
-    ($name:literal, $description:literal) => {
-        Preset {
-            name: $name,
-            description: $description,
-            source: include_str!(concat!("../../profiles/", $name, ".toml")),
-        }
-    };
-}
+static PRESETS: LazyLock<Vec<Preset>> = LazyLock::new(|| {
+    registry::all()
+        .iter()
+        .filter_map(|provider| {
+            provider.preset.map(|source| Preset {
+                name: provider.name,
+                description: provider.description,
+                source,
+            })
+        })
+        .collect()
+});
 
-static PRESETS: &[Preset] = &[
-    preset!("echo", "wsdeck's built-in echo server (wsdeck serve)"),
-    preset!(
-        "socket-io",
-        "Socket.IO v4 server over the WebSocket transport"
-    ),
-    preset!(
-        "graphql-ws",
-        "GraphQL over WebSocket (graphql-transport-ws)"
-    ),
-    preset!(
-        "apollo-legacy",
-        "Apollo subscriptions-transport-ws (legacy graphql-ws)"
-    ),
-    preset!("home-assistant", "Home Assistant WebSocket API"),
-    preset!("binance", "Binance public market data streams"),
-    preset!("pusher", "Pusher Channels (protocol 7)"),
-    preset!("ably", "Ably Realtime over WebSocket (JSON)"),
-    preset!("phoenix", "Phoenix Channels (V2 JSON serializer)"),
-    preset!("action-cable", "Rails Action Cable"),
-    preset!("signalr", "ASP.NET Core SignalR hub (JSON protocol)"),
-    preset!("aws-api-gateway", "Amazon API Gateway WebSocket API"),
-];
-
-/// Every built-in preset, in the order they are listed to users.
+/// Every built-in preset, in the order they are listed to users (the provider
+/// registry's order).
 pub fn all() -> &'static [Preset] {
-    PRESETS
+    &PRESETS
 }
 
 /// The preset with this name.
@@ -77,7 +61,6 @@ pub fn names() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::PROVIDER_NAMES;
 
     #[test]
     fn every_preset_parses_and_matches_its_entry() {
@@ -111,7 +94,7 @@ mod tests {
 
     #[test]
     fn every_provider_but_raw_has_a_preset() {
-        for provider in PROVIDER_NAMES.iter().filter(|name| **name != "raw") {
+        for provider in registry::names().iter().filter(|name| **name != "raw") {
             assert!(find(provider).is_some(), "no preset for {provider}");
         }
         assert!(find("nope").is_none());

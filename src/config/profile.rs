@@ -234,7 +234,7 @@ pub struct Profile {
         deserialize_with = "fields::references"
     )]
     pub url: Option<String>,
-    /// The protocol adapter (see [`crate::protocol::PROVIDER_NAMES`]); `raw` when absent.
+    /// The protocol adapter (see [`crate::protocol::registry`]); `raw` when absent.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -253,6 +253,22 @@ pub struct Profile {
     /// Socket.IO namespace (`/admin`), when not the default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+    /// The Socket.IO server's major version: `2` speaks Engine.IO 3 (`EIO=3` in the
+    /// completed URL); 3 and 4 speak Engine.IO 4, the default.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::socket_io_version"
+    )]
+    pub socket_io_version: Option<u8>,
+    /// The application key some providers put in the URL (Pusher's `/app/KEY`); may
+    /// contain references.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::references"
+    )]
+    pub app_key: Option<String>,
     /// Send rate limit, messages per second; 0 means unlimited.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<u32>,

@@ -15,6 +15,8 @@ pub(crate) fn full_profile() -> Profile {
         origin: Some("https://example.com".into()),
         subprotocols: vec!["v2.json".into(), "v1.json".into()],
         namespace: Some("/admin".into()),
+        socket_io_version: Some(2),
+        app_key: Some("${env:APP_KEY}".into()),
         rate_limit: Some(5),
         max_message_size: Some(1 << 20),
         queue_limit: Some(50),

@@ -366,7 +366,13 @@ impl Adapter for GraphqlWsAdapter {
         } else {
             self.operations.clear();
         }
-        let init = match &context.handshake_payload {
+        // Without a payload of the profile's, a token goes where GraphQL servers
+        // commonly look for it, as the presets write it.
+        let payload = context.handshake_payload.clone().or_else(|| {
+            let token = context.token.as_ref()?;
+            Some(json!({"authorization": format!("Bearer {token}")}))
+        });
+        let init = match payload {
             Some(payload) => json!({"type": "connection_init", "payload": payload}),
             None => json!({"type": "connection_init"}),
         };

@@ -19,6 +19,7 @@ pub mod home_assistant;
 pub mod phoenix;
 pub mod pusher;
 pub mod raw;
+pub mod registry;
 pub(crate) mod shared;
 pub mod signalr;
 pub mod socketio;
@@ -35,45 +36,14 @@ use crate::session::event::PayloadKind;
 
 pub use correlate::Correlator;
 
-/// Adapter names accepted by `--provider` and a profile's `provider`, in the order
-/// they are listed to users. `raw` is the default.
-pub const PROVIDER_NAMES: &[&str] = &[
-    "raw",
-    "socket-io",
-    "graphql-ws",
-    "apollo-legacy",
-    "home-assistant",
-    "binance",
-    "pusher",
-    "phoenix",
-    "action-cable",
-    "signalr",
-    "ably",
-    "aws-api-gateway",
-    "echo",
-];
-
 /// An unknown provider name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown provider '{0}'; known providers: {known}", known = PROVIDER_NAMES.join(", "))]
+#[error("unknown provider '{0}'; known providers: {known}", known = registry::names().join(", "))]
 pub struct UnknownProvider(pub String);
 
-/// Builds the adapter for a provider name.
+/// Builds the adapter for a provider name (see [`registry`]).
 pub fn adapter_for(name: &str) -> Result<Box<dyn Adapter>, UnknownProvider> {
-    match name {
-        "raw" | "echo" | "aws-api-gateway" => Ok(Box::new(raw::RawAdapter::new(name))),
-        "socket-io" => Ok(Box::new(socketio::SocketIoAdapter::new())),
-        "home-assistant" => Ok(Box::new(home_assistant::HomeAssistantAdapter::new())),
-        "graphql-ws" => Ok(Box::new(graphql_ws::GraphqlWsAdapter::new())),
-        "apollo-legacy" => Ok(Box::new(apollo_legacy::ApolloLegacyAdapter::new())),
-        "binance" => Ok(Box::new(binance::BinanceAdapter::new())),
-        "pusher" => Ok(Box::new(pusher::PusherAdapter::new())),
-        "phoenix" => Ok(Box::new(phoenix::PhoenixAdapter::new())),
-        "action-cable" => Ok(Box::new(action_cable::ActionCableAdapter::new())),
-        "signalr" => Ok(Box::new(signalr::SignalRAdapter::new())),
-        "ably" => Ok(Box::new(ably::AblyAdapter::new())),
-        other => Err(UnknownProvider(other.to_string())),
-    }
+    registry::find(name).map(registry::Provider::adapter)
 }
 
 /// What an adapter knows when a link opens.
@@ -90,6 +60,9 @@ pub struct OpenContext {
     /// Whether this open is a reconnect: the subscriptions the user started are then
     /// re-sent once the link is ready ([`Adapter::on_ready`]).
     pub reconnect: bool,
+    /// The URL the link was opened on (after provider completion), for protocols that
+    /// read their version from it (Socket.IO's `EIO=3` / `EIO=4`).
+    pub url: Option<url::Url>,
 }
 
 /// A frame an adapter wants sent.

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::protocol::UnknownProvider;
+use crate::protocol::registry::{self, UrlHints};
+
 use super::auth::AuthConfig;
 use super::backoff::BackoffPolicy;
 
@@ -38,6 +41,12 @@ pub enum ConfigError {
         /// The scheme found.
         scheme: String,
     },
+    /// The URL has no scheme (`localhost:8080/x`).
+    #[error("'{url}' has no scheme; did you mean ws://{url} (or wss:// for TLS)?")]
+    MissingScheme {
+        /// The URL as given.
+        url: String,
+    },
     /// A header line does not have the form `Name: value`.
     #[error("header '{0}' is not of the form 'Name: value'")]
     BadHeader(String),
@@ -46,7 +55,22 @@ pub enum ConfigError {
 /// Parses and checks a ws:// or wss:// URL. `http(s)://` is accepted and mapped to
 /// `ws(s)://`, as wscat does; anything else is refused with a clear error.
 pub fn parse_ws_url(input: &str) -> Result<Url, ConfigError> {
-    let mut url = Url::parse(input.trim()).map_err(|error| ConfigError::BadUrl {
+    let trimmed = input.trim();
+    let parsed = Url::parse(trimmed);
+    let missing_scheme = !trimmed.contains("://")
+        && !trimmed.contains(char::is_whitespace)
+        && match &parsed {
+            Err(url::ParseError::RelativeUrlWithoutBase) => true,
+            // `localhost:8080/x` parses with `localhost` as its scheme.
+            Ok(url) => url.cannot_be_a_base() && !url.scheme().starts_with("ws"),
+            Err(_) => false,
+        };
+    if missing_scheme {
+        return Err(ConfigError::MissingScheme {
+            url: trimmed.to_string(),
+        });
+    }
+    let mut url = parsed.map_err(|error| ConfigError::BadUrl {
         url: input.to_string(),
         reason: error.to_string(),
     })?;
@@ -72,6 +96,20 @@ pub fn parse_ws_url(input: &str) -> Result<Url, ConfigError> {
         });
     }
     Ok(url)
+}
+
+/// What to tell the user about a URL given as `http://` or `https://`, which wsdeck
+/// takes to mean `ws://` or `wss://`.
+pub fn scheme_notice(input: &str) -> Option<String> {
+    let (scheme, _) = input.trim().split_once("://")?;
+    let mapped = match scheme.to_ascii_lowercase().as_str() {
+        "http" => "ws",
+        "https" => "wss",
+        _ => return None,
+    };
+    Some(format!(
+        "{scheme}:// means {mapped}:// for a WebSocket: connecting with {mapped}://"
+    ))
 }
 
 /// Parses `Name: value` into a header pair.
@@ -224,12 +262,20 @@ pub struct SessionConfig {
     /// Messages sent after every (re)connect.
     pub on_connect: Vec<OnConnectMessage>,
     /// The protocol adapter (`raw`, `socket-io`, `graphql-ws`, …; see
-    /// [`crate::protocol::PROVIDER_NAMES`]).
+    /// [`crate::protocol::registry`]).
     pub provider: String,
     /// The adapter's handshake payload (Socket.IO `40` auth, graphql `connection_init`).
     pub handshake_payload: Option<serde_json::Value>,
     /// The Socket.IO namespace, when not the default.
     pub namespace: Option<String>,
+    /// The Socket.IO server's major version (2 means Engine.IO 3), for completing
+    /// the URL.
+    pub socket_io_version: Option<u8>,
+    /// The application key some providers put in the URL (Pusher).
+    pub app_key: Option<String>,
+    /// Things to tell the user once, when the session starts (a URL that was
+    /// completed or whose scheme was mapped).
+    pub notices: Vec<String>,
 }
 
 impl SessionConfig {
@@ -237,6 +283,7 @@ impl SessionConfig {
     pub fn new(url: &str) -> Result<Self, ConfigError> {
         Ok(Self {
             url: parse_ws_url(url)?,
+            notices: scheme_notice(url).into_iter().collect(),
             headers: Vec::new(),
             origin: None,
             subprotocols: Vec::new(),
@@ -252,7 +299,36 @@ impl SessionConfig {
             provider: "raw".to_string(),
             handshake_payload: None,
             namespace: None,
+            socket_io_version: None,
+            app_key: None,
         })
+    }
+
+    /// Fills in what the provider needs and the user did not say: its subprotocol
+    /// when none is offered, and its endpoint when the URL is a bare host (see
+    /// [`crate::protocol::registry`]). Each change is added to [`Self::notices`].
+    /// Applying it twice changes nothing the second time.
+    pub fn apply_provider_defaults(&mut self) -> Result<(), UnknownProvider> {
+        let provider = registry::find(&self.provider)?;
+        if self.subprotocols.is_empty() && !provider.subprotocols.is_empty() {
+            self.subprotocols = provider
+                .subprotocols
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+        }
+        let hints = UrlHints {
+            socket_io_version: self.socket_io_version,
+            app_key: self.app_key.clone(),
+        };
+        if let Some(completed) = provider.complete_url(&self.url, &hints) {
+            self.notices.push(format!(
+                "{} endpoint completed: connecting to {completed}",
+                provider.name
+            ));
+            self.url = completed;
+        }
+        Ok(())
     }
 }
 
@@ -276,6 +352,66 @@ mod tests {
             parse_ws_url("not a url"),
             Err(ConfigError::BadUrl { .. })
         ));
+    }
+
+    #[test]
+    fn a_url_without_a_scheme_gets_a_suggestion() {
+        for input in ["localhost:8080/x", "127.0.0.1:8080", "example.com/ws"] {
+            let error = parse_ws_url(input).unwrap_err();
+            assert_eq!(
+                error,
+                ConfigError::MissingScheme {
+                    url: input.to_string()
+                }
+            );
+            assert!(
+                error
+                    .to_string()
+                    .contains(&format!("did you mean ws://{input}")),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn http_urls_are_mapped_and_said_once() {
+        let config = SessionConfig::new("http://127.0.0.1:3000/x").unwrap();
+        assert_eq!(config.url.as_str(), "ws://127.0.0.1:3000/x");
+        assert_eq!(
+            config.notices,
+            ["http:// means ws:// for a WebSocket: connecting with ws://"]
+        );
+        assert!(SessionConfig::new("ws://h/").unwrap().notices.is_empty());
+    }
+
+    #[test]
+    fn provider_defaults_fill_what_the_user_left_out() {
+        let mut config = SessionConfig::new("ws://127.0.0.1:3000").unwrap();
+        config.provider = "socket-io".into();
+        config.apply_provider_defaults().unwrap();
+        assert_eq!(
+            config.url.as_str(),
+            "ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket"
+        );
+        assert_eq!(config.notices.len(), 1);
+        config.apply_provider_defaults().unwrap();
+        assert_eq!(config.notices.len(), 1, "applying twice adds nothing");
+
+        let mut graphql = SessionConfig::new("ws://h/graphql").unwrap();
+        graphql.provider = "graphql-ws".into();
+        graphql.apply_provider_defaults().unwrap();
+        assert_eq!(graphql.subprotocols, ["graphql-transport-ws"]);
+        assert!(graphql.notices.is_empty());
+
+        let mut chosen = SessionConfig::new("ws://h/graphql").unwrap();
+        chosen.provider = "graphql-ws".into();
+        chosen.subprotocols = vec!["custom".into()];
+        chosen.apply_provider_defaults().unwrap();
+        assert_eq!(chosen.subprotocols, ["custom"], "the user's choice stays");
+
+        let mut unknown = SessionConfig::new("ws://h/").unwrap();
+        unknown.provider = "nope".into();
+        assert!(unknown.apply_provider_defaults().is_err());
     }
 
     #[test]

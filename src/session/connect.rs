@@ -315,6 +315,31 @@ fn classify_handshake_error(error: WsError, url: &Url) -> ConnectError {
                 format!("handshake with {host} failed: {detail}"),
             )
         }
+        WsError::Protocol(ProtocolError::HandshakeIncomplete) => ConnectError::new(
+            ErrorKind::Io,
+            format!(
+                "{host} closed the connection without answering the WebSocket upgrade — check the path ({UPGRADE_PATH_HINT}){}",
+                if url.scheme() == "ws" {
+                    "; if the port speaks TLS, try wss://"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        WsError::Protocol(ProtocolError::HttparseError(error)) if url.scheme() == "ws" => {
+            ConnectError::new(
+                ErrorKind::Protocol,
+                format!(
+                    "{host} did not answer the upgrade in HTTP ({error}) — the server seems to speak TLS; try wss://"
+                ),
+            )
+        }
+        WsError::Protocol(ProtocolError::HttparseError(error)) => ConnectError::new(
+            ErrorKind::Protocol,
+            format!(
+                "{host} did not answer the upgrade in HTTP ({error}) — is it a WebSocket endpoint?"
+            ),
+        ),
         WsError::Url(error) => {
             ConnectError::new(ErrorKind::InvalidInput, format!("bad URL: {error}"))
         }
@@ -330,6 +355,10 @@ fn classify_handshake_error(error: WsError, url: &Url) -> ConnectError {
         ),
     }
 }
+
+/// Said when a server drops an upgrade unanswered, as Socket.IO servers do on any
+/// path but theirs.
+const UPGRADE_PATH_HINT: &str = "for Socket.IO the path is usually /socket.io/?EIO=4&transport=websocket, which --provider socket-io fills in";
 
 /// Said when a wss:// peer does not seem to speak TLS at all.
 const NOT_TLS_HINT: &str = "is the server speaking TLS? try ws:// instead of wss://";

@@ -271,6 +271,21 @@ pub enum Event {
     Closed(CloseOutcome),
     /// The protocol adapter's state changed (e.g. active subscriptions and counts).
     AdapterStatus(Vec<StatusLine>),
+    /// With the raw adapter, the connection looks like a known protocol.
+    ProviderRecognised {
+        /// The provider it looks like (`socket-io`).
+        provider: &'static str,
+        /// What gave it away (`the server's first message`).
+        evidence: &'static str,
+    },
+    /// The session switched to another provider (`:provider NAME`) and reconnects
+    /// with its adapter.
+    ProviderChanged {
+        /// The new provider.
+        provider: &'static str,
+        /// The composer shortcuts its adapter offers, as `(usage, what it does)`.
+        commands: &'static [(&'static str, &'static str)],
+    },
     /// The actor stopped (after `Shutdown`); no more events follow.
     Stopped,
 }

@@ -6,6 +6,7 @@ mod actor;
 pub mod auth;
 pub mod backoff;
 pub mod close_code;
+pub mod close_verdict;
 pub mod config;
 pub mod connect;
 pub mod event;
@@ -195,8 +196,9 @@ pub enum CloseRequestError {
 /// Starts a session actor on the current tokio runtime. It stays disconnected until
 /// [`SessionHandle::connect`]. Settings are checked first, so a bad URL, header or
 /// auth setting is refused before anything touches the network.
-pub fn spawn(config: SessionConfig) -> Result<(SessionHandle, EventReceiver), SessionError> {
+pub fn spawn(mut config: SessionConfig) -> Result<(SessionHandle, EventReceiver), SessionError> {
     config.auth.validate()?;
+    config.apply_provider_defaults()?;
     let adapter = crate::protocol::adapter_for(&config.provider)?;
     for (index, message) in config.on_connect.iter().enumerate() {
         if message.kind == PayloadKind::Text && std::str::from_utf8(&message.payload).is_err() {

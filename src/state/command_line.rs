@@ -10,7 +10,7 @@ pub use super::line_input::LineInput;
 use crate::session::close_code::validate_close;
 
 /// Every command with its arguments, for error messages and the help overlay.
-pub const COMMANDS_USAGE: &str = "close CODE [REASON], reconnect, disconnect, connect, clear, save FILE, save-profile NAME, snippets, ping, quit, help";
+pub const COMMANDS_USAGE: &str = "close CODE [REASON], reconnect, disconnect, connect, provider NAME, clear, save FILE, save-profile NAME, snippets, ping, quit, help";
 
 /// Command names offered by Tab completion, in the order the help lists them.
 pub const COMMAND_NAMES: &[&str] = &[
@@ -18,6 +18,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "reconnect",
     "disconnect",
     "connect",
+    "provider",
     "clear",
     "save",
     "save-profile",
@@ -46,6 +47,8 @@ pub enum UserCommand {
     Disconnect,
     /// `connect`.
     Connect,
+    /// `provider NAME`: speak NAME's protocol, reconnecting with its adapter.
+    Provider(String),
     /// `clear`: empty the log.
     Clear,
     /// `save FILE`: write the log to a file.
@@ -106,6 +109,7 @@ pub fn parse_command(text: &str) -> Result<UserCommand, String> {
             Err(error) => Err(error.to_string()),
         },
         "snippets" => no_args(UserCommand::Snippets),
+        "provider" => parse_provider(rest),
         other => Err(format!("unknown command '{other}'; try {COMMANDS_USAGE}")),
     }
 }
@@ -131,6 +135,17 @@ pub fn parse_command_with(text: &str, shortcuts: &[&str]) -> Result<UserCommand,
             format!("{error}; or the provider's: {}", shortcuts.join(", "))
         }
     })
+}
+
+/// `provider NAME` after the word `provider`: a name from the provider registry.
+fn parse_provider(name: &str) -> Result<UserCommand, String> {
+    let known = crate::protocol::registry::names();
+    if name.is_empty() {
+        return Err(format!("provider needs a name: {}", known.join(", ")));
+    }
+    crate::protocol::registry::find(name)
+        .map(|provider| UserCommand::Provider(provider.name.to_string()))
+        .map_err(|error| error.to_string())
 }
 
 /// `close CODE [REASON]` after the word `close`.
@@ -448,11 +463,23 @@ mod tests {
     }
 
     #[test]
+    fn provider_takes_a_known_name() {
+        assert_eq!(
+            parse_command("provider socket-io"),
+            Ok(UserCommand::Provider("socket-io".into()))
+        );
+        let unknown = parse_command("provider nope").unwrap_err();
+        assert!(unknown.contains("unknown provider 'nope'"), "{unknown}");
+        let missing = parse_command("provider").unwrap_err();
+        assert!(missing.contains("graphql-ws"), "{missing}");
+    }
+
+    #[test]
     fn refuses_malformed_commands() {
         assert_eq!(
             parse_command("foo").unwrap_err(),
             "unknown command 'foo'; try close CODE [REASON], reconnect, disconnect, connect, \
-             clear, save FILE, save-profile NAME, snippets, ping, quit, help"
+             provider NAME, clear, save FILE, save-profile NAME, snippets, ping, quit, help"
         );
         let cases = [
             ("", COMMANDS_USAGE),

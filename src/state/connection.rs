@@ -56,6 +56,8 @@ pub struct ConnectionView {
     pub opened_at: Option<Instant>,
     /// The protocol adapter's status lines (active subscriptions and counts).
     pub adapter_status: Vec<StatusLine>,
+    /// With the raw adapter: the provider the connection looks like.
+    pub recognised: Option<&'static str>,
 }
 
 impl ConnectionView {
@@ -76,6 +78,7 @@ impl ConnectionView {
             last_error: None,
             opened_at: None,
             adapter_status: Vec::new(),
+            recognised: None,
         }
     }
 
@@ -140,6 +143,15 @@ impl ConnectionView {
             }
             Event::AdapterStatus(lines) => {
                 self.adapter_status = lines.clone();
+                true
+            }
+            Event::ProviderRecognised { provider, .. } => {
+                self.recognised = Some(provider);
+                true
+            }
+            Event::ProviderChanged { provider, .. } => {
+                self.provider = provider.to_string();
+                self.recognised = None;
                 true
             }
             Event::Frame(_)

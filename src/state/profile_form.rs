@@ -6,7 +6,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::line_input::LineInput;
-use crate::protocol::PROVIDER_NAMES;
+use crate::protocol::registry;
 use crate::session::config::parse_ws_url;
 
 /// Auth modes a profile can name.
@@ -75,7 +75,7 @@ impl FormField {
             FormField::Name => "letters, digits, - _ . (the file name)".into(),
             FormField::Description => "optional, one line".into(),
             FormField::Url => "ws://HOST[:PORT]/PATH or wss://…; ${env:NAME} allowed".into(),
-            FormField::Provider => format!("one of {}", PROVIDER_NAMES.join(", ")),
+            FormField::Provider => format!("one of {}", registry::names().join(", ")),
             FormField::Auth => format!("one of {}", AUTH_MODES.join(", ")),
             FormField::Token => "a reference, never the token: ${env:NAME} or ${file:PATH}".into(),
             FormField::Subprotocols => "optional, comma-separated".into(),
@@ -282,7 +282,7 @@ pub fn validate(field: FormField, text: &str, auth: &str) -> Option<String> {
         FormField::Url => parse_ws_url(&without_references(text))
             .err()
             .map(|error| error.to_string()),
-        FormField::Provider => one_of(PROVIDER_NAMES),
+        FormField::Provider => one_of(registry::names()),
         FormField::Auth => one_of(AUTH_MODES),
         FormField::Token if text.is_empty() => (!matches!(auth, "none" | "")).then(|| {
             format!("auth '{auth}' needs a token reference: ${{env:NAME}} or ${{file:PATH}}")

@@ -105,6 +105,7 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
             ("reconnect", "drop the connection and connect again"),
             ("disconnect", "close the connection and stay offline"),
             ("connect", "connect again after a disconnect"),
+            ("provider NAME", "switch adapter (socket-io…) and reconnect"),
             ("clear", "clear the log"),
             ("save FILE", "save the log to FILE"),
             ("save-profile NAME", "save this connection as profile NAME"),

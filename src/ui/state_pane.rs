@@ -149,6 +149,13 @@ pub fn state_lines(
         }
         lines.extend(indented(close_code::meaning(code), width, theme::dim()));
     }
+    if let Some(provider) = view.recognised {
+        let text = format!("looks like {provider} · :provider {provider}");
+        lines.push(Line::from(Span::styled(
+            shorten(&text, width),
+            theme::decoded(),
+        )));
+    }
     for status in &view.adapter_status {
         let text = format!("{} {}", status.label, status.value);
         lines.push(Line::from(Span::styled(

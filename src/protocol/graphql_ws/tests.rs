@@ -35,6 +35,29 @@ fn connection_init_and_ack_are_the_handshake() {
 }
 
 #[test]
+fn a_token_without_a_payload_goes_in_as_a_bearer_authorization() {
+    let now = Instant::now();
+    let mut adapter = GraphqlWsAdapter::new();
+    let context = OpenContext {
+        token: Some("t0k3n".into()),
+        ..OpenContext::default()
+    };
+    assert_eq!(
+        texts(&adapter.on_open(&context, now)),
+        [r#"{"type":"connection_init","payload":{"authorization":"Bearer t0k3n"}}"#]
+    );
+    let given = OpenContext {
+        handshake_payload: Some(json!({"apiKey": "k"})),
+        ..context
+    };
+    assert_eq!(
+        texts(&adapter.on_open(&given, now)),
+        [r#"{"type":"connection_init","payload":{"apiKey":"k"}}"#],
+        "the profile's payload wins"
+    );
+}
+
+#[test]
 fn pings_get_pongs_and_are_heartbeats() {
     let now = Instant::now();
     let mut adapter = GraphqlWsAdapter::new();

@@ -19,6 +19,7 @@ impl Actor {
             handshake_payload: self.config.handshake_payload.clone(),
             namespace: self.config.namespace.clone(),
             reconnect: self.opened_before,
+            url: Some(self.config.url.clone()),
         };
         self.opened_before = true;
         let frames = self.adapter.on_open(&context, Instant::now().into_std());

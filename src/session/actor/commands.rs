@@ -35,16 +35,7 @@ impl Actor {
             Command::Shortcut { id, name, args } => self.on_shortcut(id, name, args).await,
             Command::Close { code, reason } => self.on_user_close(code, reason).await,
             Command::Ping => self.send_ping().await,
-            Command::Reconnect => {
-                self.attempt = 0;
-                match self.link {
-                    Link::Open(_) => {
-                        self.begin_close(1000, "reconnecting".into(), AfterClose::ConnectAgain)
-                            .await
-                    }
-                    _ => self.start_connecting().await,
-                }
-            }
+            Command::Reconnect => self.reconnect_now().await,
             Command::Disconnect => match self.link {
                 Link::Open(_) => {
                     self.begin_close(1000, String::new(), AfterClose::StayDisconnected)
@@ -55,6 +46,7 @@ impl Actor {
                     self.set_state(ConnectionState::Disconnected).await;
                 }
             },
+            Command::SetProvider(name) => self.switch_provider(&name).await,
             Command::ResetStats => {
                 self.stats.reset(Instant::now());
                 self.emit_stats(true).await;
@@ -70,6 +62,18 @@ impl Actor {
                     self.stopped = true;
                 }
             },
+        }
+    }
+
+    /// Drops the current link (closing with 1000) and connects again at once.
+    pub(super) async fn reconnect_now(&mut self) {
+        self.attempt = 0;
+        match self.link {
+            Link::Open(_) => {
+                self.begin_close(1000, "reconnecting".into(), AfterClose::ConnectAgain)
+                    .await
+            }
+            _ => self.start_connecting().await,
         }
     }
 

@@ -2,6 +2,7 @@
 //! next (stay, stop, connect again, or reconnect with backoff).
 
 use super::*;
+use crate::session::close_verdict::{self, PeerClose};
 
 impl Actor {
     /// The link broke (write failure or dead peer): drop it as an abnormal closure.
@@ -20,6 +21,8 @@ impl Actor {
             after_close,
             ready_since,
             auth,
+            opened_at,
+            agreed_subprotocol,
             ..
         } = *open;
         self.stats.connection_closed();
@@ -67,16 +70,25 @@ impl Actor {
         let code = outcome.code;
         let by_peer = outcome.by_peer;
         let clean = outcome.clean;
-        if by_peer && code == Some(1008) && self.config.auth.method != AuthMethod::None {
+        let verdict = match (by_peer, code) {
+            (true, Some(code)) => close_verdict::judge(&PeerClose {
+                code,
+                reason: &outcome.reason,
+                provider: self.provider,
+                offered: &self.config.auth.subprotocols(&self.config.subprotocols),
+                agreed: agreed_subprotocol.as_deref(),
+                during_handshake: matches!(auth, AuthPhase::Waiting { .. }),
+                early: opened_at.elapsed() < close_verdict::EARLY_CLOSE,
+            }),
+            _ => None,
+        };
+        let permanent = verdict.as_ref().is_some_and(|verdict| verdict.permanent);
+        if let Some(verdict) = verdict {
+            self.error(verdict.kind, verdict.message).await;
+        } else if by_peer && code == Some(1008) && self.config.auth.method != AuthMethod::None {
             self.error(
                 ErrorKind::Auth,
                 format!("the server closed with 1008 Policy Violation ({}) — the token was probably refused", outcome.reason),
-            )
-            .await;
-        } else if by_peer && matches!(auth, AuthPhase::Waiting { .. }) {
-            self.error(
-                ErrorKind::Auth,
-                "the server closed the connection during authentication",
             )
             .await;
         }
@@ -99,6 +111,7 @@ impl Actor {
             AfterClose::Policy => {
                 let user = false;
                 let retry = self.config.reconnect.enabled
+                    && !permanent
                     && close_code::should_reconnect(
                         code,
                         user,
@@ -108,7 +121,7 @@ impl Actor {
                 // a dropped link or a policy (auth) refusal is an error.
                 if retry {
                     self.schedule_reconnect().await;
-                } else if clean && code != Some(1008) {
+                } else if clean && code != Some(1008) && !permanent {
                     self.set_state(ConnectionState::Disconnected).await;
                 } else {
                     self.set_state(ConnectionState::Error).await;

@@ -4,6 +4,10 @@ use super::*;
 
 impl Actor {
     pub(super) async fn start_connecting(&mut self) {
+        for notice in std::mem::take(&mut self.pending_notices) {
+            let notice = self.redactor.text(&notice).into_owned();
+            self.emit(Event::Notice(notice)).await;
+        }
         if self.tls_config.is_none() {
             match connect::tls_config_for(&self.config) {
                 Ok(tls_config) => self.tls_config = tls_config,
@@ -48,6 +52,9 @@ impl Actor {
         let interval = self.config.keepalive.ping_interval;
         self.link = Link::Open(Box::new(OpenLink {
             stream: established.stream,
+            opened_at: now,
+            agreed_subprotocol: established.info.subprotocol.clone(),
+            frames_to_recognise: 0,
             auth: AuthPhase::Ready,
             ready_since: None,
             next_ping_at: (!interval.is_zero()).then(|| after(now, interval)),
@@ -58,7 +65,9 @@ impl Actor {
             after_close: AfterClose::Policy,
         }));
         let insecure = established.info.insecure;
+        let agreed_subprotocol = established.info.subprotocol.clone();
         self.emit(Event::Opened(Box::new(established.info))).await;
+        self.start_recognising(agreed_subprotocol.as_deref()).await;
         if insecure {
             self.emit(Event::Notice(INSECURE_NOTICE.to_string())).await;
         }

@@ -8,6 +8,7 @@ mod commands;
 mod ending;
 mod lifecycle;
 mod receiving;
+mod recognising;
 mod sending;
 mod timers;
 
@@ -40,6 +41,7 @@ use super::queue::{OutgoingQueue, PendingMessage};
 use super::rate_limit::TokenBucket;
 use super::secret::Redactor;
 use super::stats::Stats;
+use crate::protocol::registry::{self, Provider};
 use crate::protocol::{Adapter, Decoded, Outgoing, Reaction, StatusLine};
 
 /// What callers ask of the session.
@@ -87,6 +89,9 @@ pub enum Command {
     Disconnect,
     /// Zero the counters.
     ResetStats,
+    /// Switch to another provider's adapter (and its subprotocol and endpoint, where
+    /// the user gave none) and reconnect with it.
+    SetProvider(String),
     /// Close with 1000 if open and stop the actor.
     Shutdown,
 }
@@ -135,6 +140,12 @@ enum AuthPhase {
 /// An open link and its per-connection state.
 struct OpenLink {
     stream: WsStream,
+    /// When the upgrade completed.
+    opened_at: Instant,
+    /// The subprotocol the server agreed to.
+    agreed_subprotocol: Option<String>,
+    /// Text frames still to look at for recognising the protocol (raw adapter only).
+    frames_to_recognise: u8,
     auth: AuthPhase,
     ready_since: Option<Instant>,
     next_ping_at: Option<Instant>,
@@ -200,6 +211,10 @@ pub(crate) struct Actor {
     stopped: bool,
     commands_open: bool,
     adapter: Box<dyn Adapter>,
+    /// The provider's entry in the registry (permanent close codes, explanations).
+    provider: &'static Provider,
+    /// Notices from the settings, said once when the first connection starts.
+    pending_notices: Vec<String>,
     /// [`Adapter::reads_incoming`], asked once: data frames skip an adapter that
     /// does not read them.
     adapter_reads_incoming: bool,
@@ -221,7 +236,10 @@ impl Actor {
     ) -> Self {
         let now = Instant::now();
         let redactor = Redactor::new(config.auth.token.iter());
+        let provider = registry::find(adapter.name()).unwrap_or(&registry::all()[0]);
         Self {
+            provider,
+            pending_notices: config.notices.clone(),
             queue: OutgoingQueue::new(config.queue_capacity),
             bucket: TokenBucket::new(config.rate_limit, now),
             config: Arc::new(config),

@@ -116,6 +116,10 @@ impl Actor {
         let decoded = reaction
             .as_mut()
             .and_then(|reaction| reaction.decoded.take());
+        let to_recognise = (!self.adapter_reads_incoming
+            && kind == PayloadKind::Text
+            && matches!(&self.link, Link::Open(open) if open.frames_to_recognise > 0))
+        .then(|| payload.clone());
         let frame = self.frame_event(
             id,
             Direction::Incoming,
@@ -129,6 +133,9 @@ impl Actor {
             // A full batch may wait for the consumer: later frames need a new clock.
             self.events.flush().await;
             self.step_clock = None;
+        }
+        if let Some(payload) = to_recognise {
+            Box::pin(self.recognise_frame(&payload)).await;
         }
         if let Some(verdict) = verdict {
             // The profile's reply rules decided; the adapter's verdict on the same
@@ -177,7 +184,7 @@ impl Actor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{PROVIDER_NAMES, adapter_for};
+    use crate::protocol::{adapter_for, registry};
 
     /// Skipping an adapter on the receive path is only right while it really does
     /// nothing with an incoming frame.
@@ -185,7 +192,7 @@ mod tests {
     fn adapters_that_do_not_read_incoming_frames_react_with_nothing() {
         let now = std::time::Instant::now();
         let mut skipped = Vec::new();
-        for name in PROVIDER_NAMES {
+        for name in registry::names() {
             let mut adapter = adapter_for(name).expect("a known provider");
             if adapter.reads_incoming() {
                 continue;
@@ -200,6 +207,6 @@ mod tests {
                 assert_eq!(reaction, Reaction::default(), "{name}");
             }
         }
-        assert_eq!(skipped, ["raw", "aws-api-gateway", "echo"]);
+        assert_eq!(skipped, ["raw", "echo", "aws-api-gateway"]);
     }
 }
