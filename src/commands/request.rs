@@ -113,6 +113,11 @@ pub async fn exchange(
                     });
                 }
             }
+            // What the settings changed (a completed endpoint, http:// read as ws://),
+            // said once; the insecure warning was printed at start.
+            Event::Notice(message) if message != session::INSECURE_NOTICE => {
+                eprintln!("wsdeck: {message}");
+            }
             Event::SendFailed { id, kind, message } if *id == our_id => {
                 break Err(Failure::new(
                     FailureClass::from_error_kind(*kind),

@@ -79,6 +79,9 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
                 let _ = write_frame(&mut out, frame, LineFormat::Raw);
                 let _ = out.flush();
             }
+            Event::Notice(message) if message != crate::session::INSECURE_NOTICE => {
+                eprintln!("wsdeck: {message}");
+            }
             Event::SendFailed { message, kind, .. } => {
                 break Err(Failure::new(
                     FailureClass::from_error_kind(*kind),

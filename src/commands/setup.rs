@@ -9,7 +9,7 @@ use crate::config::profile::Profile;
 use crate::config::store::ProfileStore;
 use crate::config::template;
 use crate::session::SessionConfig;
-use crate::session::config::scheme_notice;
+use crate::session::config::{parse_ws_url, scheme_notice};
 
 use super::outcome::{Failure, FailureClass};
 
@@ -55,6 +55,10 @@ pub fn resolve(url: Option<&str>, args: &ConnectionArgs) -> Result<Resolved, Fai
         profile_name = Some(name.clone());
     }
     if let Some(url) = url {
+        // Checked here so that its error speaks of the URL given, not of a profile.
+        if !url.contains("${") {
+            parse_ws_url(url).map_err(|error| invalid(error.to_string()))?;
+        }
         profile.url = Some(url.to_string());
     }
     if profile.url.is_none() {

@@ -183,6 +183,14 @@ mod tests {
         );
         assert_eq!(complete.label, "apollo complete #1");
         assert_eq!(complete.correlation, Some(response(true, false)));
+        // subscriptions-transport-ws 0.11 completes with `"payload":null`.
+        outgoing(&mut adapter, &start, t0);
+        let null_complete = decode(
+            &mut adapter,
+            r#"{"id":"1","type":"complete","payload":null}"#,
+            t0,
+        );
+        assert_eq!(null_complete.data, None, "a completion is no result");
         assert!(adapter.status().is_empty());
 
         let typed = composed(adapter.compose(r#"{"type":"start","payload":{"query":"{ a }"}}"#));

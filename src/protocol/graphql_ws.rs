@@ -287,6 +287,9 @@ impl GraphqlWsAdapter {
     ) -> Decoded {
         let (_, _, data_word) = self.dialect.words();
         let more = kind == data_word;
+        // A completion carries no result; subscriptions-transport-ws sends
+        // `"payload":null` with it, which is not one.
+        let payload = payload.filter(|_| kind != "complete");
         let Some(id) = id else {
             if kind == "error" && self.dialect == Dialect::Legacy {
                 let summary = error_summary(payload.as_ref());

@@ -95,9 +95,16 @@ pub fn judge(close: &PeerClose<'_>) -> Option<CloseVerdict> {
 
 /// "the server closed the connection with 4406 Subprotocol not acceptable ("…")".
 fn describe(close: &PeerClose<'_>) -> String {
+    // A code the provider does not define may be one the protocol the server wants
+    // does (graphql-ws's 4406 seen by a raw connection).
     let name = close
         .provider
         .close_code(close.code)
+        .or_else(|| {
+            registry::subprotocol_refusal(close.code)
+                .iter()
+                .find_map(|provider| provider.close_code(close.code))
+        })
         .map(|(name, _)| name)
         .unwrap_or_else(|| close_code::name(close.code));
     let mut text = format!(
@@ -175,7 +182,7 @@ mod tests {
         .unwrap();
         assert!(verdict.permanent);
         assert!(
-            verdict.message.contains("4406")
+            verdict.message.contains("4406 Subprotocol not acceptable")
                 && verdict.message.contains("\"Subprotocol not acceptable\"")
                 && verdict
                     .message
