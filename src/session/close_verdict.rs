@@ -66,11 +66,13 @@ pub fn judge(close: &PeerClose<'_>) -> Option<CloseVerdict> {
             .close_code(code)
             .map(|(_, meaning)| format!(": {meaning}"))
             .unwrap_or_default();
+        let why = if auth_code {
+            "check the token".to_string()
+        } else {
+            format!("{} answers the same request the same way", close.provider.name)
+        };
         return Some(CloseVerdict {
-            message: format!(
-                "{said}{meaning} — not retried: {} answers the same request the same way",
-                close.provider.name
-            ),
+            message: format!("{said}{meaning} — not retried: {why}"),
             kind,
             permanent: true,
         });
@@ -239,7 +241,12 @@ mod tests {
         .unwrap();
         assert!(forbidden.permanent);
         assert_eq!(forbidden.kind, ErrorKind::Auth);
-        assert!(forbidden.message.contains("4403"), "{}", forbidden.message);
+        assert!(
+            forbidden.message.contains("4403 Forbidden (\"Forbidden\")")
+                && forbidden.message.ends_with("not retried: check the token"),
+            "{}",
+            forbidden.message
+        );
         let retried = PeerClose {
             agreed: Some("graphql-transport-ws"),
             early: false,
