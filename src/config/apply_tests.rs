@@ -294,9 +294,12 @@ fn named_presets_carry_their_provider_settings() {
     let rendered = render_message(&subscribe.text, extras.message_format, &ctx).unwrap();
     let value: Value = serde_json::from_str(&rendered).unwrap();
     assert_eq!(value["params"], json!(["btcusdt@trade"]));
-    let (pusher, _) =
+    let (mut pusher, _) =
         session_from_profile(&presets::find("pusher").unwrap().profile().unwrap(), &ctx).unwrap();
+    assert_eq!(pusher.app_key.as_deref(), Some("pk"));
+    pusher.apply_provider_defaults().unwrap();
     assert_eq!(pusher.url.path(), "/app/pk");
+    assert!(pusher.url.query().unwrap().starts_with("protocol=7&client=wsdeck"));
     let (sio, _) = session_from_profile(
         &presets::find("socket-io").unwrap().profile().unwrap(),
         &ctx,
