@@ -20,6 +20,7 @@ use super::config::SessionConfig;
 use super::event::{ConnectionInfo, ErrorKind};
 use super::secret::Redactor;
 use super::tls;
+use super::tls_probe;
 
 /// The socket type the actor owns.
 pub type WsStream = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -99,14 +100,17 @@ pub async fn connect(
         let (tcp, peer_addr) = open_tcp(&url).await?;
         tcp_connected.store(true, Ordering::Relaxed);
         let _ = tcp.set_nodelay(true);
-        let (stream, response) = tokio_tungstenite::client_async_tls_with_config(
+        let handshake = tokio_tungstenite::client_async_tls_with_config(
             request,
             tcp,
             Some(ws_config),
             Some(connector),
         )
-        .await
-        .map_err(|error| classify_handshake_error(error, &url))?;
+        .await;
+        let (stream, response) = match handshake {
+            Ok(done) => done,
+            Err(error) => return Err(explain_failed_upgrade(error, &url, peer_addr).await),
+        };
         let subprotocol = response
             .headers()
             .get("sec-websocket-protocol")
@@ -233,6 +237,26 @@ async fn open_tcp(url: &Url) -> Result<(TcpStream, SocketAddr), ConnectError> {
     })
 }
 
+/// A failed upgrade, explained; a `ws://` upgrade that got no HTTP answer is checked
+/// for a TLS port first.
+async fn explain_failed_upgrade(error: WsError, url: &Url, peer_addr: SocketAddr) -> ConnectError {
+    let unanswered = matches!(
+        error,
+        WsError::Protocol(ProtocolError::HandshakeIncomplete | ProtocolError::HttparseError(_))
+    );
+    let host = url.host_str().unwrap_or_default();
+    if unanswered && url.scheme() == "ws" && tls_probe::speaks_tls(peer_addr, host).await {
+        return ConnectError::new(
+            ErrorKind::Protocol,
+            format!(
+                "{host} speaks TLS on port {}: use wss:// instead of ws://",
+                peer_addr.port()
+            ),
+        );
+    }
+    classify_handshake_error(error, url)
+}
+
 /// Turns a tungstenite handshake error into a classified, actionable message.
 fn classify_handshake_error(error: WsError, url: &Url) -> ConnectError {
     let host = url.host_str().unwrap_or("the server");
@@ -318,12 +342,7 @@ fn classify_handshake_error(error: WsError, url: &Url) -> ConnectError {
         WsError::Protocol(ProtocolError::HandshakeIncomplete) => ConnectError::new(
             ErrorKind::Io,
             format!(
-                "{host} closed the connection without answering the WebSocket upgrade — check the path ({UPGRADE_PATH_HINT}){}",
-                if url.scheme() == "ws" {
-                    "; if the port speaks TLS, try wss://"
-                } else {
-                    ""
-                }
+                "{host} closed the connection without answering the WebSocket upgrade — check the path ({UPGRADE_PATH_HINT})"
             ),
         ),
         WsError::Protocol(ProtocolError::HttparseError(error)) if url.scheme() == "ws" => {
