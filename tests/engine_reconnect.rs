@@ -1,6 +1,8 @@
 //! Reconnection over real sockets: after a dropped link, after the server restarts on
 //! the same port (with backoff delays inside their jittered bounds), queued messages
-//! delivered once and in order, and no reconnect after a user close or a 1000.
+//! delivered once and in order, no reconnect after a user close or a 1000, and the
+//! give-up limit counting consecutive failures only (a flapping server that accepts
+//! every connection is never given up on, but its backoff keeps growing).
 
 mod common;
 
@@ -264,7 +266,7 @@ async fn gives_up_after_max_attempts() {
         unreachable!()
     };
     assert!(
-        message.contains("2 attempts") && message.contains("refused"),
+        message.contains("2 failed attempts") && message.contains("refused"),
         "{message}"
     );
     wait_for_state(&mut events, ConnectionState::Error).await;
@@ -321,14 +323,16 @@ async fn pong_timeout_detected_within_interval_plus_timeout() {
 }
 
 #[tokio::test]
-async fn attempt_counter_resets_after_a_stable_connection() {
+async fn backoff_resets_after_a_stable_connection() {
     let server = server_on(0).await;
     let mut config = fast_config(&server.url());
     config.reconnect.stable_after = Duration::from_millis(400);
+    let policy = config.reconnect.backoff;
     let (handle, mut events) = session::spawn(config).unwrap();
     handle.connect().unwrap();
-    let mut attempts = Vec::new();
-    // Two quick drops count up; a drop after a stable spell starts again at 1.
+    let mut seen = Vec::new();
+    // Two quick drops grow the backoff; a drop after a stable spell starts it again.
+    // Every connection was ready, so none of them counts as a failed attempt.
     for pause in [Duration::ZERO, Duration::ZERO, Duration::from_millis(600)] {
         wait_for_state(&mut events, ConnectionState::Connected).await;
         tokio::time::sleep(pause).await;
@@ -337,12 +341,121 @@ async fn attempt_counter_resets_after_a_stable_connection() {
             matches!(e, Event::ReconnectScheduled { .. })
         })
         .await;
-        let Event::ReconnectScheduled { attempt, .. } = scheduled else {
+        let Event::ReconnectScheduled { attempt, delay, .. } = scheduled else {
             unreachable!()
         };
-        attempts.push(attempt);
+        seen.push((attempt, delay));
     }
-    assert_eq!(attempts, vec![1, 2, 1]);
+    let attempts: Vec<u32> = seen.iter().map(|(attempt, _)| *attempt).collect();
+    assert_eq!(attempts, vec![1, 1, 1]);
+    for ((_, delay), step) in seen.iter().zip([1, 2, 1]) {
+        let (low, high) = policy.bounds(step);
+        assert!(
+            *delay >= low && *delay <= high,
+            "step {step}: {delay:?} not in [{low:?}, {high:?}] ({seen:?})"
+        );
+    }
     handle.shutdown().unwrap();
     server.shutdown().await;
+}
+
+/// A server that accepts every upgrade and closes it at once with 1011: each
+/// connection reaches ready, then ends.
+async fn flapping_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                use futures_util::SinkExt;
+                use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+                use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+                let Ok(mut socket) = tokio_tungstenite::accept_async(tcp).await else {
+                    return;
+                };
+                let _ = socket
+                    .close(Some(CloseFrame {
+                        code: CloseCode::Error,
+                        reason: "flap".into(),
+                    }))
+                    .await;
+            });
+        }
+    });
+    format!("ws://{address}/")
+}
+
+#[tokio::test]
+async fn a_flapping_server_uses_up_no_attempts_but_the_backoff_grows() {
+    let url = flapping_server().await;
+    let mut config = fast_config(&url);
+    config.reconnect.max_attempts = 3;
+    config.reconnect.backoff = wsdeck::session::backoff::BackoffPolicy {
+        initial_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(80),
+        jitter: 0.0,
+    };
+    let (handle, mut events) = session::spawn(config).unwrap();
+    handle.connect().unwrap();
+    let mut delays = Vec::new();
+    // Eight connections, each ready then closed: more than the attempt limit of three.
+    while delays.len() < 8 {
+        let (scheduled, before) = wait_for(&mut events, "a reconnect", |e| {
+            matches!(e, Event::ReconnectScheduled { .. })
+        })
+        .await;
+        assert!(
+            !before.iter().any(|e| matches!(
+                e,
+                Event::Error {
+                    kind: session::ErrorKind::GaveUp,
+                    ..
+                }
+            )),
+            "gave up on a server that accepts every connection: {before:#?}"
+        );
+        let Event::ReconnectScheduled { attempt, delay, .. } = scheduled else {
+            unreachable!()
+        };
+        assert_eq!(attempt, 1, "each ready connection resets the failure count");
+        delays.push(delay);
+    }
+    assert!(
+        delays.windows(2).all(|pair| pair[0] <= pair[1]) && delays[7] == Duration::from_millis(80),
+        "connections shorter than stable_after keep the backoff growing: {delays:?}"
+    );
+    handle.shutdown().unwrap();
+}
+
+#[tokio::test]
+async fn giving_up_counts_consecutive_failures_and_names_the_last_error() {
+    // A port nothing listens on: every attempt fails.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ws://{}/", listener.local_addr().unwrap());
+    drop(listener);
+    let mut config = fast_config(&url);
+    config.reconnect.max_attempts = 2;
+    config.reconnect.backoff.initial_delay = Duration::from_millis(10);
+    let (handle, mut events) = session::spawn(config).unwrap();
+    handle.connect().unwrap();
+    let (gave_up, _) = wait_for(&mut events, "give up", |e| {
+        matches!(
+            e,
+            Event::Error {
+                kind: session::ErrorKind::GaveUp,
+                ..
+            }
+        )
+    })
+    .await;
+    let Event::Error { message, .. } = gave_up else {
+        unreachable!()
+    };
+    assert!(
+        message.starts_with(
+            "gave up reconnecting after 2 failed attempts; last error: connection refused"
+        ),
+        "{message}"
+    );
+    handle.shutdown().unwrap();
 }

@@ -11,6 +11,7 @@ impl Actor {
                 // A connect the user asks for starts a fresh series of attempts.
                 Link::Idle => {
                     self.attempt = 0;
+                    self.backoff_step = 0;
                     self.start_connecting().await
                 }
                 Link::Waiting { .. } => self.start_connecting().await,
@@ -68,6 +69,7 @@ impl Actor {
     /// Drops the current link (closing with 1000) and connects again at once.
     pub(super) async fn reconnect_now(&mut self) {
         self.attempt = 0;
+        self.backoff_step = 0;
         match self.link {
             Link::Open(_) => {
                 self.begin_close(1000, "reconnecting".into(), AfterClose::ConnectAgain)

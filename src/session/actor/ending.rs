@@ -95,7 +95,7 @@ impl Actor {
         self.emit(Event::Closed(outcome)).await;
         self.emit_stats(true).await;
         if ready_since.is_some_and(|since| since.elapsed() >= self.config.reconnect.stable_after) {
-            self.attempt = 0;
+            self.backoff_step = 0;
         }
         match after_close {
             AfterClose::Stop => {
@@ -136,24 +136,25 @@ impl Actor {
             return;
         }
         self.attempt += 1;
+        self.backoff_step += 1;
         let limit = self.config.reconnect.attempt_limit();
         if limit.is_some_and(|max| self.attempt > max) {
-            let last = self.last_error.clone().unwrap_or_default();
-            self.error(
-                ErrorKind::GaveUp,
-                format!(
-                    "gave up reconnecting after {} attempt{}; last error: {last}",
-                    self.attempt - 1,
-                    if self.attempt == 2 { "" } else { "s" }
-                ),
-            )
-            .await;
+            let failed = self.attempt - 1;
+            let mut message = format!(
+                "gave up reconnecting after {failed} failed attempt{}",
+                if failed == 1 { "" } else { "s" }
+            );
+            if let Some(last) = self.last_error.clone().filter(|last| !last.is_empty()) {
+                message.push_str(&format!("; last error: {last}"));
+            }
+            self.error(ErrorKind::GaveUp, message).await;
             self.attempt = 0;
+            self.backoff_step = 0;
             self.link = Link::Idle;
             self.set_state(ConnectionState::Error).await;
             return;
         }
-        let delay = self.config.reconnect.backoff.delay(self.attempt);
+        let delay = self.config.reconnect.backoff.delay(self.backoff_step);
         self.link = Link::Waiting {
             at: Instant::now() + delay,
         };

@@ -157,6 +157,8 @@ impl Actor {
             open.auth = AuthPhase::Ready;
             open.ready_since = Some(Instant::now());
         }
+        // The give-up limit counts consecutive failures only.
+        self.attempt = 0;
         let frames = self.adapter.on_ready(Instant::now().into_std());
         if !self.write_adapter_frames(frames, false).await {
             return;

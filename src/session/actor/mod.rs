@@ -205,7 +205,12 @@ pub(crate) struct Actor {
     stats: Stats,
     last_stats: Option<super::stats::StatsSnapshot>,
     next_stats_at: Instant,
+    /// Consecutive attempts that did not reach a ready connection: what the attempt
+    /// limit counts. A connection that becomes ready resets it.
     attempt: u32,
+    /// The step of the backoff schedule. A connection that stays ready for
+    /// `stable_after` resets it; one that flaps keeps the delays growing.
+    backoff_step: u32,
     ping_counter: u64,
     last_error: Option<String>,
     stopped: bool,
@@ -256,6 +261,7 @@ impl Actor {
             last_stats: None,
             next_stats_at: now + STATS_INTERVAL,
             attempt: 0,
+            backoff_step: 0,
             ping_counter: 0,
             last_error: None,
             stopped: false,
