@@ -134,3 +134,87 @@ async fn invalid_codes_and_reasons_are_refused_before_sending() {
     handle.shutdown().unwrap();
     server.shutdown().await;
 }
+
+/// A server that completes the upgrade, writes `frame` as raw bytes (unmasked, as a
+/// server does), reads the client's answer and drops the connection.
+async fn raw_frame_server(frame: &'static [u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(mut socket) = tokio_tungstenite::accept_async(tcp).await else {
+                    return;
+                };
+                let raw = socket.get_mut();
+                let _ = raw.write_all(frame).await;
+                let mut answer = [0_u8; 256];
+                let _ = raw.read(&mut answer).await;
+            });
+        }
+    });
+    format!("ws://{address}/")
+}
+
+/// What a session says about one hostile frame: the error and how the link closed.
+async fn session_meets(frame: &'static [u8]) -> (String, CloseOutcome) {
+    let url = raw_frame_server(frame).await;
+    let mut config = fast_config(&url);
+    config.reconnect.enabled = false;
+    let (handle, mut events) = session::spawn(config).unwrap();
+    handle.connect().unwrap();
+    let (error, _) = wait_for(&mut events, "protocol error", |e| {
+        matches!(
+            e,
+            Event::Error {
+                kind: session::ErrorKind::Protocol,
+                ..
+            }
+        )
+    })
+    .await;
+    let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
+    handle.shutdown().unwrap();
+    let (Event::Error { message, .. }, Event::Closed(outcome)) = (error, closed) else {
+        unreachable!()
+    };
+    (message, outcome)
+}
+
+#[tokio::test]
+async fn an_invalid_close_frame_is_told_as_the_servers_and_answered_with_1002() {
+    let code = |code: u16| {
+        let [high, low] = code.to_be_bytes();
+        Box::leak(Box::new([0x88, 0x02, high, low])) as &'static [u8]
+    };
+    for invalid in [1004, 1005, 1006, 1015, 999, 2999, 5000] {
+        let (message, outcome) = session_meets(code(invalid)).await;
+        assert_eq!(
+            message,
+            format!(
+                "the server sent an invalid close frame (code {invalid}, which may not be sent); wsdeck closed with 1002"
+            )
+        );
+        assert_eq!(outcome.code, Some(1002), "{invalid}: {outcome:?}");
+        assert!(!outcome.by_peer, "{invalid}: wsdeck closed, not the server");
+    }
+    let (message, outcome) = session_meets(&[0x88, 0x01, 0x03]).await;
+    assert_eq!(
+        message,
+        "the server sent an invalid close frame (a close frame with a 1-byte payload); wsdeck closed with 1002"
+    );
+    assert_eq!((outcome.code, outcome.by_peer), (Some(1002), false));
+    let (message, _) = session_meets(&[0x88, 0x04, 0x03, 0xE8, 0xFF, 0xFE]).await;
+    assert!(message.contains("reason is not UTF-8"), "{message}");
+}
+
+#[tokio::test]
+async fn text_that_is_not_utf8_is_closed_with_1007() {
+    let (message, outcome) = session_meets(&[0x81, 0x02, 0xFF, 0xFE]).await;
+    assert_eq!(
+        message,
+        "the server sent a text message that is not valid UTF-8; wsdeck closed with 1007"
+    );
+    assert_eq!((outcome.code, outcome.by_peer), (Some(1007), false));
+}

@@ -218,6 +218,12 @@ pub enum CloseCodeError {
     },
 }
 
+/// Whether a peer may put `code` in a close frame: the codes a user may send, the
+/// same set RFC 6455 allows on the wire.
+pub fn may_be_received(code: u16) -> bool {
+    validate_close(code, "").is_ok()
+}
+
 /// Validates a code and reason the user wants to send: valid codes 1000-1003, 1007-1014,
 /// 3000-4999; reason at most [`MAX_REASON_BYTES`] bytes. The code is checked first.
 pub fn validate_close(code: u16, reason: &str) -> Result<(), CloseCodeError> {

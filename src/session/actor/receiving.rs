@@ -26,6 +26,18 @@ impl Actor {
             Some(Err(WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake))) => {
                 self.finish_link(None).await
             }
+            Some(Err(WsError::Protocol(ProtocolError::InvalidCloseSequence))) => {
+                self.refuse_invalid_frame(1002, "a close frame with a 1-byte payload")
+                    .await
+            }
+            Some(Err(WsError::Utf8(detail))) if detail.starts_with("close reason") => {
+                self.refuse_invalid_frame(1002, "a close frame whose reason is not UTF-8")
+                    .await
+            }
+            Some(Err(WsError::Utf8(_))) => {
+                self.refuse_invalid_frame(1007, "a text message that is not valid UTF-8")
+                    .await
+            }
             Some(Err(WsError::Protocol(error))) => {
                 let why = format!("the peer broke the WebSocket protocol: {error}");
                 self.finish_link(Some((ErrorKind::Protocol, why))).await;
@@ -74,6 +86,7 @@ impl Actor {
                     Some(frame) => (Some(u16::from(frame.code)), frame.reason.to_string()),
                     None => (None, String::new()),
                 };
+                let invalid_code = code.filter(|code| !close_code::may_be_received(*code));
                 self.emit_frame(
                     id,
                     Direction::Incoming,
@@ -90,9 +103,19 @@ impl Actor {
                     if open.close_deadline.is_none() {
                         open.close_deadline = Some(Instant::now() + CLOSE_HANDSHAKE_TIMEOUT);
                     }
+                    // tungstenite answered a code that may not be sent with 1002.
+                    if invalid_code.is_some() && open.our_close.is_none() {
+                        open.our_close = Some(OurClose {
+                            code: 1002,
+                            reason: "Protocol violation".into(),
+                        });
+                    }
                     // tungstenite queued the close reply; flush it so the peer sees it.
                     let _ =
                         tokio::time::timeout(CLOSE_HANDSHAKE_TIMEOUT, open.stream.flush()).await;
+                }
+                if let Some(code) = invalid_code {
+                    self.report_invalid_close_code(code).await;
                 }
             }
             Message::Frame(_) => {}
@@ -152,6 +175,40 @@ impl Actor {
         {
             Box::pin(self.on_reaction(reaction)).await;
         }
+    }
+
+    /// The server sent a frame the protocol forbids: say what it was and close with
+    /// `code` (1002, or 1007 for text that is not UTF-8).
+    async fn refuse_invalid_frame(&mut self, code: u16, what: &str) {
+        let message = if code == 1007 {
+            format!("the server sent {what}; wsdeck closed with 1007")
+        } else {
+            format!("the server sent an invalid close frame ({what}); wsdeck closed with {code}")
+        };
+        self.error(ErrorKind::Protocol, message).await;
+        self.begin_close(code, close_code::name(code).into(), AfterClose::Policy)
+            .await;
+    }
+
+    /// The server's close frame carried a code that may not be sent; tungstenite
+    /// answered it with 1002.
+    async fn report_invalid_close_code(&mut self, code: u16) {
+        self.error(
+            ErrorKind::Protocol,
+            format!(
+                "the server sent an invalid close frame (code {code}, which may not be sent); wsdeck closed with 1002"
+            ),
+        )
+        .await;
+        let id = self.next_id();
+        self.emit_frame(
+            id,
+            Direction::Outgoing,
+            FrameKind::Close,
+            Bytes::from_static(b"Protocol violation"),
+            Some(1002),
+        )
+        .await;
     }
 
     pub(super) fn auth_verdict(&self, payload: &Bytes) -> Option<AuthVerdict> {

@@ -721,18 +721,21 @@ impl WebSocketContext {
             WebSocketState::Active => {
                 self.state = WebSocketState::ClosedByPeer;
 
-                let close = close.map(|frame| {
+                // wsdeck patch: the reply to a frame with a code that may not be sent
+                // is 1002, but the caller gets the frame as received, so it can say
+                // which code the peer sent.
+                let reply = close.as_ref().map(|frame| {
                     if !frame.code.is_allowed() {
                         CloseFrame {
                             code: CloseCode::Protocol,
                             reason: Utf8Bytes::from_static("Protocol violation"),
                         }
                     } else {
-                        frame
+                        frame.clone()
                     }
                 });
 
-                let reply = Frame::close(close.clone());
+                let reply = Frame::close(reply);
                 debug!("Replying to close with {reply:?}");
                 self.set_additional(reply);
 

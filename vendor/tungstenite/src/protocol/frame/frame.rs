@@ -284,7 +284,9 @@ impl Frame {
             1 => Err(Error::Protocol(ProtocolError::InvalidCloseSequence)),
             _ => {
                 let code = u16::from_be_bytes([self.payload[0], self.payload[1]]).into();
-                let reason = Utf8Bytes::try_from(self.payload.slice(2..))?;
+                // wsdeck patch: say that it is the close reason that is not UTF-8.
+                let reason = Utf8Bytes::try_from(self.payload.slice(2..))
+                    .map_err(|error| Error::Utf8(format!("close reason: {error}")))?;
                 Ok(Some(CloseFrame { code, reason }))
             }
         }
