@@ -367,7 +367,6 @@ async fn flapping_server() -> String {
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
             tokio::spawn(async move {
-                use futures_util::SinkExt;
                 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
                 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
                 let Ok(mut socket) = tokio_tungstenite::accept_async(tcp).await else {
