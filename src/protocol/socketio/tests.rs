@@ -1,5 +1,6 @@
 //! Unit tests of the Socket.IO adapter: every Engine.IO and Socket.IO packet type,
-//! valid and malformed, plus a property test that no input panics.
+//! valid and malformed, in Engine.IO 4 and 3 and telling the two apart, plus property
+//! tests that no input panics.
 
 use super::*;
 
@@ -389,5 +390,452 @@ proptest::proptest! {
         let (message, binary_event) = (format!("4{text}"), format!("45{text}"));
         let payloads = [&bytes, text.as_bytes(), message.as_bytes(), binary_event.as_bytes()];
         crate::protocol::testing::exercise(&mut adapter, &payloads, &["emit", "ack"], now, now);
+    }
+}
+
+// Engine.IO 3 (Socket.IO 2) and telling the revisions apart.
+
+/// An Engine.IO 3 open packet: no `maxPayload`.
+const OPEN_V3: &str = r#"0{"sid":"e3","upgrades":[],"pingInterval":1000,"pingTimeout":500}"#;
+
+fn url(query: &str) -> Option<url::Url> {
+    let url = format!("ws://127.0.0.1:3000/socket.io/?{query}");
+    Some(url::Url::parse(&url).expect("url"))
+}
+
+fn eio3(namespace: Option<&str>) -> OpenContext {
+    OpenContext {
+        url: url("EIO=3&transport=websocket"),
+        namespace: namespace.map(String::from),
+        ..OpenContext::default()
+    }
+}
+
+fn status(adapter: &SocketIoAdapter, label: &str) -> String {
+    let lines = adapter.status();
+    let line = lines.iter().find(|line| line.label == label);
+    line.unwrap_or_else(|| panic!("no {label} in {lines:?}"))
+        .value
+        .clone()
+}
+
+fn ms(millis: u64) -> Duration {
+    Duration::from_millis(millis)
+}
+
+#[test]
+fn eio3_from_the_url_pings_every_interval_and_pongs_clear_the_timeout() {
+    let now = Instant::now();
+    let mut adapter = opened(eio3(None), now);
+    assert_eq!(
+        status(&adapter, "engine.io"),
+        "Engine.IO 3 (EIO=3 in the URL)"
+    );
+    let open = incoming(&mut adapter, OPEN_V3, now);
+    let decoded = open.decoded.expect("decoded");
+    assert_eq!(decoded.label, "sio open (Engine.IO 3)");
+    assert_eq!(
+        decoded.summary,
+        "sid e3 · we ping every 1000 ms, pong timeout 500 ms · Engine.IO 3 (EIO=3 in the URL)"
+    );
+    assert_eq!(decoded.error, None);
+    assert!(open.send.is_empty(), "Socket.IO 2 connects `/` by itself");
+    assert_eq!(adapter.next_deadline(), Some(now + ms(1000)));
+    assert_eq!(
+        status(&adapter, "ping interval"),
+        "1000 ms, we ping (pong timeout 500 ms)"
+    );
+
+    assert_eq!(adapter.on_timer(now + ms(999)), Reaction::default());
+    let ping = adapter.on_timer(now + ms(1000));
+    assert_eq!(ping.send, vec![Outgoing::automatic("2")]);
+    assert_eq!(ping.reconnect, None);
+    assert_eq!(adapter.next_deadline(), Some(now + ms(1500)), "pong due");
+    let sent = adapter
+        .on_outgoing(b"2", PayloadKind::Text, now + ms(1000))
+        .expect("decoded");
+    assert_eq!((sent.label.as_str(), sent.heartbeat), ("sio ping", true));
+
+    let pong = incoming(&mut adapter, "3", now + ms(1012));
+    let decoded = pong.decoded.expect("decoded");
+    assert_eq!(
+        (decoded.label.as_str(), decoded.heartbeat),
+        ("sio pong 12 ms", true)
+    );
+    assert!(pong.send.is_empty());
+    assert_eq!(pong.reconnect, None);
+    assert_eq!(
+        adapter.next_deadline(),
+        Some(now + ms(2012)),
+        "the next ping a pingInterval after the pong"
+    );
+    assert_eq!(adapter.on_timer(now + ms(1600)), Reaction::default());
+    let again = adapter.on_timer(now + ms(2012));
+    assert_eq!(again.send, vec![Outgoing::automatic("2")]);
+
+    // A maxPayload (engine.io 6.2+ in its EIO3 mode) does not overrule EIO=3.
+    let mut adapter = opened(eio3(None), now);
+    let open = incoming(&mut adapter, OPEN, now);
+    assert_eq!(label(&open), "sio open (Engine.IO 3)");
+    assert!(open.send.is_empty());
+    assert_eq!(adapter.next_deadline(), Some(now + ms(300)));
+}
+
+#[test]
+fn eio3_missing_pong_means_reconnect() {
+    let now = Instant::now();
+    let mut adapter = opened(eio3(None), now);
+    incoming(&mut adapter, OPEN_V3, now);
+    incoming(&mut adapter, "40", now);
+    assert_eq!(
+        adapter.on_timer(now + ms(1000)).send,
+        vec![Outgoing::automatic("2")]
+    );
+    // Other traffic is no pong.
+    incoming(&mut adapter, r#"42["chat","hi"]"#, now + ms(1200));
+    assert_eq!(adapter.on_timer(now + ms(1499)), Reaction::default());
+    let dead = adapter.on_timer(now + ms(1500));
+    let why = dead.reconnect.expect("reconnect");
+    assert!(why.contains("pong") && why.contains("500 ms"), "{why}");
+    assert!(dead.send.is_empty());
+    assert_eq!(adapter.next_deadline(), None, "fires once");
+    adapter.on_closed();
+    assert_eq!(adapter.next_deadline(), None);
+}
+
+#[test]
+fn eio3_connect_without_sid_is_accepted() {
+    let now = Instant::now();
+    let mut adapter = opened(eio3(None), now);
+    incoming(&mut adapter, OPEN_V3, now);
+    let connected = incoming(&mut adapter, "40", now);
+    let decoded = connected.decoded.expect("decoded");
+    assert_eq!(decoded.label, "sio connected");
+    assert_eq!(decoded.summary, "no sid (Socket.IO 2)");
+    assert_eq!(connected.auth, Some(AuthVerdict::Accepted));
+    assert!(connected.send.is_empty());
+    assert_eq!(status(&adapter, "sid"), "e3", "the Engine.IO sid stands in");
+
+    // Another namespace: `40/admin,` (no auth) goes out at the open packet; the
+    // server's own `40` for `/` is not our verdict.
+    let mut adapter = opened(eio3(Some("admin")), now);
+    assert_eq!(incoming(&mut adapter, OPEN_V3, now).send, text("40/admin,"));
+    assert_eq!(incoming(&mut adapter, "40", now).auth, None);
+    let ours = incoming(&mut adapter, "40/admin,", now);
+    assert_eq!(ours.auth, Some(AuthVerdict::Accepted));
+    assert_eq!(label(&ours), "sio connected");
+}
+
+#[test]
+fn eio3_error_packet_is_refused_with_its_string() {
+    let now = Instant::now();
+    let mut adapter = opened(eio3(None), now);
+    incoming(&mut adapter, OPEN_V3, now);
+    let refused = incoming(&mut adapter, r#"44"unauthorized""#, now);
+    assert_eq!(refused.auth, Some(AuthVerdict::Refused));
+    let decoded = refused.decoded.expect("decoded");
+    assert_eq!(decoded.label, r#"sio connect error "unauthorized""#);
+    assert_eq!(decoded.summary, "unauthorized");
+    assert_eq!(decoded.data, Some(json!("unauthorized")));
+    assert_eq!(decoded.error, None);
+}
+
+#[test]
+fn eio3_detected_from_an_open_packet_without_max_payload() {
+    let now = Instant::now();
+    // The URL says nothing, or EIO=4 (what URL completion adds by default).
+    for url in [None, url("EIO=4&transport=websocket")] {
+        let context = OpenContext {
+            url,
+            ..OpenContext::default()
+        };
+        let mut adapter = opened(context, now);
+        let open = incoming(&mut adapter, OPEN_V3, now);
+        let decoded = open.decoded.expect("decoded");
+        assert_eq!(decoded.label, "sio open (Engine.IO 3 or 4?)");
+        assert!(
+            decoded.summary.contains("no maxPayload in the open packet"),
+            "{}",
+            decoded.summary
+        );
+        assert!(open.send.is_empty(), "the CONNECT waits for a sign");
+        assert_eq!(adapter.next_deadline(), Some(now + VERSION_GRACE));
+        assert!(status(&adapter, "engine.io").starts_with("Engine.IO 3 or 4"));
+
+        // Socket.IO 2 connects `/` unasked, without a sid: Engine.IO 3.
+        let connected = incoming(&mut adapter, "40", now + ms(5));
+        assert_eq!(connected.auth, Some(AuthVerdict::Accepted));
+        assert!(connected.send.is_empty(), "no CONNECT for `/`");
+        let decoded = connected.decoded.expect("decoded");
+        assert_eq!(
+            decoded.summary,
+            "no sid (Socket.IO 2) · Engine.IO 3: CONNECT without a sid (Socket.IO 2)"
+        );
+        assert_eq!(
+            status(&adapter, "engine.io"),
+            "Engine.IO 3 (CONNECT without a sid (Socket.IO 2))"
+        );
+        assert_eq!(
+            adapter.next_deadline(),
+            Some(now + ms(1000)),
+            "the first ping a pingInterval after the open packet"
+        );
+        assert_eq!(adapter.on_timer(now + VERSION_GRACE), Reaction::default());
+        assert_eq!(
+            adapter.on_timer(now + ms(1000)).send,
+            vec![Outgoing::automatic("2")]
+        );
+    }
+}
+
+#[test]
+fn an_open_packet_without_max_payload_may_still_be_engine_io_4() {
+    let now = Instant::now();
+    // Socket.IO 3.0–4.4 sends no maxPayload and waits for our CONNECT: after the
+    // grace it goes out with its auth, and the server's pings are answered.
+    let context = OpenContext {
+        handshake_payload: Some(json!({"key": 1})),
+        ..OpenContext::default()
+    };
+    let mut adapter = opened(context, now);
+    assert!(incoming(&mut adapter, OPEN_V3, now).send.is_empty());
+    let late = adapter.on_timer(now + VERSION_GRACE);
+    assert_eq!(late.send, text(r#"40{"key":1}"#));
+    assert_eq!(late.reconnect, None);
+    let accepted = incoming(&mut adapter, r#"40{"sid":"s1"}"#, now + ms(320));
+    assert_eq!(accepted.auth, Some(AuthVerdict::Accepted));
+    assert!(status(&adapter, "engine.io").starts_with("Engine.IO 4 (no Socket.IO 2 CONNECT"));
+    assert_eq!(
+        adapter.next_deadline(),
+        Some(now + ms(1500)),
+        "no client ping"
+    );
+    let ping = incoming(&mut adapter, "2", now + ms(1000));
+    assert_eq!(ping.send, vec![Outgoing::automatic("3")]);
+    assert_eq!(adapter.next_deadline(), Some(now + ms(2500)));
+
+    // A server ping settles it at once (and releases the CONNECT).
+    let mut adapter = opened(OpenContext::default(), now);
+    incoming(&mut adapter, OPEN_V3, now);
+    let ping = incoming(&mut adapter, "2", now + ms(10));
+    assert_eq!(
+        ping.send,
+        vec![Outgoing::automatic("3"), Outgoing::text("40")]
+    );
+    let summary = ping.decoded.expect("decoded").summary;
+    assert_eq!(summary, "Engine.IO 4: the server pings (Engine.IO 4)");
+    assert_eq!(adapter.next_deadline(), Some(now + ms(1510)));
+
+    // So does a CONNECT reply with a sid; a namespace CONNECT without auth is the
+    // same in both revisions and goes out at once.
+    let context = OpenContext {
+        namespace: Some("/admin".into()),
+        ..OpenContext::default()
+    };
+    let mut adapter = opened(context, now);
+    assert_eq!(incoming(&mut adapter, OPEN_V3, now).send, text("40/admin,"));
+    let accepted = incoming(&mut adapter, r#"40/admin,{"sid":"x"}"#, now);
+    assert_eq!(accepted.auth, Some(AuthVerdict::Accepted));
+    assert!(accepted.send.is_empty());
+    assert!(status(&adapter, "engine.io").starts_with("Engine.IO 4 (CONNECT answered"));
+
+    // A CONNECT_ERROR object is Socket.IO 3+, a string Socket.IO 2.
+    for (frame, version) in [
+        (r#"44{"message":"no"}"#, "Engine.IO 4"),
+        (r#"44"no""#, "Engine.IO 3"),
+    ] {
+        let mut adapter = opened(OpenContext::default(), now);
+        incoming(&mut adapter, OPEN_V3, now);
+        let refused = incoming(&mut adapter, frame, now);
+        assert_eq!(refused.auth, Some(AuthVerdict::Refused), "{frame}");
+        assert!(
+            refused.send.is_empty(),
+            "no CONNECT after a refusal: {frame}"
+        );
+        assert!(
+            status(&adapter, "engine.io").starts_with(version),
+            "{frame}"
+        );
+    }
+
+    // Nothing at all: the missing server ping says so, with a hint.
+    let mut adapter = opened(OpenContext::default(), now);
+    incoming(&mut adapter, OPEN_V3, now);
+    incoming(&mut adapter, "41", now);
+    assert_eq!(adapter.on_timer(now + VERSION_GRACE).send, text("40"));
+    let dead = adapter.on_timer(now + ms(1500));
+    let why = dead.reconnect.expect("reconnect");
+    assert!(why.contains("EIO=3"), "{why}");
+}
+
+#[test]
+fn eio3_configured_auth_is_noted_not_dropped_silently() {
+    let now = Instant::now();
+    let context = OpenContext {
+        token: Some("t0k".into()),
+        ..eio3(Some("admin"))
+    };
+    let mut adapter = opened(context, now);
+    let open = incoming(&mut adapter, OPEN_V3, now);
+    assert_eq!(open.send, text("40/admin,"), "no auth payload in v2");
+    let error = open.decoded.expect("decoded").error.expect("noted");
+    assert!(error.contains("no CONNECT auth"), "{error}");
+    assert!(!error.contains("t0k"));
+
+    // A token already in the URL query reaches the server: nothing to note.
+    let context = OpenContext {
+        token: Some("t0k".into()),
+        url: url("EIO=3&transport=websocket&token=t0k"),
+        ..OpenContext::default()
+    };
+    let mut adapter = opened(context, now);
+    assert_eq!(
+        incoming(&mut adapter, OPEN_V3, now)
+            .decoded
+            .expect("decoded")
+            .error,
+        None
+    );
+
+    // Found by the server's CONNECT: the held namespace CONNECT goes out without auth.
+    let context = OpenContext {
+        handshake_payload: Some(json!({"key": 1})),
+        namespace: Some("/admin".into()),
+        ..OpenContext::default()
+    };
+    let mut adapter = opened(context, now);
+    assert!(incoming(&mut adapter, OPEN_V3, now).send.is_empty());
+    let root = incoming(&mut adapter, "40", now);
+    assert_eq!(root.auth, None, "`/` is not our namespace");
+    assert_eq!(root.send, text("40/admin,"));
+    let error = root.decoded.expect("decoded").error.expect("noted");
+    assert!(error.contains("no CONNECT auth"), "{error}");
+    let ours = incoming(&mut adapter, "40/admin,", now);
+    assert_eq!(ours.auth, Some(AuthVerdict::Accepted));
+    assert_eq!(adapter.on_timer(now + VERSION_GRACE), Reaction::default());
+}
+
+#[test]
+fn a_server_ping_on_an_eio3_link_means_engine_io_4() {
+    let now = Instant::now();
+    let mut adapter = opened(eio3(None), now);
+    incoming(&mut adapter, OPEN_V3, now);
+    let ping = incoming(&mut adapter, "2", now + ms(100));
+    assert_eq!(
+        ping.send,
+        vec![Outgoing::automatic("3"), Outgoing::text("40")]
+    );
+    assert!(status(&adapter, "engine.io").starts_with("Engine.IO 4 (the server pings"));
+    assert_eq!(
+        adapter.next_deadline(),
+        Some(now + ms(1600)),
+        "no client ping"
+    );
+    assert_eq!(adapter.on_timer(now + ms(1000)), Reaction::default());
+}
+
+#[test]
+fn eio3_binary_attachments_carry_the_message_type_byte() {
+    let now = Instant::now();
+    let mut adapter = opened(eio3(None), now);
+    incoming(&mut adapter, OPEN_V3, now);
+    incoming(
+        &mut adapter,
+        r#"451-["blob",{"_placeholder":true,"num":0}]"#,
+        now,
+    );
+    let attachment = adapter.on_incoming(&[4, 1, 2, 3], PayloadKind::Binary, now);
+    let decoded = attachment.decoded.expect("decoded");
+    assert_eq!(decoded.label, r#"sio attachment 1/1 of "blob""#);
+    assert_eq!(decoded.summary, "3 bytes");
+    assert_eq!(decoded.error, None);
+    incoming(
+        &mut adapter,
+        r#"451-["blob",{"_placeholder":true,"num":0}]"#,
+        now,
+    );
+    let bare = adapter.on_incoming(&[1, 2, 3], PayloadKind::Binary, now);
+    assert!(bare.decoded.expect("decoded").error.is_some());
+}
+
+#[test]
+fn eio3_probe_pongs_and_reconnects_are_harmless() {
+    let now = Instant::now();
+    let mut adapter = opened(eio3(None), now);
+    incoming(&mut adapter, OPEN_V3, now);
+    let probe = incoming(&mut adapter, "3probe", now);
+    let decoded = probe.decoded.expect("decoded");
+    assert_eq!(
+        (decoded.label.as_str(), decoded.heartbeat),
+        ("sio pong", true)
+    );
+    assert!(probe.send.is_empty());
+    assert_eq!(adapter.next_deadline(), Some(now + ms(1000)));
+    for frame in ["5", "6", "1"] {
+        assert!(
+            incoming(&mut adapter, frame, now).send.is_empty(),
+            "{frame}"
+        );
+    }
+    adapter.on_closed();
+    assert_eq!(adapter.next_deadline(), None);
+    assert_eq!(adapter.on_open(&eio3(None), now), Vec::new());
+    assert_eq!(
+        status(&adapter, "engine.io"),
+        "Engine.IO 3 (EIO=3 in the URL)"
+    );
+    adapter.on_open(&OpenContext::default(), now);
+    assert!(status(&adapter, "engine.io").starts_with("Engine.IO 3 or 4 (no EIO"));
+    incoming(&mut adapter, OPEN, now);
+    assert_eq!(
+        status(&adapter, "engine.io"),
+        "Engine.IO 4 (maxPayload in the open packet)"
+    );
+}
+
+#[test]
+fn huge_heartbeat_numbers_do_not_overflow_the_clock() {
+    let now = Instant::now();
+    for context in [eio3(None), OpenContext::default()] {
+        let mut adapter = opened(context, now);
+        let huge = format!(
+            r#"0{{"sid":"x","pingInterval":{max},"pingTimeout":{max}}}"#,
+            max = u64::MAX
+        );
+        incoming(&mut adapter, &huge, now);
+        incoming(&mut adapter, "40", now);
+        incoming(&mut adapter, "2", now);
+        let deadline = adapter.next_deadline().expect("deadline");
+        assert!(deadline > now);
+        let _ = adapter.on_timer(deadline);
+        incoming(&mut adapter, "3", deadline);
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_input_never_panics_in_either_revision(
+        bytes: Vec<u8>,
+        text: String,
+        query in 0usize..3,
+        max_payload: bool,
+        millis in 0u64..3000,
+    ) {
+        let now = Instant::now();
+        let context = OpenContext {
+            url: [None, url("EIO=3"), url("EIO=4")][query].clone(),
+            token: Some("t".into()),
+            namespace: Some("/n".into()),
+            ..OpenContext::default()
+        };
+        let mut adapter = opened(context, now);
+        incoming(&mut adapter, if max_payload { OPEN } else { OPEN_V3 }, now);
+        let later = now + Duration::from_millis(millis);
+        let _ = adapter.on_timer(later);
+        let (message, connect) = (format!("4{text}"), format!("40{text}"));
+        let payloads = [&bytes, text.as_bytes(), message.as_bytes(), connect.as_bytes()];
+        crate::protocol::testing::exercise(&mut adapter, &payloads, &["emit", "ack"], later, later);
+        let _ = adapter.on_timer(later + Duration::from_secs(5));
+        let _ = adapter.next_deadline();
     }
 }

@@ -19,7 +19,7 @@ impl Actor {
             handshake_payload: self.config.handshake_payload.clone(),
             namespace: self.config.namespace.clone(),
             reconnect: self.opened_before,
-            url: Some(self.config.url.clone()),
+            url: Some(self.config.auth.url_with_token(&self.config.url)),
         };
         self.opened_before = true;
         let frames = self.adapter.on_open(&context, Instant::now().into_std());
