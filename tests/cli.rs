@@ -212,6 +212,8 @@ enum Script {
     WrongNoiseRight,
     /// Sends "hello", then closes with this code and "bye".
     HelloThenClose(u16),
+    /// Completes the upgrade, then neither reads nor writes for ten seconds.
+    Silent,
 }
 
 /// A tokio-tungstenite peer on 127.0.0.1:0 following `script`; returns its URL and
@@ -250,6 +252,10 @@ async fn serve_script(stream: TcpStream, script: Script) {
                     }
                 }
             }
+        }
+        Script::Silent => {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            drop(ws);
         }
         Script::HelloThenClose(code) => {
             let _ = ws.send(Message::text("hello")).await;
@@ -392,6 +398,20 @@ async fn request_keeps_a_string_id_as_the_correlation_id() {
 }
 
 // 3. Exit codes and envelopes ------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_timeout_is_the_whole_time_taken() {
+    let (url, _) = scripted_peer(Script::Silent).await;
+    let started = std::time::Instant::now();
+    let run = run(&["request", &url, "--message", "hi", "--timeout", "1s"]).await;
+    let took = started.elapsed();
+    assert_eq!(run.code, Some(4), "{run:#?}");
+    assert!(run.stderr.contains("no response within 1s"), "{run:#?}");
+    assert!(
+        took < Duration::from_millis(1600),
+        "--timeout 1s took {took:?}: the goodbye to a silent peer must not add a second"
+    );
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_connection_is_connection_error() {

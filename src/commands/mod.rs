@@ -71,6 +71,16 @@ pub async fn shutdown_and_wait(
     handle: &SessionHandle,
     events: &mut EventReceiver,
 ) -> Option<StatsSnapshot> {
+    shutdown_and_wait_for(handle, events, SHUTDOWN_GRACE).await
+}
+
+/// [`shutdown_and_wait`], waiting at most `grace` (a command whose time is up does not
+/// wait a second more for a peer that stopped answering).
+pub async fn shutdown_and_wait_for(
+    handle: &SessionHandle,
+    events: &mut EventReceiver,
+    grace: Duration,
+) -> Option<StatsSnapshot> {
     let _ = handle.shutdown();
     let mut last = None;
     let drain = async {
@@ -82,6 +92,6 @@ pub async fn shutdown_and_wait(
             }
         }
     };
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, drain).await;
+    let _ = tokio::time::timeout(grace, drain).await;
     last
 }

@@ -13,7 +13,10 @@ use crate::session::{self, Direction, Event, Frame, FrameKind, MessageId};
 
 use super::outcome::{Failure, FailureClass};
 use super::watch::{Ending, LifecycleWatch, describe_close};
-use super::{shutdown_and_wait, spawn_session};
+use super::{shutdown_and_wait_for, spawn_session};
+
+/// How long a timed-out request still waits for its close frame to be written.
+const CLOSE_WRITE_GRACE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// The response a request waited for.
 #[derive(Debug, Clone)]
@@ -149,7 +152,10 @@ pub async fn exchange(
             }
         }
     };
-    shutdown_and_wait(&handle, &mut events).await;
+    // The time asked for includes the goodbye: only what is left of it (and a moment
+    // to write our close frame) is spent waiting for the peer's close.
+    let left = deadline.saturating_duration_since(Instant::now());
+    shutdown_and_wait_for(&handle, &mut events, left.max(CLOSE_WRITE_GRACE)).await;
     outcome
 }
 
