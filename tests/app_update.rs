@@ -229,6 +229,27 @@ fn enter_in_the_composer_sends_valid_json_once_and_clears_it() {
 }
 
 #[test]
+fn a_sent_token_is_remembered_as_the_placeholder() {
+    let mut app = app();
+    app.state.extras.token = Some(wsdeck::session::Secret::new("s3cr3t-t0k3n"));
+    type_text(&mut app, r#"{"auth":"s3cr3t-t0k3n"}"#);
+    let effects = key(&mut app, KeyCode::Enter);
+    let Effect::Command(Command::Send { payload, .. }) = &effects[0] else {
+        panic!("expected Send, got {effects:?}");
+    };
+    assert_eq!(
+        payload.as_ref(),
+        br#"{"auth":"s3cr3t-t0k3n"}"#,
+        "sent as typed"
+    );
+    assert_eq!(
+        app.state.composer.history().entries().collect::<Vec<_>>(),
+        [r#"{"auth":"{{token}}"}"#],
+        "the history never holds the token"
+    );
+}
+
+#[test]
 fn each_send_gets_a_new_id() {
     let mut app = app();
     let (first, _) = send_from_composer(&mut app, "[1]");

@@ -339,7 +339,13 @@ impl App {
 
     fn send(&mut self, payload: bytes::Bytes, kind: PayloadKind, text: String) -> Vec<Effect> {
         let id = self.state.ids.next();
-        if let Some(error) = self.state.composer.mark_sent(&text) {
+        let remembered = match &self.state.extras.token {
+            Some(token) if !token.expose().is_empty() => {
+                text.replace(token.expose(), crate::session::TOKEN_PLACEHOLDER)
+            }
+            _ => text.clone(),
+        };
+        if let Some(error) = self.state.composer.mark_sent(&remembered) {
             self.set_status(format!("history not saved: {error}"), StatusLevel::Error);
         }
         self.state.welcome = None;

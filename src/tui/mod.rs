@@ -67,6 +67,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         profile,
     } = launch;
     extras.provider = config.provider.clone();
+    extras.token = config.auth.token.clone();
     if let Ok(adapter) = crate::protocol::adapter_for(&config.provider) {
         extras.shortcuts = adapter.commands().to_vec();
     }
