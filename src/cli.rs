@@ -290,8 +290,9 @@ pub struct ConnectionArgs {
     /// Where the token goes [default: none].
     #[arg(long, value_enum)]
     pub auth: Option<AuthArg>,
-    /// The token (prefer --token-env: arguments are visible to other users).
-    #[arg(long, env = "WSDECK_TOKEN", hide_env_values = true)]
+    /// The token (prefer --token-env: arguments are visible to other users). Without
+    /// either, WSDECK_TOKEN is used where auth is configured.
+    #[arg(long)]
     pub token: Option<String>,
     /// Read the token from this environment variable.
     #[arg(long, value_name = "NAME")]
@@ -458,6 +459,9 @@ impl ConnectionArgs {
         profile.auth.token = match (&self.token_env, &self.token) {
             (Some(name), _) => Some(format!("${{env:{name}}}")),
             (None, Some(token)) => Some(token.clone()),
+            (None, None) if self.token_is_from_environment() => {
+                Some(format!("${{env:{TOKEN_VARIABLE}}}"))
+            }
             (None, None) => None,
         };
         profile.auth.token_param = self.token_param.clone();
@@ -487,21 +491,42 @@ impl ConnectionArgs {
                 ))),
             };
         }
-        Ok(self.token.clone().map(Secret::new))
+        if let Some(token) = &self.token {
+            return Ok(Some(Secret::new(token.clone())));
+        }
+        Ok(std::env::var(TOKEN_VARIABLE)
+            .ok()
+            .filter(|value| !value.is_empty())
+            .map(Secret::new))
     }
+
+    /// Whether the token is only the `WSDECK_TOKEN` variable's, not a flag's: such a
+    /// token is used where auth is configured and ignored elsewhere, so an exported
+    /// variable does not break commands that need none.
+    pub fn token_is_from_environment(&self) -> bool {
+        self.token_env.is_none()
+            && self.token.is_none()
+            && std::env::var_os(TOKEN_VARIABLE).is_some_and(|value| !value.is_empty())
+    }
+}
+
+/// The environment variable a token is taken from when no flag gives one.
+pub const TOKEN_VARIABLE: &str = "WSDECK_TOKEN";
+
+/// Whether a session's token has somewhere to go: an `--auth` mode, the adapter's own
+/// handshake (Socket.IO's CONNECT, GraphQL's `connection_init`) or a handshake payload.
+pub fn token_has_a_place(session: &SessionConfig) -> bool {
+    session.auth.method != AuthMethod::None
+        || session.handshake_payload.is_some()
+        || crate::protocol::registry::find(&session.provider)
+            .is_ok_and(|provider| provider.token_in_handshake)
 }
 
 /// Checks settings once every layer (preset, profile, flags) is applied.
 pub fn check_session(session: &SessionConfig) -> Result<(), Failure> {
-    // Socket.IO sends the token in its CONNECT packet and a handshake payload
-    // (GraphQL's connection_init) may embed it: only elsewhere would it go nowhere.
-    let provider = crate::protocol::registry::find(&session.provider)
+    crate::protocol::registry::find(&session.provider)
         .map_err(|error| invalid(error.to_string()))?;
-    let token_in_handshake = provider.token_in_handshake || session.handshake_payload.is_some();
-    if session.auth.token.is_some()
-        && session.auth.method == AuthMethod::None
-        && !token_in_handshake
-    {
+    if session.auth.token.is_some() && !token_has_a_place(session) {
         return Err(invalid(
             "a token was given but --auth is none; choose --auth query-param, first-message, subprotocol or header".into(),
         ));

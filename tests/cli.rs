@@ -414,6 +414,22 @@ async fn request_timeout_is_the_whole_time_taken() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exported_token_does_not_break_commands_without_auth() {
+    let server = start_server(None).await;
+    let url = server.url();
+    let mut command = wsdeck(&["request", &url, "--message", "plain"]);
+    command.env("WSDECK_TOKEN", "exported-for-another-server");
+    let exported = finish(command).await;
+    assert_eq!(exported.code, Some(0), "{exported:#?}");
+    assert_eq!(exported.stdout.trim(), "plain");
+    // A token given on the command line with nowhere to go is still a mistake.
+    let flag = run(&["request", &url, "--message", "x", "--token", "given-here"]).await;
+    assert_eq!(flag.code, Some(2), "{flag:#?}");
+    assert!(flag.stderr.contains("--auth is none"), "{flag:#?}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_connection_is_connection_error() {
     let json_run = run(&["request", "ws://127.0.0.1:1", "--message", "x", "--json"]).await;
     failure_envelope(&json_run, "CONNECTION_ERROR", 3);

@@ -2,7 +2,7 @@
 //! URL taken from the command line or the profile. Shared by the TUI and every
 //! headless command, so `-p NAME` means the same everywhere.
 
-use crate::cli::{ConnectionArgs, check_session};
+use crate::cli::{ConnectionArgs, check_session, token_has_a_place};
 use crate::config::apply::{ResolvedExtras, session_from_profile};
 use crate::config::presets;
 use crate::config::profile::Profile;
@@ -80,6 +80,9 @@ pub fn resolve(url: Option<&str>, args: &ConnectionArgs) -> Result<Resolved, Fai
     session
         .apply_provider_defaults()
         .map_err(|error| invalid(error.to_string()))?;
+    if args.token_is_from_environment() && !token_has_a_place(&session) {
+        session.auth.token = None;
+    }
     check_session(&session)?;
     let mut profile = args.to_profile()?.merged_over(&profile);
     profile.name = None;
