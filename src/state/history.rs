@@ -230,7 +230,12 @@ impl History {
         };
         let json = serde_json::to_vec_pretty(&file).map_err(|e| fail(&e))?;
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| fail(&e))?;
+            let mut builder = fs::DirBuilder::new();
+            builder.recursive(true);
+            // The history may hold what was typed to private servers.
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(parent).map_err(|e| fail(&e))?;
         }
         let mut tmp = path.clone().into_os_string();
         tmp.push(format!(".tmp-{}", std::process::id()));
@@ -385,6 +390,10 @@ mod tests {
                 .map(|m| m.permissions().mode())
                 .unwrap_or(0);
             assert_eq!(mode & 0o077, 0, "history is private");
+            let folder = fs::metadata(path.parent().unwrap())
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0);
+            assert_eq!(folder & 0o777, 0o700, "its folder too");
         }
         let leftovers = fs::read_dir(path.parent().unwrap_or(&dir))
             .map(|d| d.count())

@@ -266,7 +266,12 @@ fn copy_to_clipboard(text: &str) {
 /// Writes the log as JSON lines (frames as `listen --jsonl` prints them, system
 /// lines as `{"time":…,"system":…}`). Payloads were redacted by the engine.
 fn save_log(log: &LogStore, path: &Path) -> std::io::Result<usize> {
-    let file = std::fs::File::create(path)?;
+    // The log holds what the server sent: readable by its owner only, like the history.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
     let mut out = std::io::BufWriter::new(file);
     let mut count = 0;
     for (_, entry) in log.window(log.first_seq(), log.len()) {
@@ -284,4 +289,29 @@ fn save_log(log: &LogStore, path: &Path) -> std::io::Result<usize> {
     }
     out.flush()?;
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_saved_log_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("session.jsonl");
+        let mut log = LogStore::new(10);
+        log.push(LogEntry::System {
+            timestamp: std::time::SystemTime::now(),
+            text: "connected".into(),
+            level: crate::state::log::SystemLevel::Info,
+        });
+        assert_eq!(save_log(&log, &path).expect("saved"), 1);
+        let mode = std::fs::metadata(&path)
+            .expect("written")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 }
