@@ -18,12 +18,15 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
   1  unexpected internal error
-  2  INVALID_INPUT       bad flag, URL, header, close code or file
-  3  CONNECTION_ERROR    DNS failure, connection refused, TLS failure, HTTP error, link lost
+  2  INVALID_INPUT       bad flag, URL, header, close code, profile or file (the TUI too)
+  3  CONNECTION_ERROR    could not connect: DNS, refused, TLS, HTTP error, gave up retrying
   4  TIMEOUT_ERROR       no connection or no response within the timeout
-  5  AUTH_ERROR          credentials refused (HTTP 401/403, close 1008, auth reply)
-  6  PROTOCOL_ERROR      the peer broke the WebSocket protocol, or a message was too big
-  7  CLOSED              the server closed the connection before the exchange finished";
+  5  AUTH_ERROR          credentials refused (HTTP 401/403, close 1008 with or without a
+                         token, an auth reply, a protocol's auth close such as 4403)
+  6  PROTOCOL_ERROR      the peer broke the protocol (invalid UTF-8, an invalid close
+                         frame, a subprotocol it requires), or a message was too big
+  7  CLOSED              the link was lost or the server closed it before the exchange
+                         finished";
 
 /// wsdeck: the WebSocket client for debugging real-time systems.
 #[derive(Debug, Parser)]

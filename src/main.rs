@@ -65,7 +65,11 @@ fn main() -> ExitCode {
     match tui_result {
         Some(Err(error)) => {
             eprintln!("wsdeck: {error:#}");
-            ExitCode::from(1)
+            // Settings refused before the TUI opened exit as the headless commands do.
+            let code = error
+                .downcast_ref::<commands::outcome::Failure>()
+                .map_or(1, |failure| failure.class.exit_code());
+            ExitCode::from(code)
         }
         _ => ExitCode::SUCCESS,
     }

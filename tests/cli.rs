@@ -508,6 +508,22 @@ async fn server_side_failures_map_to_their_exit_codes() {
     ])
     .await;
     failure_envelope(&too_big, "PROTOCOL_ERROR", 6);
+
+    // 1008 is an auth refusal whether or not a token was given.
+    let policy = run(&[
+        "request",
+        &url,
+        "--message",
+        r#"{"cmd":"close","code":1008,"reason":"who are you"}"#,
+        "--json",
+    ])
+    .await;
+    let value = failure_envelope(&policy, "AUTH_ERROR", 5);
+    let error = value["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("1008") && error.contains("who are you") && error.contains("credentials"),
+        "{error}"
+    );
     server.shutdown().await;
 }
 

@@ -218,3 +218,16 @@ async fn text_that_is_not_utf8_is_closed_with_1007() {
     );
     assert_eq!((outcome.code, outcome.by_peer), (Some(1007), false));
 }
+
+#[tokio::test]
+async fn a_protocol_violation_exits_listen_with_6_and_is_not_retried() {
+    let url = raw_frame_server(&[0x81, 0x02, 0xFF, 0xFE]).await;
+    let run = common::binary::run_wsdeck(&["listen", &url], &[]).await;
+    assert_eq!(run.code, 6, "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("not valid UTF-8; wsdeck closed with 1007")
+            && !run.stderr.contains("reconnecting"),
+        "{run:#?}"
+    );
+}

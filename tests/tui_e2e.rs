@@ -252,3 +252,14 @@ fn a_profile_opens_connected_and_authenticated() {
         replay.received
     );
 }
+
+#[test]
+fn bad_input_to_the_tui_exits_2_with_a_suggestion() {
+    let mut app = PtyApp::start(&["localhost:1/x"], 24, 80);
+    let status = app.wait_exit();
+    assert_eq!(status.exit_code(), 2, "screen:\n{}", app.contents());
+    let screen = app.wait_for("the suggestion", |screen| {
+        screen.contains("did you mean ws://localhost:1/x")
+    });
+    assert!(!screen.contains("profile"), "{screen}");
+}

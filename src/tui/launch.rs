@@ -30,8 +30,8 @@ pub async fn open(
     log_capacity: usize,
 ) -> anyhow::Result<()> {
     require_terminal()?;
-    let resolved =
-        setup::resolve(url, connection).map_err(|failure| anyhow::anyhow!(failure.message))?;
+    // The failure keeps its class, so the binary exits with its code (2 for bad input).
+    let resolved = setup::resolve(url, connection).map_err(anyhow::Error::new)?;
     run(launch_for(resolved, log_capacity)).await
 }
 

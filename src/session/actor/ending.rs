@@ -85,10 +85,20 @@ impl Actor {
         let permanent = verdict.as_ref().is_some_and(|verdict| verdict.permanent);
         if let Some(verdict) = verdict {
             self.error(verdict.kind, verdict.message).await;
-        } else if by_peer && code == Some(1008) && self.config.auth.method != AuthMethod::None {
+        } else if by_peer && code == Some(1008) {
+            let hint = if self.config.auth.token.is_some() {
+                "the token was probably refused"
+            } else {
+                "it probably wants credentials (--auth and --token-env)"
+            };
+            let reason = if outcome.reason.is_empty() {
+                String::new()
+            } else {
+                format!(" (\"{}\")", outcome.reason)
+            };
             self.error(
                 ErrorKind::Auth,
-                format!("the server closed with 1008 Policy Violation ({}) — the token was probably refused", outcome.reason),
+                format!("the server closed with 1008 Policy Violation{reason} — {hint}"),
             )
             .await;
         }

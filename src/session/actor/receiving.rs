@@ -109,6 +109,8 @@ impl Actor {
                             code: 1002,
                             reason: "Protocol violation".into(),
                         });
+                        // A server that breaks the protocol once will again.
+                        open.after_close = AfterClose::StayDisconnected;
                     }
                     // tungstenite queued the close reply; flush it so the peer sees it.
                     let _ =
@@ -186,8 +188,14 @@ impl Actor {
             format!("the server sent an invalid close frame ({what}); wsdeck closed with {code}")
         };
         self.error(ErrorKind::Protocol, message).await;
-        self.begin_close(code, close_code::name(code).into(), AfterClose::Policy)
-            .await;
+        // A server that breaks the protocol once will again: no reconnect.
+        self.set_state(ConnectionState::Error).await;
+        self.begin_close(
+            code,
+            close_code::name(code).into(),
+            AfterClose::StayDisconnected,
+        )
+        .await;
     }
 
     /// The server's close frame carried a code that may not be sent; tungstenite
@@ -200,6 +208,7 @@ impl Actor {
             ),
         )
         .await;
+        self.set_state(ConnectionState::Error).await;
         let id = self.next_id();
         self.emit_frame(
             id,
