@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod binary;
+pub mod peers;
 pub mod transcript;
 
 use std::time::Duration;

@@ -105,9 +105,14 @@ impl Actor {
                 self.on_ready().await;
             }
             AuthVerdict::Refused => {
+                let reply = self
+                    .refusal_reply
+                    .take()
+                    .map(|reply| format!(": {reply}"))
+                    .unwrap_or_default();
                 self.error(
                     ErrorKind::Auth,
-                    "the server refused the credentials (see its reply in the log) — check the token",
+                    format!("the server refused the credentials{reply} — check the token"),
                 )
                 .await;
                 self.begin_close(

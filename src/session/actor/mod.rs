@@ -213,6 +213,8 @@ pub(crate) struct Actor {
     backoff_step: u32,
     ping_counter: u64,
     last_error: Option<String>,
+    /// The reply that refused our credentials, quoted by the auth error.
+    refusal_reply: Option<String>,
     stopped: bool,
     commands_open: bool,
     adapter: Box<dyn Adapter>,
@@ -264,6 +266,7 @@ impl Actor {
             backoff_step: 0,
             ping_counter: 0,
             last_error: None,
+            refusal_reply: None,
             stopped: false,
             commands_open: true,
             adapter_reads_incoming: adapter.reads_incoming(),

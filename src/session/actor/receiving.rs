@@ -141,6 +141,13 @@ impl Actor {
         let decoded = reaction
             .as_mut()
             .and_then(|reaction| reaction.decoded.take());
+        let refused = matches!(verdict, Some(AuthVerdict::Refused))
+            || reaction
+                .as_ref()
+                .is_some_and(|reaction| reaction.auth == Some(AuthVerdict::Refused));
+        if refused {
+            self.refusal_reply = Some(reply_preview(&self.redactor.payload(payload.clone())));
+        }
         let to_recognise = (!self.adapter_reads_incoming
             && kind == PayloadKind::Text
             && matches!(&self.link, Link::Open(open) if open.frames_to_recognise > 0))
@@ -247,10 +254,49 @@ impl Actor {
     }
 }
 
+/// How much of a refusing reply the auth error quotes.
+const REPLY_PREVIEW_CHARS: usize = 200;
+
+/// A reply as one line for an error message: cut to [`REPLY_PREVIEW_CHARS`], control
+/// characters escaped (the text is the server's).
+fn reply_preview(payload: &[u8]) -> String {
+    let text = String::from_utf8_lossy(payload);
+    let mut preview: String = text
+        .chars()
+        .take(REPLY_PREVIEW_CHARS)
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect();
+    if text.chars().count() > REPLY_PREVIEW_CHARS {
+        preview.push('…');
+    }
+    preview
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::protocol::{adapter_for, registry};
+
+    #[test]
+    fn a_refusing_reply_is_quoted_on_one_safe_line() {
+        assert_eq!(reply_preview(br#"44"unauthorized""#), r#"44"unauthorized""#);
+        assert_eq!(
+            reply_preview(
+                b"bad]52;c;x
+next"
+            ),
+            r"bad\u{1b}]52;c;x\u{7}\nnext"
+        );
+        let long = "x".repeat(500);
+        assert_eq!(reply_preview(long.as_bytes()).chars().count(), 201);
+    }
 
     /// Skipping an adapter on the receive path is only right while it really does
     /// nothing with an incoming frame.
