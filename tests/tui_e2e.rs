@@ -263,3 +263,38 @@ fn bad_input_to_the_tui_exits_2_with_a_suggestion() {
     });
     assert!(!screen.contains("profile"), "{screen}");
 }
+
+#[test]
+fn socket_io_reference_server_from_a_bare_url_in_the_tui() {
+    let peer = common::peers::NodePeer::start("socketio.js", &[]);
+    let url = format!("http://127.0.0.1:{}", peer.port);
+    let mut app = PtyApp::start(&["--provider", "socket-io", &url], 40, 160);
+    let screen = app.wait_for("the handshake", |s| s.contains("authenticated"));
+    assert!(
+        screen.contains("/socket.io/?EIO=4&transport=websocket"),
+        "the URL used is shown:\n{screen}"
+    );
+    app.type_text(r#"["echo","hi"]"#);
+    app.key(ENTER);
+    app.wait_for("the echoed event", |s| {
+        s.contains(r#"42["echo","hi"]"#) && s.contains("sio event \"echo\"")
+    });
+    app.key(b"\x03");
+    assert!(app.wait_exit().success());
+}
+
+#[test]
+fn graphql_ws_reference_server_subscription_in_the_tui() {
+    let peer = common::peers::NodePeer::start("graphql-ws.js", &[]);
+    let url = peer.url("/graphql");
+    let mut app = PtyApp::start(&["--provider", "graphql-ws", &url], 40, 160);
+    app.wait_for("the handshake", |s| s.contains("authenticated"));
+    app.type_text("subscription { countdown(from: 2) }");
+    app.key(ENTER);
+    let screen = app.wait_for("the subscription to complete", |s| {
+        s.contains("gql complete #")
+    });
+    assert!(screen.contains("gql next #"), "{screen}");
+    app.key(b"\x03");
+    assert!(app.wait_exit().success());
+}
