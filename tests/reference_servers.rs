@@ -502,6 +502,55 @@ async fn apollo_legacy_listen_auth_and_keep_alive() {
 }
 
 #[tokio::test]
+async fn apollo_legacy_query_and_restart_resubscribes() {
+    let mut peer = NodePeer::start("apollo-legacy.js", &[]);
+    let url = peer.url("/graphql");
+    let query = run_wsdeck(
+        &[
+            "request",
+            &url,
+            "--provider",
+            "apollo-legacy",
+            "--message",
+            "{ add(a: 2, b: 3) }",
+        ],
+        &[],
+    )
+    .await;
+    query.assert_success();
+    assert_eq!(query.stdout, "{\"data\":{\"add\":5}}\n");
+
+    let (handle, mut events) =
+        session::spawn(provider_config(&url, "apollo-legacy")).expect("spawn");
+    handle.connect().expect("connect");
+    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    handle
+        .compose("subscription { countdown(from: 100000) }")
+        .expect("compose");
+    wait_for(&mut events, "a result", |e| {
+        frame_text(e, Direction::Incoming).is_some_and(|text| text.contains("\"data\""))
+    })
+    .await;
+    peer.restart();
+    wait_for(&mut events, "the reconnect", |e| {
+        matches!(e, Event::ReconnectScheduled { .. })
+    })
+    .await;
+    let (_, before) = wait_for(&mut events, "a result after the restart", |e| {
+        frame_text(e, Direction::Incoming).is_some_and(|text| text.contains("100000"))
+    })
+    .await;
+    let starts = before
+        .iter()
+        .filter(|e| {
+            frame_text(e, Direction::Outgoing).is_some_and(|text| text.contains("\"start\""))
+        })
+        .count();
+    assert_eq!(starts, 1, "re-started exactly once: {before:#?}");
+    handle.shutdown().expect("shutdown");
+}
+
+#[tokio::test]
 async fn apollo_legacy_without_the_subprotocol_names_it_and_stops() {
     let peer = NodePeer::start("apollo-legacy.js", &[]);
     let run = run_wsdeck(&["listen", &peer.url("/graphql")], &[]).await;

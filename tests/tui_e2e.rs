@@ -298,3 +298,19 @@ fn graphql_ws_reference_server_subscription_in_the_tui() {
     app.key(b"\x03");
     assert!(app.wait_exit().success());
 }
+
+#[test]
+fn apollo_legacy_reference_server_subscription_in_the_tui() {
+    let peer = common::peers::NodePeer::start("apollo-legacy.js", &[]);
+    let url = peer.url("/graphql");
+    let mut app = PtyApp::start(&["--provider", "apollo-legacy", &url], 40, 160);
+    app.wait_for("the handshake", |s| s.contains("authenticated"));
+    app.type_text("subscription { countdown(from: 2) }");
+    app.key(ENTER);
+    let screen = app.wait_for("the subscription to complete", |s| {
+        s.contains("apollo complete #")
+    });
+    assert!(screen.contains("apollo data #"), "{screen}");
+    app.key(b"\x03");
+    assert!(app.wait_exit().success());
+}
