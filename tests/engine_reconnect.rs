@@ -458,3 +458,125 @@ async fn giving_up_counts_consecutive_failures_and_names_the_last_error() {
     );
     handle.shutdown().unwrap();
 }
+
+/// A server whose first connection reads `read_first` messages and then dies without
+/// a close frame; later connections read everything, counting what arrives.
+async fn dies_after_reading(
+    read_first: usize,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use futures_util::StreamExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let later = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = later.clone();
+    tokio::spawn(async move {
+        let mut first = true;
+        while let Ok((tcp, _)) = listener.accept().await {
+            let Ok(mut socket) = tokio_tungstenite::accept_async(tcp).await else {
+                continue;
+            };
+            if first {
+                first = false;
+                for _ in 0..read_first {
+                    let _ = socket.next().await;
+                }
+                drop(socket);
+                continue;
+            }
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                while let Some(Ok(message)) = socket.next().await {
+                    if let Ok(text) = message.into_text() {
+                        seen.lock().unwrap().push(text.to_string());
+                    }
+                }
+            });
+        }
+    });
+    (format!("ws://{address}/"), later)
+}
+
+#[tokio::test]
+async fn messages_a_dying_server_never_confirmed_are_reported_and_sent_again() {
+    let (url, later) = dies_after_reading(50).await;
+    let (handle, mut events) = session::spawn(fast_config(&url)).unwrap();
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    let sent: Vec<u64> = (0..100)
+        .map(|n| handle.send_text(format!("m{n}")).unwrap())
+        .collect();
+    let (unconfirmed, _) = wait_for(
+        &mut events,
+        "the unconfirmed report",
+        |e| matches!(e, Event::Unconfirmed { ids, .. } if !ids.is_empty()),
+    )
+    .await;
+    let Event::Unconfirmed { ids, total } = unconfirmed else {
+        unreachable!()
+    };
+    // The server said nothing after the messages went out: none of those written is
+    // confirmed. Those not written yet stayed in the queue.
+    assert_eq!(total, ids.len());
+    let written = ids.len();
+    assert!(written >= 50, "{ids:?}");
+    assert_eq!(
+        ids,
+        sent[..written],
+        "the first {written} messages, in order"
+    );
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    handle
+        .command(session::Command::ResendUnconfirmed)
+        .expect("resend");
+    let (cleared, _) = wait_for(
+        &mut events,
+        "the resend",
+        |e| matches!(e, Event::Unconfirmed { ids, .. } if ids.is_empty()),
+    )
+    .await;
+    assert!(matches!(cleared, Event::Unconfirmed { total: 0, .. }));
+    // The queue goes out as soon as the new link is ready; the unconfirmed ones when
+    // the user asks. Each message arrives once.
+    let expected: Vec<String> = (written..100)
+        .chain(0..written)
+        .map(|n| format!("m{n}"))
+        .collect();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while later.lock().unwrap().len() < expected.len() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(*later.lock().unwrap(), expected);
+    handle.shutdown().unwrap();
+}
+
+#[tokio::test]
+async fn an_echoing_server_confirms_what_it_answered() {
+    let server = server_on(0).await;
+    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    handle.send_text("one").unwrap();
+    wait_for(
+        &mut events,
+        "the echo",
+        |e| matches!(e, Event::Frame(frame) if frame.direction == Direction::Incoming),
+    )
+    .await;
+    handle.send_text(r#"{"cmd":"drop"}"#).unwrap();
+    let (_, seen) = wait_for(&mut events, "the reconnect", |e| {
+        matches!(e, Event::ReconnectScheduled { .. })
+    })
+    .await;
+    let reported: Vec<&Vec<u64>> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Unconfirmed { ids, .. } => Some(ids),
+            _ => None,
+        })
+        .collect();
+    // Only the drop command itself went unanswered.
+    assert_eq!(reported.len(), 1, "{seen:#?}");
+    assert_eq!(reported[0].len(), 1);
+    handle.shutdown().unwrap();
+    server.shutdown().await;
+}

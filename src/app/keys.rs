@@ -235,6 +235,7 @@ impl App {
             UserCommand::Connect => to_session(Command::Connect),
             UserCommand::Ping => to_session(Command::Ping),
             UserCommand::Provider(name) => to_session(Command::SetProvider(name)),
+            UserCommand::ResendUnconfirmed => to_session(Command::ResendUnconfirmed),
             UserCommand::Clear => {
                 self.state.log.clear();
                 self.state.log_view = crate::state::log_view::LogView::new();

@@ -7,7 +7,7 @@ mod keys;
 mod search_filter;
 mod session_events;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
@@ -171,6 +171,9 @@ pub struct AppState {
     pub welcome: Option<String>,
     /// Composer texts handed to the session, by message id, until it accepts them.
     pub in_flight: HashMap<MessageId, String>,
+    /// Messages that went out but that nothing confirmed before a link broke,
+    /// marked in the log until they are sent again.
+    pub unconfirmed: HashSet<MessageId>,
     /// Whether the user asked to quit.
     pub quitting: bool,
     ids: MessageIds,
@@ -277,6 +280,7 @@ impl App {
                 filter: None,
                 welcome,
                 in_flight: HashMap::new(),
+                unconfirmed: HashSet::new(),
                 quitting: false,
                 saved_command_line: None,
                 quit_armed: false,

@@ -109,6 +109,28 @@ impl App {
                 };
                 self.system_line(text, level);
             }
+            Event::Unconfirmed { ids, total } => {
+                if ids.is_empty() {
+                    // Sent again: the first sending is history.
+                    self.state.unconfirmed.clear();
+                    self.system_line(
+                        "unconfirmed messages queued to be sent again".to_string(),
+                        SystemLevel::Info,
+                    );
+                } else {
+                    let count = ids.len();
+                    self.state.unconfirmed.extend(ids);
+                    self.system_line(
+                        format!(
+                            "{count} message{} went out but nothing confirmed {} before the link broke: the server may not have read {} ({total} unconfirmed; :resend-unconfirmed sends them again)",
+                            if count == 1 { "" } else { "s" },
+                            if count == 1 { "it" } else { "them" },
+                            if count == 1 { "it" } else { "them" },
+                        ),
+                        SystemLevel::Warning,
+                    );
+                }
+            }
             Event::ProviderRecognised { provider, evidence } => self.system_line(
                 format!(
                     "this looks like {provider} ({evidence}): :provider {provider} reconnects with its adapter"

@@ -271,6 +271,14 @@ pub enum Event {
     Closed(CloseOutcome),
     /// The protocol adapter's state changed (e.g. active subscriptions and counts).
     AdapterStatus(Vec<StatusLine>),
+    /// Messages that went out but that nothing confirmed before the link broke: the
+    /// server may not have read them. `:resend-unconfirmed` sends them again.
+    Unconfirmed {
+        /// The messages that became unconfirmed now (empty when they were re-sent).
+        ids: Vec<MessageId>,
+        /// How many unconfirmed messages the session holds for re-sending.
+        total: usize,
+    },
     /// With the raw adapter, the connection looks like a known protocol.
     ProviderRecognised {
         /// The provider it looks like (`socket-io`).

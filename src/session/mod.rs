@@ -9,6 +9,7 @@ pub mod close_code;
 pub mod close_verdict;
 pub mod config;
 pub mod connect;
+pub mod delivery;
 pub mod event;
 pub mod events;
 pub mod queue;

@@ -10,7 +10,7 @@ pub use super::line_input::LineInput;
 use crate::session::close_code::validate_close;
 
 /// Every command with its arguments, for error messages and the help overlay.
-pub const COMMANDS_USAGE: &str = "close CODE [REASON], reconnect, disconnect, connect, provider NAME, clear, save FILE, save-profile NAME, snippets, ping, quit, help";
+pub const COMMANDS_USAGE: &str = "close CODE [REASON], reconnect, disconnect, connect, resend-unconfirmed, provider NAME, clear, save FILE, save-profile NAME, snippets, ping, quit, help";
 
 /// Command names offered by Tab completion, in the order the help lists them.
 pub const COMMAND_NAMES: &[&str] = &[
@@ -18,6 +18,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "reconnect",
     "disconnect",
     "connect",
+    "resend-unconfirmed",
     "provider",
     "clear",
     "save",
@@ -47,6 +48,8 @@ pub enum UserCommand {
     Disconnect,
     /// `connect`.
     Connect,
+    /// `resend-unconfirmed`: send again what a broken link left unconfirmed.
+    ResendUnconfirmed,
     /// `provider NAME`: speak NAME's protocol, reconnecting with its adapter.
     Provider(String),
     /// `clear`: empty the log.
@@ -93,6 +96,7 @@ pub fn parse_command(text: &str) -> Result<UserCommand, String> {
         "reconnect" => no_args(UserCommand::Reconnect),
         "disconnect" => no_args(UserCommand::Disconnect),
         "connect" => no_args(UserCommand::Connect),
+        "resend-unconfirmed" => no_args(UserCommand::ResendUnconfirmed),
         "clear" => no_args(UserCommand::Clear),
         "ping" => no_args(UserCommand::Ping),
         "q" | "quit" => no_args(UserCommand::Quit),
@@ -479,7 +483,7 @@ mod tests {
         assert_eq!(
             parse_command("foo").unwrap_err(),
             "unknown command 'foo'; try close CODE [REASON], reconnect, disconnect, connect, \
-             provider NAME, clear, save FILE, save-profile NAME, snippets, ping, quit, help"
+             resend-unconfirmed, provider NAME, clear, save FILE, save-profile NAME, snippets, ping, quit, help"
         );
         let cases = [
             ("", COMMANDS_USAGE),

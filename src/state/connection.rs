@@ -58,6 +58,8 @@ pub struct ConnectionView {
     pub adapter_status: Vec<StatusLine>,
     /// With the raw adapter: the provider the connection looks like.
     pub recognised: Option<&'static str>,
+    /// Messages a broken link left unconfirmed, held for re-sending.
+    pub unconfirmed: usize,
 }
 
 impl ConnectionView {
@@ -79,6 +81,7 @@ impl ConnectionView {
             opened_at: None,
             adapter_status: Vec::new(),
             recognised: None,
+            unconfirmed: 0,
         }
     }
 
@@ -143,6 +146,10 @@ impl ConnectionView {
             }
             Event::AdapterStatus(lines) => {
                 self.adapter_status = lines.clone();
+                true
+            }
+            Event::Unconfirmed { total, .. } => {
+                self.unconfirmed = *total;
                 true
             }
             Event::ProviderRecognised { provider, .. } => {

@@ -105,6 +105,10 @@ const SECTIONS: &[(&str, &[(&str, &str)])] = &[
             ("reconnect", "drop the connection and connect again"),
             ("disconnect", "close the connection and stay offline"),
             ("connect", "connect again after a disconnect"),
+            (
+                "resend-unconfirmed",
+                "send again what a broken link left unconfirmed",
+            ),
             ("provider NAME", "switch adapter (socket-io…) and reconnect"),
             ("clear", "clear the log"),
             ("save FILE", "save the log to FILE"),

@@ -15,6 +15,7 @@
 //! pane's height, validates at most [`json::preview_input_limit`] bytes of each
 //! payload and tokenizes only as much as fits the row.
 
+use std::collections::HashSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ratatui::Frame;
@@ -26,7 +27,7 @@ use ratatui::widgets::Block;
 use super::{json, theme};
 use crate::protocol::Decoded;
 use crate::session::close_code;
-use crate::session::{Direction, Frame as WsFrame, FrameKind};
+use crate::session::{Direction, Frame as WsFrame, FrameKind, MessageId};
 use crate::state::filter_expr;
 use crate::state::log::{LogEntry, Matcher, SystemLevel};
 use crate::state::log_view::{LogRows, LogView};
@@ -36,7 +37,8 @@ const PREVIEW_COLUMN: usize = 12 + 3 + 6 + 1 + 8 + 2;
 
 /// Draws the log pane in `area`: the `rows` (every entry, or the filtered ones)
 /// where `view` is scrolled to. `highlight` is the current search's matcher; its
-/// matches in the visible rows are marked.
+/// matches in the visible rows are marked. Messages in `unconfirmed` went out but
+/// nothing confirmed them before the link broke: they say so.
 pub fn render_log<'a>(
     frame: &mut Frame,
     area: Rect,
@@ -44,6 +46,7 @@ pub fn render_log<'a>(
     view: &LogView,
     focused: bool,
     highlight: Option<&Matcher>,
+    unconfirmed: &HashSet<MessageId>,
 ) {
     let rows = rows.into();
     let store = rows.store();
@@ -95,10 +98,17 @@ pub fn render_log<'a>(
         if view.selected() == Some(seq) {
             buf.set_style(row, theme::selected());
         }
-        let line = entry_line(entry, usize::from(inner.width), highlight);
+        let unconfirmed = match entry {
+            LogEntry::Frame(frame) => unconfirmed.contains(&frame.id),
+            LogEntry::System { .. } => false,
+        };
+        let line = entry_line(entry, usize::from(inner.width), highlight, unconfirmed);
         buf.set_line(row.x, row.y, &line, row.width);
     }
 }
+
+/// Before the preview of a message that went out but was not confirmed.
+const UNCONFIRMED_MARK: &str = "unconfirmed · ";
 
 /// Whether a filter is still looking for its rows.
 fn is_filtering(rows: LogRows) -> bool {
@@ -141,7 +151,12 @@ fn title(rows: LogRows, view: &LogView) -> String {
 }
 
 /// One row, at most `width` characters wide.
-fn entry_line(entry: &LogEntry, width: usize, highlight: Option<&Matcher>) -> Line<'static> {
+fn entry_line(
+    entry: &LogEntry,
+    width: usize,
+    highlight: Option<&Matcher>,
+    unconfirmed: bool,
+) -> Line<'static> {
     let mut spans = vec![Span::styled(clock(entry.timestamp()), theme::dim())];
     let preview_width = width.saturating_sub(PREVIEW_COLUMN);
     let preview = match entry {
@@ -169,6 +184,12 @@ fn entry_line(entry: &LogEntry, width: usize, highlight: Option<&Matcher>) -> Li
             ));
             let size = human_size(frame.payload.len());
             spans.push(Span::styled(format!("{size:>8}  "), theme::dim()));
+            let preview_width = if unconfirmed {
+                spans.push(Span::styled(UNCONFIRMED_MARK, theme::warning()));
+                preview_width.saturating_sub(UNCONFIRMED_MARK.chars().count())
+            } else {
+                preview_width
+            };
             match &frame.decoded {
                 Some(decoded) => {
                     let used = decoded_spans(decoded, preview_width, &mut spans);
@@ -420,7 +441,17 @@ mod tests {
         let matcher = query.map(|query| Matcher::substring(query, false));
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal
-            .draw(|f| render_log(f, f.area(), store, view, true, matcher.as_ref()))
+            .draw(|f| {
+                render_log(
+                    f,
+                    f.area(),
+                    store,
+                    view,
+                    true,
+                    matcher.as_ref(),
+                    &HashSet::new(),
+                )
+            })
             .unwrap();
         terminal.backend().buffer().clone()
     }
@@ -532,7 +563,7 @@ mod tests {
     fn draw_rows(width: u16, height: u16, rows: LogRows, view: &LogView) -> Buffer {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal
-            .draw(|f| render_log(f, f.area(), rows, view, false, None))
+            .draw(|f| render_log(f, f.area(), rows, view, false, None, &HashSet::new()))
             .unwrap();
         terminal.backend().buffer().clone()
     }
@@ -588,7 +619,17 @@ mod tests {
         let matcher = Matcher::regex(r"\d+").unwrap();
         let mut terminal = Terminal::new(TestBackend::new(80, 4)).unwrap();
         terminal
-            .draw(|f| render_log(f, f.area(), &store, &LogView::new(), true, Some(&matcher)))
+            .draw(|f| {
+                render_log(
+                    f,
+                    f.area(),
+                    &store,
+                    &LogView::new(),
+                    true,
+                    Some(&matcher),
+                    &HashSet::new(),
+                )
+            })
             .unwrap();
         let buf = terminal.backend().buffer().clone();
         let text = row(&buf, 1);

@@ -103,6 +103,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
         &state.log_view,
         state.focus == Focus::Log && state.overlay.is_none(),
         highlight,
+        &state.unconfirmed,
     );
     composer::render_composer(
         frame,

@@ -109,6 +109,12 @@ pub fn state_lines(
             theme::dim(),
         ));
     }
+    if view.unconfirmed > 0 {
+        queue.push(Span::styled(
+            format!(" · {} unconfirmed", view.unconfirmed),
+            theme::warning(),
+        ));
+    }
     lines.push(Line::from(queue));
     if dropped > 0 {
         lines.push(Line::from(vec![

@@ -37,6 +37,7 @@ impl Actor {
             Command::Close { code, reason } => self.on_user_close(code, reason).await,
             Command::Ping => self.send_ping().await,
             Command::Reconnect => self.reconnect_now().await,
+            Command::ResendUnconfirmed => self.resend_unconfirmed().await,
             Command::Disconnect => match self.link {
                 Link::Open(_) => {
                     self.begin_close(1000, String::new(), AfterClose::StayDisconnected)
@@ -64,6 +65,29 @@ impl Actor {
                 }
             },
         }
+    }
+
+    /// Puts the messages a broken link left unconfirmed back at the front of the
+    /// queue, in order, under new ids (the log keeps the first sending as it was).
+    async fn resend_unconfirmed(&mut self) {
+        let messages = std::mem::take(&mut self.unconfirmed);
+        if messages.is_empty() {
+            self.emit(Event::Notice(
+                "no unconfirmed messages to send again".into(),
+            ))
+            .await;
+            return;
+        }
+        for message in messages.into_iter().rev() {
+            let id = self.next_id();
+            self.queue.push_front(PendingMessage { id, ..message });
+        }
+        self.emit(Event::Unconfirmed {
+            ids: Vec::new(),
+            total: 0,
+        })
+        .await;
+        self.drain_queue().await;
     }
 
     /// Drops the current link (closing with 1000) and connects again at once.

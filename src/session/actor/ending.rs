@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::session::close_verdict::{self, PeerClose};
+use crate::session::delivery::Written;
 
 impl Actor {
     /// The link broke (write failure or dead peer): drop it as an abnormal closure.
@@ -23,8 +24,13 @@ impl Actor {
             auth,
             opened_at,
             agreed_subprotocol,
+            mut delivery,
             ..
         } = *open;
+        // What the user ends on purpose needs no confirming.
+        if our_close.is_none() || failure.is_some() {
+            self.report_unconfirmed(delivery.take_unconfirmed()).await;
+        }
         self.stats.connection_closed();
         self.adapter.on_closed();
         let mut outcome = match (&our_close, &peer_close) {
@@ -138,6 +144,21 @@ impl Actor {
                 }
             }
         }
+    }
+
+    /// Keeps what a broken link left unconfirmed for re-sending and says so.
+    async fn report_unconfirmed(&mut self, written: Vec<Written>) {
+        if written.is_empty() {
+            return;
+        }
+        let ids = written.iter().map(|written| written.message.id).collect();
+        self.unconfirmed
+            .extend(written.into_iter().map(|written| written.message));
+        self.emit(Event::Unconfirmed {
+            ids,
+            total: self.unconfirmed.len(),
+        })
+        .await;
     }
 
     pub(super) async fn schedule_reconnect(&mut self) {

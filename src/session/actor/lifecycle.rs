@@ -55,6 +55,7 @@ impl Actor {
             opened_at: now,
             agreed_subprotocol: established.info.subprotocol.clone(),
             frames_to_recognise: 0,
+            delivery: DeliveryTracker::default(),
             auth: AuthPhase::Ready,
             ready_since: None,
             next_ping_at: (!interval.is_zero()).then(|| after(now, interval)),

@@ -32,6 +32,7 @@ use super::auth::{AuthMethod, AuthVerdict};
 use super::close_code;
 use super::config::SessionConfig;
 use super::connect::{self, ConnectError, Established, WsStream};
+use super::delivery::DeliveryTracker;
 use super::event::{
     CloseOutcome, ConnectionState, Direction, ErrorKind, Event, Frame, FrameKind, MessageId,
     PayloadKind,
@@ -85,6 +86,9 @@ pub enum Command {
     Ping,
     /// Drop the current link (closing with 1000) and connect again at once.
     Reconnect,
+    /// Send the messages left unconfirmed by a broken link again (queued until the
+    /// link is ready).
+    ResendUnconfirmed,
     /// Close with 1000 and stay disconnected.
     Disconnect,
     /// Zero the counters.
@@ -146,6 +150,8 @@ struct OpenLink {
     agreed_subprotocol: Option<String>,
     /// Text frames still to look at for recognising the protocol (raw adapter only).
     frames_to_recognise: u8,
+    /// User messages written on this link that nothing has confirmed yet.
+    delivery: DeliveryTracker,
     auth: AuthPhase,
     ready_since: Option<Instant>,
     next_ping_at: Option<Instant>,
@@ -213,6 +219,8 @@ pub(crate) struct Actor {
     backoff_step: u32,
     ping_counter: u64,
     last_error: Option<String>,
+    /// Messages a broken link left unconfirmed, kept for `ResendUnconfirmed`.
+    unconfirmed: Vec<PendingMessage>,
     /// The reply that refused our credentials, quoted by the auth error.
     refusal_reply: Option<String>,
     stopped: bool,
@@ -267,6 +275,7 @@ impl Actor {
             ping_counter: 0,
             last_error: None,
             refusal_reply: None,
+            unconfirmed: Vec::new(),
             stopped: false,
             commands_open: true,
             adapter_reads_incoming: adapter.reads_incoming(),

@@ -2,6 +2,7 @@
 //! and read errors.
 
 use super::*;
+use crate::protocol::Correlation;
 
 impl Actor {
     pub(super) async fn on_incoming(&mut self, message: Option<Result<Message, WsError>>) {
@@ -50,6 +51,7 @@ impl Actor {
     }
 
     pub(super) async fn on_message(&mut self, message: Message) {
+        self.heard_from_peer();
         let id = self.next_id();
         match message {
             Message::Text(text) => self.on_data(id, Bytes::from(text), PayloadKind::Text).await,
@@ -130,6 +132,7 @@ impl Actor {
     /// and the rare branches are boxed to keep this future small.
     pub(super) async fn on_data(&mut self, id: MessageId, payload: Bytes, kind: PayloadKind) {
         self.stats.message_received(payload.len());
+        self.heard_from_peer();
         let verdict = match kind {
             PayloadKind::Text => self.auth_verdict(&payload),
             PayloadKind::Binary => None,
@@ -141,6 +144,14 @@ impl Actor {
         let decoded = reaction
             .as_mut()
             .and_then(|reaction| reaction.decoded.take());
+        if let Some(Correlation::Response { key, .. }) = decoded
+            .as_ref()
+            .and_then(|decoded| decoded.correlation.as_ref())
+            && let Link::Open(open) = &mut self.link
+            && open.delivery.awaits_replies()
+        {
+            open.delivery.answered(key);
+        }
         let refused = matches!(verdict, Some(AuthVerdict::Refused))
             || reaction
                 .as_ref()
@@ -225,6 +236,13 @@ impl Actor {
             Some(1002),
         )
         .await;
+    }
+
+    /// A frame arrived: the server is alive, which confirms what was written before.
+    fn heard_from_peer(&mut self) {
+        if let Link::Open(open) = &mut self.link {
+            open.delivery.heard_from_peer();
+        }
     }
 
     pub(super) fn auth_verdict(&self, payload: &Bytes) -> Option<AuthVerdict> {

@@ -2,6 +2,7 @@
 //! and the close handshake we start. A write that fails or stalls ends the link.
 
 use super::*;
+use crate::protocol::Correlation;
 
 /// One kind of socket write.
 enum WriteOp {
@@ -52,9 +53,17 @@ impl Actor {
             self.requeue(fed);
             return;
         }
-        for PendingMessage { id, payload, kind } in fed {
+        for message in fed {
+            let PendingMessage { id, payload, kind } = message.clone();
             self.stats.message_sent(payload.len());
             let decoded = self.decode_outgoing(&payload, kind);
+            let reply_key = match decoded.as_ref().and_then(|d| d.correlation.as_ref()) {
+                Some(Correlation::Request { key }) => Some(key.clone()),
+                _ => None,
+            };
+            if let Link::Open(open) = &mut self.link {
+                open.delivery.written(message, reply_key);
+            }
             self.emit_decoded_frame(id, Direction::Outgoing, kind.into(), payload, None, decoded)
                 .await;
         }
