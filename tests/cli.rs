@@ -430,6 +430,41 @@ async fn an_exported_token_does_not_break_commands_without_auth() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_streams_past_the_queue_limit_and_says_what_a_broken_link_left() {
+    let server = start_server(None).await;
+    let url = server.url();
+    let messages: Vec<String> = (0..300).map(|n| format!("m{n}")).collect();
+    let mut args = vec!["send", url.as_str(), "--queue-limit", "10", "--wait", "1"];
+    args.extend(messages.iter().map(String::as_str));
+    let streamed = run(&args).await;
+    assert_eq!(streamed.code, Some(0), "{streamed:#?}");
+    assert_eq!(
+        streamed.stdout.lines().count(),
+        300,
+        "every echo: {streamed:#?}"
+    );
+
+    let mut no_queue = vec!["send", url.as_str(), "--queue-limit", "0", "--wait", "1"];
+    no_queue.extend(["a", "b", "c"]);
+    let one_by_one = run(&no_queue).await;
+    assert_eq!(one_by_one.code, Some(0), "{one_by_one:#?}");
+    assert_eq!(one_by_one.stdout, "a\nb\nc\n");
+
+    // The server drops the link at message 50: what went out after it is unconfirmed.
+    let mut dropped = messages.clone();
+    dropped[50] = r#"{"cmd":"drop"}"#.to_string();
+    let mut args = vec!["send", url.as_str()];
+    args.extend(dropped.iter().map(String::as_str));
+    let broken = run(&args).await;
+    assert_eq!(broken.code, Some(7), "{broken:#?}");
+    assert!(
+        broken.stderr.contains("of 300 messages,") && broken.stderr.contains("confirmed"),
+        "{broken:#?}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_connection_is_connection_error() {
     let json_run = run(&["request", "ws://127.0.0.1:1", "--message", "x", "--json"]).await;
     failure_envelope(&json_run, "CONNECTION_ERROR", 3);

@@ -486,7 +486,7 @@ async fn dies_after_reading(
             let seen = seen.clone();
             tokio::spawn(async move {
                 while let Some(Ok(message)) = socket.next().await {
-                    if let Ok(text) = message.into_text() {
+                    if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
                         seen.lock().unwrap().push(text.to_string());
                     }
                 }

@@ -23,7 +23,7 @@ use outcome::{Failure, FailureClass};
 
 /// How long a command waits for the session to close cleanly at the end. A healthy
 /// peer answers our close in milliseconds; a stalled one is not worth waiting for.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+pub(crate) const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 
 /// Runs one subcommand to completion.
 pub async fn run(command: CommandLine) -> Result<(), Failure> {

@@ -13,7 +13,51 @@ use crate::session::{Direction, Event, FrameKind, MessageId};
 use super::outcome::{Failure, FailureClass};
 use super::output::{LineFormat, write_frame};
 use super::watch::{Ending, LifecycleWatch};
-use super::{shutdown_and_wait, spawn_session};
+use super::{SHUTDOWN_GRACE, shutdown_and_wait, spawn_session};
+
+/// How far `send` got: what was handed to the session, written, and left unconfirmed.
+struct Progress {
+    total: usize,
+    submitted: usize,
+    in_flight: HashSet<MessageId>,
+    wrote: usize,
+    unconfirmed: usize,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        Self {
+            total,
+            submitted: 0,
+            in_flight: HashSet::new(),
+            wrote: 0,
+            unconfirmed: 0,
+        }
+    }
+
+    fn all_written(&self) -> bool {
+        self.wrote == self.total
+    }
+
+    /// "wrote 65 of 100 messages, 0 confirmed (the link broke before the server
+    /// answered the rest)".
+    fn report(&self) -> String {
+        let confirmed = self.wrote.saturating_sub(self.unconfirmed);
+        let mut text = format!(
+            "wrote {} of {} message{}, {confirmed} confirmed",
+            self.wrote,
+            self.total,
+            if self.total == 1 { "" } else { "s" }
+        );
+        if self.unconfirmed > 0 {
+            text.push_str(&format!(
+                " ({} written but unconfirmed: the server may not have read them)",
+                self.unconfirmed
+            ));
+        }
+        text
+    }
+}
 
 /// Runs `wsdeck send`.
 pub async fn run(args: SendArgs) -> Result<(), Failure> {
@@ -34,26 +78,38 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
     }
     let mut config = super::setup::resolve(url.as_deref(), &args.connection)?.session;
     config.reconnect.enabled = false;
+    // Messages are handed to the session a window at a time, so any number of them
+    // streams through a bounded queue; `--queue-limit 0` means none waits in a queue:
+    // each is handed over once the link is ready, one at a time.
+    let no_queue = config.queue_capacity == 0;
+    let window = config.queue_capacity.max(1);
+    config.queue_capacity = window;
     // With a protocol adapter, each message goes through it (a Socket.IO event array
     // becomes `42[…]`, a GraphQL document a `subscribe`, …).
     let adapted = config.provider != "raw";
     let (handle, mut events) = spawn_session(config)?;
     let _ = handle.connect();
-    let mut unsent: HashSet<MessageId> = HashSet::new();
-    for message in &messages {
-        let submitted = if adapted {
-            handle.compose(message.clone())
-        } else {
-            handle.send_text(message.clone())
-        };
-        let id =
-            submitted.map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))?;
-        unsent.insert(id);
-    }
+    let mut progress = Progress::new(messages.len());
+    let mut ready = false;
     let mut watch = LifecycleWatch::default();
     let mut wait_until: Option<Instant> = None;
     let stdout = io::stdout();
     let result = loop {
+        while progress.submitted < messages.len()
+            && progress.in_flight.len() < window
+            && (ready || !no_queue)
+        {
+            let message = messages[progress.submitted].clone();
+            let submitted = if adapted {
+                handle.compose(message)
+            } else {
+                handle.send_text(message)
+            };
+            let id = submitted
+                .map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))?;
+            progress.in_flight.insert(id);
+            progress.submitted += 1;
+        }
         let event = match wait_until {
             Some(at) => match tokio::time::timeout_at(at, events.recv()).await {
                 Ok(event) => event,
@@ -65,9 +121,12 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
             break Err(watch.failure());
         };
         match &event {
+            Event::StateChanged(state) => ready = state.is_ready(),
             Event::Frame(frame) if frame.direction == Direction::Outgoing => {
-                unsent.remove(&frame.id);
-                if unsent.is_empty() && wait_until.is_none() {
+                if progress.in_flight.remove(&frame.id) {
+                    progress.wrote += 1;
+                }
+                if progress.all_written() && wait_until.is_none() {
                     wait_until = Some(Instant::now() + args.wait);
                 }
             }
@@ -82,6 +141,7 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
             Event::Notice(message) if message != crate::session::INSECURE_NOTICE => {
                 eprintln!("wsdeck: {message}");
             }
+            Event::Unconfirmed { ids, .. } => progress.unconfirmed += ids.len(),
             Event::SendFailed { message, kind, .. } => {
                 break Err(Failure::new(
                     FailureClass::from_error_kind(*kind),
@@ -89,19 +149,17 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
                 ));
             }
             Event::Closed(outcome) => {
-                // The peer ended it: fine after everything went out with a 1000;
-                // otherwise the close (or the auth error before it) is the answer.
+                // The peer ended it: fine after everything went out with a 1000 and
+                // nothing left unconfirmed; otherwise the close (or the auth error
+                // before it) is the answer, with what was written and confirmed.
                 watch.observe(&event);
-                if unsent.is_empty() && outcome.code == Some(1000) {
+                if progress.all_written() && progress.unconfirmed == 0 && outcome.code == Some(1000)
+                {
                     break Ok(());
                 }
                 let mut failure = watch.failure();
-                if !unsent.is_empty() && failure.class == FailureClass::Closed {
-                    failure.message = format!(
-                        "{} before {} message(s) could be sent",
-                        failure.message,
-                        unsent.len()
-                    );
+                if failure.class == FailureClass::Closed || progress.unconfirmed > 0 {
+                    failure.message = format!("{}; {}", failure.message, progress.report());
                 }
                 break Err(failure);
             }
@@ -113,6 +171,28 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
             None => {}
         }
     };
-    shutdown_and_wait(&handle, &mut events).await;
+    if result.is_err() {
+        shutdown_and_wait(&handle, &mut events).await;
+        return result;
+    }
+    // Our close, answered, confirms everything written; a server that vanishes
+    // before answering leaves the last messages unconfirmed.
+    let _ = handle.shutdown();
+    let drain = async {
+        while let Some(event) = events.recv().await {
+            match event {
+                Event::Unconfirmed { ids, .. } => progress.unconfirmed += ids.len(),
+                Event::Stopped => break,
+                _ => {}
+            }
+        }
+    };
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, drain).await;
+    if progress.unconfirmed > 0 {
+        return Err(Failure::new(
+            FailureClass::Closed,
+            format!("the link broke while sending; {}", progress.report()),
+        ));
+    }
     result
 }

@@ -1,10 +1,11 @@
 //! What can honestly be said about delivery. A plain WebSocket has no
 //! acknowledgements: a message the socket accepted may still be lost if the link breaks
-//! before the server reads it. So a message counts as confirmed once the server has
-//! shown it is alive after the message was written (any frame from it, a pong
-//! included), and a request of a protocol that answers requests (Home Assistant result
-//! ids, Socket.IO acks, GraphQL operation ids) once its reply arrives. What is left
-//! when the link breaks is unconfirmed: reported, and sent again on request.
+//! before the server reads it. Frames are read in order, so a WebSocket ping written
+//! after a message and answered by a pong shows that the server read the message: the
+//! session follows each batch of messages with such a delivery probe. A request of a
+//! protocol that answers requests (Home Assistant result ids, Socket.IO acks, GraphQL
+//! operation ids) is confirmed by its reply. What is left when the link breaks is
+//! unconfirmed: reported, and sent again on request.
 
 use std::collections::VecDeque;
 
@@ -22,14 +23,20 @@ pub struct Written {
     pub message: PendingMessage,
     /// The correlation key of the reply it waits for, when the protocol has one.
     pub reply_key: Option<String>,
+    /// The first delivery probe written after it.
+    probe: u64,
 }
 
 /// The messages written on one link that nothing has confirmed yet.
 #[derive(Debug, Default)]
 pub struct DeliveryTracker {
     written: VecDeque<Written>,
-    /// How many of `written` wait for no reply (confirmed by any frame).
+    /// How many of `written` wait for no reply (a probe's pong confirms them).
     plain: usize,
+    /// The number the next probe gets.
+    next_probe: u64,
+    /// Whether a message waits for a probe not written yet.
+    unprobed: bool,
 }
 
 impl DeliveryTracker {
@@ -43,17 +50,38 @@ impl DeliveryTracker {
         }
         if reply_key.is_none() {
             self.plain += 1;
+            self.unprobed = true;
         }
-        self.written.push_back(Written { message, reply_key });
+        self.written.push_back(Written {
+            message,
+            reply_key,
+            probe: self.next_probe,
+        });
     }
 
-    /// A frame arrived from the server: it is alive, so what was written before is
-    /// confirmed, except requests still waiting for their reply.
-    pub fn heard_from_peer(&mut self) {
-        if self.plain > 0 {
-            self.written.retain(|written| written.reply_key.is_some());
-            self.plain = 0;
+    /// Whether messages were written since the last probe, so one is due.
+    pub fn needs_probe(&self) -> bool {
+        self.unprobed
+    }
+
+    /// A probe is being written: its number, for [`DeliveryTracker::probe_answered`].
+    pub fn probe_sent(&mut self) -> u64 {
+        let number = self.next_probe;
+        self.next_probe += 1;
+        self.unprobed = false;
+        number
+    }
+
+    /// The pong of probe `number` arrived: every plain message written before it
+    /// was read by the server.
+    pub fn probe_answered(&mut self, number: u64) {
+        if self.plain == 0 {
+            return;
         }
+        let before = self.written.len();
+        self.written
+            .retain(|written| written.reply_key.is_some() || written.probe > number);
+        self.plain -= before - self.written.len();
     }
 
     /// The reply to the request with `key` arrived.
@@ -99,15 +127,27 @@ mod tests {
     }
 
     #[test]
-    fn a_frame_from_the_server_confirms_what_was_written_before_it() {
+    fn a_probes_pong_confirms_what_was_written_before_the_probe() {
         let mut tracker = DeliveryTracker::default();
+        assert!(!tracker.needs_probe());
         tracker.written(message(1), None);
         tracker.written(message(2), None);
-        tracker.heard_from_peer();
+        assert!(tracker.needs_probe());
+        let first = tracker.probe_sent();
+        assert!(!tracker.needs_probe());
         tracker.written(message(3), None);
+        let second = tracker.probe_sent();
         tracker.written(message(4), None);
+        tracker.probe_answered(first);
         assert_eq!(ids(&tracker.take_unconfirmed()), [3, 4]);
         assert!(tracker.take_unconfirmed().is_empty());
+        tracker.written(message(5), None);
+        tracker.probe_answered(second);
+        assert_eq!(
+            ids(&tracker.take_unconfirmed()),
+            [5],
+            "written after the probe"
+        );
     }
 
     #[test]
@@ -117,7 +157,8 @@ mod tests {
         tracker.written(message(2), Some("2".into()));
         tracker.written(message(3), None);
         assert!(tracker.awaits_replies());
-        tracker.heard_from_peer();
+        let probe = tracker.probe_sent();
+        tracker.probe_answered(probe);
         tracker.answered("1");
         tracker.answered("unknown");
         assert_eq!(ids(&tracker.take_unconfirmed()), [2]);

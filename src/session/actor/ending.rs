@@ -27,8 +27,11 @@ impl Actor {
             mut delivery,
             ..
         } = *open;
-        // What the user ends on purpose needs no confirming.
-        if our_close.is_none() || failure.is_some() {
+        // A close handshake we started and the server answered confirms everything
+        // written before it (frames are read in order); any other end leaves what
+        // nothing confirmed unconfirmed.
+        let answered_ours = our_close.is_some() && peer_close.is_some() && failure.is_none();
+        if !answered_ours {
             self.report_unconfirmed(delivery.take_unconfirmed()).await;
         }
         self.stats.connection_closed();

@@ -56,6 +56,7 @@ impl Actor {
             agreed_subprotocol: established.info.subprotocol.clone(),
             frames_to_recognise: 0,
             delivery: DeliveryTracker::default(),
+            probe_in_flight: false,
             auth: AuthPhase::Ready,
             ready_since: None,
             next_ping_at: (!interval.is_zero()).then(|| after(now, interval)),

@@ -152,6 +152,8 @@ struct OpenLink {
     frames_to_recognise: u8,
     /// User messages written on this link that nothing has confirmed yet.
     delivery: DeliveryTracker,
+    /// Whether a delivery probe waits for its pong.
+    probe_in_flight: bool,
     auth: AuthPhase,
     ready_since: Option<Instant>,
     next_ping_at: Option<Instant>,

@@ -1,6 +1,7 @@
 //! Reading from the socket: data frames, pings, pongs, close frames, auth verdicts
 //! and read errors.
 
+use super::sending::probe_number;
 use super::*;
 use crate::protocol::Correlation;
 
@@ -51,7 +52,12 @@ impl Actor {
     }
 
     pub(super) async fn on_message(&mut self, message: Message) {
-        self.heard_from_peer();
+        if let Message::Pong(payload) = &message
+            && let Some(number) = probe_number(payload)
+        {
+            self.on_probe_answered(number).await;
+            return;
+        }
         let id = self.next_id();
         match message {
             Message::Text(text) => self.on_data(id, Bytes::from(text), PayloadKind::Text).await,
@@ -132,7 +138,6 @@ impl Actor {
     /// and the rare branches are boxed to keep this future small.
     pub(super) async fn on_data(&mut self, id: MessageId, payload: Bytes, kind: PayloadKind) {
         self.stats.message_received(payload.len());
-        self.heard_from_peer();
         let verdict = match kind {
             PayloadKind::Text => self.auth_verdict(&payload),
             PayloadKind::Binary => None,
@@ -236,13 +241,6 @@ impl Actor {
             Some(1002),
         )
         .await;
-    }
-
-    /// A frame arrived: the server is alive, which confirms what was written before.
-    fn heard_from_peer(&mut self) {
-        if let Link::Open(open) = &mut self.link {
-            open.delivery.heard_from_peer();
-        }
     }
 
     pub(super) fn auth_verdict(&self, payload: &Bytes) -> Option<AuthVerdict> {

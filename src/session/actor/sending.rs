@@ -4,6 +4,26 @@
 use super::*;
 use crate::protocol::Correlation;
 
+/// The first byte of a delivery probe's ping payload (keep-alive pings carry 8
+/// bytes of counter, probes this byte and 8 bytes of probe number).
+const PROBE_MARK: u8 = b'p';
+
+/// A delivery probe's ping payload.
+fn probe_payload(number: u64) -> Bytes {
+    let mut payload = Vec::with_capacity(9);
+    payload.push(PROBE_MARK);
+    payload.extend_from_slice(&number.to_be_bytes());
+    Bytes::from(payload)
+}
+
+/// The probe number a pong answers, when it answers a delivery probe.
+pub(super) fn probe_number(payload: &[u8]) -> Option<u64> {
+    match payload {
+        [PROBE_MARK, number @ ..] => number.try_into().ok().map(u64::from_be_bytes),
+        _ => None,
+    }
+}
+
 /// One kind of socket write.
 enum WriteOp {
     /// Buffer a message without flushing.
@@ -67,6 +87,31 @@ impl Actor {
             self.emit_decoded_frame(id, Direction::Outgoing, kind.into(), payload, None, decoded)
                 .await;
         }
+        self.send_probe_if_due().await;
+    }
+
+    /// Follows what was just written with a delivery probe (a ping whose pong shows
+    /// the server read it), unless one is already on its way: its pong leads to the
+    /// next. Probes are not reported as frames; see [`crate::session::delivery`].
+    pub(super) async fn send_probe_if_due(&mut self) {
+        let Link::Open(open) = &mut self.link else {
+            return;
+        };
+        if open.probe_in_flight || !open.delivery.needs_probe() || open.close_deadline.is_some() {
+            return;
+        }
+        let number = open.delivery.probe_sent();
+        open.probe_in_flight = true;
+        self.write(Message::Ping(probe_payload(number))).await;
+    }
+
+    /// The pong of a delivery probe arrived.
+    pub(super) async fn on_probe_answered(&mut self, number: u64) {
+        if let Link::Open(open) = &mut self.link {
+            open.delivery.probe_answered(number);
+            open.probe_in_flight = false;
+        }
+        self.send_probe_if_due().await;
     }
 
     /// Puts messages that did not make it back at the front of the queue, in order.
