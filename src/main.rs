@@ -64,6 +64,11 @@ fn main() -> ExitCode {
             };
         }
     };
+    // A termination signal left the TUI: the terminal is restored and the session
+    // closed; the exit status says which signal, as the shell expects (130: SIGINT).
+    if let Some(signal) = tui::terminal::termination_signal() {
+        return ExitCode::from(128u8.saturating_add(u8::try_from(signal).unwrap_or(0)));
+    }
     match tui_result {
         Some(Err(error)) => {
             report(&format!("{error:#}"));
