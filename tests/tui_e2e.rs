@@ -351,3 +351,68 @@ fn sigterm_and_sighup_restore_the_terminal_and_exit_128_plus_the_signal() {
         assert_terminal_restored(&app);
     }
 }
+
+/// A peer on 127.0.0.1 that sends `text` to one client, then closes with 1000.
+async fn one_message_peer(text: &'static str) -> String {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("ws://{}/", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
+        let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+            return;
+        };
+        let _ = ws.send(Message::text(text)).await;
+        let close = CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        };
+        let _ = ws.send(Message::Close(Some(close))).await;
+        while let Some(Ok(_)) = ws.next().await {}
+    });
+    url
+}
+
+/// `listen` on a terminal shows a payload's control and bidi characters escaped
+/// (a title-setting OSC would otherwise run); `--raw` prints it as it came.
+#[test]
+fn listen_on_a_terminal_escapes_controls_unless_raw() {
+    const PAYLOAD: &str = "a\u{1b}]0;pwned\u{7}b\u{9b}c\u{202e}d";
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    for raw in [false, true] {
+        let url = runtime.block_on(one_message_peer(PAYLOAD));
+        let mut args = vec!["listen", url.as_str(), "--no-reconnect"];
+        if raw {
+            args.push("--raw");
+        }
+        let mut app = PtyApp::start(&args, 10, 80);
+        let status = app.wait_exit();
+        assert!(status.success(), "{status:?}");
+        // The reader thread may still be taking the last bytes.
+        std::thread::sleep(Duration::from_millis(100));
+        let text = String::from_utf8_lossy(&app.raw.lock().unwrap()).into_owned();
+        if raw {
+            assert!(text.contains(PAYLOAD), "--raw: {text:?}");
+        } else {
+            assert!(
+                text.contains(r"a\x1b]0;pwned\x07b\u009bc\u202ed"),
+                "escaped: {text:?}"
+            );
+            for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+                assert!(!text.contains(c), "{c:?} reached the terminal: {text:?}");
+            }
+        }
+    }
+}
