@@ -119,6 +119,33 @@ pub fn write_multi_line(out: &mut impl Write, text: &str) -> io::Result<()> {
     }
 }
 
+/// Appends `c` as the TUI shows it in a cell: a control character as a space (the
+/// TUI's panes are laid out in cells, and a control has none), an invisible
+/// character ([`is_invisible`]) as its escape, anything else as it is.
+pub fn push_for_screen(out: &mut String, c: char) {
+    if is_control(c) {
+        out.push(' ');
+    } else if is_invisible(c) {
+        push_escape(out, c);
+    } else {
+        out.push(c);
+    }
+}
+
+/// `text` as the TUI shows it ([`push_for_screen`] on every character). Borrows
+/// when nothing changes.
+pub fn for_screen(text: &str) -> Cow<'_, str> {
+    let Some(first) = text.find(|c| is_control(c) || is_invisible(c)) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len() + 8);
+    out.push_str(&text[..first]);
+    for c in text[first..].chars() {
+        push_for_screen(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
 /// A serde_json formatter that also escapes what JSON allows raw but terminals act
 /// on: C1 controls and bidi characters become `\u0085`-style escapes inside strings,
 /// so the output is still valid JSON and parses to the same value.
@@ -212,6 +239,15 @@ mod tests {
     }
 
     #[test]
+    fn for_screen_blanks_controls_and_escapes_invisibles() {
+        assert_eq!(
+            for_screen("a\tb\u{1b}c\u{200d}d\u{202e}e\u{fe0f}"),
+            "a b c\\u200dd\\u202ee\\ufe0f"
+        );
+        assert!(matches!(for_screen("plain é 😀"), Cow::Borrowed(_)));
+    }
+
+    #[test]
     fn json_escapes_c1_and_bidi_and_parses_back_equal() {
         let value = serde_json::json!({"data": "a\u{85}b\u{202e}c\u{2069}\u{1b}d é"});
         let text = json_string(&value);
@@ -232,6 +268,11 @@ mod tests {
             prop_assert!(
                 !multi.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t'),
                 "{:?}", multi
+            );
+            let screen = for_screen(&text);
+            prop_assert!(
+                !screen.chars().any(|c| is_unsafe(c) || is_invisible(c)),
+                "{:?}", screen
             );
             let json = json_string(&serde_json::Value::String(text.clone()));
             prop_assert!(!json.chars().any(is_unsafe), "{:?}", json);
