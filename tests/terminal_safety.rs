@@ -215,11 +215,12 @@ async fn listen_into_head_1_ends_quietly_with_0() {
 async fn a_closed_pipe_is_not_a_panic() {
     let server = common::echo_server().await;
     let url = server.url();
-    let commands: [&[&str]; 4] = [
+    let commands: [&[&str]; 5] = [
         &["request", &url, "--message", "hello"],
         &["close-codes"],
         &["profiles", "presets"],
         &["send", &url, "hello", "--wait", "1"],
+        &["demo", "--script"],
     ];
     for args in commands {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wsdeck"))
@@ -252,12 +253,14 @@ async fn a_full_disk_is_a_clear_error_with_exit_1() {
     let server = common::echo_server().await;
     let url = server.url();
     let listen_url = peer(vec![Message::text("tick")], 1000, "", false).await;
-    let commands: [&[&str]; 5] = [
+    let commands: [&[&str]; 7] = [
         &["listen", &listen_url, "--no-reconnect"],
         &["request", &url, "--message", "hello"],
         &["request", &url, "--message", "hello", "--json"],
         &["send", &url, "hello", "--wait", "1"],
         &["close-codes"],
+        &["profiles", "presets"],
+        &["demo", "--script"],
     ];
     for args in commands {
         let (code, stderr) = run_with_stdout(args, dev_full()).await;
