@@ -249,7 +249,7 @@ fn save_log(log: &LogStore, path: &Path) -> std::io::Result<usize> {
                 timestamp, text, ..
             } => {
                 let line = serde_json::json!({"time": format_time(*timestamp), "system": text});
-                serde_json::to_writer(&mut out, &line)?;
+                crate::terminal_text::write_json(&mut out, &line)?;
                 out.write_all(b"\n")?;
             }
         }
