@@ -273,3 +273,56 @@ async fn a_full_disk_is_a_clear_error_with_exit_1() {
     }
     server.shutdown().await;
 }
+
+/// A server that refuses the upgrade with an HTTP error whose body would set the
+/// window title: the error names the status and shows the body escaped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http_error_body_is_shown_escaped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("ws://{}/", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request).await;
+            let body = "denied\u{1b}]0;pwned\u{7}\u{202e}\r\nnext line";
+            let response = format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        }
+    });
+    let output = run_wsdeck(&["request", &url, "--message", "hi"], &[]).await;
+    assert_ne!(output.code, 0, "{output:#?}");
+    assert_no_raw_controls("request stderr", &output.stderr);
+    assert!(
+        output.stderr.contains(r"denied\x1b]0;pwned\x07\u202e"),
+        "{output:#?}"
+    );
+    assert_eq!(output.stderr.lines().count(), 1, "one line: {output:#?}");
+}
+
+/// A profile file's fields are shown escaped by `profiles list` and `show`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_list_and_show_escape_what_the_file_holds() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profiles = dir.path().join("profiles");
+    std::fs::create_dir_all(&profiles).expect("profiles dir");
+    std::fs::write(
+        profiles.join("evil.toml"),
+        "description = \"x\\u001b]0;pwned\\u0007\\u202e\"\nurl = \"ws://127.0.0.1:9/\\u202e\\u001b[2J\"\n",
+    )
+    .expect("write the profile");
+    let env = [("WSDECK_CONFIG_DIR", dir.path().to_str().expect("UTF-8"))];
+    let list = run_wsdeck(&["profiles", "list"], &env).await;
+    assert_eq!(list.code, 0, "{list:#?}");
+    assert!(list.stdout.contains("evil"), "{list:#?}");
+    assert_no_raw_controls("profiles list", &list.stdout);
+    let show = run_wsdeck(&["profiles", "show", "evil"], &env).await;
+    assert_eq!(show.code, 0, "{show:#?}");
+    assert_no_raw_controls("profiles show", &show.stdout);
+    assert!(show.stdout.contains("pwned"), "{show:#?}");
+}
