@@ -94,7 +94,16 @@ pub fn multi_line(text: &str) -> Cow<'_, str> {
     escape_where(text, |c| is_unsafe(c) && c != '\n' && c != '\t')
 }
 
+/// Whether `text` is printable ASCII only (nothing to escape): a byte test the
+/// compiler vectorises, far cheaper than decoding characters.
+fn is_printable_ascii(text: &str) -> bool {
+    text.bytes().all(|byte| (0x20..0x7f).contains(&byte))
+}
+
 fn escape_where(text: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if is_printable_ascii(text) {
+        return Cow::Borrowed(text);
+    }
     let Some(first) = text.find(&escape) else {
         return Cow::Borrowed(text);
     };
@@ -135,6 +144,9 @@ pub fn push_for_screen(out: &mut String, c: char) {
 /// `text` as the TUI shows it ([`push_for_screen`] on every character). Borrows
 /// when nothing changes.
 pub fn for_screen(text: &str) -> Cow<'_, str> {
+    if is_printable_ascii(text) {
+        return Cow::Borrowed(text);
+    }
     let Some(first) = text.find(|c| is_control(c) || is_invisible(c)) else {
         return Cow::Borrowed(text);
     };
