@@ -138,6 +138,10 @@ async fn event_loop(
                 Some(Err(error)) => return Err(error).context("cannot read the terminal"),
                 None => return Ok(()),
             },
+            // SIGINT (from another process), SIGTERM, SIGHUP, SIGQUIT: leave as on
+            // `q`, so the terminal is restored and the session closes with 1000.
+            // Before session events, so that a flood cannot hold the exit back.
+            _ = terminal::terminated(&mut termination) => return Ok(()),
             received = events.recv_many(&mut batch, EVENT_BATCH) => {
                 if received == 0 {
                     return Ok(());
@@ -151,9 +155,6 @@ async fn event_loop(
             }
             _ = sleep_until(next_draw), if dirty => continue,
             _ = ticker.tick(), if app.is_ticking() => app.update(Msg::Tick, Instant::now()),
-            // SIGINT (from another process), SIGTERM, SIGHUP, SIGQUIT: leave as on
-            // `q`, so the terminal is restored and the session closes with 1000.
-            _ = terminal::terminated(&mut termination) => return Ok(()),
             _ = tokio::task::yield_now(), if app.has_pending_work() => {
                 app.update(Msg::Work, Instant::now())
             }
