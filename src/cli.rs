@@ -207,6 +207,10 @@ pub struct ListenArgs {
     /// One JSON object per line: direction, time, kind, data (binary as base64).
     #[arg(long)]
     pub jsonl: bool,
+    /// On a terminal, print payloads as they arrived instead of showing control
+    /// characters escaped (into a pipe or file they are always as they arrived).
+    #[arg(long, conflicts_with = "jsonl")]
+    pub raw: bool,
     /// Print counters to stderr at exit.
     #[arg(long)]
     pub stats: bool,

@@ -12,6 +12,7 @@ pub mod protocol;
 pub mod server;
 pub mod session;
 pub mod state;
+pub mod terminal_text;
 pub mod tui;
 pub mod ui;
 pub mod units;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use wsdeck::cli::{Cli, CommandLine};
+use wsdeck::commands::output::report;
 use wsdeck::{commands, tui};
 
 fn main() -> ExitCode {
@@ -29,12 +30,12 @@ fn main() -> ExitCode {
     let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("wsdeck: cannot start the async runtime: {error}");
+            report(&format!("cannot start the async runtime: {error}"));
             return ExitCode::from(1);
         }
     };
     if cli.command.is_none() && !tui::launch::has_terminal() {
-        eprintln!("wsdeck: {}", tui::launch::NO_TERMINAL);
+        report(tui::launch::NO_TERMINAL);
         return ExitCode::from(2);
     }
     let tui_result = match cli.command {
@@ -50,21 +51,27 @@ fn main() -> ExitCode {
             Some(runtime.block_on(tui::launch::demo()))
         }
         Some(command) => {
-            let json_mode = matches!(&command, CommandLine::Request(args) if args.json);
             return match runtime.block_on(commands::run(command)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(failure) => {
-                    if !json_mode && !failure.shown {
-                        eprintln!("wsdeck: {}", failure.message);
+                    // Messages can carry a server's words (close reasons, HTTP
+                    // bodies): `report` shows its control characters escaped.
+                    if !failure.shown {
+                        report(&failure.message);
                     }
                     ExitCode::from(failure.class.exit_code())
                 }
             };
         }
     };
+    // A termination signal left the TUI: the terminal is restored and the session
+    // closed; the exit status says which signal, as the shell expects (130: SIGINT).
+    if let Some(signal) = tui::terminal::termination_signal() {
+        return ExitCode::from(128u8.saturating_add(u8::try_from(signal).unwrap_or(0)));
+    }
     match tui_result {
         Some(Err(error)) => {
-            eprintln!("wsdeck: {error:#}");
+            report(&format!("{error:#}"));
             // Settings refused before the TUI opened exit as the headless commands do.
             let code = error
                 .downcast_ref::<commands::outcome::Failure>()

@@ -314,3 +314,167 @@ fn apollo_legacy_reference_server_subscription_in_the_tui() {
     app.key(b"\x03");
     assert!(app.wait_exit().success());
 }
+
+/// A peer on 127.0.0.1 that accepts one client and reports the code of the close
+/// frame it receives (None: the link ended without one).
+async fn close_recording_peer() -> (String, tokio::sync::oneshot::Receiver<Option<u16>>) {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("ws://{}/", listener.local_addr().expect("address"));
+    let (report, received) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
+        let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+            return;
+        };
+        let mut code = None;
+        while let Some(Ok(message)) = ws.next().await {
+            if let Message::Close(frame) = message {
+                code = frame.map(|frame| u16::from(frame.code));
+                break;
+            }
+        }
+        let _ = report.send(code);
+    });
+    (url, received)
+}
+
+/// Sends `signal` to the TUI's process as another process would (`kill -INT PID`).
+fn send_signal(app: &PtyApp, signal: i32) {
+    let pid = app.child.process_id().expect("a pid");
+    // SAFETY: kill only sends a signal to the child this test started.
+    let sent = unsafe { libc::kill(pid as libc::pid_t, signal) };
+    assert_eq!(sent, 0, "kill failed");
+}
+
+/// Asserts the terminal was given back: alternate screen left after it was last
+/// entered, mouse tracking off, the emulator back on the main screen.
+fn assert_terminal_restored(app: &PtyApp) {
+    let raw = app.raw.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&raw);
+    let entered = text
+        .rfind("\x1b[?1049h")
+        .expect("entered the alternate screen");
+    let left = text
+        .rfind("\x1b[?1049l")
+        .expect("left the alternate screen");
+    assert!(left > entered, "the alternate screen was left last");
+    let mouse_off = text
+        .rfind("\x1b[?1000l")
+        .expect("mouse tracking turned off");
+    assert!(
+        mouse_off > text.rfind("\x1b[?1000h").expect("mouse tracking was on"),
+        "mouse tracking was turned off last"
+    );
+    assert!(!app.screen.lock().unwrap().screen().alternate_screen());
+}
+
+/// `kill -INT` from another process: the TUI restores the terminal, closes with
+/// 1000 and exits with 130 (before, SIGINT's default action killed it with the
+/// terminal still raw, in the alternate screen and tracking the mouse).
+#[test]
+fn sigint_from_another_process_restores_the_terminal_closes_with_1000_and_exits_130() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let (url, close_code) = runtime.block_on(close_recording_peer());
+    let config_dir = tempfile::tempdir().expect("temp dir");
+    let dir = config_dir.path().display().to_string();
+    let mut app = PtyApp::start_with_env(&[&url], &[("WSDECK_CONFIG_DIR", &dir)], 40, 120);
+    app.wait_for("the TUI to connect", |s| s.contains("connected to"));
+    send_signal(&app, libc::SIGINT);
+    let status = app.wait_exit();
+    assert_eq!(status.exit_code(), 130, "exit status {status:?}");
+    assert_terminal_restored(&app);
+    let code = runtime
+        .block_on(async { tokio::time::timeout(WAIT, close_code).await })
+        .expect("the peer saw the link end")
+        .expect("the peer reported");
+    assert_eq!(code, Some(1000), "closed with 1000");
+}
+
+/// SIGTERM and SIGHUP leave the same way, with 143 and 129.
+#[test]
+fn sigterm_and_sighup_restore_the_terminal_and_exit_128_plus_the_signal() {
+    for (signal, expected) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
+        let mut app = PtyApp::start(&["demo"], 40, 120);
+        app.wait_for("the demo to connect", |s| s.contains("connected"));
+        send_signal(&app, signal);
+        let status = app.wait_exit();
+        assert_eq!(status.exit_code(), expected, "signal {signal}: {status:?}");
+        assert_terminal_restored(&app);
+    }
+}
+
+/// A peer on 127.0.0.1 that sends `text` to one client, then closes with 1000.
+async fn one_message_peer(text: &'static str) -> String {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("ws://{}/", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
+        let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+            return;
+        };
+        let _ = ws.send(Message::text(text)).await;
+        let close = CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        };
+        let _ = ws.send(Message::Close(Some(close))).await;
+        while let Some(Ok(_)) = ws.next().await {}
+    });
+    url
+}
+
+/// `listen` on a terminal shows a payload's control and bidi characters escaped
+/// (a title-setting OSC would otherwise run); `--raw` prints it as it came.
+#[test]
+fn listen_on_a_terminal_escapes_controls_unless_raw() {
+    const PAYLOAD: &str = "a\u{1b}]0;pwned\u{7}b\u{9b}c\u{202e}d";
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    for raw in [false, true] {
+        let url = runtime.block_on(one_message_peer(PAYLOAD));
+        let mut args = vec!["listen", url.as_str(), "--no-reconnect"];
+        if raw {
+            args.push("--raw");
+        }
+        let mut app = PtyApp::start(&args, 10, 80);
+        let status = app.wait_exit();
+        assert!(status.success(), "{status:?}");
+        // The reader thread may still be taking the last bytes.
+        std::thread::sleep(Duration::from_millis(100));
+        let text = String::from_utf8_lossy(&app.raw.lock().unwrap()).into_owned();
+        if raw {
+            assert!(text.contains(PAYLOAD), "--raw: {text:?}");
+        } else {
+            assert!(
+                text.contains(r"a\x1b]0;pwned\x07b\u009bc\u202ed"),
+                "escaped: {text:?}"
+            );
+            for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+                assert!(!text.contains(c), "{c:?} reached the terminal: {text:?}");
+            }
+        }
+    }
+}

@@ -10,6 +10,13 @@ use crate::session::{
 };
 
 use super::outcome::{Failure, FailureClass};
+
+/// `println!` that returns the write's failure from the function (see [`say`]).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say(format_args!($($arg)*))?
+    };
+}
 use super::shutdown_and_wait;
 
 /// Runs the guided demo and prints what happens, like the message log will.
@@ -26,8 +33,8 @@ pub async fn run() -> Result<(), Failure> {
         )
     })?;
     let url = server.url();
-    println!("wsdeck demo — built-in server listening on {url}");
-    println!(
+    say!("wsdeck demo — built-in server listening on {url}");
+    say!(
         "(try it yourself: `wsdeck serve --port 8765` in one terminal, `wsdeck request ws://127.0.0.1:8765 --message '{{\"id\":1}}' --json` in another)\n"
     );
 
@@ -66,9 +73,9 @@ async fn script(url: &str) -> Result<(), Failure> {
         };
         match event {
             Event::StateChanged(state) => {
-                println!("   state: {}", state.as_str());
+                say!("   state: {}", state.as_str());
                 if state == ConnectionState::Connected {
-                    print_step(steps[0].0);
+                    print_step(steps[0].0)?;
                     let _ = handle.send_text(steps[0].1);
                     step = 1;
                 }
@@ -89,7 +96,7 @@ async fn script(url: &str) -> Result<(), Failure> {
                     (None, FrameKind::Text) => payload.into_owned(),
                     (None, _) => hex_preview(&frame.payload),
                 };
-                println!(
+                say!(
                     "   {} {:<6} {detail}",
                     frame.direction.arrow(),
                     frame.kind.as_str()
@@ -99,24 +106,24 @@ async fn script(url: &str) -> Result<(), Failure> {
                 if echoed && step < steps.len() {
                     if step == 2 && !pinged {
                         pinged = true;
-                        print_step("ping the server to measure the round trip");
+                        print_step("ping the server to measure the round trip")?;
                         let _ = handle.ping();
                         continue;
                     }
-                    print_step(steps[step].0);
+                    print_step(steps[step].0)?;
                     let _ = handle.send_text(steps[step].1);
                     step += 1;
                 }
             }
             Event::Rtt(rtt) => {
-                println!("   rtt: {:.2} ms", rtt.last.as_secs_f64() * 1e3);
-                print_step(steps[step].0);
+                say!("   rtt: {:.2} ms", rtt.last.as_secs_f64() * 1e3);
+                print_step(steps[step].0)?;
                 let _ = handle.send_text(steps[step].1);
                 step += 1;
             }
             Event::Closed(outcome) => {
                 let code = outcome.code.unwrap_or(1005);
-                println!(
+                say!(
                     "   closed by {} with {code} {}: {}",
                     if outcome.by_peer {
                         "the server"
@@ -127,13 +134,15 @@ async fn script(url: &str) -> Result<(), Failure> {
                     close_code::meaning(code)
                 );
             }
-            Event::Error { message, .. } => println!("   error: {message}"),
+            Event::Error { message, .. } => {
+                say!("   error: {}", crate::terminal_text::one_line(&message))
+            }
             _ => {}
         }
     };
     shutdown_and_wait(&handle, &mut events).await;
     if result.is_ok() {
-        println!(
+        say!(
             "\nThat's the engine. See `wsdeck --help` for request, listen, send, serve and close-codes."
         );
     }
@@ -147,6 +156,14 @@ fn hex_preview(bytes: &[u8]) -> String {
     format!("{}{more}", shown.join(" "))
 }
 
-fn print_step(text: &str) {
-    println!("\n▸ {text}");
+fn print_step(text: &str) -> Result<(), Failure> {
+    say!("\n▸ {text}");
+    Ok(())
+}
+
+/// Writes one line to stdout: a closed pipe is ignored (the demo is short), any
+/// other failure ends the demo with it.
+fn say(line: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+    use std::io::Write as _;
+    writeln!(std::io::stdout(), "{line}").or_else(super::output::stdout_error)
 }

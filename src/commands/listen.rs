@@ -17,7 +17,7 @@ use crate::session::{Direction, Event, Frame, FrameKind, MessageId};
 
 use super::line_sink::LineSink;
 use super::outcome::{Failure, FailureClass};
-use super::output::{LineFormat, stats_summary, write_frame};
+use super::output::{LineFormat, report, stats_summary, stdout_error, text_format, write_frame};
 use super::watch::{Ending, LifecycleWatch, describe_close};
 use super::{shutdown_and_wait, spawn_session};
 
@@ -76,7 +76,7 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     if args.stats
         && let Some(stats) = final_stats
     {
-        eprintln!("{}", stats_summary(&stats));
+        let _ = writeln!(io::stderr(), "{}", stats_summary(&stats));
     }
     result.map_err(|failure| {
         if listener.last_printed.as_ref() == Some(&failure.message) {
@@ -108,10 +108,11 @@ type Flow = Option<Result<(), Failure>>;
 impl Listener {
     fn new(args: &ListenArgs, subscription: Option<MessageId>) -> Self {
         Self {
+            // Terminal or not is decided once: a pipe gets the bytes as they came.
             format: if args.jsonl {
                 LineFormat::JsonLines
             } else {
-                LineFormat::Raw
+                text_format(args.raw)
             },
             count: args.count,
             heartbeats: args.heartbeats,
@@ -185,7 +186,8 @@ impl Listener {
             return None;
         }
         if let Some(data) = &decoded.data
-            && let Err(error) = writeln!(out, "{data}")
+            && let Err(error) =
+                crate::terminal_text::write_json(&mut *out, data).and_then(|()| writeln!(out))
         {
             return Some(stdout_closed(error));
         }
@@ -213,23 +215,21 @@ impl Listener {
             }
             Event::Stats(stats) => self.last_stats = Some(**stats),
             Event::Error { message, .. } => {
-                eprintln!("wsdeck: {message}");
+                report(message);
                 self.last_printed = Some(message.clone());
             }
             // The insecure warning was printed once at start.
-            Event::Notice(message) if message != crate::session::INSECURE_NOTICE => {
-                eprintln!("wsdeck: {message}")
-            }
+            Event::Notice(message) if message != crate::session::INSECURE_NOTICE => report(message),
             Event::ReconnectScheduled {
                 attempt,
                 max_attempts,
                 delay,
             } => {
                 let max = max_attempts.map_or("∞".to_string(), |max| max.to_string());
-                eprintln!(
-                    "wsdeck: reconnecting in {:.1}s (attempt {attempt}/{max})",
+                report(&format!(
+                    "reconnecting in {:.1}s (attempt {attempt}/{max})",
                     delay.as_secs_f64()
-                );
+                ));
             }
             _ => {}
         }
@@ -255,16 +255,9 @@ impl Listener {
     }
 }
 
-/// A closed stdout (e.g. `| head`) ends listening quietly.
+/// A closed stdout (e.g. `| head`) ends listening quietly; a full disk is an error.
 fn stdout_closed(error: io::Error) -> Result<(), Failure> {
-    if error.kind() == io::ErrorKind::BrokenPipe {
-        Ok(())
-    } else {
-        Err(Failure::new(
-            FailureClass::Internal,
-            format!("cannot write to stdout: {error}"),
-        ))
-    }
+    stdout_error(error)
 }
 
 async fn sleep_until_opt(deadline: Option<Instant>) {

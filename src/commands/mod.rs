@@ -34,10 +34,7 @@ pub async fn run(command: CommandLine) -> Result<(), Failure> {
         CommandLine::Listen(args) => listen::run(args).await,
         CommandLine::Send(args) => send::run(args).await,
         CommandLine::Profiles { action } => profiles::run(action),
-        CommandLine::CloseCodes => {
-            print!("{}", session::close_code::render_table());
-            Ok(())
-        }
+        CommandLine::CloseCodes => output::print(&session::close_code::render_table()),
     }
 }
 
@@ -59,7 +56,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
 /// Starts a session for a headless command; bad settings are INVALID_INPUT.
 pub fn spawn_session(config: SessionConfig) -> Result<(SessionHandle, EventReceiver), Failure> {
     if config.tls.insecure && config.url.scheme() == "wss" {
-        eprintln!("wsdeck: WARNING: {}", session::INSECURE_NOTICE);
+        output::report(&format!("WARNING: {}", session::INSECURE_NOTICE));
     }
     session::spawn(config)
         .map_err(|error| Failure::new(FailureClass::InvalidInput, error.to_string()))

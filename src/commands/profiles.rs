@@ -10,7 +10,10 @@ use crate::config::presets;
 use crate::config::profile::Profile;
 use crate::config::store::{ProfileStore, SaveMode, SaveOptions};
 
+use crate::terminal_text::{multi_line, one_line};
+
 use super::outcome::{Failure, FailureClass};
+use super::output::{print, report};
 
 fn invalid(message: impl Into<String>) -> Failure {
     Failure::new(FailureClass::InvalidInput, message.into())
@@ -31,61 +34,71 @@ pub fn run(action: ProfilesAction) -> Result<(), Failure> {
             let store = store()?;
             let path = store.path_of(&name).map_err(|e| invalid(e.to_string()))?;
             store.remove(&name).map_err(|e| invalid(e.to_string()))?;
-            println!("removed {}", path.display());
-            Ok(())
+            print(&format!("removed {}\n", shown_path(&path)))
         }
         ProfilesAction::Presets => {
+            let mut text = String::new();
             for preset in presets::all() {
-                println!("{:<16} {}", preset.name, preset.description);
+                text.push_str(&format!("{:<16} {}\n", preset.name, preset.description));
             }
-            Ok(())
+            print(&text)
         }
-        ProfilesAction::Path => {
-            println!("{}", store()?.profiles_dir().display());
-            Ok(())
-        }
+        ProfilesAction::Path => print(&format!("{}\n", shown_path(&store()?.profiles_dir()))),
     }
+}
+
+/// A path as shown on a terminal (a file name may hold control characters).
+fn shown_path(path: &std::path::Path) -> String {
+    one_line(&path.display().to_string()).into_owned()
 }
 
 fn list() -> Result<(), Failure> {
     let store = store()?;
     let entries = store.list().map_err(|e| invalid(e.to_string()))?;
     if entries.is_empty() {
-        println!(
-            "no profiles in {} — create one with: wsdeck profiles new NAME --preset PRESET --url URL",
-            store.profiles_dir().display()
-        );
-        return Ok(());
+        return print(&format!(
+            "no profiles in {} — create one with: wsdeck profiles new NAME --preset PRESET --url URL\n",
+            shown_path(&store.profiles_dir())
+        ));
     }
     let recent = store.recent();
+    let mut text = String::new();
     for entry in entries {
         let used = if recent.first() == Some(&entry.name) {
             " (last used)"
         } else {
             ""
         };
-        match &entry.profile {
-            Ok(profile) => println!(
-                "{:<20} {:<15} {}{used}",
-                entry.name,
-                profile.provider.as_deref().unwrap_or("raw"),
-                profile.url.as_deref().unwrap_or("(no url)"),
+        // Everything here comes from files: one line per profile, controls escaped.
+        let line = match &entry.profile {
+            Ok(profile) => format!(
+                "{:<20} {:<15} {}{used}\n",
+                one_line(&entry.name),
+                one_line(profile.provider.as_deref().unwrap_or("raw")),
+                one_line(profile.url.as_deref().unwrap_or("(no url)")),
             ),
-            Err(error) => println!("{:<20} BROKEN          {error}", entry.name),
-        }
+            Err(error) => format!(
+                "{:<20} BROKEN          {}\n",
+                one_line(&entry.name),
+                multi_line(&error.to_string())
+            ),
+        };
+        text.push_str(&line);
     }
-    Ok(())
+    print(&text)
 }
 
 fn show(name: &str) -> Result<(), Failure> {
     let store = store()?;
     let profile = store.load(name).map_err(|e| invalid(e.to_string()))?;
     let path = store.path_of(name).map_err(|e| invalid(e.to_string()))?;
-    println!("# {}", path.display());
     // A secret stored in plain text on purpose is still not printed.
     let shown = profile.masked();
-    print!("{}", shown.to_toml());
-    Ok(())
+    print(&format!(
+        "# {}\n{}",
+        shown_path(&path),
+        multi_line(&shown.to_toml())
+    ))
 }
 
 fn new(args: &NewProfileArgs) -> Result<(), Failure> {
@@ -125,13 +138,12 @@ fn new(args: &NewProfileArgs) -> Result<(), Failure> {
         .save_with(&args.name, &profile, options)
         .map_err(|e| invalid(e.to_string()))?;
     if plaintext {
-        eprintln!(
-            "wsdeck: WARNING: the token is stored in plain text in {} (mode 0600)",
-            path.display()
-        );
+        report(&format!(
+            "WARNING: the token is stored in plain text in {} (mode 0600)",
+            shown_path(&path)
+        ));
     }
-    println!("created {}", path.display());
-    Ok(())
+    print(&format!("created {}\n", shown_path(&path)))
 }
 
 /// Opens the profile in $VISUAL/$EDITOR on a copy; the copy replaces the profile only
@@ -179,12 +191,11 @@ fn edit(name: &str) -> Result<(), Failure> {
                     .save_text(name, &text, options)
                     .map_err(|e| invalid(e.to_string()))?;
                 let _ = std::fs::remove_file(&draft);
-                println!("saved {}", path.display());
-                return Ok(());
+                return print(&format!("saved {}\n", shown_path(&path)));
             }
             Err(error) if std::io::stdin().is_terminal() => {
-                eprintln!("wsdeck: {error}");
-                eprint!("edit again? [Y/n] ");
+                report(&error.to_string());
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), b"edit again? [Y/n] ");
                 let mut answer = String::new();
                 let _ = std::io::stdin().read_line(&mut answer);
                 if answer.trim().eq_ignore_ascii_case("n") {

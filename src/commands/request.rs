@@ -11,7 +11,10 @@ use crate::cli::RequestArgs;
 use crate::protocol::Correlation;
 use crate::session::{self, Direction, Event, Frame, FrameKind, MessageId};
 
+use crate::terminal_text;
+
 use super::outcome::{Failure, FailureClass};
+use super::output::{self, LineFormat};
 use super::watch::{Ending, LifecycleWatch, describe_close};
 use super::{shutdown_and_wait_for, spawn_session};
 
@@ -29,22 +32,30 @@ pub struct Response {
     pub url: String,
 }
 
-/// Runs `wsdeck request`, printing the result; the error is already printed in
-/// JSON mode, otherwise the caller prints it.
+/// Runs `wsdeck request`, printing the result; in JSON mode the error is printed
+/// as an envelope (and marked as shown), otherwise the caller prints it. A closed
+/// stdout is not an error; a failed write (a full disk) is.
 pub async fn run(args: RequestArgs) -> Result<(), Failure> {
     let correlation = args.message.as_deref().and_then(correlation_key);
     let correlation_id = correlation
         .as_ref()
         .map(value_as_id)
         .unwrap_or_else(random_id);
+    // Terminal or not is asked before connecting, like `listen` does.
+    let format = output::text_format(false);
     let result = exchange(&args, correlation.as_ref()).await;
-    match (&result, args.json) {
-        (Ok(response), true) => println!("{}", success_envelope(response, &correlation_id)),
-        (Ok(response), false) => print_payload(&response.frame),
-        (Err(failure), true) => println!("{}", failure_envelope(failure, &correlation_id)),
-        (Err(_), false) => {}
+    let envelope = |value: &Value| terminal_text::json_string(value) + "\n";
+    match (result, args.json) {
+        (Ok(response), true) => {
+            output::print(&envelope(&success_envelope(&response, &correlation_id)))
+        }
+        (Ok(response), false) => output::print(&payload_line(&response.frame, format)),
+        (Err(failure), true) => {
+            output::print(&envelope(&failure_envelope(&failure, &correlation_id)))?;
+            Err(failure.already_shown())
+        }
+        (Err(failure), false) => Err(failure),
     }
-    result.map(|_| ())
 }
 
 /// Connects, sends, and waits for the response within the timeout.
@@ -291,22 +302,26 @@ pub fn failure_envelope(failure: &Failure, correlation_id: &str) -> Value {
     })
 }
 
-fn print_payload(frame: &Frame) {
-    if let Some(data) = frame
+/// The response as one line of output: what the adapter extracted as JSON, else
+/// the text (escaped when `format` says so) or base64.
+fn payload_line(frame: &Frame, format: LineFormat) -> String {
+    let mut line = if let Some(data) = frame
         .decoded
         .as_ref()
         .and_then(|decoded| decoded.data.as_ref())
     {
-        println!("{data}");
-        return;
-    }
-    match (frame.kind, frame.text()) {
-        (FrameKind::Text, Some(text)) => println!("{text}"),
-        _ => println!(
-            "{}",
-            base64::engine::general_purpose::STANDARD.encode(&frame.payload)
-        ),
-    }
+        terminal_text::json_string(data)
+    } else {
+        match (frame.kind, frame.text()) {
+            (FrameKind::Text, Some(text)) if format == LineFormat::Escaped => {
+                terminal_text::multi_line(text).into_owned()
+            }
+            (FrameKind::Text, Some(text)) => text.to_owned(),
+            _ => base64::engine::general_purpose::STANDARD.encode(&frame.payload),
+        }
+    };
+    line.push('\n');
+    line
 }
 
 /// Ids of messages that matter to tests.

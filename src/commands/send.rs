@@ -11,7 +11,7 @@ use crate::cli::SendArgs;
 use crate::session::{Direction, Event, FrameKind, MessageId};
 
 use super::outcome::{Failure, FailureClass};
-use super::output::{LineFormat, write_frame};
+use super::output::{stdout_error, text_format, write_frame};
 use super::watch::{Ending, LifecycleWatch};
 use super::{SHUTDOWN_GRACE, shutdown_and_wait, spawn_session};
 
@@ -94,6 +94,10 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
     let mut watch = LifecycleWatch::default();
     let mut wait_until: Option<Instant> = None;
     let stdout = io::stdout();
+    let format = text_format(false);
+    // Set once stdout is closed (`| head`): replies are no longer printed, but the
+    // messages still go out.
+    let mut stdout_closed = false;
     let result = loop {
         while progress.submitted < messages.len()
             && progress.in_flight.len() < window
@@ -131,12 +135,18 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
                 }
             }
             Event::Frame(frame)
-                if frame.direction == Direction::Incoming
+                if !stdout_closed
+                    && frame.direction == Direction::Incoming
                     && matches!(frame.kind, FrameKind::Text | FrameKind::Binary) =>
             {
                 let mut out = stdout.lock();
-                let _ = write_frame(&mut out, frame, LineFormat::Raw);
-                let _ = out.flush();
+                let written = write_frame(&mut out, frame, format).and_then(|()| out.flush());
+                if let Err(error) = written {
+                    match stdout_error(error) {
+                        Ok(()) => stdout_closed = true,
+                        Err(failure) => break Err(failure),
+                    }
+                }
             }
             Event::Notice(message) if message != crate::session::INSECURE_NOTICE => {
                 eprintln!("wsdeck: {message}");

@@ -3,6 +3,7 @@
 
 use crate::session::close_code;
 use crate::session::{CloseOutcome, ConnectionState, ErrorKind, Event};
+use crate::terminal_text;
 
 use super::outcome::{Failure, FailureClass};
 
@@ -86,7 +87,7 @@ pub fn describe_close(outcome: &CloseOutcome) -> String {
     if code == 1006 {
         return format!(
             "the connection dropped (1006 Abnormal Closure): {}",
-            outcome.reason
+            terminal_text::one_line(&outcome.reason)
         );
     }
     let who = if outcome.by_peer {
@@ -99,7 +100,10 @@ pub fn describe_close(outcome: &CloseOutcome) -> String {
         close_code::name(code)
     );
     if !outcome.reason.is_empty() {
-        text.push_str(&format!(" (\"{}\")", outcome.reason));
+        text.push_str(&format!(
+            " (\"{}\")",
+            terminal_text::one_line(&outcome.reason)
+        ));
     }
     if !outcome.clean {
         text.push_str(" — not a clean close");

@@ -115,7 +115,11 @@ impl Shared {
 
     fn log(&self, line: std::fmt::Arguments<'_>) {
         if self.log == Log::Stderr {
-            eprintln!("{line}");
+            // A line may carry what a client sent (a close reason, a handshake
+            // error): its control characters are shown escaped. A stderr that
+            // cannot be written to is no reason to stop serving.
+            let line = format!("{}\n", crate::terminal_text::one_line(&line.to_string()));
+            let _ = io::stderr().lock().write_all(line.as_bytes());
         }
     }
 }
@@ -234,7 +238,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
             .context("cannot wait for Ctrl-C"),
         Err(error) => Err(error),
     };
-    eprintln!("shutting down");
+    let _ = io::stderr().lock().write_all(b"shutting down\n");
     server.shutdown().await;
     stopped
 }

@@ -268,7 +268,10 @@ fn classify_handshake_error(error: WsError, url: &Url) -> ConnectError {
                 .as_deref()
                 .map(|bytes| {
                     let preview = &bytes[..bytes.len().min(BODY_PREVIEW_BYTES)];
-                    let mut text = String::from_utf8_lossy(preview).trim().to_string();
+                    // The server's words: on one line, its control characters escaped.
+                    let mut text =
+                        crate::terminal_text::one_line(String::from_utf8_lossy(preview).trim())
+                            .into_owned();
                     if bytes.len() > BODY_PREVIEW_BYTES {
                         text.push('…');
                     }

@@ -277,7 +277,8 @@ fn plain_content(entry: &LogEntry, cols: usize) -> Content {
     }
 }
 
-/// Plain text as lines: tabs as four spaces, other control characters as spaces.
+/// Plain text as lines: tabs as four spaces, other control characters as spaces,
+/// zero-width and bidi characters as escapes (the hex view keeps their bytes).
 fn text_lines(text: &str) -> Vec<Line<'static>> {
     text.split('\n')
         .map(|line| {
@@ -285,7 +286,7 @@ fn text_lines(text: &str) -> Vec<Line<'static>> {
                 .strip_suffix('\r')
                 .unwrap_or(line)
                 .replace('\t', "    ");
-            Line::raw(line.replace(|c: char| c.is_control(), " "))
+            Line::raw(crate::terminal_text::for_screen(&line).into_owned())
         })
         .collect()
 }

@@ -16,7 +16,6 @@ use anyhow::Context;
 use base64::Engine as _;
 use futures_util::StreamExt;
 use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEventKind};
-use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use crate::app::{App, AppSetup, Effect, Msg, SessionExtras, StatusLevel};
@@ -118,7 +117,7 @@ async fn event_loop(
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
-    let (_keep_open, mut termination) = termination_signals();
+    let mut termination = terminal::termination();
     loop {
         let now = Instant::now();
         if dirty && now >= last_draw + FRAME {
@@ -140,6 +139,10 @@ async fn event_loop(
                 Some(Err(error)) => return Err(error).context("cannot read the terminal"),
                 None => return Ok(()),
             },
+            // SIGINT (from another process), SIGTERM, SIGHUP, SIGQUIT: leave as on
+            // `q`, so the terminal is restored and the session closes with 1000.
+            // Before session events, so that a flood cannot hold the exit back.
+            _ = terminal::terminated(&mut termination) => return Ok(()),
             received = events.recv_many(&mut batch, EVENT_BATCH) => {
                 if received == 0 {
                     return Ok(());
@@ -153,8 +156,6 @@ async fn event_loop(
             }
             _ = sleep_until(next_draw), if dirty => continue,
             _ = ticker.tick(), if app.is_ticking() => app.update(Msg::Tick, Instant::now()),
-            // SIGTERM, SIGHUP, SIGQUIT: leave as on `q`, so the terminal is restored.
-            _ = termination.recv() => return Ok(()),
             _ = tokio::task::yield_now(), if app.has_pending_work() => {
                 app.update(Msg::Work, Instant::now())
             }
@@ -189,32 +190,6 @@ async fn event_loop(
             }
         }
     }
-}
-
-/// A receiver that yields when the process is asked to terminate (SIGTERM, SIGHUP or
-/// SIGQUIT), and the sender that keeps it waiting (rather than ended) while no
-/// signal has come.
-fn termination_signals() -> (mpsc::UnboundedSender<()>, mpsc::UnboundedReceiver<()>) {
-    let (notify, receiver) = mpsc::unbounded_channel();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        for kind in [
-            SignalKind::terminate(),
-            SignalKind::hangup(),
-            SignalKind::quit(),
-        ] {
-            if let Ok(mut stream) = signal(kind) {
-                let notify = notify.clone();
-                tokio::spawn(async move {
-                    if stream.recv().await.is_some() {
-                        let _ = notify.send(());
-                    }
-                });
-            }
-        }
-    }
-    (notify, receiver)
 }
 
 /// Terminal input as an app message; key releases and focus changes are dropped.
@@ -281,7 +256,7 @@ fn save_log(log: &LogStore, path: &Path) -> std::io::Result<usize> {
                 timestamp, text, ..
             } => {
                 let line = serde_json::json!({"time": format_time(*timestamp), "system": text});
-                serde_json::to_writer(&mut out, &line)?;
+                crate::terminal_text::write_json(&mut out, &line)?;
                 out.write_all(b"\n")?;
             }
         }

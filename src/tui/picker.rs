@@ -4,7 +4,7 @@ use anyhow::Context;
 use futures_util::StreamExt;
 use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 
-use super::terminal::TerminalGuard;
+use super::terminal::{TerminalGuard, terminated, termination};
 use crate::state::picker::{Picker, PickerChoice, PickerOutcome};
 use crate::state::profile_form::{FormOutcome, ProfileForm};
 
@@ -15,12 +15,17 @@ pub async fn pick(
     picker: &mut Picker,
 ) -> anyhow::Result<Option<PickerChoice>> {
     let mut input = EventStream::new();
+    let mut termination = termination();
     loop {
         guard
             .terminal()
             .draw(|frame| crate::ui::picker::render_picker(frame, frame.area(), picker))
             .context("cannot draw")?;
-        let Some(event) = input.next().await else {
+        let event = tokio::select! {
+            event = input.next() => event,
+            _ = terminated(&mut termination) => return Ok(None),
+        };
+        let Some(event) = event else {
             return Ok(None);
         };
         match event.context("cannot read the terminal")? {
@@ -51,12 +56,17 @@ pub async fn fill_form(
     form: &mut ProfileForm,
 ) -> anyhow::Result<FormOutcome> {
     let mut input = EventStream::new();
+    let mut termination = termination();
     loop {
         guard
             .terminal()
             .draw(|frame| crate::ui::profile_form::render_profile_form(frame, frame.area(), form))
             .context("cannot draw")?;
-        let Some(event) = input.next().await else {
+        let event = tokio::select! {
+            event = input.next() => event,
+            _ = terminated(&mut termination) => return Ok(FormOutcome::Cancel),
+        };
+        let Some(event) = event else {
             return Ok(FormOutcome::Cancel);
         };
         if let TermEvent::Key(key) = event.context("cannot read the terminal")?

@@ -1,9 +1,14 @@
 //! The terminal while the TUI runs: raw mode, the alternate screen and mouse
-//! capture on entry; everything restored on exit, on error (a guard's drop) and on
-//! panic (a hook that restores, then calls the previous hook); suspend on Ctrl-Z.
+//! capture on entry; everything restored on exit, on error (a guard's drop), on
+//! panic (a hook that restores, then calls the previous hook) and on a termination
+//! signal (SIGINT from another process, SIGTERM, SIGHUP, SIGQUIT: the screens that
+//! wait for input also wait for [`terminated`] and leave as on `q`, and the binary
+//! then exits with 128 + the signal's number); suspend on Ctrl-Z.
 
 use std::io::{self, Stdout, Write};
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
+
+use tokio::sync::watch;
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -25,9 +30,11 @@ pub struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    /// Enters raw mode, the alternate screen and mouse capture.
+    /// Enters raw mode, the alternate screen and mouse capture, and from then on
+    /// catches termination signals (see [`terminated`]). Needs a tokio runtime.
     pub fn enter() -> io::Result<Self> {
         install_panic_hook();
+        let _ = termination();
         setup()?;
         let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         Ok(Self { terminal })
@@ -100,4 +107,60 @@ fn install_panic_hook() {
             previous(info);
         }));
     });
+}
+
+/// The number of the termination signal received so far (0: none), shared by every
+/// screen that waits for input. Set up once, on the first [`termination`].
+static TERMINATION: OnceLock<watch::Sender<i32>> = OnceLock::new();
+
+/// A receiver for [`terminated`]. The first call makes SIGINT, SIGTERM, SIGHUP and
+/// SIGQUIT be caught for the rest of the process: without that, a `kill -INT` from
+/// another process would end it with the terminal still raw. (Ctrl-C typed in the
+/// TUI is a key in raw mode, not a signal.) Needs a tokio runtime.
+pub fn termination() -> watch::Receiver<i32> {
+    TERMINATION
+        .get_or_init(|| {
+            let (sender, _) = watch::channel(0);
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{SignalKind, signal};
+                for (kind, number) in [
+                    (SignalKind::interrupt(), libc::SIGINT),
+                    (SignalKind::terminate(), libc::SIGTERM),
+                    (SignalKind::hangup(), libc::SIGHUP),
+                    (SignalKind::quit(), libc::SIGQUIT),
+                ] {
+                    if let Ok(mut stream) = signal(kind) {
+                        tokio::spawn(async move {
+                            while stream.recv().await.is_some() {
+                                if let Some(sender) = TERMINATION.get() {
+                                    sender.send_replace(number);
+                                }
+                            }
+                        });
+                    }
+                }
+            }
+            sender
+        })
+        .subscribe()
+}
+
+/// Waits until a termination signal has come (at once if one came already) and
+/// returns its number.
+pub async fn terminated(receiver: &mut watch::Receiver<i32>) -> i32 {
+    match receiver.wait_for(|number| *number != 0).await {
+        Ok(number) => *number,
+        // The sender lives in a static and is never dropped.
+        Err(_) => std::future::pending().await,
+    }
+}
+
+/// The termination signal that was received, if any: the binary exits with 128 +
+/// this number once the TUI has restored the terminal and closed with 1000.
+pub fn termination_signal() -> Option<i32> {
+    TERMINATION
+        .get()
+        .map(|sender| *sender.borrow())
+        .filter(|number| *number != 0)
 }

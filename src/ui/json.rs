@@ -13,6 +13,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::theme;
+use crate::terminal_text;
 
 mod check;
 mod doc;
@@ -37,7 +38,8 @@ pub fn preview_input_limit(max_chars: usize) -> usize {
 /// A one-line preview of `text`, at most `max_chars` characters (an ellipsis marks a
 /// cut). Text that starts with `{` or `[` is coloured as compact JSON (whitespace
 /// outside strings dropped); anything else is plain with whitespace runs collapsed.
-/// Control characters become spaces. Reads at most [`preview_input_limit`] bytes,
+/// Control characters become spaces, zero-width and bidi characters escapes
+/// (`\u200d`). Reads at most [`preview_input_limit`] bytes,
 /// so runs of whitespace cannot make it expensive either.
 pub fn compact_preview(text: &str, max_chars: usize) -> Line<'static> {
     let mut out = Out::new(max_chars);
@@ -92,7 +94,7 @@ pub fn compact_preview(text: &str, max_chars: usize) -> Line<'static> {
                 out.push('"', style);
                 let mut escaped = false;
                 for (_, c) in chars.by_ref() {
-                    if !out.push(if c.is_control() { ' ' } else { c }, style) {
+                    if !out.push_shown(c, style) {
                         break;
                     }
                     if c == '"' && !escaped {
@@ -192,8 +194,20 @@ impl Out {
                 self.push(' ', Style::new());
             }
         } else {
-            self.push(c, Style::new());
+            self.push_shown(c, Style::new());
         }
+    }
+
+    /// Appends `c` as the screen shows it: a control as a space, a zero-width or
+    /// bidi character as its escape (`\u200d`: terminals disagree on how wide
+    /// those are, which shifts the border); false once the line is full.
+    fn push_shown(&mut self, c: char, style: Style) -> bool {
+        if !c.is_control() && !terminal_text::is_invisible(c) {
+            return self.push(c, style);
+        }
+        let mut shown = String::new();
+        terminal_text::push_for_screen(&mut shown, c);
+        shown.chars().all(|c| self.push(c, style))
     }
 
     fn flush(&mut self) {

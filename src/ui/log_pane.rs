@@ -31,6 +31,7 @@ use crate::session::{Direction, Frame as WsFrame, FrameKind, MessageId};
 use crate::state::filter_expr;
 use crate::state::log::{LogEntry, Matcher, SystemLevel};
 use crate::state::log_view::{LogRows, LogView};
+use crate::terminal_text;
 
 /// Columns before the preview: `HH:MM:SS.mmm → binary  12.3 KiB  `.
 const PREVIEW_COLUMN: usize = 12 + 3 + 6 + 1 + 8 + 2;
@@ -304,18 +305,23 @@ fn level_style(level: SystemLevel) -> Style {
     }
 }
 
-/// `text` on one line: control characters as spaces, at most `max_chars`
-/// characters (an ellipsis marks a cut).
+/// `text` on one line: control characters as spaces, zero-width and bidi
+/// characters as escapes (`\u200d`, see [`terminal_text::push_for_screen`]), at
+/// most `max_chars` characters (an ellipsis marks a cut).
 fn one_line(text: &str, max_chars: usize) -> String {
-    let mut out: String = text
-        .chars()
-        .take(max_chars.saturating_add(1))
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if out.chars().count() > max_chars {
-        out.pop();
+    let mut out = String::new();
+    let mut count = 0;
+    for c in text.chars() {
+        if count > max_chars {
+            break;
+        }
+        let before = out.len();
+        terminal_text::push_for_screen(&mut out, c);
+        count += out[before..].chars().count();
+    }
+    if count > max_chars {
+        out = out.chars().take(max_chars.saturating_sub(1)).collect();
         if max_chars > 0 {
-            out.pop();
             out.push('…');
         }
     }
@@ -510,6 +516,61 @@ mod tests {
         assert_ne!(wide[(col - 2, 4)].bg, theme::search_hit().bg.unwrap());
     }
 
+    /// Zero-width joiners, variation selectors and bidi characters are shown as
+    /// escapes in the preview, so no row's width depends on how a terminal joins
+    /// or reorders them; the border stays in the last column.
+    #[test]
+    fn zero_width_and_bidi_characters_are_escaped_in_previews() {
+        let mut store = LogStore::new(10);
+        store.push(frame(
+            Direction::Incoming,
+            FrameKind::Text,
+            "family 👨\u{200d}👩\u{200d}👧 ❤\u{fe0f} \u{202e}gnp.exe",
+        ));
+        store.push(frame(
+            Direction::Incoming,
+            FrameKind::Text,
+            "{\"k\":\"a\\u200db\",\"raw\":\"x\u{200b}y\u{2067}z\"}",
+        ));
+        store.push(frame(Direction::Incoming, FrameKind::Close, "bye\u{202e}!"));
+        store.push(LogEntry::system(
+            SystemLevel::Info,
+            "note \u{2066}x\u{2069}",
+        ));
+        let buf = draw(120, 8, &store, &LogView::new(), None);
+        for y in 1..=4 {
+            let text = row(&buf, y);
+            assert!(
+                !text.contains(terminal_text::is_invisible),
+                "row {y}: {text:?}"
+            );
+            assert!(text.ends_with('│'), "row {y}: {text:?}");
+        }
+        // (A wide emoji's second cell reads as a space here.)
+        assert_eq!(
+            row(&buf, 1).matches(r"\u200d").count(),
+            2,
+            "{}",
+            row(&buf, 1)
+        );
+        assert!(
+            row(&buf, 1).contains(r"❤\ufe0f \u202egnp.exe"),
+            "{}",
+            row(&buf, 1)
+        );
+        assert!(
+            row(&buf, 2).contains(r#""raw":"x\u200by\u2067z""#),
+            "{}",
+            row(&buf, 2)
+        );
+        assert!(row(&buf, 3).contains(r"bye\u202e!"), "{}", row(&buf, 3));
+        assert!(
+            row(&buf, 4).contains(r"note \u2066x\u2069"),
+            "{}",
+            row(&buf, 4)
+        );
+    }
+
     #[test]
     fn selected_row_and_new_below_marker() {
         let mut store = sample();
@@ -658,6 +719,8 @@ mod tests {
         assert_eq!(group_digits(999), "999");
         assert_eq!(one_line("a\nb", 2), "a…");
         assert_eq!(one_line("a\nb", 3), "a b");
+        assert_eq!(one_line("a\u{200d}b", 20), "a\\u200db");
+        assert_eq!(one_line("a\u{200d}b", 4), "a\\u…");
         let empty = draw(40, 5, &LogStore::new(5), &LogView::new(), None);
         assert!(row(&empty, 1).contains("no messages yet"));
     }

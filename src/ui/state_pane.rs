@@ -150,7 +150,7 @@ pub fn state_lines(
         };
         lines.extend(indented(&how, width, theme::dim()));
         if !close.reason.is_empty() {
-            let reason = format!("\"{}\"", close.reason);
+            let reason = format!("\"{}\"", crate::terminal_text::for_screen(&close.reason));
             lines.extend(indented(&reason, width, theme::title()));
         }
         lines.extend(indented(close_code::meaning(code), width, theme::dim()));

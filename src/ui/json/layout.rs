@@ -12,6 +12,7 @@ use ratatui::text::{Line, Span};
 
 use super::doc::JsonDoc;
 use super::index::NO_KEY;
+use crate::terminal_text::for_screen;
 use crate::ui::theme;
 
 /// Marks a line of [`JsonLayout`] as the closing line of a container (node indexes
@@ -93,12 +94,14 @@ impl JsonLayout {
         if entry & CLOSE != 0 {
             spans.push(Span::styled(if object { "}" } else { "]" }, punctuation));
         } else {
+            // Zero-width and bidi characters written raw in a string are shown as
+            // escapes (`\u200d`), as in the log preview; borrowed when there are none.
             if let Some(key) = doc.key_of(&node) {
-                spans.push(Span::styled(key, theme::json_key()));
+                spans.push(Span::styled(for_screen(key), theme::json_key()));
                 spans.push(Span::styled(": ", punctuation));
             }
             if let Some(scalar) = doc.scalar_of(&node) {
-                spans.push(Span::styled(scalar, scalar_style(scalar)));
+                spans.push(Span::styled(for_screen(scalar), scalar_style(scalar)));
             } else if node.members(doc.text()) == 0 {
                 spans.push(Span::styled(if object { "{}" } else { "[]" }, punctuation));
             } else if self.opens(index) {
@@ -131,13 +134,27 @@ impl JsonLayout {
         // whitespace around it) plus the space after the colon, and the value.
         let mut bytes = 2 * usize::from(node.depth) + 2;
         if entry & CLOSE == 0 {
+            let mut shown = 0;
             if node.key != NO_KEY {
-                bytes += (node.start - node.key) as usize + 1;
+                shown += (node.start - node.key) as usize + 1;
             }
-            bytes += match node.scalar_end(doc.text()) {
+            let scalar_end = node.scalar_end(doc.text());
+            shown += match scalar_end {
                 Some(end) => end - node.start as usize,
                 None => FOLDED_BYTES,
             };
+            // Only non-ASCII characters are shown as escapes, and an escape takes at
+            // most three times the character's bytes (`\u00ad` for two).
+            let from = if node.key != NO_KEY {
+                node.key
+            } else {
+                node.start
+            } as usize;
+            let to = scalar_end.unwrap_or(node.start as usize).max(from);
+            if !doc.text()[from..to].is_ascii() {
+                shown *= 3;
+            }
+            bytes += shown;
         }
         if bytes <= cols {
             return 1;
@@ -204,6 +221,26 @@ mod tests {
         (0..layout.len())
             .map(|i| layout.line(doc, i).to_string())
             .collect()
+    }
+
+    #[test]
+    fn zero_width_and_bidi_characters_show_as_escapes_and_count_so() {
+        let value = doc("{\"k\u{200d}\":\"a\u{202e}b\u{ad}\",\"n\":[\"\u{e0001}\"]}");
+        assert_eq!(
+            texts(&value, None),
+            [
+                "{",
+                r#"  "k\u200d": "a\u202eb\u00ad","#,
+                r#"  "n": ["#,
+                r#"    "\u{e0001}""#,
+                "  ]",
+                "}"
+            ]
+        );
+        let layout = value.layout(None);
+        // `  "k\u200d": "a\u202eb\u00ad",` is 30 characters from 17 bytes of text.
+        assert_eq!(layout.rows(&value, 1, 30), 1);
+        assert_eq!(layout.rows(&value, 1, 29), 2);
     }
 
     #[test]
