@@ -479,11 +479,41 @@ fn q_in_the_composer_types_a_q() {
 }
 
 #[test]
-fn q_in_the_log_quits() {
+fn q_in_the_log_quits_when_nothing_would_be_lost() {
     let mut app = app();
     focus_log(&mut app);
     assert_eq!(key(&mut app, KeyCode::Char('q')), [Effect::Quit]);
     assert!(app.state.quitting);
+}
+
+#[test]
+fn q_with_a_log_or_a_connection_asks_once_and_y_or_q_confirms() {
+    for confirm in [KeyCode::Char('q'), KeyCode::Char('y')] {
+        let mut app = app();
+        incoming(&mut app, 1, "x");
+        session(&mut app, Event::StateChanged(ConnectionState::Connected));
+        focus_log(&mut app);
+        assert_eq!(
+            key(&mut app, KeyCode::Char('q')),
+            [],
+            "a stray q does not quit"
+        );
+        assert!(!app.state.quitting);
+        let (text, _) = status(&app).expect("asks");
+        assert!(
+            text.contains("the log (1 entry) will be lost")
+                && text.contains("the connection closes with 1000")
+                && text.contains("q or y quits"),
+            "{text}"
+        );
+        assert_eq!(key(&mut app, confirm), [Effect::Quit], "{confirm:?}");
+    }
+    // y alone is no quit.
+    let mut app = app();
+    incoming(&mut app, 1, "x");
+    focus_log(&mut app);
+    assert_eq!(key(&mut app, KeyCode::Char('y')), []);
+    assert!(!app.state.quitting);
 }
 
 #[test]
@@ -1638,7 +1668,9 @@ fn q_with_a_draft_in_the_composer_asks_for_a_second_q() {
     assert_eq!(app.state.focus, Focus::Log);
     assert_eq!(key(&mut app, KeyCode::Char('q')), []);
     assert!(!app.state.quitting);
-    assert!(status(&app).is_some_and(|(text, _)| text.contains("q again")));
+    assert!(status(&app).is_some_and(|(text, _)| {
+        text.contains("the composer's unsent message will be lost") && text.contains("q or y quits")
+    }));
     assert_eq!(key(&mut app, KeyCode::Char('q')), [Effect::Quit]);
 }
 
@@ -1681,4 +1713,53 @@ fn paste_goes_into_the_open_prompt() {
     };
     assert_eq!(prompt.text(), "needle");
     assert!(app.state.composer.is_empty());
+}
+
+#[test]
+fn a_colon_command_typed_in_the_composer_runs() {
+    let mut app = app();
+    type_text(&mut app, ":connect");
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        [Effect::Command(Command::Connect)]
+    );
+    assert!(
+        app.state.composer.is_empty(),
+        "the command leaves the composer"
+    );
+    assert!(
+        app.state.composer.history().entries().next().is_none(),
+        "a command is no message"
+    );
+}
+
+#[test]
+fn a_double_colon_sends_a_leading_colon_and_unknown_words_depend_on_the_mode() {
+    let mut app = app();
+    key_with(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    assert_eq!(app.state.composer.mode_label(), "Text");
+    type_text(&mut app, "::connect");
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::Command(Command::Send { payload, .. })] = effects.as_slice() else {
+        panic!("expected a Send, got {effects:?}");
+    };
+    assert_eq!(payload.as_ref(), b":connect");
+    type_text(&mut app, ":smile");
+    let effects = key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Command(Command::Send { payload, .. })] if payload.as_ref() == b":smile"),
+        "Text mode sends an unknown :word as typed: {effects:?}"
+    );
+
+    let mut json = app_default_json();
+    type_text(&mut json, ":smile");
+    assert_eq!(key(&mut json, KeyCode::Enter), []);
+    assert_eq!(json.state.composer.text(), ":smile", "kept");
+    assert!(status(&json).is_some_and(|(text, _)| text.contains("':smile' is not a command")));
+}
+
+fn app_default_json() -> App {
+    let app = app();
+    assert_eq!(app.state.composer.mode_label(), "JSON");
+    app
 }

@@ -6,9 +6,11 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::{App, Effect, Focus, Overlay, StatusLevel, log_rows};
 use crate::config::apply::render_message;
 use crate::config::profile::{MessageFormat, Snippet};
-use crate::session::{Command, PayloadKind};
+use crate::session::{Command, ConnectionState, PayloadKind};
 use crate::state::close_dialog::{CloseDialog, CloseDialogOutcome};
-use crate::state::command_line::{COMMANDS_USAGE, CommandLineOutcome, UserCommand};
+use crate::state::command_line::{
+    COMMANDS_USAGE, ColonText, CommandLineOutcome, UserCommand, colon_text, parse_command_with,
+};
 use crate::state::composer::ComposerMode;
 use crate::state::composer::ComposerOutcome;
 use crate::state::inspector::{Inspector, InspectorOutcome};
@@ -37,6 +39,13 @@ impl App {
         if self.state.overlay.is_some() {
             return self.overlay_key(key);
         }
+        if self.state.focus == Focus::Composer
+            && key.code == KeyCode::Enter
+            && key.modifiers.is_empty()
+            && let Some(effects) = self.composer_colon_command()
+        {
+            return effects;
+        }
         match self.state.focus {
             Focus::Composer => match self.state.composer.handle_key(key) {
                 ComposerOutcome::Send {
@@ -62,6 +71,43 @@ impl App {
                 LogViewOutcome::None => Vec::new(),
                 LogViewOutcome::Ignored => self.log_key(key, quit_armed),
             },
+        }
+    }
+
+    /// Enter on composer text that starts with `:`: a known command runs (the text
+    /// leaves the composer), `::` sends the text without its first colon, an unknown
+    /// `:word` is refused in JSON mode with a hint and sent as typed otherwise.
+    /// `None` lets the composer send as usual.
+    fn composer_colon_command(&mut self) -> Option<Vec<Effect>> {
+        let text = self.state.composer.text();
+        let shortcuts = self.state.extras.shortcut_names();
+        match colon_text(&text, &shortcuts) {
+            ColonText::Message => None,
+            ColonText::Escaped(message) => {
+                let message = message.to_string();
+                self.state.composer.set_text(&message);
+                None
+            }
+            ColonText::Command(line) => match parse_command_with(line, &shortcuts) {
+                Ok(command) => {
+                    self.state.composer.set_text("");
+                    Some(self.run_command(command))
+                }
+                Err(error) => {
+                    self.set_status(error, StatusLevel::Error);
+                    Some(Vec::new())
+                }
+            },
+            ColonText::Unknown(name) if self.state.composer.mode() == ComposerMode::Json => {
+                self.set_status(
+                    format!(
+                        "':{name}' is not a command ({COMMANDS_USAGE}); to send it as a message, start it with '::' or switch to Text mode (Ctrl-T)"
+                    ),
+                    StatusLevel::Error,
+                );
+                Some(Vec::new())
+            }
+            ColonText::Unknown(_) => None,
         }
     }
 
@@ -94,7 +140,8 @@ impl App {
             return self.global_key(key);
         }
         match key.code {
-            KeyCode::Char('q') => return self.quit_unless_draft(quit_armed),
+            KeyCode::Char('q') => return self.quit_unless_something_is_lost(quit_armed),
+            KeyCode::Char('y') if quit_armed => return self.quit(),
             KeyCode::Char('?') => self.state.overlay = Some(Overlay::Help { scroll: 0 }),
             KeyCode::Char(':') => {
                 // One command line for the session, so ↑ recalls earlier commands.
@@ -319,17 +366,45 @@ impl App {
         self.state.overlay = Some(Overlay::CloseDialog(CloseDialog::new()));
     }
 
-    /// `q` in the log: with an unsent message in the composer, ask for a second `q`
-    /// first (Esc then typing could otherwise quit and lose the draft).
-    fn quit_unless_draft(&mut self, armed: bool) -> Vec<Effect> {
-        if armed || self.state.composer.is_empty() {
+    /// `q` in the log: when quitting would lose something (a draft in the composer,
+    /// the log, an open connection), ask once first; `q` again or `y` quits, any
+    /// other key stays. Ctrl-C still quits at once.
+    fn quit_unless_something_is_lost(&mut self, armed: bool) -> Vec<Effect> {
+        if armed {
             return self.quit();
         }
-        self.state.quit_armed = true;
-        self.set_status(
-            "the composer holds an unsent message: q again quits, Tab goes back to it",
-            StatusLevel::Info,
+        let draft = !self.state.composer.is_empty();
+        let entries = self.state.log.len();
+        let connected = !matches!(
+            self.state.connection.state,
+            ConnectionState::Disconnected | ConnectionState::Error
         );
+        if !draft && entries == 0 && !connected {
+            return self.quit();
+        }
+        let mut lost = Vec::new();
+        if draft {
+            lost.push("the composer's unsent message".to_string());
+        }
+        if entries > 0 {
+            lost.push(format!(
+                "the log ({entries} entr{})",
+                if entries == 1 { "y" } else { "ies" }
+            ));
+        }
+        let mut text = String::from("quit? ");
+        if !lost.is_empty() {
+            text.push_str(&format!("{} will be lost", lost.join(" and ")));
+            if connected {
+                text.push_str(", and ");
+            }
+        }
+        if connected {
+            text.push_str("the connection closes with 1000");
+        }
+        text.push_str(" — q or y quits, any other key stays");
+        self.state.quit_armed = true;
+        self.set_status(text, StatusLevel::Info);
         Vec::new()
     }
 

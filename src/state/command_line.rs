@@ -141,6 +141,42 @@ pub fn parse_command_with(text: &str, shortcuts: &[&str]) -> Result<UserCommand,
     })
 }
 
+/// What composer text that starts with `:` means (a user who types `:connect` in the
+/// composer wants the command, not a text message saying so).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColonText<'a> {
+    /// Not one line starting with a single `:`: a message like any other.
+    Message,
+    /// `:NAME …` with a known command (or adapter shortcut) name: run the command
+    /// line after the colon.
+    Command(&'a str),
+    /// `::…`: a message whose first colon is the escape (sent without it).
+    Escaped(&'a str),
+    /// `:NAME …` with a name that is no command.
+    Unknown(&'a str),
+}
+
+/// Reads composer text that may be a `:` command; `shortcuts` are the adapter's.
+pub fn colon_text<'a>(text: &'a str, shortcuts: &[&str]) -> ColonText<'a> {
+    let Some(rest) = text.strip_prefix(':') else {
+        return ColonText::Message;
+    };
+    if text.contains('\n') {
+        return ColonText::Message;
+    }
+    if rest.starts_with(':') {
+        return ColonText::Escaped(rest);
+    }
+    let name = rest.split_whitespace().next().unwrap_or_default();
+    let known =
+        COMMAND_NAMES.contains(&name) || matches!(name, "q" | "h") || shortcuts.contains(&name);
+    match name {
+        "" => ColonText::Message,
+        _ if known => ColonText::Command(rest),
+        _ => ColonText::Unknown(name),
+    }
+}
+
 /// `provider NAME` after the word `provider`: a name from the provider registry.
 fn parse_provider(name: &str) -> Result<UserCommand, String> {
     let known = crate::protocol::registry::names();
@@ -464,6 +500,24 @@ mod tests {
             parse_command(&format!("close 1000 {max}")),
             close(1000, &max)
         );
+    }
+
+    #[test]
+    fn colon_text_in_the_composer() {
+        assert_eq!(colon_text("{\"a\":1}", &[]), ColonText::Message);
+        assert_eq!(colon_text(":connect", &[]), ColonText::Command("connect"));
+        assert_eq!(
+            colon_text(":close 4000 bye", &[]),
+            ColonText::Command("close 4000 bye")
+        );
+        assert_eq!(
+            colon_text(":emit a 1", &["emit"]),
+            ColonText::Command("emit a 1")
+        );
+        assert_eq!(colon_text("::connect", &[]), ColonText::Escaped(":connect"));
+        assert_eq!(colon_text(":nope x", &[]), ColonText::Unknown("nope"));
+        assert_eq!(colon_text(":connect\nmore", &[]), ColonText::Message);
+        assert_eq!(colon_text(":", &[]), ColonText::Message);
     }
 
     #[test]
