@@ -1763,3 +1763,23 @@ fn app_default_json() -> App {
     assert_eq!(app.state.composer.mode_label(), "JSON");
     app
 }
+
+#[test]
+fn the_state_pane_queue_counts_what_waits_now() {
+    let mut app = app();
+    session(
+        &mut app,
+        Event::Queued {
+            id: 1,
+            queue_len: 1,
+        },
+    );
+    session(
+        &mut app,
+        Event::Queued {
+            id: 2,
+            queue_len: 2,
+        },
+    );
+    assert_eq!(app.state.connection.stats.queue_len, 2);
+}

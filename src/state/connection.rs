@@ -161,11 +161,12 @@ impl ConnectionView {
                 self.recognised = None;
                 true
             }
-            Event::Frame(_)
-            | Event::Queued { .. }
-            | Event::SendFailed { .. }
-            | Event::Notice(_)
-            | Event::Stopped => false,
+            Event::Queued { queue_len, .. } => {
+                // The stats arrive once a second; the queue's length is known now.
+                self.stats.queue_len = *queue_len;
+                true
+            }
+            Event::Frame(_) | Event::SendFailed { .. } | Event::Notice(_) | Event::Stopped => false,
         }
     }
 

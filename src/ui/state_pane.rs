@@ -122,7 +122,24 @@ pub fn state_lines(
             Span::styled(format!("{dropped} dropped from view"), theme::warning()),
         ]));
     }
-    if let Some(close) = &view.last_close {
+    let connected = matches!(
+        view.state,
+        ConnectionState::Connected
+            | ConnectionState::Authenticating
+            | ConnectionState::Authenticated
+    );
+    if let Some(close) = view.last_close.as_ref().filter(|_| connected) {
+        // A close from before the current connection is history: one dim line.
+        let code = close.code.unwrap_or(1005);
+        let text = format!("{code} {}", close_code::name(code));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<LABEL_WIDTH$}", "last"), theme::dim()),
+            Span::styled(
+                shorten(&format!("close {text}"), width.saturating_sub(LABEL_WIDTH)),
+                theme::dim(),
+            ),
+        ]));
+    } else if let Some(close) = &view.last_close {
         let code = close.code.unwrap_or(1005);
         let who = if close.by_peer { "server" } else { "wsdeck" };
         lines.push(Line::from(vec![
