@@ -16,6 +16,7 @@ pub mod rate_limit;
 pub mod secret;
 pub mod stats;
 pub mod tls;
+pub mod tls_verify;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
