@@ -235,4 +235,42 @@ mod tests {
         assert!(error.contains("no PEM certificates"), "{error}");
         let _ = std::fs::remove_dir_all(dir);
     }
+
+    #[test]
+    fn client_certificate_needs_a_matching_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: String| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["c.test".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let other_key = rcgen::KeyPair::generate().unwrap();
+        let cert_path = write("c.pem", cert.pem());
+        let key_path = write("c.key", key.serialize_pem());
+        let options = |cert: Option<&std::path::Path>, key: Option<&std::path::Path>| TlsOptions {
+            client_cert: cert.map(Into::into),
+            client_key: key.map(Into::into),
+            ..TlsOptions::default()
+        };
+        assert!(client_config(&options(Some(&cert_path), Some(&key_path))).is_ok());
+
+        let error = client_config(&options(Some(&cert_path), None))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--cert FILE and --key FILE"), "{error}");
+        let wrong = write("other.key", other_key.serialize_pem());
+        let error = client_config(&options(Some(&cert_path), Some(&wrong)))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("does not go with the key"), "{error}");
+        let error = client_config(&options(Some(&cert_path), Some(&cert_path)))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no PEM private key"), "{error}");
+    }
 }

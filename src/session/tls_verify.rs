@@ -146,6 +146,8 @@ impl ServerCertVerifier for Verifier {
             now,
         ) {
             Ok(verified) => Ok(verified),
+            // rustls passes webpki's CaUsedAsEndEntity through as an opaque OtherError
+            // whose text is the variant's name (webpki is not a direct dependency).
             Err(rustls::Error::InvalidCertificate(CertificateError::Other(other)))
                 if other.to_string().contains("CaUsedAsEndEntity") =>
             {
