@@ -11,6 +11,7 @@ use crate::config::profile::{AuthMode, Profile};
 use crate::session::auth::AuthMethod;
 use crate::session::config::{self, SessionConfig};
 use crate::session::secret::Secret;
+use crate::session::tls_verify::parse_pin;
 use crate::units::{parse_duration, parse_size};
 
 /// Exit codes, shown in `--help`.
@@ -338,6 +339,16 @@ pub struct ConnectionArgs {
     /// Trust this CA certificate (PEM) for wss:// (repeatable).
     #[arg(long, visible_alias = "ca", value_name = "FILE")]
     pub cacert: Vec<PathBuf>,
+    /// Trust exactly the server certificate with this SHA-256 (of its DER; 64 hex
+    /// digits or base64), whatever its issuer (repeatable).
+    #[arg(long, value_name = "HASH")]
+    pub pin_sha256: Vec<String>,
+    /// Client certificate (PEM) for servers that require one (mutual TLS); needs --key.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// Private key (PEM) of the --cert client certificate.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
     /// Largest incoming message accepted; bigger ones close with 1009 [default: 64MiB].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_message_size: Option<usize>,
@@ -424,6 +435,24 @@ impl ConnectionArgs {
             }
             session.tls.ca_files.push(file.clone());
         }
+        for pin in &self.pin_sha256 {
+            let pin =
+                parse_pin(pin).map_err(|reason| invalid(format!("--pin-sha256: {reason}")))?;
+            if !session.tls.pin_sha256.contains(&pin) {
+                session.tls.pin_sha256.push(pin);
+            }
+        }
+        for (flag, file, slot) in [
+            ("--cert", &self.cert, &mut session.tls.client_cert),
+            ("--key", &self.key, &mut session.tls.client_key),
+        ] {
+            if let Some(file) = file {
+                if !file.is_file() {
+                    return Err(invalid(format!("{flag} {}: no such file", file.display())));
+                }
+                *slot = Some(file.clone());
+            }
+        }
         if let Some(size) = self.max_message_size {
             session.max_message_size = size;
         }
@@ -485,6 +514,12 @@ impl ConnectionArgs {
             profile.tls.insecure = Some(true);
         }
         profile.tls.ca_files = self.cacert.clone();
+        for pin in &self.pin_sha256 {
+            parse_pin(pin).map_err(|reason| invalid(format!("--pin-sha256: {reason}")))?;
+        }
+        profile.tls.pin_sha256 = self.pin_sha256.clone();
+        profile.tls.cert = self.cert.clone();
+        profile.tls.key = self.key.clone();
         Ok(profile)
     }
 

@@ -629,10 +629,13 @@ async fn help_lists_the_exit_codes() {
 
 #[tokio::test]
 async fn bad_input_is_a_short_message_not_a_panic() {
-    let cases: [&[&str]; 5] = [
+    let cases: [&[&str]; 8] = [
         &["--auth", "bogus"],
         &["-H", "novalue"],
         &["--cacert", "/nonexistent.pem"],
+        &["--pin-sha256", "not-a-hash"],
+        &["--cert", "/nonexistent.pem", "--key", "/nonexistent.key"],
+        &["--cert", "/nonexistent.pem"],
         &["--auth", "header", "--token-env", "UNSET_VAR_NAME_X"],
         &["--auth", "none", "--token", "t"],
     ];

@@ -78,6 +78,9 @@ fn full_profile() -> Profile {
         tls: TlsSettings {
             insecure: Some(false),
             ca_files: vec!["~/ca.pem".into()],
+            pin_sha256: vec!["ab".repeat(32)],
+            cert: Some("~/client.pem".into()),
+            key: Some("~/client.key".into()),
         },
         on_connect: vec![OnConnect {
             text: r#"{"type":"subscribe_events"}"#.into(),

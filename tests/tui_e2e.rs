@@ -162,7 +162,10 @@ fn demo_echo_inspect_close_with_4000_and_restore_the_terminal() {
         s.contains("4000 Private use") || s.contains("4000 ")
     });
 
+    // A stray q asks first: the log would be lost.
     app.key(b"q");
+    app.wait_for("the question", |s| s.contains("q or y quits"));
+    app.key(b"y");
     let status = app.wait_exit();
     assert!(status.success(), "exit status {status:?}");
     let raw = app.raw.lock().unwrap().clone();

@@ -18,6 +18,7 @@ use crate::session::config::{
 };
 use crate::session::event::PayloadKind;
 use crate::session::secret::Secret;
+use crate::session::tls_verify::parse_pin;
 
 /// What a profile adds beyond the session settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -224,6 +225,30 @@ pub fn apply_profile(
         }
         if !session.tls.ca_files.contains(&path) {
             session.tls.ca_files.push(path);
+        }
+    }
+    for pin in &profile.tls.pin_sha256 {
+        let pin = parse_pin(pin).map_err(|reason| field("tls.pin_sha256", reason))?;
+        if !session.tls.pin_sha256.contains(&pin) {
+            session.tls.pin_sha256.push(pin);
+        }
+    }
+    if profile.tls.cert.is_some() != profile.tls.key.is_some() {
+        return Err(field(
+            "tls.cert",
+            "give both cert and key (PEM files) for a client certificate".to_string(),
+        ));
+    }
+    for (name, file, slot) in [
+        ("tls.cert", &profile.tls.cert, &mut session.tls.client_cert),
+        ("tls.key", &profile.tls.key, &mut session.tls.client_key),
+    ] {
+        if let Some(file) = file {
+            let path = expand_tilde(&file.to_string_lossy());
+            if !path.is_file() {
+                return Err(field(name, format!("{}: no such file", path.display())));
+            }
+            *slot = Some(path);
         }
     }
     if let Some(rate) = profile.rate_limit {

@@ -323,3 +323,45 @@ fn named_presets_carry_their_provider_settings() {
         session_from_profile(&presets::find("echo").unwrap().profile().unwrap(), &ctx).unwrap();
     assert_eq!(echo.url.as_str(), "ws://127.0.0.1:8765/");
 }
+
+#[test]
+fn tls_section_with_client_certificate_and_pins_parses_and_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("client.pem");
+    let key = dir.path().join("client.key");
+    std::fs::write(&cert, "pem").unwrap();
+    std::fs::write(&key, "pem").unwrap();
+    let hex = "00".repeat(31) + "ff";
+    let text = format!(
+        "url = \"wss://example.com/\"\n[tls]\ncert = \"{}\"\nkey = \"{}\"\npin_sha256 = \"{hex}\"\n",
+        cert.display(),
+        key.display()
+    );
+    let profile = Profile::parse(&text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(profile.tls.pin_sha256, [hex]);
+    let (session, _) = session_from_profile(&profile, &context(&[])).unwrap();
+    assert_eq!(session.tls.client_cert.as_deref(), Some(cert.as_path()));
+    assert_eq!(session.tls.client_key.as_deref(), Some(key.as_path()));
+    let mut pin = [0u8; 32];
+    pin[31] = 0xff;
+    assert_eq!(session.tls.pin_sha256, [pin]);
+
+    // A list of pins, base64 this time.
+    let list = "url = \"wss://example.com/\"\n[tls]\npin_sha256 = [\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP8=\"]\n";
+    let (session, _) =
+        session_from_profile(&Profile::parse(list, "list.toml").unwrap(), &context(&[])).unwrap();
+    assert_eq!(session.tls.pin_sha256, [pin]);
+
+    // A bad pin is reported while parsing; a cert without its key when applying.
+    let bad = "url = \"wss://example.com/\"\n[tls]\npin_sha256 = \"nothex\"\n";
+    let error = Profile::parse(bad, "bad.toml").unwrap_err().to_string();
+    assert!(error.contains("64 hex digits"), "{error}");
+    let lonely = format!(
+        "url = \"wss://example.com/\"\n[tls]\ncert = \"{}\"\n",
+        cert.display()
+    );
+    let error = session_from_profile(&Profile::parse(&lonely, "l.toml").unwrap(), &context(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("both cert and key"), "{error}");
+}

@@ -97,6 +97,24 @@ pub fn references<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     Ok(Some(text))
 }
 
+/// `pin_sha256`: one hash or a list of them, each checked as it is read.
+pub fn pins<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let pins = match OneOrMany::deserialize(d)? {
+        OneOrMany::One(pin) => vec![pin],
+        OneOrMany::Many(pins) => pins,
+    };
+    for pin in &pins {
+        crate::session::tls_verify::parse_pin(pin).map_err(de::Error::custom)?;
+    }
+    Ok(pins)
+}
+
 /// A provider name from [`registry::names`].
 pub fn provider<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let name = String::deserialize(d)?;

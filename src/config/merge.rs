@@ -83,6 +83,9 @@ impl Profile {
             tls: TlsSettings {
                 insecure: self.tls.insecure.or(base.tls.insecure),
                 ca_files: pick(self.tls.ca_files, &base.tls.ca_files),
+                pin_sha256: pick(self.tls.pin_sha256, &base.tls.pin_sha256),
+                cert: self.tls.cert.or_else(|| base.tls.cert.clone()),
+                key: self.tls.key.or_else(|| base.tls.key.clone()),
             },
             on_connect: pick(self.on_connect, &base.on_connect),
             snippets,

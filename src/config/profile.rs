@@ -189,6 +189,19 @@ pub struct TlsSettings {
     /// Extra CA certificates (PEM files) to trust; `~` is expanded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ca_files: Vec<PathBuf>,
+    /// SHA-256 of the server certificate to trust exactly (hex or base64; one or a list).
+    #[serde(
+        default,
+        deserialize_with = "fields::pins",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub pin_sha256: Vec<String>,
+    /// Client certificate (PEM) for mutual TLS; `~` is expanded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cert: Option<PathBuf>,
+    /// Its private key (PEM); `~` is expanded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<PathBuf>,
 }
 
 /// `[[on_connect]]`: a message sent after every (re)connect, e.g. a subscription.

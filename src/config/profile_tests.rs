@@ -57,6 +57,7 @@ pub(crate) fn full_profile() -> Profile {
         tls: TlsSettings {
             insecure: Some(true),
             ca_files: vec!["/etc/ca.pem".into()],
+            ..TlsSettings::default()
         },
         on_connect: vec![
             OnConnect {

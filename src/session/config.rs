@@ -131,6 +131,13 @@ pub struct TlsOptions {
     pub insecure: bool,
     /// Extra CA certificates (PEM files) to trust besides the system roots.
     pub ca_files: Vec<PathBuf>,
+    /// SHA-256 hashes of server certificates (DER) to trust exactly; when any is
+    /// given, no other certificate is accepted.
+    pub pin_sha256: Vec<[u8; 32]>,
+    /// Client certificate chain (PEM) for mutual TLS; needs `client_key`.
+    pub client_cert: Option<PathBuf>,
+    /// Private key (PEM) for `client_cert`.
+    pub client_key: Option<PathBuf>,
 }
 
 /// Ping/pong keep-alive settings.

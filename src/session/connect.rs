@@ -16,11 +16,12 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use url::{Host, Url};
 
-use super::config::SessionConfig;
+use super::config::{SessionConfig, TlsOptions};
 use super::event::{ConnectionInfo, ErrorKind};
 use super::secret::Redactor;
 use super::tls;
 use super::tls_probe;
+use super::tls_verify::CertProblem;
 
 /// The socket type the actor owns.
 pub type WsStream = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -109,7 +110,9 @@ pub async fn connect(
         .await;
         let (stream, response) = match handshake {
             Ok(done) => done,
-            Err(error) => return Err(explain_failed_upgrade(error, &url, peer_addr).await),
+            Err(error) => {
+                return Err(explain_failed_upgrade(error, &url, peer_addr, &config.tls).await);
+            }
         };
         let subprotocol = response
             .headers()
@@ -239,7 +242,12 @@ async fn open_tcp(url: &Url) -> Result<(TcpStream, SocketAddr), ConnectError> {
 
 /// A failed upgrade, explained; a `ws://` upgrade that got no HTTP answer is checked
 /// for a TLS port first.
-async fn explain_failed_upgrade(error: WsError, url: &Url, peer_addr: SocketAddr) -> ConnectError {
+async fn explain_failed_upgrade(
+    error: WsError,
+    url: &Url,
+    peer_addr: SocketAddr,
+    tls: &TlsOptions,
+) -> ConnectError {
     let unanswered = matches!(
         error,
         WsError::Protocol(ProtocolError::HandshakeIncomplete | ProtocolError::HttparseError(_))
@@ -254,11 +262,11 @@ async fn explain_failed_upgrade(error: WsError, url: &Url, peer_addr: SocketAddr
             ),
         );
     }
-    classify_handshake_error(error, url)
+    classify_handshake_error(error, url, tls)
 }
 
 /// Turns a tungstenite handshake error into a classified, actionable message.
-fn classify_handshake_error(error: WsError, url: &Url) -> ConnectError {
+fn classify_handshake_error(error: WsError, url: &Url, tls: &TlsOptions) -> ConnectError {
     let host = url.host_str().unwrap_or("the server");
     match error {
         WsError::Http(response) => {
@@ -302,15 +310,17 @@ fn classify_handshake_error(error: WsError, url: &Url) -> ConnectError {
                 http_status: Some(status.as_u16()),
             }
         }
+        WsError::Tls(tokio_tungstenite::tungstenite::error::TlsError::Rustls(error)) => {
+            rustls_failure(host, &error, tls)
+        }
         WsError::Tls(error) => tls_error(host, &error.to_string()),
         WsError::Io(error) => {
             let rustls_error = error
                 .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                .map(ToString::to_string);
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>());
             let secure = url.scheme() == "wss";
             match rustls_error {
-                Some(text) => tls_error(host, &text),
+                Some(rustls_error) => rustls_failure(host, rustls_error, tls),
                 None if secure && error.kind() == std::io::ErrorKind::UnexpectedEof => {
                     ConnectError::new(
                         ErrorKind::Tls,
@@ -384,6 +394,48 @@ const UPGRADE_PATH_HINT: &str = "for Socket.IO the path is usually /socket.io/?E
 
 /// Said when a wss:// peer does not seem to speak TLS at all.
 const NOT_TLS_HINT: &str = "is the server speaking TLS? try ws:// instead of wss://";
+
+/// A rustls error in words: the verifier's own explanation when it has one, the
+/// client-certificate cases of mutual TLS, else `tls_error`.
+fn rustls_failure(host: &str, error: &rustls::Error, tls: &TlsOptions) -> ConnectError {
+    use rustls::AlertDescription as Alert;
+    let failed = |text: String| {
+        ConnectError::new(
+            ErrorKind::Tls,
+            format!("TLS handshake with {host} failed: {text}"),
+        )
+    };
+    let has_client_cert = tls.client_cert.is_some();
+    match error {
+        rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)) => {
+            match other.0.downcast_ref::<CertProblem>() {
+                Some(problem) => failed(problem.to_string()),
+                None => tls_error(host, &error.to_string()),
+            }
+        }
+        rustls::Error::AlertReceived(Alert::CertificateRequired) => failed(
+            "the server requires a client certificate — give one with --cert FILE --key FILE"
+                .to_string(),
+        ),
+        rustls::Error::AlertReceived(Alert::HandshakeFailure) if !has_client_cert => failed(
+            "the server ended the handshake (handshake_failure) — if it requires a client \
+             certificate, give one with --cert FILE --key FILE"
+                .to_string(),
+        ),
+        rustls::Error::AlertReceived(
+            alert @ (Alert::BadCertificate
+            | Alert::UnknownCA
+            | Alert::CertificateUnknown
+            | Alert::CertificateExpired
+            | Alert::AccessDenied
+            | Alert::DecryptError),
+        ) if has_client_cert => failed(format!(
+            "the server rejected the client certificate given with --cert ({alert:?}) — \
+             is it signed by a CA the server trusts, and still valid?"
+        )),
+        _ => tls_error(host, &error.to_string()),
+    }
+}
 
 fn tls_error(host: &str, detail: &str) -> ConnectError {
     let hint = if detail.contains("UnknownIssuer") || detail.contains("invalid peer certificate") {

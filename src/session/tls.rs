@@ -1,17 +1,20 @@
 //! TLS client settings for wss:// URLs: the system's roots (webpki-roots when the
-//! system has none), extra CA files, or no verification at all when asked.
+//! system has none), extra CA files, pinned certificates (see `tls_verify`), a client
+//! certificate for mutual TLS, or no verification at all when asked.
 //! Built only when a wss:// URL is used, so ws:// sessions never load the roots.
 
 use std::path::Path;
 use std::sync::Arc;
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 use super::config::TlsOptions;
+use super::tls_verify::Verifier;
 
 /// Why TLS settings could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,6 +23,14 @@ pub enum TlsSetupError {
     #[error("cannot use CA file '{path}': {reason}")]
     CaFile {
         /// The file.
+        path: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The --cert/--key pair could not be used.
+    #[error("cannot use client certificate '{path}': {reason}")]
+    ClientCert {
+        /// The file at fault.
         path: String,
         /// What was wrong.
         reason: String,
@@ -39,19 +50,48 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, TlsSetup
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|error| TlsSetupError::Rustls(error.to_string()))?;
-    let config = if options.insecure {
+    let builder = if options.insecure && options.pin_sha256.is_empty() {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate {
                 algorithms: provider.signature_verification_algorithms,
             }))
-            .with_no_client_auth()
     } else {
         let mut roots = system_roots();
+        let mut configured = Vec::new();
         for path in &options.ca_files {
-            add_ca_file(&mut roots, path)?;
+            configured.extend(add_ca_file(&mut roots, path)?);
         }
-        builder.with_root_certificates(roots).with_no_client_auth()
+        let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .build()
+            .map_err(|error| TlsSetupError::Rustls(error.to_string()))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(Verifier {
+                webpki,
+                configured,
+                pins: options.pin_sha256.clone(),
+                skip_name_and_dates: options.insecure,
+                algorithms: provider.signature_verification_algorithms,
+            }))
+    };
+    let config = match (&options.client_cert, &options.client_key) {
+        (Some(cert), Some(key)) => {
+            let (chain, key) = client_identity(cert, key)?;
+            builder.with_client_auth_cert(chain, key).map_err(|error| {
+                TlsSetupError::ClientCert {
+                    path: cert.display().to_string(),
+                    reason: format!("it does not go with the key ({error})"),
+                }
+            })?
+        }
+        (None, None) => builder.with_no_client_auth(),
+        (Some(path), None) | (None, Some(path)) => {
+            return Err(TlsSetupError::ClientCert {
+                path: path.display().to_string(),
+                reason: "give both --cert FILE and --key FILE".to_string(),
+            });
+        }
     };
     Ok(Arc::new(config))
 }
@@ -67,7 +107,38 @@ fn system_roots() -> RootCertStore {
     roots
 }
 
-fn add_ca_file(roots: &mut RootCertStore, path: &Path) -> Result<(), TlsSetupError> {
+/// The client certificate chain and private key (PEM) for mutual TLS.
+fn client_identity(
+    cert: &Path,
+    key: &Path,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsSetupError> {
+    let error = |path: &Path, reason: String| TlsSetupError::ClientCert {
+        path: path.display().to_string(),
+        reason,
+    };
+    let bytes = std::fs::read(cert).map_err(|e| error(cert, e.to_string()))?;
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<_, _>>()
+        .map_err(|e| error(cert, format!("not a PEM certificate file ({e:?})")))?;
+    if chain.is_empty() {
+        return Err(error(cert, "it holds no PEM certificates".to_string()));
+    }
+    let bytes = std::fs::read(key).map_err(|e| error(key, e.to_string()))?;
+    let key_der = PrivateKeyDer::from_pem_slice(&bytes).map_err(|e| {
+        error(
+            key,
+            format!("no PEM private key (PKCS#8, PKCS#1 or SEC1) in it ({e:?})"),
+        )
+    })?;
+    Ok((chain, key_der))
+}
+
+/// Adds a --cacert file's certificates to the roots; returns them for the
+/// self-signed case in `tls_verify`.
+fn add_ca_file(
+    roots: &mut RootCertStore,
+    path: &Path,
+) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
     let ca_error = |reason: String| TlsSetupError::CaFile {
         path: path.display().to_string(),
         reason,
@@ -79,12 +150,12 @@ fn add_ca_file(roots: &mut RootCertStore, path: &Path) -> Result<(), TlsSetupErr
     if certificates.is_empty() {
         return Err(ca_error("it holds no PEM certificates".to_string()));
     }
-    for certificate in certificates {
+    for certificate in &certificates {
         roots
-            .add(certificate)
+            .add(certificate.clone())
             .map_err(|error| ca_error(error.to_string()))?;
     }
-    Ok(())
+    Ok(certificates)
 }
 
 /// Verifier for `--insecure`: accepts any certificate, but still checks that the
@@ -163,5 +234,43 @@ mod tests {
         let error = client_config(&options).unwrap_err().to_string();
         assert!(error.contains("no PEM certificates"), "{error}");
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn client_certificate_needs_a_matching_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: String| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["c.test".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let other_key = rcgen::KeyPair::generate().unwrap();
+        let cert_path = write("c.pem", cert.pem());
+        let key_path = write("c.key", key.serialize_pem());
+        let options = |cert: Option<&std::path::Path>, key: Option<&std::path::Path>| TlsOptions {
+            client_cert: cert.map(Into::into),
+            client_key: key.map(Into::into),
+            ..TlsOptions::default()
+        };
+        assert!(client_config(&options(Some(&cert_path), Some(&key_path))).is_ok());
+
+        let error = client_config(&options(Some(&cert_path), None))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--cert FILE and --key FILE"), "{error}");
+        let wrong = write("other.key", other_key.serialize_pem());
+        let error = client_config(&options(Some(&cert_path), Some(&wrong)))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("does not go with the key"), "{error}");
+        let error = client_config(&options(Some(&cert_path), Some(&cert_path)))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no PEM private key"), "{error}");
     }
 }
