@@ -544,3 +544,23 @@ fn snippets_popup_filters_and_previews() {
     let screen = render(&mut app, now, 100, 30);
     insta::assert_snapshot!("snippets_popup_100x30", screen);
 }
+
+#[test]
+fn a_colon_command_in_the_composer_says_enter_runs_it() {
+    let now = Instant::now();
+    let mut app = session_app(now);
+    app.state.focus = Focus::Composer;
+    for c in ":connect".chars() {
+        app.update(key(KeyCode::Char(c)), now);
+    }
+    let screen = render(&mut app, now, 100, 24);
+    let last = screen.lines().last().unwrap_or_default().to_string();
+    assert!(
+        last.contains("Enter runs :connect · :: sends the text with a leading colon instead"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(":connect"),
+        "the text stays visible: {screen}"
+    );
+}

@@ -16,7 +16,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::theme;
-use crate::state::command_line::{ColonText, colon_text};
 use crate::state::composer::Composer;
 
 /// Draws `composer` into `area`. Unfocused, the editor shows no cursor and
@@ -38,21 +37,10 @@ pub fn render_composer(frame: &mut Frame, area: Rect, composer: &Composer, focus
         return;
     }
 
-    let command_hint = match colon_text(&composer.text(), &[]) {
-        ColonText::Command(line) if focused => Some(Line::styled(
-            format!(
-                "Enter runs :{} · :: sends a leading colon",
-                line.split_whitespace().next().unwrap_or_default()
-            ),
-            theme::key(),
-        )),
-        _ => None,
-    };
-    let below = match composer.error() {
-        // The error wins the only row of a one-row editor: it says why Enter did nothing.
-        Some(error) => Some(Line::styled(error.message.as_str(), theme::error())),
-        None => command_hint,
-    };
+    // The error wins the only row of a one-row editor: it says why Enter did nothing.
+    let below = composer
+        .error()
+        .map(|error| Line::styled(error.message.as_str(), theme::error()));
     let text_area = match below {
         Some(line) => {
             let [text_area, below_area] =
@@ -119,18 +107,6 @@ mod tests {
         let mut c = Composer::new(History::in_memory(5), mode);
         c.set_text(text);
         c
-    }
-
-    #[test]
-    fn a_colon_command_says_enter_runs_it() {
-        let buffer = draw(&composer(ComposerMode::Json, ":connect"), true, 60, 4);
-        assert_eq!(inside(&buffer, 1), ":connect");
-        assert_eq!(
-            inside(&buffer, 2),
-            "Enter runs :connect · :: sends a leading colon"
-        );
-        let plain = draw(&composer(ComposerMode::Text, "::connect"), true, 60, 4);
-        assert_eq!(inside(&plain, 2), "");
     }
 
     #[test]

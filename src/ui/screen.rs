@@ -11,6 +11,7 @@ use ratatui::widgets::Paragraph;
 use tokio::time::Instant;
 
 use crate::app::{AppState, Focus, Overlay, StatusLevel};
+use crate::state::command_line::{ColonText, colon_text};
 use crate::state::filter_expr;
 
 /// Below this width or height the state pane is hidden to give the log room.
@@ -185,6 +186,14 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
             StatusLevel::Error => theme::error(),
         };
         Line::from(Span::styled(format!(" {text}"), style))
+    } else if let Some(name) = composer_command(state) {
+        Line::from(vec![
+            Span::styled(format!(" Enter runs :{name}"), theme::key()),
+            Span::styled(
+                " · :: sends the text with a leading colon instead",
+                theme::dim(),
+            ),
+        ])
     } else if let Some(welcome) = &state.welcome {
         Line::from(Span::styled(format!(" {welcome}"), theme::ok()))
     } else if let Some(search) = &state.search {
@@ -280,6 +289,19 @@ fn popup_hints(overlay: &Option<Overlay>) -> Option<&'static [(&'static str, &'s
             ("Enter", "insert"),
             ("Esc", "close"),
         ]),
+        _ => None,
+    }
+}
+
+/// The command a composer line such as `:connect` will run on Enter, if any.
+fn composer_command(state: &AppState) -> Option<String> {
+    if state.focus != Focus::Composer || state.overlay.is_some() {
+        return None;
+    }
+    let text = state.composer.text();
+    let shortcuts = state.extras.shortcut_names();
+    match colon_text(&text, &shortcuts) {
+        ColonText::Command(line) => line.split_whitespace().next().map(str::to_owned),
         _ => None,
     }
 }
