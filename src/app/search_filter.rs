@@ -401,7 +401,7 @@ mod tests {
                 "{word} shown: {rows:#?}"
             );
         }
-        let title = rows.iter().find(|row| row.contains("┌ log")).unwrap();
+        let title = rows.iter().find(|row| row.contains(" log · ")).unwrap();
         assert!(
             title.contains("filter: in text · 7 of 31 · FOLLOW"),
             "{title}"
@@ -410,7 +410,7 @@ mod tests {
         // A text condition is quoted in the title.
         filter_with(&mut app, "in foo");
         let rows = screen(&mut app, 120, 30);
-        let title = rows.iter().find(|row| row.contains("┌ log")).unwrap();
+        let title = rows.iter().find(|row| row.contains(" log · ")).unwrap();
         assert!(title.contains("filter: in \"foo\" · 6 of 31"), "{title}");
 
         // F shows everything again.
@@ -418,7 +418,7 @@ mod tests {
         assert!(app.state.filter.is_none());
         assert_eq!(app.state.log_rows().len(), 31);
         let rows = screen(&mut app, 120, 30);
-        let title = rows.iter().find(|row| row.contains("┌ log")).unwrap();
+        let title = rows.iter().find(|row| row.contains(" log · ")).unwrap();
         assert!(title.contains("log · 31 messages · FOLLOW"), "{title}");
         press_with(&mut app, KeyCode::Char('F'), KeyModifiers::SHIFT);
         let (status, _) = app.state.status.clone().expect("a status");
@@ -585,7 +585,7 @@ mod tests {
         let rows = screen(&mut app, 100, 20);
         let status = rows.last().unwrap();
         assert!(
-            status.starts_with(r#" /(regex) seq":\d+ · 3 matches"#),
+            status.starts_with(r#" LOG  /(regex) seq":\d+ · 3 matches"#),
             "{status}"
         );
         press(&mut app, KeyCode::Char('/'));

@@ -27,8 +27,8 @@ pub fn render_composer(frame: &mut Frame, area: Rect, composer: &Composer, focus
         theme::border()
     };
     let title = Span::styled(
-        format!(" composer · {} ", composer.mode_label()),
-        theme::title(),
+        theme::pane_title_text(&format!("composer · {}", composer.mode_label()), focused),
+        theme::pane_title(focused),
     );
     let block = Block::bordered().border_style(border).title(title);
     let inner = block.inner(area);
@@ -114,7 +114,7 @@ mod tests {
         let c = composer(ComposerMode::Json, "{\"a\": 1,\n \"b\": 2}");
         let buffer = draw(&c, true, 40, 5);
         assert!(
-            row(&buffer, 0).starts_with("┌ composer · JSON ─"),
+            row(&buffer, 0).starts_with("┌ ▶ composer · JSON ─"),
             "{}",
             row(&buffer, 0)
         );

@@ -56,9 +56,10 @@ pub fn render_log<'a>(
     } else {
         theme::border()
     };
-    let block = Block::bordered()
-        .border_style(border)
-        .title(Span::styled(title(rows, view), theme::title()));
+    let block = Block::bordered().border_style(border).title(Span::styled(
+        theme::pane_title_text(&title(rows, view), focused),
+        theme::pane_title(focused),
+    ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.is_empty() {
@@ -492,7 +493,7 @@ mod tests {
     fn rows_show_time_arrow_kind_size_and_preview() {
         let store = sample();
         let buf = draw(80, 10, &store, &LogView::new(), None);
-        assert!(row(&buf, 0).starts_with("┌ log · 5 messages · FOLLOW ─"));
+        assert!(row(&buf, 0).starts_with("┌ ▶ log · 5 messages · FOLLOW ─"));
         assert!(
             row(&buf, 1).starts_with("│01:02:03.456 → text       18 B  {\"a\":1,\"b\":\"x\"}  ")
         );

@@ -176,7 +176,8 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
         }
         _ => {}
     }
-    let width = usize::from(area.width);
+    let mode = mode_name(state);
+    let width = usize::from(area.width).saturating_sub(mode.chars().count() + 2);
     let line = if let Some(popup_keys) = popup_hints(&state.overlay) {
         // A popup shows its own keys in its border; the panes' keys would mislead.
         hint_line(popup_keys, width)
@@ -196,7 +197,7 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
         ])
     } else if let Some(welcome) = &state.welcome {
         Line::from(Span::styled(format!(" {welcome}"), theme::ok()))
-    } else if let Some(search) = &state.search {
+    } else if let Some(search) = state.search.as_ref().filter(|_| state.focus == Focus::Log) {
         let count = search.search.hit_count();
         let progress = if search.done { "" } else { " · searching…" };
         let mode = if search.search.matcher().is_regex() {
@@ -217,7 +218,25 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
     } else {
         hint_line(pane_hints(state.focus, state.filter.is_some()), width)
     };
-    frame.render_widget(Paragraph::new(line), area);
+    // The mode first, so a capture without colour still shows where keys go.
+    let mut spans = vec![Span::styled(format!(" {mode} "), theme::mode())];
+    spans.extend(line.spans);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Where keys go now: `COMPOSE`, `LOG`, `INSPECT`, or the open popup's name.
+fn mode_name(state: &AppState) -> &'static str {
+    match &state.overlay {
+        Some(Overlay::Inspector(_)) => "INSPECT",
+        Some(Overlay::Help { .. }) => "HELP",
+        Some(Overlay::CloseDialog(_)) => "CLOSE",
+        Some(Overlay::Snippets(_)) => "SNIPPETS",
+        Some(_) => "COMMAND",
+        None => match state.focus {
+            Focus::Composer => "COMPOSE",
+            Focus::Log => "LOG",
+        },
+    }
 }
 
 /// A prompt on the status line, with the cursor after `label` + `cursor` characters.

@@ -15,7 +15,34 @@ pub fn border() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 
-/// Pane titles.
+/// A pane's title: the focused pane's is bold and cyan (with a ▶ marker in the text,
+/// see [`pane_title_text`]), so focus shows without colour too.
+pub fn pane_title(focused: bool) -> Style {
+    if focused {
+        Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    }
+}
+
+/// A pane's title text: ` ▶ log … ` when focused, ` log … ` otherwise.
+pub fn pane_title_text(text: &str, focused: bool) -> String {
+    if focused {
+        format!(" ▶ {} ", text.trim())
+    } else {
+        format!(" {} ", text.trim())
+    }
+}
+
+/// The mode at the start of the bottom line.
+pub fn mode() -> Style {
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::Cyan)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// Titles and emphasised values.
 pub fn title() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
 }
