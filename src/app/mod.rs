@@ -265,6 +265,7 @@ impl App {
         if extras.has_adapter() {
             connection.provider = extras.provider.clone();
         }
+        connection.profile = extras.profile_name.clone();
         let mode = extras.composer_mode.unwrap_or(ComposerMode::Json);
         Self {
             state: AppState {

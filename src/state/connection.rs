@@ -60,6 +60,8 @@ pub struct ConnectionView {
     pub recognised: Option<&'static str>,
     /// Messages a broken link left unconfirmed, held for re-sending.
     pub unconfirmed: usize,
+    /// The profile the session came from, if any.
+    pub profile: Option<String>,
 }
 
 impl ConnectionView {
@@ -82,6 +84,7 @@ impl ConnectionView {
             adapter_status: Vec::new(),
             recognised: None,
             unconfirmed: 0,
+            profile: None,
         }
     }
 

@@ -94,6 +94,15 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         app.state.status = Some((error, StatusLevel::Error));
     }
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
+    // The terminal's title names what this window is connected to.
+    let title = match &app.state.extras.profile_name {
+        Some(name) => format!("wsdeck · {name}"),
+        None => format!("wsdeck · {}", app.state.connection.url),
+    };
+    let _ = ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::terminal::SetTitle(crate::terminal_text::one_line(&title))
+    );
     let _ = handle.connect();
     let result = event_loop(&mut guard, &mut app, &handle, &mut events, profile.as_ref()).await;
     drop(guard);

@@ -62,6 +62,9 @@ pub fn state_lines(
         )));
     }
     lines.push(Line::from(state));
+    if let Some(profile) = &view.profile {
+        lines.push(pair("prof", shorten(profile, width.saturating_sub(6))));
+    }
     lines.push(pair("url", shorten(&view.url, width.saturating_sub(6))));
     let subprotocol = view
         .info
@@ -326,6 +329,33 @@ mod tests {
             .map(|line| line.to_string())
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    #[test]
+    fn names_the_profile_and_dims_a_close_from_before_the_reconnect() {
+        let now = Instant::now();
+        let mut view = ConnectionView::new("ws://127.0.0.1:9/".into(), "none", false);
+        view.profile = Some("staging-feed".into());
+        view.apply(
+            &Event::Closed(CloseOutcome {
+                code: Some(1006),
+                reason: "lost".into(),
+                by_peer: false,
+                clean: false,
+            }),
+            now,
+        );
+        view.apply(&Event::StateChanged(ConnectionState::Connected), now);
+        let shown = text(&state_lines(&view, 0, now, 40));
+        assert!(shown.contains("prof  staging-feed"), "{shown}");
+        assert!(
+            shown.contains("last  close 1006 Abnormal Closure"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("connection lost, no close frame"),
+            "{shown}"
+        );
     }
 
     #[test]
