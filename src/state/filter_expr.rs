@@ -5,8 +5,9 @@
 //! - `text`, `binary`, `ping`, `pong`, `close`, and `data` (text + binary),
 //!   `control` (ping + pong + close): frames of these kinds (combinable; none
 //!   named: every kind);
-//! - `-system`: hide system lines (they are shown otherwise, whatever the
-//!   direction and kinds, since they have neither);
+//! - `-system`: hide system lines; they are shown with no direction and no kind
+//!   named, and hidden when a direction or kind is (a system line has neither):
+//!   `system` (or `+system`) shows them then;
 //! - `-heartbeat` (or `-auto`): hide protocol heartbeats and automatic replies,
 //!   as the provider's adapter marks them;
 //! - any other word is text to find, case-insensitively (several words: the
@@ -44,6 +45,7 @@ pub fn parse(input: &str) -> Result<Option<FilterExpr>, String> {
     let mut outgoing = false;
     let mut kinds = KindSet::NONE;
     let mut hide_system = false;
+    let mut want_system = false;
     let mut hide_heartbeats = false;
     let mut words: Vec<String> = Vec::new();
     for token in tokenize(input)? {
@@ -72,6 +74,7 @@ pub fn parse(input: &str) -> Result<Option<FilterExpr>, String> {
                     .with(FrameKind::Close)
             }
             "-system" => hide_system = true,
+            "system" | "+system" => want_system = true,
             "-heartbeat" | "-heartbeats" | "-auto" => hide_heartbeats = true,
             _ if word.starts_with('-') && word[1..].starts_with(char::is_alphabetic) => {
                 return Err(format!(
@@ -91,11 +94,14 @@ pub fn parse(input: &str) -> Result<Option<FilterExpr>, String> {
     } else {
         kinds
     };
+    // `in`, `out` or a kind asks for frames: system lines only when asked for too.
+    let frames_asked = direction.is_some() || !kinds.is_all();
+    let show_system = !hide_system && (want_system || !frames_asked);
     let filter = Filter::default()
         .with_direction(direction)
         .with_kinds(kinds)
         .with_text(&words.join(" "), false)
-        .with_system(!hide_system)
+        .with_system(show_system)
         .with_heartbeats(!hide_heartbeats);
     if filter.is_everything() {
         return Ok(None);
@@ -127,8 +133,11 @@ pub fn describe(filter: &Filter) -> String {
                 .map(|kind| kind.as_str().to_owned()),
         );
     }
-    if !filter.shows_system() {
-        parts.push("-system".into());
+    let frames_asked = filter.direction().is_some() || !kinds.is_all();
+    match (filter.shows_system(), frames_asked) {
+        (false, false) => parts.push("-system".into()),
+        (true, true) => parts.push("system".into()),
+        _ => {}
     }
     if !filter.shows_heartbeats() {
         parts.push("-heartbeat".into());
@@ -203,13 +212,25 @@ mod tests {
         assert_eq!(expr.filter.kinds(), KindSet::only(FrameKind::Text));
         assert_eq!(expr.filter.text().map(Pattern::query), Some("foo"));
         assert!(!expr.filter.text().unwrap().case_sensitive());
-        assert!(expr.filter.shows_system());
+        assert!(
+            !expr.filter.shows_system(),
+            "asking for frames leaves system lines out"
+        );
 
         let expr = parsed("OUT Ping pong -system");
-        assert_eq!(expr.summary, "out ping pong -system");
+        assert_eq!(expr.summary, "out ping pong");
         assert_eq!(expr.filter.direction(), Some(Direction::Outgoing));
         assert!(!expr.filter.shows_system());
         assert_eq!(expr.filter.text(), None);
+
+        let expr = parsed("in system");
+        assert_eq!(expr.summary, "in system");
+        assert!(expr.filter.shows_system(), "unless asked for");
+        assert_eq!(parsed("in +system").filter, expr.filter);
+
+        let expr = parsed("-system");
+        assert_eq!(expr.summary, "-system");
+        assert!(parsed("foo").filter.shows_system(), "words alone keep them");
     }
 
     #[test]
@@ -264,7 +285,10 @@ mod tests {
         let filter = Filter::default()
             .with_kinds(KindSet::only(FrameKind::Binary).with(FrameKind::Ping))
             .with_text("x y", false);
-        assert_eq!(describe(&filter), "binary ping \"x y\"");
+        assert_eq!(describe(&filter), "binary ping system \"x y\"");
         assert_eq!(parsed(&describe(&filter)).filter, filter);
+        let frames_only = filter.with_system(false);
+        assert_eq!(describe(&frames_only), "binary ping \"x y\"");
+        assert_eq!(parsed(&describe(&frames_only)).filter, frames_only);
     }
 }

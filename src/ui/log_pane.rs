@@ -647,13 +647,13 @@ mod tests {
         filtered.step(&store, 3);
         let buf = draw_rows(80, 6, LogRows::filtered(&store, &filtered), &LogView::new());
         assert!(
-            row(&buf, 0).contains(" log · filter: in -system · 2 of 1 205 · filtering… · FOLLOW "),
+            row(&buf, 0).contains(" log · filter: in · 2 of 1 205 · filtering… · FOLLOW "),
             "{}",
             row(&buf, 0)
         );
         while !filtered.step(&store, 100).done {}
         let buf = draw_rows(80, 6, LogRows::filtered(&store, &filtered), &LogView::new());
-        assert!(row(&buf, 0).contains(" log · filter: in -system · 3 of 1 205 · FOLLOW "));
+        assert!(row(&buf, 0).contains(" log · filter: in · 3 of 1 205 · FOLLOW "));
         assert!(row(&buf, 1).contains("← binary"));
         assert!(row(&buf, 2).contains("← text"));
         assert!(row(&buf, 3).contains("← close"));
