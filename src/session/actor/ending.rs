@@ -27,11 +27,11 @@ impl Actor {
             mut delivery,
             ..
         } = *open;
-        // A close handshake we started and the server answered confirms everything
-        // written before it (frames are read in order); any other end leaves what
-        // nothing confirmed unconfirmed.
-        let answered_ours = our_close.is_some() && peer_close.is_some() && failure.is_none();
-        if !answered_ours {
+        // Only a broken link leaves messages unconfirmed: one that ended without the
+        // server's close frame (dropped, timed out, our close unanswered). Our close
+        // answered confirms everything written before it (frames are read in order);
+        // a close the server chose ends the conversation on its terms.
+        if failure.is_some() || peer_close.is_none() {
             self.report_unconfirmed(delivery.take_unconfirmed()).await;
         }
         self.stats.connection_closed();
