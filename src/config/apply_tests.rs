@@ -299,7 +299,13 @@ fn named_presets_carry_their_provider_settings() {
     assert_eq!(pusher.app_key.as_deref(), Some("pk"));
     pusher.apply_provider_defaults().unwrap();
     assert_eq!(pusher.url.path(), "/app/pk");
-    assert!(pusher.url.query().unwrap().starts_with("protocol=7&client=wsdeck"));
+    assert!(
+        pusher
+            .url
+            .query()
+            .unwrap()
+            .starts_with("protocol=7&client=wsdeck")
+    );
     let (sio, _) = session_from_profile(
         &presets::find("socket-io").unwrap().profile().unwrap(),
         &ctx,

@@ -69,7 +69,10 @@ pub fn judge(close: &PeerClose<'_>) -> Option<CloseVerdict> {
         let why = if auth_code {
             "check the token".to_string()
         } else {
-            format!("{} answers the same request the same way", close.provider.name)
+            format!(
+                "{} answers the same request the same way",
+                close.provider.name
+            )
         };
         return Some(CloseVerdict {
             message: format!("{said}{meaning} — not retried: {why}"),

@@ -167,7 +167,7 @@ fn entry_line(entry: &LogEntry, width: usize, highlight: Option<&Matcher>) -> Li
                 format!("{:<6} ", frame.kind.as_str()),
                 direction,
             ));
-            let size = human_size(frame.payload.len());
+            let size = human_size(frame.size());
             spans.push(Span::styled(format!("{size:>8}  "), theme::dim()));
             match &frame.decoded {
                 Some(decoded) => {
@@ -399,11 +399,13 @@ mod tests {
     use crate::state::log::LogStore;
 
     fn frame(direction: Direction, kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
+        let payload: Bytes = payload.into();
         LogEntry::Frame(WsFrame {
             id: 0,
             direction,
             kind,
-            payload: payload.into(),
+            wire_len: payload.len() as u32,
+            payload,
             timestamp: UNIX_EPOCH + Duration::from_millis(3_723_456),
             close_code: (kind == FrameKind::Close).then_some(1006),
             decoded: None,
@@ -449,6 +451,19 @@ mod tests {
         store.push(frame(Direction::Incoming, FrameKind::Close, "bye"));
         store.push(LogEntry::system(SystemLevel::Error, "connection refused"));
         store
+    }
+
+    #[test]
+    fn a_redacted_frame_shows_its_real_size() {
+        let mut store = LogStore::new(10);
+        let mut entry = frame(Direction::Incoming, FrameKind::Text, r#"{"token":"***"}"#);
+        if let LogEntry::Frame(frame) = &mut entry {
+            // `{"token":"s3cret-tok"}` on the wire: 22 bytes, 15 once redacted.
+            frame.wire_len = 22;
+        }
+        store.push(entry);
+        let buf = draw(80, 4, &store, &LogView::new(), None);
+        assert!(row(&buf, 1).contains("← text       22 B  {\"token\":\"***\"}"));
     }
 
     #[test]
