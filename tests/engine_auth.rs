@@ -255,11 +255,11 @@ async fn a_close_reason_quoting_the_token_is_redacted() {
 #[tokio::test]
 async fn a_token_placeholder_is_filled_on_the_wire_and_redacted_in_events() {
     use common::transcript::{ScriptedServer, parse};
-    let token = r#"to"k\en"#;
+    let token = r#"to"k\en-42"#;
     let script = parse(
         r#"
->! {"type":"auth","access_token":"to\"k\\en"}
->! key=to"k\en
+>! {"type":"auth","access_token":"to\"k\\en-42"}
+>! key=to"k\en-42
 < done
 "#,
     );
@@ -355,4 +355,24 @@ async fn a_redacted_frame_keeps_its_real_size() {
     assert_token_absent(&seen, token);
     handle.shutdown().expect("shutdown");
     echo.shutdown().await;
+}
+
+/// The engine itself refuses a token shorter than 8 characters: hiding it would hide
+/// ordinary text too. Nothing is started, so nothing connects.
+#[tokio::test]
+async fn a_short_token_is_refused_by_the_engine() {
+    let server = server_requiring_token().await;
+    for method in METHODS {
+        let Err(error) = session::spawn(config_with(&server.url(), method, "e")) else {
+            panic!("{method:?}: a 1-character token must be refused");
+        };
+        assert!(
+            matches!(error, session::SessionError::Auth(_)),
+            "{method:?}: {error:?}"
+        );
+        let message = error.to_string();
+        assert!(message.contains("the token is 1 character;"), "{message}");
+        assert!(message.contains("shorter than 8"), "{message}");
+    }
+    server.shutdown().await;
 }

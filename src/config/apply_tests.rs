@@ -237,7 +237,7 @@ fn on_connect_text_with_variables_keeps_its_template() {
 #[test]
 fn every_preset_applies_with_its_variables_set() {
     let ctx = context(&[
-        ("HA_TOKEN", "ha"),
+        ("HA_TOKEN", "ha-token-1"),
         ("PUSHER_KEY", "pk"),
         ("ABLY_API_KEY", "app.key:secret"),
         ("AWS_API_ID", "id"),
@@ -264,7 +264,7 @@ fn every_preset_applies_with_its_variables_set() {
 #[test]
 fn named_presets_carry_their_provider_settings() {
     let ctx = context(&[
-        ("HA_TOKEN", "ha"),
+        ("HA_TOKEN", "ha-token-1"),
         ("PUSHER_KEY", "pk"),
         ("ABLY_API_KEY", "k"),
     ]);
@@ -279,7 +279,7 @@ fn named_presets_carry_their_provider_settings() {
     );
     assert_eq!(
         ha.auth.first_message().unwrap(),
-        r#"{"type":"auth","access_token":"ha"}"#
+        r#"{"type":"auth","access_token":"ha-token-1"}"#
     );
     let binance = presets::find("binance").unwrap().profile().unwrap();
     let (session, extras) = session_from_profile(&binance, &ctx).unwrap();
