@@ -45,6 +45,7 @@ fn frame(seq: usize, payload: Bytes) -> Frame {
         id: seq as u64,
         direction: Direction::Incoming,
         kind: FrameKind::Text,
+        wire_len: payload.len() as u32,
         payload,
         timestamp: SystemTime::now(),
         close_code: None,

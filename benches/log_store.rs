@@ -51,7 +51,8 @@ fn payload(i: usize) -> Bytes {
 fn frames() -> Vec<Frame> {
     let timestamp = SystemTime::now();
     (0..ENTRIES)
-        .map(|i| Frame {
+        .map(|i| (i, payload(i)))
+        .map(|(i, payload)| Frame {
             id: i as u64,
             direction: if i.is_multiple_of(2) {
                 Direction::Incoming
@@ -59,7 +60,8 @@ fn frames() -> Vec<Frame> {
                 Direction::Outgoing
             },
             kind: FrameKind::Text,
-            payload: payload(i),
+            wire_len: payload.len() as u32,
+            payload,
             timestamp,
             close_code: None,
             decoded: None,

@@ -136,11 +136,13 @@ fn main() {
 
     // The inspector on one 20 MB JSON message.
     let big = big_json(20 << 20);
+    let wire_len = big.len() as u32;
     let entry = LogEntry::Frame(Frame {
         id: 1,
         direction: Direction::Incoming,
         kind: FrameKind::Text,
         payload: Bytes::from(big),
+        wire_len,
         timestamp: SystemTime::now(),
         close_code: None,
         decoded: None,

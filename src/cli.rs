@@ -568,6 +568,15 @@ pub fn token_has_a_place(session: &SessionConfig) -> bool {
 pub fn check_session(session: &SessionConfig) -> Result<(), Failure> {
     crate::protocol::registry::find(&session.provider)
         .map_err(|error| invalid(error.to_string()))?;
+    // First, so a short token is explained whatever else is wrong with the settings.
+    if let Some(problem) = session
+        .auth
+        .token
+        .as_ref()
+        .and_then(|token| crate::session::secret::short_token_problem(token.expose()))
+    {
+        return Err(invalid(problem));
+    }
     if session.auth.token.is_some() && !token_has_a_place(session) {
         return Err(invalid(
             "a token was given but --auth is none; choose --auth query-param, first-message, subprotocol or header".into(),

@@ -86,6 +86,7 @@ fn text_frame(id: MessageId, direction: Direction, text: &str) -> Event {
         direction,
         kind: FrameKind::Text,
         payload: Bytes::from(text.to_owned()),
+        wire_len: text.len() as u32,
         timestamp: SystemTime::now(),
         close_code: None,
         decoded: None,

@@ -564,7 +564,7 @@ async fn server_side_failures_map_to_their_exit_codes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_token_is_auth_error() {
-    let server = start_server(Some("right")).await;
+    let server = start_server(Some("right-token")).await;
     let url = server.url();
     let refused = run(&[
         "request",
@@ -574,7 +574,7 @@ async fn refused_token_is_auth_error() {
         "--auth",
         "header",
         "--token",
-        "wrong",
+        "wrong-token",
         "--json",
     ])
     .await;
@@ -589,7 +589,7 @@ async fn refused_token_is_auth_error() {
         "--auth",
         "query-param",
         "--token",
-        "right",
+        "right-token",
         "--json",
     ])
     .await;
@@ -637,7 +637,7 @@ async fn bad_input_is_a_short_message_not_a_panic() {
         &["--cert", "/nonexistent.pem", "--key", "/nonexistent.key"],
         &["--cert", "/nonexistent.pem"],
         &["--auth", "header", "--token-env", "UNSET_VAR_NAME_X"],
-        &["--auth", "none", "--token", "t"],
+        &["--auth", "none", "--token", "t-1234567"],
     ];
     for extra in cases {
         let mut args = vec!["request", "ws://127.0.0.1:1", "--message", "x"];
@@ -676,7 +676,7 @@ async fn bad_input_is_a_short_message_not_a_panic() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_token_is_never_printed() {
-    let server = start_server(Some("right")).await;
+    let server = start_server(Some("right-token")).await;
     let url = server.url();
     let ways: [&[&str]; 5] = [
         &["--auth", "query-param", "--token", SECRET],
@@ -972,7 +972,7 @@ async fn send_prints_the_echoes() {
 /// non-1000 close or an unreachable server as failures, without retrying.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_reports_a_refused_token() {
-    let server = start_server(Some("right")).await;
+    let server = start_server(Some("right-token")).await;
     let url = server.url();
     let refused = run(&[
         "send", &url, "hello", "--wait", "0.5", "--auth", "header", "--token", SECRET,
@@ -1099,4 +1099,61 @@ async fn listen_closes_with_1000_on_ctrl_c() {
         sleep(Duration::from_millis(20)).await;
     };
     assert_eq!(exit.code(), Some(0));
+}
+
+/// A token shorter than 8 characters is refused before connecting, by every command,
+/// with an INVALID_INPUT error that says why and does not show it (the TUI: see
+/// tests/tui_e2e.rs `a_short_token_is_refused_by_the_tui`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_token_is_refused_before_connecting() {
+    let server = start_server(None).await;
+    let url = server.url();
+    let short = "t-123";
+    let commands: [&[&str]; 3] = [
+        &["request", &url, "--message", "x"],
+        &["listen", &url, "--count", "1"],
+        &["send", &url, "x"],
+    ];
+    for command in commands {
+        for token in [
+            &["--auth", "header", "--token", short][..],
+            &["--auth", "query-param", "--token-env", SECRET_VAR],
+        ] {
+            let mut args = command.to_vec();
+            args.extend_from_slice(token);
+            let mut child = wsdeck(&args);
+            child.env(SECRET_VAR, short);
+            let run = finish(child).await;
+            run.assert_code(2);
+            run.assert_no_panic();
+            run.assert_secret_absent(short);
+            assert!(
+                run.stderr
+                    .contains("the token is 5 characters; wsdeck refuses tokens shorter than 8"),
+                "{run:#?}"
+            );
+            assert!(run.stderr.contains("use the real token"), "{run:#?}");
+        }
+    }
+    let json = run(&[
+        "request",
+        &url,
+        "--message",
+        "x",
+        "--auth",
+        "header",
+        "--token",
+        short,
+        "--json",
+    ])
+    .await;
+    let value = failure_envelope(&json, "INVALID_INPUT", 2);
+    assert!(
+        value["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("shorter than 8")),
+        "{json:#?}"
+    );
+    json.assert_secret_absent(short);
+    server.shutdown().await;
 }

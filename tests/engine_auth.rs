@@ -255,11 +255,11 @@ async fn a_close_reason_quoting_the_token_is_redacted() {
 #[tokio::test]
 async fn a_token_placeholder_is_filled_on_the_wire_and_redacted_in_events() {
     use common::transcript::{ScriptedServer, parse};
-    let token = r#"to"k\en"#;
+    let token = r#"to"k\en-42"#;
     let script = parse(
         r#"
->! {"type":"auth","access_token":"to\"k\\en"}
->! key=to"k\en
+>! {"type":"auth","access_token":"to\"k\\en-42"}
+>! key=to"k\en-42
 < done
 "#,
     );
@@ -308,4 +308,71 @@ async fn a_token_placeholder_is_filled_on_the_wire_and_redacted_in_events() {
     assert!(message.contains("no token"), "{message}");
     assert!(!before.iter().any(|event| matches!(event, Event::Frame(_))));
     handle.shutdown().expect("shutdown");
+}
+
+/// A frame carrying the token is shown with `***` but keeps the size it had on the
+/// wire: the log says 43 B, not the 36 B of the redacted text.
+#[tokio::test]
+async fn a_redacted_frame_keeps_its_real_size() {
+    let token = "s3cret-tok";
+    let echo = common::echo_server().await;
+    let config = config_with(&echo.url(), AuthMethod::Header, token);
+    let (handle, mut events) = session::spawn(config).expect("spawn");
+    handle.connect().expect("connect");
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    let text = format!(r#"{{"type":"auth","access_token":"{token}"}}"#);
+    assert_eq!(text.len(), 43);
+    handle.send_text(text).expect("send");
+    let (echoed, seen) = wait_for(&mut events, "the echo", |event| {
+        incoming_text(event).is_some()
+    })
+    .await;
+    let shown = r#"{"type":"auth","access_token":"***"}"#;
+    let Event::Frame(incoming) = &echoed else {
+        unreachable!()
+    };
+    assert_eq!(incoming.text(), Some(shown));
+    assert_eq!((incoming.size(), incoming.payload.len()), (43, 36));
+    let outgoing = seen
+        .iter()
+        .find_map(|event| match event {
+            Event::Frame(frame) if frame.direction == session::Direction::Outgoing => Some(frame),
+            _ => None,
+        })
+        .expect("the sent frame is reported");
+    assert_eq!(outgoing.text(), Some(shown));
+    assert_eq!(outgoing.size(), 43);
+    // A frame without the token: the size is the payload's.
+    handle.send_text("plain").expect("send");
+    let (plain, _) = wait_for(&mut events, "the plain echo", |event| {
+        incoming_text(event).as_deref() == Some("plain")
+    })
+    .await;
+    let Event::Frame(plain) = plain else {
+        unreachable!()
+    };
+    assert_eq!(plain.size(), 5);
+    assert_token_absent(&seen, token);
+    handle.shutdown().expect("shutdown");
+    echo.shutdown().await;
+}
+
+/// The engine itself refuses a token shorter than 8 characters: hiding it would hide
+/// ordinary text too. Nothing is started, so nothing connects.
+#[tokio::test]
+async fn a_short_token_is_refused_by_the_engine() {
+    let server = server_requiring_token().await;
+    for method in METHODS {
+        let Err(error) = session::spawn(config_with(&server.url(), method, "e")) else {
+            panic!("{method:?}: a 1-character token must be refused");
+        };
+        assert!(
+            matches!(error, session::SessionError::Auth(_)),
+            "{method:?}: {error:?}"
+        );
+        let message = error.to_string();
+        assert!(message.contains("the token is 1 character;"), "{message}");
+        assert!(message.contains("shorter than 8"), "{message}");
+    }
+    server.shutdown().await;
 }

@@ -179,7 +179,7 @@ async fn axum_ws(headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     let authorized = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        == Some("Bearer good");
+        == Some("Bearer good-token");
     if !authorized {
         return (StatusCode::UNAUTHORIZED, "bad token").into_response();
     }
@@ -243,7 +243,7 @@ async fn bearer_header_is_accepted_by_axum_and_echo_works() {
     let (_server, port) = start_axum().await;
     let mut config = no_reconnect(&format!("ws://127.0.0.1:{port}/ws"));
     config.auth.method = AuthMethod::Header;
-    config.auth.token = Some(Secret::new("good"));
+    config.auth.token = Some(Secret::new("good-token"));
     let (handle, mut events) = start(config);
     let info = next_opened(&mut events).await;
     assert!(!info.tls && !info.insecure, "{info:?}");

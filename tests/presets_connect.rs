@@ -44,7 +44,7 @@ async fn preset_against_transcript(name: &str, steps: Vec<Step>, env: &[(&str, &
 #[tokio::test]
 async fn home_assistant_preset_authenticates() {
     let steps = opening(include_str!("fixtures/transcripts/home_assistant.txt"), 3);
-    preset_against_transcript("home-assistant", steps, &[("HA_TOKEN", "t-123")]).await;
+    preset_against_transcript("home-assistant", steps, &[("HA_TOKEN", "t-1234567")]).await;
 }
 
 #[tokio::test]

@@ -118,7 +118,7 @@ async fn a_token_that_would_go_nowhere_is_refused() {
             "--token-env",
             "SOME_TOKEN",
         ],
-        &[("SOME_TOKEN", "t")],
+        &[("SOME_TOKEN", "t-1234567")],
     )
     .await;
     assert_ne!(output.code, 0);

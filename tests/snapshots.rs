@@ -50,11 +50,13 @@ fn frame(
     payload: impl Into<Bytes>,
     timestamp: SystemTime,
 ) -> Msg {
+    let payload: Bytes = payload.into();
     Msg::Session(Event::Frame(Frame {
         id,
         direction,
         kind,
-        payload: payload.into(),
+        wire_len: payload.len() as u32,
+        payload,
         timestamp,
         close_code: None,
         decoded: None,
@@ -161,6 +163,7 @@ fn session_app(now: Instant) -> App {
             direction: Direction::Incoming,
             kind: FrameKind::Close,
             payload: Bytes::from_static(b"demo over"),
+            wire_len: 9,
             timestamp: at(9, 0),
             close_code: Some(4000),
             decoded: None,
@@ -170,6 +173,7 @@ fn session_app(now: Instant) -> App {
             direction: Direction::Outgoing,
             kind: FrameKind::Close,
             payload: Bytes::from_static(b"demo over"),
+            wire_len: 9,
             timestamp: at(9, 1),
             close_code: Some(4000),
             decoded: None,
@@ -484,6 +488,7 @@ fn home_assistant_app(now: Instant) -> App {
                 id: id as u64 + 1,
                 direction,
                 kind: FrameKind::Text,
+                wire_len: text.len() as u32,
                 payload: Bytes::from(text),
                 timestamp: at(1, millis),
                 close_code: None,

@@ -481,3 +481,18 @@ fn listen_on_a_terminal_escapes_controls_unless_raw() {
         }
     }
 }
+
+#[test]
+fn a_short_token_is_refused_by_the_tui() {
+    let mut app = PtyApp::start(
+        &["ws://127.0.0.1:1/x", "--auth", "header", "--token", "t-123"],
+        24,
+        80,
+    );
+    let status = app.wait_exit();
+    assert_eq!(status.exit_code(), 2, "screen:\n{}", app.contents());
+    let screen = app.wait_for("the explanation", |screen| {
+        screen.contains("the token is 5 characters") && screen.contains("use the real token")
+    });
+    assert!(!screen.contains("t-123"), "{screen}");
+}

@@ -283,6 +283,7 @@ mod tests {
             direction,
             kind,
             payload: Bytes::copy_from_slice(payload.as_bytes()),
+            wire_len: payload.len() as u32,
             timestamp: SystemTime::UNIX_EPOCH + Duration::from_secs(1),
             close_code: None,
             decoded: None,

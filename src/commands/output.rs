@@ -160,6 +160,7 @@ mod tests {
             direction: Direction::Incoming,
             kind,
             payload: Bytes::from_static(payload),
+            wire_len: payload.len() as u32,
             timestamp: SystemTime::UNIX_EPOCH,
             close_code: None,
             decoded: None,

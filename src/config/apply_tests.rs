@@ -27,7 +27,7 @@ fn session() -> SessionConfig {
 fn maps_every_field() {
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("token");
-    std::fs::write(&token_file, "s3cret\n").unwrap();
+    std::fs::write(&token_file, "s3cret-value\n").unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, "pem").unwrap();
     let mut profile = full_profile();
@@ -57,13 +57,13 @@ fn maps_every_field() {
     assert_eq!(session.auth.method, AuthMethod::FirstMessage);
     assert_eq!(
         session.auth.token.as_ref().map(|t| t.expose()),
-        Some("s3cret")
+        Some("s3cret-value")
     );
     assert_eq!(session.auth.token_param, "access_token");
     assert_eq!(session.auth.message_type, "auth");
     assert_eq!(
         session.auth.first_message().unwrap(),
-        r#"{"type":"auth","access_token":"s3cret"}"#
+        r#"{"type":"auth","access_token":"s3cret-value"}"#
     );
     assert_eq!(session.auth.timeout, Duration::from_secs(3));
     assert_eq!(session.auth.reply_rules.success[0].field, "type");
@@ -106,7 +106,7 @@ fn maps_every_field() {
         (&[0xde, 0xad, 0xbe, 0xef][..], PayloadKind::Binary)
     );
 
-    let payload = json!({"authorization": "Bearer s3cret", "n": [1, 2]});
+    let payload = json!({"authorization": "Bearer s3cret-value", "n": [1, 2]});
     assert_eq!(session.handshake_payload.as_ref(), Some(&payload));
     assert_eq!(extras.handshake_payload, Some(payload));
     assert_eq!(extras.provider, "home-assistant");
@@ -158,12 +158,12 @@ fn url_references_resolve_before_parsing_and_errors_do_not_leak() {
     let error = apply_profile(
         &bad,
         &mut session_placeholder(),
-        &context(&[("KEY", "s3cret")]),
+        &context(&[("KEY", "s3cret-value")]),
     )
     .unwrap_err()
     .to_string();
     assert!(
-        !error.contains("s3cret") && error.contains("${env:KEY}"),
+        !error.contains("s3cret-value") && error.contains("${env:KEY}"),
         "{error}"
     );
     assert!(session_from_profile(&Profile::default(), &ctx).is_err());
@@ -237,7 +237,7 @@ fn on_connect_text_with_variables_keeps_its_template() {
 #[test]
 fn every_preset_applies_with_its_variables_set() {
     let ctx = context(&[
-        ("HA_TOKEN", "ha"),
+        ("HA_TOKEN", "ha-token-1"),
         ("PUSHER_KEY", "pk"),
         ("ABLY_API_KEY", "app.key:secret"),
         ("AWS_API_ID", "id"),
@@ -264,7 +264,7 @@ fn every_preset_applies_with_its_variables_set() {
 #[test]
 fn named_presets_carry_their_provider_settings() {
     let ctx = context(&[
-        ("HA_TOKEN", "ha"),
+        ("HA_TOKEN", "ha-token-1"),
         ("PUSHER_KEY", "pk"),
         ("ABLY_API_KEY", "k"),
     ]);
@@ -279,7 +279,7 @@ fn named_presets_carry_their_provider_settings() {
     );
     assert_eq!(
         ha.auth.first_message().unwrap(),
-        r#"{"type":"auth","access_token":"ha"}"#
+        r#"{"type":"auth","access_token":"ha-token-1"}"#
     );
     let binance = presets::find("binance").unwrap().profile().unwrap();
     let (session, extras) = session_from_profile(&binance, &ctx).unwrap();

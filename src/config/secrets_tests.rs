@@ -51,9 +51,9 @@ fn missing_and_bad_references_are_errors() {
 fn file_references_read_the_first_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("token");
-    std::fs::write(&path, "s3cret\r\nsecond line\n").unwrap();
+    std::fs::write(&path, "s3cret-value\r\nsecond line\n").unwrap();
     let reference = format!("${{file:{}}}", path.display());
-    assert_eq!(resolve_with(&reference, &env).unwrap(), "s3cret");
+    assert_eq!(resolve_with(&reference, &env).unwrap(), "s3cret-value");
     std::fs::write(&path, "\n").unwrap();
     assert!(matches!(
         resolve_with(&reference, &env),

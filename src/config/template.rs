@@ -297,7 +297,7 @@ mod tests {
         env.insert("HOME_NAME".to_string(), "den".to_string());
         Context {
             env: Some(env),
-            ..Context::with_token(Some(Secret::new("t\"k")))
+            ..Context::with_token(Some(Secret::new("t\"k-long-1")))
         }
         .extra("type", "auth")
     }
@@ -311,9 +311,9 @@ mod tests {
                 &ctx
             )
             .unwrap(),
-            r#"{"type":"auth","t":"t\"k","h":"den"}"#
+            r#"{"type":"auth","t":"t\"k-long-1","h":"den"}"#
         );
-        assert_eq!(render_plain("{{token}}", &ctx).unwrap(), "t\"k");
+        assert_eq!(render_plain("{{token}}", &ctx).unwrap(), "t\"k-long-1");
         assert_eq!(render_plain("no variables", &ctx).unwrap(), "no variables");
     }
 

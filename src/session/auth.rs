@@ -197,11 +197,23 @@ pub enum AuthConfigError {
         "the token contains characters that cannot go in an HTTP header (spaces, commas or control characters); use --auth query-param or first-message"
     )]
     TokenNotHeaderSafe,
+    /// The token is too short to hide without hiding ordinary text too; the text
+    /// says so (see [`crate::session::secret::short_token_problem`]).
+    #[error("{0}")]
+    TokenTooShort(String),
 }
 
 impl AuthConfig {
     /// Checks that the settings can work: a token where one is needed, a renderable template.
     pub fn validate(&self) -> Result<(), AuthConfigError> {
+        // Whatever the method: a token given at all is redacted from everything shown.
+        if let Some(problem) = self
+            .token
+            .as_ref()
+            .and_then(|token| crate::session::secret::short_token_problem(token.expose()))
+        {
+            return Err(AuthConfigError::TokenTooShort(problem));
+        }
         if self.method == AuthMethod::None {
             return Ok(());
         }
@@ -289,32 +301,32 @@ mod tests {
     #[test]
     fn query_param_merges_and_replaces() {
         let url = Url::parse("ws://h/p?a=1&token=old&b=x%20y").unwrap();
-        let merged = with(AuthMethod::QueryParam, "t k&n").url_with_token(&url);
-        assert_eq!(merged.as_str(), "ws://h/p?a=1&b=x+y&token=t+k%26n");
-        let mut named = with(AuthMethod::QueryParam, "abc");
+        let merged = with(AuthMethod::QueryParam, "t k&n-long").url_with_token(&url);
+        assert_eq!(merged.as_str(), "ws://h/p?a=1&b=x+y&token=t+k%26n-long");
+        let mut named = with(AuthMethod::QueryParam, "abcdefgh");
         named.token_param = "access_token".into();
         assert_eq!(
             named
                 .url_with_token(&Url::parse("ws://h/").unwrap())
                 .as_str(),
-            "ws://h/?access_token=abc"
+            "ws://h/?access_token=abcdefgh"
         );
-        let untouched = with(AuthMethod::Header, "abc").url_with_token(&url);
+        let untouched = with(AuthMethod::Header, "abcdefgh").url_with_token(&url);
         assert_eq!(untouched, url);
     }
 
     #[test]
     fn default_template_renders_with_escaping() {
-        let config = with(AuthMethod::FirstMessage, "a\"b");
+        let config = with(AuthMethod::FirstMessage, "a\"b-long");
         assert_eq!(
             config.first_message().unwrap(),
-            r#"{"type":"authenticate","token":"a\"b"}"#
+            r#"{"type":"authenticate","token":"a\"b-long"}"#
         );
     }
 
     #[test]
     fn unknown_variable_and_unclosed_are_errors() {
-        let mut config = with(AuthMethod::FirstMessage, "t");
+        let mut config = with(AuthMethod::FirstMessage, "t-1234567");
         config.template = "{{nope}}".into();
         let message = config.first_message().unwrap_err().to_string();
         assert!(message.contains("'{{nope}}'"), "{message}");
@@ -331,7 +343,7 @@ mod tests {
 
     #[test]
     fn template_variables_beyond_token_and_type_render() {
-        let mut config = with(AuthMethod::FirstMessage, "t");
+        let mut config = with(AuthMethod::FirstMessage, "t-1234567");
         config.template = r#"{"type":"{{type}}","id":"{{uuid}}","at":{{now}}}"#.into();
         let first: Value = serde_json::from_str(&config.first_message().unwrap()).unwrap();
         let second: Value = serde_json::from_str(&config.first_message().unwrap()).unwrap();
@@ -351,15 +363,33 @@ mod tests {
             config.validate(),
             Err(AuthConfigError::MissingToken("header"))
         );
-        config.token = Some(Secret::new("has space"));
+        config.token = Some(Secret::new("has a space"));
         assert_eq!(config.validate(), Err(AuthConfigError::TokenNotHeaderSafe));
         assert!(AuthConfig::default().validate().is_ok());
     }
 
     #[test]
+    fn validate_refuses_short_tokens_whatever_the_method() {
+        for method in [
+            AuthMethod::None,
+            AuthMethod::QueryParam,
+            AuthMethod::FirstMessage,
+            AuthMethod::Subprotocol,
+            AuthMethod::Header,
+        ] {
+            let Err(AuthConfigError::TokenTooShort(problem)) = with(method, "1234567").validate()
+            else {
+                panic!("{method:?}: a 7-character token must be refused");
+            };
+            assert!(problem.contains("7 characters"), "{problem}");
+            assert_eq!(with(method, "12345678").validate(), Ok(()), "{method:?}");
+        }
+    }
+
+    #[test]
     fn subprotocol_token_goes_last() {
-        let offered = with(AuthMethod::Subprotocol, "tok").subprotocols(&["chat".into()]);
-        assert_eq!(offered, vec!["chat".to_string(), "tok".to_string()]);
+        let offered = with(AuthMethod::Subprotocol, "tok-1234").subprotocols(&["chat".into()]);
+        assert_eq!(offered, vec!["chat".to_string(), "tok-1234".to_string()]);
     }
 
     #[test]

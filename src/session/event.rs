@@ -131,8 +131,13 @@ pub struct Frame {
     pub direction: Direction,
     /// Frame type.
     pub kind: FrameKind,
-    /// The payload as sent or received (for close frames: the reason text).
+    /// The payload as sent or received (for close frames: the reason text), with
+    /// secrets replaced by `***`.
     pub payload: Bytes,
+    /// The payload's real size on the wire, in bytes, before any redaction: sizes
+    /// shown to the user are this, not `payload.len()`. (A `u32` fits in the
+    /// padding after the small fields, so `Event` stays 80 bytes.)
+    pub wire_len: u32,
     /// Wall-clock time it was sent or received.
     pub timestamp: SystemTime,
     /// For close frames: the close code, if any.
@@ -142,6 +147,11 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// The real size of the payload on the wire, in bytes (see [`Frame::wire_len`]).
+    pub fn size(&self) -> usize {
+        self.wire_len as usize
+    }
+
     /// The payload as text when it is valid UTF-8.
     pub fn text(&self) -> Option<&str> {
         std::str::from_utf8(&self.payload).ok()
@@ -296,4 +306,20 @@ pub enum Event {
     },
     /// The actor stopped (after `Shutdown`); no more events follow.
     Stopped,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_stay_small() {
+        // Events are moved several times per frame; the real size of a frame rides
+        // in the padding of `Frame` and must not make them bigger.
+        assert!(
+            std::mem::size_of::<Event>() <= 80,
+            "{}",
+            std::mem::size_of::<Event>()
+        );
+    }
 }

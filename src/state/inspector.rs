@@ -299,11 +299,13 @@ mod tests {
     use crate::session::{Direction, Frame};
 
     fn entry(kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
+        let payload: Bytes = payload.into();
         LogEntry::Frame(Frame {
             id: 7,
             direction: Direction::Incoming,
             kind,
-            payload: payload.into(),
+            wire_len: payload.len() as u32,
+            payload,
             timestamp: UNIX_EPOCH + Duration::from_secs(1),
             close_code: (kind == FrameKind::Close).then_some(1006),
             decoded: None,

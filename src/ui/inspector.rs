@@ -130,7 +130,7 @@ fn metadata(entry: &LogEntry) -> Line<'static> {
         Direction::Outgoing => ("outgoing", theme::outgoing()),
         Direction::Incoming => ("incoming", theme::incoming()),
     };
-    let size = frame.payload.len();
+    let size = frame.size();
     spans.extend([
         Span::styled(format!("  {} {word}", frame.direction.arrow()), style),
         Span::styled("  kind ", theme::label()),
@@ -230,11 +230,13 @@ mod tests {
     use crate::session::Frame as WsFrame;
 
     fn entry(kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
+        let payload: Bytes = payload.into();
         LogEntry::Frame(WsFrame {
             id: 42,
             direction: Direction::Outgoing,
             kind,
-            payload: payload.into(),
+            wire_len: payload.len() as u32,
+            payload,
             timestamp: UNIX_EPOCH + Duration::from_millis(3_723_456),
             close_code: (kind == FrameKind::Close).then_some(1006),
             decoded: None,
@@ -301,6 +303,13 @@ mod tests {
         let rows = self::rows(&draw(80, 16, &big));
         assert!(rows[3].contains("size 2.0 KiB (2 000 B)"));
         assert!(rows[2].ends_with(" rows 9–16 of 1 001 ┐##"));
+        // A redacted frame shows the size it had on the wire.
+        let mut redacted = entry(FrameKind::Text, "***");
+        if let LogEntry::Frame(frame) = &mut redacted {
+            frame.wire_len = 2_048;
+        }
+        let rows = self::rows(&draw(80, 16, &open(&redacted, screen)));
+        assert!(rows[3].contains("size 2.0 KiB (2 048 B)"), "{}", rows[3]);
     }
 
     #[test]

@@ -184,7 +184,7 @@ fn entry_line(
                 format!("{:<6} ", frame.kind.as_str()),
                 direction,
             ));
-            let size = human_size(frame.payload.len());
+            let size = human_size(frame.size());
             spans.push(Span::styled(format!("{size:>8}  "), theme::dim()));
             let preview_width = if unconfirmed {
                 spans.push(Span::styled(UNCONFIRMED_MARK, theme::warning()));
@@ -427,11 +427,13 @@ mod tests {
     use crate::state::log::LogStore;
 
     fn frame(direction: Direction, kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
+        let payload: Bytes = payload.into();
         LogEntry::Frame(WsFrame {
             id: 0,
             direction,
             kind,
-            payload: payload.into(),
+            wire_len: payload.len() as u32,
+            payload,
             timestamp: UNIX_EPOCH + Duration::from_millis(3_723_456),
             close_code: (kind == FrameKind::Close).then_some(1006),
             decoded: None,
@@ -487,6 +489,19 @@ mod tests {
         store.push(frame(Direction::Incoming, FrameKind::Close, "bye"));
         store.push(LogEntry::system(SystemLevel::Error, "connection refused"));
         store
+    }
+
+    #[test]
+    fn a_redacted_frame_shows_its_real_size() {
+        let mut store = LogStore::new(10);
+        let mut entry = frame(Direction::Incoming, FrameKind::Text, r#"{"token":"***"}"#);
+        if let LogEntry::Frame(frame) = &mut entry {
+            // `{"token":"s3cret-tok"}` on the wire: 22 bytes, 15 once redacted.
+            frame.wire_len = 22;
+        }
+        store.push(entry);
+        let buf = draw(80, 4, &store, &LogView::new(), None);
+        assert!(row(&buf, 1).contains("← text       22 B  {\"token\":\"***\"}"));
     }
 
     #[test]

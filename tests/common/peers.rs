@@ -7,10 +7,10 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// How long a peer may take to say its port.
+/// How long a peer may take to say its port, and a restart to find it free.
 const START_LIMIT: Duration = Duration::from_secs(15);
 
 fn peers_dir() -> PathBuf {
@@ -18,8 +18,9 @@ fn peers_dir() -> PathBuf {
 }
 
 /// Runs tests/peers/install.sh once per test process (npm ci when the lockfile
-/// changed). Test binaries run one after another, and within one the first caller
-/// installs while the others wait here.
+/// changed). Within one process the first caller installs while the others wait
+/// here; across processes (two test binaries, a CI run beside a developer's) the
+/// script takes a file lock, so npm ci never runs twice over the same node_modules.
 pub fn ensure_installed() {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
     let result = INSTALLED.get_or_init(|| {
@@ -51,33 +52,56 @@ pub struct NodePeer {
     script: String,
     args: Vec<String>,
     child: Child,
-    // Held open: the peer exits when it closes (if the test process dies too).
+    // Held open: the peer exits when it closes (so it dies with the test process
+    // even when Drop never runs).
     _stdin: ChildStdin,
 }
 
 impl NodePeer {
-    /// Starts `tests/peers/SCRIPT` with `args` on a free port.
+    /// Starts `tests/peers/SCRIPT` with `args`, on a free port unless `args` give
+    /// `--port N`.
     pub fn start(script: &str, args: &[&str]) -> NodePeer {
         ensure_installed();
-        let args: Vec<String> = args.iter().map(ToString::to_string).collect();
-        Self::spawn(script, args, 0)
+        let mut args: Vec<String> = args.iter().map(ToString::to_string).collect();
+        if !args.iter().any(|arg| arg == "--port") {
+            args.extend(["--port".to_string(), "0".to_string()]);
+        }
+        Self::spawn(script, args).unwrap_or_else(|why| panic!("{why}"))
     }
 
-    fn spawn(script: &str, args: Vec<String>, port: u16) -> NodePeer {
+    /// Starts node; `Err` (with what the peer wrote to stderr) when it does not say
+    /// its port in time.
+    fn spawn(script: &str, args: Vec<String>) -> Result<NodePeer, String> {
         let mut child = Command::new("node")
             .arg(peers_dir().join(script))
             .args(&args)
-            .arg("--port")
-            .arg(port.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|error| {
-                panic!("cannot start node for {script} (node >= 20 is needed): {error}")
+                panic!(
+                    "cannot start node for tests/peers/{script}: {error} \
+                     (node ≥ 20 and npm are needed for the reference-server tests: \
+                     apt-get install nodejs npm)"
+                )
             });
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+
+        // The peer's stderr goes to the test's output (shown when a test fails: the
+        // thread inherits the test's output capture) and is kept for a start failure.
+        let errors = Arc::new(Mutex::new(String::new()));
+        let (errors_in, name) = (errors.clone(), script.to_string());
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("[{name}] {line}");
+                let mut errors = errors_in.lock().unwrap();
+                errors.push_str(&line);
+                errors.push('\n');
+            }
+        });
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut lines = BufReader::new(stdout).lines();
@@ -86,21 +110,32 @@ impl NodePeer {
             // Keep draining so the peer never blocks on a full pipe.
             for _ in lines {}
         });
+
         let line = receiver.recv_timeout(START_LIMIT).ok().flatten();
-        let Some(port) = line
+        let port = line
             .as_deref()
             .and_then(|line| line.strip_prefix("PORT "))
-            .and_then(|port| port.trim().parse().ok())
-        else {
-            let _ = child.kill();
-            panic!("{script} did not say its port within {START_LIMIT:?} (got {line:?})");
-        };
-        NodePeer {
-            port,
-            script: script.to_string(),
-            args,
-            child,
-            _stdin: stdin,
+            .and_then(|port| port.trim().parse().ok());
+        match port {
+            Some(port) => Ok(NodePeer {
+                port,
+                script: script.to_string(),
+                args,
+                child,
+                _stdin: stdin,
+            }),
+            None => {
+                let _ = child.kill();
+                let _ = child.wait();
+                // Let the stderr thread catch the last lines of a crash.
+                std::thread::sleep(Duration::from_millis(100));
+                Err(format!(
+                    "tests/peers/{script} {} did not say `PORT n` within {START_LIMIT:?} \
+                     (first line: {line:?}); its stderr:\n{}",
+                    args.join(" "),
+                    errors.lock().unwrap()
+                ))
+            }
         }
     }
 
@@ -114,19 +149,29 @@ impl NodePeer {
     pub fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let started = Instant::now();
-        loop {
-            if std::net::TcpListener::bind(("127.0.0.1", self.port)).is_ok() {
-                break;
-            }
-            assert!(
-                started.elapsed() < START_LIMIT,
-                "port {} still taken after {START_LIMIT:?}",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(50));
+        let mut args = self.args.clone();
+        match args.iter().position(|arg| arg == "--port") {
+            Some(at) if at + 1 < args.len() => args[at + 1] = self.port.to_string(),
+            _ => args.extend(["--port".to_string(), self.port.to_string()]),
         }
-        let again = Self::spawn(&self.script, self.args.clone(), self.port);
+        let started = Instant::now();
+        let again = loop {
+            // A listener of ours would take the port; node sets SO_REUSEADDR as std
+            // does, so TIME_WAIT leftovers do not count, only a live listener.
+            let free = std::net::TcpListener::bind(("127.0.0.1", self.port)).is_ok();
+            let attempt = if free {
+                Self::spawn(&self.script, args.clone())
+            } else {
+                Err(format!("port {} is still taken", self.port))
+            };
+            match attempt {
+                Ok(peer) => break peer,
+                Err(why) if started.elapsed() > START_LIMIT => {
+                    panic!("restarting tests/peers/{} failed: {why}", self.script)
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        };
         let old = std::mem::replace(self, again);
         drop(old);
     }

@@ -404,6 +404,8 @@ impl Actor {
         decoded: Option<Decoded>,
         timestamp: SystemTime,
     ) -> Event {
+        // The size is taken before redaction: the log shows what crossed the wire.
+        let wire_len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
         let payload = self.redactor.payload(payload);
         let decoded = decoded.map(|decoded| Box::new(self.redact_decoded(decoded)));
         Event::Frame(Frame {
@@ -411,6 +413,7 @@ impl Actor {
             direction,
             kind,
             payload,
+            wire_len,
             timestamp,
             close_code,
             decoded,

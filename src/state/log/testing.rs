@@ -14,6 +14,7 @@ pub fn frame(direction: Direction, kind: FrameKind, payload: &[u8]) -> LogEntry 
         direction,
         kind,
         payload: Bytes::copy_from_slice(payload),
+        wire_len: payload.len() as u32,
         timestamp: SystemTime::UNIX_EPOCH + Duration::from_secs(1),
         close_code: None,
         decoded: None,
