@@ -231,3 +231,27 @@ async fn a_protocol_violation_exits_listen_with_6_and_is_not_retried() {
         "{run:#?}"
     );
 }
+
+#[tokio::test]
+async fn a_close_frame_counts_its_code_in_its_size() {
+    let server = start_server().await;
+    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
+    handle.connect().unwrap();
+    wait_for_state(&mut events, ConnectionState::Connected).await;
+    handle
+        .send_text(r#"{"cmd":"close","code":4000,"reason":"bye"}"#)
+        .unwrap();
+    let (close, _) = wait_for(
+        &mut events,
+        "the server's close frame",
+        |e| matches!(e, Event::Frame(frame) if frame.kind == session::FrameKind::Close),
+    )
+    .await;
+    let Event::Frame(close) = close else {
+        unreachable!()
+    };
+    assert_eq!(close.payload.as_ref(), b"bye");
+    assert_eq!(close.size(), 5, "2 bytes of code and the reason");
+    handle.shutdown().unwrap();
+    server.shutdown().await;
+}

@@ -134,8 +134,9 @@ pub struct Frame {
     /// The payload as sent or received (for close frames: the reason text), with
     /// secrets replaced by `***`.
     pub payload: Bytes,
-    /// The payload's real size on the wire, in bytes, before any redaction: sizes
-    /// shown to the user are this, not `payload.len()`. (A `u32` fits in the
+    /// The payload's real size on the wire, in bytes, before any redaction (for a
+    /// close frame: 2 bytes of code and the reason): sizes shown to the user are
+    /// this, not `payload.len()`. (A `u32` fits in the
     /// padding after the small fields, so `Event` stays 80 bytes.)
     pub wire_len: u32,
     /// Wall-clock time it was sent or received.

@@ -404,8 +404,10 @@ impl Actor {
         decoded: Option<Decoded>,
         timestamp: SystemTime,
     ) -> Event {
-        // The size is taken before redaction: the log shows what crossed the wire.
-        let wire_len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+        // The size is taken before redaction: the log shows what crossed the wire,
+        // for a close frame its 2-byte code too.
+        let code_len = if close_code.is_some() { 2 } else { 0 };
+        let wire_len = u32::try_from(payload.len() + code_len).unwrap_or(u32::MAX);
         let payload = self.redactor.payload(payload);
         let decoded = decoded.map(|decoded| Box::new(self.redact_decoded(decoded)));
         Event::Frame(Frame {
