@@ -38,4 +38,28 @@ async function* countdown(from) {
   }
 }
 
-module.exports = { flags, announce, SDL, countdown };
+/**
+ * The test events on a Socket.IO namespace (the same for Socket.IO 4 and 2):
+ * add(a, b, ack) acks a+b; echo(...args, ack) emits `echo` back and acks the args;
+ * each connection gets `welcome` {id}. With a `token`, a middleware refuses a
+ * socket whose `tokenOf(socket)` differs, with the error "unauthorized".
+ */
+function serveSocketIo(namespace, token, tokenOf) {
+  if (token) {
+    namespace.use((socket, next) => {
+      if (tokenOf(socket) === token) return next();
+      next(new Error("unauthorized"));
+    });
+  }
+  namespace.on("connection", (socket) => {
+    socket.emit("welcome", { id: socket.id });
+    socket.on("add", (a, b, ack) => typeof ack === "function" && ack(a + b));
+    socket.on("echo", (...args) => {
+      const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
+      socket.emit("echo", ...args);
+      if (ack) ack(...args);
+    });
+  });
+}
+
+module.exports = { flags, announce, SDL, countdown, serveSocketIo };

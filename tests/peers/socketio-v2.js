@@ -3,7 +3,7 @@
 // URL query (`?token=T`, what `--auth query-param` sends) by a middleware that
 // refuses with the string error "unauthorized" (`44"unauthorized"`).
 "use strict";
-const { flags, announce } = require("./common");
+const { flags, announce, serveSocketIo } = require("./common");
 
 const options = flags({ port: "0", "ping-interval": "300", "ping-timeout": "400", path: "/socket.io", token: "" });
 const http = require("http").createServer();
@@ -13,23 +13,8 @@ const io = require("socket.io-v2")(http, {
   pingTimeout: Number(options["ping-timeout"]),
 });
 
-function serve(namespace) {
-  if (options.token) {
-    namespace.use((socket, next) => {
-      if (socket.handshake.query && socket.handshake.query.token === options.token) return next();
-      next(new Error("unauthorized"));
-    });
-  }
-  namespace.on("connection", (socket) => {
-    socket.emit("welcome", { id: socket.id });
-    socket.on("add", (a, b, ack) => typeof ack === "function" && ack(a + b));
-    socket.on("echo", (...args) => {
-      const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
-      socket.emit("echo", ...args);
-      if (ack) ack(...args);
-    });
-  });
-}
+const tokenOf = (socket) => socket.handshake.query && socket.handshake.query.token;
+const serve = (namespace) => serveSocketIo(namespace, options.token, tokenOf);
 serve(io.of("/"));
 serve(io.of("/admin"));
 

@@ -5,7 +5,7 @@
 // The /admin namespace has `add` too.
 "use strict";
 const { Server } = require("socket.io");
-const { flags, announce } = require("./common");
+const { flags, announce, serveSocketIo } = require("./common");
 
 const options = flags({ port: "0", "ping-interval": "300", "ping-timeout": "400", path: "/socket.io/", token: "" });
 const io = new Server({
@@ -15,23 +15,8 @@ const io = new Server({
   transports: ["websocket", "polling"],
 });
 
-function serve(namespace) {
-  if (options.token) {
-    namespace.use((socket, next) => {
-      if (socket.handshake.auth && socket.handshake.auth.token === options.token) return next();
-      next(new Error("unauthorized"));
-    });
-  }
-  namespace.on("connection", (socket) => {
-    socket.emit("welcome", { id: socket.id });
-    socket.on("add", (a, b, ack) => typeof ack === "function" && ack(a + b));
-    socket.on("echo", (...args) => {
-      const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
-      socket.emit("echo", ...args);
-      if (ack) ack(...args);
-    });
-  });
-}
+const tokenOf = (socket) => socket.handshake.auth && socket.handshake.auth.token;
+const serve = (namespace) => serveSocketIo(namespace, options.token, tokenOf);
 serve(io.of("/"));
 serve(io.of("/admin"));
 
