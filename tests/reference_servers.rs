@@ -26,6 +26,22 @@ fn assert_not_retried(run: &Output) {
     );
 }
 
+/// Asserts the engine reported `kind` and scheduled no reconnect in the second after.
+async fn assert_engine_stops(events: &mut session::EventReceiver, kind: ErrorKind) {
+    let (error, _) = wait_for(events, "the refusal", |e| matches!(e, Event::Error { .. })).await;
+    assert!(
+        matches!(&error, Event::Error { kind: got, .. } if *got == kind),
+        "{error:?}"
+    );
+    let after = collect_for(events, Duration::from_secs(1)).await;
+    assert!(
+        !after
+            .iter()
+            .any(|e| matches!(e, Event::ReconnectScheduled { .. })),
+        "a refusal is not retried: {after:#?}"
+    );
+}
+
 /// A session config for `url` with `provider`, as `--provider` alone makes it.
 fn provider_config(url: &str, provider: &str) -> session::SessionConfig {
     let mut config = fast_config(url);
@@ -233,6 +249,72 @@ async fn socket_io_auth_accepted_and_refused() {
     assert_eq!(refused.code, 5, "{refused:#?}");
     refused.assert_secret_absent("wrong-token");
     assert_not_retried(&refused);
+
+    // `listen` reconnects after a lost link, but not after a refusal.
+    let started = Instant::now();
+    let listen = run_wsdeck(
+        &[
+            "listen",
+            &format!("http://127.0.0.1:{}", peer.port),
+            "--provider",
+            "socket-io",
+            "--token-env",
+            "SIO_TOKEN",
+        ],
+        &[("SIO_TOKEN", "wrong-token")],
+    )
+    .await;
+    assert_eq!(listen.code, 5, "{listen:#?}");
+    assert!(listen.stderr.contains("unauthorized"), "{listen:#?}");
+    listen.assert_secret_absent("wrong-token");
+    assert_not_retried(&listen);
+    assert!(started.elapsed() < Duration::from_secs(5), "{listen:#?}");
+
+    let mut bad = provider_config(&peer.url(""), "socket-io");
+    bad.auth.token = Some(Secret::new("wrong-token"));
+    let (handle, mut events) = session::spawn(bad).expect("spawn");
+    handle.connect().expect("connect");
+    assert_engine_stops(&mut events, ErrorKind::Auth).await;
+    handle.shutdown().expect("shutdown");
+}
+
+#[tokio::test]
+async fn socket_io_admin_namespace_and_echo() {
+    let peer = NodePeer::start("socketio.js", &[]);
+    let echo = run_wsdeck(
+        &[
+            "request",
+            &peer.url("/"),
+            "--provider",
+            "socket-io",
+            "--emit",
+            "echo",
+            "a",
+            "{\"b\":1}",
+            "3",
+        ],
+        &[],
+    )
+    .await;
+    echo.assert_success();
+    assert_eq!(echo.stdout, "[\"a\",{\"b\":1},3]\n");
+
+    let mut config = provider_config(&peer.url(""), "socket-io");
+    config.namespace = Some("/admin".into());
+    let (handle, mut events) = session::spawn(config).expect("spawn");
+    handle.connect().expect("connect");
+    let seen = wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    assert!(
+        seen.iter()
+            .any(|e| frame_text(e, Direction::Outgoing).as_deref() == Some("40/admin,")),
+        "CONNECT names the namespace: {seen:#?}"
+    );
+    handle.shortcut("ack", "add 20 22").expect("shortcut");
+    wait_for(&mut events, "the /admin ack", |e| {
+        frame_text(e, Direction::Incoming).as_deref() == Some("43/admin,0[42]")
+    })
+    .await;
+    handle.shutdown().expect("shutdown");
 }
 
 // Socket.IO 2 (Engine.IO 3) ----------------------------------------------------
@@ -302,6 +384,54 @@ async fn socket_io_2_emit_heartbeat_and_auth() {
     assert!(pings >= 2 && pongs >= 2, "{pings} pings, {pongs} pongs");
     assert!(
         !seen.iter().any(|e| matches!(e, Event::Closed(_))),
+        "{seen:#?}"
+    );
+    handle.shutdown().expect("shutdown");
+}
+
+#[tokio::test]
+async fn socket_io_2_ack_latency_and_restart() {
+    let mut peer = NodePeer::start("socketio-v2.js", &[]);
+    let eio3 = peer.url("/socket.io/?EIO=3&transport=websocket");
+    let (handle, mut events) = session::spawn(provider_config(&eio3, "socket-io")).expect("spawn");
+    handle.connect().expect("connect");
+    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    handle.shortcut("ack", "add 2 3").expect("shortcut");
+    let (ack, _) = wait_for(&mut events, "the ack", |e| {
+        frame_text(e, Direction::Incoming).is_some_and(|text| text.starts_with("43"))
+    })
+    .await;
+    let Event::Frame(ack) = ack else {
+        unreachable!()
+    };
+    assert_eq!(ack.text(), Some("430[5]"));
+    match ack.decoded.and_then(|decoded| decoded.correlation) {
+        Some(Correlation::Response { ok, latency, .. }) => {
+            assert!(ok);
+            assert!(latency.is_some(), "the ack's latency is measured");
+        }
+        other => panic!("the ack is correlated: {other:?}"),
+    }
+
+    peer.restart();
+    wait_for(&mut events, "the reconnect", |e| {
+        matches!(e, Event::ReconnectScheduled { .. })
+    })
+    .await;
+    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    handle.shortcut("ack", "add 4 5").expect("shortcut");
+    wait_for(&mut events, "the ack after the restart", |e| {
+        frame_text(e, Direction::Incoming).as_deref() == Some("431[9]")
+    })
+    .await;
+    // Still Engine.IO 3 after the restart: we ping, the server answers.
+    let seen = collect_for(&mut events, Duration::from_millis(700)).await;
+    assert!(
+        seen.iter()
+            .any(|e| frame_text(e, Direction::Outgoing).as_deref() == Some("2"))
+            && seen
+                .iter()
+                .any(|e| frame_text(e, Direction::Incoming).as_deref() == Some("3")),
         "{seen:#?}"
     );
     handle.shutdown().expect("shutdown");
@@ -394,6 +524,7 @@ async fn graphql_ws_listen_query_and_auth_with_the_provider_alone() {
 #[tokio::test]
 async fn graphql_ws_without_the_subprotocol_names_it_and_stops() {
     let peer = NodePeer::start("graphql-ws.js", &[]);
+    let started = Instant::now();
     let run = run_wsdeck(&["listen", &peer.url("/graphql")], &[]).await;
     assert_eq!(run.code, 6, "{run:#?}");
     assert!(
@@ -404,6 +535,10 @@ async fn graphql_ws_without_the_subprotocol_names_it_and_stops() {
         "{run:#?}"
     );
     assert_not_retried(&run);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "ends promptly: {run:#?}"
+    );
 }
 
 #[tokio::test]
@@ -553,6 +688,7 @@ async fn apollo_legacy_query_and_restart_resubscribes() {
 #[tokio::test]
 async fn apollo_legacy_without_the_subprotocol_names_it_and_stops() {
     let peer = NodePeer::start("apollo-legacy.js", &[]);
+    let started = Instant::now();
     let run = run_wsdeck(&["listen", &peer.url("/graphql")], &[]).await;
     assert_eq!(run.code, 6, "{run:#?}");
     assert!(
@@ -563,6 +699,10 @@ async fn apollo_legacy_without_the_subprotocol_names_it_and_stops() {
         "{run:#?}"
     );
     assert_not_retried(&run);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "ends promptly: {run:#?}"
+    );
 }
 
 #[tokio::test]

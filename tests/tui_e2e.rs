@@ -1,7 +1,8 @@
 //! End-to-end: the real `wsdeck` binary in a pseudo-terminal, read through a VT100
 //! emulator, driven by keystrokes as a person would. Only 127.0.0.1 is involved:
-//! `wsdeck demo` starts its own server on a free loopback port, and a scripted
-//! Home Assistant stands in for the real one.
+//! `wsdeck demo` starts its own server on a free loopback port, a scripted Home
+//! Assistant stands in for the real one, and the reference servers of tests/peers
+//! (Socket.IO 4 and 2, graphql-ws, subscriptions-transport-ws) run on loopback.
 
 mod common;
 
@@ -116,6 +117,19 @@ impl PtyApp {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+}
+
+impl PtyApp {
+    /// Ctrl-C (quits at once, whatever is typed or connected) and a clean exit.
+    fn quit(&mut self) {
+        self.key(b"\x03");
+        let status = self.wait_exit();
+        assert!(
+            status.success(),
+            "exit {status:?}; screen:\n{}",
+            self.contents()
+        );
     }
 }
 
@@ -265,41 +279,6 @@ fn bad_input_to_the_tui_exits_2_with_a_suggestion() {
         screen.contains("did you mean ws://localhost:1/x")
     });
     assert!(!screen.contains("profile"), "{screen}");
-}
-
-#[test]
-fn socket_io_reference_server_from_a_bare_url_in_the_tui() {
-    let peer = common::peers::NodePeer::start("socketio.js", &[]);
-    let url = format!("http://127.0.0.1:{}", peer.port);
-    let mut app = PtyApp::start(&["--provider", "socket-io", &url], 40, 160);
-    let screen = app.wait_for("the handshake", |s| s.contains("authenticated"));
-    assert!(
-        screen.contains("/socket.io/?EIO=4&transport=websocket"),
-        "the URL used is shown:\n{screen}"
-    );
-    app.type_text(r#"["echo","hi"]"#);
-    app.key(ENTER);
-    app.wait_for("the echoed event", |s| {
-        s.contains(r#"42["echo","hi"]"#) && s.contains("sio event \"echo\"")
-    });
-    app.key(b"\x03");
-    assert!(app.wait_exit().success());
-}
-
-#[test]
-fn graphql_ws_reference_server_subscription_in_the_tui() {
-    let peer = common::peers::NodePeer::start("graphql-ws.js", &[]);
-    let url = peer.url("/graphql");
-    let mut app = PtyApp::start(&["--provider", "graphql-ws", &url], 40, 160);
-    app.wait_for("the handshake", |s| s.contains("authenticated"));
-    app.type_text("subscription { countdown(from: 2) }");
-    app.key(ENTER);
-    let screen = app.wait_for("the subscription to complete", |s| {
-        s.contains("gql complete #")
-    });
-    assert!(screen.contains("gql next #"), "{screen}");
-    app.key(b"\x03");
-    assert!(app.wait_exit().success());
 }
 
 #[test]
@@ -495,4 +474,179 @@ fn a_short_token_is_refused_by_the_tui() {
         screen.contains("the token is 5 characters") && screen.contains("use the real token")
     });
     assert!(!screen.contains("t-123"), "{screen}");
+}
+
+// The TUI against the reference servers (tests/peers), with URLs as people type
+// them and `--provider` alone.
+
+const ROWS: u16 = 40;
+const COLS: u16 = 160;
+
+/// The state pane: the left column of the screen, up to its border.
+fn state_pane(screen: &str) -> String {
+    screen
+        .lines()
+        .filter_map(|line| line.split("││").next())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The log lines (right column) containing `needle`, in order.
+fn log_lines<'a>(screen: &'a str, needle: &str) -> Vec<&'a str> {
+    screen
+        .lines()
+        .filter_map(|line| line.split_once("││").map(|(_, log)| log))
+        .filter(|log| log.contains(needle))
+        .collect()
+}
+
+#[test]
+fn socket_io_4_from_a_bare_url_acks_what_is_typed() {
+    let peer = common::peers::NodePeer::start("socketio.js", &[]);
+    let completed = format!(
+        "ws://127.0.0.1:{}/socket.io/?EIO=4&transport=websocket",
+        peer.port
+    );
+    let mut app = PtyApp::start(
+        &[
+            "--provider",
+            "socket-io",
+            &format!("ws://127.0.0.1:{}", peer.port),
+        ],
+        ROWS,
+        COLS,
+    );
+    let screen = app.wait_for("the handshake", |s| {
+        state_pane(s).contains("● authenticated") && s.contains("sio connected · sid")
+    });
+    // The pane is narrow: the URL is elided in the middle (`ws://127.0.0.1:…nsport=
+    // websocket`); its end shows the completed query, the log has it whole.
+    let pane = state_pane(&screen);
+    let url_row = pane.lines().find(|row| row.contains("url ")).unwrap_or("");
+    assert!(
+        pane.contains("via   socket-io")
+            && url_row.contains("ws://127.0.0.1:")
+            && url_row.trim_end().ends_with("=websocket"),
+        "the state pane shows the provider and the completed URL:\n{screen}"
+    );
+    assert!(
+        screen.contains(&format!("connected to {completed}")),
+        "the log says the URL used:\n{screen}"
+    );
+
+    // A typed event array goes out as an event.
+    app.type_text(r#"["add",2,3]"#);
+    app.key(ENTER);
+    app.wait_for("the event sent", |s| s.contains(r#"42["add",2,3]"#));
+
+    // Asking for the ack: :ack in the composer, answered with the sum and a latency.
+    app.type_text(":ack add 2 3");
+    app.key(ENTER);
+    let screen = app.wait_for("the ack", |s| s.contains("430[5]"));
+    let acks = log_lines(&screen, "sio ack #0");
+    assert!(
+        acks.len() == 1 && acks[0].contains(" ms · [5]"),
+        "the ack is decoded with its latency:\n{screen}"
+    );
+    assert!(screen.contains(r#"420["add",2,3]"#), "{screen}");
+    app.quit();
+}
+
+#[test]
+fn socket_io_2_from_a_bare_http_url_pings_and_acks() {
+    let peer = common::peers::NodePeer::start("socketio-v2.js", &[]);
+    let mut app = PtyApp::start(
+        &[
+            "--provider",
+            "socket-io",
+            &format!("http://127.0.0.1:{}", peer.port),
+        ],
+        ROWS,
+        COLS,
+    );
+    let screen = app.wait_for("the handshake", |s| {
+        state_pane(s).contains("● authenticated") && s.contains("no sid (Socket.IO 2)")
+    });
+    assert!(
+        screen.contains("http:// means ws://"),
+        "the scheme change is said:\n{screen}"
+    );
+    // Engine.IO 3: the client pings every pingInterval (300 ms), the server answers.
+    app.wait_for("two of our pings answered", |s| {
+        log_lines(s, "sio pong").len() >= 2 && log_lines(s, "sio ping").len() >= 2
+    });
+    app.type_text(":ack add 2 3");
+    app.key(ENTER);
+    let screen = app.wait_for("the ack", |s| s.contains("430[5]"));
+    assert!(state_pane(&screen).contains("● authenticated"), "{screen}");
+    app.quit();
+}
+
+#[test]
+fn graphql_ws_subscription_runs_to_complete() {
+    let peer = common::peers::NodePeer::start("graphql-ws.js", &[]);
+    let mut app = PtyApp::start(
+        &["--provider", "graphql-ws", &peer.url("/graphql")],
+        ROWS,
+        COLS,
+    );
+    let screen = app.wait_for("the handshake", |s| {
+        state_pane(s).contains("● authenticated") && s.contains("gql connection_ack")
+    });
+    let pane = state_pane(&screen);
+    assert!(
+        pane.contains("proto graphql-transport-ws") && pane.contains("via   graphql-ws"),
+        "--provider alone offers the subprotocol:\n{screen}"
+    );
+
+    app.type_text("subscription { countdown(from: 2) }");
+    app.key(ENTER);
+    let screen = app.wait_for("the subscription to complete", |s| {
+        s.contains("gql complete #1")
+    });
+    let results: Vec<_> = log_lines(&screen, "gql next #1")
+        .into_iter()
+        .map(|line| {
+            ["2", "1", "0"]
+                .into_iter()
+                .find(|n| line.contains(&format!("{{\"countdown\":{n}}}")))
+                .unwrap_or("?")
+        })
+        .collect();
+    assert_eq!(results, ["2", "1", "0"], "{screen}");
+    assert_eq!(log_lines(&screen, "gql subscribe #1").len(), 1, "{screen}");
+    // A finished subscription leaves the state pane.
+    app.wait_for("the subscription gone from the state pane", |s| {
+        !state_pane(s).contains("sub #1")
+    });
+    app.quit();
+}
+
+#[test]
+fn graphql_ws_refused_token_stops_with_4403() {
+    let peer = common::peers::NodePeer::start("graphql-ws.js", &["--token", "right-token"]);
+    let mut app = PtyApp::start(
+        &[
+            "--provider",
+            "graphql-ws",
+            "--token",
+            "wrong-token",
+            &peer.url("/graphql"),
+        ],
+        ROWS,
+        COLS,
+    );
+    let screen = app.wait_for("the refusal", |s| {
+        state_pane(s).contains("● error") && s.contains("4403 Forbidden")
+    });
+    assert!(screen.contains("not retried"), "{screen}");
+    // A second later: still stopped, no reconnect attempted, the token not shown.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let screen = app.contents();
+    assert!(
+        !screen.contains("reconnecting") && log_lines(&screen, "connecting…").len() == 1,
+        "{screen}"
+    );
+    assert!(!screen.contains("wrong-token"), "{screen}");
+    app.quit();
 }
