@@ -695,7 +695,7 @@ async fn apollo_legacy_without_the_subprotocol_names_it_and_stops() {
         run.stderr.contains("1002")
             && run
                 .stderr
-                .contains("graphql-ws (use --provider apollo-legacy or -s graphql-ws)"),
+                .contains("graphql-ws (use --provider apollo-legacy)"),
         "{run:#?}"
     );
     assert_not_retried(&run);
@@ -747,4 +747,47 @@ async fn a_raw_session_recognises_the_protocol_and_switches() {
         "the switch is accepted"
     );
     handle.shutdown().expect("shutdown");
+}
+
+#[tokio::test]
+async fn a_graphql_error_reply_is_a_failed_request_and_a_raw_link_is_recognised() {
+    let peer = NodePeer::start("graphql-ws.js", &[]);
+    let url = peer.url("/graphql");
+    let error = run_wsdeck(
+        &[
+            "request",
+            &url,
+            "--provider",
+            "graphql-ws",
+            "--message",
+            "{ nope }",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(error.code, 6, "{error:#?}");
+    assert!(
+        error.stderr.contains("the server answered with an error")
+            && error.stderr.contains("Cannot query field"),
+        "{error:#?}"
+    );
+
+    let legacy = NodePeer::start("apollo-legacy.js", &[]);
+    let raw = run_wsdeck(
+        &[
+            "listen",
+            &legacy.url("/graphql"),
+            "-s",
+            "graphql-ws",
+            "--duration",
+            "1s",
+        ],
+        &[],
+    )
+    .await;
+    assert!(
+        raw.stderr
+            .contains("this looks like apollo-legacy (the subprotocol the server agreed to): use --provider apollo-legacy"),
+        "{raw:#?}"
+    );
 }

@@ -220,6 +220,9 @@ impl Listener {
             }
             // The insecure warning was printed once at start.
             Event::Notice(message) if message != crate::session::INSECURE_NOTICE => report(message),
+            Event::ProviderRecognised { provider, evidence } => report(&format!(
+                "this looks like {provider} ({evidence}): use --provider {provider}"
+            )),
             Event::ReconnectScheduled {
                 attempt,
                 max_attempts,

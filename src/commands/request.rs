@@ -116,6 +116,27 @@ pub async fn exchange(
                     }
                     (None, false) => is_response(frame, correlation),
                 };
+                let refused = matches!(
+                    frame
+                        .decoded
+                        .as_ref()
+                        .and_then(|decoded| decoded.correlation.as_ref()),
+                    Some(Correlation::Response { ok: false, .. })
+                );
+                if answers && refused {
+                    // A GraphQL error, a Home Assistant `success: false`, a Socket.IO
+                    // error: an answer, but not the one asked for.
+                    let why = frame
+                        .decoded
+                        .as_ref()
+                        .and_then(|decoded| decoded.data.as_ref().map(ToString::to_string))
+                        .or_else(|| frame.text().map(str::to_owned))
+                        .unwrap_or_default();
+                    break Err(Failure::new(
+                        FailureClass::Protocol,
+                        format!("the server answered with an error: {why}"),
+                    ));
+                }
                 if answers {
                     let rtt = sent_at
                         .and_then(|at| frame.timestamp.duration_since(at).ok())
@@ -129,6 +150,11 @@ pub async fn exchange(
             }
             // What the settings changed (a completed endpoint, http:// read as ws://),
             // said once; the insecure warning was printed at start.
+            Event::ProviderRecognised { provider, evidence } => {
+                eprintln!(
+                    "wsdeck: this looks like {provider} ({evidence}): use --provider {provider}"
+                );
+            }
             Event::Notice(message) if message != session::INSECURE_NOTICE => {
                 eprintln!("wsdeck: {message}");
             }

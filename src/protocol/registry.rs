@@ -107,8 +107,25 @@ impl Provider {
         match self.url {
             UrlCompletion::AsGiven => {}
             UrlCompletion::SocketIo => {
-                if bare {
+                if bare || url.path() == "/socket.io" {
                     completed.set_path("/socket.io/");
+                }
+                // A URL copied from the browser's dev tools is a polling request:
+                // the WebSocket transport wants no session id or cache buster.
+                let polling = |name: &str, value: &str| {
+                    matches!(name, "sid" | "t") || (name == "transport" && value != "websocket")
+                };
+                let kept: Vec<(String, String)> = completed
+                    .query_pairs()
+                    .filter(|(name, value)| !polling(name, value))
+                    .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                    .collect();
+                if kept.len() != completed.query_pairs().count() {
+                    let mut pairs = completed.query_pairs_mut();
+                    pairs.clear();
+                    for (name, value) in &kept {
+                        pairs.append_pair(name, value);
+                    }
                 }
                 let version = match hints.socket_io_version {
                     Some(2) => "3",
@@ -445,6 +462,19 @@ mod tests {
         assert_eq!(
             completed("socket-io", "ws://h/socket.io/?token=x", &none),
             "ws://h/socket.io/?token=x&EIO=4&transport=websocket"
+        );
+        assert_eq!(
+            completed("socket-io", "ws://h/socket.io", &none),
+            "ws://h/socket.io/?EIO=4&transport=websocket"
+        );
+        assert_eq!(
+            completed(
+                "socket-io",
+                "ws://h/socket.io/?EIO=4&transport=polling&t=P1a2b3&sid=abc",
+                &none
+            ),
+            "ws://h/socket.io/?EIO=4&transport=websocket",
+            "a dev-tools polling URL becomes the WebSocket one"
         );
     }
 

@@ -145,10 +145,9 @@ fn subprotocol_wanted(close: &PeerClose<'_>) -> Option<String> {
         .filter(|provider| provider.name != close.provider.name)
         .filter_map(|provider| {
             let subprotocol = provider.subprotocols.first()?;
-            Some(format!(
-                "{subprotocol} (use --provider {} or -s {subprotocol})",
-                provider.name
-            ))
+            // Not `-s` alone: without the adapter nothing would send the protocol's
+            // handshake, and the server would close again a few seconds later.
+            Some(format!("{subprotocol} (use --provider {})", provider.name))
         })
         .collect();
     match options.as_slice() {
@@ -189,9 +188,9 @@ mod tests {
         assert!(
             verdict.message.contains("4406 Subprotocol not acceptable")
                 && verdict.message.contains("\"Subprotocol not acceptable\"")
-                && verdict
-                    .message
-                    .contains("requires subprotocol graphql-transport-ws (use --provider graphql-ws or -s graphql-transport-ws)"),
+                && verdict.message.contains(
+                    "requires subprotocol graphql-transport-ws (use --provider graphql-ws)"
+                ),
             "{}",
             verdict.message
         );
