@@ -76,12 +76,31 @@ pub enum CommandLine {
     Send(SendArgs),
     /// Print the WebSocket close-code table: names, meanings, which can be sent.
     CloseCodes,
+    /// Print the TUI's keys, with your keys.toml applied (checks it too).
+    Keys(KeysArgs),
     /// Saved connections: list, show, new, edit, rm; built-in presets; the folder.
     Profiles {
         /// What to do.
         #[command(subcommand)]
         action: ProfilesAction,
     },
+}
+
+/// Print the TUI's keys, with your keys.toml applied (checks it too).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Rebind keys in keys.toml in the configuration directory (wsdeck keys --path prints where):\n  [log]\n  quit = \"ctrl-q\"\n  inspect = [\"enter\", \"l\"]\nSections: global, log, composer, inspector, close-dialog, prompt, snippets, help; each action's name is in parentheses in `wsdeck keys`."
+)]
+pub struct KeysArgs {
+    /// Print a Markdown table (the README's).
+    #[arg(long)]
+    pub markdown: bool,
+    /// The built-in keys, ignoring keys.toml.
+    #[arg(long)]
+    pub defaults: bool,
+    /// Print where keys.toml is read from, and nothing else.
+    #[arg(long, conflicts_with_all = ["markdown", "defaults"])]
+    pub path: bool,
 }
 
 /// Saved connections: list, show, new, edit, rm; built-in presets; the folder.

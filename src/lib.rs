@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod keymap;
 pub mod protocol;
 pub mod server;
 pub mod session;

@@ -38,6 +38,16 @@ fn main() -> ExitCode {
         report(tui::launch::NO_TERMINAL);
         return ExitCode::from(2);
     }
+    let opens_tui = match &cli.command {
+        None => true,
+        Some(CommandLine::Demo(args)) => !args.script && tui::launch::has_terminal(),
+        Some(_) => false,
+    };
+    // A broken keys.toml is said before anything starts, with its line and column.
+    if opens_tui && let Err(failure) = commands::keys::user_keymap() {
+        report(&failure.message);
+        return ExitCode::from(failure.class.exit_code());
+    }
     let tui_result = match cli.command {
         None => Some(runtime.block_on(async {
             let capacity = usize::try_from(cli.log_capacity).unwrap_or(usize::MAX);

@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use tokio::time::Instant;
 use wsdeck::app::{App, AppSetup, Effect, Focus, Msg, Overlay, SEARCH_STEP, StatusLevel};
 use wsdeck::session::stats::{RttStats, StatsSnapshot};
@@ -60,12 +58,6 @@ fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
 
 fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
     key_with(app, KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
-fn release(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {
-    let mut event = KeyEvent::new(code, modifiers);
-    event.kind = KeyEventKind::Release;
-    update(app, Msg::Key(event))
 }
 
 /// Types `text` one character at a time; no key may produce an effect.
@@ -1543,92 +1535,6 @@ fn paste_inserts_at_the_cursor() {
 }
 
 // ---------------------------------------------------------------------------
-// Key releases
-// ---------------------------------------------------------------------------
-
-#[test]
-fn key_releases_do_nothing_in_the_composer() {
-    let mut app = app();
-    type_text(&mut app, "[1]");
-    for (code, modifiers) in [
-        (KeyCode::Char('x'), KeyModifiers::NONE),
-        (KeyCode::Enter, KeyModifiers::NONE),
-        (KeyCode::Tab, KeyModifiers::NONE),
-        (KeyCode::Esc, KeyModifiers::NONE),
-        (KeyCode::F(1), KeyModifiers::NONE),
-        (KeyCode::Char('c'), KeyModifiers::CONTROL),
-        (KeyCode::Char('z'), KeyModifiers::CONTROL),
-        (KeyCode::Char('x'), KeyModifiers::CONTROL),
-    ] {
-        assert_eq!(release(&mut app, code, modifiers), [], "{code:?}");
-    }
-    assert_eq!(app.state.composer.text(), "[1]");
-    assert_eq!(app.state.focus, Focus::Composer);
-    assert!(app.state.overlay.is_none());
-    assert!(app.state.in_flight.is_empty());
-    assert!(!app.state.quitting);
-}
-
-#[test]
-fn key_releases_do_nothing_in_the_log() {
-    let mut app = app();
-    incoming(&mut app, 1, "x");
-    focus_log(&mut app);
-    for code in [
-        KeyCode::Char('q'),
-        KeyCode::Char('?'),
-        KeyCode::Char(':'),
-        KeyCode::Char('/'),
-        KeyCode::Char('c'),
-        KeyCode::Char('n'),
-        KeyCode::Char('i'),
-        KeyCode::Up,
-        KeyCode::Enter,
-        KeyCode::Tab,
-    ] {
-        assert_eq!(release(&mut app, code, KeyModifiers::NONE), [], "{code:?}");
-    }
-    assert_eq!(app.state.focus, Focus::Log);
-    assert!(app.state.overlay.is_none());
-    assert!(app.state.log_view.is_following());
-    assert_eq!(app.state.status, None);
-    assert!(!app.state.quitting);
-}
-
-#[test]
-fn key_releases_do_nothing_in_popups() {
-    let mut app = app();
-    incoming(&mut app, 1, "x");
-    focus_log(&mut app);
-
-    key(&mut app, KeyCode::Enter);
-    assert_eq!(release(&mut app, KeyCode::Esc, KeyModifiers::NONE), []);
-    assert_eq!(
-        release(&mut app, KeyCode::Char('y'), KeyModifiers::NONE),
-        []
-    );
-    assert!(matches!(app.state.overlay, Some(Overlay::Inspector(_))));
-    key(&mut app, KeyCode::Esc);
-
-    key(&mut app, KeyCode::Char('c'));
-    assert_eq!(release(&mut app, KeyCode::Enter, KeyModifiers::NONE), []);
-    assert_eq!(release(&mut app, KeyCode::Esc, KeyModifiers::NONE), []);
-    assert!(matches!(app.state.overlay, Some(Overlay::CloseDialog(_))));
-    key(&mut app, KeyCode::Esc);
-
-    key(&mut app, KeyCode::Char(':'));
-    type_text(&mut app, "quit");
-    assert_eq!(release(&mut app, KeyCode::Enter, KeyModifiers::NONE), []);
-    assert!(matches!(app.state.overlay, Some(Overlay::CommandLine(_))));
-    key(&mut app, KeyCode::Esc);
-
-    key(&mut app, KeyCode::F(1));
-    assert_eq!(release(&mut app, KeyCode::Esc, KeyModifiers::NONE), []);
-    assert!(matches!(app.state.overlay, Some(Overlay::Help { .. })));
-    assert!(!app.state.quitting);
-}
-
-// ---------------------------------------------------------------------------
 // Quitting
 // ---------------------------------------------------------------------------
 
@@ -1783,4 +1689,79 @@ fn the_state_pane_queue_counts_what_waits_now() {
         },
     );
     assert_eq!(app.state.connection.stats.queue_len, 2);
+}
+
+// ---------------------------------------------------------------------------
+// A user keymap
+// ---------------------------------------------------------------------------
+
+fn app_with_keys(keys_toml: &str) -> App {
+    let mut app = app();
+    app.state.keymap = std::sync::Arc::new(
+        wsdeck::keymap::Keymap::from_toml(keys_toml).expect("a valid keys.toml"),
+    );
+    app
+}
+
+#[test]
+fn rebound_keys_act_and_the_old_ones_do_not() {
+    let mut app = app_with_keys(
+        "[log]\nquit = \"ctrl-q\"\ninspect = [\"enter\", \"l\"]\n[composer]\nsend = \"ctrl-s\"\nnewline = \"enter\"\n[global]\nswitch-focus = \"f6\"\n",
+    );
+    // Enter is now a newline; Ctrl-S sends.
+    type_text(&mut app, "[1,");
+    assert_eq!(key(&mut app, KeyCode::Enter), []);
+    type_text(&mut app, "2]");
+    assert_eq!(app.state.composer.text(), "[1,\n2]");
+    let effects = ctrl(&mut app, 's');
+    assert!(
+        matches!(effects.as_slice(), [Effect::Command(Command::Send { .. })]),
+        "{effects:?}"
+    );
+    // Tab no longer moves focus (it is not a composer key either); F6 does.
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.state.focus, Focus::Composer);
+    key(&mut app, KeyCode::F(6));
+    assert_eq!(app.state.focus, Focus::Log);
+    // q does nothing now; Ctrl-Q asks, naming its own key.
+    incoming(&mut app, 1, "x");
+    assert_eq!(key(&mut app, KeyCode::Char('q')), []);
+    assert!(!app.state.quitting);
+    assert_eq!(ctrl(&mut app, 'q'), []);
+    let (text, _) = app.state.status.clone().expect("asks first");
+    assert!(text.contains("Ctrl-Q or y quits"), "{text}");
+    // l inspects.
+    key(&mut app, KeyCode::Char('l'));
+    assert!(matches!(app.state.overlay, Some(Overlay::Inspector(_))));
+}
+
+#[test]
+fn the_hint_line_and_help_show_rebound_keys() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut app = app_with_keys("[log]\nquit = \"ctrl-q\"\n");
+    app.state.welcome = None;
+    focus_log(&mut app);
+    let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+    let screen = |terminal: &mut Terminal<TestBackend>, app: &mut App| {
+        terminal
+            .draw(|frame| wsdeck::ui::screen::draw(frame, &mut app.state, now()))
+            .unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let text = screen(&mut terminal, &mut app);
+    assert!(text.contains("Ctrl-Q quit"), "{text}");
+    assert!(!text.contains(" q quit"), "{text}");
+    key(&mut app, KeyCode::Char('?'));
+    let mut tall = Terminal::new(TestBackend::new(120, 130)).unwrap();
+    let text = screen(&mut tall, &mut app);
+    assert!(text.contains("Ctrl-Q "), "{text}");
 }

@@ -1157,3 +1157,51 @@ async fn a_short_token_is_refused_before_connecting() {
     json.assert_secret_absent(short);
     server.shutdown().await;
 }
+
+#[test]
+fn keys_prints_the_keymap_and_a_broken_keys_toml_names_line_and_column() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().to_str().expect("utf-8 path");
+
+    let mut command = wsdeck(&["keys"]);
+    command.env("WSDECK_CONFIG_DIR", config);
+    let defaults = finish_blocking(command);
+    defaults.assert_code(0);
+    assert!(defaults.stdout.contains("q "), "{defaults:#?}");
+    assert!(defaults.stdout.contains("(confirm-quit)"), "{defaults:#?}");
+
+    std::fs::write(
+        dir.path().join("keys.toml"),
+        "[log]\nquit = \"ctrl-q\"\n\n[composer]\nsend = \"ctrl-s\"\n",
+    )
+    .expect("keys.toml written");
+    let mut command = wsdeck(&["keys", "--markdown"]);
+    command.env("WSDECK_CONFIG_DIR", config);
+    let rebound = finish_blocking(command);
+    rebound.assert_code(0);
+    assert!(rebound.stdout.contains("| Ctrl-Q | quit;"), "{rebound:#?}");
+    assert!(rebound.stdout.contains("| Ctrl-S | send"), "{rebound:#?}");
+
+    let mut command = wsdeck(&["keys", "--path"]);
+    command.env("WSDECK_CONFIG_DIR", config);
+    let path = finish_blocking(command);
+    assert_eq!(
+        path.stdout.trim(),
+        dir.path().join("keys.toml").display().to_string()
+    );
+
+    std::fs::write(
+        dir.path().join("keys.toml"),
+        "[log]\n\nquit = \"ctrl-qq\"\n",
+    )
+    .expect("keys.toml written");
+    let mut command = wsdeck(&["keys"]);
+    command.env("WSDECK_CONFIG_DIR", config);
+    let broken = finish_blocking(command);
+    broken.assert_code(2);
+    broken.assert_one_line_error();
+    assert!(
+        broken.stderr.contains("keys.toml:3:8: unknown key 'qq'"),
+        "{broken:#?}"
+    );
+}

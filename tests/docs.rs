@@ -57,3 +57,39 @@ fn every_test_the_reliability_table_names_exists() {
     }
     assert!(named >= 20, "only {named} tests named");
 }
+
+/// The README's block between `<!-- NAME:begin…-->` and `<!-- NAME:end -->`, and
+/// the README with the block replaced by `generated`.
+fn readme_block(readme: &str, name: &str, generated: &str) -> (String, String) {
+    let begin = format!("<!-- {name}:begin");
+    let end = format!("<!-- {name}:end -->");
+    let start = readme.find(&begin).expect("the begin marker");
+    let body_start = start + readme[start..].find("-->\n").expect("the marker's end") + 4;
+    let body_end = readme.find(&end).expect("the end marker");
+    let current = readme[body_start..body_end].to_string();
+    let replaced = format!(
+        "{}{generated}{}",
+        &readme[..body_start],
+        &readme[body_end..]
+    );
+    (current, replaced)
+}
+
+#[test]
+fn the_readme_key_table_is_the_keymap() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("the README");
+    let generated = wsdeck::keymap::reference::markdown(wsdeck::keymap::Keymap::defaults());
+    let (current, updated) = readme_block(&readme, "keys", &generated);
+    if current != generated {
+        if std::env::var_os("UPDATE_README").is_some() {
+            std::fs::write(&path, updated).expect("README written");
+            return;
+        }
+        panic!(
+            "README.md's key table differs from the keymap; refresh it with \
+             UPDATE_README=1 cargo test --test docs\n--- README\n{current}\n--- keymap\n{generated}"
+        );
+    }
+}

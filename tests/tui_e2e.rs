@@ -194,6 +194,103 @@ fn demo_echo_inspect_close_with_4000_and_restore_the_terminal() {
     assert!(!app.screen.lock().unwrap().screen().alternate_screen());
 }
 
+/// The bottom line's first word: where keys go now.
+fn mode_line(screen: &str) -> String {
+    screen
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn a_newcomers_path_send_tab_a_stray_q_colon_commands_and_quit_with_confirmation() {
+    let mut app = PtyApp::start(&["demo"], 40, 120);
+    app.wait_for("the demo to connect", |s| s.contains("● connected"));
+    assert!(mode_line(&app.contents()).starts_with("COMPOSE"));
+
+    app.type_text(r#"{"first":1}"#);
+    app.key(ENTER);
+    app.wait_for("the echo", |s| s.matches(r#""first""#).count() >= 2);
+
+    // Tab: the log has focus, and the bottom line says so.
+    app.key(TAB);
+    let screen = app.wait_for("log focus", |s| mode_line(s).starts_with("LOG"));
+    assert!(screen.contains("▶ log"), "{screen}");
+
+    // A stray q asks and does not quit; another key stays.
+    app.key(b"q");
+    app.wait_for("the question", |s| s.contains("q or y quits"));
+    app.key(b"i");
+    let screen = app.wait_for("the composer again", |s| {
+        mode_line(s).starts_with("COMPOSE")
+    });
+    assert!(!screen.contains("q or y quits"), "{screen}");
+    assert!(
+        app.child.try_wait().unwrap().is_none(),
+        "wsdeck quit on a stray q"
+    );
+
+    // :disconnect then :connect typed in the composer run as commands.
+    app.type_text(":disconnect");
+    app.wait_for("the hint that Enter runs it", |s| {
+        s.contains("Enter runs :disconnect")
+    });
+    app.key(ENTER);
+    app.wait_for("disconnected", |s| s.contains("● disconnected"));
+    app.type_text(":connect");
+    app.key(ENTER);
+    let screen = app.wait_for("connected again", |s| s.contains("● connected"));
+    assert!(
+        !screen.contains(r#"":connect""#),
+        "sent as a message: {screen}"
+    );
+    assert!(!screen.contains("→ text   :connect"), "{screen}");
+
+    // Quit from the log, confirming.
+    app.key(TAB);
+    app.key(b"q");
+    app.wait_for("the question", |s| s.contains("q or y quits"));
+    app.key(b"y");
+    let status = app.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn a_keys_toml_rebinds_the_tui_and_a_broken_one_stops_it_before_it_opens() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().to_str().expect("utf-8 path").to_string();
+    std::fs::write(
+        dir.path().join("keys.toml"),
+        "[log]\nquit = \"ctrl-q\"\n[global]\nswitch-focus = \"f6\"\n",
+    )
+    .expect("keys.toml written");
+    let mut app = PtyApp::start_with_env(&["demo"], &[("WSDECK_CONFIG_DIR", &config)], 40, 120);
+    app.wait_for("the demo to connect", |s| s.contains("● connected"));
+    app.type_text("[1]");
+    app.key(ENTER);
+    app.wait_for("the echo", |s| s.contains("← text"));
+    app.key(b"\x1b[17~"); // F6
+    let screen = app.wait_for("log focus", |s| mode_line(s).starts_with("LOG"));
+    assert!(mode_line(&screen).contains("Ctrl-Q quit"), "{screen}");
+    app.key(b"q");
+    app.key(b"\x11"); // Ctrl-Q
+    app.wait_for("the question", |s| s.contains("Ctrl-Q or y quits"));
+    app.key(b"y");
+    assert!(app.wait_exit().success());
+
+    std::fs::write(dir.path().join("keys.toml"), "[log]\nquitt = \"q\"\n").expect("written");
+    let mut broken = PtyApp::start_with_env(&["demo"], &[("WSDECK_CONFIG_DIR", &config)], 24, 100);
+    let status = broken.wait_exit();
+    assert_eq!(status.exit_code(), 2, "screen:\n{}", broken.contents());
+    let screen = broken.wait_for("the error", |s| {
+        s.contains("keys.toml:2:1: unknown action 'quitt'")
+    });
+    assert!(!screen.contains("connected"), "{screen}");
+}
+
 /// Moves through the close dialog to a custom code of 4000 with a reason.
 fn close_dialog_choose_4000(app: &mut PtyApp) {
     // The code field follows the list; type the code there, then a reason.

@@ -1,11 +1,16 @@
-//! Key routing: a popup gets keys first, then the focused pane, then the global
-//! bindings. Text boxes get raw keys, so typing never triggers a command.
+//! Key routing through the keymap ([`crate::keymap`]): quit, suspend and help
+//! first, then the popup on top or the focused pane, then the global bindings.
+//! Keys no action takes go to text boxes as typed, so typing never triggers a
+//! command.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::sync::Arc;
+
+use ratatui::crossterm::event::KeyEvent;
 
 use super::{App, Effect, Focus, Overlay, StatusLevel, log_rows};
 use crate::config::apply::render_message;
 use crate::config::profile::{MessageFormat, Snippet};
+use crate::keymap::{ComposerAction, GlobalAction, HelpAction, Keymap, LogAction, PromptAction};
 use crate::session::{Command, ConnectionState, PayloadKind};
 use crate::state::close_dialog::{CloseDialog, CloseDialogOutcome};
 use crate::state::command_line::{
@@ -19,58 +24,51 @@ use crate::state::prompt::{LinePrompt, PromptOutcome};
 use crate::state::snippets::{SnippetList, SnippetsOutcome};
 
 impl App {
+    /// A key press (releases never get here: the runtime drops them). The
+    /// always-global keys first, then the popup on top or the focused pane, then
+    /// the global keys neither used.
     pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if key.kind == KeyEventKind::Release {
-            return Vec::new();
-        }
         // A status message lasts until the next key; so does a pending "q again".
         self.state.status = None;
         let quit_armed = std::mem::take(&mut self.state.quit_armed);
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('c') if ctrl => return self.quit(),
-            KeyCode::Char('z') if ctrl => return vec![Effect::Suspend],
-            KeyCode::F(1) => {
-                self.state.overlay = Some(Overlay::Help { scroll: 0 });
-                return Vec::new();
-            }
-            _ => {}
+        let keymap = Arc::clone(&self.state.keymap);
+        if let Some(action) = keymap.always(key) {
+            return self.global_action(action);
         }
         if self.state.overlay.is_some() {
             return self.overlay_key(key);
         }
-        if self.state.focus == Focus::Composer
-            && key.code == KeyCode::Enter
-            && key.modifiers.is_empty()
-            && let Some(effects) = self.composer_colon_command()
-        {
-            return effects;
-        }
         match self.state.focus {
-            Focus::Composer => match self.state.composer.handle_key(key) {
-                ComposerOutcome::Send {
-                    payload,
-                    kind,
-                    text,
-                } => self.send(payload, kind, text),
-                ComposerOutcome::None => Vec::new(),
-                ComposerOutcome::Ignored => self.global_key(key),
-            },
-            Focus::Log => match self
-                .state
-                .log_view
-                .handle_key(key, log_rows(&self.state.log, &self.state.filter))
-            {
-                LogViewOutcome::Inspect(seq) => {
-                    if let Some(entry) = self.state.log.get(seq) {
-                        let inspector = Inspector::open(entry);
-                        self.state.overlay = Some(Overlay::Inspector(Box::new(inspector)));
+            Focus::Composer => {
+                let outcome = match keymap.composer.action(key) {
+                    Some(ComposerAction::Send) => {
+                        if let Some(effects) = self.composer_colon_command() {
+                            return effects;
+                        }
+                        self.state.composer.apply(ComposerAction::Send)
                     }
-                    Vec::new()
+                    Some(action) => self.state.composer.apply(action),
+                    None => self.state.composer.edit_key(key),
+                };
+                match outcome {
+                    ComposerOutcome::Send {
+                        payload,
+                        kind,
+                        text,
+                    } => return self.send(payload, kind, text),
+                    ComposerOutcome::None => return Vec::new(),
+                    ComposerOutcome::Ignored => {}
                 }
-                LogViewOutcome::None => Vec::new(),
-                LogViewOutcome::Ignored => self.log_key(key, quit_armed),
-            },
+            }
+            Focus::Log => {
+                if let Some(action) = keymap.log.action(key) {
+                    return self.log_action(action, quit_armed);
+                }
+            }
+        }
+        match keymap.global.action(key) {
+            Some(action) => self.global_action(action),
+            None => Vec::new(),
         }
     }
 
@@ -111,89 +109,114 @@ impl App {
         }
     }
 
-    /// Keys neither pane used.
-    fn global_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Tab | KeyCode::BackTab => self.toggle_focus(),
-            KeyCode::Esc => self.state.focus = Focus::Log,
-            KeyCode::Char('x') if ctrl => self.open_close_dialog(),
-            KeyCode::Char('o') if ctrl => self.open_snippets(),
-            KeyCode::F(2) => self.open_snippets(),
-            KeyCode::PageUp | KeyCode::PageDown => {
-                // From the composer, page the log without leaving the editor.
-                let rows = log_rows(&self.state.log, &self.state.filter);
-                let _ = self.state.log_view.handle_key(key, rows);
-            }
-            _ => {}
+    /// What a global key does.
+    fn global_action(&mut self, action: GlobalAction) -> Vec<Effect> {
+        match action {
+            GlobalAction::Quit => return self.quit(),
+            GlobalAction::Suspend => return vec![Effect::Suspend],
+            GlobalAction::Help => self.open_help(),
+            GlobalAction::SwitchFocus => self.toggle_focus(),
+            GlobalAction::FocusLog => self.state.focus = Focus::Log,
+            GlobalAction::CloseDialog => self.open_close_dialog(),
+            GlobalAction::Snippets => self.open_snippets(),
+            // From the composer, page the log without leaving the editor.
+            GlobalAction::PageLogUp => self.log_view_action(LogAction::PageUp),
+            GlobalAction::PageLogDown => self.log_view_action(LogAction::PageDown),
         }
         Vec::new()
     }
 
-    /// Single-letter commands, only while the log has focus.
-    fn log_key(&mut self, key: KeyEvent, quit_armed: bool) -> Vec<Effect> {
-        // Letters are commands only when typed plainly: Ctrl-q or Alt-n mean nothing here.
-        if key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
-            return self.global_key(key);
+    /// Applies a moving action to the log view.
+    fn log_view_action(&mut self, action: LogAction) {
+        let rows = log_rows(&self.state.log, &self.state.filter);
+        let _ = self.state.log_view.apply(action, rows);
+    }
+
+    /// What a log key does while the log has focus.
+    fn log_action(&mut self, action: LogAction, quit_armed: bool) -> Vec<Effect> {
+        let rows = log_rows(&self.state.log, &self.state.filter);
+        match self.state.log_view.apply(action, rows) {
+            LogViewOutcome::Inspect(seq) => {
+                self.inspect(seq);
+                return Vec::new();
+            }
+            LogViewOutcome::None => return Vec::new(),
+            LogViewOutcome::Ignored => {}
         }
-        match key.code {
-            KeyCode::Char('q') => return self.quit_unless_something_is_lost(quit_armed),
-            KeyCode::Char('y') if quit_armed => return self.quit(),
-            KeyCode::Char('?') => self.state.overlay = Some(Overlay::Help { scroll: 0 }),
-            KeyCode::Char(':') => {
+        match action {
+            LogAction::Quit => return self.quit_unless_something_is_lost(quit_armed),
+            LogAction::ConfirmQuit if quit_armed => return self.quit(),
+            LogAction::Help => self.open_help(),
+            LogAction::CommandLine => {
                 // One command line for the session, so ↑ recalls earlier commands.
                 let mut line = self.state.saved_command_line.take().unwrap_or_default();
                 line.reset();
                 line.set_shortcuts(self.state.extras.shortcut_names());
                 self.state.overlay = Some(Overlay::CommandLine(line));
             }
-            KeyCode::Char('/') => self.state.overlay = Some(Overlay::Search(LinePrompt::new())),
-            KeyCode::Char('n') => self.jump_to_hit(true),
-            KeyCode::Char('N') => self.jump_to_hit(false),
-            KeyCode::Char('f') => self.open_filter_prompt(),
-            KeyCode::Char('F') => self.clear_filter(),
-            KeyCode::Char('c') => self.open_close_dialog(),
-            KeyCode::Char('i') | KeyCode::Char('a') => self.state.focus = Focus::Composer,
-            _ => return self.global_key(key),
+            LogAction::Search => self.state.overlay = Some(Overlay::Search(LinePrompt::new())),
+            LogAction::NextHit => self.jump_to_hit(true),
+            LogAction::PreviousHit => self.jump_to_hit(false),
+            LogAction::Filter => self.open_filter_prompt(),
+            LogAction::ClearFilter => self.clear_filter(),
+            LogAction::CloseDialog => self.open_close_dialog(),
+            LogAction::FocusComposer => self.state.focus = Focus::Composer,
+            _ => {}
         }
         Vec::new()
     }
 
+    /// Opens the inspector on entry `seq`, if the log still holds it.
+    pub(super) fn inspect(&mut self, seq: crate::state::log::EntrySeq) {
+        if let Some(entry) = self.state.log.get(seq) {
+            let inspector = Inspector::open(entry);
+            self.state.overlay = Some(Overlay::Inspector(Box::new(inspector)));
+        }
+    }
+
+    fn open_help(&mut self) {
+        self.state.overlay = Some(Overlay::Help { scroll: 0 });
+    }
+
+    /// A key while a popup is open: the popup's own keymap table.
     pub(super) fn overlay_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let keymap = Arc::clone(&self.state.keymap);
         let Some(overlay) = self.state.overlay.as_mut() else {
             return Vec::new();
         };
         match overlay {
             Overlay::Help { scroll } => {
-                match key.code {
-                    KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        *scroll = help_scroll(*scroll, 1, &self.state.extras)
+                match keymap.help.action(key) {
+                    Some(HelpAction::ScrollUp) => *scroll = scroll.saturating_sub(1),
+                    Some(HelpAction::ScrollDown) => {
+                        *scroll = help_scroll(*scroll, 1, &self.state.extras, &keymap)
                     }
-                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                    KeyCode::PageDown => *scroll = help_scroll(*scroll, 10, &self.state.extras),
-                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') | KeyCode::Enter => {
-                        self.state.overlay = None
+                    Some(HelpAction::PageUp) => *scroll = scroll.saturating_sub(10),
+                    Some(HelpAction::PageDown) => {
+                        *scroll = help_scroll(*scroll, 10, &self.state.extras, &keymap)
                     }
-                    _ => {}
+                    Some(HelpAction::Close) => self.state.overlay = None,
+                    None => {}
                 }
                 Vec::new()
             }
-            Overlay::Inspector(inspector) => match inspector.handle_key(key) {
-                InspectorOutcome::None => Vec::new(),
-                InspectorOutcome::Close => {
-                    self.state.overlay = None;
-                    Vec::new()
+            Overlay::Inspector(inspector) => {
+                let Some(action) = keymap.inspector.action(key) else {
+                    return Vec::new();
+                };
+                match inspector.apply(action) {
+                    InspectorOutcome::None => Vec::new(),
+                    InspectorOutcome::Close => {
+                        self.state.overlay = None;
+                        Vec::new()
+                    }
+                    InspectorOutcome::Copy(text) => {
+                        self.set_status("copied to the clipboard", StatusLevel::Info);
+                        vec![Effect::Copy(text)]
+                    }
                 }
-                InspectorOutcome::Copy(text) => {
-                    self.set_status("copied to the clipboard", StatusLevel::Info);
-                    vec![Effect::Copy(text)]
-                }
-            },
-            Overlay::CloseDialog(dialog) => match dialog.handle_key(key) {
+            }
+            Overlay::CloseDialog(dialog) => match dialog.handle(key, &keymap.close_dialog) {
                 CloseDialogOutcome::None => Vec::new(),
                 CloseDialogOutcome::Cancel => {
                     self.state.overlay = None;
@@ -204,7 +227,7 @@ impl App {
                     vec![Effect::Command(Command::Close { code, reason })]
                 }
             },
-            Overlay::CommandLine(line) => match line.handle_key(key) {
+            Overlay::CommandLine(line) => match line.handle(key, &keymap.prompt) {
                 CommandLineOutcome::None => Vec::new(),
                 CommandLineOutcome::Cancel => {
                     self.put_command_line_away();
@@ -215,7 +238,7 @@ impl App {
                     self.run_command(command)
                 }
             },
-            Overlay::Snippets(list) => match list.handle_key(key) {
+            Overlay::Snippets(list) => match list.handle(key, &keymap.snippets) {
                 SnippetsOutcome::None => Vec::new(),
                 SnippetsOutcome::Cancel => {
                     self.state.overlay = None;
@@ -226,14 +249,11 @@ impl App {
                     Vec::new()
                 }
             },
-            Overlay::Search(_)
-                if key.code == KeyCode::Char('r')
-                    && key.modifiers.contains(KeyModifiers::CONTROL) =>
-            {
+            Overlay::Search(_) if keymap.prompt.action(key) == Some(PromptAction::ToggleRegex) => {
                 self.state.search_regex = !self.state.search_regex;
                 Vec::new()
             }
-            Overlay::Search(prompt) => match prompt.handle_key(key) {
+            Overlay::Search(prompt) => match prompt.handle(key, &keymap.prompt) {
                 PromptOutcome::None => Vec::new(),
                 PromptOutcome::Cancel => {
                     self.state.overlay = None;
@@ -245,7 +265,7 @@ impl App {
                     Vec::new()
                 }
             },
-            Overlay::Filter(prompt) => match prompt.handle_key(key) {
+            Overlay::Filter(prompt) => match prompt.handle(key, &keymap.prompt) {
                 PromptOutcome::None => Vec::new(),
                 // Esc empties the line first, then closes (the filter stays as it was).
                 PromptOutcome::Cancel if !prompt.text().is_empty() => {
@@ -297,7 +317,7 @@ impl App {
             }
             UserCommand::Quit => self.quit(),
             UserCommand::Help => {
-                self.state.overlay = Some(Overlay::Help { scroll: 0 });
+                self.open_help();
                 Vec::new()
             }
             UserCommand::Shortcut { name, args } => {
@@ -402,7 +422,15 @@ impl App {
         if connected {
             text.push_str("the connection closes with 1000");
         }
-        text.push_str(" — q or y quits, any other key stays");
+        let log = &self.state.keymap.log;
+        let keys: Vec<String> = [LogAction::Quit, LogAction::ConfirmQuit]
+            .iter()
+            .filter_map(|&action| log.keys(action).first().map(ToString::to_string))
+            .collect();
+        text.push_str(&format!(
+            " — {} quits, any other key stays",
+            keys.join(" or ")
+        ));
         self.state.quit_armed = true;
         self.set_status(text, StatusLevel::Info);
         Vec::new()
@@ -439,12 +467,17 @@ impl App {
 }
 
 /// The help overlay's scroll after moving down by `by`, never past its last line.
-pub(super) fn help_scroll(scroll: u16, by: u16, extras: &super::SessionExtras) -> u16 {
+pub(super) fn help_scroll(
+    scroll: u16,
+    by: u16,
+    extras: &super::SessionExtras,
+    keymap: &Keymap,
+) -> u16 {
     let provider = crate::ui::help::ProviderHelp {
         provider: &extras.provider,
         shortcuts: &extras.shortcuts,
     };
-    let total = crate::ui::help::help_line_count(provider);
+    let total = crate::ui::help::help_line_count(provider, keymap);
     let last = u16::try_from(total.saturating_sub(1)).unwrap_or(u16::MAX);
     scroll.saturating_add(by).min(last)
 }

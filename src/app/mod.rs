@@ -9,10 +9,12 @@ mod session_events;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 use tokio::time::Instant;
 
+use crate::keymap::{InspectorAction, Keymap};
 use crate::session::{Command, MessageId, MessageIds};
 use crate::state::close_dialog::CloseDialog;
 use crate::state::command_line::CommandLine;
@@ -183,6 +185,8 @@ pub struct AppState {
     pub quit_armed: bool,
     /// What the profile or provider adds: adapter, snippets, shortcuts.
     pub extras: SessionExtras,
+    /// What each key does (the defaults, or with the user's `keys.toml`).
+    pub keymap: Arc<Keymap>,
 }
 
 /// What a profile or a provider adds to a session in the TUI.
@@ -287,6 +291,7 @@ impl App {
                 quit_armed: false,
                 ids,
                 extras,
+                keymap: Arc::new(Keymap::default()),
             },
         }
     }
@@ -349,17 +354,22 @@ impl App {
                 *scroll = if delta < 0 {
                     scroll.saturating_sub(delta.unsigned_abs() as u16)
                 } else {
-                    keys::help_scroll(*scroll, delta as u16, &self.state.extras)
+                    keys::help_scroll(
+                        *scroll,
+                        delta as u16,
+                        &self.state.extras,
+                        &self.state.keymap,
+                    )
                 };
             }
             Some(Overlay::Inspector(inspector)) => {
-                let code = if delta < 0 {
-                    KeyCode::Up
+                let action = if delta < 0 {
+                    InspectorAction::ScrollUp
                 } else {
-                    KeyCode::Down
+                    InspectorAction::ScrollDown
                 };
                 for _ in 0..delta.unsigned_abs() {
-                    inspector.handle_key(KeyEvent::from(code));
+                    inspector.apply(action);
                 }
             }
             Some(_) => {}

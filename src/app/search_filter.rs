@@ -12,7 +12,6 @@ use crate::state::filter_expr;
 use crate::state::log::{EntrySeq, FilteredView, Matcher, Search};
 use crate::state::log_view::LogRows;
 use crate::state::prompt::LinePrompt;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 /// Entries a filter examines after each session event, so that a filter that has
 /// caught up shows (and counts) new entries at once, without waiting for
@@ -153,12 +152,10 @@ impl App {
 
     /// `f`: the filter prompt, holding the current expression to edit.
     pub(super) fn open_filter_prompt(&mut self) {
-        let mut prompt = LinePrompt::new();
-        if let Some(filter) = &self.state.filter {
-            for c in filter.expr.chars() {
-                prompt.handle_key(KeyEvent::from(KeyCode::Char(c)));
-            }
-        }
+        let prompt = match &self.state.filter {
+            Some(filter) => LinePrompt::with_text(&filter.expr),
+            None => LinePrompt::new(),
+        };
         self.state.overlay = Some(super::Overlay::Filter(prompt));
     }
 
@@ -256,7 +253,7 @@ mod tests {
     use bytes::Bytes;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
-    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use tokio::time::Instant;
 
     use super::*;

@@ -2,6 +2,7 @@
 //! built on the same session engine as the TUI.
 
 pub mod demo;
+pub mod keys;
 pub mod line_sink;
 pub mod listen;
 pub mod outcome;
@@ -35,6 +36,7 @@ pub async fn run(command: CommandLine) -> Result<(), Failure> {
         CommandLine::Send(args) => send::run(args).await,
         CommandLine::Profiles { action } => profiles::run(action),
         CommandLine::CloseCodes => output::print(&session::close_code::render_table()),
+        CommandLine::Keys(args) => keys::run(args),
     }
 }
 

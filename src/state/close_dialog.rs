@@ -2,7 +2,9 @@
 //! send the close frame. Validated exactly as the engine does it (`validate_close`), so
 //! the dialog never offers a close the engine would refuse.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::keymap::{Bindings, CloseDialogAction};
 
 use super::command_line::LineInput;
 use crate::session::close_code::{STANDARD_CODES, validate_close};
@@ -174,37 +176,53 @@ impl CloseDialog {
             .map(|e| e.to_string())
     }
 
-    /// Handles one key; see the footer in `ui::close_dialog` for the keys. Key releases
-    /// are ignored.
-    pub fn handle_key(&mut self, key: KeyEvent) -> CloseDialogOutcome {
-        if key.kind == KeyEventKind::Release {
-            return CloseDialogOutcome::None;
+    /// Handles one key: a close-dialog action from `bindings`, else typing in the
+    /// focused field (a digit in the list starts a custom code).
+    pub fn handle(
+        &mut self,
+        key: KeyEvent,
+        bindings: &Bindings<CloseDialogAction>,
+    ) -> CloseDialogOutcome {
+        if let Some(action) = bindings.action(key) {
+            return self.apply(action);
         }
         let plain = !key
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        match key.code {
-            KeyCode::Esc => return CloseDialogOutcome::Cancel,
-            KeyCode::Enter => return self.submit(),
-            KeyCode::Tab => self.set_focus(match self.focus {
+        match self.focus {
+            CloseFocus::List => self.list_key(key.code, plain),
+            CloseFocus::Code => self.code_key(key, plain),
+            CloseFocus::Reason => {
+                self.reason.handle_key(key);
+            }
+        }
+        CloseDialogOutcome::None
+    }
+
+    /// Handles one key with the default keymap (tests).
+    #[cfg(test)]
+    pub fn handle_key(&mut self, key: KeyEvent) -> CloseDialogOutcome {
+        self.handle(key, &crate::keymap::Keymap::defaults().close_dialog)
+    }
+
+    /// Carries out a close-dialog action: move in the list, change field, close
+    /// or cancel.
+    pub fn apply(&mut self, action: CloseDialogAction) -> CloseDialogOutcome {
+        match action {
+            CloseDialogAction::Cancel => return CloseDialogOutcome::Cancel,
+            CloseDialogAction::Confirm => return self.submit(),
+            CloseDialogAction::NextField => self.set_focus(match self.focus {
                 CloseFocus::List => CloseFocus::Code,
                 CloseFocus::Code => CloseFocus::Reason,
                 CloseFocus::Reason => CloseFocus::List,
             }),
-            KeyCode::BackTab => self.set_focus(match self.focus {
+            CloseDialogAction::PreviousField => self.set_focus(match self.focus {
                 CloseFocus::List => CloseFocus::Reason,
                 CloseFocus::Code => CloseFocus::List,
                 CloseFocus::Reason => CloseFocus::Code,
             }),
-            KeyCode::Up => self.move_row(-1),
-            KeyCode::Down => self.move_row(1),
-            _ => match self.focus {
-                CloseFocus::List => self.list_key(key.code, plain),
-                CloseFocus::Code => self.code_key(key, plain),
-                CloseFocus::Reason => {
-                    self.reason.handle_key(key);
-                }
-            },
+            CloseDialogAction::PickUp => self.move_row(-1),
+            CloseDialogAction::PickDown => self.move_row(1),
         }
         CloseDialogOutcome::None
     }
@@ -502,12 +520,5 @@ mod tests {
                 CloseDialogOutcome::Cancel
             );
         }
-        let mut dialog = CloseDialog::new();
-        let mut release = key(KeyCode::Down);
-        release.kind = KeyEventKind::Release;
-        assert_eq!(dialog.handle_key(release), CloseDialogOutcome::None);
-        release.code = KeyCode::Esc;
-        assert_eq!(dialog.handle_key(release), CloseDialogOutcome::None);
-        assert_eq!(dialog.selected_code(), Some(1000));
     }
 }

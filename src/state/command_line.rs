@@ -4,9 +4,10 @@
 
 use std::path::PathBuf;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 pub use super::line_input::LineInput;
+use crate::keymap::{Bindings, PromptAction};
 use crate::session::close_code::validate_close;
 
 /// Every command with its arguments, for error messages and the help overlay.
@@ -292,21 +293,23 @@ impl CommandLine {
 
     /// Handles one key. Enter parses the line: a good command is returned as
     /// [`CommandLineOutcome::Run`] and the line is emptied; a bad one keeps the text and
-    /// sets [`CommandLine::error`]. Key releases are ignored.
-    pub fn handle_key(&mut self, key: KeyEvent) -> CommandLineOutcome {
-        if key.kind == KeyEventKind::Release {
-            return CommandLineOutcome::None;
-        }
-        match key.code {
-            KeyCode::Esc => return CommandLineOutcome::Cancel,
-            KeyCode::Enter => return self.submit(),
-            KeyCode::Backspace if self.input.text().is_empty() => {
+    /// sets [`CommandLine::error`].
+    pub fn handle(
+        &mut self,
+        key: KeyEvent,
+        bindings: &Bindings<PromptAction>,
+    ) -> CommandLineOutcome {
+        match bindings.action(key) {
+            Some(PromptAction::Cancel) => return CommandLineOutcome::Cancel,
+            Some(PromptAction::Submit) => return self.submit(),
+            Some(PromptAction::RecallOlder) => self.recall_older(),
+            Some(PromptAction::RecallNewer) => self.recall_newer(),
+            Some(PromptAction::Complete) => self.complete(),
+            Some(PromptAction::ToggleRegex) => {}
+            None if key.code == KeyCode::Backspace && self.input.text().is_empty() => {
                 return CommandLineOutcome::Cancel;
             }
-            KeyCode::Up => self.recall_older(),
-            KeyCode::Down => self.recall_newer(),
-            KeyCode::Tab => self.complete(),
-            _ => {
+            None => {
                 let before = self.input.text().to_owned();
                 if self.input.handle_key(key) && self.input.text() != before {
                     // The user is fixing the line: the old error no longer applies.
@@ -317,6 +320,12 @@ impl CommandLine {
             }
         }
         CommandLineOutcome::None
+    }
+
+    /// Handles one key with the default keymap (tests).
+    #[cfg(test)]
+    pub fn handle_key(&mut self, key: KeyEvent) -> CommandLineOutcome {
+        self.handle(key, &crate::keymap::Keymap::defaults().prompt)
     }
 
     fn submit(&mut self) -> CommandLineOutcome {
@@ -595,18 +604,13 @@ mod tests {
     }
 
     #[test]
-    fn cancel_paths_and_releases() {
+    fn cancel_paths() {
         use CommandLineOutcome::{Cancel, None};
         assert_eq!(press(&mut typed("clo"), &[KeyCode::Esc]), Cancel);
         assert_eq!(press(&mut typed("  "), &[KeyCode::Enter]), Cancel);
         let mut line = typed("x");
         assert_eq!(press(&mut line, &[KeyCode::Backspace]), None);
         assert_eq!(press(&mut line, &[KeyCode::Backspace]), Cancel);
-        let mut release = key(KeyCode::Esc);
-        release.kind = KeyEventKind::Release;
-        assert_eq!(line.handle_key(release), None);
-        release.code = KeyCode::Char('q');
-        assert_eq!((line.handle_key(release), line.text()), (None, ""));
     }
 
     #[test]

@@ -3,28 +3,17 @@
 //! history. Pure state: keys in, [`ComposerOutcome`] out; drawing lives in
 //! `ui::composer`.
 //!
-//! Keys (what the help overlay lists):
-//! - `Enter` (also `Ctrl-Enter`): validate and send. Invalid input is not
-//!   sent: the error shows under the editor and the text stays.
-//! - `Alt-Enter`, `Shift-Enter`, `Ctrl-J`: new line. `Alt-Enter` and `Ctrl-J`
-//!   work in every terminal; `Shift-Enter` only arrives in terminals speaking
-//!   the kitty keyboard protocol (kitty, WezTerm, foot, Ghostty, recent
-//!   Alacritty/iTerm2) — elsewhere it is indistinguishable from `Enter`.
-//! - `Up`/`Ctrl-P` on the first line, `Down`/`Ctrl-N` on the last line: older/
-//!   newer sent message; past the newest, the unsent draft comes back.
-//!   Elsewhere they move the cursor.
-//! - `Ctrl-F`: pretty-format the JSON (2-space indent, numbers and key order
-//!   kept exactly as typed; JSON and Text modes); invalid JSON shows the error
-//!   and changes nothing.
-//! - `Ctrl-T`: mode JSON → Text → Binary → JSON.
-//! - `Ctrl-U`: clear the editor (`Ctrl-Y` pastes the cleared text back).
-//! - `Ctrl-R` redo; emacs-style editing keys (`Ctrl-A/E/B/K/W/H/D`, `Alt-B/F/D`)
-//!   as in `ratatui-textarea`. The editor's own `Ctrl-Z` undo never arrives in the
-//!   TUI: the app takes Ctrl-Z to suspend, as shells expect.
-//! - Left to the app ([`ComposerOutcome::Ignored`]): `Tab`, `Shift-Tab`, `Esc`,
-//!   `F1`–`F12`, `PageUp`/`PageDown`, `Ctrl-C`, `Ctrl-X`, and any other
-//!   `Ctrl`/`Alt` chord the editor does not use. Pasted text (`Event::Paste`)
-//!   goes through [`Composer::insert_text`].
+//! Keys: the composer's actions ([`ComposerAction`]: send, newline, history,
+//! format, mode, clear) come from the keymap; every other key goes to
+//! [`Composer::edit_key`], which types and edits (emacs-style chords as in
+//! `ratatui-textarea`, `Ctrl-R` redo) or leaves the key to the app
+//! ([`ComposerOutcome::Ignored`]: `Tab`, `Esc`, function keys, `PageUp`/`PageDown`
+//! and `Ctrl`/`Alt` chords the editor does not use). `Shift-Enter` only arrives
+//! in terminals speaking the kitty keyboard protocol (kitty, WezTerm, foot,
+//! Ghostty, recent Alacritty/iTerm2). History keys walk the history on the
+//! first (older) or last (newer) line and move the cursor elsewhere; past the
+//! newest, the unsent draft comes back. Pasted text goes through
+//! [`Composer::insert_text`].
 //!
 //! Binary mode takes hex — whitespace and line breaks allowed anywhere between
 //! digits, each group may start with `0x` (`de ad be ef`, `0xdeadbeef`,
@@ -32,12 +21,13 @@
 //! alphabet, padding optional, whitespace ignored).
 
 use bytes::Bytes;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Style;
 use ratatui_textarea::{CursorMove, TextArea};
 
 pub use super::payload::ComposerError;
 use super::payload::{base64_body, check_json, parse_binary, pretty_json};
+use crate::keymap::ComposerAction;
 use crate::session::PayloadKind;
 use crate::state::history::History;
 use crate::ui::theme;
@@ -111,49 +101,63 @@ impl Composer {
         }
     }
 
-    /// Handles one key; see the module docs for the bindings. Key-release
-    /// events are swallowed (`None`) so nothing acts twice.
+    /// Handles one key with the default keymap (tests; the app looks the key up
+    /// in its own keymap and calls [`Composer::apply`] or [`Composer::edit_key`]).
+    #[cfg(test)]
     pub fn handle_key(&mut self, key: KeyEvent) -> ComposerOutcome {
-        if key.kind == KeyEventKind::Release {
-            return ComposerOutcome::None;
+        match crate::keymap::Keymap::defaults().composer.action(key) {
+            Some(action) => self.apply(action),
+            None => self.edit_key(key),
         }
+    }
+
+    /// Carries out a composer action (see [`ComposerAction`] for what each does).
+    pub fn apply(&mut self, action: ComposerAction) -> ComposerOutcome {
+        let row = self.textarea.cursor().0;
+        let last_row = self.textarea.lines().len() - 1;
+        match action {
+            ComposerAction::Send => self.submit(),
+            ComposerAction::Newline => self.edit(|t| {
+                t.insert_newline();
+                true
+            }),
+            ComposerAction::HistoryOlder if row == 0 => self.recall_older(),
+            ComposerAction::HistoryOlder => self.edit(|t| {
+                t.move_cursor(CursorMove::Up);
+                false
+            }),
+            ComposerAction::HistoryNewer if row == last_row => self.recall_newer(),
+            ComposerAction::HistoryNewer => self.edit(|t| {
+                t.move_cursor(CursorMove::Down);
+                false
+            }),
+            ComposerAction::FormatJson => self.format(),
+            ComposerAction::CycleMode => {
+                self.cycle_mode();
+                ComposerOutcome::None
+            }
+            ComposerAction::Clear => self.edit(TextArea::clear),
+        }
+    }
+
+    /// A key no composer action is bound to: typing and the text area's own
+    /// editing keys, or [`ComposerOutcome::Ignored`] for keys the app handles.
+    pub fn edit_key(&mut self, key: KeyEvent) -> ComposerOutcome {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let alt = key.modifiers.contains(KeyModifiers::ALT);
-        let shift = key.modifiers.contains(KeyModifiers::SHIFT);
-        let plain = !ctrl && !alt && !shift;
         let chord = |c: char| match key.code {
             KeyCode::Char(k) => ctrl && !alt && k.eq_ignore_ascii_case(&c),
             _ => false,
         };
-        let row = self.textarea.cursor().0;
-        let last_row = self.textarea.lines().len() - 1;
         match key.code {
-            KeyCode::Enter if alt || shift => self.edit(|t| {
-                t.insert_newline();
-                true
-            }),
-            KeyCode::Enter => self.submit(),
-            _ if chord('j') => self.edit(|t| {
-                t.insert_newline();
-                true
-            }),
-            _ if chord('f') => self.format(),
-            _ if chord('t') => {
-                self.cycle_mode();
-                ComposerOutcome::None
-            }
-            _ if chord('u') => self.edit(TextArea::clear),
             _ if chord('z') => self.edit(TextArea::undo),
-            KeyCode::Up if plain && row == 0 => self.recall_older(),
-            _ if chord('p') && row == 0 => self.recall_older(),
-            KeyCode::Down if plain && row == last_row => self.recall_newer(),
-            _ if chord('n') && row == last_row => self.recall_newer(),
             KeyCode::Tab
             | KeyCode::BackTab
             | KeyCode::Esc
             | KeyCode::F(_)
             | KeyCode::PageUp
-            | KeyCode::PageDown => ComposerOutcome::Ignored,
+            | KeyCode::PageDown
+            | KeyCode::Enter => ComposerOutcome::Ignored,
             // AltGr arrives as Ctrl+Alt on Windows: insert the char it produced.
             KeyCode::Char(c) if ctrl && alt && !c.is_ascii_alphabetic() => self.edit(|t| {
                 t.insert_char(c);
@@ -648,17 +652,6 @@ mod tests {
         );
         assert_eq!(ctrl(&mut c, 'k'), ComposerOutcome::None);
         assert!(c.is_empty());
-    }
-
-    #[test]
-    fn key_release_is_ignored() {
-        let mut c = typed(ComposerMode::Text, "x");
-        let mut release = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
-        release.kind = KeyEventKind::Release;
-        assert_eq!(c.handle_key(release), ComposerOutcome::None);
-        release.code = KeyCode::Char('y');
-        assert_eq!(c.handle_key(release), ComposerOutcome::None);
-        assert_eq!(c.text(), "x");
     }
 
     #[test]

@@ -16,11 +16,11 @@ mod wrap;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui::text::Line;
 
 use self::views::{JsonView, TextView};
 use super::log::LogEntry;
+use crate::keymap::InspectorAction;
 use crate::session::FrameKind;
 use crate::ui::json::JsonDoc;
 use crate::ui::{json, log_pane};
@@ -111,39 +111,35 @@ impl Inspector {
         }
     }
 
-    /// Handles a key: ↑/↓ k/j, PageUp/PageDown, Home/End (g/G) scroll; `+`/`-` fold
-    /// deeper or shallower (showing the tree); `t` toggles pretty and tree; `y`
-    /// copies; Esc, `q` and Enter close.
-    pub fn handle_key(&mut self, key: KeyEvent) -> InspectorOutcome {
-        if key.kind == KeyEventKind::Release {
-            return InspectorOutcome::None;
-        }
+    /// Carries out an inspector action: scroll, fold deeper or shallower (showing
+    /// the tree), toggle pretty and tree, copy, close.
+    pub fn apply(&mut self, action: InspectorAction) -> InspectorOutcome {
         let page = usize::from(self.page_rows);
         let json = self.is_json();
-        match key.code {
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return InspectorOutcome::Close,
-            KeyCode::Char('y') => return InspectorOutcome::Copy(self.copy_text()),
-            KeyCode::Up | KeyCode::Char('k') => self.scroll_to(self.scroll.saturating_sub(1)),
-            KeyCode::Down | KeyCode::Char('j') => self.scroll_to(self.scroll + 1),
-            KeyCode::PageUp => self.scroll_to(self.scroll.saturating_sub(page)),
-            KeyCode::PageDown => self.scroll_to(self.scroll + page),
-            KeyCode::Home | KeyCode::Char('g') => self.scroll_to(0),
-            KeyCode::End | KeyCode::Char('G') => self.scroll_to(usize::MAX),
-            KeyCode::Char('+' | '=') if json => {
+        match action {
+            InspectorAction::Close => return InspectorOutcome::Close,
+            InspectorAction::Copy => return InspectorOutcome::Copy(self.copy_text()),
+            InspectorAction::ScrollUp => self.scroll_to(self.scroll.saturating_sub(1)),
+            InspectorAction::ScrollDown => self.scroll_to(self.scroll + 1),
+            InspectorAction::PageUp => self.scroll_to(self.scroll.saturating_sub(page)),
+            InspectorAction::PageDown => self.scroll_to(self.scroll + page),
+            InspectorAction::Top => self.scroll_to(0),
+            InspectorAction::Bottom => self.scroll_to(usize::MAX),
+            InspectorAction::Unfold if json => {
                 let deeper = match self.mode {
                     InspectorMode::Pretty => self.fold_depth,
                     InspectorMode::Tree => (self.fold_depth + 1).min(MAX_FOLD_DEPTH),
                 };
                 self.set_view(InspectorMode::Tree, deeper);
             }
-            KeyCode::Char('-') if json => {
+            InspectorAction::Fold if json => {
                 let shallower = match self.mode {
                     InspectorMode::Pretty => self.fold_depth,
                     InspectorMode::Tree => self.fold_depth.saturating_sub(1),
                 };
                 self.set_view(InspectorMode::Tree, shallower);
             }
-            KeyCode::Char('t') if json => {
+            InspectorAction::ToggleTree if json => {
                 let mode = match self.mode {
                     InspectorMode::Pretty => InspectorMode::Tree,
                     InspectorMode::Tree => InspectorMode::Pretty,
@@ -153,6 +149,16 @@ impl Inspector {
             _ => {}
         }
         InspectorOutcome::None
+    }
+
+    /// Handles one key with the default keymap (tests; the app looks keys up in
+    /// its keymap and calls [`Inspector::apply`]).
+    #[cfg(test)]
+    pub fn handle_key(&mut self, key: ratatui::crossterm::event::KeyEvent) -> InspectorOutcome {
+        match crate::keymap::Keymap::defaults().inspector.action(key) {
+            Some(action) => self.apply(action),
+            None => InspectorOutcome::None,
+        }
     }
 
     /// The number of body rows on screen (keeps the current width).
@@ -297,6 +303,7 @@ mod tests {
 
     use super::*;
     use crate::session::{Direction, Frame};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
     fn entry(kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
         let payload: Bytes = payload.into();

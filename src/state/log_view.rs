@@ -11,7 +11,7 @@
 //! position on an entry the rows do not show (filtered out, or evicted) stands for
 //! the first row after it.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crate::keymap::LogAction;
 
 use super::log::{EntrySeq, FilteredView, LogEntry, LogStore};
 
@@ -231,41 +231,49 @@ impl LogView {
         self.note_seen(&rows);
     }
 
-    /// Handles a key meant for the log pane: ↑/↓ or k/j move the selection (and
-    /// stop following), PageUp/PageDown move a page, Home/g go to the oldest row,
-    /// End/G follow the newest again, Enter inspects the selected (or newest) row.
+    /// Handles a key with the default keymap (tests; the app looks keys up in
+    /// its keymap and calls [`LogView::apply`]).
+    #[cfg(test)]
     pub fn handle_key<'a>(
         &mut self,
-        key: KeyEvent,
+        key: ratatui::crossterm::event::KeyEvent,
         rows: impl Into<LogRows<'a>>,
     ) -> LogViewOutcome {
-        let rows = rows.into();
-        if key.kind == KeyEventKind::Release || !(key.modifiers - KeyModifiers::SHIFT).is_empty() {
-            return LogViewOutcome::Ignored;
+        match crate::keymap::Keymap::defaults().log.action(key) {
+            Some(action) => self.apply(action, rows),
+            None => LogViewOutcome::Ignored,
         }
+    }
+
+    /// Carries out the log actions that move in the log: select up/down (which
+    /// stops following), page up/down, first (the oldest row), follow (the
+    /// newest again) and inspect (the selected row, or the newest). Other
+    /// actions are [`LogViewOutcome::Ignored`], for the app.
+    pub fn apply<'a>(&mut self, action: LogAction, rows: impl Into<LogRows<'a>>) -> LogViewOutcome {
+        let rows = rows.into();
         let page = self.rows();
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => self.move_selection(-1, &rows),
-            KeyCode::Down | KeyCode::Char('j') => self.move_selection(1, &rows),
-            KeyCode::PageUp if self.selected.is_some() => {
+        match action {
+            LogAction::SelectUp => self.move_selection(-1, &rows),
+            LogAction::SelectDown => self.move_selection(1, &rows),
+            LogAction::PageUp if self.selected.is_some() => {
                 self.set_top(self.top_index(&rows).saturating_sub(page), &rows);
                 self.move_selection(-(page as i64), &rows);
             }
-            KeyCode::PageDown if self.selected.is_some() => {
+            LogAction::PageDown if self.selected.is_some() => {
                 self.set_top(self.top_index(&rows).saturating_add(page), &rows);
                 self.move_selection(page as i64, &rows);
             }
-            KeyCode::PageUp => self.scroll(-(page as i64), rows),
-            KeyCode::PageDown => self.scroll(page as i64, rows),
-            KeyCode::Home | KeyCode::Char('g') => {
+            LogAction::PageUp => self.scroll(-(page as i64), rows),
+            LogAction::PageDown => self.scroll(page as i64, rows),
+            LogAction::First => {
                 self.leave_follow(&rows);
                 self.set_top(0, &rows);
                 if self.selected.is_some() {
                     self.selected = rows.seq_at(0).or(self.selected);
                 }
             }
-            KeyCode::End | KeyCode::Char('G') => self.resume_follow(&rows),
-            KeyCode::Enter => {
+            LogAction::Follow => self.resume_follow(&rows),
+            LogAction::Inspect => {
                 let seq = self
                     .selected
                     .filter(|&seq| rows.contains(seq))
@@ -419,6 +427,7 @@ impl LogView {
 mod tests {
     use super::*;
     use crate::state::log::{LogEntry, SystemLevel};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     fn store(capacity: usize, count: usize) -> LogStore {
         let mut store = LogStore::new(capacity);

@@ -1,7 +1,9 @@
 //! A one-line text prompt (the `/` search query): the shared line editor plus
 //! Enter to submit and Esc to cancel.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::keymap::{Bindings, PromptAction};
 
 use super::line_input::LineInput;
 
@@ -28,6 +30,13 @@ impl LinePrompt {
         Self::default()
     }
 
+    /// A prompt holding `text`, the cursor at its end.
+    pub fn with_text(text: &str) -> Self {
+        let mut input = LineInput::new();
+        input.set(text);
+        Self { input }
+    }
+
     /// The text typed so far.
     pub fn text(&self) -> &str {
         self.input.text()
@@ -39,25 +48,30 @@ impl LinePrompt {
     }
 
     /// Edits the text or finishes.
-    pub fn handle_key(&mut self, key: KeyEvent) -> PromptOutcome {
-        if key.kind == KeyEventKind::Release {
-            return PromptOutcome::None;
-        }
-        match key.code {
-            KeyCode::Esc => PromptOutcome::Cancel,
-            KeyCode::Enter => PromptOutcome::Submit(self.input.text().to_string()),
-            _ => {
+    pub fn handle(&mut self, key: KeyEvent, bindings: &Bindings<PromptAction>) -> PromptOutcome {
+        match bindings.action(key) {
+            Some(PromptAction::Cancel) => PromptOutcome::Cancel,
+            Some(PromptAction::Submit) => PromptOutcome::Submit(self.input.text().to_string()),
+            // Recall and completion belong to the command line; the app toggles regex.
+            Some(_) => PromptOutcome::None,
+            None => {
                 self.input.handle_key(key);
                 PromptOutcome::None
             }
         }
+    }
+
+    /// Handles one key with the default keymap (tests).
+    #[cfg(test)]
+    pub fn handle_key(&mut self, key: KeyEvent) -> PromptOutcome {
+        self.handle(key, &crate::keymap::Keymap::defaults().prompt)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::crossterm::event::KeyModifiers;
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)

@@ -4,6 +4,8 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::keymap::{Bindings, SnippetsAction};
+
 use crate::config::profile::Snippet;
 
 /// What a key did to the popup.
@@ -67,28 +69,18 @@ impl SnippetList {
             .map(|&index| &self.snippets[index])
     }
 
-    /// Handles one key: ↑/↓ (or Ctrl-P/Ctrl-N) move, typing filters, Backspace
-    /// unfilters, Enter inserts, Esc cancels.
-    pub fn handle_key(&mut self, key: KeyEvent) -> SnippetsOutcome {
+    /// Handles one key: a snippets action from `bindings`, else typing filters
+    /// and Backspace unfilters.
+    pub fn handle(
+        &mut self,
+        key: KeyEvent,
+        bindings: &Bindings<SnippetsAction>,
+    ) -> SnippetsOutcome {
+        if let Some(action) = bindings.action(key) {
+            return self.apply(action);
+        }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
-            KeyCode::Esc => SnippetsOutcome::Cancel,
-            KeyCode::Enter => match self.selected() {
-                Some(snippet) => SnippetsOutcome::Insert(snippet.clone()),
-                None => SnippetsOutcome::None,
-            },
-            KeyCode::Up => self.step(-1),
-            KeyCode::Char('p') if ctrl => self.step(-1),
-            KeyCode::Down => self.step(1),
-            KeyCode::Char('n') if ctrl => self.step(1),
-            KeyCode::Home => {
-                self.selected = 0;
-                SnippetsOutcome::None
-            }
-            KeyCode::End => {
-                self.selected = self.shown.len().saturating_sub(1);
-                SnippetsOutcome::None
-            }
             KeyCode::Backspace => {
                 self.filter.pop();
                 self.refilter();
@@ -100,6 +92,33 @@ impl SnippetList {
                 SnippetsOutcome::None
             }
             _ => SnippetsOutcome::None,
+        }
+    }
+
+    /// Handles one key with the default keymap (tests).
+    #[cfg(test)]
+    pub fn handle_key(&mut self, key: KeyEvent) -> SnippetsOutcome {
+        self.handle(key, &crate::keymap::Keymap::defaults().snippets)
+    }
+
+    /// Carries out a snippets action: move, insert the selected one, cancel.
+    pub fn apply(&mut self, action: SnippetsAction) -> SnippetsOutcome {
+        match action {
+            SnippetsAction::Cancel => SnippetsOutcome::Cancel,
+            SnippetsAction::Insert => match self.selected() {
+                Some(snippet) => SnippetsOutcome::Insert(snippet.clone()),
+                None => SnippetsOutcome::None,
+            },
+            SnippetsAction::PickUp => self.step(-1),
+            SnippetsAction::PickDown => self.step(1),
+            SnippetsAction::First => {
+                self.selected = 0;
+                SnippetsOutcome::None
+            }
+            SnippetsAction::Last => {
+                self.selected = self.shown.len().saturating_sub(1);
+                SnippetsOutcome::None
+            }
         }
     }
 

@@ -85,11 +85,13 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         ids: session::MessageIds::default(),
         extras,
     };
+    let keymap = crate::commands::keys::user_keymap()?;
     let (handle, mut events) = session::spawn(config).context("cannot start the session")?;
     let mut app = App::new(AppSetup {
         ids: handle.ids(),
         ..setup
     });
+    app.state.keymap = std::sync::Arc::new(keymap);
     if let Some(error) = history_error {
         app.state.status = Some((error, StatusLevel::Error));
     }
@@ -278,6 +280,23 @@ fn save_log(log: &LogStore, path: &Path) -> std::io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_releases_stop_at_the_edge() {
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        for code in [
+            KeyCode::Char('q'),
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::F(1),
+        ] {
+            let mut release = KeyEvent::new(code, KeyModifiers::NONE);
+            release.kind = KeyEventKind::Release;
+            assert!(to_msg(TermEvent::Key(release)).is_none(), "{code:?}");
+            let press = KeyEvent::new(code, KeyModifiers::NONE);
+            assert!(matches!(to_msg(TermEvent::Key(press)), Some(Msg::Key(_))));
+        }
+    }
 
     #[cfg(unix)]
     #[test]

@@ -1,5 +1,5 @@
 //! The help overlay: a centred, scrollable popup listing every key, grouped by where it
-//! works. Also home of [`popup_area`], the centring rule every popup shares.
+//! works, made from the keymap's reference (the README's table is the same). Also home of [`popup_area`], the centring rule every popup shares.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,131 +7,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph};
 
 use super::theme;
+use crate::keymap::Keymap;
+use crate::keymap::hints::{HintPlace, hints};
+use crate::keymap::reference;
 
 /// Width of the key column.
 const KEY_WIDTH: usize = 21;
 
 /// Widest the popup gets.
 const HELP_WIDTH: u16 = 72;
-
-/// Every key, grouped: (group title, [(keys, what they do)]). A row with empty keys
-/// continues the description above it.
-const SECTIONS: &[(&str, &[(&str, &str)])] = &[
-    (
-        "Global",
-        &[
-            ("Tab / Shift-Tab", "move focus between composer and log"),
-            ("Ctrl-C", "quit (closes with 1000)"),
-            ("F1", "help"),
-            ("Ctrl-X", "close dialog"),
-            (
-                "F2 / Ctrl-O",
-                "snippets: insert one of the profile's messages",
-            ),
-            ("Esc", "close any popup or go back to the log"),
-            ("Ctrl-Z", "suspend (fg resumes)"),
-        ],
-    ),
-    (
-        "Log (when focused)",
-        &[
-            ("↑/↓  k/j", "select"),
-            ("PgUp/PgDn", "page"),
-            ("Home/g", "first"),
-            ("End/G", "follow the newest"),
-            ("Enter", "inspect"),
-            ("/", "search"),
-            ("n/N", "next/previous hit"),
-            ("f", "filter (in/out, text/binary/ping/pong/close,"),
-            ("", "data/control, -system, words)"),
-            ("F", "clear filter"),
-            ("c", "close dialog"),
-            (":", "command line"),
-            ("?", "help"),
-            ("i / a", "back to the composer"),
-            ("q", "quit (twice if the composer holds a draft)"),
-            ("mouse wheel", "scroll"),
-        ],
-    ),
-    (
-        "Composer",
-        &[
-            ("Enter", "send"),
-            ("Alt-Enter / Ctrl-J", "newline"),
-            ("Shift-Enter", "newline where the terminal supports it:"),
-            ("", "kitty, WezTerm, foot, recent iTerm2"),
-            ("↑/↓", "history (on the first/last line)"),
-            ("Ctrl-F", "format JSON"),
-            ("Ctrl-T", "mode JSON/Text/Binary"),
-            ("", "binary: hex (de ad be ef) or base64:…"),
-            ("Ctrl-U", "clear (Ctrl-Y pastes it back)"),
-        ],
-    ),
-    (
-        "Inspector",
-        &[
-            ("↑/↓/PgUp/PgDn", "scroll"),
-            ("+/-", "fold depth"),
-            ("t", "tree/pretty"),
-            ("y", "copy (OSC 52)"),
-            ("Esc", "close"),
-        ],
-    ),
-    (
-        "Close dialog",
-        &[
-            ("↑/↓", "pick"),
-            ("Tab", "next field"),
-            ("Enter", "close"),
-            ("Esc", "cancel"),
-        ],
-    ),
-    (
-        "Search and filter prompts (/ and f)",
-        &[
-            ("Enter", "search / apply (empty: none)"),
-            ("Ctrl-R", "regex search (always case-insensitive)"),
-            ("Esc", "cancel (in the filter: clear, then cancel)"),
-            ("\"some words\"", "filter on text as typed, keywords too"),
-        ],
-    ),
-    (
-        "Command line (type : first)",
-        &[
-            (
-                "close CODE [REASON]",
-                "close the connection, e.g. close 4001 bye",
-            ),
-            ("reconnect", "drop the connection and connect again"),
-            ("disconnect", "close the connection and stay offline"),
-            ("connect", "connect again after a disconnect"),
-            (
-                "resend-unconfirmed",
-                "send again what a broken link left unconfirmed",
-            ),
-            ("provider NAME", "switch adapter (socket-io…) and reconnect"),
-            ("clear", "clear the log"),
-            ("save FILE", "save the log to FILE"),
-            ("save-profile NAME", "save this connection as profile NAME"),
-            ("snippets", "the snippets popup (as F2)"),
-            ("ping", "send a ping"),
-            ("quit, q", "quit"),
-            ("help, h", "this help"),
-        ],
-    ),
-];
-
-/// How many lines the fixed part of [`help_lines`] has: a title per group, its rows,
-/// and a blank line between groups.
-pub const HELP_LINES_COUNT: usize = {
-    let mut count = 0;
-    let mut i = 0;
-    while i < SECTIONS.len() {
-        count += 1 + SECTIONS[i].1.len();
-        i += 1;
-    }
-    count + SECTIONS.len() - 1
-};
 
 /// The protocol adapter's `:` shortcuts, shown in the help after the fixed groups.
 #[derive(Debug, Clone, Copy, Default)]
@@ -142,49 +26,85 @@ pub struct ProviderHelp<'a> {
     pub shortcuts: &'a [(&'static str, &'static str)],
 }
 
-impl ProviderHelp<'_> {
-    fn lines(&self) -> usize {
-        if self.shortcuts.is_empty() {
-            0
-        } else {
-            2 + self.shortcuts.len()
-        }
-    }
+/// How many lines [`help_lines`] returns for `provider` with `keymap`.
+pub fn help_line_count(provider: ProviderHelp, keymap: &Keymap) -> usize {
+    help_lines(provider, keymap).len()
 }
 
-/// How many lines [`help_lines`] returns for `provider`.
-pub fn help_line_count(provider: ProviderHelp) -> usize {
-    HELP_LINES_COUNT + provider.lines()
-}
-
-/// The help text, one [`Line`] per row; [`help_line_count`] long.
-pub fn help_lines(provider: ProviderHelp) -> Vec<Line<'static>> {
-    let mut lines = Vec::with_capacity(help_line_count(provider));
-    let key_row = |keys: &str, what: &str| {
-        // A long usage (`call DOMAIN.SERVICE [JSON]`) still gets a space after it.
-        let width = KEY_WIDTH.max(keys.chars().count() + 1);
-        Line::from(vec![
-            Span::styled(format!("  {keys:<width$}"), theme::key()),
-            Span::raw(what.to_string()),
-        ])
-    };
-    for (i, (title, rows)) in SECTIONS.iter().enumerate() {
-        if i > 0 {
+/// The help text, one [`Line`] per row: every group of the keymap's reference
+/// ([`reference::sections`]), then the adapter's commands. Descriptions too long
+/// for the popup wrap under themselves.
+pub fn help_lines(provider: ProviderHelp, keymap: &Keymap) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let group = |lines: &mut Vec<Line<'static>>, title: String, rows: Vec<(String, &str)>| {
+        if !lines.is_empty() {
             lines.push(Line::default());
         }
-        lines.push(Line::from(Span::styled(*title, theme::title())));
-        for (keys, what) in *rows {
-            lines.push(key_row(keys, what));
+        lines.push(Line::from(Span::styled(title, theme::title())));
+        for (keys, what) in rows {
+            key_rows(lines, &keys, what);
         }
+    };
+    for section in reference::sections(keymap) {
+        let rows = section
+            .rows
+            .into_iter()
+            .map(|row| {
+                let keys = if row.keys.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    row.keys
+                };
+                (keys, row.what)
+            })
+            .collect();
+        group(&mut lines, section.title.to_string(), rows);
     }
     if !provider.shortcuts.is_empty() {
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
+        let rows = provider
+            .shortcuts
+            .iter()
+            .map(|(usage, what)| (usage.trim_start_matches(':').to_string(), *what))
+            .collect();
+        group(
+            &mut lines,
             format!("{} commands (type : first)", provider.provider),
-            theme::title(),
-        )));
-        for (usage, what) in provider.shortcuts {
-            lines.push(key_row(usage.trim_start_matches(':'), what));
+            rows,
+        );
+    }
+    lines
+}
+
+/// One `keys  what` row, `what` wrapped at the popup's width.
+fn key_rows(lines: &mut Vec<Line<'static>>, keys: &str, what: &str) {
+    // A long usage (`call DOMAIN.SERVICE [JSON]`) still gets a space after it.
+    let key_width = KEY_WIDTH.max(keys.chars().count() + 1);
+    let room = usize::from(HELP_WIDTH - 2)
+        .saturating_sub(key_width + 2)
+        .max(16);
+    let mut first = true;
+    for chunk in wrap_words(what, room) {
+        let keys = if first { keys } else { "" };
+        first = false;
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<key_width$}"), theme::key()),
+            Span::raw(chunk),
+        ]));
+    }
+}
+
+/// `text` in lines of at most `width` characters, broken between words.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
         }
     }
     lines
@@ -223,32 +143,33 @@ fn help_popup(area: Rect, total: usize) -> Rect {
 
 /// The largest useful scroll offset on a screen of `area`: beyond it the popup would
 /// show blank rows. [`render_help`] clamps to it, so the app may too.
-pub fn max_help_scroll(area: Rect, provider: ProviderHelp) -> u16 {
-    let total = help_line_count(provider);
+pub fn max_help_scroll(area: Rect, provider: ProviderHelp, keymap: &Keymap) -> u16 {
+    let total = help_line_count(provider, keymap);
     let visible = usize::from(help_popup(area, total).height.saturating_sub(2));
     u16::try_from(total.saturating_sub(visible)).unwrap_or(u16::MAX)
 }
 
 /// Draws the help popup centred in `area` (the whole screen), scrolled down by
 /// `scroll` lines (clamped to [`max_help_scroll`]), with `provider`'s commands last.
-pub fn render_help(frame: &mut Frame, area: Rect, scroll: u16, provider: ProviderHelp) {
-    let total = help_line_count(provider);
+pub fn render_help(
+    frame: &mut Frame,
+    area: Rect,
+    scroll: u16,
+    provider: ProviderHelp,
+    keymap: &Keymap,
+) {
+    let lines = help_lines(provider, keymap);
+    let total = lines.len();
     let popup = help_popup(area, total);
     if popup.is_empty() {
         return;
     }
-    let scroll = scroll.min(max_help_scroll(area, provider));
+    let scroll = scroll.min(max_help_scroll(area, provider, keymap));
     let visible = usize::from(popup.height.saturating_sub(2));
     let mut block = Block::bordered()
         .border_style(theme::focused_border())
         .title(Span::styled(" Help ", theme::title()))
-        .title_bottom(Line::from(vec![
-            Span::raw(" "),
-            Span::styled("Esc", theme::key()),
-            Span::styled(" close · ", theme::dim()),
-            Span::styled("↑/↓", theme::key()),
-            Span::styled(" scroll ", theme::dim()),
-        ]));
+        .title_bottom(bottom_hints(keymap));
     if visible < total {
         let first = usize::from(scroll) + 1;
         let last = (usize::from(scroll) + visible).min(total);
@@ -257,11 +178,23 @@ pub fn render_help(frame: &mut Frame, area: Rect, scroll: u16, provider: Provide
     }
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(help_lines(provider))
-            .block(block)
-            .scroll((scroll, 0)),
+        Paragraph::new(lines).block(block).scroll((scroll, 0)),
         popup,
     );
+}
+
+/// The popup's own keys, in its bottom border.
+fn bottom_hints(keymap: &Keymap) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (index, (keys, what)) in hints(keymap, HintPlace::Help).into_iter().rev().enumerate() {
+        if index > 0 {
+            spans.push(Span::styled(" · ", theme::dim()));
+        }
+        spans.push(Span::styled(keys, theme::key()));
+        spans.push(Span::styled(format!(" {what}"), theme::dim()));
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
 }
 
 #[cfg(test)]
@@ -274,7 +207,15 @@ mod tests {
     fn draw(width: u16, height: u16, scroll: u16) -> String {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal
-            .draw(|frame| render_help(frame, frame.area(), scroll, ProviderHelp::default()))
+            .draw(|frame| {
+                render_help(
+                    frame,
+                    frame.area(),
+                    scroll,
+                    ProviderHelp::default(),
+                    Keymap::defaults(),
+                )
+            })
             .unwrap();
         let buffer = terminal.backend().buffer();
         (0..height)
@@ -287,64 +228,99 @@ mod tests {
             .collect()
     }
 
+    fn count() -> usize {
+        help_line_count(ProviderHelp::default(), Keymap::defaults())
+    }
+
     #[test]
-    fn count_matches_the_lines() {
+    fn lists_every_group_and_the_adapter_commands_within_the_popup() {
         let none = ProviderHelp::default();
-        assert_eq!(help_lines(none).len(), HELP_LINES_COUNT);
-        assert_eq!(help_line_count(none), HELP_LINES_COUNT);
+        let keymap = Keymap::defaults();
         let shortcuts = [(":emit NAME JSON…", "emit an event")];
         let sio = ProviderHelp {
             provider: "socket-io",
             shortcuts: &shortcuts,
         };
-        assert_eq!(help_lines(sio).len(), help_line_count(sio));
-        assert_eq!(help_line_count(sio), HELP_LINES_COUNT + 3);
-        let text: Vec<String> = help_lines(none).iter().map(ToString::to_string).collect();
-        for group in [
-            "Global",
-            "Log",
-            "Composer",
-            "Inspector",
-            "Close dialog",
-            "Search and filter",
-            "Command",
-        ] {
-            assert!(text.iter().any(|l| l.starts_with(group)), "{group}");
+        assert_eq!(help_line_count(sio, keymap), count() + 3);
+        let text: Vec<String> = help_lines(none, keymap)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        for section in reference::sections(keymap) {
+            assert!(text.iter().any(|l| l == section.title), "{}", section.title);
         }
         // Every row fits the popup without wrapping.
-        for line in help_lines(none) {
+        for line in help_lines(none, keymap) {
             assert!(line.width() <= usize::from(HELP_WIDTH - 2), "{line}");
         }
+    }
+
+    #[test]
+    fn shows_every_row_of_the_reference_so_the_readme_and_help_agree() {
+        let keymap = Keymap::defaults();
+        let text: String = help_lines(ProviderHelp::default(), keymap)
+            .iter()
+            .map(|line| line.to_string() + "\n")
+            .collect();
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for section in reference::sections(keymap) {
+            for row in section.rows {
+                assert!(
+                    text.contains(&row.keys),
+                    "{} missing from the help",
+                    row.keys
+                );
+                let what = row.what.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert!(flat.contains(&what), "'{what}' missing from the help");
+            }
+        }
+    }
+
+    #[test]
+    fn a_rebound_key_shows_in_the_help() {
+        let keymap = Keymap::from_toml("[log]\nquit = \"ctrl-q\"\n").unwrap();
+        let text: Vec<String> = help_lines(ProviderHelp::default(), &keymap)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(text.iter().any(
+            |line| line.trim_start().starts_with("Ctrl-Q") && line.contains("quit; asks first")
+        ));
     }
 
     #[test]
     fn renders_the_top_at_80x24() {
         let screen = draw(80, 24, 0);
         assert!(screen.contains(" Help "));
-        assert!(screen.contains("Global"));
+        assert!(screen.contains("Everywhere"));
         assert!(screen.contains("Ctrl-X"));
-        assert!(screen.contains("close any popup or go back to the log"));
-        assert!(screen.contains("Esc close · ↑/↓ scroll"));
-        assert!(screen.contains(&format!("1-22/{HELP_LINES_COUNT}")));
+        assert!(screen.contains("go back to the log"));
+        assert!(screen.contains("Esc close · ↑/↓ scroll"), "{screen}");
+        assert!(screen.contains(&format!("1-22/{}", count())));
     }
 
     #[test]
     fn scrolls_to_the_bottom_and_clamps() {
         let area = Rect::new(0, 0, 80, 24);
-        let max = max_help_scroll(area, ProviderHelp::default());
-        assert_eq!(usize::from(max), HELP_LINES_COUNT - 22);
+        let keymap = Keymap::defaults();
+        let max = max_help_scroll(area, ProviderHelp::default(), keymap);
+        assert_eq!(usize::from(max), count() - 22);
         let screen = draw(80, 24, u16::MAX);
         assert_eq!(screen, draw(80, 24, max));
-        assert!(screen.contains("save FILE"));
-        assert!(screen.contains("this help"));
-        assert!(!screen.contains("Global"));
-        let all = draw(80, 100, 0);
-        for text in ["clear filter", "Ctrl-R", "regex search", "-system"] {
+        assert!(screen.contains("Esc / q / ? / Enter"), "{screen}");
+        assert!(!screen.contains("Everywhere"));
+        let all = draw(80, 200, 0);
+        for text in [
+            "clear the filter",
+            "Ctrl-R",
+            "regular expression",
+            "save FILE",
+        ] {
             assert!(all.contains(text), "{text}");
         }
         // A tall screen shows everything and never scrolls.
         assert_eq!(
-            max_help_scroll(Rect::new(0, 0, 80, 100), ProviderHelp::default()),
+            max_help_scroll(Rect::new(0, 0, 80, 200), ProviderHelp::default(), keymap),
             0
         );
     }

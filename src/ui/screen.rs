@@ -11,6 +11,7 @@ use ratatui::widgets::Paragraph;
 use tokio::time::Instant;
 
 use crate::app::{AppState, Focus, Overlay, StatusLevel};
+use crate::keymap::hints::{Hint, HintPlace, hints};
 use crate::state::command_line::{ColonText, colon_text};
 use crate::state::filter_expr;
 
@@ -119,7 +120,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
                 provider: &state.extras.provider,
                 shortcuts: &state.extras.shortcuts,
             };
-            help::render_help(frame, area, *scroll, provider)
+            help::render_help(frame, area, *scroll, provider, &state.keymap)
         }
         Some(Overlay::Inspector(inspector)) => {
             let (columns, rows) = inspector::body_size(area);
@@ -178,9 +179,9 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
     }
     let mode = mode_name(state);
     let width = usize::from(area.width).saturating_sub(mode.chars().count() + 2);
-    let line = if let Some(popup_keys) = popup_hints(&state.overlay) {
+    let line = if let Some(popup_keys) = popup_hints(state) {
         // A popup shows its own keys in its border; the panes' keys would mislead.
-        hint_line(popup_keys, width)
+        hint_line(&popup_keys, width)
     } else if let Some((text, level)) = &state.status {
         let style = match level {
             StatusLevel::Info => theme::dim(),
@@ -216,7 +217,7 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
             ),
         ])
     } else {
-        hint_line(pane_hints(state.focus, state.filter.is_some()), width)
+        hint_line(&pane_hints(state), width)
     };
     // The mode first, so a capture without colour still shows where keys go.
     let mut spans = vec![Span::styled(format!(" {mode} "), theme::mode())];
@@ -247,69 +248,28 @@ fn draw_prompt(frame: &mut Frame, area: Rect, line: Line, label: &str, cursor: u
     frame.set_cursor_position((cursor_x.min(area.right().saturating_sub(1)), area.y));
 }
 
-/// The keys that matter in the focused pane (and `F` while a filter is on).
-fn pane_hints(focus: Focus, filtered: bool) -> &'static [(&'static str, &'static str)] {
-    match focus {
-        Focus::Composer => &[
-            ("Enter", "send"),
-            ("Alt-Enter", "newline"),
-            ("Ctrl-T", "mode"),
-            ("Tab", "log"),
-            ("Ctrl-X", "close"),
-            ("F1", "help"),
-            ("Ctrl-C", "quit"),
-        ],
-        Focus::Log if filtered => &[
-            ("↑↓", "select"),
-            ("Enter", "inspect"),
-            ("/", "search"),
-            ("f", "filter"),
-            ("F", "clear filter"),
-            ("c", "close"),
-            (":", "command"),
-            ("Tab", "composer"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        Focus::Log => &[
-            ("↑↓", "select"),
-            ("Enter", "inspect"),
-            ("/", "search"),
-            ("f", "filter"),
-            ("c", "close"),
-            (":", "command"),
-            ("Tab", "composer"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-    }
+/// The keys that matter in the focused pane (and the one clearing a filter while
+/// one is on), from the keymap.
+fn pane_hints(state: &AppState) -> Vec<Hint> {
+    let place = match state.focus {
+        Focus::Composer => HintPlace::Composer,
+        Focus::Log => HintPlace::Log {
+            filtered: state.filter.is_some(),
+        },
+    };
+    hints(&state.keymap, place)
 }
 
 /// The keys of an open popup, when it has no line of its own at the bottom.
-fn popup_hints(overlay: &Option<Overlay>) -> Option<&'static [(&'static str, &'static str)]> {
-    match overlay {
-        Some(Overlay::Help { .. }) => Some(&[("↑↓", "scroll"), ("Esc", "close")]),
-        Some(Overlay::Inspector(_)) => Some(&[
-            ("↑↓", "scroll"),
-            ("+/-", "fold"),
-            ("t", "tree"),
-            ("y", "copy"),
-            ("Esc", "close"),
-        ]),
-        Some(Overlay::CloseDialog(_)) => Some(&[
-            ("↑↓", "pick"),
-            ("Tab", "next field"),
-            ("Enter", "close"),
-            ("Esc", "cancel"),
-        ]),
-        Some(Overlay::Snippets(_)) => Some(&[
-            ("↑↓", "pick"),
-            ("type", "filter"),
-            ("Enter", "insert"),
-            ("Esc", "close"),
-        ]),
-        _ => None,
-    }
+fn popup_hints(state: &AppState) -> Option<Vec<Hint>> {
+    let place = match state.overlay.as_ref()? {
+        Overlay::Help { .. } => HintPlace::Help,
+        Overlay::Inspector(_) => HintPlace::Inspector,
+        Overlay::CloseDialog(_) => HintPlace::CloseDialog,
+        Overlay::Snippets(_) => HintPlace::Snippets,
+        _ => return None,
+    };
+    Some(hints(&state.keymap, place))
 }
 
 /// The command a composer line such as `:connect` will run on Enter, if any.
@@ -326,7 +286,7 @@ fn composer_command(state: &AppState) -> Option<String> {
 }
 
 /// `key action · key action …`, keeping only the pairs that fit whole in `width`.
-fn hint_line(keys: &[(&'static str, &'static str)], width: usize) -> Line<'static> {
+fn hint_line(keys: &[Hint], width: usize) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
     for (index, (key, action)) in keys.iter().enumerate() {
@@ -339,7 +299,7 @@ fn hint_line(keys: &[(&'static str, &'static str)], width: usize) -> Line<'stati
         if index > 0 {
             spans.push(Span::styled(separator, theme::dim()));
         }
-        spans.push(Span::styled(*key, theme::key()));
+        spans.push(Span::styled(key.clone(), theme::key()));
         spans.push(Span::styled(format!(" {action}"), theme::dim()));
     }
     Line::from(spans)
