@@ -1697,9 +1697,9 @@ fn the_state_pane_queue_counts_what_waits_now() {
 
 fn app_with_keys(keys_toml: &str) -> App {
     let mut app = app();
-    app.state.keymap = std::sync::Arc::new(
+    app.set_keymap(std::sync::Arc::new(
         wsdeck::keymap::Keymap::from_toml(keys_toml).expect("a valid keys.toml"),
-    );
+    ));
     app
 }
 
@@ -1708,7 +1708,11 @@ fn rebound_keys_act_and_the_old_ones_do_not() {
     let mut app = app_with_keys(
         "[log]\nquit = \"ctrl-q\"\ninspect = [\"enter\", \"l\"]\n[composer]\nsend = \"ctrl-s\"\nnewline = \"enter\"\n[global]\nswitch-focus = \"f6\"\n",
     );
-    // Enter is now a newline; Ctrl-S sends.
+    // The composer's hint names the new keys; Enter is now a newline, Ctrl-S sends.
+    assert_eq!(
+        app.state.composer.textarea().placeholder_text(),
+        "type a message · Ctrl-S send · Enter newline · Ctrl-T mode"
+    );
     type_text(&mut app, "[1,");
     assert_eq!(key(&mut app, KeyCode::Enter), []);
     type_text(&mut app, "2]");

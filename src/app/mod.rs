@@ -296,6 +296,18 @@ impl App {
         }
     }
 
+    /// Uses `keymap` from now on (the user's `keys.toml`); the hints that name
+    /// keys follow it.
+    pub fn set_keymap(&mut self, keymap: Arc<Keymap>) {
+        let hints = crate::keymap::hints::hints(&keymap, crate::keymap::hints::HintPlace::Composer);
+        let mut placeholder = String::from("type a message");
+        for (keys, what) in hints.iter().take(3) {
+            placeholder.push_str(&format!(" · {keys} {what}"));
+        }
+        self.state.composer.set_placeholder(&placeholder);
+        self.state.keymap = keymap;
+    }
+
     /// Applies one message; returns what the runtime must do.
     pub fn update(&mut self, msg: Msg, now: Instant) -> Vec<Effect> {
         match msg {

@@ -16,6 +16,8 @@ pub enum HintPlace {
         /// Whether a filter is on.
         filtered: bool,
     },
+    /// The log after a search, beside the hit count.
+    Search,
     /// The help popup.
     Help,
     /// The inspector.
@@ -83,6 +85,17 @@ pub fn hints(keymap: &Keymap, place: HintPlace) -> Vec<Hint> {
             push(&mut hints, global, &[GlobalAction::SwitchFocus], "composer");
             push(&mut hints, log, &[LogAction::Help], "help");
             push(&mut hints, log, &[LogAction::Quit], "quit");
+        }
+        HintPlace::Search => {
+            let log = &keymap.log;
+            push(
+                &mut hints,
+                log,
+                &[LogAction::NextHit, LogAction::PreviousHit],
+                "next/previous",
+            );
+            push(&mut hints, log, &[LogAction::Inspect], "inspect the hit");
+            push(&mut hints, log, &[LogAction::Search], "new search");
         }
         HintPlace::Help => {
             let help = &keymap.help;

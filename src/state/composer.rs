@@ -82,7 +82,7 @@ pub struct Composer {
     error: Option<ComposerError>,
 }
 
-/// The hint shown in an empty, focused editor.
+/// The hint shown in an empty editor until [`Composer::set_placeholder`].
 const PLACEHOLDER: &str = "type a message · Enter send · Alt-Enter newline · Ctrl-T mode";
 
 /// `Ctrl-<letter>` chords handed to the text area (the rest go to the app).
@@ -217,6 +217,12 @@ impl Composer {
         self.edit(|t| t.insert_str(text));
     }
 
+    /// Sets the hint shown while the editor is empty (the app says which keys
+    /// send, from its keymap).
+    pub fn set_placeholder(&mut self, text: &str) {
+        self.textarea.set_placeholder_text(text);
+    }
+
     /// The current mode.
     pub fn mode(&self) -> ComposerMode {
         self.mode
@@ -297,7 +303,9 @@ impl Composer {
             .split(['\n', '\r'])
             .map(str::to_owned)
             .collect();
+        let placeholder = self.textarea.placeholder_text().to_string();
         self.textarea = new_textarea(&lines, self.textarea.yank_text());
+        self.textarea.set_placeholder_text(placeholder);
         self.textarea.move_cursor(CursorMove::Bottom);
         self.textarea.move_cursor(CursorMove::End);
     }

@@ -91,7 +91,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         ids: handle.ids(),
         ..setup
     });
-    app.state.keymap = std::sync::Arc::new(keymap);
+    app.set_keymap(std::sync::Arc::new(keymap));
     if let Some(error) = history_error {
         app.state.status = Some((error, StatusLevel::Error));
     }

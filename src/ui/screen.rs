@@ -206,16 +206,20 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
         } else {
             ""
         };
-        Line::from(vec![
+        let mut spans = vec![
             Span::styled(format!(" /{mode}{}", search.query), theme::key()),
             Span::styled(
                 format!(
-                    " · {count} match{}{progress} · n/N next/previous · / new search",
+                    " · {count} match{}{progress}",
                     if count == 1 { "" } else { "es" }
                 ),
                 theme::dim(),
             ),
-        ])
+        ];
+        for (keys, what) in hints(&state.keymap, HintPlace::Search) {
+            spans.push(Span::styled(format!(" · {keys} {what}"), theme::dim()));
+        }
+        Line::from(spans)
     } else {
         hint_line(&pane_hints(state), width)
     };
