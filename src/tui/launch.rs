@@ -2,6 +2,7 @@
 //! (with its form to create or edit profiles), or the built-in demo server.
 
 use std::io::IsTerminal;
+use std::time::SystemTime;
 
 use anyhow::{Context, bail};
 
@@ -17,6 +18,7 @@ use crate::server::{Server, ServerConfig};
 use crate::session::SessionConfig;
 use crate::state::composer::ComposerMode;
 use crate::state::picker::{Picker, PickerChoice, PickerItem, PickerSource};
+use crate::state::picker_recency::{EntryKind, LastUse, RecencyRanks};
 use crate::state::profile_form::{FormOutcome, FormValues, ProfileForm};
 
 /// The hint shown on the demo's first screen.
@@ -32,6 +34,12 @@ pub async fn open(
     require_terminal()?;
     // The failure keeps its class, so the binary exits with its code (2 for bad input).
     let resolved = setup::resolve(url, connection).map_err(anyhow::Error::new)?;
+    if let Some(name) = &connection.profile {
+        note_use(EntryKind::Profile, name);
+    }
+    if let Some(name) = &connection.preset {
+        note_use(EntryKind::Preset, name);
+    }
     run(launch_for(resolved, log_capacity)).await
 }
 
@@ -88,7 +96,7 @@ pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> 
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let mut notice: Option<String> = None;
     let choice = loop {
-        let mut picker = Picker::new(picker_items(&store));
+        let mut picker = Picker::new(picker_items(&store, &recency_ranks(&store)));
         if let Some(text) = notice.take() {
             picker.set_error(text);
         }
@@ -130,25 +138,43 @@ pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> 
     }
 }
 
-/// The picker's entries: saved profiles (broken ones with their error), then presets.
-fn picker_items(store: &ProfileStore) -> Vec<PickerItem> {
-    let recent = store.recent();
+/// How recently each profile and preset was opened: the data directory's record of
+/// what the TUI opened, then `recent.toml` for profiles only other commands used.
+fn recency_ranks(store: &ProfileStore) -> RecencyRanks {
+    let record = LastUse::default_path()
+        .map(|path| LastUse::load(&path))
+        .unwrap_or_default();
+    record.ranks(&store.recent())
+}
+
+/// Notes in the data directory's record that `name` is being opened, for the
+/// picker's ranking. A record that cannot be written is skipped: it only orders a list.
+fn note_use(kind: EntryKind, name: &str) {
+    let Some(path) = LastUse::default_path() else {
+        return;
+    };
+    let mut record = LastUse::load(&path);
+    record.record(kind, name, SystemTime::now());
+    let _ = record.save(&path);
+}
+
+/// The picker's entries: saved profiles (broken ones with their error), then presets,
+/// each with its rank among the recently used.
+fn picker_items(store: &ProfileStore, ranks: &RecencyRanks) -> Vec<PickerItem> {
     let mut items: Vec<PickerItem> = store
         .list()
         .unwrap_or_default()
         .into_iter()
         .map(|entry| {
-            let rank = recent.iter().position(|name| *name == entry.name);
+            let recent = ranks.rank(EntryKind::Profile, &entry.name);
             match entry.profile {
                 Ok(profile) => PickerItem {
                     url: profile.url.clone().unwrap_or_default(),
                     provider: profile.provider.clone().unwrap_or_else(|| "raw".into()),
                     description: profile.description.clone().unwrap_or_default(),
                     name: entry.name,
-                    source: PickerSource::Profile {
-                        broken: None,
-                        recent: rank,
-                    },
+                    source: PickerSource::Profile { broken: None },
+                    recent,
                 },
                 Err(error) => PickerItem {
                     url: String::new(),
@@ -157,8 +183,8 @@ fn picker_items(store: &ProfileStore) -> Vec<PickerItem> {
                     name: entry.name,
                     source: PickerSource::Profile {
                         broken: Some(error.to_string()),
-                        recent: rank,
                     },
+                    recent,
                 },
             }
         })
@@ -169,6 +195,7 @@ fn picker_items(store: &ProfileStore) -> Vec<PickerItem> {
         provider: preset.name.to_string(),
         description: preset.description.to_string(),
         source: PickerSource::Preset,
+        recent: ranks.rank(EntryKind::Preset, preset.name),
     }));
     items
 }
@@ -282,9 +309,30 @@ fn require_terminal() -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
     use super::*;
     use crate::config::apply::render_message;
     use crate::session::{Secret, TOKEN_PLACEHOLDER};
+
+    #[test]
+    fn typing_graphql_puts_the_graphql_ws_preset_first_even_after_using_apollo() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = ProfileStore::at(dir.path());
+        let mut record = LastUse::default();
+        record.record(EntryKind::Preset, "apollo-legacy", SystemTime::now());
+        let mut picker = Picker::new(picker_items(&store, &record.ranks(&[])));
+        assert_eq!(
+            picker.visible().next().map(|item| item.name.as_str()),
+            Some("apollo-legacy"),
+            "the recently used preset leads the unfiltered list"
+        );
+        for c in "graphql".chars() {
+            picker.handle_key(KeyEvent::from(KeyCode::Char(c)));
+        }
+        let names: Vec<&str> = picker.visible().map(|item| item.name.as_str()).collect();
+        assert_eq!(names[..2], ["graphql-ws", "apollo-legacy"]);
+    }
 
     #[test]
     fn snippets_insert_the_token_placeholder_never_the_token() {

@@ -211,10 +211,8 @@ mod tests {
                 url: "ws://127.0.0.1:8123/api/websocket".into(),
                 provider: "home-assistant".into(),
                 description: String::new(),
-                source: PickerSource::Profile {
-                    broken: None,
-                    recent: Some(0),
-                },
+                source: PickerSource::Profile { broken: None },
+                recent: Some(0),
             },
             PickerItem {
                 name: "old".into(),
@@ -223,8 +221,8 @@ mod tests {
                 description: String::new(),
                 source: PickerSource::Profile {
                     broken: Some("unknown key `tokn` at line 3, column 1".into()),
-                    recent: None,
                 },
+                recent: None,
             },
             PickerItem {
                 name: "binance".into(),
@@ -232,6 +230,7 @@ mod tests {
                 provider: "binance".into(),
                 description: "Binance public market streams".into(),
                 source: PickerSource::Preset,
+                recent: None,
             },
         ]);
         let text = screen(&picker, 100, 10);
