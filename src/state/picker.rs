@@ -56,7 +56,7 @@ impl PickerItem {
 pub enum PickerChoice {
     /// Open this saved profile.
     Profile(String),
-    /// Open this preset (it may still need a URL of its own).
+    /// Start a profile from this preset (the form, its placeholder URL to replace).
     Preset(String),
     /// Open this typed URL.
     Url(String),
@@ -99,7 +99,7 @@ impl Picker {
     /// A picker over `items`: recently used first (most recent first), then the
     /// other profiles, then the other presets, each by name.
     pub fn new(mut items: Vec<PickerItem>) -> Self {
-        items.sort_by(|a, b| rank_within_class(a, b));
+        items.sort_by(rank_within_class);
         let mut picker = Self {
             visible: (0..items.len()).collect(),
             items,
