@@ -11,6 +11,7 @@ pub mod inspector;
 pub mod json;
 pub mod log_pane;
 pub mod picker;
+pub mod picker_text;
 pub mod profile_form;
 pub mod screen;
 pub mod snippets;
