@@ -8,13 +8,32 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
+use super::fit::fit;
+use super::picker_text::{fit_line, fit_padded, hint_rows, input_window, wrap_rows};
 use super::theme;
 use crate::state::profile_form::{FormField, ProfileForm};
 
 /// Width of the label column.
 const LABEL_WIDTH: usize = 13;
 
-/// Draws the form over the whole `area`.
+/// Columns before a value: the marker and the label.
+const VALUE_COLUMN: usize = 2 + LABEL_WIDTH;
+
+/// Rows the focused field's hint or error may wrap to.
+const HINT_ROWS: usize = 2;
+
+/// Draws the form over the whole `area`. Whatever is cut to fit ends with "…"; the
+/// focused value scrolls to keep the cursor in view.
+///
+/// ```text
+/// ┌ wsdeck · new profile ─────────────────────────────┐
+/// │✓ name         graphql-ws                          │
+/// │▶ url          ws://localhost:4000/graphql         │
+/// │               ws://HOST[:PORT]/PATH or wss://…    │
+/// │✗ token                                            │
+/// │Tab/↑↓ move · Ctrl-S save and connect · Esc cancel…│
+/// └───────────────────────────────────────────────────┘
+/// ```
 pub fn render_profile_form(frame: &mut Frame, area: Rect, form: &ProfileForm) {
     let title = if form.is_editing() {
         format!(" wsdeck · edit profile {} ", form.text(FormField::Name))
@@ -23,14 +42,32 @@ pub fn render_profile_form(frame: &mut Frame, area: Rect, form: &ProfileForm) {
     };
     let block = Block::bordered()
         .border_style(theme::focused_border())
-        .title(Span::styled(title, theme::title()));
+        .title(Span::styled(
+            fit(&title, usize::from(area.width.saturating_sub(2))),
+            theme::title(),
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let width = usize::from(inner.width);
+    let value_width = width.saturating_sub(VALUE_COLUMN);
+    // The last row is the footer's when there is room for a field too.
+    let fields_bottom = if inner.height > 1 {
+        inner.bottom() - 1
+    } else {
+        inner.bottom()
+    };
     let mut y = inner.y;
-    let width = inner.width;
+    let draw = |frame: &mut Frame, y: u16, line: Line<'static>| {
+        frame
+            .buffer_mut()
+            .set_line(inner.x, y, &fit_line(line, width), inner.width);
+    };
     for field in FormField::ALL {
-        if y >= inner.bottom() {
-            return;
+        if y >= fields_bottom {
+            break;
         }
         let focused = field == form.focus();
         let error = form.error(field);
@@ -49,59 +86,69 @@ pub fn render_profile_form(frame: &mut Frame, area: Rect, form: &ProfileForm) {
         } else {
             Style::new()
         };
+        let text = form.text(field);
+        let (value, cursor_column) = if focused {
+            input_window(text, form.cursor(field), value_width)
+        } else {
+            (fit(text, value_width), 0)
+        };
         let line = Line::from(vec![
             marker,
-            Span::styled(format!("{:<LABEL_WIDTH$}", field.label()), label_style),
-            Span::styled(form.text(field).to_string(), value_style),
+            Span::styled(fit_padded(field.label(), LABEL_WIDTH), label_style),
+            Span::styled(value, value_style),
         ]);
-        frame.buffer_mut().set_line(inner.x, y, &line, width);
-        if focused {
-            let before = form.text(field)[..form.cursor(field)].chars().count();
-            let x = inner
-                .x
-                .saturating_add(u16::try_from(2 + LABEL_WIDTH + before).unwrap_or(u16::MAX))
-                .min(inner.right().saturating_sub(1));
-            frame.set_cursor_position(Position::new(x, y));
-            y += 1;
-            if y < inner.bottom() {
-                let (text, style) = match error {
-                    Some(error) => (error, theme::error()),
-                    None => (field.hint(), theme::dim()),
-                };
-                let hint = Line::styled(
-                    format!("{:width$}{text}", "", width = 2 + LABEL_WIDTH),
-                    style,
-                );
-                frame.buffer_mut().set_line(inner.x, y, &hint, width);
-            }
-        }
+        draw(frame, y, line);
         y += 1;
+        if !focused {
+            continue;
+        }
+        let x = inner
+            .x
+            .saturating_add(u16::try_from(VALUE_COLUMN + cursor_column).unwrap_or(u16::MAX))
+            .min(inner.right().saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, y - 1));
+        let (hint, style) = match error {
+            Some(error) => (error, theme::error()),
+            None => (field.hint(), theme::dim()),
+        };
+        for row in wrap_rows(&hint, value_width, HINT_ROWS) {
+            if y >= fields_bottom {
+                break;
+            }
+            draw(
+                frame,
+                y,
+                Line::styled(format!("{:VALUE_COLUMN$}{row}", ""), style),
+            );
+            y += 1;
+        }
     }
-    if inner.height == 0 {
+    if inner.height < 2 {
         return;
     }
     let save = if form.connects_on_save() {
-        " save and connect · "
+        "save and connect"
     } else {
-        " save · "
+        "save"
     };
     let footer = match &form.notice {
-        Some(notice) => Line::styled(notice.clone(), theme::warning()),
-        None => Line::from(vec![
-            Span::styled("Tab/↑↓", theme::key()),
-            Span::styled(" move · ", theme::dim()),
-            Span::styled("Ctrl-S", theme::key()),
-            Span::styled(save, theme::dim()),
-            Span::styled("Esc", theme::key()),
-            Span::styled(
-                " cancel · the file keeps any other settings (snippets, headers)",
-                theme::dim(),
-            ),
-        ]),
+        Some(notice) => fit_line(Line::styled(notice.clone(), theme::warning()), width),
+        None => {
+            let hints = [
+                ("Tab/↑↓", "move"),
+                ("Ctrl-S", save),
+                ("Esc", "cancel"),
+                ("", "the file keeps any other settings (snippets, headers)"),
+            ];
+            hint_rows(&hints, width, 1)
+                .into_iter()
+                .next()
+                .unwrap_or_default()
+        }
     };
     frame
         .buffer_mut()
-        .set_line(inner.x, inner.bottom() - 1, &footer, width);
+        .set_line(inner.x, inner.bottom() - 1, &footer, inner.width);
 }
 
 #[cfg(test)]
@@ -109,6 +156,7 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     use ratatui::buffer::Buffer;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
     use ratatui::style::Modifier;
 
     use super::*;
@@ -185,5 +233,44 @@ mod tests {
         let selected: String = reversed.iter().map(|&cell| buffer[cell].symbol()).collect();
         let text = format!("{text}\nin reverse video (selected): {selected}");
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn whatever_is_cut_to_fit_ends_with_an_ellipsis() {
+        let mut values = home_assistant();
+        values.name = "a-very-long-profile-name-for-the-title".into();
+        values.url = "wss://homeassistant.example.org:8123/api/websocket".into();
+        let mut form = ProfileForm::new(&values, true);
+        for _ in 0..2 {
+            form.handle_key(KeyEvent::from(KeyCode::Tab));
+        }
+        assert_eq!(form.focus(), FormField::Provider);
+        let (_, text) = render(&form, 44, 14);
+        let rows: Vec<&str> = text.lines().collect();
+        assert!(
+            rows[0].contains("edit profile a-very-long-profil…┐"),
+            "{text}"
+        );
+        assert!(
+            rows[3].starts_with("│✓ url          wss://homeassistan"),
+            "{text}"
+        );
+        assert!(rows[3].ends_with("…│"), "{text}");
+        assert!(rows[4].starts_with("│▶ provider"), "{text}");
+        assert!(
+            rows[6].ends_with("…│"),
+            "the provider list wraps, then is cut: {text}"
+        );
+        assert!(rows[12].ends_with("…│"), "the keys are cut: {text}");
+        insta::assert_snapshot!(text);
+
+        form.handle_key(KeyEvent::from(KeyCode::BackTab));
+        assert_eq!(form.focus(), FormField::Url);
+        let (_, text) = render(&form, 44, 14);
+        let url_row = text.lines().nth(3).expect("the URL row");
+        assert_eq!(
+            url_row, "│▶ url          …le.org:8123/api/websocket │",
+            "the focused URL shows its end and the cursor"
+        );
     }
 }
