@@ -14,6 +14,7 @@ pub mod log;
 pub mod log_view;
 pub mod payload;
 pub mod picker;
+pub mod picker_recency;
 pub mod profile_form;
 pub mod prompt;
 pub mod snippets;

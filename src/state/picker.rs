@@ -1,9 +1,12 @@
-//! The profile picker shown when wsdeck starts without a URL: saved profiles (most
-//! recently used first, broken ones marked with their error), the built-in presets,
-//! and whatever URL is typed. Typing filters fuzzily; Enter opens the selection.
+//! The profile picker shown when wsdeck starts without a URL: saved profiles (broken
+//! ones marked with their error), the built-in presets, and whatever URL is typed.
+//! Typing filters fuzzily. Entries are ranked by where the text matches (the name
+//! first), then by recent use, then by name; Enter opens the selection.
 //! Pure state and key handling; `ui::picker` draws it and `tui::picker` runs it.
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use std::cmp::Ordering;
+
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -16,8 +19,6 @@ pub enum PickerSource {
     Profile {
         /// The load error, when the file is broken.
         broken: Option<String>,
-        /// Position in the recent list (0 = most recent), if used before.
-        recent: Option<usize>,
     },
     /// A built-in preset.
     Preset,
@@ -36,6 +37,8 @@ pub struct PickerItem {
     pub description: String,
     /// Profile or preset.
     pub source: PickerSource,
+    /// Position among the recently used entries (0 = the most recent), if used before.
+    pub recent: Option<usize>,
 }
 
 impl PickerItem {
@@ -53,7 +56,7 @@ impl PickerItem {
 pub enum PickerChoice {
     /// Open this saved profile.
     Profile(String),
-    /// Open this preset (it may still need a URL of its own).
+    /// Start a profile from this preset (the form, its placeholder URL to replace).
     Preset(String),
     /// Open this typed URL.
     Url(String),
@@ -93,9 +96,10 @@ pub struct Picker {
 }
 
 impl Picker {
-    /// A picker over `items`: profiles recent first then by name, then presets.
+    /// A picker over `items`: recently used first (most recent first), then the
+    /// other profiles, then the other presets, each by name.
     pub fn new(mut items: Vec<PickerItem>) -> Self {
-        items.sort_by_key(order_key);
+        items.sort_by(rank_within_class);
         let mut picker = Self {
             visible: (0..items.len()).collect(),
             items,
@@ -243,8 +247,8 @@ impl Picker {
     }
 
     /// Recomputes the visible entries for the query: all in display order when it is
-    /// empty, else those that match fuzzily (name, provider, URL, description), best
-    /// first.
+    /// empty, else those that match (name, provider, URL, description), ranked by
+    /// [`MatchClass`], then by recent use, then by name.
     fn refilter(&mut self) {
         let query = self.query.text().trim();
         self.selected = 0;
@@ -252,38 +256,70 @@ impl Picker {
             self.visible = (0..self.items.len()).collect();
             return;
         }
-        let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
+        let fuzzy = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
+        let literal = Pattern::new(
+            query,
+            CaseMatching::Ignore,
+            Normalization::Smart,
+            AtomKind::Substring,
+        );
         let mut buffer = Vec::new();
-        let mut scored: Vec<(u32, usize)> = self
+        let mut matches = |pattern: &Pattern, text: &str| {
+            pattern
+                .score(Utf32Str::new(text, &mut buffer), &mut self.matcher)
+                .is_some()
+        };
+        let mut ranked: Vec<(MatchClass, usize)> = self
             .items
             .iter()
             .enumerate()
             .filter_map(|(index, item)| {
-                let haystack = format!(
+                let everything = format!(
                     "{} {} {} {}",
                     item.name, item.provider, item.url, item.description
                 );
-                pattern
-                    .score(Utf32Str::new(&haystack, &mut buffer), &mut self.matcher)
-                    .map(|score| (score, index))
+                let class = if matches(&literal, &item.name) {
+                    MatchClass::NameContains
+                } else if matches(&fuzzy, &item.name) {
+                    MatchClass::NameLetters
+                } else if matches(&fuzzy, &everything) {
+                    MatchClass::Elsewhere
+                } else {
+                    return None;
+                };
+                Some((class, index))
             })
             .collect();
-        // Best score first; ties keep the display order (recent first).
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        self.visible = scored.into_iter().map(|(_, index)| index).collect();
+        ranked.sort_by(|(class_a, a), (class_b, b)| {
+            class_a
+                .cmp(class_b)
+                .then_with(|| rank_within_class(&self.items[*a], &self.items[*b]))
+        });
+        self.visible = ranked.into_iter().map(|(_, index)| index).collect();
     }
 }
 
-/// Display order: recent profiles (most recent first), other profiles by name,
-/// then presets by name.
-fn order_key(item: &PickerItem) -> (u8, usize, String) {
-    match &item.source {
-        PickerSource::Profile {
-            recent: Some(rank), ..
-        } => (0, *rank, item.name.clone()),
-        PickerSource::Profile { recent: None, .. } => (1, 0, item.name.clone()),
-        PickerSource::Preset => (2, 0, item.name.clone()),
-    }
+/// Where the typed text matches an entry; earlier classes are shown first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum MatchClass {
+    /// The name holds each typed word as it is (`graphql` in `graphql-ws`).
+    NameContains,
+    /// The name holds the typed letters in order, with others between (`hass`).
+    NameLetters,
+    /// Only the provider, URL or description matches.
+    Elsewhere,
+}
+
+/// The order of entries that match equally well: recently used first (most recent
+/// first), then saved profiles before presets, then by name.
+fn rank_within_class(a: &PickerItem, b: &PickerItem) -> Ordering {
+    let recency = |item: &PickerItem| (item.recent.is_none(), item.recent);
+    let is_preset = |item: &PickerItem| item.source == PickerSource::Preset;
+    recency(a)
+        .cmp(&recency(b))
+        .then_with(|| is_preset(a).cmp(&is_preset(b)))
+        .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+        .then_with(|| a.name.cmp(&b.name))
 }
 
 #[cfg(test)]
@@ -298,18 +334,28 @@ mod tests {
             description: String::new(),
             source: PickerSource::Profile {
                 broken: broken.map(str::to_string),
-                recent,
             },
+            recent,
         }
     }
 
     fn preset(name: &str, provider: &str) -> PickerItem {
+        described_preset(name, provider, &format!("{name} preset"), None)
+    }
+
+    fn described_preset(
+        name: &str,
+        provider: &str,
+        description: &str,
+        recent: Option<usize>,
+    ) -> PickerItem {
         PickerItem {
             name: name.into(),
             url: String::new(),
             provider: provider.into(),
-            description: format!("{name} preset"),
+            description: description.into(),
             source: PickerSource::Preset,
+            recent,
         }
     }
 
@@ -360,6 +406,70 @@ mod tests {
                 "home-assistant"
             ]
         );
+    }
+
+    #[test]
+    fn a_name_match_beats_a_description_match_even_a_recent_one() {
+        let mut picker = Picker::new(vec![
+            described_preset(
+                "apollo-legacy",
+                "apollo-legacy",
+                "Apollo subscriptions-transport-ws (legacy graphql-ws)",
+                Some(0),
+            ),
+            described_preset(
+                "graphql-ws",
+                "graphql-ws",
+                "GraphQL over WebSocket (graphql-transport-ws)",
+                None,
+            ),
+            preset("binance", "binance"),
+        ]);
+        typed(&mut picker, "graphql");
+        assert_eq!(names(&picker), ["graphql-ws", "apollo-legacy"]);
+    }
+
+    #[test]
+    fn the_name_holding_the_typed_text_beats_scattered_letters() {
+        let mut picker = Picker::new(vec![
+            profile("web-shop", Some(0), None),
+            profile("ws-echo", None, None),
+        ]);
+        typed(&mut picker, "ws");
+        assert_eq!(names(&picker)[..2], ["ws-echo", "web-shop"]);
+    }
+
+    #[test]
+    fn recent_use_beats_the_alphabet_and_the_alphabet_comes_last() {
+        let mut picker = Picker::new(vec![
+            profile("gamma-feed", None, None),
+            profile("beta-feed", Some(1), None),
+            profile("alpha-feed", None, None),
+            described_preset("feed-preset", "raw", "", Some(0)),
+            profile("delta-feed", Some(2), None),
+        ]);
+        typed(&mut picker, "feed");
+        assert_eq!(
+            names(&picker),
+            [
+                "feed-preset",
+                "beta-feed",
+                "delta-feed",
+                "alpha-feed",
+                "gamma-feed"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_recently_used_preset_comes_before_unused_profiles() {
+        let picker = Picker::new(vec![
+            profile("staging", None, None),
+            preset("binance", "binance"),
+            described_preset("pusher", "pusher", "", Some(1)),
+            profile("prod", Some(0), None),
+        ]);
+        assert_eq!(names(&picker), ["prod", "pusher", "staging", "binance"]);
     }
 
     #[test]

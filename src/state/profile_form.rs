@@ -1,7 +1,9 @@
 //! The form that creates or edits a profile from the picker: one line per field,
 //! each checked as it is typed (name, URL, provider, auth mode, token reference,
-//! subprotocols, message format), and saved only when every field is valid. Pure;
-//! `ui::profile_form` draws it and the runtime saves what it returns.
+//! subprotocols, message format), and saved only when every field is valid. Opened
+//! from a preset, it starts on the URL with the preset's placeholder selected, so
+//! typing replaces it. Pure; `ui::profile_form` draws it and the runtime saves what
+//! it returns.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -123,6 +125,10 @@ pub struct ProfileForm {
     focus: usize,
     /// True when editing an existing profile (its name cannot change).
     editing: bool,
+    /// True while the focused field's whole text is selected: typing replaces it.
+    whole_text_selected: bool,
+    /// True when the runtime connects to the profile once it is saved.
+    connects_on_save: bool,
     /// A message from the last save attempt (e.g. the file exists).
     pub notice: Option<String>,
 }
@@ -152,8 +158,31 @@ impl ProfileForm {
             inputs,
             focus: if editing { 1 } else { 0 },
             editing,
+            whole_text_selected: false,
+            connects_on_save: false,
             notice: None,
         }
+    }
+
+    /// A new-profile form filled from a preset, which the runtime connects to once
+    /// saved: the URL is focused and its placeholder selected, so typing replaces it
+    /// and an arrow key keeps it.
+    pub fn from_preset(values: &FormValues) -> Self {
+        let mut form = Self::new(values, false);
+        form.focus = index(FormField::Url);
+        form.whole_text_selected = !values.url.is_empty();
+        form.connects_on_save = true;
+        form
+    }
+
+    /// Whether the focused field's whole text is selected (typing replaces it).
+    pub fn whole_text_selected(&self) -> bool {
+        self.whole_text_selected
+    }
+
+    /// Whether saving also connects to the saved profile.
+    pub fn connects_on_save(&self) -> bool {
+        self.connects_on_save
     }
 
     /// Whether this edits an existing profile.
@@ -193,7 +222,8 @@ impl ProfileForm {
     }
 
     /// Handles one key: Tab/Shift-Tab/↑/↓ move, Enter moves on (saves on the last
-    /// field), Ctrl-S saves, Esc cancels; anything else edits the focused field.
+    /// field), Ctrl-S saves, Esc cancels; anything else edits the focused field
+    /// (replacing its text while it is selected).
     pub fn handle_key(&mut self, key: KeyEvent) -> FormOutcome {
         if key.kind == KeyEventKind::Release {
             return FormOutcome::None;
@@ -208,7 +238,11 @@ impl ProfileForm {
             KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
             _ => {
                 if !(self.editing && self.focus() == FormField::Name) {
-                    self.inputs[self.focus].handle_key(key);
+                    if self.whole_text_selected {
+                        self.edit_selected_text(key);
+                    } else {
+                        self.inputs[self.focus].handle_key(key);
+                    }
                     self.notice = None;
                 }
             }
@@ -216,7 +250,34 @@ impl ProfileForm {
         FormOutcome::None
     }
 
+    /// An editing key while the focused field's text is selected: a typed character
+    /// replaces the text, Backspace and Delete empty it, ←/Home and →/End keep it and
+    /// put the cursor at its start or end. The selection ends with any key the field
+    /// takes; other keys leave it.
+    fn edit_selected_text(&mut self, key: KeyEvent) {
+        let input = &mut self.inputs[self.focus];
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        let taken = match key.code {
+            KeyCode::Char(_) if !ctrl && !alt || ctrl && alt => {
+                input.clear();
+                input.handle_key(key)
+            }
+            KeyCode::Backspace | KeyCode::Delete => {
+                input.clear();
+                true
+            }
+            KeyCode::Left | KeyCode::Home => input.handle_key(KeyEvent::from(KeyCode::Home)),
+            KeyCode::Right | KeyCode::End => input.handle_key(KeyEvent::from(KeyCode::End)),
+            _ => input.handle_key(key),
+        };
+        if taken {
+            self.whole_text_selected = false;
+        }
+    }
+
     fn move_focus(&mut self, by: isize) {
+        self.whole_text_selected = false;
         let count = self.inputs.len() as isize;
         let first = if self.editing { 1 } else { 0 };
         let mut next = (self.focus as isize + by).rem_euclid(count);
@@ -232,7 +293,10 @@ impl ProfileForm {
             .copied()
             .find(|&field| self.error(field).is_some())
         {
-            self.focus = index(field);
+            if self.focus != index(field) {
+                self.whole_text_selected = false;
+                self.focus = index(field);
+            }
             self.notice = Some(format!("fix {} first", field.label()));
             return FormOutcome::None;
         }
@@ -441,6 +505,75 @@ mod tests {
             "references are allowed in URLs"
         );
         assert_eq!(form.handle_key(key(KeyCode::Esc)), FormOutcome::Cancel);
+    }
+
+    fn preset_values() -> FormValues {
+        FormValues {
+            name: "graphql-ws".into(),
+            url: "ws://localhost:4000/graphql".into(),
+            provider: "graphql-ws".into(),
+            ..values()
+        }
+    }
+
+    #[test]
+    fn from_a_preset_typing_replaces_the_selected_placeholder_url() {
+        let mut form = ProfileForm::from_preset(&preset_values());
+        assert_eq!(form.focus(), FormField::Url);
+        assert!(form.whole_text_selected());
+        assert!(form.connects_on_save());
+        type_text(&mut form, "wss://api.example/graphql");
+        assert_eq!(form.text(FormField::Url), "wss://api.example/graphql");
+        assert!(!form.whole_text_selected());
+        assert_eq!(
+            form.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            FormOutcome::Save(FormValues {
+                url: "wss://api.example/graphql".into(),
+                ..preset_values()
+            })
+        );
+    }
+
+    #[test]
+    fn from_a_preset_an_arrow_keeps_the_placeholder_and_moves_the_cursor() {
+        let mut form = ProfileForm::from_preset(&preset_values());
+        form.handle_key(key(KeyCode::Left));
+        assert!(!form.whole_text_selected());
+        assert_eq!(form.text(FormField::Url), "ws://localhost:4000/graphql");
+        assert_eq!(form.cursor(FormField::Url), 0, "← goes to the start");
+        type_text(&mut form, "x");
+        assert_eq!(form.text(FormField::Url), "xws://localhost:4000/graphql");
+
+        let mut form = ProfileForm::from_preset(&preset_values());
+        form.handle_key(key(KeyCode::Right));
+        form.handle_key(key(KeyCode::Backspace));
+        assert_eq!(form.text(FormField::Url), "ws://localhost:4000/graphq");
+    }
+
+    #[test]
+    fn from_a_preset_backspace_empties_and_moving_on_keeps_the_placeholder() {
+        let mut form = ProfileForm::from_preset(&preset_values());
+        form.handle_key(key(KeyCode::Backspace));
+        assert_eq!(form.text(FormField::Url), "");
+        assert_eq!(
+            form.error(FormField::Url).as_deref(),
+            Some("a URL is needed")
+        );
+
+        let mut form = ProfileForm::from_preset(&preset_values());
+        form.handle_key(key(KeyCode::Tab));
+        assert!(!form.whole_text_selected());
+        form.handle_key(key(KeyCode::BackTab));
+        type_text(&mut form, "/v2");
+        assert_eq!(form.text(FormField::Url), "ws://localhost:4000/graphql/v2");
+    }
+
+    #[test]
+    fn a_new_or_edited_profile_selects_nothing() {
+        let form = ProfileForm::new(&preset_values(), false);
+        assert!(!form.whole_text_selected());
+        assert!(!form.connects_on_save());
+        assert_eq!(form.focus(), FormField::Name);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! (with its form to create or edit profiles), or the built-in demo server.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::SystemTime;
 
 use anyhow::{Context, bail};
 
@@ -17,6 +19,7 @@ use crate::server::{Server, ServerConfig};
 use crate::session::SessionConfig;
 use crate::state::composer::ComposerMode;
 use crate::state::picker::{Picker, PickerChoice, PickerItem, PickerSource};
+use crate::state::picker_recency::{EntryKind, LastUse, RecencyRanks};
 use crate::state::profile_form::{FormOutcome, FormValues, ProfileForm};
 
 /// The hint shown on the demo's first screen.
@@ -32,6 +35,12 @@ pub async fn open(
     require_terminal()?;
     // The failure keeps its class, so the binary exits with its code (2 for bad input).
     let resolved = setup::resolve(url, connection).map_err(anyhow::Error::new)?;
+    if let Some(name) = &connection.profile {
+        note_use(EntryKind::Profile, name);
+    }
+    if let Some(name) = &connection.preset {
+        note_use(EntryKind::Preset, name);
+    }
     run(launch_for(resolved, log_capacity)).await
 }
 
@@ -81,14 +90,16 @@ fn snippet_templates(session: &SessionConfig) -> crate::config::template::Contex
     crate::config::template::Context::with_token(placeholder)
 }
 
-/// Shows the profile picker (and its form), then opens what was picked.
+/// Shows the profile picker (and its form), then opens what was picked. A saved
+/// profile or a typed URL connects at once; a preset opens the form on its URL, and
+/// the profile saved from it connects.
 pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> anyhow::Result<()> {
     require_terminal()?;
     let store = ProfileStore::from_env().map_err(|error| anyhow::anyhow!(error.to_string()))?;
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let mut notice: Option<String> = None;
     let choice = loop {
-        let mut picker = Picker::new(picker_items(&store));
+        let mut picker = Picker::new(picker_items(&store, &recency_ranks(&store)));
         if let Some(text) = notice.take() {
             picker.set_error(text);
         }
@@ -97,19 +108,28 @@ pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> 
         };
         match choice {
             PickerChoice::New { preset } => {
-                let base = preset
-                    .as_deref()
-                    .and_then(presets::find)
-                    .and_then(|preset| preset.profile().ok())
-                    .unwrap_or_default();
-                notice = edit_in_form(&mut guard, &store, base, None).await?;
+                let base = preset.as_deref().map(preset_profile).unwrap_or_default();
+                let form = ProfileForm::new(&form_values(&base, ""), false);
+                let end = edit_in_form(&mut guard, &store, base, form, None).await?;
+                notice = end.notice();
             }
             PickerChoice::Edit(name) => match store.load(&name) {
                 Ok(profile) => {
-                    notice = edit_in_form(&mut guard, &store, profile, Some(name)).await?;
+                    let form = ProfileForm::new(&form_values(&profile, &name), true);
+                    let end = edit_in_form(&mut guard, &store, profile, form, Some(&name)).await?;
+                    notice = end.notice();
                 }
                 Err(error) => notice = Some(error.to_string()),
             },
+            PickerChoice::Preset(name) => {
+                note_use(EntryKind::Preset, &name);
+                let (base, form) = preset_form(&store, &name);
+                if let FormEnd::Saved { name, .. } =
+                    edit_in_form(&mut guard, &store, base, form, None).await?
+                {
+                    break PickerChoice::Profile(name);
+                }
+            }
             other => break other,
         }
     };
@@ -120,35 +140,66 @@ pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> 
             args.profile = Some(name);
             open(None, &args, log_capacity).await
         }
-        PickerChoice::Preset(name) => {
-            args.preset = Some(name);
-            open(None, &args, log_capacity).await
-        }
         PickerChoice::Url(url) => open(Some(&url), &args, log_capacity).await,
         PickerChoice::Demo => demo().await,
-        PickerChoice::New { .. } | PickerChoice::Edit(_) => Ok(()),
+        PickerChoice::Preset(_) | PickerChoice::New { .. } | PickerChoice::Edit(_) => Ok(()),
     }
 }
 
-/// The picker's entries: saved profiles (broken ones with their error), then presets.
-fn picker_items(store: &ProfileStore) -> Vec<PickerItem> {
-    let recent = store.recent();
+/// The built-in preset `name` as a profile (empty if it does not load, which the
+/// presets' own tests rule out).
+fn preset_profile(name: &str) -> Profile {
+    presets::find(name)
+        .and_then(|preset| preset.profile().ok())
+        .unwrap_or_default()
+}
+
+/// The form for a new profile from preset `name`: its settings, its name when no
+/// saved profile has it yet, and its placeholder URL selected for typing over.
+fn preset_form(store: &ProfileStore, name: &str) -> (Profile, ProfileForm) {
+    let profile = preset_profile(name);
+    let suggested_name = if store.exists(name) { "" } else { name };
+    let form = ProfileForm::from_preset(&form_values(&profile, suggested_name));
+    (profile, form)
+}
+
+/// How recently each profile and preset was opened: the data directory's record of
+/// what the TUI opened, then `recent.toml` for profiles only other commands used.
+fn recency_ranks(store: &ProfileStore) -> RecencyRanks {
+    let record = LastUse::default_path()
+        .map(|path| LastUse::load(&path))
+        .unwrap_or_default();
+    record.ranks(&store.recent())
+}
+
+/// Notes in the data directory's record that `name` is being opened, for the
+/// picker's ranking. A record that cannot be written is skipped: it only orders a list.
+fn note_use(kind: EntryKind, name: &str) {
+    let Some(path) = LastUse::default_path() else {
+        return;
+    };
+    let mut record = LastUse::load(&path);
+    record.record(kind, name, SystemTime::now());
+    let _ = record.save(&path);
+}
+
+/// The picker's entries: saved profiles (broken ones with their error), then presets,
+/// each with its rank among the recently used.
+fn picker_items(store: &ProfileStore, ranks: &RecencyRanks) -> Vec<PickerItem> {
     let mut items: Vec<PickerItem> = store
         .list()
         .unwrap_or_default()
         .into_iter()
         .map(|entry| {
-            let rank = recent.iter().position(|name| *name == entry.name);
+            let recent = ranks.rank(EntryKind::Profile, &entry.name);
             match entry.profile {
                 Ok(profile) => PickerItem {
                     url: profile.url.clone().unwrap_or_default(),
                     provider: profile.provider.clone().unwrap_or_else(|| "raw".into()),
                     description: profile.description.clone().unwrap_or_default(),
                     name: entry.name,
-                    source: PickerSource::Profile {
-                        broken: None,
-                        recent: rank,
-                    },
+                    source: PickerSource::Profile { broken: None },
+                    recent,
                 },
                 Err(error) => PickerItem {
                     url: String::new(),
@@ -157,8 +208,8 @@ fn picker_items(store: &ProfileStore) -> Vec<PickerItem> {
                     name: entry.name,
                     source: PickerSource::Profile {
                         broken: Some(error.to_string()),
-                        recent: rank,
                     },
+                    recent,
                 },
             }
         })
@@ -169,20 +220,39 @@ fn picker_items(store: &ProfileStore) -> Vec<PickerItem> {
         provider: preset.name.to_string(),
         description: preset.description.to_string(),
         source: PickerSource::Preset,
+        recent: ranks.rank(EntryKind::Preset, preset.name),
     }));
     items
 }
 
-/// Runs the form over `profile`; saves on Ctrl-S (new: refuses to overwrite; edit:
-/// keeps every field the form does not show). Returns a line for the picker.
-async fn edit_in_form(
-    guard: &mut TerminalGuard,
-    store: &ProfileStore,
-    profile: Profile,
-    existing: Option<String>,
-) -> anyhow::Result<Option<String>> {
-    let values = FormValues {
-        name: existing.clone().unwrap_or_default(),
+/// How a form ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FormEnd {
+    /// Left without saving.
+    Cancelled,
+    /// Saved as profile `name` in `path`.
+    Saved {
+        /// The profile's name.
+        name: String,
+        /// The file written.
+        path: PathBuf,
+    },
+}
+
+impl FormEnd {
+    /// The line the picker shows afterwards.
+    fn notice(&self) -> Option<String> {
+        match self {
+            FormEnd::Cancelled => None,
+            FormEnd::Saved { path, .. } => Some(format!("saved {}", path.display())),
+        }
+    }
+}
+
+/// What the form shows of `profile`, named `name`.
+fn form_values(profile: &Profile, name: &str) -> FormValues {
+    FormValues {
+        name: name.to_string(),
         description: profile.description.clone(),
         url: profile.url.clone().unwrap_or_default(),
         provider: profile.provider.clone().unwrap_or_else(|| "raw".into()),
@@ -194,21 +264,37 @@ async fn edit_in_form(
             .unwrap_or_default()
             .as_str()
             .to_string(),
+    }
+}
+
+/// Runs `form` over `profile` (the saved profile `existing`, or a new one) until it is
+/// saved on Ctrl-S or left. A new profile never overwrites a file; an edited one keeps
+/// every field the form does not show. A failed save stays in the form with its reason.
+async fn edit_in_form(
+    guard: &mut TerminalGuard,
+    store: &ProfileStore,
+    profile: Profile,
+    mut form: ProfileForm,
+    existing: Option<&str>,
+) -> anyhow::Result<FormEnd> {
+    let mode = if existing.is_some() {
+        SaveMode::Overwrite
+    } else {
+        SaveMode::CreateNew
     };
-    let mut form = ProfileForm::new(&values, existing.is_some());
     loop {
         match super::picker::fill_form(guard, &mut form).await? {
-            FormOutcome::Cancel => return Ok(None),
+            FormOutcome::Cancel => return Ok(FormEnd::Cancelled),
             FormOutcome::None => {}
             FormOutcome::Save(values) => {
                 let updated = apply_form(profile.clone(), &values);
-                let mode = if existing.is_some() {
-                    SaveMode::Overwrite
-                } else {
-                    SaveMode::CreateNew
-                };
                 match store.save(&values.name, &updated, mode) {
-                    Ok(path) => return Ok(Some(format!("saved {}", path.display()))),
+                    Ok(path) => {
+                        return Ok(FormEnd::Saved {
+                            name: values.name,
+                            path,
+                        });
+                    }
                     Err(error) => form.notice = Some(error.to_string()),
                 }
             }
@@ -282,9 +368,76 @@ fn require_terminal() -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
     use super::*;
     use crate::config::apply::render_message;
     use crate::session::{Secret, TOKEN_PLACEHOLDER};
+    use crate::state::picker::PickerOutcome;
+    use crate::state::profile_form::FormField;
+
+    #[test]
+    fn typing_graphql_puts_the_graphql_ws_preset_first_even_after_using_apollo() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = ProfileStore::at(dir.path());
+        let mut record = LastUse::default();
+        record.record(EntryKind::Preset, "apollo-legacy", SystemTime::now());
+        let mut picker = Picker::new(picker_items(&store, &record.ranks(&[])));
+        assert_eq!(
+            picker.visible().next().map(|item| item.name.as_str()),
+            Some("apollo-legacy"),
+            "the recently used preset leads the unfiltered list"
+        );
+        for c in "graphql".chars() {
+            picker.handle_key(KeyEvent::from(KeyCode::Char(c)));
+        }
+        let names: Vec<&str> = picker.visible().map(|item| item.name.as_str()).collect();
+        assert_eq!(names[..2], ["graphql-ws", "apollo-legacy"]);
+    }
+
+    #[test]
+    fn a_preset_opens_the_form_on_its_url_ready_to_be_typed_over() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = ProfileStore::at(dir.path());
+        let mut picker = Picker::new(picker_items(&store, &RecencyRanks::default()));
+        for c in "graphql-ws".chars() {
+            picker.handle_key(KeyEvent::from(KeyCode::Char(c)));
+        }
+        let outcome = picker.handle_key(KeyEvent::from(KeyCode::Enter));
+        let PickerOutcome::Chosen(PickerChoice::Preset(name)) = outcome else {
+            panic!("Enter on a preset chooses it: {outcome:?}");
+        };
+        let (profile, mut form) = preset_form(&store, &name);
+        assert_eq!(form.focus(), FormField::Url);
+        assert!(form.whole_text_selected());
+        assert_eq!(form.text(FormField::Url), "ws://localhost:4000/graphql");
+        assert_eq!(form.text(FormField::Name), "graphql-ws");
+        for c in "wss://api.example/graphql".chars() {
+            form.handle_key(KeyEvent::from(KeyCode::Char(c)));
+        }
+        let saved = form.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        let FormOutcome::Save(values) = saved else {
+            panic!("the form saves: {saved:?}");
+        };
+        let updated = apply_form(profile, &values);
+        assert_eq!(updated.url.as_deref(), Some("wss://api.example/graphql"));
+        assert_eq!(updated.provider.as_deref(), Some("graphql-ws"));
+    }
+
+    #[test]
+    fn a_preset_whose_name_is_taken_leaves_the_name_to_fill() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = ProfileStore::at(dir.path());
+        store
+            .save("binance", &preset_profile("binance"), SaveMode::CreateNew)
+            .expect("saved");
+        let (_, form) = preset_form(&store, "binance");
+        assert_eq!(form.text(FormField::Name), "");
+        assert_eq!(
+            form.text(FormField::Url),
+            "wss://stream.binance.com:9443/ws"
+        );
+    }
 
     #[test]
     fn snippets_insert_the_token_placeholder_never_the_token() {

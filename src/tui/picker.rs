@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use futures_util::StreamExt;
-use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyEvent, KeyEventKind};
 
 use super::terminal::{TerminalGuard, terminated, termination};
 use crate::state::picker::{Picker, PickerChoice, PickerOutcome};
@@ -38,10 +38,7 @@ pub async fn pick(
             }
             TermEvent::Paste(text) => {
                 for c in text.chars().filter(|c| !c.is_control()) {
-                    let key = ratatui::crossterm::event::KeyEvent::from(
-                        ratatui::crossterm::event::KeyCode::Char(c),
-                    );
-                    picker.handle_key(key);
+                    picker.handle_key(KeyEvent::from(KeyCode::Char(c)));
                 }
             }
             _ => {}
@@ -69,13 +66,20 @@ pub async fn fill_form(
         let Some(event) = event else {
             return Ok(FormOutcome::Cancel);
         };
-        if let TermEvent::Key(key) = event.context("cannot read the terminal")?
-            && key.kind != KeyEventKind::Release
-        {
-            match form.handle_key(key) {
-                FormOutcome::None => {}
-                outcome => return Ok(outcome),
+        match event.context("cannot read the terminal")? {
+            TermEvent::Key(key) if key.kind != KeyEventKind::Release => {
+                match form.handle_key(key) {
+                    FormOutcome::None => {}
+                    outcome => return Ok(outcome),
+                }
             }
+            // A pasted URL replaces a selected placeholder as typing does.
+            TermEvent::Paste(text) => {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    form.handle_key(KeyEvent::from(KeyCode::Char(c)));
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -5,11 +5,13 @@
 pub mod close_dialog;
 pub mod command_line;
 pub mod composer;
+pub mod fit;
 pub mod help;
 pub mod inspector;
 pub mod json;
 pub mod log_pane;
 pub mod picker;
+pub mod picker_text;
 pub mod profile_form;
 pub mod screen;
 pub mod snippets;

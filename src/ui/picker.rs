@@ -14,12 +14,14 @@
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::Block;
 
+use super::fit::fit;
+use super::picker_text::{display_width, fit_line, fit_padded, hint_rows, input_window, wrap_rows};
 use super::theme;
 use crate::state::picker::{Picker, PickerItem, PickerSource};
 
-/// The keys, shown at the bottom.
+/// The keys, shown at the bottom; the last entry is a plain remark.
 const HINTS: &[(&str, &str)] = &[
     ("Enter", "open"),
     ("↑↓", "select"),
@@ -27,64 +29,77 @@ const HINTS: &[(&str, &str)] = &[
     ("Ctrl-E", "edit"),
     ("Ctrl-D", "demo"),
     ("Esc", "quit"),
+    ("", "type to filter or paste a ws:// URL"),
 ];
 
-/// Draws the picker over the whole `area`.
+/// Rows kept at the bottom for the keys or an error.
+const FOOTER_ROWS: u16 = 2;
+
+/// Width of the kind column (provider or "preset").
+const KIND_WIDTH: usize = 15;
+
+/// Draws the picker over the whole `area`. Whatever is cut to fit ends with "…".
 pub fn render_picker(frame: &mut Frame, area: Rect, picker: &Picker) {
+    let title = fit(
+        " wsdeck · open a connection ",
+        usize::from(area.width.saturating_sub(2)),
+    );
     let block = Block::bordered()
         .border_style(theme::focused_border())
-        .title(Span::styled(" wsdeck · open a connection ", theme::title()));
+        .title(Span::styled(title, theme::title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
         return;
     }
     let width = usize::from(inner.width);
-    let prompt = Line::from(vec![
-        Span::styled("> ", theme::key()),
-        Span::raw(picker.query().to_string()),
-    ]);
+    let (query, cursor_column) =
+        input_window(picker.query(), picker.cursor(), width.saturating_sub(2));
+    let prompt = Line::from(vec![Span::styled("> ", theme::key()), Span::raw(query)]);
     frame
         .buffer_mut()
-        .set_line(inner.x, inner.y, &prompt, inner.width);
-    let typed_before_cursor = picker.query()[..picker.cursor()].chars().count();
+        .set_line(inner.x, inner.y, &fit_line(prompt, width), inner.width);
     let cursor_x = inner
         .x
         .saturating_add(2)
-        .saturating_add(u16::try_from(typed_before_cursor).unwrap_or(u16::MAX))
+        .saturating_add(u16::try_from(cursor_column).unwrap_or(u16::MAX))
         .min(inner.right().saturating_sub(1));
     frame.set_cursor_position(Position::new(cursor_x, inner.y));
 
-    let footer_rows = 2u16;
     let list_top = inner.y + 1;
-    let list_rows = inner.height.saturating_sub(1 + footer_rows);
+    let list_rows = inner.height.saturating_sub(1 + FOOTER_ROWS);
     let rows = usize::from(list_rows);
     let first = picker.selected().saturating_sub(rows.saturating_sub(1));
     let name_width = picker
         .items()
         .iter()
-        .map(|item| item.name.chars().count())
+        .map(|item| display_width(&item.name))
         .max()
         .unwrap_or(0)
-        .clamp(8, 24);
-    if let Some(url) = picker.typed_url() {
-        let line = Line::from(vec![
+        .clamp(8, 24)
+        // A narrow screen keeps room for the URL and description.
+        .min((width / 3).max(8));
+    let message = if let Some(url) = picker.typed_url() {
+        Some(Line::from(vec![
             Span::styled("▶ ", theme::key()),
             Span::raw(format!("open {url}")),
-        ]);
-        frame
-            .buffer_mut()
-            .set_line(inner.x, list_top, &line, inner.width);
+        ]))
     } else if picker.visible_len() == 0 {
         let text = if picker.items().is_empty() {
             "no profiles yet: type a ws:// URL, Ctrl-N for a new profile, Enter for the demo"
         } else {
             "nothing matches: type a ws:// URL to open it, or Ctrl-N for a new profile"
         };
-        let line = Line::styled(text, theme::dim());
-        frame
-            .buffer_mut()
-            .set_line(inner.x, list_top, &line, inner.width);
+        Some(Line::styled(text, theme::dim()))
+    } else {
+        None
+    };
+    if let Some(line) = message {
+        if list_rows > 0 {
+            frame
+                .buffer_mut()
+                .set_line(inner.x, list_top, &fit_line(line, width), inner.width);
+        }
     } else {
         for (row, (index, item)) in picker
             .visible()
@@ -99,22 +114,24 @@ pub fn render_picker(frame: &mut Frame, area: Rect, picker: &Picker) {
         }
     }
 
-    let footer = Rect::new(
-        inner.x,
-        inner.bottom().saturating_sub(footer_rows),
-        inner.width,
-        footer_rows,
-    );
-    let footer_line = match picker.error() {
-        Some(error) => Line::styled(error.to_string(), theme::error()),
-        None => hints_line(),
+    let footer_height = FOOTER_ROWS.min(inner.height.saturating_sub(1));
+    let footer_top = inner.bottom().saturating_sub(footer_height);
+    let footer_rows = usize::from(footer_height);
+    let footer: Vec<Line<'static>> = match picker.error() {
+        Some(error) => wrap_rows(error, width, footer_rows)
+            .into_iter()
+            .map(|row| Line::styled(row, theme::error()))
+            .collect(),
+        None => hint_rows(HINTS, width, footer_rows),
     };
-    frame.render_widget(
-        Paragraph::new(footer_line).wrap(Wrap { trim: true }),
-        footer,
-    );
+    for (row, line) in footer.iter().enumerate() {
+        let y = footer_top + u16::try_from(row).unwrap_or(u16::MAX);
+        frame.buffer_mut().set_line(inner.x, y, line, inner.width);
+    }
 }
 
+/// One entry: marker, name, kind (provider or "preset"), then the URL and
+/// description, or why a broken profile does not load, cut to `width` with "…".
 fn item_line(item: &PickerItem, selected: bool, name_width: usize, width: usize) -> Line<'static> {
     let marker = if selected { "▶ " } else { "  " };
     let name_style = if selected {
@@ -122,22 +139,19 @@ fn item_line(item: &PickerItem, selected: bool, name_width: usize, width: usize)
     } else {
         theme::title()
     };
+    let kind = match &item.source {
+        PickerSource::Preset => "preset",
+        PickerSource::Profile { .. } => item.provider.as_str(),
+    };
     let mut spans = vec![
         Span::styled(marker, theme::key()),
-        Span::styled(format!("{:<name_width$}  ", item.name), name_style),
+        Span::styled(fit_padded(&item.name, name_width), name_style),
+        Span::raw("  "),
+        Span::styled(fit_padded(kind, KIND_WIDTH), theme::decoded()),
+        Span::raw(" "),
     ];
-    let kind = match &item.source {
-        PickerSource::Preset => "preset".to_string(),
-        PickerSource::Profile { .. } => item.provider.clone(),
-    };
-    spans.push(Span::styled(format!("{kind:<15} "), theme::decoded()));
-    let used = 2 + name_width + 2 + 16;
-    let rest = width.saturating_sub(used);
     match item.broken() {
-        Some(error) => spans.push(Span::styled(
-            cut(&format!("BROKEN: {error}"), rest),
-            theme::error(),
-        )),
+        Some(error) => spans.push(Span::styled(format!("BROKEN: {error}"), theme::error())),
         None => {
             let detail = if item.url.is_empty() {
                 item.description.clone()
@@ -146,36 +160,10 @@ fn item_line(item: &PickerItem, selected: bool, name_width: usize, width: usize)
             } else {
                 format!("{} · {}", item.url, item.description)
             };
-            spans.push(Span::styled(cut(&detail, rest), theme::dim()));
+            spans.push(Span::styled(detail, theme::dim()));
         }
     }
-    Line::from(spans)
-}
-
-fn hints_line() -> Line<'static> {
-    let mut spans = Vec::new();
-    for (index, (key, what)) in HINTS.iter().enumerate() {
-        if index > 0 {
-            spans.push(Span::styled(" · ", theme::dim()));
-        }
-        spans.push(Span::styled(*key, theme::key()));
-        spans.push(Span::styled(format!(" {what}"), theme::dim()));
-    }
-    spans.push(Span::styled(
-        " · type to filter or paste a ws:// URL",
-        theme::dim(),
-    ));
-    Line::from(spans)
-}
-
-/// `text` cut to `max` characters, an ellipsis marking the cut.
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
+    fit_line(Line::from(spans), width)
 }
 
 #[cfg(test)]
@@ -211,10 +199,8 @@ mod tests {
                 url: "ws://127.0.0.1:8123/api/websocket".into(),
                 provider: "home-assistant".into(),
                 description: String::new(),
-                source: PickerSource::Profile {
-                    broken: None,
-                    recent: Some(0),
-                },
+                source: PickerSource::Profile { broken: None },
+                recent: Some(0),
             },
             PickerItem {
                 name: "old".into(),
@@ -223,8 +209,8 @@ mod tests {
                 description: String::new(),
                 source: PickerSource::Profile {
                     broken: Some("unknown key `tokn` at line 3, column 1".into()),
-                    recent: None,
                 },
+                recent: None,
             },
             PickerItem {
                 name: "binance".into(),
@@ -232,6 +218,7 @@ mod tests {
                 provider: "binance".into(),
                 description: "Binance public market streams".into(),
                 source: PickerSource::Preset,
+                recent: None,
             },
         ]);
         let text = screen(&picker, 100, 10);
@@ -241,5 +228,62 @@ mod tests {
         assert!(text.contains("preset"), "{text}");
         assert!(text.contains("Ctrl-N new profile"), "{text}");
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn whatever_is_cut_to_fit_ends_with_an_ellipsis() {
+        let mut picker = Picker::new(vec![
+            PickerItem {
+                name: "a-profile-name-longer-than-the-column".into(),
+                url: "wss://stream.binance.com:9443/ws/btcusdt@trade".into(),
+                provider: "binance".into(),
+                description: "Bitcoin trades".into(),
+                source: PickerSource::Profile { broken: None },
+                recent: Some(0),
+            },
+            PickerItem {
+                name: "apollo-legacy".into(),
+                url: String::new(),
+                provider: "apollo-legacy".into(),
+                description: "Apollo subscriptions-transport-ws (legacy graphql-ws)".into(),
+                source: PickerSource::Preset,
+                recent: None,
+            },
+        ]);
+        let text = screen(&picker, 60, 7);
+        for row in text.lines().skip(2).take(2) {
+            assert!(row.ends_with("…│"), "cut without an ellipsis: {row}");
+        }
+        assert!(text.contains("a-profile-name-lon…"), "{text}");
+        assert!(text.contains("…"), "{text}");
+        insta::assert_snapshot!("cut_entries_and_hints", text);
+
+        picker.set_error(
+            "'old' does not load: unknown key `tokn` at line 3, column 1 — fix the file \
+             (wsdeck profiles edit old)"
+                .into(),
+        );
+        let text = screen(&picker, 40, 7);
+        let footer: Vec<&str> = text.lines().skip(4).take(2).collect();
+        assert!(footer[1].ends_with("…│"), "{text}");
+        insta::assert_snapshot!("cut_error", text);
+    }
+
+    #[test]
+    fn a_long_query_keeps_the_cursor_in_view() {
+        let mut picker = Picker::new(Vec::new());
+        for c in "wss://stream.binance.com:9443/ws/btcusdt@trade".chars() {
+            picker.handle_key(ratatui::crossterm::event::KeyEvent::from(
+                ratatui::crossterm::event::KeyCode::Char(c),
+            ));
+        }
+        let text = screen(&picker, 30, 6);
+        let prompt = text.lines().nth(1).expect("the prompt row");
+        assert_eq!(
+            prompt, "│> …om:9443/ws/btcusdt@trade │",
+            "the end, then the cursor"
+        );
+        let open = text.lines().nth(2).expect("the open row");
+        assert!(open.ends_with("…│"), "{open}");
     }
 }

@@ -1,18 +1,39 @@
 //! Draws the profile form: one row per field with its check mark or error, the
-//! focused field's hint, and the keys.
+//! focused field's hint, and the keys. A selected value (a preset's placeholder URL)
+//! is shown in reverse video.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
+use super::fit::fit;
+use super::picker_text::{fit_line, fit_padded, hint_rows, input_window, wrap_rows};
 use super::theme;
 use crate::state::profile_form::{FormField, ProfileForm};
 
 /// Width of the label column.
 const LABEL_WIDTH: usize = 13;
 
-/// Draws the form over the whole `area`.
+/// Columns before a value: the marker and the label.
+const VALUE_COLUMN: usize = 2 + LABEL_WIDTH;
+
+/// Rows the focused field's hint or error may wrap to.
+const HINT_ROWS: usize = 2;
+
+/// Draws the form over the whole `area`. Whatever is cut to fit ends with "…"; the
+/// focused value scrolls to keep the cursor in view.
+///
+/// ```text
+/// ┌ wsdeck · new profile ─────────────────────────────┐
+/// │✓ name         graphql-ws                          │
+/// │▶ url          ws://localhost:4000/graphql         │
+/// │               ws://HOST[:PORT]/PATH or wss://…    │
+/// │✗ token                                            │
+/// │Tab/↑↓ move · Ctrl-S save and connect · Esc cancel…│
+/// └───────────────────────────────────────────────────┘
+/// ```
 pub fn render_profile_form(frame: &mut Frame, area: Rect, form: &ProfileForm) {
     let title = if form.is_editing() {
         format!(" wsdeck · edit profile {} ", form.text(FormField::Name))
@@ -21,14 +42,32 @@ pub fn render_profile_form(frame: &mut Frame, area: Rect, form: &ProfileForm) {
     };
     let block = Block::bordered()
         .border_style(theme::focused_border())
-        .title(Span::styled(title, theme::title()));
+        .title(Span::styled(
+            fit(&title, usize::from(area.width.saturating_sub(2))),
+            theme::title(),
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let width = usize::from(inner.width);
+    let value_width = width.saturating_sub(VALUE_COLUMN);
+    // The last row is the footer's when there is room for a field too.
+    let fields_bottom = if inner.height > 1 {
+        inner.bottom() - 1
+    } else {
+        inner.bottom()
+    };
     let mut y = inner.y;
-    let width = inner.width;
+    let draw = |frame: &mut Frame, y: u16, line: Line<'static>| {
+        frame
+            .buffer_mut()
+            .set_line(inner.x, y, &fit_line(line, width), inner.width);
+    };
     for field in FormField::ALL {
-        if y >= inner.bottom() {
-            return;
+        if y >= fields_bottom {
+            break;
         }
         let focused = field == form.focus();
         let error = form.error(field);
@@ -42,98 +81,196 @@ pub fn render_profile_form(frame: &mut Frame, area: Rect, form: &ProfileForm) {
         } else {
             theme::label()
         };
+        let value_style = if focused && form.whole_text_selected() {
+            theme::selected()
+        } else {
+            Style::new()
+        };
+        let text = form.text(field);
+        let (value, cursor_column) = if focused {
+            input_window(text, form.cursor(field), value_width)
+        } else {
+            (fit(text, value_width), 0)
+        };
         let line = Line::from(vec![
             marker,
-            Span::styled(format!("{:<LABEL_WIDTH$}", field.label()), label_style),
-            Span::raw(form.text(field).to_string()),
+            Span::styled(fit_padded(field.label(), LABEL_WIDTH), label_style),
+            Span::styled(value, value_style),
         ]);
-        frame.buffer_mut().set_line(inner.x, y, &line, width);
-        if focused {
-            let before = form.text(field)[..form.cursor(field)].chars().count();
-            let x = inner
-                .x
-                .saturating_add(u16::try_from(2 + LABEL_WIDTH + before).unwrap_or(u16::MAX))
-                .min(inner.right().saturating_sub(1));
-            frame.set_cursor_position(Position::new(x, y));
-            y += 1;
-            if y < inner.bottom() {
-                let (text, style) = match error {
-                    Some(error) => (error, theme::error()),
-                    None => (field.hint(), theme::dim()),
-                };
-                let hint = Line::styled(
-                    format!("{:width$}{text}", "", width = 2 + LABEL_WIDTH),
-                    style,
-                );
-                frame.buffer_mut().set_line(inner.x, y, &hint, width);
-            }
-        }
+        draw(frame, y, line);
         y += 1;
+        if !focused {
+            continue;
+        }
+        let x = inner
+            .x
+            .saturating_add(u16::try_from(VALUE_COLUMN + cursor_column).unwrap_or(u16::MAX))
+            .min(inner.right().saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, y - 1));
+        let (hint, style) = match error {
+            Some(error) => (error, theme::error()),
+            None => (field.hint(), theme::dim()),
+        };
+        for row in wrap_rows(&hint, value_width, HINT_ROWS) {
+            if y >= fields_bottom {
+                break;
+            }
+            draw(
+                frame,
+                y,
+                Line::styled(format!("{:VALUE_COLUMN$}{row}", ""), style),
+            );
+            y += 1;
+        }
     }
-    if inner.height == 0 {
+    if inner.height < 2 {
         return;
     }
+    let save = if form.connects_on_save() {
+        "save and connect"
+    } else {
+        "save"
+    };
     let footer = match &form.notice {
-        Some(notice) => Line::styled(notice.clone(), theme::warning()),
-        None => Line::from(vec![
-            Span::styled("Tab/↑↓", theme::key()),
-            Span::styled(" move · ", theme::dim()),
-            Span::styled("Ctrl-S", theme::key()),
-            Span::styled(" save · ", theme::dim()),
-            Span::styled("Esc", theme::key()),
-            Span::styled(
-                " cancel · the file keeps any other settings (snippets, headers)",
-                theme::dim(),
-            ),
-        ]),
+        Some(notice) => fit_line(Line::styled(notice.clone(), theme::warning()), width),
+        None => {
+            let hints = [
+                ("Tab/↑↓", "move"),
+                ("Ctrl-S", save),
+                ("Esc", "cancel"),
+                ("", "the file keeps any other settings (snippets, headers)"),
+            ];
+            hint_rows(&hints, width, 1)
+                .into_iter()
+                .next()
+                .unwrap_or_default()
+        }
     };
     frame
         .buffer_mut()
-        .set_line(inner.x, inner.bottom() - 1, &footer, width);
+        .set_line(inner.x, inner.bottom() - 1, &footer, inner.width);
 }
 
 #[cfg(test)]
 mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
+    use ratatui::buffer::Buffer;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+    use ratatui::style::Modifier;
 
     use super::*;
     use crate::state::profile_form::FormValues;
 
-    #[test]
-    fn shows_fields_errors_and_hint() {
-        let form = ProfileForm::new(
-            &FormValues {
-                name: "ha".into(),
-                description: None,
-                url: "ws://127.0.0.1:8123/api/websocket".into(),
-                provider: "home-assistant".into(),
-                auth: "first-message".into(),
-                token: None,
-                subprotocols: Vec::new(),
-                format: "json".into(),
-            },
-            false,
-        );
-        let mut terminal = Terminal::new(TestBackend::new(90, 16)).expect("terminal");
+    fn render(form: &ProfileForm, width: u16, height: u16) -> (Buffer, String) {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         terminal
-            .draw(|frame| render_profile_form(frame, frame.area(), &form))
+            .draw(|frame| render_profile_form(frame, frame.area(), form))
             .expect("draw");
         let buffer = terminal.backend().buffer().clone();
-        let text: Vec<String> = (0..16)
+        let text: Vec<String> = (0..height)
             .map(|y| {
-                (0..90)
+                (0..width)
                     .map(|x| buffer[(x, y)].symbol().to_string())
                     .collect::<String>()
                     .trim_end()
                     .to_string()
             })
             .collect();
-        let text = text.join("\n");
+        (buffer, text.join("\n"))
+    }
+
+    fn home_assistant() -> FormValues {
+        FormValues {
+            name: "ha".into(),
+            description: None,
+            url: "ws://127.0.0.1:8123/api/websocket".into(),
+            provider: "home-assistant".into(),
+            auth: "first-message".into(),
+            token: None,
+            subprotocols: Vec::new(),
+            format: "json".into(),
+        }
+    }
+
+    #[test]
+    fn shows_fields_errors_and_hint() {
+        let form = ProfileForm::new(&home_assistant(), false);
+        let (_, text) = render(&form, 90, 16);
         assert!(text.contains("▶ name"), "{text}");
         assert!(text.contains("✓ url"), "{text}");
         assert!(text.contains("✗ token"), "{text}");
         assert!(text.contains("Ctrl-S save"), "{text}");
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn a_preset_opens_on_its_url_selected() {
+        let form = ProfileForm::from_preset(&FormValues {
+            name: "graphql-ws".into(),
+            url: "ws://localhost:4000/graphql".into(),
+            provider: "graphql-ws".into(),
+            auth: "none".into(),
+            ..home_assistant()
+        });
+        let (buffer, text) = render(&form, 80, 14);
+        assert!(
+            text.contains("▶ url          ws://localhost:4000/graphql"),
+            "{text}"
+        );
+        assert!(text.contains("Ctrl-S save and connect"), "{text}");
+        let url_row = 3;
+        let value_start = 1 + 2 + u16::try_from(LABEL_WIDTH).expect("small");
+        let url_len = u16::try_from("ws://localhost:4000/graphql".len()).expect("small");
+        let reversed: Vec<(u16, u16)> = (0..buffer.area.height)
+            .flat_map(|y| (0..buffer.area.width).map(move |x| (x, y)))
+            .filter(|&cell| buffer[cell].modifier.contains(Modifier::REVERSED))
+            .collect();
+        let url_cells: Vec<(u16, u16)> = (value_start..value_start + url_len)
+            .map(|x| (x, url_row))
+            .collect();
+        assert_eq!(reversed, url_cells, "exactly the URL is shown selected");
+        let selected: String = reversed.iter().map(|&cell| buffer[cell].symbol()).collect();
+        let text = format!("{text}\nin reverse video (selected): {selected}");
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn whatever_is_cut_to_fit_ends_with_an_ellipsis() {
+        let mut values = home_assistant();
+        values.name = "a-very-long-profile-name-for-the-title".into();
+        values.url = "wss://homeassistant.example.org:8123/api/websocket".into();
+        let mut form = ProfileForm::new(&values, true);
+        for _ in 0..2 {
+            form.handle_key(KeyEvent::from(KeyCode::Tab));
+        }
+        assert_eq!(form.focus(), FormField::Provider);
+        let (_, text) = render(&form, 44, 14);
+        let rows: Vec<&str> = text.lines().collect();
+        assert!(
+            rows[0].contains("edit profile a-very-long-profil…┐"),
+            "{text}"
+        );
+        assert!(
+            rows[3].starts_with("│✓ url          wss://homeassistan"),
+            "{text}"
+        );
+        assert!(rows[3].ends_with("…│"), "{text}");
+        assert!(rows[4].starts_with("│▶ provider"), "{text}");
+        assert!(
+            rows[6].ends_with("…│"),
+            "the provider list wraps, then is cut: {text}"
+        );
+        assert!(rows[12].ends_with("…│"), "the keys are cut: {text}");
+        insta::assert_snapshot!(text);
+
+        form.handle_key(KeyEvent::from(KeyCode::BackTab));
+        assert_eq!(form.focus(), FormField::Url);
+        let (_, text) = render(&form, 44, 14);
+        let url_row = text.lines().nth(3).expect("the URL row");
+        assert_eq!(
+            url_row, "│▶ url          …le.org:8123/api/websocket │",
+            "the focused URL shows its end and the cursor"
+        );
     }
 }
