@@ -54,6 +54,18 @@ pub fn resolve(url: Option<&str>, args: &ConnectionArgs) -> Result<Resolved, Fai
         let _ = store.mark_used(name);
         profile_name = Some(name.clone());
     }
+    resolve_profile(profile, profile_name, url, args)
+}
+
+/// Builds the session from `profile` (already layered: preset, then saved
+/// profile, or a form's unsaved values), the URL given and the flags.
+pub fn resolve_profile(
+    mut profile: Profile,
+    profile_name: Option<String>,
+    url: Option<&str>,
+    args: &ConnectionArgs,
+) -> Result<Resolved, Failure> {
+    let invalid = |message: String| Failure::new(FailureClass::InvalidInput, message);
     if let Some(url) = url {
         // Checked here so that its error speaks of the URL given, not of a profile.
         if !url.contains("${") {

@@ -114,6 +114,9 @@ pub enum FormOutcome {
     None,
     /// Save these values (every field is valid).
     Save(FormValues),
+    /// Connect with these values without saving them (a preset's form, Ctrl-O);
+    /// every field but the name is valid.
+    Connect(FormValues),
     /// Leave without saving.
     Cancel,
 }
@@ -233,6 +236,7 @@ impl ProfileForm {
             KeyCode::Esc => return FormOutcome::Cancel,
             KeyCode::Char('c') if ctrl => return FormOutcome::Cancel,
             KeyCode::Char('s') if ctrl => return self.save(),
+            KeyCode::Char('o') if ctrl && self.connects_on_save => return self.connect(),
             KeyCode::Enter if self.focus + 1 == self.inputs.len() => return self.save(),
             KeyCode::Enter | KeyCode::Tab | KeyCode::Down => self.move_focus(1),
             KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
@@ -288,7 +292,29 @@ impl ProfileForm {
     }
 
     fn save(&mut self) -> FormOutcome {
-        if let Some(field) = FormField::ALL
+        match self.checked_values(&FormField::ALL) {
+            Some(values) => FormOutcome::Save(values),
+            None => FormOutcome::None,
+        }
+    }
+
+    /// Ctrl-O in a preset's form: everything but the name must be right.
+    fn connect(&mut self) -> FormOutcome {
+        let fields: Vec<FormField> = FormField::ALL
+            .iter()
+            .copied()
+            .filter(|&field| field != FormField::Name)
+            .collect();
+        match self.checked_values(&fields) {
+            Some(values) => FormOutcome::Connect(values),
+            None => FormOutcome::None,
+        }
+    }
+
+    /// The values, when none of `fields` has an error; otherwise focuses the
+    /// first field that has one and says so.
+    fn checked_values(&mut self, fields: &[FormField]) -> Option<FormValues> {
+        if let Some(field) = fields
             .iter()
             .copied()
             .find(|&field| self.error(field).is_some())
@@ -298,11 +324,11 @@ impl ProfileForm {
                 self.focus = index(field);
             }
             self.notice = Some(format!("fix {} first", field.label()));
-            return FormOutcome::None;
+            return None;
         }
         let text = |field: FormField| self.text(field).trim().to_string();
         let optional = |field: FormField| Some(text(field)).filter(|value| !value.is_empty());
-        FormOutcome::Save(FormValues {
+        Some(FormValues {
             name: text(FormField::Name),
             description: optional(FormField::Description),
             url: text(FormField::Url),
@@ -583,5 +609,34 @@ mod tests {
         assert_eq!(validate(FormField::Format, "text", "none"), None);
         assert!(validate(FormField::Subprotocols, "a b, c", "none").is_some());
         assert_eq!(validate(FormField::Subprotocols, "a, b", "none"), None);
+    }
+
+    #[test]
+    fn ctrl_o_connects_a_preset_form_without_a_name_and_only_a_preset_form() {
+        let ctrl_o = KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL);
+        let mut form = ProfileForm::from_preset(&FormValues {
+            name: String::new(),
+            ..preset_values()
+        });
+        for c in "ws://127.0.0.1:4000/graphql".chars() {
+            form.handle_key(key(KeyCode::Char(c)));
+        }
+        let FormOutcome::Connect(values) = form.handle_key(ctrl_o) else {
+            panic!("Ctrl-O connects");
+        };
+        assert_eq!(values.url, "ws://127.0.0.1:4000/graphql");
+        assert_eq!(values.provider, "graphql-ws");
+        // A URL that is not one is still refused.
+        let mut bad = ProfileForm::from_preset(&preset_values());
+        bad.handle_key(key(KeyCode::Char('x')));
+        assert_eq!(bad.handle_key(ctrl_o), FormOutcome::None);
+        assert!(
+            bad.notice.as_deref().is_some_and(|n| n.contains("fix")),
+            "{:?}",
+            bad.notice
+        );
+        // A form for a new or saved profile has no unsaved connection.
+        let mut plain = ProfileForm::new(&preset_values(), false);
+        assert_eq!(plain.handle_key(ctrl_o), FormOutcome::None);
     }
 }

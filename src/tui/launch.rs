@@ -124,10 +124,15 @@ pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> 
             PickerChoice::Preset(name) => {
                 note_use(EntryKind::Preset, &name);
                 let (base, form) = preset_form(&store, &name);
-                if let FormEnd::Saved { name, .. } =
-                    edit_in_form(&mut guard, &store, base, form, None).await?
-                {
-                    break PickerChoice::Profile(name);
+                match edit_in_form(&mut guard, &store, base, form, None).await? {
+                    FormEnd::Saved { name, .. } => break PickerChoice::Profile(name),
+                    FormEnd::Unsaved(profile) => {
+                        drop(guard);
+                        let resolved = setup::resolve_profile(profile, None, None, connection)
+                            .map_err(anyhow::Error::new)?;
+                        return run(launch_for(resolved, log_capacity)).await;
+                    }
+                    FormEnd::Cancelled => {}
                 }
             }
             other => break other,
@@ -226,7 +231,7 @@ fn picker_items(store: &ProfileStore, ranks: &RecencyRanks) -> Vec<PickerItem> {
 }
 
 /// How a form ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 enum FormEnd {
     /// Left without saving.
     Cancelled,
@@ -237,13 +242,15 @@ enum FormEnd {
         /// The file written.
         path: PathBuf,
     },
+    /// To connect with as it is, without saving (a preset's form, Ctrl-O).
+    Unsaved(Profile),
 }
 
 impl FormEnd {
     /// The line the picker shows afterwards.
     fn notice(&self) -> Option<String> {
         match self {
-            FormEnd::Cancelled => None,
+            FormEnd::Cancelled | FormEnd::Unsaved(_) => None,
             FormEnd::Saved { path, .. } => Some(format!("saved {}", path.display())),
         }
     }
@@ -286,6 +293,11 @@ async fn edit_in_form(
         match super::picker::fill_form(guard, &mut form).await? {
             FormOutcome::Cancel => return Ok(FormEnd::Cancelled),
             FormOutcome::None => {}
+            FormOutcome::Connect(values) => {
+                let mut unsaved = apply_form(profile.clone(), &values);
+                unsaved.name = None;
+                return Ok(FormEnd::Unsaved(unsaved));
+            }
             FormOutcome::Save(values) => {
                 let updated = apply_form(profile.clone(), &values);
                 match store.save(&values.name, &updated, mode) {

@@ -134,12 +134,12 @@ pub fn render_profile_form(frame: &mut Frame, area: Rect, form: &ProfileForm) {
     let footer = match &form.notice {
         Some(notice) => fit_line(Line::styled(notice.clone(), theme::warning()), width),
         None => {
-            let hints = [
-                ("Tab/↑↓", "move"),
-                ("Ctrl-S", save),
-                ("Esc", "cancel"),
-                ("", "the file keeps any other settings (snippets, headers)"),
-            ];
+            let mut hints = vec![("Tab/↑↓", "move"), ("Ctrl-S", save)];
+            if form.connects_on_save() {
+                hints.push(("Ctrl-O", "connect without saving"));
+            }
+            hints.push(("Esc", "cancel"));
+            hints.push(("", "the file keeps any other settings (snippets, headers)"));
             hint_rows(&hints, width, 1)
                 .into_iter()
                 .next()
