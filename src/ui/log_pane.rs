@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
@@ -62,7 +62,7 @@ pub fn render_log<'a>(
         fit(&title, usize::from(area.width.saturating_sub(2))),
         theme::pane_title(focused),
     ));
-    let inner = block.inner(area);
+    let inner = rows_area(area);
     frame.render_widget(block, area);
     if inner.is_empty() {
         return;
@@ -128,6 +128,11 @@ pub fn fit_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> 
         break;
     }
     kept
+}
+
+/// Where the rows go in a log pane drawn in `area`: inside its border.
+pub fn rows_area(area: Rect) -> Rect {
+    area.inner(Margin::new(1, 1))
 }
 
 /// The index in `rows` of the top row of a pane `height` rows high.
