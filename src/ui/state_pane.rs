@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use tokio::time::Instant;
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::fit::fit;
 use super::log_pane::fit_spans;
@@ -91,7 +91,7 @@ pub fn state_bar_line(
     let mut spans = state;
     if url_room > 0 {
         spans.push(Span::styled(SEPARATOR, theme::dim()));
-        spans.push(Span::raw(fit(&view.url, url_room)));
+        spans.push(Span::raw(fit_url(&view.url, url_room)));
     }
     spans.extend(extras);
     Line::from(fit_spans(spans, width))
@@ -153,7 +153,8 @@ pub fn state_lines(
     if let Some(profile) = &view.profile {
         lines.push(pair("prof", profile, width));
     }
-    lines.push(pair("url", &view.url, width));
+    let url = fit_url(&view.url, width.saturating_sub(LABEL_WIDTH));
+    lines.push(Line::from(vec![label("url"), Span::raw(url)]));
     let subprotocol = view
         .info
         .as_ref()
@@ -391,6 +392,33 @@ fn millis(duration: Duration) -> String {
     }
 }
 
+/// A URL in `width` columns. When it is too long, "…" replaces its middle, so the
+/// host and the end of the path (where a completed `transport=websocket` or an
+/// endpoint shows) both stay readable; too narrow for that, its start is kept.
+fn fit_url(url: &str, width: usize) -> String {
+    if url.width() <= width || width < 5 {
+        return fit(url, width);
+    }
+    let room = width - 1;
+    let head = url
+        .chars()
+        .scan(0, |used, c| {
+            *used += c.width().unwrap_or(0);
+            (*used <= room / 2).then_some(c)
+        })
+        .collect::<String>();
+    let mut tail = url
+        .chars()
+        .rev()
+        .scan(0, |used, c| {
+            *used += c.width().unwrap_or(0);
+            (*used <= room - room / 2).then_some(c)
+        })
+        .collect::<Vec<char>>();
+    tail.reverse();
+    format!("{head}…{}", tail.into_iter().collect::<String>())
+}
+
 /// `1 234 B`, `12.3 KiB`, `4.0 MiB`.
 pub fn bytes(count: u64) -> String {
     const KIB: f64 = 1024.0;
@@ -526,7 +554,7 @@ mod tests {
         );
         assert_eq!(bar(50), "● connected · ws://127.0.0.1:8765/ · rtt 3.90ms");
         assert_eq!(bar(40), "● connected · ws://127.0.0.1:8765/");
-        assert_eq!(bar(24), "● connected · ws://127.…");
+        assert_eq!(bar(24), "● connected · ws:/…8765/");
         assert_eq!(bar(11), "● connected");
         assert_eq!(bar(8), "● conne…");
     }
@@ -541,7 +569,7 @@ mod tests {
         let line = state_bar_line(&view, 12, now, 60);
         assert_eq!(
             line.to_string(),
-            "● connected · wss://stream.example.… · INSECURE · rtt 3.90ms"
+            "● connected · wss://stre…ols=BTC-USD · INSECURE · rtt 3.90ms"
         );
         assert_eq!(line.width(), 60);
         let wide = state_bar_line(&view, 12, now, 200).to_string();
@@ -582,7 +610,7 @@ mod tests {
     }
 
     #[test]
-    fn long_values_in_the_pane_end_with_an_ellipsis() {
+    fn long_values_in_the_pane_are_cut_with_an_ellipsis() {
         let now = Instant::now();
         let mut view = connected("ws://127.0.0.1:8765/a/rather/long/path/to/the/socket", now);
         view.profile = Some("production-market-data-eu-west".into());
@@ -593,13 +621,19 @@ mod tests {
             assert!(line.width() <= 26, "{line}");
         }
         let shown = text(&lines);
-        assert!(shown.contains("url   ws://127.0.0.1:8765…\n"), "{shown}");
+        assert!(shown.contains("url   ws://127.…the/socket\n"), "{shown}");
         assert!(shown.contains("prof  production-market-d…"), "{shown}");
         assert!(shown.contains("queue 0 · 3 rate-limited …"), "{shown}");
     }
 
     #[test]
     fn helpers() {
+        assert_eq!(
+            fit_url("ws://example.com/very/long/path", 12),
+            "ws://…g/path"
+        );
+        assert_eq!(fit_url("ws://例え.jp/パス", 9), "ws:/…パス");
+        assert_eq!(fit_url("ws://example.com/", 4), "ws:…");
         assert_eq!(bytes(999), "999 B");
         assert_eq!(bytes(2048), "2.0 KiB");
         assert_eq!(sparkline([1, 2, 4, 8].into_iter(), 3), "▂▄█");
