@@ -1,6 +1,8 @@
 //! The connection-state pane: state with its colour, URL, auth, subprotocol, TLS,
 //! uptime, RTT with a sparkline, counters, rate, queue, reconnect countdown and the
-//! last close code with its name and meaning.
+//! last close code with its name and meaning; and its one-line form for screens
+//! too small for the pane ([`state_bar_line`]). Every value is cut to the room it
+//! has, with "…" where the cut is.
 
 use std::time::Duration;
 
