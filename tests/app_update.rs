@@ -186,7 +186,16 @@ fn starts_focused_on_an_empty_composer_with_nothing_open() {
 #[test]
 fn resize_and_tick_do_nothing() {
     let mut app = app();
-    assert_eq!(update(&mut app, Msg::Resize), []);
+    assert_eq!(
+        update(
+            &mut app,
+            Msg::Resize {
+                width: 80,
+                height: 24
+            }
+        ),
+        []
+    );
     assert_eq!(update(&mut app, Msg::Tick), []);
     assert_eq!(update(&mut app, Msg::Work), [], "no search: no work");
     assert!(app.state.log.is_empty());

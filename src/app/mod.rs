@@ -4,6 +4,7 @@
 //! pure: no terminal, no socket, so every key path is tested directly.
 
 mod keys;
+mod mouse;
 mod search_filter;
 mod session_events;
 
@@ -11,10 +12,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent};
+use ratatui::layout::Rect;
 use tokio::time::Instant;
 
-use crate::keymap::{InspectorAction, Keymap};
+use crate::keymap::Keymap;
+pub use mouse::DOUBLE_CLICK;
+
 use crate::session::{Command, MessageId, MessageIds};
 use crate::state::close_dialog::CloseDialog;
 use crate::state::command_line::CommandLine;
@@ -41,12 +45,18 @@ pub enum Msg {
     Session(crate::session::Event),
     /// A key press (releases are ignored).
     Key(KeyEvent),
-    /// A mouse event.
+    /// A mouse event: the wheel scrolls, a click focuses a pane or picks a log row
+    /// (see [`DOUBLE_CLICK`]).
     Mouse(MouseEvent),
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
-    /// The terminal was resized.
-    Resize,
+    /// The terminal's size: once at startup, then on every resize.
+    Resize {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
     /// Time passed (countdowns, uptime).
     Tick,
     /// Background work may continue (an incremental search or filter).
@@ -187,6 +197,11 @@ pub struct AppState {
     pub extras: SessionExtras,
     /// What each key does (the defaults, or with the user's `keys.toml`).
     pub keymap: Arc<Keymap>,
+    /// The terminal's area from the last [`Msg::Resize`], for telling which pane a
+    /// click is on; `None` until the runtime has said.
+    pub screen: Option<Rect>,
+    /// The last click on a log row, to tell a double click.
+    last_click: Option<mouse::RowClick>,
 }
 
 /// What a profile or a provider adds to a session in the TUI.
@@ -292,6 +307,8 @@ impl App {
                 ids,
                 extras,
                 keymap: Arc::new(Keymap::default()),
+                screen: None,
+                last_click: None,
             },
         }
     }
@@ -318,18 +335,15 @@ impl App {
             }
             Msg::Key(key) => self.on_key(key),
             Msg::Mouse(mouse) => {
-                let delta = match mouse.kind {
-                    MouseEventKind::ScrollUp => -3,
-                    MouseEventKind::ScrollDown => 3,
-                    _ => 0,
-                };
-                if delta != 0 {
-                    self.wheel(delta);
-                }
+                self.on_mouse(mouse, now);
                 Vec::new()
             }
             Msg::Paste(text) => self.paste(&text),
-            Msg::Resize | Msg::Tick => Vec::new(),
+            Msg::Resize { width, height } => {
+                self.state.screen = Some(Rect::new(0, 0, width, height));
+                Vec::new()
+            }
+            Msg::Tick => Vec::new(),
             Msg::Work => {
                 self.work();
                 Vec::new()
@@ -353,39 +367,6 @@ impl App {
     /// Whether something on screen changes with time alone.
     pub fn is_ticking(&self) -> bool {
         self.state.connection.is_ticking()
-    }
-
-    /// The mouse wheel scrolls what is on top: the log, or the help or inspector.
-    fn wheel(&mut self, delta: i64) {
-        match &mut self.state.overlay {
-            None => {
-                let rows = log_rows(&self.state.log, &self.state.filter);
-                self.state.log_view.scroll(delta, rows);
-            }
-            Some(Overlay::Help { scroll }) => {
-                *scroll = if delta < 0 {
-                    scroll.saturating_sub(delta.unsigned_abs() as u16)
-                } else {
-                    keys::help_scroll(
-                        *scroll,
-                        delta as u16,
-                        &self.state.extras,
-                        &self.state.keymap,
-                    )
-                };
-            }
-            Some(Overlay::Inspector(inspector)) => {
-                let action = if delta < 0 {
-                    InspectorAction::ScrollUp
-                } else {
-                    InspectorAction::ScrollDown
-                };
-                for _ in 0..delta.unsigned_abs() {
-                    inspector.apply(action);
-                }
-            }
-            Some(_) => {}
-        }
     }
 
     /// Pasted text goes to the composer, or (its first line) to the open prompt.

@@ -129,6 +129,15 @@ async fn event_loop(
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     let mut termination = terminal::termination();
+    // The app learns the screen's size here and from resizes after: clicks need it
+    // (without it they do nothing, and everything else works).
+    if let Ok(size) = guard.terminal().size() {
+        let resize = Msg::Resize {
+            width: size.width,
+            height: size.height,
+        };
+        app.update(resize, Instant::now());
+    }
     loop {
         let now = Instant::now();
         if dirty && now >= last_draw + FRAME {
@@ -210,7 +219,7 @@ fn to_msg(event: TermEvent) -> Option<Msg> {
         // Plain pointer motion changes nothing; dropping it avoids needless redraws.
         TermEvent::Mouse(mouse) if mouse.kind == MouseEventKind::Moved => None,
         TermEvent::Mouse(mouse) => Some(Msg::Mouse(mouse)),
-        TermEvent::Resize(_, _) => Some(Msg::Resize),
+        TermEvent::Resize(width, height) => Some(Msg::Resize { width, height }),
         TermEvent::Paste(text) => Some(Msg::Paste(text)),
         _ => None,
     }

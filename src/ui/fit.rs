@@ -1,30 +1,28 @@
-//! Fitting text into a number of terminal columns, marking every cut with "…".
+//! Cutting text to a number of terminal columns, with "…" marking the cut.
 
-use ratatui::text::Span;
+use unicode_width::UnicodeWidthChar;
 
-/// `text` as is when it takes at most `width` columns, else cut so that it plus a
-/// closing "…" take at most `width` columns. Widths are display widths: a wide
-/// character (CJK, most emoji) counts two columns and is never split.
+/// `text` in at most `width` terminal columns (wide characters count two): as it is
+/// when it fits, else its start followed by "…".
 pub fn fit(text: &str, width: usize) -> String {
-    if Span::raw(text).width() <= width {
+    let columns = |c: char| c.width().unwrap_or(0);
+    if text.chars().map(columns).sum::<usize>() <= width {
         return text.to_string();
     }
     let room = width.saturating_sub(1);
     let mut used = 0;
-    let mut out = String::new();
-    let mut buffer = [0u8; 4];
+    let mut cut = String::new();
     for c in text.chars() {
-        let columns = Span::raw(&*c.encode_utf8(&mut buffer)).width();
-        if used + columns > room {
+        used += columns(c);
+        if used > room {
             break;
         }
-        used += columns;
-        out.push(c);
+        cut.push(c);
     }
     if width > 0 {
-        out.push('…');
+        cut.push('…');
     }
-    out
+    cut
 }
 
 #[cfg(test)]
@@ -32,22 +30,24 @@ mod tests {
     use super::fit;
 
     #[test]
-    fn text_that_fits_is_kept_as_is() {
-        assert_eq!(fit("ws://a/b", 8), "ws://a/b");
+    fn text_that_fits_is_unchanged() {
+        assert_eq!(fit("ws://127.0.0.1/", 15), "ws://127.0.0.1/");
         assert_eq!(fit("", 0), "");
+        assert_eq!(fit("日本", 4), "日本");
     }
 
     #[test]
     fn a_cut_ends_with_an_ellipsis_within_the_width() {
-        assert_eq!(fit("ws://127.0.0.1:8123/api", 10), "ws://127.…");
+        assert_eq!(fit("ws://example.com/very/long", 12), "ws://exampl…");
+        assert_eq!(fit("abc", 2), "a…");
         assert_eq!(fit("abc", 1), "…");
         assert_eq!(fit("abc", 0), "");
     }
 
     #[test]
-    fn wide_characters_count_two_columns_and_are_not_split() {
-        assert_eq!(fit("日本語です", 6), "日本…");
-        assert_eq!(fit("日本語です", 5), "日本…");
-        assert_eq!(fit("日本語です", 4), "日…");
+    fn wide_characters_count_two_columns() {
+        assert_eq!(fit("日本語テキスト", 7), "日本語…");
+        // No room for half a character: the cut leaves a column free.
+        assert_eq!(fit("日本語テキスト", 6), "日本…");
     }
 }

@@ -19,17 +19,18 @@ use std::collections::HashSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
+use super::fit::fit;
 use super::{json, theme};
 use crate::protocol::Decoded;
 use crate::session::close_code;
 use crate::session::{Direction, Frame as WsFrame, FrameKind, MessageId};
 use crate::state::filter_expr;
-use crate::state::log::{LogEntry, Matcher, SystemLevel};
+use crate::state::log::{EntrySeq, LogEntry, Matcher, SystemLevel};
 use crate::state::log_view::{LogRows, LogView};
 use crate::terminal_text;
 
@@ -56,30 +57,28 @@ pub fn render_log<'a>(
     } else {
         theme::border()
     };
+    let title = theme::pane_title_text(&title(rows, view), focused);
     let block = Block::bordered().border_style(border).title(Span::styled(
-        theme::pane_title_text(&title(rows, view), focused),
+        fit(&title, usize::from(area.width.saturating_sub(2))),
         theme::pane_title(focused),
     ));
-    let inner = block.inner(area);
+    let inner = rows_area(area);
     frame.render_widget(block, area);
     if inner.is_empty() {
         return;
     }
     let buf = frame.buffer_mut();
-    if store.is_empty() {
-        let hint = Line::styled(
-            "no messages yet — they appear here as they arrive",
-            theme::dim(),
-        );
-        buf.set_line(inner.x, inner.y, &hint, inner.width);
-        return;
-    }
-    if rows.is_empty() {
-        let text = if is_filtering(rows) {
-            "filtering…"
-        } else {
-            "no message matches the filter — f edits it, F clears it"
-        };
+    let empty_text = if store.is_empty() {
+        Some("no messages yet — they appear here as they arrive")
+    } else if rows.is_empty() && is_filtering(rows) {
+        Some("filtering…")
+    } else if rows.is_empty() {
+        Some("no message matches the filter — f edits it, F clears it")
+    } else {
+        None
+    };
+    if let Some(text) = empty_text {
+        let text = fit(text, usize::from(inner.width));
         buf.set_line(
             inner.x,
             inner.y,
@@ -89,11 +88,7 @@ pub fn render_log<'a>(
         return;
     }
     let height = usize::from(inner.height);
-    let start = if view.is_following() {
-        rows.len().saturating_sub(height)
-    } else {
-        view.first_visible_index(rows)
-    };
+    let start = first_row_index(rows, view, height);
     let highlight = highlight.filter(|matcher| !matcher.is_empty());
     for (y, (seq, entry)) in (inner.y..).zip(rows.window(start, height)) {
         let row = Rect::new(inner.x, y, inner.width, 1);
@@ -107,6 +102,62 @@ pub fn render_log<'a>(
         let line = entry_line(entry, usize::from(inner.width), highlight, unconfirmed);
         buf.set_line(row.x, row.y, &line, row.width);
     }
+}
+
+/// `spans` cut to `width` columns, styles kept, the last span ending with "…"
+/// when anything was left out.
+pub fn fit_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
+    let total: usize = spans.iter().map(Span::width).sum();
+    if total <= width {
+        return spans;
+    }
+    let mut used = 0;
+    let mut kept = Vec::with_capacity(spans.len());
+    for span in spans {
+        let room = width - used;
+        let span_width = span.width();
+        if span_width < room {
+            used += span_width;
+            kept.push(span);
+            continue;
+        }
+        // The cut falls in this span or right after it. With an ellipsis appended,
+        // `fit` cuts even a span that would just fit, so the "…" is always shown.
+        let cut = fit(&format!("{}…", span.content), room);
+        kept.push(Span::styled(cut, span.style));
+        break;
+    }
+    kept
+}
+
+/// Where the rows go in a log pane drawn in `area`: inside its border.
+pub fn rows_area(area: Rect) -> Rect {
+    area.inner(Margin::new(1, 1))
+}
+
+/// The index in `rows` of the top row of a pane `height` rows high.
+fn first_row_index(rows: LogRows, view: &LogView, height: usize) -> usize {
+    if view.is_following() {
+        rows.len().saturating_sub(height)
+    } else {
+        view.first_visible_index(rows)
+    }
+}
+
+/// The entry drawn on row `row` (0: the top one) of a log pane whose inner area is
+/// `height` rows high, if a row is drawn there: what a click on that row means.
+pub fn entry_at_row<'a>(
+    rows: impl Into<LogRows<'a>>,
+    view: &LogView,
+    height: u16,
+    row: u16,
+) -> Option<EntrySeq> {
+    if row >= height {
+        return None;
+    }
+    let rows = rows.into();
+    let start = first_row_index(rows, view, usize::from(height));
+    rows.seq_at(start + usize::from(row))
 }
 
 /// Before the preview of a message that went out but was not confirmed.
@@ -211,7 +262,8 @@ fn entry_line(
         Some(matcher) => highlight_spans(preview, matcher),
         None => preview,
     });
-    Line::from(spans)
+    // The parts are measured in characters; wide ones can still overflow the row.
+    Line::from(fit_spans(spans, width))
 }
 
 /// The adapter's label (and summary) before the raw preview: `sio event "chat" · `.
@@ -718,6 +770,72 @@ mod tests {
             .map(|(_, c)| c)
             .collect();
         assert_eq!(marked, "12345", "{text}");
+    }
+
+    #[test]
+    fn cut_rows_and_titles_end_with_an_ellipsis() {
+        let mut store = sample();
+        store.push(frame(
+            Direction::Incoming,
+            FrameKind::Text,
+            "日本語のテキストはセルを二つずつ使う",
+        ));
+        let buf = draw(24, 9, &store, &LogView::new(), None);
+        assert_eq!(row(&buf, 0), "┌ ▶ log · 6 messages ·…┐");
+        for y in 1..=6 {
+            let text = row(&buf, y);
+            assert!(text.ends_with("…│"), "row {y}: {text:?}");
+        }
+        let wide = draw(60, 3, &store, &LogView::new(), None);
+        // The second cell of each wide character reads as a space here; half a
+        // character does not fit in the column left after "…".
+        assert!(
+            row(&wide, 1).ends_with("は セ ル を … │"),
+            "{:?}",
+            row(&wide, 1)
+        );
+        let empty = draw(20, 3, &LogStore::new(5), &LogView::new(), None);
+        assert_eq!(row(&empty, 1), "│no messages yet —…│");
+    }
+
+    #[test]
+    fn fitting_spans_keeps_their_styles_and_always_shows_the_cut() {
+        let spans = || vec![Span::styled("abc", theme::dim()), Span::raw("def")];
+        assert_eq!(fit_spans(spans(), 6), spans());
+        let cut = fit_spans(spans(), 5);
+        assert_eq!(
+            cut,
+            vec![Span::styled("abc", theme::dim()), Span::raw("d…")]
+        );
+        // "abc" would just fit in 3 columns, but "def" is left out: the cut shows.
+        assert_eq!(
+            fit_spans(spans(), 3),
+            vec![Span::styled("ab…", theme::dim())]
+        );
+        assert_eq!(
+            fit_spans(spans(), 4),
+            vec![Span::styled("abc", theme::dim()), Span::raw("…")]
+        );
+    }
+
+    #[test]
+    fn the_entry_at_a_row_is_the_one_drawn_there() {
+        let store = sample();
+        let following = LogView::new();
+        assert_eq!(entry_at_row(&store, &following, 3, 0), Some(2));
+        assert_eq!(entry_at_row(&store, &following, 3, 2), Some(4));
+        assert_eq!(entry_at_row(&store, &following, 3, 3), None);
+        assert_eq!(
+            entry_at_row(&store, &following, 8, 5),
+            None,
+            "below the last row"
+        );
+        let mut scrolled = LogView::new();
+        scrolled.set_page_rows(3);
+        scrolled.scroll(-2, &store);
+        assert_eq!(entry_at_row(&store, &scrolled, 3, 0), Some(0));
+        let buf = draw(80, 5, &store, &scrolled, None);
+        assert!(row(&buf, 1).contains("→ text"), "{}", row(&buf, 1));
     }
 
     #[test]

@@ -15,17 +15,24 @@ use crate::keymap::hints::{Hint, HintPlace, hints};
 use crate::state::command_line::{ColonText, colon_text};
 use crate::state::filter_expr;
 
-/// Below this width or height the state pane is hidden to give the log room.
+/// From this width and height on, the connection state is a pane beside the log;
+/// below, it is a one-line bar above the log.
 const STATE_PANE_MIN_WIDTH: u16 = 72;
 const STATE_PANE_MIN_HEIGHT: u16 = 16;
+/// The log keeps at least this many rows (its borders and one entry) before the
+/// state bar takes one.
+const LOG_MIN_HEIGHT: u16 = 3;
 /// The composer shows at most this many lines of text before it scrolls.
 const COMPOSER_MAX_LINES: u16 = 8;
 
 /// The screen's regions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScreenLayout {
-    /// Connection state, when there is room.
-    pub state: Option<Rect>,
+    /// The connection-state pane beside the log, where it fits.
+    pub state_pane: Option<Rect>,
+    /// The one-line connection state above the log, on screens too small for the
+    /// pane (and not when even that line would leave the log no row).
+    pub state_bar: Option<Rect>,
     /// The message log.
     pub log: Rect,
     /// The editor.
@@ -47,13 +54,20 @@ pub struct ScreenLayout {
 ///  Enter send · Tab log · Ctrl-X close · F1 help
 /// ```
 ///
-/// Under 72 columns or 16 rows the connection pane goes and the log takes its place.
+/// Under 72 columns or 16 rows the connection pane becomes one line above the log:
+///
+/// ```text
+/// ● connected · ws://127.0.0.1:8765/ · rtt 3.90ms
+/// ┌ log ───────────────────────────────────────┐
+/// │12:00:01.123 → text       11 B  {"hello":1} │
+/// └────────────────────────────────────────────┘
+/// ```
 pub fn layout(area: Rect, composer_lines: u16) -> ScreenLayout {
     let composer_height = composer_lines.clamp(1, COMPOSER_MAX_LINES) + 2;
     let [main, composer, status] = Layout::default()
         .direction(Direction::Vertical)
         .constraints([
-            Constraint::Min(3),
+            Constraint::Min(LOG_MIN_HEIGHT),
             Constraint::Length(composer_height),
             Constraint::Length(1),
         ])
@@ -65,14 +79,28 @@ pub fn layout(area: Rect, composer_lines: u16) -> ScreenLayout {
             .constraints([Constraint::Length(state_width), Constraint::Min(20)])
             .areas(main);
         ScreenLayout {
-            state: Some(state),
+            state_pane: Some(state),
+            state_bar: None,
+            log,
+            composer,
+            status,
+        }
+    } else if main.height > LOG_MIN_HEIGHT {
+        let [bar, log] = Layout::default()
+            .direction(Direction::Vertical)
+            .constraints([Constraint::Length(1), Constraint::Min(LOG_MIN_HEIGHT)])
+            .areas(main);
+        ScreenLayout {
+            state_pane: None,
+            state_bar: Some(bar),
             log,
             composer,
             status,
         }
     } else {
         ScreenLayout {
-            state: None,
+            state_pane: None,
+            state_bar: None,
             log: main,
             composer,
             status,
@@ -80,15 +108,22 @@ pub fn layout(area: Rect, composer_lines: u16) -> ScreenLayout {
     }
 }
 
+/// The regions for `state` on a screen of `area`: [`layout`] with the composer as
+/// tall as its text. Drawing and the mouse both use it, so a click lands in the
+/// pane drawn under it.
+pub fn screen_layout(area: Rect, state: &AppState) -> ScreenLayout {
+    let composer_lines = u16::try_from(state.composer.line_count()).unwrap_or(u16::MAX);
+    layout(area, composer_lines)
+}
+
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
     let area = frame.area();
-    let composer_lines = state.composer.line_count() as u16;
-    let regions = layout(area, composer_lines);
+    let regions = screen_layout(area, state);
     state
         .log_view
         .set_page_rows(regions.log.height.saturating_sub(2));
-    if let Some(state_area) = regions.state {
+    if let Some(state_area) = regions.state_pane {
         state_pane::render_state_pane(
             frame,
             state_area,
@@ -96,6 +131,9 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
             state.log.evicted(),
             now,
         );
+    }
+    if let Some(bar_area) = regions.state_bar {
+        state_pane::render_state_bar(frame, bar_area, &state.connection, state.log.evicted(), now);
     }
     let highlight = state.search.as_ref().map(|search| search.search.matcher());
     log_pane::render_log(
@@ -308,3 +346,7 @@ fn hint_line(keys: &[Hint], width: usize) -> Line<'static> {
     }
     Line::from(spans)
 }
+
+#[cfg(test)]
+#[path = "screen_tests.rs"]
+mod tests;

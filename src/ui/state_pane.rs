@@ -1,15 +1,21 @@
 //! The connection-state pane: state with its colour, URL, auth, subprotocol, TLS,
 //! uptime, RTT with a sparkline, counters, rate, queue, reconnect countdown and the
-//! last close code with its name and meaning.
+//! last close code with its name and meaning; and its one-line form for screens
+//! too small for the pane ([`state_bar_line`]). Every value is cut to the room it
+//! has, with "…" where the cut is.
 
 use std::time::Duration;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use tokio::time::Instant;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use super::fit::fit;
+use super::log_pane::fit_spans;
 use super::theme;
 use crate::session::{ConnectionState, close_code};
 use crate::state::connection::ConnectionView;
@@ -37,6 +43,106 @@ pub fn render_state_pane(
     frame.render_widget(paragraph, area);
 }
 
+/// Draws the one-line form of the pane into `area`, for screens too small for the
+/// pane: see [`state_bar_line`].
+pub fn render_state_bar(
+    frame: &mut Frame,
+    area: Rect,
+    view: &ConnectionView,
+    dropped: u64,
+    now: Instant,
+) {
+    let line = state_bar_line(view, dropped, now, usize::from(area.width));
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The URL keeps at least this many columns before the bar shows RTT or counters.
+const BAR_URL_MIN_WIDTH: usize = 20;
+
+/// The connection in one line of `width` columns:
+/// `● connected · ws://127.0.0.1:8765/ · rtt 3.90ms · →2 ←4`.
+///
+/// The state (with the reconnect countdown) always shows and the URL is cut to the
+/// room left; after them come, as long as each fits whole and the URL keeps
+/// [`BAR_URL_MIN_WIDTH`] columns: INSECURE, the last close while not connected, the
+/// round-trip time, messages sent and received, the queue, unconfirmed messages and
+/// entries dropped from the log.
+pub fn state_bar_line(
+    view: &ConnectionView,
+    dropped: u64,
+    now: Instant,
+    width: usize,
+) -> Line<'static> {
+    const SEPARATOR: &str = " · ";
+    let state = state_spans(view, now);
+    let state_width: usize = state.iter().map(Span::width).sum();
+    let url_reserve = SEPARATOR.width() + view.url.width().min(BAR_URL_MIN_WIDTH);
+    let mut room = width.saturating_sub(state_width + url_reserve);
+    let mut extras = Vec::new();
+    let mut extras_width = 0;
+    for (text, style) in bar_extras(view, dropped) {
+        let cost = SEPARATOR.width() + text.width();
+        if cost <= room {
+            room -= cost;
+            extras_width += cost;
+            extras.push(Span::styled(SEPARATOR, theme::dim()));
+            extras.push(Span::styled(text, style));
+        }
+    }
+    let url_room = width.saturating_sub(state_width + extras_width + SEPARATOR.width());
+    let mut spans = state;
+    if url_room > 0 {
+        spans.push(Span::styled(SEPARATOR, theme::dim()));
+        spans.push(Span::raw(fit_url(&view.url, url_room)));
+    }
+    spans.extend(extras);
+    Line::from(fit_spans(spans, width))
+}
+
+/// What the bar adds after the URL when there is room, most important first.
+fn bar_extras(view: &ConnectionView, dropped: u64) -> Vec<(String, Style)> {
+    let mut extras = Vec::new();
+    if view.insecure {
+        extras.push(("INSECURE".to_string(), theme::warning()));
+    }
+    let connected = matches!(
+        view.state,
+        ConnectionState::Connected
+            | ConnectionState::Authenticating
+            | ConnectionState::Authenticated
+    );
+    if let Some(close) = view.last_close.as_ref().filter(|_| !connected) {
+        let code = close.code.unwrap_or(1005);
+        let style = if close.clean {
+            theme::title()
+        } else {
+            theme::warning()
+        };
+        extras.push((format!("close {code}"), style));
+    }
+    if let Some(rtt) = view.rtt {
+        extras.push((format!("rtt {}", millis(rtt.last)), theme::ok()));
+    }
+    let stats = &view.stats;
+    extras.push((
+        format!("→{} ←{}", stats.messages_sent, stats.messages_received),
+        Style::new(),
+    ));
+    if stats.queue_len > 0 {
+        extras.push((format!("queue {}", stats.queue_len), theme::dim()));
+    }
+    if view.unconfirmed > 0 {
+        extras.push((
+            format!("{} unconfirmed", view.unconfirmed),
+            theme::warning(),
+        ));
+    }
+    if dropped > 0 {
+        extras.push((format!("{dropped} dropped"), theme::warning()));
+    }
+    extras
+}
+
 /// The pane's lines, for drawing and for tests.
 pub fn state_lines(
     view: &ConnectionView,
@@ -45,36 +151,21 @@ pub fn state_lines(
     width: usize,
 ) -> Vec<Line<'static>> {
     let mut lines = Vec::with_capacity(14);
-    let mut state = vec![Span::styled(
-        format!("● {}", view.state.as_str()),
-        theme::state(view.state),
-    )];
-    if view.state == ConnectionState::Reconnecting
-        && let (Some(pending), Some(left)) = (view.reconnect, view.reconnect_in(now))
-    {
-        let max = pending
-            .max_attempts
-            .map_or_else(|| "∞".to_string(), |max| max.to_string());
-        state.push(Span::raw(format!(
-            " in {:.1}s ({}/{max})",
-            left.as_secs_f64(),
-            pending.attempt
-        )));
-    }
-    lines.push(Line::from(state));
+    lines.push(Line::from(fit_spans(state_spans(view, now), width)));
     if let Some(profile) = &view.profile {
-        lines.push(pair("prof", shorten(profile, width.saturating_sub(6))));
+        lines.push(pair("prof", profile, width));
     }
-    lines.push(pair("url", shorten(&view.url, width.saturating_sub(6))));
+    let url = fit_url(&view.url, width.saturating_sub(LABEL_WIDTH));
+    lines.push(Line::from(vec![label("url"), Span::raw(url)]));
     let subprotocol = view
         .info
         .as_ref()
         .and_then(|info| info.subprotocol.clone())
         .unwrap_or_else(|| "—".into());
-    lines.push(pair("auth", view.auth_mode.to_string()));
-    lines.push(pair("proto", subprotocol));
+    lines.push(pair("auth", view.auth_mode, width));
+    lines.push(pair("proto", &subprotocol, width));
     if view.provider != "raw" {
-        lines.push(pair("via", view.provider.clone()));
+        lines.push(pair("via", &view.provider, width));
     }
     let tls = view.info.as_ref().is_some_and(|info| info.tls) || view.url.starts_with("wss:");
     let mut tls_line = vec![label("tls"), Span::raw(if tls { "yes" } else { "no" })];
@@ -82,29 +173,23 @@ pub fn state_lines(
         tls_line.push(Span::raw(" "));
         tls_line.push(Span::styled("INSECURE", theme::warning()));
     }
-    lines.push(Line::from(tls_line));
+    lines.push(Line::from(fit_spans(tls_line, width)));
     let uptime = view
         .uptime(now)
         .map_or_else(|| "—".to_string(), format_uptime);
-    lines.push(pair("up", uptime));
+    lines.push(pair("up", &uptime, width));
     lines.push(rtt_line(view, width));
     let stats = &view.stats;
-    lines.push(pair(
-        "sent",
-        format!("{} ({})", stats.messages_sent, bytes(stats.bytes_sent)),
-    ));
-    lines.push(pair(
-        "recv",
-        format!(
-            "{} ({})",
-            stats.messages_received,
-            bytes(stats.bytes_received)
-        ),
-    ));
-    lines.push(pair(
-        "rate",
-        format!("{:.1} msg/s", stats.messages_per_second),
-    ));
+    let sent = format!("{} ({})", stats.messages_sent, bytes(stats.bytes_sent));
+    lines.push(pair("sent", &sent, width));
+    let received = format!(
+        "{} ({})",
+        stats.messages_received,
+        bytes(stats.bytes_received)
+    );
+    lines.push(pair("recv", &received, width));
+    let rate = format!("{:.1} msg/s", stats.messages_per_second);
+    lines.push(pair("rate", &rate, width));
     let mut queue = vec![label("queue"), Span::raw(stats.queue_len.to_string())];
     if stats.rate_limited > 0 {
         queue.push(Span::styled(
@@ -118,12 +203,13 @@ pub fn state_lines(
             theme::warning(),
         ));
     }
-    lines.push(Line::from(queue));
+    lines.push(Line::from(fit_spans(queue, width)));
     if dropped > 0 {
-        lines.push(Line::from(vec![
+        let log = vec![
             label("log"),
             Span::styled(format!("{dropped} dropped from view"), theme::warning()),
-        ]));
+        ];
+        lines.push(Line::from(fit_spans(log, width)));
     }
     let connected = matches!(
         view.state,
@@ -138,14 +224,14 @@ pub fn state_lines(
         lines.push(Line::from(vec![
             Span::styled(format!("{:<LABEL_WIDTH$}", "last"), theme::dim()),
             Span::styled(
-                shorten(&format!("close {text}"), width.saturating_sub(LABEL_WIDTH)),
+                fit(&format!("close {text}"), width.saturating_sub(LABEL_WIDTH)),
                 theme::dim(),
             ),
         ]));
     } else if let Some(close) = &view.last_close {
         let code = close.code.unwrap_or(1005);
         let who = if close.by_peer { "server" } else { "wsdeck" };
-        lines.push(Line::from(vec![
+        let close_line = vec![
             label("close"),
             Span::styled(
                 format!("{code} {}", close_code::name(code)),
@@ -155,7 +241,8 @@ pub fn state_lines(
                     theme::warning()
                 },
             ),
-        ]));
+        ];
+        lines.push(Line::from(fit_spans(close_line, width)));
         let how = if code == 1006 && !close.clean {
             "connection lost, no close frame".to_string()
         } else {
@@ -178,14 +265,14 @@ pub fn state_lines(
     if let Some(provider) = view.recognised {
         let text = format!("looks like {provider} · :provider {provider}");
         lines.push(Line::from(Span::styled(
-            shorten(&text, width),
+            fit(&text, width),
             theme::decoded(),
         )));
     }
     for status in &view.adapter_status {
         let text = format!("{} {}", status.label, status.value);
         lines.push(Line::from(Span::styled(
-            shorten(&text, width),
+            fit(&text, width),
             theme::decoded(),
         )));
     }
@@ -195,9 +282,32 @@ pub fn state_lines(
             ConnectionState::Error | ConnectionState::Reconnecting
         )
     {
+        // Wrapped, not cut: the whole reason matters and the pane has the rows.
         lines.push(Line::from(Span::styled(error.clone(), theme::error())));
     }
     lines
+}
+
+/// `● reconnecting in 2.1s (2/10)`: the state in its colour, with the countdown to
+/// the next attempt while one is pending.
+fn state_spans(view: &ConnectionView, now: Instant) -> Vec<Span<'static>> {
+    let mut spans = vec![Span::styled(
+        format!("● {}", view.state.as_str()),
+        theme::state(view.state),
+    )];
+    if view.state == ConnectionState::Reconnecting
+        && let (Some(pending), Some(left)) = (view.reconnect, view.reconnect_in(now))
+    {
+        let max = pending
+            .max_attempts
+            .map_or_else(|| "∞".to_string(), |max| max.to_string());
+        spans.push(Span::raw(format!(
+            " in {:.1}s ({}/{max})",
+            left.as_secs_f64(),
+            pending.attempt
+        )));
+    }
+    spans
 }
 
 /// Width of the label column ("queue ").
@@ -205,7 +315,7 @@ const LABEL_WIDTH: usize = 6;
 
 /// `text` word-wrapped into the value column, so continuation lines line up under
 /// the values rather than under the labels.
-fn indented(text: &str, width: usize, style: ratatui::style::Style) -> Vec<Line<'static>> {
+fn indented(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
     let room = width.saturating_sub(LABEL_WIDTH).max(10);
     let mut lines = Vec::new();
     let mut current = String::new();
@@ -236,7 +346,9 @@ fn label(name: &str) -> Span<'static> {
     Span::styled(format!("{name:<LABEL_WIDTH$}"), theme::label())
 }
 
-fn pair(name: &str, value: String) -> Line<'static> {
+/// `name  value`, the value cut to what is left of `width`.
+fn pair(name: &str, value: &str, width: usize) -> Line<'static> {
+    let value = fit(value, width.saturating_sub(LABEL_WIDTH));
     Line::from(vec![label(name), Span::raw(value)])
 }
 
@@ -244,18 +356,19 @@ fn pair(name: &str, value: String) -> Line<'static> {
 /// history as fits.
 fn rtt_line(view: &ConnectionView, width: usize) -> Line<'static> {
     let Some(rtt) = view.rtt else {
-        return pair("rtt", "—".into());
+        return pair("rtt", "—", width);
     };
     let numbers = format!("{} avg {} ", millis(rtt.last), millis(rtt.avg));
     let room = width.saturating_sub(LABEL_WIDTH + numbers.chars().count());
-    Line::from(vec![
+    let spans = vec![
         label("rtt"),
         Span::raw(numbers),
         Span::styled(
             sparkline(view.rtt_history.iter().copied(), room.min(16)),
             theme::ok(),
         ),
-    ])
+    ];
+    Line::from(fit_spans(spans, width))
 }
 
 /// The last `width` samples as bar glyphs scaled to their maximum.
@@ -279,6 +392,33 @@ fn millis(duration: Duration) -> String {
     } else {
         format!("{ms:.0}ms")
     }
+}
+
+/// A URL in `width` columns. When it is too long, "…" replaces its middle, so the
+/// host and the end of the path (where a completed `transport=websocket` or an
+/// endpoint shows) both stay readable; too narrow for that, its start is kept.
+fn fit_url(url: &str, width: usize) -> String {
+    if url.width() <= width || width < 5 {
+        return fit(url, width);
+    }
+    let room = width - 1;
+    let head = url
+        .chars()
+        .scan(0, |used, c| {
+            *used += c.width().unwrap_or(0);
+            (*used <= room / 2).then_some(c)
+        })
+        .collect::<String>();
+    let mut tail = url
+        .chars()
+        .rev()
+        .scan(0, |used, c| {
+            *used += c.width().unwrap_or(0);
+            (*used <= room - room / 2).then_some(c)
+        })
+        .collect::<Vec<char>>();
+    tail.reverse();
+    format!("{head}…{}", tail.into_iter().collect::<String>())
 }
 
 /// `1 234 B`, `12.3 KiB`, `4.0 MiB`.
@@ -306,21 +446,10 @@ fn format_uptime(duration: Duration) -> String {
     )
 }
 
-/// Cuts the middle out of a long text so both ends stay readable.
-fn shorten(text: &str, width: usize) -> String {
-    let count = text.chars().count();
-    if count <= width || width < 5 {
-        return text.to_string();
-    }
-    let keep = width - 1;
-    let head: String = text.chars().take(keep / 2).collect();
-    let tail: String = text.chars().skip(count - (keep - keep / 2)).collect();
-    format!("{head}…{tail}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::stats::{RttStats, StatsSnapshot};
     use crate::session::{CloseOutcome, Event};
 
     fn text(lines: &[Line]) -> String {
@@ -396,14 +525,119 @@ mod tests {
         );
     }
 
+    /// A connected view with a measured round trip and some traffic.
+    fn connected(url: &str, now: Instant) -> ConnectionView {
+        let mut view = ConnectionView::new(url.into(), "none", false);
+        view.apply(&Event::StateChanged(ConnectionState::Connected), now);
+        let rtt = RttStats {
+            last: Duration::from_micros(3_900),
+            min: Duration::from_micros(3_900),
+            avg: Duration::from_micros(3_900),
+            count: 1,
+        };
+        view.apply(&Event::Rtt(rtt), now);
+        let stats = StatsSnapshot {
+            messages_sent: 2,
+            messages_received: 4,
+            ..StatsSnapshot::default()
+        };
+        view.apply(&Event::Stats(Box::new(stats)), now);
+        view
+    }
+
+    #[test]
+    fn the_bar_shows_rtt_and_counters_as_room_allows() {
+        let now = Instant::now();
+        let view = connected("ws://127.0.0.1:8765/", now);
+        let bar = |width| state_bar_line(&view, 0, now, width).to_string();
+        assert_eq!(
+            bar(80),
+            "● connected · ws://127.0.0.1:8765/ · rtt 3.90ms · →2 ←4"
+        );
+        assert_eq!(bar(50), "● connected · ws://127.0.0.1:8765/ · rtt 3.90ms");
+        assert_eq!(bar(40), "● connected · ws://127.0.0.1:8765/");
+        assert_eq!(bar(24), "● connected · ws:/…8765/");
+        assert_eq!(bar(11), "● connected");
+        assert_eq!(bar(8), "● conne…");
+    }
+
+    #[test]
+    fn the_bar_keeps_room_for_a_long_url_and_warns_first() {
+        let now = Instant::now();
+        let url = "wss://stream.example.com/v1/market/trades?symbols=BTC-USD";
+        let mut view = connected(url, now);
+        view.insecure = true;
+        view.unconfirmed = 3;
+        let line = state_bar_line(&view, 12, now, 60);
+        assert_eq!(
+            line.to_string(),
+            "● connected · wss://stre…ols=BTC-USD · INSECURE · rtt 3.90ms"
+        );
+        assert_eq!(line.width(), 60);
+        let wide = state_bar_line(&view, 12, now, 200).to_string();
+        assert!(
+            wide.ends_with(&format!(
+                "{url} · INSECURE · rtt 3.90ms · →2 ←4 · 3 unconfirmed · 12 dropped"
+            )),
+            "{wide}"
+        );
+    }
+
+    #[test]
+    fn the_bar_counts_down_to_a_reconnect_and_names_the_last_close() {
+        let now = Instant::now();
+        let mut view = ConnectionView::new("ws://127.0.0.1:9/".into(), "none", false);
+        view.apply(
+            &Event::Closed(CloseOutcome {
+                code: Some(1006),
+                reason: String::new(),
+                by_peer: false,
+                clean: false,
+            }),
+            now,
+        );
+        view.apply(&Event::StateChanged(ConnectionState::Reconnecting), now);
+        view.apply(
+            &Event::ReconnectScheduled {
+                attempt: 2,
+                max_attempts: None,
+                delay: Duration::from_millis(2100),
+            },
+            now,
+        );
+        assert_eq!(
+            state_bar_line(&view, 0, now, 80).to_string(),
+            "● reconnecting in 2.1s (2/∞) · ws://127.0.0.1:9/ · close 1006 · →0 ←0"
+        );
+    }
+
+    #[test]
+    fn long_values_in_the_pane_are_cut_with_an_ellipsis() {
+        let now = Instant::now();
+        let mut view = connected("ws://127.0.0.1:8765/a/rather/long/path/to/the/socket", now);
+        view.profile = Some("production-market-data-eu-west".into());
+        view.unconfirmed = 12;
+        view.stats.rate_limited = 3;
+        let lines = state_lines(&view, 0, now, 26);
+        for line in &lines {
+            assert!(line.width() <= 26, "{line}");
+        }
+        let shown = text(&lines);
+        assert!(shown.contains("url   ws://127.…the/socket\n"), "{shown}");
+        assert!(shown.contains("prof  production-market-d…"), "{shown}");
+        assert!(shown.contains("queue 0 · 3 rate-limited …"), "{shown}");
+    }
+
     #[test]
     fn helpers() {
-        assert_eq!(bytes(999), "999 B");
-        assert_eq!(bytes(2048), "2.0 KiB");
         assert_eq!(
-            shorten("ws://example.com/very/long/path", 12),
+            fit_url("ws://example.com/very/long/path", 12),
             "ws://…g/path"
         );
+        assert_eq!(fit_url("ws://例え.jp/パス", 9), "ws:/…パス");
+        assert_eq!(fit_url("ws://example.com/", 4), "ws:…");
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(2048), "2.0 KiB");
         assert_eq!(sparkline([1, 2, 4, 8].into_iter(), 3), "▂▄█");
         assert_eq!(format_uptime(Duration::from_secs(3725)), "01:02:05");
     }
