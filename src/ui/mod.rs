@@ -5,6 +5,7 @@
 pub mod close_dialog;
 pub mod command_line;
 pub mod composer;
+pub mod fit;
 pub mod help;
 pub mod inspector;
 pub mod json;
