@@ -94,8 +94,9 @@ pub fn render_inspector(frame: &mut Frame, area: Rect, inspector: &Inspector) {
 }
 
 /// `line` as is when it is at most `width` cells wide, else cut to `width` with
-/// "…" (in the style of the span it cuts).
-fn fit_line(line: &Line<'static>, width: usize) -> Line<'static> {
+/// "…" (in the style of the span it cuts). The close dialog and the snippets
+/// popup use it too.
+pub(super) fn fit_line(line: &Line<'static>, width: usize) -> Line<'static> {
     if line.width() <= width {
         return line.clone();
     }
