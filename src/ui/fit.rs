@@ -46,7 +46,11 @@ mod tests {
     #[test]
     fn a_cut_ends_with_an_ellipsis_within_the_width() {
         assert_eq!(fit("hello world", 8), "hello w…");
-        assert_eq!(fit("hello world", 7), "hello…", "no space before the ellipsis");
+        assert_eq!(
+            fit("hello world", 7),
+            "hello…",
+            "no space before the ellipsis"
+        );
         assert_eq!(fit("hello", 1), "…");
         assert_eq!(fit("hello", 0), "");
     }
@@ -56,7 +60,11 @@ mod tests {
         // Four cells for "日本" would leave no room for the ellipsis in 4.
         assert_eq!(fit("日本語", 5), "日本…");
         assert_eq!(fit("日本語", 4), "日…");
-        assert_eq!(Span::raw(fit("日本語", 4)).width(), 3, "never wider than asked");
+        assert_eq!(
+            Span::raw(fit("日本語", 4)).width(),
+            3,
+            "never wider than asked"
+        );
         assert_eq!(fit("a日本", 2), "a…");
     }
 }
