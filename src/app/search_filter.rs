@@ -426,15 +426,19 @@ mod tests {
         }
     }
 
-    fn selected_text_or_system(app: &App) -> String {
-        let seq = app.state.log_view.selected().expect("a selection");
-        match app.state.log.get(seq) {
-            Some(crate::state::log::LogEntry::System { text, .. }) => text.clone(),
-            Some(crate::state::log::LogEntry::Frame(frame)) => {
+    /// A frame's payload or a system line's text.
+    fn entry_text(entry: &crate::state::log::LogEntry) -> String {
+        match entry {
+            crate::state::log::LogEntry::Frame(frame) => {
                 String::from_utf8_lossy(&frame.payload).into_owned()
             }
-            None => panic!("no entry {seq}"),
+            crate::state::log::LogEntry::System { text, .. } => text.clone(),
         }
+    }
+
+    fn selected_text_or_system(app: &App) -> String {
+        let seq = app.state.log_view.selected().expect("a selection");
+        entry_text(app.state.log.get(seq).expect("the selected entry"))
     }
 
     /// A mixed log: text both ways, binary, ping/pong, a close and nothing else.
@@ -770,12 +774,7 @@ mod tests {
         let Some(Overlay::Inspector(inspector)) = &app.state.overlay else {
             return None;
         };
-        match inspector.entry() {
-            crate::state::log::LogEntry::Frame(frame) => {
-                Some(String::from_utf8_lossy(&frame.payload).into_owned())
-            }
-            crate::state::log::LogEntry::System { text, .. } => Some(text.clone()),
-        }
+        Some(entry_text(inspector.entry()))
     }
 
     #[test]
