@@ -6,17 +6,28 @@
 //! most [`SEARCH_STEP`] / [`FILTER_STEP`] entries per step. Walking hits while a
 //! filter is on alternates binary searches over the hits and the filtered rows
 //! (each skips past the other), so it never looks at an entry.
+//!
+//! The search scans oldest first, but its first jump goes to the newest hit: so
+//! that Enter right after `/` inspects that hit even while the scan goes on, a new
+//! search also looks back from the newest row (at most [`SEARCH_STEP`] entries) and
+//! selects the first hit it meets.
 
 use super::{App, FILTER_STEP, FilterState, SEARCH_STEP, SearchState, StatusLevel, log_rows};
 use crate::state::filter_expr;
 use crate::state::log::{EntrySeq, FilteredView, Matcher, Search};
 use crate::state::log_view::LogRows;
 use crate::state::prompt::LinePrompt;
+use std::time::{Duration, Instant};
 
 /// Entries a filter examines after each session event, so that a filter that has
 /// caught up shows (and counts) new entries at once, without waiting for
 /// [`Msg::Work`](super::Msg::Work). One event appends at most one entry.
 const FILTER_STEP_ON_EVENT: usize = 1;
+
+/// The longest the look back for a new search's newest hit runs, like one scan step.
+const NEWEST_HIT_LOOK_TIME: Duration = Duration::from_millis(8);
+/// Entries the look back checks between two looks at the clock.
+const NEWEST_HIT_CLOCK_EVERY: usize = 64;
 
 impl App {
     /// One step of background work: the filter first (it decides what is shown),
@@ -114,6 +125,30 @@ impl App {
             unjumped_before: 0,
         });
         self.step_search();
+        self.jump_to_newest_hit_from_the_end();
+    }
+
+    /// When the first scan step did not reach the end of the log: looks back from
+    /// the newest row shown for the newest hit and selects it (the first jump).
+    /// Skipped while a filter is still being built, as its rows are not all known yet.
+    fn jump_to_newest_hit_from_the_end(&mut self) {
+        let Some(search) = self.state.search.as_mut() else {
+            return;
+        };
+        let filter_pending = self
+            .state
+            .filter
+            .as_ref()
+            .is_some_and(|filter| !filter.is_done(&self.state.log));
+        // A finished scan has made (or ruled out) the first jump already.
+        if search.jumped || search.done || filter_pending {
+            return;
+        }
+        let rows = log_rows(&self.state.log, &self.state.filter);
+        if let Some(hit) = newest_matching_row(search.search.matcher(), rows, SEARCH_STEP) {
+            search.jumped = true;
+            self.state.log_view.jump_to(hit, rows);
+        }
     }
 
     /// n (`forward`) and N: the next or previous hit among the rows shown.
@@ -129,7 +164,13 @@ impl App {
             .selected()
             .unwrap_or_else(|| self.state.log.end_seq());
         match visible_hit(&search.search, rows, from, forward) {
-            Some(seq) => self.state.log_view.jump_to(seq, rows),
+            Some(seq) => {
+                self.state.log_view.jump_to(seq, rows);
+                // The user picked this hit: the scan ending must not jump elsewhere.
+                if let Some(search) = self.state.search.as_mut() {
+                    search.jumped = true;
+                }
+            }
             None => {
                 let mut text = if forward {
                     format!(
@@ -204,6 +245,27 @@ impl App {
             search.unjumped_before = 0;
         }
     }
+}
+
+/// The newest of `rows` that `matcher` matches, looking at no more than `budget`
+/// rows back from the newest (and for no longer than [`NEWEST_HIT_LOOK_TIME`]).
+fn newest_matching_row(matcher: &Matcher, rows: LogRows, budget: usize) -> Option<EntrySeq> {
+    let deadline = Instant::now() + NEWEST_HIT_LOOK_TIME;
+    let oldest = rows.len().saturating_sub(budget);
+    for (looked, index) in (oldest..rows.len()).rev().enumerate() {
+        let seq = rows.seq_at(index)?;
+        if rows
+            .store()
+            .get(seq)
+            .is_some_and(|entry| matcher.matches_entry(entry))
+        {
+            return Some(seq);
+        }
+        if (looked + 1).is_multiple_of(NEWEST_HIT_CLOCK_EVERY) && Instant::now() >= deadline {
+            return None;
+        }
+    }
+    None
 }
 
 /// The nearest hit of `search` after `from` (`forward`) or before it that is one
@@ -359,6 +421,21 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// A frame's payload or a system line's text.
+    fn entry_text(entry: &crate::state::log::LogEntry) -> String {
+        match entry {
+            crate::state::log::LogEntry::Frame(frame) => {
+                String::from_utf8_lossy(&frame.payload).into_owned()
+            }
+            crate::state::log::LogEntry::System { text, .. } => text.clone(),
+        }
+    }
+
+    fn selected_text_or_system(app: &App) -> String {
+        let seq = app.state.log_view.selected().expect("a selection");
+        entry_text(app.state.log.get(seq).expect("the selected entry"))
     }
 
     /// A mixed log: text both ways, binary, ping/pong, a close and nothing else.
@@ -688,6 +765,128 @@ mod tests {
         text(&mut app, Direction::Incoming, "pin in");
         finish_work(&mut app);
         assert_eq!(app.state.log_view.selected(), Some(5));
+    }
+
+    /// The text of the entry the inspector shows, if it is open.
+    fn inspected_text(app: &App) -> Option<String> {
+        let Some(Overlay::Inspector(inspector)) = &app.state.overlay else {
+            return None;
+        };
+        Some(entry_text(inspector.entry()))
+    }
+
+    #[test]
+    fn enter_after_a_search_inspects_the_hit_and_n_walks_the_inspected_hit() {
+        let mut app = app(100);
+        for payload in ["needle old", "x", "needle new", "newest, no match"] {
+            text(&mut app, Direction::Incoming, payload);
+        }
+        // From the composer as a person would: Esc to the log, / query Enter, Enter.
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.state.focus, Focus::Log);
+        press(&mut app, KeyCode::Char('/'));
+        type_text(&mut app, "needle");
+        press(&mut app, KeyCode::Enter);
+        assert!(app.state.overlay.is_none(), "the prompt closed");
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(inspected_text(&app).as_deref(), Some("needle new"));
+
+        press(&mut app, KeyCode::Esc);
+        press_with(&mut app, KeyCode::Char('N'), KeyModifiers::SHIFT);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(inspected_text(&app).as_deref(), Some("needle old"));
+
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char('n'));
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(inspected_text(&app).as_deref(), Some("needle new"));
+    }
+
+    #[test]
+    fn enter_right_after_a_long_search_inspects_the_newest_hit() {
+        use crate::state::log::{LogEntry, SystemLevel};
+        // More entries than one search step examines: the forward scan is still
+        // going when the next key arrives (no Msg::Work in between).
+        let total = SEARCH_STEP + 500;
+        let mut app = app(total);
+        for i in 0..total {
+            let line = if i == total - 10 {
+                "needle near the end".to_owned()
+            } else {
+                format!("line {i}")
+            };
+            app.state
+                .log
+                .push(LogEntry::system(SystemLevel::Info, line));
+        }
+        app.state.log_view.on_append(&app.state.log);
+        focus_log(&mut app);
+        press(&mut app, KeyCode::Char('/'));
+        type_text(&mut app, "needle");
+        press(&mut app, KeyCode::Enter);
+        assert!(app.has_pending_work(), "the scan is not done yet");
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(inspected_text(&app).as_deref(), Some("needle near the end"));
+        // The scan finishing later does not move the selection.
+        press(&mut app, KeyCode::Esc);
+        finish_work(&mut app);
+        assert_eq!(selected_text_or_system(&app), "needle near the end");
+    }
+
+    #[test]
+    fn a_hit_chosen_with_n_before_the_scan_ends_stays_selected() {
+        use crate::state::log::{LogEntry, SystemLevel};
+        // The only hits are the two oldest entries, further back than the first
+        // look from the end reaches: the first jump waits for the scan.
+        let total = SEARCH_STEP + 500;
+        let mut app = app(total);
+        for i in 0..total {
+            let line = match i {
+                0 => "needle a".to_owned(),
+                1 => "needle b".to_owned(),
+                _ => format!("line {i}"),
+            };
+            app.state
+                .log
+                .push(LogEntry::system(SystemLevel::Info, line));
+        }
+        app.state.log_view.on_append(&app.state.log);
+        focus_log(&mut app);
+        press(&mut app, KeyCode::Char('/'));
+        type_text(&mut app, "needle");
+        press(&mut app, KeyCode::Enter);
+        assert!(app.has_pending_work(), "the scan is not done yet");
+        press_with(&mut app, KeyCode::Char('N'), KeyModifiers::SHIFT);
+        press_with(&mut app, KeyCode::Char('N'), KeyModifiers::SHIFT);
+        assert_eq!(selected_text_or_system(&app), "needle a");
+        finish_work(&mut app);
+        assert_eq!(
+            selected_text_or_system(&app),
+            "needle a",
+            "the end of the scan does not take the user's hit away"
+        );
+    }
+
+    #[test]
+    fn the_look_back_for_the_newest_hit_stays_within_its_budget() {
+        use crate::state::log::{Filter, LogEntry, LogStore, SystemLevel};
+        let mut store = LogStore::new(100);
+        for i in 0..20 {
+            let text = if [2, 9, 14].contains(&i) { "hit" } else { "x" };
+            let keep = if i < 10 { " keep" } else { "" };
+            store.push(LogEntry::system(SystemLevel::Info, format!("{text}{keep}")));
+        }
+        let matcher = Matcher::substring("hit", false);
+        let all = LogRows::all(&store);
+        assert_eq!(newest_matching_row(&matcher, all, 100), Some(14));
+        assert_eq!(newest_matching_row(&matcher, all, 6), Some(14));
+        assert_eq!(newest_matching_row(&matcher, all, 5), None, "14 is 6 back");
+        let mut view = FilteredView::new(Filter::default().with_text("keep", false));
+        view.step(&store, 100);
+        let kept = LogRows::filtered(&store, &view);
+        assert_eq!(newest_matching_row(&matcher, kept, 100), Some(9));
+        let none = Matcher::substring("absent", false);
+        assert_eq!(newest_matching_row(&none, all, 100), None);
     }
 
     #[test]

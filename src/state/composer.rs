@@ -11,8 +11,9 @@
 //! and `Ctrl`/`Alt` chords the editor does not use). `Shift-Enter` only arrives
 //! in terminals speaking the kitty keyboard protocol (kitty, WezTerm, foot,
 //! Ghostty, recent Alacritty/iTerm2). History keys walk the history on the
-//! first (older) or last (newer) line and move the cursor elsewhere; past the
-//! newest, the unsent draft comes back. Pasted text goes through
+//! first (older) or last (newer) line, each message in the mode it was sent in,
+//! and move the cursor elsewhere; past the newest, the unsent draft comes back
+//! in its mode. Pasted text goes through
 //! [`Composer::insert_text`].
 //!
 //! Binary mode takes hex — whitespace and line breaks allowed anywhere between
@@ -29,7 +30,7 @@ pub use super::payload::ComposerError;
 use super::payload::{base64_body, check_json, parse_binary, pretty_json};
 use crate::keymap::ComposerAction;
 use crate::session::PayloadKind;
-use crate::state::history::History;
+use crate::state::history::{History, HistoryEntry};
 use crate::ui::theme;
 
 /// What the editor's text is sent as.
@@ -183,12 +184,16 @@ impl Composer {
     }
 
     /// The app calls this once the message was handed to the session: clears
-    /// the editor and the error, records `text` in the history and saves it.
-    /// Returns the save error to show, if any.
+    /// the editor and the error, records `text` in the history with the current
+    /// mode (the one it was sent in) and saves it. Returns the save error to
+    /// show, if any.
     pub fn mark_sent(&mut self, text: &str) -> Option<String> {
         self.load_text("");
         self.error = None;
-        self.history.push(text.to_owned());
+        self.history.push(HistoryEntry {
+            text: text.to_owned(),
+            mode: self.mode,
+        });
         self.history.save().err()
     }
 
@@ -312,23 +317,28 @@ impl Composer {
 
     fn recall_older(&mut self) -> ComposerOutcome {
         let draft = self.text();
-        if let Some(entry) = self.history.previous(&draft).map(str::to_owned) {
-            self.load_text(&entry);
+        if let Some(entry) = self.history.previous(&draft, self.mode).cloned() {
+            self.show_recalled(&entry);
             // On the first line, so the next Up keeps walking back.
             self.textarea.move_cursor(CursorMove::Top);
             self.textarea.move_cursor(CursorMove::End);
-            self.error = None;
         }
         ComposerOutcome::None
     }
 
     fn recall_newer(&mut self) -> ComposerOutcome {
-        if let Some(entry) = self.history.next().map(str::to_owned) {
-            // `load_text` leaves the cursor on the last line: Down keeps walking.
-            self.load_text(&entry);
-            self.error = None;
+        if let Some(entry) = self.history.next().cloned() {
+            // `show_recalled` leaves the cursor on the last line: Down keeps walking.
+            self.show_recalled(&entry);
         }
         ComposerOutcome::None
+    }
+
+    /// Puts a history entry (or the draft given back) in the editor, in its mode.
+    fn show_recalled(&mut self, entry: &HistoryEntry) {
+        self.load_text(&entry.text);
+        self.mode = entry.mode;
+        self.error = None;
     }
 
     fn submit(&mut self) -> ComposerOutcome {
@@ -545,6 +555,75 @@ mod tests {
         ctrl(&mut c, 'n');
         assert_eq!(c.text(), "draft");
         assert!(!c.history().is_browsing());
+    }
+
+    #[test]
+    fn walking_the_history_restores_each_mode_and_the_draft_mode() {
+        let mut c = typed(ComposerMode::Text, "hello");
+        let (_, _, text) = sent(key(&mut c, KeyCode::Enter));
+        assert_eq!(c.mark_sent(&text), None);
+        ctrl(&mut c, 't');
+        ctrl(&mut c, 't');
+        assert_eq!(c.mode(), ComposerMode::Json);
+        c.insert_text("{\"a\": 1}");
+        let (_, _, text) = sent(key(&mut c, KeyCode::Enter));
+        c.mark_sent(&text);
+        ctrl(&mut c, 't');
+        ctrl(&mut c, 't');
+        c.insert_text("de ad");
+        assert_eq!(c.mode(), ComposerMode::Binary);
+
+        key(&mut c, KeyCode::Up);
+        assert_eq!(
+            (c.text(), c.mode()),
+            ("{\"a\": 1}".into(), ComposerMode::Json)
+        );
+        key(&mut c, KeyCode::Up);
+        assert_eq!((c.text(), c.mode()), ("hello".into(), ComposerMode::Text));
+        assert_eq!(c.mode_label(), "Text");
+        key(&mut c, KeyCode::Down);
+        assert_eq!(c.mode(), ComposerMode::Json);
+        key(&mut c, KeyCode::Down);
+        assert_eq!(
+            (c.text(), c.mode()),
+            ("de ad".into(), ComposerMode::Binary),
+            "past the newest: the draft in its own mode"
+        );
+    }
+
+    #[test]
+    fn text_sent_in_text_mode_comes_back_in_text_mode_after_switching_to_json() {
+        let mut c = typed(ComposerMode::Text, "not json");
+        let (_, _, text) = sent(key(&mut c, KeyCode::Enter));
+        c.mark_sent(&text);
+        ctrl(&mut c, 't');
+        ctrl(&mut c, 't');
+        assert_eq!(c.mode(), ComposerMode::Json);
+        key(&mut c, KeyCode::Up);
+        assert_eq!(
+            (c.text(), c.mode()),
+            ("not json".into(), ComposerMode::Text)
+        );
+        let (payload, kind, _) = sent(key(&mut c, KeyCode::Enter));
+        assert_eq!(
+            (payload.as_slice(), kind),
+            (&b"not json"[..], PayloadKind::Text),
+            "sent again as text, no JSON error"
+        );
+        // Ctrl-T while walking changes the recalled text's mode, not the draft's.
+        let mut history = History::in_memory(10);
+        history.push(HistoryEntry {
+            text: "0x01".into(),
+            mode: ComposerMode::Text,
+        });
+        let mut c = Composer::new(history, ComposerMode::Json);
+        c.set_text("{}");
+        key(&mut c, KeyCode::Up);
+        assert_eq!((c.text(), c.mode()), ("0x01".into(), ComposerMode::Text));
+        ctrl(&mut c, 't');
+        assert_eq!(c.mode(), ComposerMode::Binary);
+        key(&mut c, KeyCode::Down);
+        assert_eq!((c.text(), c.mode()), ("{}".into(), ComposerMode::Json));
     }
 
     #[test]

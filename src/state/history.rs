@@ -1,11 +1,16 @@
 //! The composer's send history: what the user sent to one connection target
-//! (a URL or a profile), newest last, bounded, walked with Up/Down, and kept
-//! across runs in a small JSON file per target.
+//! (a URL or a profile) and in which composer mode, newest last, bounded, walked
+//! with Up/Down, and kept across runs in a small JSON file per target.
 //!
 //! Only texts the composer actually handed to the session are recorded: the
-//! file holds exactly what was sent, nothing else (no URL, no headers, no
-//! token). The file name is derived from the target without its query string
-//! or user info, since those often carry credentials.
+//! file holds exactly what was sent and its mode, nothing else (no URL, no
+//! headers, no token). The file name is derived from the target without its
+//! query string or user info, since those often carry credentials.
+//!
+//! The file is `{"version": 2, "entries": [{"text": "…", "mode": "json"}, …]}`
+//! (modes `json`, `text`, `binary`). Version 1 files held bare strings; they
+//! still load, each entry getting the mode its text reads as (see
+//! `mode_for_unlabelled`).
 
 use std::collections::VecDeque;
 use std::fs;
@@ -14,25 +19,112 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::composer::ComposerMode;
+use super::payload::{base64_body, check_json, parse_binary};
+
+/// The format version [`History::save`] writes.
+const FILE_VERSION: u32 = 2;
+
 /// What a history file holds on disk.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HistoryFile {
     version: u32,
-    entries: Vec<String>,
+    entries: Vec<StoredEntry>,
+}
+
+/// One entry on disk: a bare string in version 1 files, text and mode since.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum StoredEntry {
+    WithMode { text: String, mode: StoredMode },
+    Unlabelled(String),
+}
+
+/// A composer mode as the file spells it, independent of the enum's Rust names.
+#[derive(Serialize, Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum StoredMode {
+    Json,
+    Text,
+    Binary,
+}
+
+impl From<ComposerMode> for StoredMode {
+    fn from(mode: ComposerMode) -> Self {
+        match mode {
+            ComposerMode::Json => Self::Json,
+            ComposerMode::Text => Self::Text,
+            ComposerMode::Binary => Self::Binary,
+        }
+    }
+}
+
+impl From<StoredMode> for ComposerMode {
+    fn from(mode: StoredMode) -> Self {
+        match mode {
+            StoredMode::Json => Self::Json,
+            StoredMode::Text => Self::Text,
+            StoredMode::Binary => Self::Binary,
+        }
+    }
+}
+
+impl From<StoredEntry> for HistoryEntry {
+    fn from(stored: StoredEntry) -> Self {
+        match stored {
+            StoredEntry::WithMode { text, mode } => HistoryEntry {
+                text,
+                mode: mode.into(),
+            },
+            StoredEntry::Unlabelled(text) => HistoryEntry {
+                mode: mode_for_unlabelled(&text),
+                text,
+            },
+        }
+    }
+}
+
+/// The mode for an entry saved before entries had one: JSON when the text is
+/// valid JSON (sent as typed, like Text mode, so nothing changes for it);
+/// Binary when it has the unmistakable marks of binary input, a `base64:` or
+/// `0x` prefix, and decodes as such; Text otherwise. Bare hex such as `cafe` is
+/// also a plausible text message, so it comes back as Text: it would be sent as
+/// typed, never turned into bytes the user did not mean.
+fn mode_for_unlabelled(text: &str) -> ComposerMode {
+    let trimmed = text.trim_start();
+    let marked_binary =
+        base64_body(trimmed).is_some() || trimmed.starts_with("0x") || trimmed.starts_with("0X");
+    if check_json(text).is_ok() {
+        ComposerMode::Json
+    } else if marked_binary && parse_binary(text).is_ok() {
+        ComposerMode::Binary
+    } else {
+        ComposerMode::Text
+    }
+}
+
+/// One sent message as the history remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// The editor text as sent.
+    pub text: String,
+    /// The composer mode it was sent in; recalling the entry restores it.
+    pub mode: ComposerMode,
 }
 
 /// Bounded send history for one connection target (URL or profile), newest
 /// last, no consecutive duplicates, no empty entries.
 #[derive(Debug, Clone)]
 pub struct History {
-    entries: VecDeque<String>,
+    entries: VecDeque<HistoryEntry>,
     capacity: usize,
     path: Option<PathBuf>,
     /// Index into `entries` while the user walks the history.
     cursor: Option<usize>,
-    /// What the editor held when browsing started, given back past the newest entry.
-    draft: Option<String>,
+    /// What the editor held (and its mode) when browsing started, given back
+    /// past the newest entry.
+    draft: Option<HistoryEntry>,
 }
 
 impl History {
@@ -51,6 +143,7 @@ impl History {
     }
 
     /// Loads the history stored at `path`, keeping the newest `capacity` entries.
+    /// Version 1 files (entries without a mode) load too.
     ///
     /// A missing file is an empty history and no error. When the file exists
     /// but is not a valid history, it is renamed to `<file>.corrupt` so the
@@ -84,7 +177,7 @@ impl History {
         match serde_json::from_str::<HistoryFile>(&raw) {
             Ok(file) => {
                 for entry in file.entries {
-                    history.push(entry);
+                    history.push(entry.into());
                 }
                 history.path = Some(path);
                 (history, None)
@@ -149,11 +242,12 @@ impl History {
         directories::ProjectDirs::from("", "", "wsdeck").map(|dirs| dirs.data_dir().to_path_buf())
     }
 
-    /// Records a sent text as the newest entry (unless it is empty or equal to
-    /// the newest), dropping the oldest past the capacity. Stops browsing.
-    pub fn push(&mut self, entry: String) {
+    /// Records a sent message as the newest entry (unless its text is empty or
+    /// it equals the newest, mode included), dropping the oldest past the
+    /// capacity. Stops browsing.
+    pub fn push(&mut self, entry: HistoryEntry) {
         self.stop_browsing();
-        if entry.is_empty() || self.entries.back() == Some(&entry) {
+        if entry.text.is_empty() || self.entries.back() == Some(&entry) {
             return;
         }
         self.entries.push_back(entry);
@@ -162,35 +256,42 @@ impl History {
         }
     }
 
-    /// Steps to the next older entry. The first call of a walk saves
-    /// `current_draft` so [`History::next`] can give it back. `None` when
-    /// there is nothing older (the walk stays where it is).
-    pub fn previous(&mut self, current_draft: &str) -> Option<&str> {
+    /// Steps to the next older entry. The first call of a walk saves the
+    /// editor's `draft_text` and `draft_mode` so [`History::next`] can give
+    /// them back. `None` when there is nothing older (the walk stays where it is).
+    pub fn previous(
+        &mut self,
+        draft_text: &str,
+        draft_mode: ComposerMode,
+    ) -> Option<&HistoryEntry> {
         let index = match self.cursor {
             None if self.entries.is_empty() => return None,
             None => {
-                self.draft = Some(current_draft.to_owned());
+                self.draft = Some(HistoryEntry {
+                    text: draft_text.to_owned(),
+                    mode: draft_mode,
+                });
                 self.entries.len() - 1
             }
             Some(0) => return None,
             Some(i) => i - 1,
         };
         self.cursor = Some(index);
-        self.entries.get(index).map(String::as_str)
+        self.entries.get(index)
     }
 
     /// Steps to the next newer entry; past the newest, ends the walk and
-    /// returns the saved draft. `None` when not browsing.
+    /// returns the saved draft with its mode. `None` when not browsing.
     // Named after the key it serves, not an iterator: it walks a cursor and can restore the draft.
     #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> Option<&str> {
+    pub fn next(&mut self) -> Option<&HistoryEntry> {
         let i = self.cursor?;
         if i + 1 < self.entries.len() {
             self.cursor = Some(i + 1);
-            return self.entries.get(i + 1).map(String::as_str);
+            return self.entries.get(i + 1);
         }
         self.cursor = None;
-        Some(self.draft.as_deref().unwrap_or(""))
+        self.draft.as_ref()
     }
 
     /// Ends a walk without restoring anything (the user edited the recalled text).
@@ -204,9 +305,14 @@ impl History {
         self.cursor.is_some()
     }
 
-    /// The entries, oldest first.
+    /// The texts of the entries, oldest first.
     pub fn entries(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(String::as_str)
+        self.entries.iter().map(|entry| entry.text.as_str())
+    }
+
+    /// The entries with the mode each was sent in, oldest first.
+    pub fn entries_with_modes(&self) -> impl Iterator<Item = &HistoryEntry> {
+        self.entries.iter()
     }
 
     /// The file this history is saved to, if any.
@@ -225,8 +331,15 @@ impl History {
             format!("could not save history to {}: {err}", path.display())
         };
         let file = HistoryFile {
-            version: 1,
-            entries: self.entries.iter().cloned().collect(),
+            version: FILE_VERSION,
+            entries: self
+                .entries
+                .iter()
+                .map(|entry| StoredEntry::WithMode {
+                    text: entry.text.clone(),
+                    mode: entry.mode.into(),
+                })
+                .collect(),
         };
         let json = serde_json::to_vec_pretty(&file).map_err(|e| fail(&e))?;
         if let Some(parent) = path.parent() {
@@ -303,21 +416,52 @@ mod tests {
         ))
     }
 
+    fn entry(text: &str, mode: ComposerMode) -> HistoryEntry {
+        HistoryEntry {
+            text: text.to_owned(),
+            mode,
+        }
+    }
+
+    fn json(text: &str) -> HistoryEntry {
+        entry(text, ComposerMode::Json)
+    }
+
     fn filled(entries: &[&str]) -> History {
         let mut h = History::in_memory(10);
         for e in entries {
-            h.push((*e).to_owned());
+            h.push(json(e));
         }
         h
+    }
+
+    /// The texts and modes a walk step gave, for comparing.
+    fn seen(step: Option<&HistoryEntry>) -> Option<(&str, ComposerMode)> {
+        step.map(|e| (e.text.as_str(), e.mode))
     }
 
     #[test]
     fn bounded_and_no_consecutive_duplicates() {
         let mut h = History::in_memory(3);
         for e in ["a", "a", "b", "", "a", "c", "d"] {
-            h.push(e.to_owned());
+            h.push(json(e));
         }
         assert_eq!(h.entries().collect::<Vec<_>>(), ["a", "c", "d"]);
+    }
+
+    #[test]
+    fn the_same_text_in_another_mode_is_a_new_entry() {
+        let mut h = History::in_memory(5);
+        h.push(entry("0x01", ComposerMode::Text));
+        h.push(entry("0x01", ComposerMode::Text));
+        h.push(entry("0x01", ComposerMode::Binary));
+        assert_eq!(
+            h.entries_with_modes().cloned().collect::<Vec<_>>(),
+            [
+                entry("0x01", ComposerMode::Text),
+                entry("0x01", ComposerMode::Binary)
+            ]
+        );
     }
 
     #[test]
@@ -325,26 +469,49 @@ mod tests {
         let mut h = filled(&["one", "two"]);
         assert!(!h.is_browsing());
         assert_eq!(h.next(), None, "next without browsing does nothing");
-        assert_eq!(h.previous("draft"), Some("two"));
+        let draft = Some(("draft", ComposerMode::Text));
+        let json_mode = ComposerMode::Json;
+        assert_eq!(
+            seen(h.previous("draft", ComposerMode::Text)),
+            Some(("two", json_mode))
+        );
         assert!(h.is_browsing());
-        assert_eq!(h.previous("ignored"), Some("one"));
-        assert_eq!(h.previous("ignored"), None, "nothing older");
-        assert_eq!(h.next(), Some("two"));
-        assert_eq!(h.next(), Some("draft"));
+        assert_eq!(
+            seen(h.previous("ignored", json_mode)),
+            Some(("one", json_mode))
+        );
+        assert_eq!(h.previous("ignored", json_mode), None, "nothing older");
+        assert_eq!(seen(h.next()), Some(("two", json_mode)));
+        assert_eq!(seen(h.next()), draft, "the draft comes back in its mode");
         assert!(!h.is_browsing());
         assert_eq!(h.next(), None);
     }
 
     #[test]
+    fn walking_gives_each_entry_its_mode() {
+        let mut h = History::in_memory(5);
+        h.push(entry("hello", ComposerMode::Text));
+        h.push(entry("{}", ComposerMode::Json));
+        h.push(entry("de ad", ComposerMode::Binary));
+        let binary = ComposerMode::Binary;
+        assert_eq!(seen(h.previous("", binary)), Some(("de ad", binary)));
+        let older = seen(h.previous("", binary));
+        assert_eq!(older, Some(("{}", ComposerMode::Json)));
+        let oldest = seen(h.previous("", binary));
+        assert_eq!(oldest, Some(("hello", ComposerMode::Text)));
+    }
+
+    #[test]
     fn push_and_empty_history_end_browsing() {
         let mut h = History::in_memory(5);
-        assert_eq!(h.previous("x"), None);
+        let json_mode = ComposerMode::Json;
+        assert_eq!(h.previous("x", json_mode), None);
         assert!(!h.is_browsing());
-        h.push("a".into());
-        assert_eq!(h.previous(""), Some("a"));
-        h.push("b".into());
+        h.push(entry("a", json_mode));
+        assert_eq!(seen(h.previous("", json_mode)), Some(("a", json_mode)));
+        h.push(entry("b", json_mode));
         assert!(!h.is_browsing());
-        assert_eq!(h.previous(""), Some("b"));
+        assert_eq!(seen(h.previous("", json_mode)), Some(("b", json_mode)));
     }
 
     #[test]
@@ -371,18 +538,31 @@ mod tests {
         let (mut h, err) = History::load(path.clone(), 3);
         assert!(err.is_none(), "missing file is no error");
         assert_eq!(h.entries().count(), 0);
-        for e in ["{\"a\":1}", "line1\nline2", "x", "y"] {
-            h.push(e.to_owned());
+        let sent = [
+            entry("{\"a\":1}", ComposerMode::Json),
+            entry("line1\nline2", ComposerMode::Text),
+            entry("{\"b\":2}", ComposerMode::Text),
+            entry("base64:AAE=", ComposerMode::Binary),
+        ];
+        for e in &sent {
+            h.push(e.clone());
         }
         assert_eq!(h.save(), Ok(()));
+        let saved = fs::read_to_string(&path).unwrap_or_default();
+        assert!(saved.contains("\"version\": 2"), "{saved}");
+        assert!(saved.contains("\"mode\": \"binary\""), "{saved}");
         let (loaded, err) = History::load(path.clone(), 3);
         assert!(err.is_none());
         assert_eq!(
-            loaded.entries().collect::<Vec<_>>(),
-            ["line1\nline2", "x", "y"]
+            loaded.entries_with_modes().cloned().collect::<Vec<_>>(),
+            sent[1..],
+            "texts and modes come back, JSON-looking text stays Text"
         );
         let (smaller, _) = History::load(path.clone(), 2);
-        assert_eq!(smaller.entries().collect::<Vec<_>>(), ["x", "y"]);
+        assert_eq!(
+            smaller.entries().collect::<Vec<_>>(),
+            ["{\"b\":2}", "base64:AAE="]
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -403,6 +583,77 @@ mod tests {
     }
 
     #[test]
+    fn version_1_files_load_with_the_mode_each_text_reads_as() {
+        let dir = temp_dir("version1");
+        let path = dir.join("h.json");
+        fs::create_dir_all(&dir).expect("temp dir");
+        let old = r#"{
+  "version": 1,
+  "entries": [
+    "{\"type\": \"ping\"}",
+    "42",
+    "hello {",
+    "de ad be ef",
+    "0xdead 0xbeef",
+    "base64:3q2+7w==",
+    "0xnot hex",
+    "line1\nline2"
+  ]
+}"#;
+        fs::write(&path, old).expect("write");
+        let (loaded, err) = History::load(path.clone(), 10);
+        assert_eq!(err, None);
+        let modes: Vec<(&str, ComposerMode)> = loaded
+            .entries_with_modes()
+            .map(|e| (e.text.as_str(), e.mode))
+            .collect();
+        use ComposerMode::{Binary, Json, Text};
+        assert_eq!(
+            modes,
+            [
+                ("{\"type\": \"ping\"}", Json),
+                ("42", Json),
+                ("hello {", Text),
+                ("de ad be ef", Text),
+                ("0xdead 0xbeef", Binary),
+                ("base64:3q2+7w==", Binary),
+                ("0xnot hex", Text),
+                ("line1\nline2", Text),
+            ]
+        );
+        // Saving writes the new format; it loads to the same entries.
+        assert_eq!(loaded.save(), Ok(()));
+        let (again, err) = History::load(path, 10);
+        assert_eq!(err, None);
+        assert!(again.entries_with_modes().eq(loaded.entries_with_modes()));
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn mixed_entries_and_unknown_entry_fields_load() {
+        let dir = temp_dir("mixed");
+        let path = dir.join("h.json");
+        fs::create_dir_all(&dir).expect("temp dir");
+        let mixed = r#"{"version": 2, "entries": [
+            "plain",
+            {"text": "t", "mode": "text"},
+            {"text": "{}", "mode": "json", "sent_at": "later versions may add this"}
+        ]}"#;
+        fs::write(&path, mixed).expect("write");
+        let (loaded, err) = History::load(path, 10);
+        assert_eq!(err, None);
+        assert_eq!(
+            loaded.entries_with_modes().cloned().collect::<Vec<_>>(),
+            [
+                entry("plain", ComposerMode::Text),
+                entry("t", ComposerMode::Text),
+                entry("{}", ComposerMode::Json)
+            ]
+        );
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn corrupt_file_is_moved_aside_not_overwritten() {
         let dir = temp_dir("corrupt");
         let path = dir.join("h.json");
@@ -417,7 +668,7 @@ mod tests {
             fs::read_to_string(&aside).ok().as_deref(),
             Some("not json {")
         );
-        h.push("fresh".into());
+        h.push(json("fresh"));
         assert_eq!(h.save(), Ok(()));
         let (loaded, err) = History::load(path, 10);
         assert!(err.is_none());
@@ -438,7 +689,7 @@ mod tests {
         let (mut h, err) = History::load(path.clone(), 10);
         assert!(err.is_some());
         assert!(h.path().is_none());
-        h.push("x".into());
+        h.push(json("x"));
         assert_eq!(h.save(), Ok(()), "in-memory history saves nothing");
         assert!(path.is_dir());
         let _ = fs::remove_dir_all(&dir);
@@ -452,7 +703,7 @@ mod tests {
         fs::write(dir.join("history"), "").expect("write");
         let path = History::path_for(&dir, "ws://x");
         let (mut h, _) = History::load(path, 10);
-        h.push("x".into());
+        h.push(json("x"));
         let err = h.save().expect_err("cannot create the directory");
         assert!(err.starts_with("could not save history to"), "{err}");
         let _ = fs::remove_dir_all(&dir);

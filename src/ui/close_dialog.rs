@@ -1,6 +1,6 @@
 //! Draws the close dialog: a centred popup with the list of sendable close codes, the
 //! meaning of the chosen one, the code and reason fields, what Enter will do (or why it
-//! will not), and the keys.
+//! will not), and the keys. Text cut to fit ends with "…".
 //!
 //! ```text
 //! ┌ Close the connection ──────────────────────────────┐
@@ -20,10 +20,12 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph};
 
 use super::command_line::visible_window;
+use super::fit::fit;
 use super::help::{popup_area, popup_frame};
+use super::inspector::fit_line;
 use super::theme;
 use crate::session::close_code::{MAX_REASON_BYTES, meaning, name};
 use crate::state::close_dialog::{CloseDialog, CloseFocus, CodeEntry};
@@ -37,6 +39,9 @@ const LABEL_WIDTH: u16 = 10;
 
 /// Rows below the list: meaning 2, code 1, reason 1, status 2, footer 1.
 const ROWS_BELOW_LIST: u16 = 7;
+
+/// Rows for the chosen code's meaning, and for the status or error.
+const TEXT_ROWS: usize = 2;
 
 /// Draws the dialog centred in `area` (the whole screen), clearing what is under it.
 pub fn render_close_dialog(frame: &mut Frame, area: Rect, dialog: &CloseDialog) {
@@ -65,17 +70,90 @@ pub fn render_close_dialog(frame: &mut Frame, area: Rect, dialog: &CloseDialog) 
     .areas(inner);
 
     render_list(frame, list, dialog);
+    let width = usize::from(inner.width);
     frame.render_widget(
-        Paragraph::new(meaning_line(dialog.selected_code())).wrap(Wrap { trim: true }),
+        Paragraph::new(meaning_lines(dialog.selected_code(), width)),
         meaning_area,
     );
     render_field(frame, code_area, dialog, CloseFocus::Code);
     render_field(frame, reason_area, dialog, CloseFocus::Reason);
-    frame.render_widget(
-        Paragraph::new(status_line(dialog)).wrap(Wrap { trim: true }),
-        status_area,
-    );
-    frame.render_widget(Paragraph::new(footer()), footer_area);
+    frame.render_widget(Paragraph::new(status_lines(dialog, width)), status_area);
+    frame.render_widget(Paragraph::new(fit_line(&footer(), width)), footer_area);
+}
+
+/// `text` word-wrapped at `width` cells (line breaks kept, words longer than a
+/// row split), at most `max_rows` rows; when more would follow, the last row
+/// ends with "…". The snippets popup wraps its preview with it too.
+pub(super) fn wrap_to_rows(text: &str, width: usize, max_rows: usize) -> Vec<String> {
+    let width = width.max(1);
+    let cells = |s: &str| Span::raw(s).width();
+    let mut rows: Vec<String> = Vec::new();
+    // Stops one row past `max_rows`: enough to know that something was left out.
+    'lines: for source_line in text.split('\n') {
+        let mut row = Row::default();
+        // Each piece is a word with the spaces after it.
+        for piece in source_line.split_inclusive(' ') {
+            if !row.is_blank() && row.cells + cells(piece.trim_end()) > width {
+                rows.push(row.take());
+            }
+            for c in piece.chars() {
+                let mut utf8 = [0; 4];
+                let c_cells = cells(c.encode_utf8(&mut utf8));
+                if row.cells + c_cells > width {
+                    // Spaces at the end of a row are dropped.
+                    if c == ' ' {
+                        continue;
+                    }
+                    if row.is_blank() {
+                        row = Row::default();
+                    } else {
+                        rows.push(row.take());
+                    }
+                }
+                row.text.push(c);
+                row.cells += c_cells;
+            }
+            if rows.len() > max_rows {
+                break 'lines;
+            }
+        }
+        rows.push(row.take());
+        if rows.len() > max_rows {
+            break;
+        }
+    }
+    if rows.len() > max_rows {
+        rows.truncate(max_rows);
+        if let Some(last) = rows.last_mut() {
+            *last = fit(&format!("{last}…"), width);
+        }
+    }
+    rows
+}
+
+/// A row being filled by [`wrap_to_rows`].
+#[derive(Default)]
+struct Row {
+    text: String,
+    cells: usize,
+}
+
+impl Row {
+    /// Whether the row holds nothing but spaces (or nothing).
+    fn is_blank(&self) -> bool {
+        self.text.trim_end().is_empty()
+    }
+
+    /// The row without its trailing spaces; leaves an empty row.
+    fn take(&mut self) -> String {
+        let row = std::mem::take(self);
+        row.text.trim_end().to_owned()
+    }
+}
+
+/// An entry's label cut to `width` cells.
+fn list_label(entry: CodeEntry, width: usize) -> String {
+    fit(&entry_label(entry), width)
 }
 
 /// The text of one list row: "1000  Normal Closure" or "3000–3999  Registered (IANA)".
@@ -87,10 +165,12 @@ pub fn entry_label(entry: CodeEntry) -> String {
 }
 
 fn render_list(frame: &mut Frame, area: Rect, dialog: &CloseDialog) {
+    // Two cells go to the highlight symbol.
+    let width = usize::from(area.width.saturating_sub(2));
     let items: Vec<ListItem> = dialog
         .entries()
         .iter()
-        .map(|&entry| ListItem::new(entry_label(entry)))
+        .map(|&entry| ListItem::new(list_label(entry, width)))
         .collect();
     // With no matching row (say 1005 typed) nothing is highlighted, but the list still
     // scrolls to the row Up/Down move from.
@@ -112,18 +192,34 @@ fn render_list(frame: &mut Frame, area: Rect, dialog: &CloseDialog) {
     );
 }
 
-/// "1000 Normal Closure: the connection finished its job…" for the chosen code.
-fn meaning_line(code: Option<u16>) -> Line<'static> {
-    match code {
-        Some(code) => Line::from(vec![
-            Span::styled(format!("{code} {}: ", name(code)), theme::title()),
-            Span::raw(meaning(code)),
-        ]),
-        None => Line::from(Span::styled(
-            "no code yet: pick one from the list or type one",
-            theme::dim(),
-        )),
-    }
+/// "1000 Normal Closure: the connection finished its job…" for the chosen code, on
+/// two rows at most, the code and name in the title style.
+fn meaning_lines(code: Option<u16>, width: usize) -> Vec<Line<'static>> {
+    let Some(code) = code else {
+        let hint = "no code yet: pick one from the list or type one";
+        return styled_rows(hint, width, theme::dim());
+    };
+    let head = format!("{code} {}:", name(code));
+    let rows = wrap_to_rows(&format!("{head} {}", meaning(code)), width, TEXT_ROWS);
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, row)| match row.strip_prefix(head.as_str()) {
+            Some(rest) if i == 0 => Line::from(vec![
+                Span::styled(head.clone(), theme::title()),
+                Span::raw(rest.to_owned()),
+            ]),
+            _ if i == 0 => Line::styled(row, theme::title()),
+            _ => Line::raw(row),
+        })
+        .collect()
+}
+
+/// `text` on at most two rows of `width` cells, all in `style`.
+fn styled_rows(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    wrap_to_rows(text, width, TEXT_ROWS)
+        .into_iter()
+        .map(|row| Line::styled(row, style))
+        .collect()
 }
 
 fn render_field(frame: &mut Frame, area: Rect, dialog: &CloseDialog, field: CloseFocus) {
@@ -170,7 +266,7 @@ fn render_field(frame: &mut Frame, area: Rect, dialog: &CloseDialog, field: Clos
     let text = if input.text().is_empty() {
         // Leave a gap before the byte counter so the two never read as one phrase.
         let room = usize::from(text_area.width.saturating_sub(2));
-        Span::styled(fit_with_ellipsis(placeholder, room), theme::dim())
+        Span::styled(fit(placeholder, room), theme::dim())
     } else if focused && field == CloseFocus::Code && dialog.code_fresh() {
         // Shown as selected: the next digit replaces it.
         Span::styled(shown, theme::selected())
@@ -190,31 +286,18 @@ fn render_field(frame: &mut Frame, area: Rect, dialog: &CloseDialog, field: Clos
     }
 }
 
-/// `text` as is when it fits in `width` characters, else cut with `…`.
-fn fit_with_ellipsis(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else if width == 0 {
-        String::new()
-    } else {
-        let mut cut: String = text.chars().take(width - 1).collect();
-        cut.push('…');
-        cut
-    }
-}
-
-/// The error in red, or what Enter will do in green.
-fn status_line(dialog: &CloseDialog) -> Line<'static> {
+/// The error in red, or what Enter will do in green, on at most two rows.
+fn status_lines(dialog: &CloseDialog, width: usize) -> Vec<Line<'static>> {
     match (dialog.error(), dialog.selected_code()) {
         (None, Some(code)) => {
             let mut text = format!("Enter sends close {code} ({})", name(code));
             if !dialog.reason().is_empty() {
                 text.push_str(&format!(" with reason \"{}\"", dialog.reason()));
             }
-            Line::from(Span::styled(text, theme::ok()))
+            styled_rows(&text, width, theme::ok())
         }
-        (Some(error), _) => Line::from(Span::styled(error, theme::error())),
-        (None, None) => Line::default(),
+        (Some(error), _) => styled_rows(&error, width, theme::error()),
+        (None, None) => Vec::new(),
     }
 }
 
@@ -359,6 +442,46 @@ mod tests {
         let (screen, _) = draw(&dialog, 80, 24);
         let line = screen.lines().nth(usize::from(cursor.y)).unwrap();
         assert!(line.contains("▸ Code    40"), "{line}");
+    }
+
+    #[test]
+    fn cut_text_ends_with_an_ellipsis() {
+        let mut dialog = CloseDialog::new();
+        press(&mut dialog, &[KeyCode::BackTab]);
+        type_text(&mut dialog, &"why ".repeat(25));
+        let (screen, _) = draw(&dialog, 80, 24);
+        let lines: Vec<&str> = screen.lines().collect();
+        assert!(
+            lines[20].ends_with("why why why why why why why why why why why why… │  "),
+            "the status's second row ends the cut: {screen}"
+        );
+
+        let (screen, _) = draw(&dialog, 34, 24);
+        let lines: Vec<&str> = screen.lines().collect();
+        assert_eq!(lines[5], "│   1007  Invalid Frame Payload… │", "{screen}");
+        assert_eq!(lines[15], "│ 1000 Normal Closure: the       │");
+        assert_eq!(lines[16], "│ connection finished its job…   │");
+        assert_eq!(lines[20], "│ Closure) with reason \"why why… │");
+        assert_eq!(lines[21], "│ ↑/↓ pick · Tab next field · E… │");
+        let (screen, _) = draw(&CloseDialog::new(), 34, 24);
+        assert!(
+            screen.contains("│   Reason  optio…   0/123 bytes │"),
+            "{screen}"
+        );
+    }
+
+    #[test]
+    fn wrapping_keeps_words_and_line_breaks_and_marks_the_cut() {
+        assert_eq!(wrap_to_rows("one two three", 7, 3), ["one two", "three"]);
+        assert_eq!(wrap_to_rows("one two three", 7, 1), ["one tw…"]);
+        assert_eq!(wrap_to_rows("a\n\n  b", 10, 5), ["a", "", "  b"]);
+        assert_eq!(wrap_to_rows("abcdefghij", 4, 5), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap_to_rows("abcdefghij", 4, 2), ["abcd", "efg…"]);
+        assert_eq!(
+            wrap_to_rows("short\nlines\nhere", 20, 2),
+            ["short", "lines…"]
+        );
+        assert_eq!(wrap_to_rows("日本語の文", 4, 2), ["日本", "語…"]);
     }
 
     #[test]

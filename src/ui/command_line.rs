@@ -1,12 +1,13 @@
 //! Draws the `:` command line: one row at the bottom of the screen with the prompt, the
 //! text and the cursor, and on the right either a key hint, the completion candidates
-//! or the error from the last Enter.
+//! or the error from the last Enter, ending with "…" when cut to fit.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::fit::fit;
 use super::theme;
 use crate::state::command_line::CommandLine;
 
@@ -60,10 +61,10 @@ pub fn render_command_line(frame: &mut Frame, area: Rect, line: &CommandLine) {
     }
 
     let right_width = usize::from(right_area.width);
-    let right_width_needed = Span::raw(right.as_str()).width();
-    // An error is always shown, cut if it must be; a hint only when it fits.
-    if line.error().is_some() || right_width_needed <= right_width {
-        let right = Line::from(Span::styled(right, right_style));
+    // An error is always shown; a hint or the candidates only with room for more
+    // than the ellipsis, which alone would read as if the typed text went on.
+    if line.error().is_some() || right_width > 1 {
+        let right = Line::from(Span::styled(fit(&right, right_width), right_style));
         let right = if line.error().is_some() {
             right
         } else {
@@ -133,6 +134,22 @@ mod tests {
         line.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
         let (row, _, _) = draw(&line, 80);
         assert!(row.contains("close · clear"), "{row:?}");
+    }
+
+    #[test]
+    fn cut_hints_candidates_and_errors_end_with_an_ellipsis() {
+        let (row, _, _) = draw(&typed("ping"), 30);
+        assert_eq!(row, ":ping  Enter run · Tab comple…");
+        let mut line = typed("c");
+        line.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        let (row, _, _) = draw(&line, 24);
+        assert!(row.ends_with('…'), "{row:?}");
+        assert!(row.contains("close · c"), "{row:?}");
+        let mut line = typed("foo");
+        line.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        let (row, _, _) = draw(&line, 40);
+        assert!(row.contains("unknown command 'foo'"), "{row:?}");
+        assert!(row.trim_end().ends_with('…'), "{row:?}");
     }
 
     #[test]

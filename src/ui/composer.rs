@@ -1,5 +1,6 @@
 //! Draws the composer pane: a bordered box titled with the mode, the editor
-//! inside, and the last error on the bottom inner row.
+//! inside, and the last error on the bottom inner row. The title, the error and
+//! the empty editor's hint end with "…" when the pane is too narrow for them.
 //!
 //! ```text
 //! ┌ composer · JSON ───────────────────────┐
@@ -15,6 +16,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use super::fit::fit;
 use super::theme;
 use crate::state::composer::Composer;
 
@@ -26,8 +28,9 @@ pub fn render_composer(frame: &mut Frame, area: Rect, composer: &Composer, focus
     } else {
         theme::border()
     };
+    let title = theme::pane_title_text(&format!("composer · {}", composer.mode_label()), focused);
     let title = Span::styled(
-        theme::pane_title_text(&format!("composer · {}", composer.mode_label()), focused),
+        fit(&title, usize::from(area.width.saturating_sub(2))),
         theme::pane_title(focused),
     );
     let block = Block::bordered().border_style(border).title(title);
@@ -38,9 +41,12 @@ pub fn render_composer(frame: &mut Frame, area: Rect, composer: &Composer, focus
     }
 
     // The error wins the only row of a one-row editor: it says why Enter did nothing.
-    let below = composer
-        .error()
-        .map(|error| Line::styled(error.message.as_str(), theme::error()));
+    let below = composer.error().map(|error| {
+        Line::styled(
+            fit(&error.message, usize::from(inner.width)),
+            theme::error(),
+        )
+    });
     let text_area = match below {
         Some(line) => {
             let [text_area, below_area] =
@@ -54,6 +60,9 @@ pub fn render_composer(frame: &mut Frame, area: Rect, composer: &Composer, focus
         return;
     }
     frame.render_widget(composer.textarea(), text_area);
+    if focused && composer.is_empty() {
+        fit_placeholder(frame, text_area, composer.textarea().placeholder_text());
+    }
     if !focused {
         // The text area always draws its cursor (reversed); take it away.
         let buffer = frame.buffer_mut();
@@ -61,6 +70,19 @@ pub fn render_composer(frame: &mut Frame, area: Rect, composer: &Composer, focus
             buffer[position].modifier.remove(Modifier::REVERSED);
         }
     }
+}
+
+/// Redraws the hint of an empty editor cut with "…" when the text area (which
+/// draws it after a one-cell cursor, chopped at the edge) is too narrow for it.
+fn fit_placeholder(frame: &mut Frame, text_area: Rect, placeholder: &str) {
+    let room = usize::from(text_area.width.saturating_sub(1));
+    if Span::raw(placeholder).width() <= room {
+        return;
+    }
+    let buffer = frame.buffer_mut();
+    let (x, y) = (text_area.x + 1, text_area.y);
+    buffer.set_stringn(x, y, " ".repeat(room), room, theme::dim());
+    buffer.set_stringn(x, y, fit(placeholder, room), room, theme::dim());
 }
 
 #[cfg(test)]
@@ -197,6 +219,25 @@ mod tests {
         assert_eq!(buffer[(3, 1)].fg, Color::DarkGray, "dim hint");
         let buffer = draw(&c, false, 80, 3);
         assert_eq!(inside(&buffer, 1), "");
+    }
+
+    #[test]
+    fn cut_title_error_and_hint_end_with_an_ellipsis() {
+        let c = composer(ComposerMode::Binary, "base64:AA==");
+        let buffer = draw(&c, true, 20, 3);
+        assert_eq!(row(&buffer, 0), "┌ ▶ composer · Bin…┐");
+
+        let c = composer(ComposerMode::Json, "");
+        let buffer = draw(&c, true, 30, 3);
+        assert_eq!(inside(&buffer, 1), " type a message · Enter sen…");
+        assert_eq!(buffer[(2, 1)].fg, Color::DarkGray, "still dim");
+        assert!(has_reversed(&buffer), "the cursor stays");
+
+        let mut c = composer(ComposerMode::Json, "{\"a\": }");
+        c.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        let buffer = draw(&c, true, 30, 4);
+        assert_eq!(inside(&buffer, 2), "invalid JSON at line 1, col…");
+        assert_eq!(buffer[(1, 2)].fg, Color::Red);
     }
 
     #[test]

@@ -13,12 +13,15 @@
 //!
 //! The popup leaves two columns and two rows free around it; the body is the popup's
 //! inside minus two header rows, see [`body_size`]. Only the visible rows are built.
+//! Whatever is too wide for the popup (header lines, a title, the key hints, a row
+//! the body could not wrap) ends with "…".
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear};
 
+use super::fit::fit;
 use super::log_pane::{clock, group_digits, human_size};
 use super::theme;
 use crate::session::close_code;
@@ -54,28 +57,64 @@ pub fn body_size(screen: Rect) -> (u16, u16) {
 pub fn render_inspector(frame: &mut Frame, area: Rect, inspector: &Inspector) {
     let popup = popup(area);
     let (_, rows) = body_size(area);
-    let block = Block::bordered()
+    let border_room = usize::from(popup.width.saturating_sub(2));
+    let title = title(inspector.entry());
+    let position = position(inspector, rows);
+    let mut block = Block::bordered()
         .border_style(theme::focused_border())
-        .title(Span::styled(title(inspector.entry()), theme::title()))
-        .title_top(position(inspector, rows).right_aligned())
-        .title_bottom(hints(inspector));
+        .title_bottom(fit_line(&hints(inspector), border_room));
+    // The title and the position share the top border; the position gives way.
+    block = if Span::raw(&title).width() + position.width() <= border_room {
+        block
+            .title(Span::styled(title, theme::title()))
+            .title_top(position.right_aligned())
+    } else {
+        block.title(Span::styled(fit(&title, border_room), theme::title()))
+    };
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(block, popup);
     let buf = frame.buffer_mut();
+    let width = usize::from(inner.width);
     let header = [metadata(inspector.entry()), detail(inspector)];
     for (y, line) in (inner.y..inner.bottom()).zip(header.iter()) {
-        buf.set_line(inner.x, y, line, inner.width);
+        buf.set_line(inner.x, y, &fit_line(line, width), inner.width);
     }
     let body_top = inner.y.saturating_add(HEADER_ROWS).min(inner.bottom());
     if inspector.total_rows() == 0 && rows > 0 {
         let empty = Line::styled("(empty payload)", theme::dim());
-        buf.set_line(inner.x, body_top, &empty, inner.width);
+        buf.set_line(inner.x, body_top, &fit_line(&empty, width), inner.width);
         return;
     }
+    // Rows are wrapped to the width already; a hex dump line on a narrow screen,
+    // or a row of wide characters, may still be too wide.
     for (y, line) in (body_top..).zip(inspector.visible_rows(usize::from(rows))) {
-        buf.set_line(inner.x, y, &line, inner.width);
+        buf.set_line(inner.x, y, &fit_line(&line, width), inner.width);
     }
+}
+
+/// `line` as is when it is at most `width` cells wide, else cut to `width` with
+/// "…" (in the style of the span it cuts). The close dialog and the snippets
+/// popup use it too.
+pub(super) fn fit_line(line: &Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line.clone();
+    }
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in &line.spans {
+        let span_width = span.width();
+        if span_width < left {
+            spans.push(span.clone());
+            left -= span_width;
+            continue;
+        }
+        // More follows this span, or it overflows: either way it ends the line, cut.
+        let forced_cut = format!("{}…", span.content);
+        spans.push(Span::styled(fit(&forced_cut, left), span.style));
+        break;
+    }
+    Line::from(spans).style(line.style)
 }
 
 fn title(entry: &LogEntry) -> String {
@@ -344,6 +383,43 @@ mod tests {
         for (w, h) in [(1, 1), (5, 3), (20, 6)] {
             draw(w, h, &broken);
         }
+    }
+
+    #[test]
+    fn too_wide_lines_end_with_an_ellipsis() {
+        let screen = Rect::new(0, 0, 40, 10);
+        let binary = open(&entry(FrameKind::Binary, vec![0xab; 40]), screen);
+        let rows = rows_of(&binary, screen);
+        assert_eq!(
+            rows[2], "##┌ inspector · message 42 ──────────┐##",
+            "no room for the position: it gives way"
+        );
+        assert_eq!(rows[3], "##│time 01:02:03.456 UTC  → outgoing…│##");
+        assert_eq!(rows[5], "##│00000000  ab ab ab ab ab ab ab ab…│##");
+        assert_eq!(rows[7], "##└ ↑↓ PgUp PgDn scroll · y copy · E…┘##");
+        let broken = open(&entry(FrameKind::Text, "[1, 2"), screen);
+        assert_eq!(
+            rows_of(&broken, screen)[4],
+            "##│not valid JSON (EOF while parsing…│##"
+        );
+    }
+
+    #[test]
+    fn fit_line_cuts_in_the_span_that_overflows() {
+        let line = Line::from(vec![
+            Span::styled("key ", theme::label()),
+            Span::styled("value", theme::json_string()),
+        ]);
+        assert_eq!(fit_line(&line, 9), line);
+        let cut = fit_line(&line, 8);
+        assert_eq!(cut.to_string(), "key val…");
+        assert_eq!(cut.spans[1].style, theme::json_string());
+        assert_eq!(
+            fit_line(&line, 4).to_string(),
+            "key…",
+            "the span that fills the room ends the line"
+        );
+        assert_eq!(fit_line(&line, 0).to_string(), "");
     }
 
     fn rows_of(inspector: &Inspector, screen: Rect) -> Vec<String> {

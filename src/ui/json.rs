@@ -28,23 +28,23 @@ pub use layout::{JsonLayout, line_chars};
 /// Bytes per hex dump line.
 pub const HEX_BYTES_PER_LINE: usize = 16;
 
-/// The most bytes of input [`compact_preview`] reads for `max_chars` characters of
+/// The most bytes of input [`compact_preview`] reads for `max_width` cells of
 /// output: callers holding raw bytes need to validate only this much UTF-8 (plus a
 /// few bytes, so the preview can tell that more follows).
-pub fn preview_input_limit(max_chars: usize) -> usize {
-    max_chars.saturating_mul(64).saturating_add(1024)
+pub fn preview_input_limit(max_width: usize) -> usize {
+    max_width.saturating_mul(64).saturating_add(1024)
 }
 
-/// A one-line preview of `text`, at most `max_chars` characters (an ellipsis marks a
-/// cut). Text that starts with `{` or `[` is coloured as compact JSON (whitespace
+/// A one-line preview of `text`, at most `max_width` terminal cells wide (wide
+/// characters take two; an ellipsis marks a cut). Text that starts with `{` or `[` is coloured as compact JSON (whitespace
 /// outside strings dropped); anything else is plain with whitespace runs collapsed.
 /// Control characters become spaces, zero-width and bidi characters escapes
 /// (`\u200d`). Reads at most [`preview_input_limit`] bytes,
 /// so runs of whitespace cannot make it expensive either.
-pub fn compact_preview(text: &str, max_chars: usize) -> Line<'static> {
-    let mut out = Out::new(max_chars);
+pub fn compact_preview(text: &str, max_width: usize) -> Line<'static> {
+    let mut out = Out::new(max_width);
     let trimmed = text.trim_start();
-    let budget = preview_input_limit(max_chars);
+    let budget = preview_input_limit(max_width);
     let mut chars = trimmed.char_indices().peekable();
     let is_json = matches!(trimmed.as_bytes().first(), Some(b'{' | b'['));
     // Containers opened so far (true: object); only as deep as the output reached.
@@ -143,14 +143,20 @@ pub fn compact_preview(text: &str, max_chars: usize) -> Line<'static> {
 }
 
 /// Builds a line span by span, merging neighbours of the same style, and stops at
-/// `max` characters.
+/// `max` cells.
 struct Out {
     spans: Vec<Span<'static>>,
     current: String,
     style: Style,
-    chars: usize,
+    cells: usize,
     max: usize,
     truncated: bool,
+}
+
+/// The terminal cells `c` takes (as ratatui lays it out).
+fn char_cells(c: char) -> usize {
+    let mut utf8 = [0; 4];
+    Span::raw(&*c.encode_utf8(&mut utf8)).width()
 }
 
 impl Out {
@@ -159,19 +165,22 @@ impl Out {
             spans: Vec::new(),
             current: String::new(),
             style: Style::new(),
-            chars: 0,
+            cells: 0,
             max,
             truncated: false,
         }
     }
 
+    /// Whether nothing more goes in: the cells are used up, or a character was
+    /// already left out (anything after it would misrepresent the text).
     fn is_full(&self) -> bool {
-        self.chars >= self.max
+        self.truncated || self.cells >= self.max
     }
 
-    /// Appends one character; false (and marks the cut) when the line is full.
+    /// Appends one character; false (and marks the cut) when it does not fit.
     fn push(&mut self, c: char, style: Style) -> bool {
-        if self.is_full() {
+        let cells = char_cells(c);
+        if self.is_full() || self.cells + cells > self.max {
             self.truncated = true;
             return false;
         }
@@ -180,8 +189,25 @@ impl Out {
         }
         self.style = style;
         self.current.push(c);
-        self.chars += 1;
+        self.cells += cells;
         true
+    }
+
+    /// Removes the last character shown; false when there is none.
+    fn pop(&mut self) -> bool {
+        let popped = match self.current.pop() {
+            Some(c) => Some(c),
+            None => self
+                .spans
+                .iter_mut()
+                .rev()
+                .find(|span| !span.content.is_empty())
+                .and_then(|span| span.content.to_mut().pop()),
+        };
+        if let Some(c) = popped {
+            self.cells -= char_cells(c);
+        }
+        popped.is_some()
     }
 
     /// Plain text: whitespace and control characters collapse to one space.
@@ -217,13 +243,8 @@ impl Out {
 
     fn finish(mut self) -> Line<'static> {
         if self.truncated && self.max > 0 {
-            // Make room for the ellipsis by dropping the last character.
-            if self.is_full()
-                && self.current.pop().is_none()
-                && let Some(last) = self.spans.last_mut()
-            {
-                last.content.to_mut().pop();
-            }
+            // Make room for the one-cell ellipsis.
+            while self.cells + 1 > self.max && self.pop() {}
             self.flush();
             self.spans.push(Span::styled("…", theme::dim()));
         } else {
@@ -372,6 +393,20 @@ mod tests {
     }
 
     #[test]
+    fn preview_counts_wide_characters_as_two_cells() {
+        let line = compact_preview(r#"{"名前": "日本語のテキスト"}"#, 14);
+        assert_eq!(text(&line), "{\"名前\":\"日本…");
+        assert!(line.width() <= 14, "{}", line.width());
+        // A wide character that does not fit is left out, not squeezed in.
+        let line = compact_preview("ab日本", 4);
+        assert_eq!((text(&line).as_str(), line.width()), ("ab…", 3));
+        let line = compact_preview("ab日", 4);
+        assert_eq!(text(&line), "ab日", "fits exactly, no cut");
+        let line = compact_preview("😀😀😀", 5);
+        assert_eq!((text(&line).as_str(), line.width()), ("😀😀…", 5));
+    }
+
+    #[test]
     fn invalid_json_falls_back_to_plain() {
         let line = compact_preview("{\"a\": nope, 1}", 40);
         assert_eq!(text(&line), "{\"a\":nope, 1}");
@@ -392,7 +427,7 @@ mod tests {
         for input in nasty.split('|') {
             for max in [0, 1, 2, 3, 7, 100] {
                 let line = compact_preview(input, max);
-                assert!(line.width() <= max.max(1) * 2, "{input:?} {max}");
+                assert!(line.width() <= max, "{input:?} {max}");
                 assert!(!text(&line).contains(char::is_control), "{input:?}");
             }
             _ = hex_preview(input.as_bytes(), 3);
