@@ -20,8 +20,14 @@ pub enum HintPlace {
     Search,
     /// The help popup.
     Help,
-    /// The inspector.
-    Inspector,
+    /// The inspector; folding and the tree only for JSON, whose toggle names
+    /// the view it goes to.
+    Inspector {
+        /// Whether the message is JSON.
+        json: bool,
+        /// Whether the tree is shown (the toggle goes to pretty).
+        tree: bool,
+    },
     /// The close dialog.
     CloseDialog,
     /// The snippets popup.
@@ -107,7 +113,7 @@ pub fn hints(keymap: &Keymap, place: HintPlace) -> Vec<Hint> {
             );
             push(&mut hints, help, &[HelpAction::Close], "close");
         }
-        HintPlace::Inspector => {
+        HintPlace::Inspector { json, tree } => {
             let inspector = &keymap.inspector;
             push(
                 &mut hints,
@@ -115,18 +121,21 @@ pub fn hints(keymap: &Keymap, place: HintPlace) -> Vec<Hint> {
                 &[InspectorAction::ScrollUp, InspectorAction::ScrollDown],
                 "scroll",
             );
-            push(
-                &mut hints,
-                inspector,
-                &[InspectorAction::Unfold, InspectorAction::Fold],
-                "fold",
-            );
-            push(
-                &mut hints,
-                inspector,
-                &[InspectorAction::ToggleTree],
-                "tree",
-            );
+            if json {
+                push(
+                    &mut hints,
+                    inspector,
+                    &[InspectorAction::Unfold, InspectorAction::Fold],
+                    "fold",
+                );
+                let toggle = if tree { "pretty" } else { "tree" };
+                push(
+                    &mut hints,
+                    inspector,
+                    &[InspectorAction::ToggleTree],
+                    toggle,
+                );
+            }
             push(&mut hints, inspector, &[InspectorAction::Copy], "copy");
             push(&mut hints, inspector, &[InspectorAction::Close], "close");
         }

@@ -27,6 +27,8 @@ use super::fit::fit;
 use super::help::{popup_area, popup_frame};
 use super::inspector::fit_line;
 use super::theme;
+use crate::keymap::Keymap;
+use crate::keymap::hints::{HintPlace, hints};
 use crate::session::close_code::{MAX_REASON_BYTES, meaning, name};
 use crate::state::close_dialog::{CloseDialog, CloseFocus, CodeEntry};
 use crate::state::command_line::LineInput;
@@ -44,7 +46,7 @@ const ROWS_BELOW_LIST: u16 = 7;
 const TEXT_ROWS: usize = 2;
 
 /// Draws the dialog centred in `area` (the whole screen), clearing what is under it.
-pub fn render_close_dialog(frame: &mut Frame, area: Rect, dialog: &CloseDialog) {
+pub fn render_close_dialog(frame: &mut Frame, area: Rect, dialog: &CloseDialog, keymap: &Keymap) {
     let list_rows = u16::try_from(dialog.entries().len()).unwrap_or(u16::MAX);
     let popup = popup_area(area, WIDTH, list_rows + ROWS_BELOW_LIST + 2);
     if popup.is_empty() {
@@ -78,7 +80,10 @@ pub fn render_close_dialog(frame: &mut Frame, area: Rect, dialog: &CloseDialog) 
     render_field(frame, code_area, dialog, CloseFocus::Code);
     render_field(frame, reason_area, dialog, CloseFocus::Reason);
     frame.render_widget(Paragraph::new(status_lines(dialog, width)), status_area);
-    frame.render_widget(Paragraph::new(fit_line(&footer(), width)), footer_area);
+    frame.render_widget(
+        Paragraph::new(fit_line(&footer(keymap), width)),
+        footer_area,
+    );
 }
 
 /// `text` word-wrapped at `width` cells (line breaks kept, words longer than a
@@ -301,24 +306,11 @@ fn status_lines(dialog: &CloseDialog, width: usize) -> Vec<Line<'static>> {
     }
 }
 
-fn footer() -> Line<'static> {
-    let mut spans = Vec::new();
-    for (i, (key, what)) in [
-        ("↑/↓", "pick"),
-        ("Tab", "next field"),
-        ("Enter", "close"),
-        ("Esc", "cancel"),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        if i > 0 {
-            spans.push(Span::styled(" · ", theme::dim()));
-        }
-        spans.push(Span::styled(key, theme::key()));
-        spans.push(Span::styled(format!(" {what}"), theme::dim()));
-    }
-    Line::from(spans)
+fn footer(keymap: &Keymap) -> Line<'static> {
+    Line::from(super::help::hint_spans(&hints(
+        keymap,
+        HintPlace::CloseDialog,
+    )))
 }
 
 #[cfg(test)]
@@ -343,7 +335,7 @@ mod tests {
     fn draw(dialog: &CloseDialog, width: u16, height: u16) -> (String, Buffer) {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal
-            .draw(|frame| render_close_dialog(frame, frame.area(), dialog))
+            .draw(|frame| render_close_dialog(frame, frame.area(), dialog, Keymap::defaults()))
             .unwrap();
         let buffer = terminal.backend().buffer().clone();
         let text = (0..height)
@@ -436,7 +428,7 @@ mod tests {
         type_text(&mut dialog, "40");
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         terminal
-            .draw(|frame| render_close_dialog(frame, frame.area(), &dialog))
+            .draw(|frame| render_close_dialog(frame, frame.area(), &dialog, Keymap::defaults()))
             .unwrap();
         let cursor = terminal.get_cursor_position().unwrap();
         let (screen, _) = draw(&dialog, 80, 24);

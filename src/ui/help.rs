@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Padding, Paragraph};
 
 use super::theme;
 use crate::keymap::Keymap;
-use crate::keymap::hints::{HintPlace, hints};
+use crate::keymap::hints::{Hint, HintPlace, hints};
 use crate::keymap::reference;
 
 /// Width of the key column.
@@ -185,16 +185,31 @@ pub fn render_help(
 
 /// The popup's own keys, in its bottom border.
 fn bottom_hints(keymap: &Keymap) -> Line<'static> {
+    let mut hints = hints(keymap, HintPlace::Help);
+    hints.reverse();
+    border_hints(&hints)
+}
+
+/// `keys what · keys what`, with a space at each end: the keys a popup shows in
+/// its border.
+pub fn border_hints(hints: &[Hint]) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (index, (keys, what)) in hints(keymap, HintPlace::Help).into_iter().rev().enumerate() {
+    spans.extend(hint_spans(hints));
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+/// `keys what · keys what`, keys in the key colour.
+pub fn hint_spans(hints: &[Hint]) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for (index, (keys, what)) in hints.iter().enumerate() {
         if index > 0 {
             spans.push(Span::styled(" · ", theme::dim()));
         }
-        spans.push(Span::styled(keys, theme::key()));
+        spans.push(Span::styled(keys.clone(), theme::key()));
         spans.push(Span::styled(format!(" {what}"), theme::dim()));
     }
-    spans.push(Span::raw(" "));
-    Line::from(spans)
+    spans
 }
 
 #[cfg(test)]

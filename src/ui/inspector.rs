@@ -24,6 +24,8 @@ use ratatui::widgets::{Block, Clear};
 use super::fit::fit;
 use super::log_pane::{clock, group_digits, human_size};
 use super::theme;
+use crate::keymap::Keymap;
+use crate::keymap::hints::{HintPlace, hints as keymap_hints};
 use crate::session::close_code;
 use crate::session::{Direction, FrameKind};
 use crate::state::inspector::{Inspector, InspectorMode};
@@ -54,7 +56,7 @@ pub fn body_size(screen: Rect) -> (u16, u16) {
 
 /// Draws the inspector over `area` (the whole screen): a centred popup with a
 /// cleared background.
-pub fn render_inspector(frame: &mut Frame, area: Rect, inspector: &Inspector) {
+pub fn render_inspector(frame: &mut Frame, area: Rect, inspector: &Inspector, keymap: &Keymap) {
     let popup = popup(area);
     let (_, rows) = body_size(area);
     let border_room = usize::from(popup.width.saturating_sub(2));
@@ -62,7 +64,7 @@ pub fn render_inspector(frame: &mut Frame, area: Rect, inspector: &Inspector) {
     let position = position(inspector, rows);
     let mut block = Block::bordered()
         .border_style(theme::focused_border())
-        .title_bottom(fit_line(&hints(inspector), border_room));
+        .title_bottom(fit_line(&hints(inspector, keymap), border_room));
     // The title and the position share the top border; the position gives way.
     block = if Span::raw(&title).width() + position.width() <= border_room {
         block
@@ -133,27 +135,12 @@ fn position(inspector: &Inspector, rows: u16) -> Line<'static> {
     Line::styled(format!(" rows {first}–{last} of {total} "), theme::dim())
 }
 
-fn hints(inspector: &Inspector) -> Line<'static> {
-    let mut keys = vec![("↑↓ PgUp PgDn", "scroll")];
-    if inspector.is_json() {
-        keys.push(("+/-", "fold"));
-        let toggle = match inspector.mode() {
-            InspectorMode::Pretty => "tree",
-            InspectorMode::Tree => "pretty",
-        };
-        keys.push(("t", toggle));
-    }
-    keys.extend([("y", "copy"), ("Esc", "close")]);
-    let mut spans = vec![Span::raw(" ")];
-    for (i, (key, what)) in keys.into_iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(" · ", theme::dim()));
-        }
-        spans.push(Span::styled(key, theme::key()));
-        spans.push(Span::styled(format!(" {what}"), theme::dim()));
-    }
-    spans.push(Span::raw(" "));
-    Line::from(spans)
+fn hints(inspector: &Inspector, keymap: &Keymap) -> Line<'static> {
+    let place = HintPlace::Inspector {
+        json: inspector.is_json(),
+        tree: inspector.mode() == InspectorMode::Tree,
+    };
+    super::help::border_hints(&keymap_hints(keymap, place))
 }
 
 /// `time 12:00:01.250 UTC  ← incoming  kind text  size 1.2 KiB (1 234 B)`.
@@ -289,7 +276,7 @@ mod tests {
             .draw(|f| {
                 let fill = vec![Line::raw("#".repeat(usize::from(width))); usize::from(height)];
                 f.render_widget(Paragraph::new(fill), f.area());
-                render_inspector(f, f.area(), inspector);
+                render_inspector(f, f.area(), inspector, Keymap::defaults());
             })
             .unwrap();
         terminal.backend().buffer().clone()
@@ -396,7 +383,13 @@ mod tests {
         );
         assert_eq!(rows[3], "##│time 01:02:03.456 UTC  → outgoing…│##");
         assert_eq!(rows[5], "##│00000000  ab ab ab ab ab ab ab ab…│##");
-        assert_eq!(rows[7], "##└ ↑↓ PgUp PgDn scroll · y copy · E…┘##");
+        assert_eq!(rows[7], "##└ ↑/↓ scroll · y copy · Esc close ─┘##");
+        // JSON adds folding and the tree: too long for the border, cut with "…".
+        let json = open(&entry(FrameKind::Text, r#"{"a":1}"#), screen);
+        assert_eq!(
+            rows_of(&json, screen)[7],
+            "##└ ↑/↓ scroll · +/- fold · t tree ·…┘##"
+        );
         let broken = open(&entry(FrameKind::Text, "[1, 2"), screen);
         assert_eq!(
             rows_of(&broken, screen)[4],

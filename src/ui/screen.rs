@@ -163,10 +163,10 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
         Some(Overlay::Inspector(inspector)) => {
             let (columns, rows) = inspector::body_size(area);
             inspector.set_page_size(columns, rows);
-            inspector::render_inspector(frame, area, inspector);
+            inspector::render_inspector(frame, area, inspector, &state.keymap);
         }
         Some(Overlay::CloseDialog(dialog)) => {
-            close_dialog::render_close_dialog(frame, area, dialog)
+            close_dialog::render_close_dialog(frame, area, dialog, &state.keymap)
         }
         Some(Overlay::Snippets(list)) => snippets::render_snippets(frame, area, list),
         Some(Overlay::CommandLine(_))
@@ -306,7 +306,10 @@ fn pane_hints(state: &AppState) -> Vec<Hint> {
 fn popup_hints(state: &AppState) -> Option<Vec<Hint>> {
     let place = match state.overlay.as_ref()? {
         Overlay::Help { .. } => HintPlace::Help,
-        Overlay::Inspector(_) => HintPlace::Inspector,
+        Overlay::Inspector(inspector) => HintPlace::Inspector {
+            json: inspector.is_json(),
+            tree: inspector.mode() == crate::state::inspector::InspectorMode::Tree,
+        },
         Overlay::CloseDialog(_) => HintPlace::CloseDialog,
         Overlay::Snippets(_) => HintPlace::Snippets,
         _ => return None,
