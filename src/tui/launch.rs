@@ -127,6 +127,7 @@ pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> 
                 match edit_in_form(&mut guard, &store, base, form, None).await? {
                     FormEnd::Saved { name, .. } => break PickerChoice::Profile(name),
                     FormEnd::Unsaved(profile) => {
+                        let profile = *profile;
                         drop(guard);
                         let resolved = setup::resolve_profile(profile, None, None, connection)
                             .map_err(anyhow::Error::new)?;
@@ -243,7 +244,7 @@ enum FormEnd {
         path: PathBuf,
     },
     /// To connect with as it is, without saving (a preset's form, Ctrl-O).
-    Unsaved(Profile),
+    Unsaved(Box<Profile>),
 }
 
 impl FormEnd {
@@ -296,7 +297,7 @@ async fn edit_in_form(
             FormOutcome::Connect(values) => {
                 let mut unsaved = apply_form(profile.clone(), &values);
                 unsaved.name = None;
-                return Ok(FormEnd::Unsaved(unsaved));
+                return Ok(FormEnd::Unsaved(Box::new(unsaved)));
             }
             FormOutcome::Save(values) => {
                 let updated = apply_form(profile.clone(), &values);
