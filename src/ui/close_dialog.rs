@@ -23,9 +23,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph};
 
 use super::command_line::visible_window;
-use super::fit::fit;
+use super::fit::{fit, fit_line};
 use super::help::{popup_area, popup_frame};
-use super::inspector::fit_line;
 use super::theme;
 use crate::keymap::Keymap;
 use crate::keymap::hints::{HintPlace, hints};

@@ -1,5 +1,7 @@
-//! Cutting text to a number of terminal columns, with "…" marking the cut.
+//! Cutting text to a number of terminal columns, with "…" marking the cut: plain
+//! text ([`fit`]), styled spans ([`fit_spans`]) and lines ([`fit_line`]).
 
+use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthChar;
 
 /// `text` in at most `width` terminal columns (wide characters count two): as it is
@@ -23,6 +25,41 @@ pub fn fit(text: &str, width: usize) -> String {
         cut.push('…');
     }
     cut
+}
+
+/// `spans` cut to `width` columns, styles kept, the last span ending with "…"
+/// when anything was left out.
+pub fn fit_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
+    let total: usize = spans.iter().map(Span::width).sum();
+    if total <= width {
+        return spans;
+    }
+    let mut used = 0;
+    let mut kept = Vec::with_capacity(spans.len());
+    for span in spans {
+        let room = width - used;
+        let span_width = span.width();
+        if span_width < room {
+            used += span_width;
+            kept.push(span);
+            continue;
+        }
+        // The cut falls in this span or right after it. With an ellipsis appended,
+        // `fit` cuts even a span that would just fit, so the "…" is always shown.
+        let cut = fit(&format!("{}…", span.content), room);
+        kept.push(Span::styled(cut, span.style));
+        break;
+    }
+    kept
+}
+
+/// `line` as is when it is at most `width` columns wide, else cut with "…" (in the
+/// style of the span it cuts); the line's own style is kept.
+pub fn fit_line(line: &Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line.clone();
+    }
+    Line::from(fit_spans(line.spans.clone(), width)).style(line.style)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear};
 
-use super::fit::fit;
+use super::fit::{fit, fit_line};
 use super::log_pane::{clock, group_digits, human_size};
 use super::theme;
 use crate::keymap::Keymap;
@@ -93,30 +93,6 @@ pub fn render_inspector(frame: &mut Frame, area: Rect, inspector: &Inspector, ke
     for (y, line) in (body_top..).zip(inspector.visible_rows(usize::from(rows))) {
         buf.set_line(inner.x, y, &fit_line(&line, width), inner.width);
     }
-}
-
-/// `line` as is when it is at most `width` cells wide, else cut to `width` with
-/// "…" (in the style of the span it cuts). The close dialog and the snippets
-/// popup use it too.
-pub(super) fn fit_line(line: &Line<'static>, width: usize) -> Line<'static> {
-    if line.width() <= width {
-        return line.clone();
-    }
-    let mut left = width;
-    let mut spans = Vec::new();
-    for span in &line.spans {
-        let span_width = span.width();
-        if span_width < left {
-            spans.push(span.clone());
-            left -= span_width;
-            continue;
-        }
-        // More follows this span, or it overflows: either way it ends the line, cut.
-        let forced_cut = format!("{}…", span.content);
-        spans.push(Span::styled(fit(&forced_cut, left), span.style));
-        break;
-    }
-    Line::from(spans).style(line.style)
 }
 
 fn title(entry: &LogEntry) -> String {

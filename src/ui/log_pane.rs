@@ -24,7 +24,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
-use super::fit::fit;
+use super::fit::{fit, fit_spans};
 use super::{json, theme};
 use crate::protocol::Decoded;
 use crate::session::close_code;
@@ -102,32 +102,6 @@ pub fn render_log<'a>(
         let line = entry_line(entry, usize::from(inner.width), highlight, unconfirmed);
         buf.set_line(row.x, row.y, &line, row.width);
     }
-}
-
-/// `spans` cut to `width` columns, styles kept, the last span ending with "…"
-/// when anything was left out.
-pub fn fit_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
-    let total: usize = spans.iter().map(Span::width).sum();
-    if total <= width {
-        return spans;
-    }
-    let mut used = 0;
-    let mut kept = Vec::with_capacity(spans.len());
-    for span in spans {
-        let room = width - used;
-        let span_width = span.width();
-        if span_width < room {
-            used += span_width;
-            kept.push(span);
-            continue;
-        }
-        // The cut falls in this span or right after it. With an ellipsis appended,
-        // `fit` cuts even a span that would just fit, so the "…" is always shown.
-        let cut = fit(&format!("{}…", span.content), room);
-        kept.push(Span::styled(cut, span.style));
-        break;
-    }
-    kept
 }
 
 /// Where the rows go in a log pane drawn in `area`: inside its border.

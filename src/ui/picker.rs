@@ -17,7 +17,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
 use super::fit::fit;
-use super::picker_text::{display_width, fit_line, fit_padded, hint_rows, input_window, wrap_rows};
+use super::fit::fit_line;
+use super::picker_text::{display_width, fit_padded, hint_rows, input_window, wrap_rows};
 use super::theme;
 use crate::state::picker::{Picker, PickerItem, PickerSource};
 
@@ -58,7 +59,7 @@ pub fn render_picker(frame: &mut Frame, area: Rect, picker: &Picker) {
     let prompt = Line::from(vec![Span::styled("> ", theme::key()), Span::raw(query)]);
     frame
         .buffer_mut()
-        .set_line(inner.x, inner.y, &fit_line(prompt, width), inner.width);
+        .set_line(inner.x, inner.y, &fit_line(&prompt, width), inner.width);
     let cursor_x = inner
         .x
         .saturating_add(2)
@@ -98,7 +99,7 @@ pub fn render_picker(frame: &mut Frame, area: Rect, picker: &Picker) {
         if list_rows > 0 {
             frame
                 .buffer_mut()
-                .set_line(inner.x, list_top, &fit_line(line, width), inner.width);
+                .set_line(inner.x, list_top, &fit_line(&line, width), inner.width);
         }
     } else {
         for (row, (index, item)) in picker
@@ -163,7 +164,7 @@ fn item_line(item: &PickerItem, selected: bool, name_width: usize, width: usize)
             spans.push(Span::styled(detail, theme::dim()));
         }
     }
-    fit_line(Line::from(spans), width)
+    fit_line(&Line::from(spans), width)
 }
 
 #[cfg(test)]

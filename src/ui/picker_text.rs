@@ -2,10 +2,9 @@
 //! terminal ends with "…" (see [`super::fit::fit`]), whether it is a line of styled
 //! spans, a wrapped message, a row of key hints or a field being typed in.
 
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::fit::fit;
+use super::fit::{fit, fit_line};
 use super::theme;
 
 /// How many columns `text` takes on screen.
@@ -20,36 +19,6 @@ pub fn fit_padded(text: &str, width: usize) -> String {
     let pad = width.saturating_sub(display_width(&fitted));
     fitted.extend(std::iter::repeat_n(' ', pad));
     fitted
-}
-
-/// `line` cut to `width` columns, its styles kept; "…" in the style of the last
-/// character kept marks the cut.
-pub fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
-    if line.width() <= width {
-        return line;
-    }
-    let whole: String = line
-        .spans
-        .iter()
-        .map(|span| span.content.as_ref())
-        .collect();
-    let fitted = fit(&whole, width);
-    let mut left = fitted.chars().count().saturating_sub(1);
-    let mut spans: Vec<Span<'static>> = Vec::new();
-    let mut last_style = line.spans.first().map_or(Style::new(), |span| span.style);
-    for span in &line.spans {
-        if left == 0 {
-            break;
-        }
-        let kept: String = span.content.chars().take(left).collect();
-        left -= kept.chars().count();
-        last_style = span.style;
-        spans.push(Span::styled(kept, span.style));
-    }
-    if width > 0 {
-        spans.push(Span::styled("…", last_style));
-    }
-    Line::from(spans).style(line.style)
 }
 
 /// `text` word-wrapped into at most `rows` rows of `width` columns; the last row ends
@@ -124,7 +93,7 @@ pub fn hint_rows(hints: &[(&str, &str)], width: usize, rows: usize) -> Vec<Line<
         let current_width: usize = current.iter().map(Span::width).sum();
         let on_last_row = lines.len() + 1 >= rows;
         if !current.is_empty() && current_width + separator + item_width > width && !on_last_row {
-            lines.push(fit_line(Line::from(std::mem::take(&mut current)), width));
+            lines.push(fit_line(&Line::from(std::mem::take(&mut current)), width));
         }
         if !current.is_empty() {
             current.push(Span::styled(" · ", theme::dim()));
@@ -132,7 +101,7 @@ pub fn hint_rows(hints: &[(&str, &str)], width: usize, rows: usize) -> Vec<Line<
         current.extend(item);
     }
     if !current.is_empty() && rows > 0 {
-        lines.push(fit_line(Line::from(current), width));
+        lines.push(fit_line(&Line::from(current), width));
     }
     lines
 }
@@ -211,12 +180,12 @@ mod tests {
             Span::styled("binance  ", theme::title()),
             Span::styled("wss://stream.binance.com:9443/ws", theme::dim()),
         ]);
-        let cut = fit_line(line.clone(), 20);
+        let cut = fit_line(&line, 20);
         assert_eq!(text(&cut), "▶ binance  wss://st…");
         assert_eq!(cut.width(), 20);
         assert_eq!(cut.spans.last().map(|span| span.style), Some(theme::dim()));
-        assert_eq!(fit_line(line.clone(), 100), line);
-        let at_a_boundary = fit_line(line, 11);
+        assert_eq!(fit_line(&line, 100), line);
+        let at_a_boundary = fit_line(&line, 11);
         assert_eq!(text(&at_a_boundary), "▶ binance …");
         assert_eq!(
             at_a_boundary.spans.last().map(|span| span.style),

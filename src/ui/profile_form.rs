@@ -9,7 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
 use super::fit::fit;
-use super::picker_text::{fit_line, fit_padded, hint_rows, input_window, wrap_rows};
+use super::fit::fit_line;
+use super::picker_text::{fit_padded, hint_rows, input_window, wrap_rows};
 use super::theme;
 use crate::state::profile_form::{FormField, ProfileForm};
 
@@ -63,7 +64,7 @@ pub fn render_profile_form(frame: &mut Frame, area: Rect, form: &ProfileForm) {
     let draw = |frame: &mut Frame, y: u16, line: Line<'static>| {
         frame
             .buffer_mut()
-            .set_line(inner.x, y, &fit_line(line, width), inner.width);
+            .set_line(inner.x, y, &fit_line(&line, width), inner.width);
     };
     for field in FormField::ALL {
         if y >= fields_bottom {
@@ -132,7 +133,7 @@ pub fn render_profile_form(frame: &mut Frame, area: Rect, form: &ProfileForm) {
         "save"
     };
     let footer = match &form.notice {
-        Some(notice) => fit_line(Line::styled(notice.clone(), theme::warning()), width),
+        Some(notice) => fit_line(&Line::styled(notice.clone(), theme::warning()), width),
         None => {
             let mut hints = vec![("Tab/↑↓", "move"), ("Ctrl-S", save)];
             if form.connects_on_save() {

@@ -264,7 +264,8 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
     // The mode first, so a capture without colour still shows where keys go.
     let mut spans = vec![Span::styled(format!(" {mode} "), theme::mode())];
     spans.extend(line.spans);
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let line = super::fit::fit_spans(spans, usize::from(area.width));
+    frame.render_widget(Paragraph::new(Line::from(line)), area);
 }
 
 /// Where keys go now: `COMPOSE`, `LOG`, `INSPECT`, or the open popup's name.

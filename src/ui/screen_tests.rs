@@ -172,3 +172,21 @@ fn narrow_screens_show_the_state_bar() {
         insta::assert_snapshot!(format!("narrow_{width}x{height}"), text);
     }
 }
+
+#[test]
+fn a_bottom_line_too_long_for_the_screen_ends_with_an_ellipsis() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+    let now = Instant::now();
+    let mut app = connected_app(now);
+    for key in [KeyCode::Tab, KeyCode::Char('/')] {
+        app.update(Msg::Key(KeyEvent::from(key)), now);
+    }
+    for c in "hello".chars() {
+        app.update(Msg::Key(KeyEvent::from(KeyCode::Char(c))), now);
+    }
+    app.update(Msg::Key(KeyEvent::from(KeyCode::Enter)), now);
+    let text = screen(&mut app, now, 50, 16);
+    let bottom = text.lines().last().expect("a bottom line");
+    assert!(bottom.starts_with(" LOG  /hello · 2 matches"), "{bottom}");
+    assert!(bottom.trim_end().ends_with('…'), "{bottom}");
+}

@@ -17,9 +17,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph};
 
 use super::close_dialog::wrap_to_rows;
-use super::fit::fit;
+use super::fit::{fit, fit_line};
 use super::help::{popup_area, popup_frame};
-use super::inspector::fit_line;
 use super::theme;
 use crate::config::profile::Snippet;
 use crate::state::snippets::SnippetList;

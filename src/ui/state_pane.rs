@@ -14,8 +14,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use tokio::time::Instant;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::fit::fit;
-use super::log_pane::fit_spans;
+use super::fit::{fit, fit_spans};
 use super::theme;
 use crate::session::{ConnectionState, close_code};
 use crate::state::connection::ConnectionView;
