@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::line_input::LineInput;
 
@@ -171,9 +171,6 @@ impl Picker {
 
     /// Handles one key.
     pub fn handle_key(&mut self, key: KeyEvent) -> PickerOutcome {
-        if key.kind == KeyEventKind::Release {
-            return PickerOutcome::None;
-        }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Esc => return PickerOutcome::Quit,

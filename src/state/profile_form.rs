@@ -5,7 +5,7 @@
 //! typing replaces it. Pure; `ui::profile_form` draws it and the runtime saves what
 //! it returns.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::line_input::LineInput;
 use crate::protocol::registry;
@@ -228,9 +228,6 @@ impl ProfileForm {
     /// field), Ctrl-S saves, Esc cancels; anything else edits the focused field
     /// (replacing its text while it is selected).
     pub fn handle_key(&mut self, key: KeyEvent) -> FormOutcome {
-        if key.kind == KeyEventKind::Release {
-            return FormOutcome::None;
-        }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Esc => return FormOutcome::Cancel,
