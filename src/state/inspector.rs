@@ -22,7 +22,7 @@ use self::views::{JsonView, TextView};
 use super::log::LogEntry;
 use crate::keymap::InspectorAction;
 use crate::session::FrameKind;
-use crate::ui::json::JsonDoc;
+use crate::state::json::JsonDoc;
 use crate::ui::{json, log_pane};
 
 /// Payloads larger than this open in the folded tree view.

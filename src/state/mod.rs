@@ -9,6 +9,7 @@ pub mod connection;
 pub mod filter_expr;
 pub mod history;
 pub mod inspector;
+pub mod json;
 pub mod line_input;
 pub mod log;
 pub mod log_view;

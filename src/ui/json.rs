@@ -1,6 +1,6 @@
 //! JSON and binary payloads as coloured terminal lines: a cheap one-line preview for
-//! the log, pretty (optionally folded) lines for the inspector (a [`JsonDoc`] checked
-//! and indexed once, its [`JsonLayout`] lines built as they are shown), and hex views.
+//! the log and hex views. The inspector's pretty and folded JSON is modelled in
+//! [`crate::state::json`].
 //!
 //! The preview never parses the document: a small tokenizer walks the bytes only as
 //! far as the output needs, tolerates invalid or truncated JSON (the rest of the line
@@ -14,16 +14,6 @@ use ratatui::text::{Line, Span};
 
 use super::theme;
 use crate::terminal_text;
-
-mod check;
-mod doc;
-mod index;
-mod layout;
-#[cfg(test)]
-mod properties;
-
-pub use doc::JsonDoc;
-pub use layout::{JsonLayout, line_chars};
 
 /// Bytes per hex dump line.
 pub const HEX_BYTES_PER_LINE: usize = 16;

@@ -5,7 +5,7 @@
 use ratatui::text::Line;
 
 use super::wrap::WrapIndex;
-use crate::ui::json::{JsonDoc, JsonLayout, line_chars};
+use crate::state::json::{JsonDoc, JsonLayout, line_chars};
 
 /// Text lines, built once, and where they wrap.
 #[derive(Debug, Clone)]

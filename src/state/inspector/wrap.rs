@@ -56,7 +56,7 @@ impl WrapIndex {
 
     /// Up to `count` screen rows from row `from`, the lines wrapped at `cols`
     /// characters; `line_at(i)` builds line `i` with its characters and whether it
-    /// is ASCII (see [`line_chars`](crate::ui::json::line_chars)). Only the lines on
+    /// is ASCII (see [`line_chars`](crate::state::json::line_chars)). Only the lines on
     /// those rows are built.
     pub fn rows<'line, L: std::borrow::Borrow<Line<'line>>>(
         &self,
