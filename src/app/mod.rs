@@ -17,19 +17,18 @@ use ratatui::layout::Rect;
 use tokio::time::Instant;
 
 use crate::keymap::Keymap;
+use crate::state::app::log_rows;
+pub use crate::state::app::{
+    AppState, FilterState, Focus, Overlay, SearchState, SessionExtras, StatusLevel,
+};
 pub use mouse::DOUBLE_CLICK;
 
-use crate::session::{Command, MessageId, MessageIds};
-use crate::state::close_dialog::CloseDialog;
-use crate::state::command_line::CommandLine;
+use crate::session::{Command, MessageIds};
 use crate::state::composer::{Composer, ComposerMode};
 use crate::state::connection::ConnectionView;
 use crate::state::history::History;
-use crate::state::inspector::Inspector;
-use crate::state::log::{EntrySeq, FilteredView, LogStore, Search};
-use crate::state::log_view::{LogRows, LogView};
-use crate::state::prompt::LinePrompt;
-use crate::state::snippets::SnippetList;
+use crate::state::log::LogStore;
+use crate::state::log_view::LogView;
 
 /// Default number of log entries kept in memory.
 pub const DEFAULT_LOG_CAPACITY: usize = 100_000;
@@ -80,165 +79,6 @@ pub enum Effect {
     Quit,
 }
 
-/// Which pane takes keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    /// The message editor.
-    Composer,
-    /// The message log.
-    Log,
-}
-
-/// A popup that takes keys before the panes do.
-#[derive(Debug)]
-pub enum Overlay {
-    /// The key reference, scrolled by this many lines.
-    Help {
-        /// Lines scrolled.
-        scroll: u16,
-    },
-    /// One message, whole.
-    Inspector(Box<Inspector>),
-    /// Choose a close code and reason.
-    CloseDialog(CloseDialog),
-    /// `:` commands.
-    CommandLine(CommandLine),
-    /// `/` search query (Ctrl-R toggles [`AppState::search_regex`]).
-    Search(LinePrompt),
-    /// `f` filter expression (see [`crate::state::filter_expr`]).
-    Filter(LinePrompt),
-    /// The profile's snippets, to insert one into the composer (F2 or Ctrl-O).
-    Snippets(SnippetList),
-}
-
-/// How serious a status message is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusLevel {
-    /// Information.
-    Info,
-    /// Something went wrong.
-    Error,
-}
-
-/// A search in progress or done, and where we are in its hits.
-#[derive(Debug)]
-pub struct SearchState {
-    /// What is searched for.
-    pub query: String,
-    /// The incremental search.
-    pub search: Search,
-    /// Whether the first hit was jumped to already.
-    pub jumped: bool,
-    /// Whether every entry so far has been searched.
-    pub done: bool,
-    /// Hits before this entry were looked at for the first jump and none of them
-    /// was shown (a filter hid them): the next look starts here, so a log that
-    /// keeps growing is not walked again and again.
-    unjumped_before: EntrySeq,
-}
-
-/// The filter on the log pane: the entries it keeps, found incrementally.
-#[derive(Debug)]
-pub struct FilterState {
-    /// The expression as typed (the `f` prompt starts with it).
-    pub expr: String,
-    /// The conditions in words: `in text "foo"`.
-    pub summary: String,
-    /// The entries kept so far; stepped by [`Msg::Work`] until complete.
-    pub view: FilteredView,
-}
-
-impl FilterState {
-    /// Whether every entry of `log` has been examined.
-    pub fn is_done(&self, log: &LogStore) -> bool {
-        self.view.remaining(log) == 0
-    }
-}
-
-/// Everything the TUI shows.
-#[derive(Debug)]
-pub struct AppState {
-    /// The state pane's model.
-    pub connection: ConnectionView,
-    /// Every frame and system line, bounded.
-    pub log: LogStore,
-    /// Scroll position and selection in the log.
-    pub log_view: LogView,
-    /// The message editor.
-    pub composer: Composer,
-    /// Which pane takes keys.
-    pub focus: Focus,
-    /// The popup on top, if any.
-    pub overlay: Option<Overlay>,
-    /// The last status message.
-    pub status: Option<(String, StatusLevel)>,
-    /// The current search.
-    pub search: Option<SearchState>,
-    /// Whether `/` searches with a regular expression (toggled with Ctrl-R in the
-    /// prompt; remembered for the next search).
-    pub search_regex: bool,
-    /// The filter on the log pane, if any.
-    pub filter: Option<FilterState>,
-    /// A first-run hint shown until the first message is sent.
-    pub welcome: Option<String>,
-    /// Composer texts handed to the session, by message id, until it accepts them.
-    pub in_flight: HashMap<MessageId, String>,
-    /// Messages that went out but that nothing confirmed before a link broke,
-    /// marked in the log until they are sent again.
-    pub unconfirmed: HashSet<MessageId>,
-    /// Whether the user asked to quit.
-    pub quitting: bool,
-    ids: MessageIds,
-    /// The `:` command line between uses, so its recall survives closing it.
-    pub saved_command_line: Option<CommandLine>,
-    /// A `q` asked for confirmation because the composer holds a draft.
-    pub quit_armed: bool,
-    /// What the profile or provider adds: adapter, snippets, shortcuts.
-    pub extras: SessionExtras,
-    /// What each key does (the defaults, or with the user's `keys.toml`).
-    pub keymap: Arc<Keymap>,
-    /// The terminal's area from the last [`Msg::Resize`], for telling which pane a
-    /// click is on; `None` until the runtime has said.
-    pub screen: Option<Rect>,
-    /// The last click on a log row, to tell a double click.
-    last_click: Option<mouse::RowClick>,
-}
-
-/// What a profile or a provider adds to a session in the TUI.
-#[derive(Debug, Clone, Default)]
-pub struct SessionExtras {
-    /// The protocol adapter's name; `raw` (or empty) sends the composer's text as typed.
-    pub provider: String,
-    /// The composer mode to start in (JSON when not given).
-    pub composer_mode: Option<ComposerMode>,
-    /// The profile the session came from, if any.
-    pub profile_name: Option<String>,
-    /// The adapter's `:` shortcuts as `(usage, what it does)`, for help and errors.
-    pub shortcuts: Vec<(&'static str, &'static str)>,
-    /// The profile's snippets, offered by F2 or Ctrl-O.
-    pub snippets: Vec<crate::config::profile::Snippet>,
-    /// What snippet templates see: `{{seq}}` counts across the session.
-    pub templates: crate::config::template::Context,
-    /// The session's token, kept out of the composer's history: a sent message that
-    /// contains it is remembered with `{{token}}` in its place.
-    pub token: Option<crate::session::Secret>,
-}
-
-impl SessionExtras {
-    /// Whether a protocol adapter (not raw) shapes what the composer sends.
-    pub fn has_adapter(&self) -> bool {
-        !self.provider.is_empty() && self.provider != "raw"
-    }
-
-    /// The names of the adapter's `:` shortcuts (`emit`, `stop`, …).
-    pub fn shortcut_names(&self) -> Vec<&'static str> {
-        self.shortcuts
-            .iter()
-            .filter_map(|(usage, _)| usage.trim_start_matches(':').split_whitespace().next())
-            .collect()
-    }
-}
-
 /// What the app needs to start.
 #[derive(Debug)]
 pub struct AppSetup {
@@ -281,7 +121,7 @@ impl App {
             extras,
         } = setup;
         let mut connection = ConnectionView::new(url, auth_mode, insecure);
-        if extras.has_adapter() {
+        if extras.names_a_provider() {
             connection.provider = extras.provider.clone();
         }
         connection.profile = extras.profile_name.clone();
@@ -392,17 +232,4 @@ impl App {
     fn set_status(&mut self, text: impl Into<String>, level: StatusLevel) {
         self.state.status = Some((text.into(), level));
     }
-}
-
-impl AppState {
-    /// The rows the log pane shows: the filtered ones while a filter is on.
-    pub fn log_rows(&self) -> LogRows<'_> {
-        log_rows(&self.log, &self.filter)
-    }
-}
-
-/// [`AppState::log_rows`] from the two fields, so the caller can borrow the log
-/// view mutably at the same time.
-fn log_rows<'a>(log: &'a LogStore, filter: &'a Option<FilterState>) -> LogRows<'a> {
-    LogRows::new(log, filter.as_ref().map(|filter| &filter.view))
 }

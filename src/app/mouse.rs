@@ -13,8 +13,8 @@ use tokio::time::Instant;
 
 use super::{App, Focus, Overlay, keys, log_rows};
 use crate::keymap::InspectorAction;
+use crate::state::app::RowClick;
 use crate::state::inspector::Inspector;
-use crate::state::log::EntrySeq;
 use crate::ui::log_pane;
 use crate::ui::screen::screen_layout;
 
@@ -23,13 +23,6 @@ pub const DOUBLE_CLICK: Duration = Duration::from_millis(400);
 
 /// Rows one notch of the wheel scrolls.
 const WHEEL_ROWS: i64 = 3;
-
-/// A click on a log row, kept to recognise a second one on the same row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct RowClick {
-    seq: EntrySeq,
-    at: Instant,
-}
 
 impl App {
     pub(super) fn on_mouse(&mut self, mouse: MouseEvent, now: Instant) {

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use crate::cli::RequestArgs;
 use crate::protocol::Correlation;
-use crate::session::{self, Direction, Event, Frame, FrameKind, MessageId};
+use crate::session::{self, Direction, Event, Frame, FrameKind};
 
 use crate::terminal_text;
 
@@ -349,7 +349,3 @@ fn payload_line(frame: &Frame, format: LineFormat) -> String {
     line.push('\n');
     line
 }
-
-/// Ids of messages that matter to tests.
-#[doc(hidden)]
-pub fn _unused(_: MessageId) {}

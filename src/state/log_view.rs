@@ -1,5 +1,6 @@
 //! Where the log pane is scrolled to and which entry is selected. Pure state: the
-//! keys and wheel steps come in through `update`, the renderer reads
+//! log's actions come in through [`LogView::apply`] and wheel steps through
+//! [`LogView::scroll`]; the renderer reads
 //! [`LogView::first_visible_index`] and [`LogView::selected`].
 //!
 //! The view works on [`LogRows`]: the rows the pane shows, either every entry of

@@ -1,7 +1,9 @@
-//! The TUI's state, kept apart from rendering: what each pane and overlay shows,
-//! changed only by `App::update` and read by `ui::draw`. Nothing here depends on
-//! ratatui.
+//! The TUI's state, kept apart from drawing: what each pane and popup shows,
+//! changed only by `App::update` and read by `ui::screen::draw`. It uses
+//! ratatui's value types (text lines, styles, the composer's text area) but never
+//! draws.
 
+pub mod app;
 pub mod close_dialog;
 pub mod command_line;
 pub mod composer;

@@ -10,8 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tokio::time::Instant;
 
-use crate::app::{AppState, Focus, Overlay, StatusLevel};
 use crate::keymap::hints::{Hint, HintPlace, hints};
+use crate::state::app::{AppState, Focus, Overlay, StatusLevel};
 use crate::state::command_line::{ColonText, colon_text};
 use crate::state::filter_expr;
 
