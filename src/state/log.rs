@@ -22,7 +22,7 @@ mod scan;
 mod search;
 #[cfg(test)]
 mod testing;
-mod view;
+mod filtered_view;
 
 use std::collections::VecDeque;
 use std::time::SystemTime;
@@ -34,7 +34,7 @@ pub use matcher::Matcher;
 pub use pattern::Pattern;
 pub use scan::Progress;
 pub use search::Search;
-pub use view::FilteredView;
+pub use filtered_view::FilteredView;
 
 /// How many entries a log keeps unless configured otherwise.
 pub const DEFAULT_CAPACITY: usize = 100_000;
