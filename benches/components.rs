@@ -75,7 +75,7 @@ fn app_with(entries: usize) -> App {
 fn draw(app: &mut App, terminal: &mut Terminal<TestBackend>) {
     let now = tokio::time::Instant::now();
     terminal
-        .draw(|frame| wsdeck::ui::screen::draw(frame, &mut app.state, now))
+        .draw(|frame| wsdeck::ui::screen::draw(frame, &app.state, now))
         .expect("draw");
 }
 

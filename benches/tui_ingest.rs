@@ -212,7 +212,7 @@ fn row(label: &str, measured: String, target: &str, pass: bool) {
 fn draw(app: &mut App, terminal: &mut Terminal<TestBackend>) {
     let now = tokio::time::Instant::now();
     terminal
-        .draw(|frame| wsdeck::ui::screen::draw(frame, &mut app.state, now))
+        .draw(|frame| wsdeck::ui::screen::draw(frame, &app.state, now))
         .expect("draw");
 }
 

@@ -1758,7 +1758,7 @@ fn the_hint_line_and_help_show_rebound_keys() {
     let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
     let screen = |terminal: &mut Terminal<TestBackend>, app: &mut App| {
         terminal
-            .draw(|frame| wsdeck::ui::screen::draw(frame, &mut app.state, now()))
+            .draw(|frame| wsdeck::ui::screen::draw(frame, &app.state, now()))
             .unwrap();
         let buffer = terminal.backend().buffer().clone();
         (0..buffer.area.height)

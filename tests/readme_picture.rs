@@ -172,7 +172,7 @@ fn picture() -> String {
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("a test terminal");
     let now = connected + Duration::from_secs(42);
     terminal
-        .draw(|frame| wsdeck::ui::screen::draw(frame, &mut app.state, now))
+        .draw(|frame| wsdeck::ui::screen::draw(frame, &app.state, now))
         .expect("drawing works");
     format!("```text\n{}```\n", screen_text(terminal.backend().buffer()))
 }

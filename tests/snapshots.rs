@@ -242,7 +242,7 @@ fn select_trade(app: &mut App, now: Instant) {
 fn render(app: &mut App, now: Instant, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
     terminal
-        .draw(|frame| wsdeck::ui::screen::draw(frame, &mut app.state, now))
+        .draw(|frame| wsdeck::ui::screen::draw(frame, &app.state, now))
         .expect("drawing works");
     let buffer = terminal.backend().buffer();
     mask_times(&screen_text(buffer)) + &backgrounds(buffer)

@@ -167,6 +167,28 @@ impl App {
 
     /// Applies one message; returns what the runtime must do.
     pub fn update(&mut self, msg: Msg, now: Instant) -> Vec<Effect> {
+        let effects = self.apply(msg, now);
+        self.fit_to_screen();
+        effects
+    }
+
+    /// Tells the panes that page how many rows the screen gives them (the log, the
+    /// inspector), so that drawing only reads the state.
+    fn fit_to_screen(&mut self) {
+        let Some(area) = self.state.screen else {
+            return;
+        };
+        let regions = crate::ui::screen::screen_layout(area, &self.state);
+        self.state
+            .log_view
+            .set_page_rows(regions.log.height.saturating_sub(2));
+        if let Some(Overlay::Inspector(inspector)) = &mut self.state.overlay {
+            let (columns, rows) = crate::ui::inspector::body_size(area);
+            inspector.set_page_size(columns, rows);
+        }
+    }
+
+    fn apply(&mut self, msg: Msg, now: Instant) -> Vec<Effect> {
         match msg {
             Msg::Session(event) => {
                 let effects = self.on_session_event(event, now);

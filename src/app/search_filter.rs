@@ -405,7 +405,7 @@ mod tests {
     fn screen(app: &mut App, width: u16, height: u16) -> Vec<String> {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal
-            .draw(|f| crate::ui::screen::draw(f, &mut app.state, Instant::now()))
+            .draw(|f| crate::ui::screen::draw(f, &app.state, Instant::now()))
             .unwrap();
         let buffer = terminal.backend().buffer();
         (0..height)
@@ -705,7 +705,7 @@ mod tests {
         search_for(&mut app, r"\d+", true);
         let mut terminal = Terminal::new(TestBackend::new(100, 20)).unwrap();
         terminal
-            .draw(|f| crate::ui::screen::draw(f, &mut app.state, Instant::now()))
+            .draw(|f| crate::ui::screen::draw(f, &app.state, Instant::now()))
             .unwrap();
         let buffer = terminal.backend().buffer();
         let hit = crate::ui::theme::search_hit().bg.unwrap();

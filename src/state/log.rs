@@ -16,13 +16,13 @@
 //!   instead ([`Matcher`]).
 
 mod filter;
+mod filtered_view;
 mod matcher;
 mod pattern;
 mod scan;
 mod search;
 #[cfg(test)]
 mod testing;
-mod filtered_view;
 
 use std::collections::VecDeque;
 use std::time::SystemTime;
@@ -30,11 +30,11 @@ use std::time::SystemTime;
 use crate::session::Frame;
 
 pub use filter::{Filter, KindSet};
+pub use filtered_view::FilteredView;
 pub use matcher::Matcher;
 pub use pattern::Pattern;
 pub use scan::Progress;
 pub use search::Search;
-pub use filtered_view::FilteredView;
 
 /// How many entries a log keeps unless configured otherwise.
 pub const DEFAULT_CAPACITY: usize = 100_000;

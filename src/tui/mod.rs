@@ -143,7 +143,7 @@ async fn event_loop(
         if dirty && now >= last_draw + FRAME {
             guard
                 .terminal()
-                .draw(|frame| crate::ui::screen::draw(frame, &mut app.state, now))
+                .draw(|frame| crate::ui::screen::draw(frame, &app.state, now))
                 .context("cannot draw")?;
             dirty = false;
             last_draw = now;

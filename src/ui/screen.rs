@@ -116,13 +116,11 @@ pub fn screen_layout(area: Rect, state: &AppState) -> ScreenLayout {
     layout(area, composer_lines)
 }
 
-/// Draws the whole screen.
-pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
+/// Draws the whole screen; reads the state only (the app has sized the panes to
+/// the screen, see [`crate::app::App::update`]).
+pub fn draw(frame: &mut Frame, state: &AppState, now: Instant) {
     let area = frame.area();
     let regions = screen_layout(area, state);
-    state
-        .log_view
-        .set_page_rows(regions.log.height.saturating_sub(2));
     if let Some(state_area) = regions.state_pane {
         state_pane::render_state_pane(
             frame,
@@ -152,7 +150,7 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
         state.focus == Focus::Composer && state.overlay.is_none(),
     );
     draw_status(frame, regions.status, state);
-    match &mut state.overlay {
+    match &state.overlay {
         Some(Overlay::Help { scroll }) => {
             let provider = help::ProviderHelp {
                 provider: &state.extras.provider,
@@ -161,8 +159,6 @@ pub fn draw(frame: &mut Frame, state: &mut AppState, now: Instant) {
             help::render_help(frame, area, *scroll, provider, &state.keymap)
         }
         Some(Overlay::Inspector(inspector)) => {
-            let (columns, rows) = inspector::body_size(area);
-            inspector.set_page_size(columns, rows);
             inspector::render_inspector(frame, area, inspector, &state.keymap);
         }
         Some(Overlay::CloseDialog(dialog)) => {

@@ -121,7 +121,7 @@ fn connected_app(now: Instant) -> App {
 fn screen(app: &mut App, now: Instant, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
     terminal
-        .draw(|frame| draw(frame, &mut app.state, now))
+        .draw(|frame| draw(frame, &app.state, now))
         .expect("drawing works");
     let buffer = terminal.backend().buffer();
     (0..height)
