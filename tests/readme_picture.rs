@@ -168,7 +168,7 @@ fn screen_text(buffer: &Buffer) -> String {
 /// The picture as the README shows it: a fenced text block.
 fn picture() -> String {
     let connected = Instant::now();
-    let mut app = demo_app(connected);
+    let app = demo_app(connected);
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("a test terminal");
     let now = connected + Duration::from_secs(42);
     terminal
