@@ -185,105 +185,139 @@ impl App {
             return Vec::new();
         };
         match overlay {
-            Overlay::Help { scroll } => {
-                match keymap.help.action(key) {
-                    Some(HelpAction::ScrollUp) => *scroll = scroll.saturating_sub(1),
-                    Some(HelpAction::ScrollDown) => {
-                        *scroll = help_scroll(*scroll, 1, &self.state.extras, &keymap)
-                    }
-                    Some(HelpAction::PageUp) => *scroll = scroll.saturating_sub(10),
-                    Some(HelpAction::PageDown) => {
-                        *scroll = help_scroll(*scroll, 10, &self.state.extras, &keymap)
-                    }
-                    Some(HelpAction::Close) => self.state.overlay = None,
-                    None => {}
+            Overlay::Help { .. } => {
+                if let Some(action) = keymap.help.action(key) {
+                    self.help_action(action, &keymap);
                 }
                 Vec::new()
             }
-            Overlay::Inspector(inspector) => {
-                let Some(action) = keymap.inspector.action(key) else {
-                    return Vec::new();
-                };
-                match inspector.apply(action) {
-                    InspectorOutcome::None => Vec::new(),
-                    InspectorOutcome::Close => {
-                        self.state.overlay = None;
-                        Vec::new()
-                    }
-                    InspectorOutcome::Copy(text) => {
-                        self.set_status("copied to the clipboard", StatusLevel::Info);
-                        vec![Effect::Copy(text)]
-                    }
+            Overlay::Inspector(inspector) => match keymap.inspector.action(key) {
+                Some(action) => {
+                    let outcome = inspector.apply(action);
+                    self.after_inspector(outcome)
                 }
+                None => Vec::new(),
+            },
+            Overlay::CloseDialog(dialog) => {
+                let outcome = dialog.handle(key, &keymap.close_dialog);
+                self.after_close_dialog(outcome)
             }
-            Overlay::CloseDialog(dialog) => match dialog.handle(key, &keymap.close_dialog) {
-                CloseDialogOutcome::None => Vec::new(),
-                CloseDialogOutcome::Cancel => {
-                    self.state.overlay = None;
-                    Vec::new()
-                }
-                CloseDialogOutcome::Close { code, reason } => {
-                    self.state.overlay = None;
-                    vec![Effect::Command(Command::Close { code, reason })]
-                }
-            },
-            Overlay::CommandLine(line) => match line.handle(key, &keymap.prompt) {
-                CommandLineOutcome::None => Vec::new(),
-                CommandLineOutcome::Cancel => {
-                    self.put_command_line_away();
-                    Vec::new()
-                }
-                CommandLineOutcome::Run(command) => {
-                    self.put_command_line_away();
-                    self.run_command(command)
-                }
-            },
-            Overlay::Snippets(list) => match list.handle(key, &keymap.snippets) {
-                SnippetsOutcome::None => Vec::new(),
-                SnippetsOutcome::Cancel => {
-                    self.state.overlay = None;
-                    Vec::new()
-                }
-                SnippetsOutcome::Insert(snippet) => {
-                    self.insert_snippet(&snippet);
-                    Vec::new()
-                }
-            },
+            Overlay::CommandLine(line) => {
+                let outcome = line.handle(key, &keymap.prompt);
+                self.after_command_line(outcome)
+            }
+            Overlay::Snippets(list) => {
+                let outcome = list.handle(key, &keymap.snippets);
+                self.after_snippets(outcome)
+            }
             Overlay::Search(_) if keymap.prompt.action(key) == Some(PromptAction::ToggleRegex) => {
                 self.state.search_regex = !self.state.search_regex;
                 Vec::new()
             }
-            Overlay::Search(prompt) => match prompt.handle(key, &keymap.prompt) {
-                PromptOutcome::None => Vec::new(),
-                PromptOutcome::Cancel => {
-                    self.state.overlay = None;
-                    Vec::new()
-                }
-                PromptOutcome::Submit(query) => {
-                    self.state.overlay = None;
-                    self.start_search(query, self.state.search_regex);
-                    Vec::new()
-                }
-            },
-            Overlay::Filter(prompt) => match prompt.handle(key, &keymap.prompt) {
-                PromptOutcome::None => Vec::new(),
-                // Esc empties the line first, then closes (the filter stays as it was).
-                PromptOutcome::Cancel if !prompt.text().is_empty() => {
-                    *prompt = LinePrompt::new();
-                    Vec::new()
-                }
-                PromptOutcome::Cancel => {
-                    self.state.overlay = None;
-                    Vec::new()
-                }
-                PromptOutcome::Submit(input) => {
-                    if self.apply_filter(&input) {
-                        self.state.overlay = None;
-                    }
-                    Vec::new()
-                }
-            },
+            Overlay::Search(prompt) => {
+                let outcome = prompt.handle(key, &keymap.prompt);
+                self.after_search_prompt(outcome)
+            }
+            Overlay::Filter(prompt) => {
+                let outcome = prompt.handle(key, &keymap.prompt);
+                self.after_filter_prompt(outcome)
+            }
         }
+    }
+
+    fn help_action(&mut self, action: HelpAction, keymap: &Keymap) {
+        let Some(Overlay::Help { scroll }) = self.state.overlay.as_mut() else {
+            return;
+        };
+        match action {
+            HelpAction::ScrollUp => *scroll = scroll.saturating_sub(1),
+            HelpAction::ScrollDown => *scroll = help_scroll(*scroll, 1, &self.state.extras, keymap),
+            HelpAction::PageUp => *scroll = scroll.saturating_sub(10),
+            HelpAction::PageDown => *scroll = help_scroll(*scroll, 10, &self.state.extras, keymap),
+            HelpAction::Close => self.state.overlay = None,
+        }
+    }
+
+    fn after_inspector(&mut self, outcome: InspectorOutcome) -> Vec<Effect> {
+        match outcome {
+            InspectorOutcome::None => Vec::new(),
+            InspectorOutcome::Close => {
+                self.state.overlay = None;
+                Vec::new()
+            }
+            InspectorOutcome::Copy(text) => {
+                self.set_status("copied to the clipboard", StatusLevel::Info);
+                vec![Effect::Copy(text)]
+            }
+        }
+    }
+
+    fn after_close_dialog(&mut self, outcome: CloseDialogOutcome) -> Vec<Effect> {
+        match outcome {
+            CloseDialogOutcome::None => Vec::new(),
+            CloseDialogOutcome::Cancel => {
+                self.state.overlay = None;
+                Vec::new()
+            }
+            CloseDialogOutcome::Close { code, reason } => {
+                self.state.overlay = None;
+                vec![Effect::Command(Command::Close { code, reason })]
+            }
+        }
+    }
+
+    fn after_command_line(&mut self, outcome: CommandLineOutcome) -> Vec<Effect> {
+        match outcome {
+            CommandLineOutcome::None => Vec::new(),
+            CommandLineOutcome::Cancel => {
+                self.put_command_line_away();
+                Vec::new()
+            }
+            CommandLineOutcome::Run(command) => {
+                self.put_command_line_away();
+                self.run_command(command)
+            }
+        }
+    }
+
+    fn after_snippets(&mut self, outcome: SnippetsOutcome) -> Vec<Effect> {
+        match outcome {
+            SnippetsOutcome::None => {}
+            SnippetsOutcome::Cancel => self.state.overlay = None,
+            SnippetsOutcome::Insert(snippet) => self.insert_snippet(&snippet),
+        }
+        Vec::new()
+    }
+
+    fn after_search_prompt(&mut self, outcome: PromptOutcome) -> Vec<Effect> {
+        match outcome {
+            PromptOutcome::None => {}
+            PromptOutcome::Cancel => self.state.overlay = None,
+            PromptOutcome::Submit(query) => {
+                self.state.overlay = None;
+                self.start_search(query, self.state.search_regex);
+            }
+        }
+        Vec::new()
+    }
+
+    fn after_filter_prompt(&mut self, outcome: PromptOutcome) -> Vec<Effect> {
+        match outcome {
+            PromptOutcome::None => {}
+            // Esc empties the line first, then closes (the filter stays as it was).
+            PromptOutcome::Cancel => match self.state.overlay.as_mut() {
+                Some(Overlay::Filter(prompt)) if !prompt.text().is_empty() => {
+                    *prompt = LinePrompt::new();
+                }
+                _ => self.state.overlay = None,
+            },
+            PromptOutcome::Submit(input) => {
+                if self.apply_filter(&input) {
+                    self.state.overlay = None;
+                }
+            }
+        }
+        Vec::new()
     }
 
     /// Closes the command line, keeping it (and its recall) for the next `:`.

@@ -60,116 +60,121 @@ fn push<A: ContextAction>(
 /// The hints for `place`, most useful first (the line keeps those that fit).
 pub fn hints(keymap: &Keymap, place: HintPlace) -> Vec<Hint> {
     let mut hints = Vec::new();
-    let global = &keymap.global;
     match place {
-        HintPlace::Composer => {
-            let composer = &keymap.composer;
-            push(&mut hints, composer, &[ComposerAction::Send], "send");
-            push(&mut hints, composer, &[ComposerAction::Newline], "newline");
-            push(&mut hints, composer, &[ComposerAction::CycleMode], "mode");
-            push(&mut hints, global, &[GlobalAction::SwitchFocus], "log");
-            push(&mut hints, global, &[GlobalAction::CloseDialog], "close");
-            push(&mut hints, global, &[GlobalAction::Help], "help");
-            push(&mut hints, global, &[GlobalAction::Quit], "quit");
-        }
-        HintPlace::Log { filtered } => {
-            let log = &keymap.log;
-            push(
-                &mut hints,
-                log,
-                &[LogAction::SelectUp, LogAction::SelectDown],
-                "select",
-            );
-            push(&mut hints, log, &[LogAction::Inspect], "inspect");
-            push(&mut hints, log, &[LogAction::Search], "search");
-            push(&mut hints, log, &[LogAction::Filter], "filter");
-            if filtered {
-                push(&mut hints, log, &[LogAction::ClearFilter], "clear filter");
-            }
-            push(&mut hints, log, &[LogAction::CloseDialog], "close");
-            push(&mut hints, log, &[LogAction::CommandLine], "command");
-            push(&mut hints, global, &[GlobalAction::SwitchFocus], "composer");
-            push(&mut hints, log, &[LogAction::Help], "help");
-            push(&mut hints, log, &[LogAction::Quit], "quit");
-        }
-        HintPlace::Search => {
-            let log = &keymap.log;
-            push(
-                &mut hints,
-                log,
-                &[LogAction::NextHit, LogAction::PreviousHit],
-                "next/previous",
-            );
-            push(&mut hints, log, &[LogAction::Inspect], "inspect the hit");
-            push(&mut hints, log, &[LogAction::Search], "new search");
-        }
-        HintPlace::Help => {
-            let help = &keymap.help;
-            push(
-                &mut hints,
-                help,
-                &[HelpAction::ScrollUp, HelpAction::ScrollDown],
-                "scroll",
-            );
-            push(&mut hints, help, &[HelpAction::Close], "close");
-        }
-        HintPlace::Inspector { json, tree } => {
-            let inspector = &keymap.inspector;
-            push(
-                &mut hints,
-                inspector,
-                &[InspectorAction::ScrollUp, InspectorAction::ScrollDown],
-                "scroll",
-            );
-            if json {
-                push(
-                    &mut hints,
-                    inspector,
-                    &[InspectorAction::Unfold, InspectorAction::Fold],
-                    "fold",
-                );
-                let toggle = if tree { "pretty" } else { "tree" };
-                push(
-                    &mut hints,
-                    inspector,
-                    &[InspectorAction::ToggleTree],
-                    toggle,
-                );
-            }
-            push(&mut hints, inspector, &[InspectorAction::Copy], "copy");
-            push(&mut hints, inspector, &[InspectorAction::Close], "close");
-        }
-        HintPlace::CloseDialog => {
-            let dialog = &keymap.close_dialog;
-            push(
-                &mut hints,
-                dialog,
-                &[CloseDialogAction::PickUp, CloseDialogAction::PickDown],
-                "pick",
-            );
-            push(
-                &mut hints,
-                dialog,
-                &[CloseDialogAction::NextField],
-                "next field",
-            );
-            push(&mut hints, dialog, &[CloseDialogAction::Confirm], "close");
-            push(&mut hints, dialog, &[CloseDialogAction::Cancel], "cancel");
-        }
-        HintPlace::Snippets => {
-            let snippets = &keymap.snippets;
-            push(
-                &mut hints,
-                snippets,
-                &[SnippetsAction::PickUp, SnippetsAction::PickDown],
-                "pick",
-            );
-            hints.push(("type".to_string(), "filter"));
-            push(&mut hints, snippets, &[SnippetsAction::Insert], "insert");
-            push(&mut hints, snippets, &[SnippetsAction::Cancel], "close");
-        }
+        HintPlace::Composer => composer_hints(&mut hints, keymap),
+        HintPlace::Log { filtered } => log_hints(&mut hints, keymap, filtered),
+        HintPlace::Search => search_hints(&mut hints, keymap),
+        HintPlace::Help => help_hints(&mut hints, keymap),
+        HintPlace::Inspector { json, tree } => inspector_hints(&mut hints, keymap, json, tree),
+        HintPlace::CloseDialog => close_dialog_hints(&mut hints, keymap),
+        HintPlace::Snippets => snippets_hints(&mut hints, keymap),
     }
     hints
+}
+
+fn composer_hints(hints: &mut Vec<Hint>, keymap: &Keymap) {
+    let global = &keymap.global;
+    let composer = &keymap.composer;
+    push(hints, composer, &[ComposerAction::Send], "send");
+    push(hints, composer, &[ComposerAction::Newline], "newline");
+    push(hints, composer, &[ComposerAction::CycleMode], "mode");
+    push(hints, global, &[GlobalAction::SwitchFocus], "log");
+    push(hints, global, &[GlobalAction::CloseDialog], "close");
+    push(hints, global, &[GlobalAction::Help], "help");
+    push(hints, global, &[GlobalAction::Quit], "quit");
+}
+
+fn log_hints(hints: &mut Vec<Hint>, keymap: &Keymap, filtered: bool) {
+    let global = &keymap.global;
+    let log = &keymap.log;
+    push(
+        hints,
+        log,
+        &[LogAction::SelectUp, LogAction::SelectDown],
+        "select",
+    );
+    push(hints, log, &[LogAction::Inspect], "inspect");
+    push(hints, log, &[LogAction::Search], "search");
+    push(hints, log, &[LogAction::Filter], "filter");
+    if filtered {
+        push(hints, log, &[LogAction::ClearFilter], "clear filter");
+    }
+    push(hints, log, &[LogAction::CloseDialog], "close");
+    push(hints, log, &[LogAction::CommandLine], "command");
+    push(hints, global, &[GlobalAction::SwitchFocus], "composer");
+    push(hints, log, &[LogAction::Help], "help");
+    push(hints, log, &[LogAction::Quit], "quit");
+}
+
+fn search_hints(hints: &mut Vec<Hint>, keymap: &Keymap) {
+    let log = &keymap.log;
+    push(
+        hints,
+        log,
+        &[LogAction::NextHit, LogAction::PreviousHit],
+        "next/previous",
+    );
+    push(hints, log, &[LogAction::Inspect], "inspect the hit");
+    push(hints, log, &[LogAction::Search], "new search");
+}
+
+fn help_hints(hints: &mut Vec<Hint>, keymap: &Keymap) {
+    let help = &keymap.help;
+    push(
+        hints,
+        help,
+        &[HelpAction::ScrollUp, HelpAction::ScrollDown],
+        "scroll",
+    );
+    push(hints, help, &[HelpAction::Close], "close");
+}
+
+fn inspector_hints(hints: &mut Vec<Hint>, keymap: &Keymap, json: bool, tree: bool) {
+    let inspector = &keymap.inspector;
+    push(
+        hints,
+        inspector,
+        &[InspectorAction::ScrollUp, InspectorAction::ScrollDown],
+        "scroll",
+    );
+    if json {
+        push(
+            hints,
+            inspector,
+            &[InspectorAction::Unfold, InspectorAction::Fold],
+            "fold",
+        );
+        let toggle = if tree { "pretty" } else { "tree" };
+        push(hints, inspector, &[InspectorAction::ToggleTree], toggle);
+    }
+    push(hints, inspector, &[InspectorAction::Copy], "copy");
+    push(hints, inspector, &[InspectorAction::Close], "close");
+}
+
+fn close_dialog_hints(hints: &mut Vec<Hint>, keymap: &Keymap) {
+    let dialog = &keymap.close_dialog;
+    push(
+        hints,
+        dialog,
+        &[CloseDialogAction::PickUp, CloseDialogAction::PickDown],
+        "pick",
+    );
+    push(hints, dialog, &[CloseDialogAction::NextField], "next field");
+    push(hints, dialog, &[CloseDialogAction::Confirm], "close");
+    push(hints, dialog, &[CloseDialogAction::Cancel], "cancel");
+}
+
+fn snippets_hints(hints: &mut Vec<Hint>, keymap: &Keymap) {
+    let snippets = &keymap.snippets;
+    push(
+        hints,
+        snippets,
+        &[SnippetsAction::PickUp, SnippetsAction::PickDown],
+        "pick",
+    );
+    hints.push(("type".to_string(), "filter"));
+    push(hints, snippets, &[SnippetsAction::Insert], "insert");
+    push(hints, snippets, &[SnippetsAction::Cancel], "close");
 }
 
 #[cfg(test)]
