@@ -3,7 +3,7 @@
 
 use super::{
     Bindings, CloseDialogAction, ComposerAction, ContextAction, GlobalAction, HelpAction,
-    InspectorAction, Keymap, LogAction, SnippetsAction,
+    InspectorAction, Keymap, LogAction, PromptAction, SnippetsAction,
 };
 
 /// Where the hints are for.
@@ -18,6 +18,10 @@ pub enum HintPlace {
     },
     /// The log after a search, beside the hit count.
     Search,
+    /// The search prompt (`/`).
+    SearchPrompt,
+    /// The filter prompt (`f`) once what is typed reads as a filter.
+    FilterPrompt,
     /// The help popup.
     Help,
     /// The inspector; folding and the tree only for JSON, whose toggle names
@@ -64,6 +68,17 @@ pub fn hints(keymap: &Keymap, place: HintPlace) -> Vec<Hint> {
         HintPlace::Composer => composer_hints(&mut hints, keymap),
         HintPlace::Log { filtered } => log_hints(&mut hints, keymap, filtered),
         HintPlace::Search => search_hints(&mut hints, keymap),
+        HintPlace::SearchPrompt => {
+            let prompt = &keymap.prompt;
+            push(&mut hints, prompt, &[PromptAction::Submit], "search");
+            push(&mut hints, prompt, &[PromptAction::ToggleRegex], "regex");
+            push(&mut hints, prompt, &[PromptAction::Cancel], "cancel");
+        }
+        HintPlace::FilterPrompt => {
+            let prompt = &keymap.prompt;
+            push(&mut hints, prompt, &[PromptAction::Submit], "apply");
+            push(&mut hints, prompt, &[PromptAction::Cancel], "clear");
+        }
         HintPlace::Help => help_hints(&mut hints, keymap),
         HintPlace::Inspector { json, tree } => inspector_hints(&mut hints, keymap, json, tree),
         HintPlace::CloseDialog => close_dialog_hints(&mut hints, keymap),

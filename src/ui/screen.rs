@@ -181,12 +181,16 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
         }
         Some(Overlay::Search(prompt)) => {
             let label = if state.search_regex { "/(regex) " } else { "/" };
-            let line = Line::from(vec![
+            let mut spans = vec![
                 Span::styled(label, theme::key()),
                 Span::raw(prompt.text().to_string()),
-                Span::styled("  Enter search · Ctrl-R regex · Esc cancel", theme::dim()),
-            ]);
-            return draw_prompt(frame, area, line, label, prompt.cursor());
+                Span::raw("  "),
+            ];
+            spans.extend(help::hint_spans(&hints(
+                &state.keymap,
+                HintPlace::SearchPrompt,
+            )));
+            return draw_prompt(frame, area, Line::from(spans), label, prompt.cursor());
         }
         Some(Overlay::Filter(prompt)) => {
             let label = "filter: ";
@@ -194,74 +198,100 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
                 Span::styled(label, theme::key()),
                 Span::raw(prompt.text().to_string()),
             ];
-            // The expression is short: reading it on every draw costs nothing.
-            spans.extend(match filter_expr::parse(prompt.text()) {
-                Ok(Some(expr)) => vec![
-                    Span::styled("  → ", theme::dim()),
-                    Span::styled(expr.summary, theme::ok()),
-                    Span::styled("  Enter apply · Esc clear", theme::dim()),
-                ],
-                Ok(None) => vec![Span::styled(
-                    "  in out text binary ping pong close -system, or text to find · Enter (empty: no filter)",
-                    theme::dim(),
-                )],
-                Err(error) => vec![Span::styled(format!("  ✗ {error}"), theme::error())],
-            });
+            spans.extend(filter_feedback(prompt.text(), &state.keymap));
             return draw_prompt(frame, area, Line::from(spans), label, prompt.cursor());
         }
         _ => {}
     }
     let mode = mode_name(state);
     let width = usize::from(area.width).saturating_sub(mode.chars().count() + 2);
-    let line = if let Some(popup_keys) = popup_hints(state) {
+    // The mode first, so a capture without colour still shows where keys go.
+    let mut spans = vec![Span::styled(format!(" {mode} "), theme::mode())];
+    spans.extend(status_line(state, width).spans);
+    let line = super::fit::fit_spans(spans, usize::from(area.width));
+    frame.render_widget(Paragraph::new(Line::from(line)), area);
+}
+
+/// What the filter prompt says of the expression typed so far: what it keeps,
+/// what it can say, or why it is wrong.
+fn filter_feedback(text: &str, keymap: &crate::keymap::Keymap) -> Vec<Span<'static>> {
+    // The expression is short: reading it on every draw costs nothing.
+    match filter_expr::parse(text) {
+        Ok(Some(expr)) => {
+            let mut spans = vec![
+                Span::styled("  → ", theme::dim()),
+                Span::styled(expr.summary, theme::ok()),
+                Span::raw("  "),
+            ];
+            spans.extend(help::hint_spans(&hints(keymap, HintPlace::FilterPrompt)));
+            spans
+        }
+        Ok(None) => vec![Span::styled(
+            "  in out text binary ping pong close -system, or text to find · Enter (empty: no filter)",
+            theme::dim(),
+        )],
+        Err(error) => vec![Span::styled(format!("  ✗ {error}"), theme::error())],
+    }
+}
+
+/// The bottom line after the mode: the open popup's keys, a status message, what
+/// Enter will run, the welcome, the search's progress, or the focused pane's keys.
+fn status_line(state: &AppState, width: usize) -> Line<'static> {
+    if let Some(popup_keys) = popup_hints(state) {
         // A popup shows its own keys in its border; the panes' keys would mislead.
-        hint_line(&popup_keys, width)
-    } else if let Some((text, level)) = &state.status {
+        return hint_line(&popup_keys, width);
+    }
+    if let Some((text, level)) = &state.status {
         let style = match level {
             StatusLevel::Info => theme::dim(),
             StatusLevel::Error => theme::error(),
         };
-        Line::from(Span::styled(format!(" {text}"), style))
-    } else if let Some(name) = composer_command(state) {
-        Line::from(vec![
+        return Line::from(Span::styled(format!(" {text}"), style));
+    }
+    if let Some(name) = composer_command(state) {
+        return Line::from(vec![
             Span::styled(format!(" Enter runs :{name}"), theme::key()),
             Span::styled(
                 " · :: sends the text with a leading colon instead",
                 theme::dim(),
             ),
-        ])
-    } else if let Some(welcome) = &state.welcome {
-        Line::from(Span::styled(format!(" {welcome}"), theme::ok()))
-    } else if let Some(search) = state.search.as_ref().filter(|_| state.focus == Focus::Log) {
-        let count = search.search.hit_count();
-        let progress = if search.done { "" } else { " · searching…" };
-        let mode = if search.search.matcher().is_regex() {
-            "(regex) "
-        } else {
-            ""
-        };
-        let mut spans = vec![
-            Span::styled(format!(" /{mode}{}", search.query), theme::key()),
-            Span::styled(
-                format!(
-                    " · {count} match{}{progress}",
-                    if count == 1 { "" } else { "es" }
-                ),
-                theme::dim(),
-            ),
-        ];
-        for (keys, what) in hints(&state.keymap, HintPlace::Search) {
-            spans.push(Span::styled(format!(" · {keys} {what}"), theme::dim()));
-        }
-        Line::from(spans)
+        ]);
+    }
+    if let Some(welcome) = &state.welcome {
+        return Line::from(Span::styled(format!(" {welcome}"), theme::ok()));
+    }
+    match state.search.as_ref().filter(|_| state.focus == Focus::Log) {
+        Some(search) => search_status(search, &state.keymap),
+        None => hint_line(&pane_hints(state), width),
+    }
+}
+
+/// `/query · 3 matches · n/N next/previous · …` while a search is on.
+fn search_status(
+    search: &crate::state::app::SearchState,
+    keymap: &crate::keymap::Keymap,
+) -> Line<'static> {
+    let count = search.search.hit_count();
+    let progress = if search.done { "" } else { " · searching…" };
+    let mode = if search.search.matcher().is_regex() {
+        "(regex) "
     } else {
-        hint_line(&pane_hints(state), width)
+        ""
     };
-    // The mode first, so a capture without colour still shows where keys go.
-    let mut spans = vec![Span::styled(format!(" {mode} "), theme::mode())];
-    spans.extend(line.spans);
-    let line = super::fit::fit_spans(spans, usize::from(area.width));
-    frame.render_widget(Paragraph::new(Line::from(line)), area);
+    let mut spans = vec![
+        Span::styled(format!(" /{mode}{}", search.query), theme::key()),
+        Span::styled(
+            format!(
+                " · {count} match{}{progress}",
+                if count == 1 { "" } else { "es" }
+            ),
+            theme::dim(),
+        ),
+    ];
+    for (keys, what) in hints(keymap, HintPlace::Search) {
+        spans.push(Span::styled(format!(" · {keys} {what}"), theme::dim()));
+    }
+    Line::from(spans)
 }
 
 /// Where keys go now: `COMPOSE`, `LOG`, `INSPECT`, or the open popup's name.
