@@ -10,16 +10,38 @@ use wsdeck::{commands, tui};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // A one-shot command is done in a few milliseconds and spends them starting up:
-    // one thread saves starting workers (`request` whole-process time -45 %).
-    // `listen` runs on one thread too: its consumer's work per frame is small, and a
-    // second thread cost more than it overlapped (waking the other thread per batch,
-    // and glibc's allocator locks when one thread frees what the other allocated):
-    // with the same code otherwise, 200 000 x 100 B went from 0.51 to 0.68 x the
-    // limit and 20 000 x 10 KiB from 0.52 to 1.0 x on a quiet machine
-    // (docs/PERFORMANCE.md). The TUI and the server keep a second thread.
+    let runtime = match runtime_for(cli.command.as_ref()) {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            report(&format!("cannot start the async runtime: {error}"));
+            return ExitCode::from(1);
+        }
+    };
+    let opens_tui = match &cli.command {
+        None => true,
+        Some(CommandLine::Demo(args)) => !args.script && tui::launch::has_terminal(),
+        Some(_) => false,
+    };
+    if opens_tui {
+        run_tui(&runtime, cli)
+    } else {
+        let command = cli.command.expect("only the TUI runs without a subcommand");
+        run_headless(&runtime, command)
+    }
+}
+
+/// The async runtime for `command`. A one-shot command is done in a few
+/// milliseconds and spends them starting up: one thread saves starting workers
+/// (`request` whole-process time -45 %). `listen` runs on one thread too: its
+/// consumer's work per frame is small, and a second thread cost more than it
+/// overlapped (waking the other thread per batch, and glibc's allocator locks when
+/// one thread frees what the other allocated): with the same code otherwise,
+/// 200 000 x 100 B went from 0.51 to 0.68 x the limit and 20 000 x 10 KiB from 0.52
+/// to 1.0 x on a quiet machine (docs/PERFORMANCE.md). The TUI and the server keep a
+/// second thread.
+fn runtime_for(command: Option<&CommandLine>) -> std::io::Result<tokio::runtime::Runtime> {
     let parallel = !matches!(
-        cli.command,
+        command,
         Some(CommandLine::Request(_)) | Some(CommandLine::Send(_)) | Some(CommandLine::Listen(_))
     );
     let mut builder = if parallel {
@@ -27,60 +49,53 @@ fn main() -> ExitCode {
     } else {
         tokio::runtime::Builder::new_current_thread()
     };
-    let runtime = match builder.enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            report(&format!("cannot start the async runtime: {error}"));
-            return ExitCode::from(1);
+    builder.enable_all().build()
+}
+
+/// A headless command: its failure is one line on stderr and its exit code.
+fn run_headless(runtime: &tokio::runtime::Runtime, command: CommandLine) -> ExitCode {
+    match runtime.block_on(commands::run(command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            // Messages can carry a server's words (close reasons, HTTP
+            // bodies): `report` shows its control characters escaped.
+            if !failure.shown {
+                report(&failure.message);
+            }
+            ExitCode::from(failure.class.exit_code())
         }
-    };
-    if cli.command.is_none() && !tui::launch::has_terminal() {
+    }
+}
+
+/// The TUI: the picker, a URL or profile, or the demo.
+fn run_tui(runtime: &tokio::runtime::Runtime, cli: Cli) -> ExitCode {
+    if !tui::launch::has_terminal() {
         report(tui::launch::NO_TERMINAL);
         return ExitCode::from(2);
     }
-    let opens_tui = match &cli.command {
-        None => true,
-        Some(CommandLine::Demo(args)) => !args.script && tui::launch::has_terminal(),
-        Some(_) => false,
-    };
     // A broken keys.toml is said before anything starts, with its line and column.
-    if opens_tui && let Err(failure) = commands::keys::user_keymap() {
+    if let Err(failure) = commands::keys::user_keymap() {
         report(&failure.message);
         return ExitCode::from(failure.class.exit_code());
     }
-    let tui_result = match cli.command {
-        None => Some(runtime.block_on(async {
+    let result = match cli.command {
+        Some(CommandLine::Demo(_)) => runtime.block_on(tui::launch::demo()),
+        _ => runtime.block_on(async {
             let capacity = usize::try_from(cli.log_capacity).unwrap_or(usize::MAX);
             let named = cli.connection.profile.is_some() || cli.connection.preset.is_some();
             match &cli.url {
                 None if !named => tui::launch::pick_and_open(&cli.connection, capacity).await,
                 url => tui::launch::open(url.as_deref(), &cli.connection, capacity).await,
             }
-        })),
-        Some(CommandLine::Demo(args)) if !args.script && tui::launch::has_terminal() => {
-            Some(runtime.block_on(tui::launch::demo()))
-        }
-        Some(command) => {
-            return match runtime.block_on(commands::run(command)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(failure) => {
-                    // Messages can carry a server's words (close reasons, HTTP
-                    // bodies): `report` shows its control characters escaped.
-                    if !failure.shown {
-                        report(&failure.message);
-                    }
-                    ExitCode::from(failure.class.exit_code())
-                }
-            };
-        }
+        }),
     };
     // A termination signal left the TUI: the terminal is restored and the session
     // closed; the exit status says which signal, as the shell expects (130: SIGINT).
     if let Some(signal) = tui::terminal::termination_signal() {
         return ExitCode::from(128u8.saturating_add(u8::try_from(signal).unwrap_or(0)));
     }
-    match tui_result {
-        Some(Err(error)) => {
+    match result {
+        Err(error) => {
             report(&format!("{error:#}"));
             // Settings refused before the TUI opened exit as the headless commands do.
             let code = error
@@ -88,6 +103,6 @@ fn main() -> ExitCode {
                 .map_or(1, |failure| failure.class.exit_code());
             ExitCode::from(code)
         }
-        _ => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
     }
 }
