@@ -166,101 +166,14 @@ pub fn state_lines(
     if view.provider != "raw" {
         lines.push(pair("via", &view.provider, width));
     }
-    let tls = view.info.as_ref().is_some_and(|info| info.tls) || view.url.starts_with("wss:");
-    let mut tls_line = vec![label("tls"), Span::raw(if tls { "yes" } else { "no" })];
-    if view.insecure {
-        tls_line.push(Span::raw(" "));
-        tls_line.push(Span::styled("INSECURE", theme::warning()));
-    }
-    lines.push(Line::from(fit_spans(tls_line, width)));
+    lines.push(tls_line(view, width));
     let uptime = view
         .uptime(now)
         .map_or_else(|| "—".to_string(), format_uptime);
     lines.push(pair("up", &uptime, width));
     lines.push(rtt_line(view, width));
-    let stats = &view.stats;
-    let sent = format!("{} ({})", stats.messages_sent, bytes(stats.bytes_sent));
-    lines.push(pair("sent", &sent, width));
-    let received = format!(
-        "{} ({})",
-        stats.messages_received,
-        bytes(stats.bytes_received)
-    );
-    lines.push(pair("recv", &received, width));
-    let rate = format!("{:.1} msg/s", stats.messages_per_second);
-    lines.push(pair("rate", &rate, width));
-    let mut queue = vec![label("queue"), Span::raw(stats.queue_len.to_string())];
-    if stats.rate_limited > 0 {
-        queue.push(Span::styled(
-            format!(" · {} rate-limited", stats.rate_limited),
-            theme::dim(),
-        ));
-    }
-    if view.unconfirmed > 0 {
-        queue.push(Span::styled(
-            format!(" · {} unconfirmed", view.unconfirmed),
-            theme::warning(),
-        ));
-    }
-    lines.push(Line::from(fit_spans(queue, width)));
-    if dropped > 0 {
-        let log = vec![
-            label("log"),
-            Span::styled(format!("{dropped} dropped from view"), theme::warning()),
-        ];
-        lines.push(Line::from(fit_spans(log, width)));
-    }
-    let connected = matches!(
-        view.state,
-        ConnectionState::Connected
-            | ConnectionState::Authenticating
-            | ConnectionState::Authenticated
-    );
-    if let Some(close) = view.last_close.as_ref().filter(|_| connected) {
-        // A close from before the current connection is history: one dim line.
-        let code = close.code.unwrap_or(1005);
-        let text = format!("{code} {}", close_code::name(code));
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<LABEL_WIDTH$}", "last"), theme::dim()),
-            Span::styled(
-                fit(&format!("close {text}"), width.saturating_sub(LABEL_WIDTH)),
-                theme::dim(),
-            ),
-        ]));
-    } else if let Some(close) = &view.last_close {
-        let code = close.code.unwrap_or(1005);
-        let who = if close.by_peer { "server" } else { "wsdeck" };
-        let close_line = vec![
-            label("close"),
-            Span::styled(
-                format!("{code} {}", close_code::name(code)),
-                if close.clean {
-                    theme::title()
-                } else {
-                    theme::warning()
-                },
-            ),
-        ];
-        lines.push(Line::from(fit_spans(close_line, width)));
-        let how = if code == 1006 && !close.clean {
-            "connection lost, no close frame".to_string()
-        } else {
-            format!(
-                "by {who}{}",
-                if close.clean {
-                    ", clean"
-                } else {
-                    ", not clean"
-                }
-            )
-        };
-        lines.extend(indented(&how, width, theme::dim()));
-        if !close.reason.is_empty() {
-            let reason = format!("\"{}\"", crate::terminal_text::for_screen(&close.reason));
-            lines.extend(indented(&reason, width, theme::title()));
-        }
-        lines.extend(indented(close_code::meaning(code), width, theme::dim()));
-    }
+    lines.extend(traffic_lines(view, dropped, width));
+    lines.extend(close_lines(view, width));
     if let Some(provider) = view.recognised {
         let text = format!("looks like {provider} · :provider {provider}");
         lines.push(Line::from(Span::styled(
@@ -284,6 +197,111 @@ pub fn state_lines(
         // Wrapped, not cut: the whole reason matters and the pane has the rows.
         lines.push(Line::from(Span::styled(error.clone(), theme::error())));
     }
+    lines
+}
+
+/// `tls   yes INSECURE`.
+fn tls_line(view: &ConnectionView, width: usize) -> Line<'static> {
+    let tls = view.info.as_ref().is_some_and(|info| info.tls) || view.url.starts_with("wss:");
+    let mut spans = vec![label("tls"), Span::raw(if tls { "yes" } else { "no" })];
+    if view.insecure {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled("INSECURE", theme::warning()));
+    }
+    Line::from(fit_spans(spans, width))
+}
+
+/// Sent, received, rate, the queue (rate-limited, unconfirmed) and entries the log
+/// dropped.
+fn traffic_lines(view: &ConnectionView, dropped: u64, width: usize) -> Vec<Line<'static>> {
+    let stats = &view.stats;
+    let sent = format!("{} ({})", stats.messages_sent, bytes(stats.bytes_sent));
+    let received = format!(
+        "{} ({})",
+        stats.messages_received,
+        bytes(stats.bytes_received)
+    );
+    let rate = format!("{:.1} msg/s", stats.messages_per_second);
+    let mut lines = vec![
+        pair("sent", &sent, width),
+        pair("recv", &received, width),
+        pair("rate", &rate, width),
+    ];
+    let mut queue = vec![label("queue"), Span::raw(stats.queue_len.to_string())];
+    if stats.rate_limited > 0 {
+        queue.push(Span::styled(
+            format!(" · {} rate-limited", stats.rate_limited),
+            theme::dim(),
+        ));
+    }
+    if view.unconfirmed > 0 {
+        queue.push(Span::styled(
+            format!(" · {} unconfirmed", view.unconfirmed),
+            theme::warning(),
+        ));
+    }
+    lines.push(Line::from(fit_spans(queue, width)));
+    if dropped > 0 {
+        let log = vec![
+            label("log"),
+            Span::styled(format!("{dropped} dropped from view"), theme::warning()),
+        ];
+        lines.push(Line::from(fit_spans(log, width)));
+    }
+    lines
+}
+
+/// The last close: one dim `last` line once connected again, else its code, who
+/// closed and how, the reason and what the code means.
+fn close_lines(view: &ConnectionView, width: usize) -> Vec<Line<'static>> {
+    let Some(close) = &view.last_close else {
+        return Vec::new();
+    };
+    let code = close.code.unwrap_or(1005);
+    let connected = matches!(
+        view.state,
+        ConnectionState::Connected
+            | ConnectionState::Authenticating
+            | ConnectionState::Authenticated
+    );
+    if connected {
+        // A close from before the current connection is history: one dim line.
+        let text = format!("{code} {}", close_code::name(code));
+        return vec![Line::from(vec![
+            Span::styled(format!("{:<LABEL_WIDTH$}", "last"), theme::dim()),
+            Span::styled(
+                fit(&format!("close {text}"), width.saturating_sub(LABEL_WIDTH)),
+                theme::dim(),
+            ),
+        ])];
+    }
+    let who = if close.by_peer { "server" } else { "wsdeck" };
+    let style = if close.clean {
+        theme::title()
+    } else {
+        theme::warning()
+    };
+    let close_line = vec![
+        label("close"),
+        Span::styled(format!("{code} {}", close_code::name(code)), style),
+    ];
+    let mut lines = vec![Line::from(fit_spans(close_line, width))];
+    let how = if code == 1006 && !close.clean {
+        "connection lost, no close frame".to_string()
+    } else {
+        let clean = if close.clean {
+            ", clean"
+        } else {
+            ", not clean"
+        };
+        format!("by {who}{clean}")
+    };
+    lines.extend(indented(&how, width, theme::dim()));
+    if !close.reason.is_empty() {
+        let reason = format!("\"{}\"", crate::terminal_text::for_screen(&close.reason));
+        lines.extend(indented(&reason, width, theme::title()));
+    }
+    lines.extend(indented(close_code::meaning(code), width, theme::dim()));
     lines
 }
 
