@@ -46,20 +46,7 @@ impl App {
                 };
                 self.set_status(text, StatusLevel::Info);
             }
-            Event::SendFailed { id, message, .. } => {
-                let mut status = message.clone();
-                if let Some(text) = self.state.in_flight.remove(&id) {
-                    // Never overwrite a new draft: the refused text is in the history.
-                    if self.state.composer.is_empty() {
-                        self.state.composer.restore(&text, message);
-                    } else {
-                        status.push_str(
-                            " — the message was not sent; ↑ at the top of the composer recalls it",
-                        );
-                    }
-                }
-                self.set_status(status, StatusLevel::Error);
-            }
+            Event::SendFailed { id, message, .. } => self.send_failed(id, message),
             Event::Error { message, .. } => {
                 self.system_line(message.clone(), SystemLevel::Error);
                 self.set_status(message, StatusLevel::Error);
@@ -80,57 +67,10 @@ impl App {
                 );
             }
             Event::Closed(outcome) => {
-                let code = outcome.code.unwrap_or(1005);
-                let lost = code == 1006 && !outcome.clean;
-                let who = if lost {
-                    "connection lost"
-                } else if outcome.by_peer {
-                    "closed by server"
-                } else {
-                    "closed by wsdeck"
-                };
-                let mut text = format!(
-                    "{who}: {code} {} — {}",
-                    close_code::name(code),
-                    close_code::meaning(code)
-                );
-                if !outcome.reason.is_empty() {
-                    // A lost link has no close frame: its text is our diagnosis.
-                    let label = if lost { "cause" } else { "reason" };
-                    text.push_str(&format!(" ({label}: \"{}\")", outcome.reason));
-                }
-                if !outcome.clean {
-                    text.push_str(" [not clean]");
-                }
-                let level = if outcome.clean && matches!(code, 1000 | 1001) {
-                    SystemLevel::Info
-                } else {
-                    SystemLevel::Warning
-                };
+                let (text, level) = closed_line(&outcome);
                 self.system_line(text, level);
             }
-            Event::Unconfirmed { ids, total } => {
-                if ids.is_empty() {
-                    // Sent again: the first sending is history.
-                    self.state.unconfirmed.clear();
-                    self.system_line(
-                        "unconfirmed messages queued to be sent again".to_string(),
-                        SystemLevel::Info,
-                    );
-                } else {
-                    let count = ids.len();
-                    self.state.unconfirmed.extend(ids);
-                    self.system_line(
-                        format!(
-                            "{count} message{} went out but nothing confirmed {} before the link broke: the server may not have read {} ({total} unconfirmed; :resend-unconfirmed sends them again)",
-                            if count == 1 { "" } else { "s" },
-                            if count == 1 { "it" } else { "them" },
-                            if count == 1 { "it" } else { "them" },
-                        ),
-                        SystemLevel::Warning,
-                    );
-                }
-            }
+            Event::Unconfirmed { ids, total } => self.unconfirmed(ids, total),
             Event::ProviderRecognised { provider, evidence } => self.system_line(
                 format!(
                     "this looks like {provider} ({evidence}): :provider {provider} reconnects with its adapter"
@@ -153,6 +93,56 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// The session refused a message: it goes back into an empty composer, with
+    /// the reason; a new draft is never overwritten.
+    fn send_failed(&mut self, id: crate::session::MessageId, message: String) {
+        let mut status = message.clone();
+        if let Some(text) = self.state.in_flight.remove(&id) {
+            if self.state.composer.is_empty() {
+                self.state.composer.restore(&text, message);
+            } else {
+                let keys = self
+                    .state
+                    .keymap
+                    .composer
+                    .keys(crate::keymap::ComposerAction::HistoryOlder)
+                    .first()
+                    .map_or_else(|| "the history".to_string(), ToString::to_string);
+                status.push_str(&format!(
+                    " — the message was not sent; {keys} at the top of the composer recalls it"
+                ));
+            }
+        }
+        self.set_status(status, StatusLevel::Error);
+    }
+
+    /// Messages a broken link left unconfirmed are marked; an empty list means
+    /// they were queued to go out again.
+    fn unconfirmed(&mut self, ids: Vec<crate::session::MessageId>, total: usize) {
+        if ids.is_empty() {
+            // Sent again: the first sending is history.
+            self.state.unconfirmed.clear();
+            self.system_line(
+                "unconfirmed messages queued to be sent again".to_string(),
+                SystemLevel::Info,
+            );
+            return;
+        }
+        let count = ids.len();
+        self.state.unconfirmed.extend(ids);
+        let (s, pronoun) = if count == 1 {
+            ("", "it")
+        } else {
+            ("s", "them")
+        };
+        self.system_line(
+            format!(
+                "{count} message{s} went out but nothing confirmed {pronoun} before the link broke: the server may not have read {pronoun} ({total} unconfirmed; :resend-unconfirmed sends them again)"
+            ),
+            SystemLevel::Warning,
+        );
     }
 
     fn system_line(&mut self, text: String, level: SystemLevel) {
@@ -185,4 +175,37 @@ fn state_line(state: ConnectionState) -> Option<(String, SystemLevel)> {
         )),
         ConnectionState::Connected | ConnectionState::Reconnecting => None,
     }
+}
+
+/// The log's line for a close: who closed, the code, its name and meaning, the
+/// reason (or, for a lost link, its cause), and whether it was clean.
+fn closed_line(outcome: &crate::session::CloseOutcome) -> (String, SystemLevel) {
+    let code = outcome.code.unwrap_or(1005);
+    let lost = code == 1006 && !outcome.clean;
+    let who = if lost {
+        "connection lost"
+    } else if outcome.by_peer {
+        "closed by server"
+    } else {
+        "closed by wsdeck"
+    };
+    let mut text = format!(
+        "{who}: {code} {} — {}",
+        close_code::name(code),
+        close_code::meaning(code)
+    );
+    if !outcome.reason.is_empty() {
+        // A lost link has no close frame: its text is our diagnosis.
+        let label = if lost { "cause" } else { "reason" };
+        text.push_str(&format!(" ({label}: \"{}\")", outcome.reason));
+    }
+    if !outcome.clean {
+        text.push_str(" [not clean]");
+    }
+    let level = if outcome.clean && matches!(code, 1000 | 1001) {
+        SystemLevel::Info
+    } else {
+        SystemLevel::Warning
+    };
+    (text, level)
 }
