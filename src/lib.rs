@@ -17,3 +17,4 @@ pub mod terminal_text;
 pub mod tui;
 pub mod ui;
 pub mod units;
+pub mod wire;

@@ -22,7 +22,7 @@ use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, OpenContext, Outgoing,
     Reaction, StatusLine, parse_json, shorten,
 };
-use crate::session::event::PayloadKind;
+use crate::wire::PayloadKind;
 
 /// How often the heartbeat goes out.
 const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(30);

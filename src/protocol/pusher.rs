@@ -20,8 +20,7 @@ use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
 };
-use crate::session::auth::AuthVerdict;
-use crate::session::event::PayloadKind;
+use crate::wire::{AuthVerdict, PayloadKind};
 
 /// The activity timeout when the server names none (the protocol's suggestion).
 const DEFAULT_ACTIVITY_TIMEOUT: Duration = Duration::from_secs(120);

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::correlate::format_latency;
 use super::{Adapter, ComposeError, Composed, Outgoing, parse_json, shorten};
-use crate::session::event::PayloadKind;
+use crate::wire::PayloadKind;
 
 /// Width of value summaries.
 const WIDTH: usize = 80;

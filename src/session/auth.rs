@@ -9,6 +9,7 @@ use url::Url;
 
 use super::secret::Secret;
 use crate::config::template::{self, Context, TemplateError};
+pub use crate::wire::AuthVerdict;
 
 /// Default first-message template.
 pub const DEFAULT_TEMPLATE: &str = r#"{"type":"{{type}}","token":"{{token}}"}"#;
@@ -55,15 +56,6 @@ impl AuthMethod {
             AuthMethod::QueryParam | AuthMethod::Subprotocol | AuthMethod::Header
         )
     }
-}
-
-/// The server's judgement of our credentials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthVerdict {
-    /// Credentials accepted.
-    Accepted,
-    /// Credentials refused.
-    Refused,
 }
 
 /// A top-level JSON field that must equal one of some values.

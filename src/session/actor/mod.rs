@@ -43,7 +43,8 @@ use super::rate_limit::TokenBucket;
 use super::secret::Redactor;
 use super::stats::Stats;
 use crate::protocol::registry::{self, Provider};
-use crate::protocol::{Adapter, Decoded, Outgoing, Reaction, StatusLine};
+use crate::protocol::{Adapter, Outgoing, Reaction};
+use crate::wire::{Decoded, StatusLine};
 
 /// What callers ask of the session.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use super::sending::probe_number;
 use super::*;
-use crate::protocol::Correlation;
+use crate::wire::Correlation;
 
 impl Actor {
     pub(super) async fn on_incoming(&mut self, message: Option<Result<Message, WsError>>) {

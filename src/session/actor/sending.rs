@@ -2,7 +2,7 @@
 //! and the close handshake we start. A write that fails or stalls ends the link.
 
 use super::*;
-use crate::protocol::Correlation;
+use crate::wire::Correlation;
 
 /// The first byte of a delivery probe's ping payload (keep-alive pings carry 8
 /// bytes of counter, probes this byte and 8 bytes of probe number).
