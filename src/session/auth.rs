@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde_json::Value;
 use url::Url;
 
-use super::secret::Secret;
-use crate::config::template::{self, Context, TemplateError};
+use crate::secret::Secret;
+use crate::template::{self, Context, TemplateError};
 pub use crate::wire::AuthVerdict;
 
 /// Default first-message template.
@@ -190,7 +190,7 @@ pub enum AuthConfigError {
     )]
     TokenNotHeaderSafe,
     /// The token is too short to hide without hiding ordinary text too; the text
-    /// says so (see [`crate::session::secret::short_token_problem`]).
+    /// says so (see [`crate::secret::short_token_problem`]).
     #[error("{0}")]
     TokenTooShort(String),
 }
@@ -202,7 +202,7 @@ impl AuthConfig {
         if let Some(problem) = self
             .token
             .as_ref()
-            .and_then(|token| crate::session::secret::short_token_problem(token.expose()))
+            .and_then(|token| crate::secret::short_token_problem(token.expose()))
         {
             return Err(AuthConfigError::TokenTooShort(problem));
         }

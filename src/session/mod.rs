@@ -14,7 +14,6 @@ pub mod event;
 pub mod events;
 pub mod queue;
 pub mod rate_limit;
-pub mod secret;
 pub mod stats;
 pub mod tls;
 pub mod tls_probe;
@@ -26,6 +25,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
+/// Secrets and their redaction, kept at their old path too (`session::secret::Redactor`).
+pub use crate::secret;
+pub use crate::secret::Secret;
 pub use actor::{Command, INSECURE_NOTICE};
 pub use auth::{AuthConfig, AuthMethod};
 pub use config::{ConfigError, SessionConfig};
@@ -33,7 +35,6 @@ pub use event::{
     CloseOutcome, ConnectionInfo, ConnectionState, Direction, ErrorKind, Event, Frame, FrameKind,
     MessageId, PayloadKind,
 };
-pub use secret::Secret;
 
 pub use events::EventReceiver;
 

@@ -40,10 +40,10 @@ use super::event::{
 use super::events::EventSender;
 use super::queue::{OutgoingQueue, PendingMessage};
 use super::rate_limit::TokenBucket;
-use super::secret::Redactor;
 use super::stats::Stats;
 use crate::protocol::registry::{self, Provider};
 use crate::protocol::{Adapter, Outgoing, Reaction};
+use crate::secret::Redactor;
 use crate::wire::{Decoded, StatusLine};
 
 /// What callers ask of the session.
