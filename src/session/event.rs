@@ -1,5 +1,6 @@
-//! What the session engine reports: connection states, frames in and out, errors,
-//! statistics and close results. The UI and the headless commands consume these.
+//! What the session engine reports: the [`Event`] type and its parts (connection
+//! states, frames in and out, errors, statistics and close results). The UI and the
+//! headless commands consume these; [`super::event_channel`] carries them there.
 
 use std::time::{Duration, SystemTime};
 

@@ -11,7 +11,7 @@ pub mod config;
 pub mod connect;
 pub mod delivery;
 pub mod event;
-pub mod events;
+pub mod event_channel;
 pub mod queue;
 pub mod rate_limit;
 pub mod stats;
@@ -36,7 +36,7 @@ pub use event::{
     MessageId, PayloadKind,
 };
 
-pub use events::EventReceiver;
+pub use event_channel::EventReceiver;
 
 /// Written in a message the user sends (`Command::Send` text or `Command::Compose`),
 /// the session puts its token there when it sends it; every frame it reports is
@@ -214,7 +214,7 @@ pub fn spawn(mut config: SessionConfig) -> Result<(SessionHandle, EventReceiver)
         config::parse_header(&line)?;
     }
     let (command_sender, command_receiver) = mpsc::unbounded_channel();
-    let (event_sender, event_receiver) = events::channel();
+    let (event_sender, event_receiver) = event_channel::channel();
     let ids = Arc::new(AtomicU64::new(1));
     let actor = actor::Actor::new(config, adapter, command_receiver, event_sender, ids.clone());
     tokio::spawn(actor.run());

@@ -37,7 +37,7 @@ use super::event::{
     CloseOutcome, ConnectionState, Direction, ErrorKind, Event, Frame, FrameKind, MessageId,
     PayloadKind,
 };
-use super::events::EventSender;
+use super::event_channel::EventSender;
 use super::queue::{OutgoingQueue, PendingMessage};
 use super::rate_limit::TokenBucket;
 use super::stats::Stats;
