@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 use bytes::Bytes;
 
 use super::shared::{
-    latency_suffix, number_suffix, one, optional_json, parse_object, remember, split_words,
-    str_field, value_summary,
+    latency_suffix, number_suffix, one, optional_json, parse_object, remember, seconds,
+    split_words, str_field, value_summary,
 };
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
@@ -472,7 +472,10 @@ impl Adapter for HomeAssistantAdapter {
         if let Some(id) = self.ping_out {
             self.next_ping = None;
             return Reaction {
-                reconnect: Some(format!("no pong to ping #{id} within 30 s")),
+                reconnect: Some(format!(
+                    "no pong to ping #{id} within {}",
+                    seconds(PING_INTERVAL)
+                )),
                 ..Reaction::default()
             };
         }

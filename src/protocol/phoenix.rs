@@ -15,7 +15,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::shared::{
-    composed_on_connect, latency_suffix, number_suffix, one, remember, value_summary,
+    composed_on_connect, latency_suffix, number_suffix, one, remember, seconds, value_summary,
     words_then_json,
 };
 use super::{
@@ -392,7 +392,10 @@ impl Adapter for PhoenixAdapter {
         if let Some(reference) = self.heartbeat_ref.take() {
             self.next_heartbeat = None;
             return Reaction {
-                reconnect: Some(format!("no reply to heartbeat #{reference} within 30 s")),
+                reconnect: Some(format!(
+                    "no reply to heartbeat #{reference} within {}",
+                    seconds(HEARTBEAT_INTERVAL)
+                )),
                 ..Reaction::default()
             };
         }

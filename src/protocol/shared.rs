@@ -65,6 +65,12 @@ pub(crate) fn latency_suffix(latency: Option<Duration>) -> String {
         .unwrap_or_default()
 }
 
+/// A whole number of seconds as the adapters write it in their texts (`30 s`), so a
+/// message about a timer is derived from the timer's constant.
+pub(crate) fn seconds(duration: Duration) -> String {
+    format!("{} s", duration.as_secs())
+}
+
 /// ` #3` for a known request number or key, nothing otherwise.
 pub(crate) fn number_suffix(key: Option<impl Display>) -> String {
     key.map(|key| format!(" #{key}")).unwrap_or_default()
@@ -169,6 +175,7 @@ mod tests {
         assert_eq!(latency_suffix(None), "");
         assert_eq!(number_suffix(Some(3)), " #3");
         assert_eq!(number_suffix(None::<u64>), "");
+        assert_eq!(seconds(Duration::from_secs(30)), "30 s");
     }
 
     #[test]

@@ -128,12 +128,10 @@ impl Actor {
             }
             AfterClose::ConnectAgain => self.start_connecting().await,
             AfterClose::Policy => {
-                let user = false;
                 let retry = self.config.reconnect.enabled
                     && !permanent
                     && close_code::should_reconnect(
                         code,
-                        user,
                         self.config.reconnect.retry_policy_violation,
                     );
                 // A clean close the policy does not retry simply ends the session;
