@@ -52,15 +52,8 @@ impl Actor {
             if reply && let Some(decoded) = &mut decoded {
                 decoded.heartbeat = true;
             }
-            self.emit_decoded_frame(
-                id,
-                Direction::Outgoing,
-                frame.kind.into(),
-                frame.payload,
-                None,
-                decoded,
-            )
-            .await;
+            let report = FrameReport::outgoing(id, frame.kind.into(), frame.payload);
+            self.emit_frame(report.decoded(decoded)).await;
         }
         true
     }

@@ -143,15 +143,8 @@ impl Actor {
         let id = self.next_id();
         if self.write(Message::Text(utf8(payload.clone()))).await {
             let decoded = self.decode_outgoing(&payload, PayloadKind::Text);
-            self.emit_decoded_frame(
-                id,
-                Direction::Outgoing,
-                FrameKind::Text,
-                payload,
-                None,
-                decoded,
-            )
-            .await;
+            self.emit_frame(FrameReport::outgoing(id, FrameKind::Text, payload).decoded(decoded))
+                .await;
             self.await_verdict().await;
         }
     }

@@ -191,6 +191,52 @@ enum Due {
     Adapter,
 }
 
+/// A frame that crossed the wire, as the actor saw it, before redaction:
+/// [`Actor::emit_frame`] reports it as an [`Event::Frame`].
+struct FrameReport {
+    id: MessageId,
+    direction: Direction,
+    kind: FrameKind,
+    /// The payload as it went out or came in (for a close frame: the reason).
+    payload: Bytes,
+    /// For a close frame: its code, if it had one.
+    close_code: Option<u16>,
+    /// The adapter's reading of the frame.
+    decoded: Option<Decoded>,
+}
+
+impl FrameReport {
+    /// A frame we sent.
+    fn outgoing(id: MessageId, kind: FrameKind, payload: Bytes) -> Self {
+        Self {
+            id,
+            direction: Direction::Outgoing,
+            kind,
+            payload,
+            close_code: None,
+            decoded: None,
+        }
+    }
+
+    /// A frame the peer sent.
+    fn incoming(id: MessageId, kind: FrameKind, payload: Bytes) -> Self {
+        Self {
+            direction: Direction::Incoming,
+            ..Self::outgoing(id, kind, payload)
+        }
+    }
+
+    /// A close frame's code.
+    fn close_code(self, close_code: Option<u16>) -> Self {
+        Self { close_code, ..self }
+    }
+
+    /// The adapter's reading of the frame.
+    fn decoded(self, decoded: Option<Decoded>) -> Self {
+        Self { decoded, ..self }
+    }
+}
+
 /// What woke the actor up from the link.
 enum LinkEvent {
     ConnectDone(Box<Result<Established, ConnectError>>),
@@ -352,59 +398,33 @@ impl Actor {
         self.emit(Event::Error { kind, message }).await;
     }
 
-    async fn emit_frame(
-        &mut self,
-        id: MessageId,
-        direction: Direction,
-        kind: FrameKind,
-        payload: Bytes,
-        close_code: Option<u16>,
-    ) {
-        let decoded = close_code
-            .and_then(|code| self.adapter.close_code(code))
-            .map(|(name, meaning)| Decoded {
-                label: format!("{} close {name}", self.adapter.name()),
-                summary: meaning.to_string(),
-                ..Decoded::default()
-            });
-        self.emit_decoded_frame(id, direction, kind, payload, close_code, decoded)
-            .await;
+    /// Reports a frame with the adapter's reading of it (secrets redacted in both).
+    /// A close frame that comes without one gets the adapter's name for its code.
+    async fn emit_frame(&mut self, mut frame: FrameReport) {
+        if frame.decoded.is_none() {
+            frame.decoded = frame
+                .close_code
+                .and_then(|code| self.adapter.close_code(code))
+                .map(|(name, meaning)| Decoded {
+                    label: format!("{} close {name}", self.adapter.name()),
+                    summary: meaning.to_string(),
+                    ..Decoded::default()
+                });
+        }
+        let event = self.frame_event(frame, SystemTime::now());
+        self.emit(event).await;
     }
 
-    /// Reports a frame with the adapter's reading of it (secrets redacted in both).
-    async fn emit_decoded_frame(
-        &mut self,
-        id: MessageId,
-        direction: Direction,
-        kind: FrameKind,
-        payload: Bytes,
-        close_code: Option<u16>,
-        decoded: Option<Decoded>,
-    ) {
-        let event = self.frame_event(
+    /// A frame event, with secrets redacted from the payload and the decoding.
+    fn frame_event(&self, frame: FrameReport, timestamp: SystemTime) -> Event {
+        let FrameReport {
             id,
             direction,
             kind,
             payload,
             close_code,
             decoded,
-            SystemTime::now(),
-        );
-        self.emit(event).await;
-    }
-
-    /// A frame event, with secrets redacted from the payload and the decoding.
-    #[allow(clippy::too_many_arguments)] // the fields of the frame, each its own
-    fn frame_event(
-        &self,
-        id: MessageId,
-        direction: Direction,
-        kind: FrameKind,
-        payload: Bytes,
-        close_code: Option<u16>,
-        decoded: Option<Decoded>,
-        timestamp: SystemTime,
-    ) -> Event {
+        } = frame;
         // The size is taken before redaction: the log shows what crossed the wire,
         // for a close frame its 2-byte code too.
         let code_len = if close_code.is_some() { 2 } else { 0 };
