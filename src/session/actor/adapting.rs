@@ -103,7 +103,7 @@ impl Actor {
 
     /// Whether the open link waits for a handshake or auth verdict.
     pub(super) fn awaiting_auth(&self) -> bool {
-        matches!(&self.link, Link::Open(open) if matches!(open.auth, AuthPhase::Waiting { .. }))
+        matches!(&self.link, Link::Open(open) if matches!(open.phase, OpenPhase::Authenticating { .. }))
     }
 
     /// Turns composer text into frames and queues them; the first keeps `id`.

@@ -190,7 +190,7 @@ impl Actor {
         };
         self.error(ErrorKind::Protocol, message).await;
         // A server that breaks the protocol once will again: no reconnect.
-        self.set_state(ConnectionState::Error).await;
+        self.fail().await;
         self.begin_close(
             code,
             close_code::name(code).into(),
@@ -209,7 +209,7 @@ impl Actor {
             ),
         )
         .await;
-        self.set_state(ConnectionState::Error).await;
+        self.fail().await;
         let id = self.next_id();
         let close = FrameReport::outgoing(
             id,
@@ -223,7 +223,7 @@ impl Actor {
         let Link::Open(open) = &self.link else {
             return None;
         };
-        if !matches!(open.auth, AuthPhase::Waiting { .. }) {
+        if !matches!(open.phase, OpenPhase::Authenticating { .. }) {
             return None;
         }
         let text = std::str::from_utf8(payload).ok()?;

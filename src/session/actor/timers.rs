@@ -7,7 +7,7 @@ impl Actor {
     pub(super) fn next_deadline(&self) -> Option<Instant> {
         let mut deadlines: Vec<Instant> = Vec::with_capacity(6);
         match &self.link {
-            Link::Waiting { at } => deadlines.push(*at),
+            Link::Waiting { at, .. } => deadlines.push(*at),
             Link::Open(open) => {
                 if let Some(deadline) = open.close_deadline {
                     deadlines.push(deadline);
@@ -18,7 +18,7 @@ impl Actor {
                         }
                         None => deadlines.extend(open.next_ping_at),
                     }
-                    if let AuthPhase::Waiting { deadline } = open.auth {
+                    if let OpenPhase::Authenticating { deadline } = open.phase {
                         deadlines.push(deadline);
                     }
                     if self.is_ready() {
@@ -28,8 +28,8 @@ impl Actor {
                 }
                 deadlines.push(self.next_stats_at);
             }
-            Link::Connecting(_) => deadlines.push(self.next_stats_at),
-            Link::Idle => {}
+            Link::Connecting { .. } => deadlines.push(self.next_stats_at),
+            Link::Idle | Link::Failed => {}
         }
         deadlines.into_iter().min()
     }
@@ -45,7 +45,7 @@ impl Actor {
             match due {
                 Due::Reconnect => {
                     self.stats.reconnect_attempted();
-                    self.start_connecting().await;
+                    self.start_connecting(self.link.attempt()).await;
                 }
                 Due::CloseHandshake => self.finish_link(None).await,
                 Due::PongTimeout => {
@@ -59,8 +59,7 @@ impl Actor {
                         "no auth reply within {waited}; carrying on as authenticated"
                     )))
                     .await;
-                    self.set_state(ConnectionState::Authenticated).await;
-                    self.on_ready().await;
+                    self.on_ready(true).await;
                 }
                 Due::Ping => {
                     if let Link::Open(open) = &mut self.link {
@@ -84,7 +83,7 @@ impl Actor {
     pub(super) fn due_timers(&self, now: Instant) -> Vec<Due> {
         let mut due = Vec::new();
         match &self.link {
-            Link::Waiting { at } if now >= *at => due.push(Due::Reconnect),
+            Link::Waiting { at, .. } if now >= *at => due.push(Due::Reconnect),
             Link::Open(open) => {
                 if let Some(deadline) = open.close_deadline {
                     if now >= deadline {
@@ -99,7 +98,7 @@ impl Actor {
                 {
                     due.push(Due::PongTimeout);
                 }
-                if matches!(open.auth, AuthPhase::Waiting { deadline } if now >= deadline) {
+                if matches!(open.phase, OpenPhase::Authenticating { deadline } if now >= deadline) {
                     due.push(Due::AuthTimeout);
                 }
                 if open.pending_ping.is_none() && open.next_ping_at.is_some_and(|at| now >= at) {
