@@ -240,15 +240,22 @@ impl Link {
     }
 }
 
-/// A timer that fired.
+/// A timer of the link (see [`Actor::link_timers`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Due {
+enum Timer {
+    /// Time for the next connection attempt.
     Reconnect,
+    /// The peer did not finish the close handshake in time: drop TCP.
     CloseHandshake,
+    /// Our ping got no pong in time: the link is dead.
     PongTimeout,
+    /// No verdict on our credentials in time: carry on as authenticated.
     AuthTimeout,
+    /// Time for a keep-alive ping.
     Ping,
+    /// The rate limiter allows the next queued message.
     RateLimit,
+    /// The adapter's app-level heartbeat.
     Adapter,
 }
 
