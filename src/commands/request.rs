@@ -67,7 +67,7 @@ pub async fn exchange(
     // One-shot: a lost link is an answer, not something to retry.
     config.reconnect.enabled = false;
     let url = config.auth.url_with_token(&config.url);
-    let shown_url = session::secret::Redactor::new(config.auth.token.iter())
+    let shown_url = crate::secret::Redactor::new(config.auth.token.iter())
         .text(url.as_str())
         .into_owned();
     let adapted = config.provider != "raw";

@@ -7,9 +7,9 @@ use crate::config::apply::{ResolvedExtras, session_from_profile};
 use crate::config::presets;
 use crate::config::profile::Profile;
 use crate::config::store::ProfileStore;
-use crate::config::template;
 use crate::session::SessionConfig;
 use crate::session::config::{parse_ws_url, scheme_notice};
+use crate::template;
 
 use super::outcome::{Failure, FailureClass};
 

@@ -10,7 +10,6 @@ use url::Url;
 use super::error::ProfileError;
 use super::profile::{MessageFormat, Profile, ReplyMatcher, Snippet};
 use super::secrets::{self, expand_tilde};
-use super::template::{self, Context, TemplateError};
 use crate::protocol::registry;
 use crate::session::auth::FieldMatch;
 use crate::session::config::{
@@ -19,6 +18,7 @@ use crate::session::config::{
 use crate::session::event::PayloadKind;
 use crate::session::secret::Secret;
 use crate::session::tls_verify::parse_pin;
+use crate::template::{self, Context, TemplateError};
 
 /// What a profile adds beyond the session settings.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,7 +5,7 @@ use std::io;
 use std::path::PathBuf;
 
 use super::secrets::SecretError;
-use super::template::TemplateError;
+use crate::template::TemplateError;
 
 /// A problem loading, checking, applying or saving a profile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

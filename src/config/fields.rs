@@ -12,8 +12,9 @@ use serde::{Deserialize, Serializer};
 use serde_json::Value;
 
 use super::error::ProfileError;
-use super::{secrets, template};
+use super::secrets;
 use crate::protocol::registry;
+use crate::template;
 use crate::units::{parse_duration, parse_size};
 
 /// `Option<Duration>` as a humane string (`30s`, `1m 30s`, `500ms`); a bare number

@@ -6,7 +6,7 @@
 //! - [`presets`] — one built-in profile per provider, from `profiles/*.toml`.
 //! - [`secrets`] — `${env:NAME}` / `${file:PATH}` references, resolved at connect time.
 //! - [`template`] — `{{token}}`, `{{uuid}}`, `{{now}}`, `{{seq}}`, `{{env.NAME}}`… in
-//!   snippets and messages.
+//!   snippets and messages (it lives in [`crate::template`], below `session` too).
 //! - [`store`] — the profile directory: list, load, atomic 0600 saves, recent use.
 //! - [`apply`] — a profile onto a [`crate::session::SessionConfig`].
 //! - [`merge`] — layering one profile over another.
@@ -23,7 +23,7 @@ pub mod presets;
 pub mod profile;
 pub mod secrets;
 pub mod store;
-pub mod template;
 
+pub use crate::template;
 pub use error::ProfileError;
 pub use profile::{MessageFormat, Profile};

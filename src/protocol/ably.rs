@@ -18,8 +18,7 @@ use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
 };
-use crate::session::auth::AuthVerdict;
-use crate::session::event::PayloadKind;
+use crate::wire::{AuthVerdict, PayloadKind};
 
 /// Action names, by number.
 const ACTIONS: [&str; 18] = [

@@ -19,7 +19,7 @@ use super::graphql_ws::{Dialect, GraphqlWsAdapter};
 use super::{
     Adapter, ComposeError, Composed, Decoded, OpenContext, Outgoing, Reaction, StatusLine,
 };
-use crate::session::event::PayloadKind;
+use crate::wire::PayloadKind;
 
 /// The subscriptions-transport-ws adapter (provider `apollo-legacy`).
 #[derive(Debug)]
@@ -107,7 +107,7 @@ mod tests {
     use crate::protocol::testing::{
         composed, decode, exercise, incoming, on_connect, outgoing, reconnect, texts,
     };
-    use crate::session::auth::AuthVerdict;
+    use crate::wire::AuthVerdict;
 
     #[test]
     fn handshake_ack_error_and_keep_alives() {

@@ -23,7 +23,7 @@ use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
 };
-use crate::session::event::PayloadKind;
+use crate::wire::PayloadKind;
 
 /// Width of summaries.
 const WIDTH: usize = 80;

@@ -20,8 +20,7 @@ use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, OpenContext, Outgoing,
     Reaction, StatusLine, shorten,
 };
-use crate::session::auth::AuthVerdict;
-use crate::session::event::PayloadKind;
+use crate::wire::{AuthVerdict, PayloadKind};
 
 const SUMMARY_CHARS: usize = 80;
 const QUERY_CHARS: usize = 40;

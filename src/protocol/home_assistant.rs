@@ -15,15 +15,14 @@ use serde_json::{Map, Value};
 use bytes::Bytes;
 
 use super::shared::{
-    latency_suffix, number_suffix, one, optional_json, parse_object, remember, split_words,
-    str_field, value_summary,
+    latency_suffix, number_suffix, one, optional_json, parse_object, remember, seconds,
+    split_words, str_field, value_summary,
 };
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
 };
-use crate::session::auth::AuthVerdict;
-use crate::session::event::PayloadKind;
+use crate::wire::{AuthVerdict, PayloadKind};
 
 /// How often a ready link is pinged.
 const PING_INTERVAL: Duration = Duration::from_secs(30);
@@ -473,7 +472,10 @@ impl Adapter for HomeAssistantAdapter {
         if let Some(id) = self.ping_out {
             self.next_ping = None;
             return Reaction {
-                reconnect: Some(format!("no pong to ping #{id} within 30 s")),
+                reconnect: Some(format!(
+                    "no pong to ping #{id} within {}",
+                    seconds(PING_INTERVAL)
+                )),
                 ..Reaction::default()
             };
         }

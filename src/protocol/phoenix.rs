@@ -15,14 +15,14 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::shared::{
-    composed_on_connect, latency_suffix, number_suffix, one, remember, value_summary,
+    composed_on_connect, latency_suffix, number_suffix, one, remember, seconds, value_summary,
     words_then_json,
 };
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, OpenContext, Outgoing,
     Reaction, StatusLine, parse_json, shorten,
 };
-use crate::session::event::PayloadKind;
+use crate::wire::PayloadKind;
 
 /// How often the heartbeat goes out.
 const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(30);
@@ -392,7 +392,10 @@ impl Adapter for PhoenixAdapter {
         if let Some(reference) = self.heartbeat_ref.take() {
             self.next_heartbeat = None;
             return Reaction {
-                reconnect: Some(format!("no reply to heartbeat #{reference} within 30 s")),
+                reconnect: Some(format!(
+                    "no reply to heartbeat #{reference} within {}",
+                    seconds(HEARTBEAT_INTERVAL)
+                )),
                 ..Reaction::default()
             };
         }

@@ -14,14 +14,13 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::shared::{
-    latency_suffix, optional_json, parse_object, split_words, str_field, value_summary,
+    latency_suffix, optional_json, parse_object, seconds, split_words, str_field, value_summary,
 };
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
 };
-use crate::session::auth::AuthVerdict;
-use crate::session::event::PayloadKind;
+use crate::wire::{AuthVerdict, PayloadKind};
 
 /// The activity timeout when the server names none (the protocol's suggestion).
 const DEFAULT_ACTIVITY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -426,7 +425,7 @@ impl Adapter for PusherAdapter {
         if self.ping_sent.is_some() {
             self.connected = false;
             return Reaction {
-                reconnect: Some("no pusher:pong within 30 s".into()),
+                reconnect: Some(format!("no pusher:pong within {}", seconds(PONG_TIMEOUT))),
                 ..Reaction::default()
             };
         }

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use super::{Adapter, Decoded, Reaction};
-use crate::session::event::PayloadKind;
+use crate::wire::PayloadKind;
 
 /// Passes everything through undecoded.
 #[derive(Debug)]

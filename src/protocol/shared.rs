@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::correlate::format_latency;
 use super::{Adapter, ComposeError, Composed, Outgoing, parse_json, shorten};
-use crate::session::event::PayloadKind;
+use crate::wire::PayloadKind;
 
 /// Width of value summaries.
 const WIDTH: usize = 80;
@@ -63,6 +63,12 @@ pub(crate) fn latency_suffix(latency: Option<Duration>) -> String {
     latency
         .map(|latency| format!(" {}", format_latency(latency)))
         .unwrap_or_default()
+}
+
+/// A whole number of seconds as the adapters write it in their texts (`30 s`), so a
+/// message about a timer is derived from the timer's constant.
+pub(crate) fn seconds(duration: Duration) -> String {
+    format!("{} s", duration.as_secs())
 }
 
 /// ` #3` for a known request number or key, nothing otherwise.
@@ -169,6 +175,7 @@ mod tests {
         assert_eq!(latency_suffix(None), "");
         assert_eq!(number_suffix(Some(3)), " #3");
         assert_eq!(number_suffix(None::<u64>), "");
+        assert_eq!(seconds(Duration::from_secs(30)), "30 s");
     }
 
     #[test]

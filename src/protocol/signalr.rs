@@ -14,15 +14,14 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::shared::{
-    id_key, json_values, latency_suffix, number_suffix, one, parse_object, remember, split_words,
-    str_field, value_summary,
+    id_key, json_values, latency_suffix, number_suffix, one, parse_object, remember, seconds,
+    split_words, str_field, value_summary,
 };
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, OpenContext, Outgoing,
     Reaction, StatusLine, parse_json, shorten,
 };
-use crate::session::auth::AuthVerdict;
-use crate::session::event::PayloadKind;
+use crate::wire::{AuthVerdict, PayloadKind};
 
 /// The record separator ending every message.
 const RS: char = '\u{1e}';
@@ -441,7 +440,10 @@ impl Adapter for SignalRAdapter {
         {
             self.handshake_done = false;
             return Reaction {
-                reconnect: Some("no message from the server within 30 s".into()),
+                reconnect: Some(format!(
+                    "no message from the server within {}",
+                    seconds(SERVER_TIMEOUT)
+                )),
                 ..Reaction::default()
             };
         }

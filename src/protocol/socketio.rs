@@ -24,8 +24,7 @@ use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, OpenContext, Outgoing,
     Reaction, StatusLine, shorten,
 };
-use crate::session::auth::AuthVerdict;
-use crate::session::event::PayloadKind;
+use crate::wire::{AuthVerdict, PayloadKind};
 use version::{Eio, Version};
 
 const PROTOCOL: &str = "sio";

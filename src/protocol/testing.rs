@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::{
     Adapter, ComposeError, Composed, Correlation, Decoded, OpenContext, Outgoing, Reaction,
 };
-use crate::session::event::PayloadKind;
+use crate::wire::PayloadKind;
 
 /// Text frames, the kind every JSON protocol here uses.
 pub(crate) const TEXT: PayloadKind = PayloadKind::Text;

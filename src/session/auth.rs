@@ -7,8 +7,9 @@ use std::time::Duration;
 use serde_json::Value;
 use url::Url;
 
-use super::secret::Secret;
-use crate::config::template::{self, Context, TemplateError};
+use crate::secret::Secret;
+use crate::template::{self, Context, TemplateError};
+pub use crate::wire::AuthVerdict;
 
 /// Default first-message template.
 pub const DEFAULT_TEMPLATE: &str = r#"{"type":"{{type}}","token":"{{token}}"}"#;
@@ -55,15 +56,6 @@ impl AuthMethod {
             AuthMethod::QueryParam | AuthMethod::Subprotocol | AuthMethod::Header
         )
     }
-}
-
-/// The server's judgement of our credentials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthVerdict {
-    /// Credentials accepted.
-    Accepted,
-    /// Credentials refused.
-    Refused,
 }
 
 /// A top-level JSON field that must equal one of some values.
@@ -198,7 +190,7 @@ pub enum AuthConfigError {
     )]
     TokenNotHeaderSafe,
     /// The token is too short to hide without hiding ordinary text too; the text
-    /// says so (see [`crate::session::secret::short_token_problem`]).
+    /// says so (see [`crate::secret::short_token_problem`]).
     #[error("{0}")]
     TokenTooShort(String),
 }
@@ -210,7 +202,7 @@ impl AuthConfig {
         if let Some(problem) = self
             .token
             .as_ref()
-            .and_then(|token| crate::session::secret::short_token_problem(token.expose()))
+            .and_then(|token| crate::secret::short_token_problem(token.expose()))
         {
             return Err(AuthConfigError::TokenTooShort(problem));
         }

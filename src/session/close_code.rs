@@ -244,17 +244,11 @@ pub fn validate_close(code: u16, reason: &str) -> Result<(), CloseCodeError> {
     Ok(())
 }
 
-/// Whether the engine should reconnect after a close: never when the user initiated it;
-/// never for 1000; 1008 only if `retry_policy_violation`; everything else (including 1006,
+/// Whether the engine should reconnect after a close it did not start for the user
+/// (a close the user asked for never comes here: it says itself what follows): never
+/// for 1000; 1008 only if `retry_policy_violation`; everything else (including 1006,
 /// 1011, 1012, 1013, and `None` = no code) yes.
-pub fn should_reconnect(
-    code: Option<u16>,
-    initiated_by_user: bool,
-    retry_policy_violation: bool,
-) -> bool {
-    if initiated_by_user {
-        return false;
-    }
+pub fn should_reconnect(code: Option<u16>, retry_policy_violation: bool) -> bool {
     match code {
         Some(1000) => false,
         Some(1008) => retry_policy_violation,
@@ -463,17 +457,12 @@ mod tests {
 
     #[test]
     fn reconnect_rules() {
-        // The user asked for the close: never.
-        for code in [None, Some(1000), Some(1006), Some(1008), Some(1011)] {
-            assert!(!should_reconnect(code, true, true));
-            assert!(!should_reconnect(code, true, false));
-        }
         // Normal closure: never.
-        assert!(!should_reconnect(Some(1000), false, true));
-        assert!(!should_reconnect(Some(1000), false, false));
+        assert!(!should_reconnect(Some(1000), true));
+        assert!(!should_reconnect(Some(1000), false));
         // Policy violation: only when allowed.
-        assert!(!should_reconnect(Some(1008), false, false));
-        assert!(should_reconnect(Some(1008), false, true));
+        assert!(!should_reconnect(Some(1008), false));
+        assert!(should_reconnect(Some(1008), true));
         // Everything else: yes.
         for code in [
             None,
@@ -487,7 +476,7 @@ mod tests {
             Some(1014),
             Some(4000),
         ] {
-            assert!(should_reconnect(code, false, false), "{code:?}");
+            assert!(should_reconnect(code, false), "{code:?}");
         }
     }
 

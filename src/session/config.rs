@@ -218,10 +218,10 @@ impl OnConnectMessage {
     /// `{{seq}}` counter, or the fixed payload.
     pub fn render(
         &self,
-        token: Option<&super::secret::Secret>,
+        token: Option<&crate::secret::Secret>,
         seq: &std::sync::Arc<std::sync::atomic::AtomicU64>,
-    ) -> Result<bytes::Bytes, crate::config::template::TemplateError> {
-        use crate::config::template::{Context, Escape, render_with};
+    ) -> Result<bytes::Bytes, crate::template::TemplateError> {
+        use crate::template::{Context, Escape, render_with};
         let Some(template) = &self.template else {
             return Ok(self.payload.clone());
         };

@@ -18,10 +18,10 @@ use url::{Host, Url};
 
 use super::config::{SessionConfig, TlsOptions};
 use super::event::{ConnectionInfo, ErrorKind};
-use super::secret::Redactor;
 use super::tls;
 use super::tls_probe;
 use super::tls_verify::CertProblem;
+use crate::secret::Redactor;
 
 /// The socket type the actor owns.
 pub type WsStream = WebSocketStream<MaybeTlsStream<TcpStream>>;

@@ -1,12 +1,14 @@
-//! What the session engine reports: connection states, frames in and out, errors,
-//! statistics and close results. The UI and the headless commands consume these.
+//! What the session engine reports: the [`Event`] type and its parts (connection
+//! states, frames in and out, errors, statistics and close results). The UI and the
+//! headless commands consume these; [`super::event_channel`] carries them there.
 
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
 use super::stats::{RttStats, StatsSnapshot};
-use crate::protocol::{Decoded, StatusLine};
+pub use crate::wire::PayloadKind;
+use crate::wire::{Decoded, StatusLine};
 
 /// Identifies one frame in the session, in and out alike. Outgoing messages get
 /// theirs when the caller submits them, so a later [`Event::Frame`],
@@ -58,16 +60,6 @@ impl FrameKind {
             FrameKind::Close => "close",
         }
     }
-}
-
-/// The kind of a data message the user sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum PayloadKind {
-    /// Sent as a text frame; the payload must be UTF-8.
-    #[default]
-    Text,
-    /// Sent as a binary frame.
-    Binary,
 }
 
 impl From<PayloadKind> for FrameKind {

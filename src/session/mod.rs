@@ -11,10 +11,9 @@ pub mod config;
 pub mod connect;
 pub mod delivery;
 pub mod event;
-pub mod events;
+pub mod event_channel;
 pub mod queue;
 pub mod rate_limit;
-pub mod secret;
 pub mod stats;
 pub mod tls;
 pub mod tls_probe;
@@ -26,6 +25,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
+/// Secrets and their redaction, kept at their old path too (`session::secret::Redactor`).
+pub use crate::secret;
+pub use crate::secret::Secret;
 pub use actor::{Command, INSECURE_NOTICE};
 pub use auth::{AuthConfig, AuthMethod};
 pub use config::{ConfigError, SessionConfig};
@@ -33,9 +35,8 @@ pub use event::{
     CloseOutcome, ConnectionInfo, ConnectionState, Direction, ErrorKind, Event, Frame, FrameKind,
     MessageId, PayloadKind,
 };
-pub use secret::Secret;
 
-pub use events::EventReceiver;
+pub use event_channel::EventReceiver;
 
 /// Written in a message the user sends (`Command::Send` text or `Command::Compose`),
 /// the session puts its token there when it sends it; every frame it reports is
@@ -213,7 +214,7 @@ pub fn spawn(mut config: SessionConfig) -> Result<(SessionHandle, EventReceiver)
         config::parse_header(&line)?;
     }
     let (command_sender, command_receiver) = mpsc::unbounded_channel();
-    let (event_sender, event_receiver) = events::channel();
+    let (event_sender, event_receiver) = event_channel::channel();
     let ids = Arc::new(AtomicU64::new(1));
     let actor = actor::Actor::new(config, adapter, command_receiver, event_sender, ids.clone());
     tokio::spawn(actor.run());

@@ -166,7 +166,7 @@ pub struct SessionExtras {
     /// The profile's snippets, offered by F2 or Ctrl-O.
     pub snippets: Vec<crate::config::profile::Snippet>,
     /// What snippet templates see: `{{seq}}` counts across the session.
-    pub templates: crate::config::template::Context,
+    pub templates: crate::template::Context,
     /// The session's token, kept out of the composer's history: a sent message that
     /// contains it is remembered with `{{token}}` in its place.
     pub token: Option<crate::session::Secret>,

@@ -81,13 +81,13 @@ fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
 
 /// What snippets render with: a snippet's `{{token}}` is inserted as the
 /// placeholder the session fills in when the message goes out, never as the token.
-fn snippet_templates(session: &SessionConfig) -> crate::config::template::Context {
+fn snippet_templates(session: &SessionConfig) -> crate::template::Context {
     let placeholder = session
         .auth
         .token
         .as_ref()
         .map(|_| crate::session::Secret::new(crate::session::TOKEN_PLACEHOLDER));
-    crate::config::template::Context::with_token(placeholder)
+    crate::template::Context::with_token(placeholder)
 }
 
 /// Shows the profile picker (and its form), then opens what was picked. A saved

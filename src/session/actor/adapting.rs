@@ -52,15 +52,8 @@ impl Actor {
             if reply && let Some(decoded) = &mut decoded {
                 decoded.heartbeat = true;
             }
-            self.emit_decoded_frame(
-                id,
-                Direction::Outgoing,
-                frame.kind.into(),
-                frame.payload,
-                None,
-                decoded,
-            )
-            .await;
+            let report = FrameReport::outgoing(id, frame.kind.into(), frame.payload);
+            self.emit_frame(report.decoded(decoded)).await;
         }
         true
     }
@@ -110,7 +103,7 @@ impl Actor {
 
     /// Whether the open link waits for a handshake or auth verdict.
     pub(super) fn awaiting_auth(&self) -> bool {
-        matches!(&self.link, Link::Open(open) if matches!(open.auth, AuthPhase::Waiting { .. }))
+        matches!(&self.link, Link::Open(open) if matches!(open.phase, OpenPhase::Authenticating { .. }))
     }
 
     /// Turns composer text into frames and queues them; the first keeps `id`.

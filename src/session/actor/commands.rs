@@ -9,13 +9,12 @@ impl Actor {
         match command {
             Command::Connect => match self.link {
                 // A connect the user asks for starts a fresh series of attempts.
-                Link::Idle => {
-                    self.attempt = 0;
+                Link::Idle | Link::Failed => {
                     self.backoff_step = 0;
-                    self.start_connecting().await
+                    self.start_connecting(0).await
                 }
-                Link::Waiting { .. } => self.start_connecting().await,
-                _ => {}
+                Link::Waiting { attempt, .. } => self.start_connecting(attempt).await,
+                Link::Connecting { .. } | Link::Open(_) => {}
             },
             Command::Send { id, payload, kind } => {
                 let payload = match kind {
@@ -45,7 +44,7 @@ impl Actor {
                 }
                 _ => {
                     self.link = Link::Idle;
-                    self.set_state(ConnectionState::Disconnected).await;
+                    self.report_state().await;
                 }
             },
             Command::SetProvider(name) => self.switch_provider(&name).await,
@@ -60,7 +59,7 @@ impl Actor {
                 }
                 _ => {
                     self.link = Link::Idle;
-                    self.set_state(ConnectionState::Disconnected).await;
+                    self.report_state().await;
                     self.stopped = true;
                 }
             },
@@ -92,14 +91,14 @@ impl Actor {
 
     /// Drops the current link (closing with 1000) and connects again at once.
     pub(super) async fn reconnect_now(&mut self) {
-        self.attempt = 0;
         self.backoff_step = 0;
         match self.link {
+            // The new link starts a fresh series of attempts (attempt 0).
             Link::Open(_) => {
                 self.begin_close(1000, "reconnecting".into(), AfterClose::ConnectAgain)
                     .await
             }
-            _ => self.start_connecting().await,
+            _ => self.start_connecting(0).await,
         }
     }
 
@@ -157,7 +156,7 @@ impl Actor {
                 let capacity = self.queue.capacity();
                 let message = format!(
                     "outgoing queue is full ({capacity} messages waiting while {}); the message was not queued — wait for the connection or raise the queue limit",
-                    self.state.as_str()
+                    self.link.connection_state().as_str()
                 );
                 self.stats.error();
                 self.emit(Event::SendFailed {
@@ -186,11 +185,11 @@ impl Actor {
                 self.begin_close(code, reason, AfterClose::StayDisconnected)
                     .await
             }
-            Link::Connecting(_) | Link::Waiting { .. } => {
+            Link::Connecting { .. } | Link::Waiting { .. } => {
                 self.link = Link::Idle;
-                self.set_state(ConnectionState::Disconnected).await;
+                self.report_state().await;
             }
-            Link::Idle => {
+            Link::Idle | Link::Failed => {
                 self.error(
                     ErrorKind::InvalidInput,
                     "not connected: there is nothing to close",

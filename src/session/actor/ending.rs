@@ -13,15 +13,20 @@ impl Actor {
 
     /// Ends the open link, reports how it closed and applies what comes next.
     pub(super) async fn finish_link(&mut self, failure: Option<(ErrorKind, String)>) {
-        let Link::Open(open) = std::mem::replace(&mut self.link, Link::Idle) else {
-            return;
+        let open = match std::mem::replace(&mut self.link, Link::Idle) {
+            Link::Open(open) => open,
+            other => {
+                self.link = other;
+                return;
+            }
         };
         let OpenLink {
             our_close,
             peer_close,
             after_close,
-            ready_since,
-            auth,
+            phase,
+            failed,
+            attempt,
             opened_at,
             agreed_subprotocol,
             mut delivery,
@@ -36,34 +41,7 @@ impl Actor {
         }
         self.stats.connection_closed();
         self.adapter.on_closed();
-        let mut outcome = match (&our_close, &peer_close) {
-            (Some(ours), Some(_)) => CloseOutcome {
-                code: Some(ours.code),
-                reason: ours.reason.clone(),
-                by_peer: false,
-                clean: failure.is_none(),
-            },
-            (Some(ours), None) => CloseOutcome {
-                code: Some(ours.code),
-                reason: ours.reason.clone(),
-                by_peer: false,
-                clean: false,
-            },
-            (None, Some((code, reason))) => CloseOutcome {
-                code: Some(code.unwrap_or(1005)),
-                reason: reason.clone(),
-                by_peer: true,
-                clean: failure.is_none(),
-            },
-            (None, None) => CloseOutcome {
-                code: Some(1006),
-                reason: failure
-                    .as_ref()
-                    .map_or_else(|| "connection dropped".into(), |(_, why)| why.clone()),
-                by_peer: false,
-                clean: false,
-            },
-        };
+        let mut outcome = close_outcome(our_close.as_ref(), peer_close.as_ref(), failure.as_ref());
         // The peer's reason (or an error text) may quote the token.
         outcome.reason = self.redactor.text(&outcome.reason).into_owned();
         if our_close.is_none() && peer_close.is_none() {
@@ -76,17 +54,14 @@ impl Actor {
             self.error(kind, format!("link lost (1006 abnormal closure): {why}"))
                 .await;
         }
-        let code = outcome.code;
-        let by_peer = outcome.by_peer;
-        let clean = outcome.clean;
-        let verdict = match (by_peer, code) {
+        let verdict = match (outcome.by_peer, outcome.code) {
             (true, Some(code)) => close_verdict::judge(&PeerClose {
                 code,
                 reason: &outcome.reason,
                 provider: self.provider,
                 offered: &self.config.auth.subprotocols(&self.config.subprotocols),
                 agreed: agreed_subprotocol.as_deref(),
-                during_handshake: matches!(auth, AuthPhase::Waiting { .. }),
+                during_handshake: matches!(phase, OpenPhase::Authenticating { .. }),
                 early: opened_at.elapsed() < close_verdict::EARLY_CLOSE,
             }),
             _ => None,
@@ -94,58 +69,77 @@ impl Actor {
         let permanent = verdict.as_ref().is_some_and(|verdict| verdict.permanent);
         if let Some(verdict) = verdict {
             self.error(verdict.kind, verdict.message).await;
-        } else if by_peer && code == Some(1008) {
-            let hint = if self.config.auth.token.is_some() {
-                "the token was probably refused"
-            } else {
-                "it probably wants credentials (--auth and --token-env)"
-            };
-            let reason = if outcome.reason.is_empty() {
-                String::new()
-            } else {
-                format!(" (\"{}\")", outcome.reason)
-            };
-            self.error(
-                ErrorKind::Auth,
-                format!("the server closed with 1008 Policy Violation{reason} — {hint}"),
-            )
-            .await;
+        } else if outcome.by_peer && outcome.code == Some(1008) {
+            self.explain_policy_violation(&outcome.reason).await;
         }
+        let (code, clean) = (outcome.code, outcome.clean);
         self.emit(Event::Closed(outcome)).await;
         self.emit_stats(true).await;
-        if ready_since.is_some_and(|since| since.elapsed() >= self.config.reconnect.stable_after) {
+        if let OpenPhase::Ready { since, .. } = phase
+            && since.elapsed() >= self.config.reconnect.stable_after
+        {
             self.backoff_step = 0;
         }
         match after_close {
             AfterClose::Stop => {
-                self.set_state(ConnectionState::Disconnected).await;
+                self.report_state().await;
                 self.stopped = true;
             }
             AfterClose::StayDisconnected => {
-                if self.state != ConnectionState::Error {
-                    self.set_state(ConnectionState::Disconnected).await;
+                if failed {
+                    self.link = Link::Failed;
                 }
+                self.report_state().await;
             }
-            AfterClose::ConnectAgain => self.start_connecting().await,
+            AfterClose::ConnectAgain => self.start_connecting(0).await,
             AfterClose::Policy => {
-                let user = false;
-                let retry = self.config.reconnect.enabled
-                    && !permanent
-                    && close_code::should_reconnect(
-                        code,
-                        user,
-                        self.config.reconnect.retry_policy_violation,
-                    );
-                // A clean close the policy does not retry simply ends the session;
-                // a dropped link or a policy (auth) refusal is an error.
-                if retry {
-                    self.schedule_reconnect().await;
-                } else if clean && code != Some(1008) && !permanent {
-                    self.set_state(ConnectionState::Disconnected).await;
-                } else {
-                    self.set_state(ConnectionState::Error).await;
-                }
+                self.apply_reconnect_policy(code, clean, permanent, attempt)
+                    .await
             }
+        }
+    }
+
+    /// The server closed with 1008 Policy Violation and nothing more specific is
+    /// known: most likely our credentials, or their absence.
+    async fn explain_policy_violation(&mut self, reason: &str) {
+        let hint = if self.config.auth.token.is_some() {
+            "the token was probably refused"
+        } else {
+            "it probably wants credentials (--auth and --token-env)"
+        };
+        let reason = if reason.is_empty() {
+            String::new()
+        } else {
+            format!(" (\"{reason}\")")
+        };
+        self.error(
+            ErrorKind::Auth,
+            format!("the server closed with 1008 Policy Violation{reason} — {hint}"),
+        )
+        .await;
+    }
+
+    /// After a link that closed on its own (not at the user's request): reconnect
+    /// when the policy says so, else stay down, as an error unless the close was
+    /// clean and ordinary. `attempt` is the attempt that opened the link.
+    async fn apply_reconnect_policy(
+        &mut self,
+        code: Option<u16>,
+        clean: bool,
+        permanent: bool,
+        attempt: u32,
+    ) {
+        let retry = self.config.reconnect.enabled
+            && !permanent
+            && close_code::should_reconnect(code, self.config.reconnect.retry_policy_violation);
+        // A clean close the policy does not retry simply ends the session;
+        // a dropped link or a policy (auth) refusal is an error.
+        if retry {
+            self.schedule_reconnect(attempt).await;
+        } else if clean && code != Some(1008) && !permanent {
+            self.report_state().await;
+        } else {
+            self.fail().await;
         }
     }
 
@@ -164,16 +158,18 @@ impl Actor {
         .await;
     }
 
-    pub(super) async fn schedule_reconnect(&mut self) {
+    /// Attempt `failed_attempt` did not reach a ready link: schedules the next one
+    /// after the backoff delay, or gives up at the attempt limit.
+    pub(super) async fn schedule_reconnect(&mut self, failed_attempt: u32) {
         if !self.config.reconnect.enabled {
-            self.set_state(ConnectionState::Error).await;
+            self.fail().await;
             return;
         }
-        self.attempt += 1;
+        let attempt = failed_attempt + 1;
         self.backoff_step += 1;
         let limit = self.config.reconnect.attempt_limit();
-        if limit.is_some_and(|max| self.attempt > max) {
-            let failed = self.attempt - 1;
+        if limit.is_some_and(|max| attempt > max) {
+            let failed = attempt - 1;
             let mut message = format!(
                 "gave up reconnecting after {failed} failed attempt{}",
                 if failed == 1 { "" } else { "s" }
@@ -182,22 +178,56 @@ impl Actor {
                 message.push_str(&format!("; last error: {last}"));
             }
             self.error(ErrorKind::GaveUp, message).await;
-            self.attempt = 0;
             self.backoff_step = 0;
-            self.link = Link::Idle;
-            self.set_state(ConnectionState::Error).await;
+            self.fail().await;
             return;
         }
         let delay = self.config.reconnect.backoff.delay(self.backoff_step);
         self.link = Link::Waiting {
             at: Instant::now() + delay,
+            attempt,
         };
-        self.set_state(ConnectionState::Reconnecting).await;
+        self.report_state().await;
         self.emit(Event::ReconnectScheduled {
-            attempt: self.attempt,
+            attempt,
             max_attempts: limit,
             delay,
         })
         .await;
+    }
+}
+
+/// How a link ended, from the close frames each side sent (`ours`, the peer's) and the
+/// failure that ended it, if one did. The reason is not yet redacted.
+fn close_outcome(
+    ours: Option<&OurClose>,
+    peer: Option<&(Option<u16>, String)>,
+    failure: Option<&(ErrorKind, String)>,
+) -> CloseOutcome {
+    match (ours, peer) {
+        (Some(ours), Some(_)) => CloseOutcome {
+            code: Some(ours.code),
+            reason: ours.reason.clone(),
+            by_peer: false,
+            clean: failure.is_none(),
+        },
+        (Some(ours), None) => CloseOutcome {
+            code: Some(ours.code),
+            reason: ours.reason.clone(),
+            by_peer: false,
+            clean: false,
+        },
+        (None, Some((code, reason))) => CloseOutcome {
+            code: Some(code.unwrap_or(1005)),
+            reason: reason.clone(),
+            by_peer: true,
+            clean: failure.is_none(),
+        },
+        (None, None) => CloseOutcome {
+            code: Some(1006),
+            reason: failure.map_or_else(|| "connection dropped".into(), |(_, why)| why.clone()),
+            by_peer: false,
+            clean: false,
+        },
     }
 }

@@ -3,7 +3,8 @@
 use super::*;
 
 impl Actor {
-    pub(super) async fn start_connecting(&mut self) {
+    /// Starts connection attempt `attempt` (see [`Link::Connecting`]).
+    pub(super) async fn start_connecting(&mut self, attempt: u32) {
         for notice in std::mem::take(&mut self.pending_notices) {
             let notice = self.redactor.text(&notice).into_owned();
             self.emit(Event::Notice(notice)).await;
@@ -13,8 +14,8 @@ impl Actor {
                 Ok(tls_config) => self.tls_config = tls_config,
                 Err(error) => {
                     self.error(error.kind, error.message).await;
-                    self.link = Link::Idle;
-                    self.set_state(ConnectionState::Error).await;
+                    self.link = Link::Failed;
+                    self.report_state().await;
                     return;
                 }
             }
@@ -24,23 +25,26 @@ impl Actor {
             self.tls_config.clone(),
             self.redactor.clone(),
         );
-        self.link = Link::Connecting(Box::pin(future));
-        self.set_state(ConnectionState::Connecting).await;
+        self.link = Link::Connecting {
+            connection: Box::pin(future),
+            attempt,
+        };
+        self.report_state().await;
     }
 
     pub(super) async fn on_connect_done(&mut self, result: Result<Established, ConnectError>) {
         match result {
             Ok(established) => self.on_opened(established).await,
             Err(error) => {
+                let attempt = self.link.attempt();
                 self.link = Link::Idle;
                 // A name that resolved before and fails now is an outage, not a typo.
-                let retry =
-                    is_transient(&error) || (error.kind == ErrorKind::Dns && self.attempt > 0);
+                let retry = is_transient(&error) || (error.kind == ErrorKind::Dns && attempt > 0);
                 self.error(error.kind, error.message).await;
                 if retry {
-                    self.schedule_reconnect().await;
+                    self.schedule_reconnect(attempt).await;
                 } else {
-                    self.set_state(ConnectionState::Error).await;
+                    self.fail().await;
                 }
             }
         }
@@ -54,11 +58,12 @@ impl Actor {
             stream: established.stream,
             opened_at: now,
             agreed_subprotocol: established.info.subprotocol.clone(),
+            attempt: self.link.attempt(),
             frames_to_recognise: 0,
             delivery: DeliveryTracker::default(),
             probe_in_flight: false,
-            auth: AuthPhase::Ready,
-            ready_since: None,
+            phase: OpenPhase::Opening,
+            failed: false,
             next_ping_at: (!interval.is_zero()).then(|| after(now, interval)),
             pending_ping: None,
             our_close: None,
@@ -73,7 +78,7 @@ impl Actor {
         if insecure {
             self.emit(Event::Notice(INSECURE_NOTICE.to_string())).await;
         }
-        self.set_state(ConnectionState::Connected).await;
+        self.report_state().await;
         let handshake = self.adapter_open().await;
         if !matches!(self.link, Link::Open(_)) {
             return;
@@ -81,11 +86,8 @@ impl Actor {
         match self.config.auth.method {
             AuthMethod::FirstMessage => self.send_auth_message().await,
             _ if handshake => self.await_verdict().await,
-            method if method.is_handshake() => {
-                self.set_state(ConnectionState::Authenticated).await;
-                self.on_ready().await;
-            }
-            _ => self.on_ready().await,
+            method if method.is_handshake() => self.on_ready(true).await,
+            _ => self.on_ready(false).await,
         }
     }
 
@@ -94,18 +96,15 @@ impl Actor {
     pub(super) async fn await_verdict(&mut self) {
         let deadline = after(Instant::now(), self.config.auth.timeout);
         if let Link::Open(open) = &mut self.link {
-            open.auth = AuthPhase::Waiting { deadline };
+            open.phase = OpenPhase::Authenticating { deadline };
         }
-        self.set_state(ConnectionState::Authenticating).await;
+        self.report_state().await;
     }
 
     /// The server judged our credentials or handshake.
     pub(super) async fn on_verdict(&mut self, verdict: AuthVerdict) {
         match verdict {
-            AuthVerdict::Accepted => {
-                self.set_state(ConnectionState::Authenticated).await;
-                self.on_ready().await;
-            }
+            AuthVerdict::Accepted => self.on_ready(true).await,
             AuthVerdict::Refused => {
                 let reply = self
                     .refusal_reply
@@ -123,7 +122,7 @@ impl Actor {
                     AfterClose::StayDisconnected,
                 )
                 .await;
-                self.set_state(ConnectionState::Error).await;
+                self.fail().await;
             }
         }
     }
@@ -143,29 +142,26 @@ impl Actor {
         let id = self.next_id();
         if self.write(Message::Text(utf8(payload.clone()))).await {
             let decoded = self.decode_outgoing(&payload, PayloadKind::Text);
-            self.emit_decoded_frame(
-                id,
-                Direction::Outgoing,
-                FrameKind::Text,
-                payload,
-                None,
-                decoded,
-            )
-            .await;
+            self.emit_frame(FrameReport::outgoing(id, FrameKind::Text, payload).decoded(decoded))
+                .await;
             self.await_verdict().await;
         }
     }
 
-    /// The link is ready for data: what the adapter resumes, the profile's on-connect
-    /// messages (after every (re)connect: the adapter leaves what they start to us),
-    /// then the queue.
-    pub(super) async fn on_ready(&mut self) {
+    /// The link is ready for data (`authenticated`: with credentials accepted, or
+    /// assumed after the auth timeout): what the adapter resumes, the profile's
+    /// on-connect messages (after every (re)connect: the adapter leaves what they
+    /// start to us), then the queue.
+    pub(super) async fn on_ready(&mut self, authenticated: bool) {
         if let Link::Open(open) = &mut self.link {
-            open.auth = AuthPhase::Ready;
-            open.ready_since = Some(Instant::now());
+            open.phase = OpenPhase::Ready {
+                since: Instant::now(),
+                authenticated,
+            };
+            // The give-up limit counts consecutive failures only.
+            open.attempt = 0;
         }
-        // The give-up limit counts consecutive failures only.
-        self.attempt = 0;
+        self.report_state().await;
         let frames = self.adapter.on_ready(Instant::now().into_std());
         if !self.write_adapter_frames(frames, false).await {
             return;
@@ -190,6 +186,6 @@ impl Actor {
     }
 
     pub(super) fn is_ready(&self) -> bool {
-        matches!(&self.link, Link::Open(open) if open.auth == AuthPhase::Ready && open.our_close.is_none() && open.peer_close.is_none())
+        matches!(&self.link, Link::Open(open) if matches!(open.phase, OpenPhase::Ready { .. }) && open.our_close.is_none() && open.peer_close.is_none())
     }
 }

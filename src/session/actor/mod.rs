@@ -37,13 +37,14 @@ use super::event::{
     CloseOutcome, ConnectionState, Direction, ErrorKind, Event, Frame, FrameKind, MessageId,
     PayloadKind,
 };
-use super::events::EventSender;
+use super::event_channel::EventSender;
 use super::queue::{OutgoingQueue, PendingMessage};
 use super::rate_limit::TokenBucket;
-use super::secret::Redactor;
 use super::stats::Stats;
 use crate::protocol::registry::{self, Provider};
-use crate::protocol::{Adapter, Decoded, Outgoing, Reaction, StatusLine};
+use crate::protocol::{Adapter, Outgoing, Reaction};
+use crate::secret::Redactor;
+use crate::wire::{Decoded, StatusLine};
 
 /// What callers ask of the session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,13 +133,21 @@ struct OurClose {
     reason: String,
 }
 
-/// Where authentication stands on an open link.
+/// Where an open link stands before data may flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AuthPhase {
-    /// Data may flow (no auth, or auth done).
-    Ready,
-    /// Waiting for the server's verdict until the deadline.
-    Waiting { deadline: Instant },
+enum OpenPhase {
+    /// Just opened: the adapter's opening frames and the auth message go out.
+    Opening,
+    /// Waiting for the server's verdict on our credentials or on the protocol
+    /// handshake, until the deadline.
+    Authenticating { deadline: Instant },
+    /// Data may flow.
+    Ready {
+        /// Since when (a link ready for `stable_after` resets the backoff).
+        since: Instant,
+        /// Whether credentials were accepted (or assumed, after the auth timeout).
+        authenticated: bool,
+    },
 }
 
 /// An open link and its per-connection state.
@@ -148,14 +157,19 @@ struct OpenLink {
     opened_at: Instant,
     /// The subprotocol the server agreed to.
     agreed_subprotocol: Option<String>,
+    /// The attempt that opened this link (see [`Link::Connecting`]); 0 once it is
+    /// ready, since the give-up limit counts consecutive failures only.
+    attempt: u32,
     /// Text frames still to look at for recognising the protocol (raw adapter only).
     frames_to_recognise: u8,
     /// User messages written on this link that nothing has confirmed yet.
     delivery: DeliveryTracker,
     /// Whether a delivery probe waits for its pong.
     probe_in_flight: bool,
-    auth: AuthPhase,
-    ready_since: Option<Instant>,
+    phase: OpenPhase,
+    /// An error that ends the session was reported on this link: the state shows
+    /// Error while it closes, and a close that does not reconnect leaves it there.
+    failed: bool,
     next_ping_at: Option<Instant>,
     pending_ping: Option<(u64, Instant)>,
     our_close: Option<OurClose>,
@@ -166,28 +180,129 @@ struct OpenLink {
     after_close: AfterClose,
 }
 
-/// The link's lifecycle; each variant carries what it needs.
+/// The link's lifecycle; each variant carries what it needs. The state the user
+/// sees is read from it ([`Link::connection_state`]), never kept beside it.
 enum Link {
-    /// No link; `state` is Disconnected or Error.
+    /// No link, and none wanted until the user connects.
     Idle,
+    /// No link: the last one ended on an error (credentials refused, attempts
+    /// exhausted, a protocol breach); the session waits for the user.
+    Failed,
     /// A connection attempt in flight.
-    Connecting(ConnectFuture),
+    Connecting {
+        connection: ConnectFuture,
+        /// Which attempt of a series of consecutive failures this is: 0 for the
+        /// connect the user asked for, `n` for the `n`-th reconnect.
+        attempt: u32,
+    },
     /// Waiting to reconnect.
-    Waiting { at: Instant },
+    Waiting {
+        /// When the attempt starts.
+        at: Instant,
+        /// Which attempt it will be (see [`Link::Connecting`]).
+        attempt: u32,
+    },
     /// Open socket.
     Open(Box<OpenLink>),
 }
 
-/// A timer that fired.
+impl Link {
+    /// The connection's state as the user sees it.
+    fn connection_state(&self) -> ConnectionState {
+        match self {
+            Link::Idle => ConnectionState::Disconnected,
+            Link::Failed => ConnectionState::Error,
+            Link::Connecting { .. } => ConnectionState::Connecting,
+            Link::Waiting { .. } => ConnectionState::Reconnecting,
+            Link::Open(open) if open.failed => ConnectionState::Error,
+            Link::Open(open) => match open.phase {
+                OpenPhase::Opening
+                | OpenPhase::Ready {
+                    authenticated: false,
+                    ..
+                } => ConnectionState::Connected,
+                OpenPhase::Authenticating { .. } => ConnectionState::Authenticating,
+                OpenPhase::Ready {
+                    authenticated: true,
+                    ..
+                } => ConnectionState::Authenticated,
+            },
+        }
+    }
+
+    /// The attempt this link is on (see [`Link::Connecting`]); 0 without one.
+    fn attempt(&self) -> u32 {
+        match self {
+            Link::Connecting { attempt, .. } | Link::Waiting { attempt, .. } => *attempt,
+            Link::Open(open) => open.attempt,
+            Link::Idle | Link::Failed => 0,
+        }
+    }
+}
+
+/// A timer of the link (see [`Actor::link_timers`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Due {
+enum Timer {
+    /// Time for the next connection attempt.
     Reconnect,
+    /// The peer did not finish the close handshake in time: drop TCP.
     CloseHandshake,
+    /// Our ping got no pong in time: the link is dead.
     PongTimeout,
+    /// No verdict on our credentials in time: carry on as authenticated.
     AuthTimeout,
+    /// Time for a keep-alive ping.
     Ping,
+    /// The rate limiter allows the next queued message.
     RateLimit,
+    /// The adapter's app-level heartbeat.
     Adapter,
+}
+
+/// A frame that crossed the wire, as the actor saw it, before redaction:
+/// [`Actor::emit_frame`] reports it as an [`Event::Frame`].
+struct FrameReport {
+    id: MessageId,
+    direction: Direction,
+    kind: FrameKind,
+    /// The payload as it went out or came in (for a close frame: the reason).
+    payload: Bytes,
+    /// For a close frame: its code, if it had one.
+    close_code: Option<u16>,
+    /// The adapter's reading of the frame.
+    decoded: Option<Decoded>,
+}
+
+impl FrameReport {
+    /// A frame we sent.
+    fn outgoing(id: MessageId, kind: FrameKind, payload: Bytes) -> Self {
+        Self {
+            id,
+            direction: Direction::Outgoing,
+            kind,
+            payload,
+            close_code: None,
+            decoded: None,
+        }
+    }
+
+    /// A frame the peer sent.
+    fn incoming(id: MessageId, kind: FrameKind, payload: Bytes) -> Self {
+        Self {
+            direction: Direction::Incoming,
+            ..Self::outgoing(id, kind, payload)
+        }
+    }
+
+    /// A close frame's code.
+    fn close_code(self, close_code: Option<u16>) -> Self {
+        Self { close_code, ..self }
+    }
+
+    /// The adapter's reading of the frame.
+    fn decoded(self, decoded: Option<Decoded>) -> Self {
+        Self { decoded, ..self }
+    }
 }
 
 /// What woke the actor up from the link.
@@ -204,8 +319,9 @@ pub(crate) struct Actor {
     ids: Arc<AtomicU64>,
     redactor: Redactor,
     tls_config: Option<Arc<ClientConfig>>,
-    state: ConnectionState,
     link: Link,
+    /// The state last reported, so that [`Actor::report_state`] reports changes only.
+    reported_state: ConnectionState,
     queue: OutgoingQueue,
     bucket: TokenBucket,
     head_delayed: bool,
@@ -213,9 +329,6 @@ pub(crate) struct Actor {
     stats: Stats,
     last_stats: Option<super::stats::StatsSnapshot>,
     next_stats_at: Instant,
-    /// Consecutive attempts that did not reach a ready connection: what the attempt
-    /// limit counts. A connection that becomes ready resets it.
-    attempt: u32,
     /// The step of the backoff schedule. A connection that stays ready for
     /// `stable_after` resets it; one that flaps keeps the delays growing.
     backoff_step: u32,
@@ -265,14 +378,13 @@ impl Actor {
             ids,
             redactor,
             tls_config: None,
-            state: ConnectionState::Disconnected,
             link: Link::Idle,
+            reported_state: ConnectionState::Disconnected,
             head_delayed: false,
             rate_wait_until: None,
             stats: Stats::new(now),
             last_stats: None,
             next_stats_at: now + STATS_INTERVAL,
-            attempt: 0,
             backoff_step: 0,
             ping_counter: 0,
             last_error: None,
@@ -338,11 +450,23 @@ impl Actor {
         self.events.push(event).await;
     }
 
-    async fn set_state(&mut self, state: ConnectionState) {
-        if self.state != state {
-            self.state = state;
+    /// Reports the state read from the link, when it changed since last reported.
+    async fn report_state(&mut self) {
+        let state = self.link.connection_state();
+        if self.reported_state != state {
+            self.reported_state = state;
             self.emit(Event::StateChanged(state)).await;
         }
+    }
+
+    /// An error that ends the session until the user acts: the state shows Error,
+    /// and an open link that closes without reconnecting stays there.
+    async fn fail(&mut self) {
+        match &mut self.link {
+            Link::Open(open) => open.failed = true,
+            _ => self.link = Link::Failed,
+        }
+        self.report_state().await;
     }
 
     async fn error(&mut self, kind: ErrorKind, message: impl Into<String>) {
@@ -351,59 +475,33 @@ impl Actor {
         self.emit(Event::Error { kind, message }).await;
     }
 
-    async fn emit_frame(
-        &mut self,
-        id: MessageId,
-        direction: Direction,
-        kind: FrameKind,
-        payload: Bytes,
-        close_code: Option<u16>,
-    ) {
-        let decoded = close_code
-            .and_then(|code| self.adapter.close_code(code))
-            .map(|(name, meaning)| Decoded {
-                label: format!("{} close {name}", self.adapter.name()),
-                summary: meaning.to_string(),
-                ..Decoded::default()
-            });
-        self.emit_decoded_frame(id, direction, kind, payload, close_code, decoded)
-            .await;
+    /// Reports a frame with the adapter's reading of it (secrets redacted in both).
+    /// A close frame that comes without one gets the adapter's name for its code.
+    async fn emit_frame(&mut self, mut frame: FrameReport) {
+        if frame.decoded.is_none() {
+            frame.decoded = frame
+                .close_code
+                .and_then(|code| self.adapter.close_code(code))
+                .map(|(name, meaning)| Decoded {
+                    label: format!("{} close {name}", self.adapter.name()),
+                    summary: meaning.to_string(),
+                    ..Decoded::default()
+                });
+        }
+        let event = self.frame_event(frame, SystemTime::now());
+        self.emit(event).await;
     }
 
-    /// Reports a frame with the adapter's reading of it (secrets redacted in both).
-    async fn emit_decoded_frame(
-        &mut self,
-        id: MessageId,
-        direction: Direction,
-        kind: FrameKind,
-        payload: Bytes,
-        close_code: Option<u16>,
-        decoded: Option<Decoded>,
-    ) {
-        let event = self.frame_event(
+    /// A frame event, with secrets redacted from the payload and the decoding.
+    fn frame_event(&self, frame: FrameReport, timestamp: SystemTime) -> Event {
+        let FrameReport {
             id,
             direction,
             kind,
             payload,
             close_code,
             decoded,
-            SystemTime::now(),
-        );
-        self.emit(event).await;
-    }
-
-    /// A frame event, with secrets redacted from the payload and the decoding.
-    #[allow(clippy::too_many_arguments)] // the fields of the frame, each its own
-    fn frame_event(
-        &self,
-        id: MessageId,
-        direction: Direction,
-        kind: FrameKind,
-        payload: Bytes,
-        close_code: Option<u16>,
-        decoded: Option<Decoded>,
-        timestamp: SystemTime,
-    ) -> Event {
+        } = frame;
         // The size is taken before redaction: the log shows what crossed the wire,
         // for a close frame its 2-byte code too.
         let code_len = if close_code.is_some() { 2 } else { 0 };
@@ -483,9 +581,9 @@ impl Actor {
 /// Waits for the link's next event; never resolves when there is no link.
 async fn link_event(link: &mut Link) -> LinkEvent {
     match link {
-        Link::Connecting(future) => LinkEvent::ConnectDone(Box::new(future.await)),
+        Link::Connecting { connection, .. } => LinkEvent::ConnectDone(Box::new(connection.await)),
         Link::Open(open) => LinkEvent::Incoming(open.stream.next().await),
-        Link::Idle | Link::Waiting { .. } => std::future::pending().await,
+        Link::Idle | Link::Failed | Link::Waiting { .. } => std::future::pending().await,
     }
 }
 

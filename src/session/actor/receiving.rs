@@ -3,7 +3,7 @@
 
 use super::sending::probe_number;
 use super::*;
-use crate::protocol::Correlation;
+use crate::wire::Correlation;
 
 impl Actor {
     pub(super) async fn on_incoming(&mut self, message: Option<Result<Message, WsError>>) {
@@ -63,30 +63,18 @@ impl Actor {
             Message::Text(text) => self.on_data(id, Bytes::from(text), PayloadKind::Text).await,
             Message::Binary(payload) => self.on_data(id, payload, PayloadKind::Binary).await,
             Message::Ping(payload) => {
-                self.emit_frame(
-                    id,
-                    Direction::Incoming,
-                    FrameKind::Ping,
-                    payload.clone(),
-                    None,
-                )
-                .await;
+                self.emit_frame(FrameReport::incoming(id, FrameKind::Ping, payload.clone()))
+                    .await;
                 // tungstenite queued the pong; push it out now.
                 if self.flush().await {
                     let pong_id = self.next_id();
-                    self.emit_frame(pong_id, Direction::Outgoing, FrameKind::Pong, payload, None)
+                    self.emit_frame(FrameReport::outgoing(pong_id, FrameKind::Pong, payload))
                         .await;
                 }
             }
             Message::Pong(payload) => {
-                self.emit_frame(
-                    id,
-                    Direction::Incoming,
-                    FrameKind::Pong,
-                    payload.clone(),
-                    None,
-                )
-                .await;
+                self.emit_frame(FrameReport::incoming(id, FrameKind::Pong, payload.clone()))
+                    .await;
                 self.on_pong(&payload).await;
             }
             Message::Close(frame) => {
@@ -95,14 +83,9 @@ impl Actor {
                     None => (None, String::new()),
                 };
                 let invalid_code = code.filter(|code| !close_code::may_be_received(*code));
-                self.emit_frame(
-                    id,
-                    Direction::Incoming,
-                    FrameKind::Close,
-                    Bytes::from(reason.clone()),
-                    code,
-                )
-                .await;
+                let close =
+                    FrameReport::incoming(id, FrameKind::Close, Bytes::from(reason.clone()));
+                self.emit_frame(close.close_code(code)).await;
                 if let Link::Open(open) = &mut self.link {
                     if open.peer_close.is_none() {
                         open.peer_close = Some((code, reason));
@@ -169,12 +152,7 @@ impl Actor {
             && matches!(&self.link, Link::Open(open) if open.frames_to_recognise > 0))
         .then(|| payload.clone());
         let frame = self.frame_event(
-            id,
-            Direction::Incoming,
-            kind.into(),
-            payload,
-            None,
-            decoded,
+            FrameReport::incoming(id, kind.into(), payload).decoded(decoded),
             timestamp,
         );
         if self.events.push_now(frame) {
@@ -212,7 +190,7 @@ impl Actor {
         };
         self.error(ErrorKind::Protocol, message).await;
         // A server that breaks the protocol once will again: no reconnect.
-        self.set_state(ConnectionState::Error).await;
+        self.fail().await;
         self.begin_close(
             code,
             close_code::name(code).into(),
@@ -231,23 +209,21 @@ impl Actor {
             ),
         )
         .await;
-        self.set_state(ConnectionState::Error).await;
+        self.fail().await;
         let id = self.next_id();
-        self.emit_frame(
+        let close = FrameReport::outgoing(
             id,
-            Direction::Outgoing,
             FrameKind::Close,
             Bytes::from_static(b"Protocol violation"),
-            Some(1002),
-        )
-        .await;
+        );
+        self.emit_frame(close.close_code(Some(1002))).await;
     }
 
     pub(super) fn auth_verdict(&self, payload: &Bytes) -> Option<AuthVerdict> {
         let Link::Open(open) = &self.link else {
             return None;
         };
-        if !matches!(open.auth, AuthPhase::Waiting { .. }) {
+        if !matches!(open.phase, OpenPhase::Authenticating { .. }) {
             return None;
         }
         let text = std::str::from_utf8(payload).ok()?;

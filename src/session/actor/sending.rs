@@ -2,7 +2,7 @@
 //! and the close handshake we start. A write that fails or stalls ends the link.
 
 use super::*;
-use crate::protocol::Correlation;
+use crate::wire::Correlation;
 
 /// The first byte of a delivery probe's ping payload (keep-alive pings carry 8
 /// bytes of counter, probes this byte and 8 bytes of probe number).
@@ -84,7 +84,7 @@ impl Actor {
             if let Link::Open(open) = &mut self.link {
                 open.delivery.written(message, reply_key);
             }
-            self.emit_decoded_frame(id, Direction::Outgoing, kind.into(), payload, None, decoded)
+            self.emit_frame(FrameReport::outgoing(id, kind.into(), payload).decoded(decoded))
                 .await;
         }
         self.send_probe_if_due().await;
@@ -142,7 +142,7 @@ impl Actor {
         }
         self.stats.message_sent(payload.len());
         let decoded = self.decode_outgoing(&payload, kind);
-        self.emit_decoded_frame(id, Direction::Outgoing, kind.into(), payload, None, decoded)
+        self.emit_frame(FrameReport::outgoing(id, kind.into(), payload).decoded(decoded))
             .await;
         true
     }
@@ -210,7 +210,7 @@ impl Actor {
                 open.pending_ping = Some((counter, now));
             }
             let id = self.next_id();
-            self.emit_frame(id, Direction::Outgoing, FrameKind::Ping, payload, None)
+            self.emit_frame(FrameReport::outgoing(id, FrameKind::Ping, payload))
                 .await;
         }
     }
@@ -239,14 +239,8 @@ impl Actor {
         let result = tokio::time::timeout(timeout, open.stream.close(Some(frame))).await;
         if matches!(result, Ok(Ok(()))) {
             let id = self.next_id();
-            self.emit_frame(
-                id,
-                Direction::Outgoing,
-                FrameKind::Close,
-                Bytes::from(reason),
-                Some(code),
-            )
-            .await;
+            let close = FrameReport::outgoing(id, FrameKind::Close, Bytes::from(reason));
+            self.emit_frame(close.close_code(Some(code))).await;
         }
         if !matches!(result, Ok(Ok(()))) {
             self.finish_link(None).await;

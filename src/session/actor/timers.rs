@@ -1,39 +1,57 @@
 //! Timers: reconnect, keep-alive pings and pong deadlines, auth and close
-//! deadlines, the rate limiter and the stats tick.
+//! deadlines, the rate limiter and the adapter's heartbeat, all read from one list
+//! ([`Actor::link_timers`]); and the stats tick.
 
 use super::*;
 
 impl Actor {
-    pub(super) fn next_deadline(&self) -> Option<Instant> {
-        let mut deadlines: Vec<Instant> = Vec::with_capacity(6);
+    /// Every link timer that is set, with when it fires, most decisive first. The
+    /// actor sleeps until the earliest ([`Actor::next_deadline`]) and runs those whose
+    /// time has come ([`Actor::on_timers`]): both read this one list, so what wakes
+    /// the actor and what it then does cannot drift apart.
+    pub(super) fn link_timers(&self) -> Vec<(Timer, Instant)> {
+        let mut timers = Vec::with_capacity(5);
         match &self.link {
-            Link::Waiting { at } => deadlines.push(*at),
+            Link::Waiting { at, .. } => timers.push((Timer::Reconnect, *at)),
             Link::Open(open) => {
                 if let Some(deadline) = open.close_deadline {
-                    deadlines.push(deadline);
-                } else {
-                    match open.pending_ping {
-                        Some((_, sent_at)) => {
-                            deadlines.push(after(sent_at, self.config.keepalive.pong_timeout))
-                        }
-                        None => deadlines.extend(open.next_ping_at),
-                    }
-                    if let AuthPhase::Waiting { deadline } = open.auth {
-                        deadlines.push(deadline);
-                    }
-                    if self.is_ready() {
-                        deadlines.extend(self.rate_wait_until);
-                    }
-                    deadlines.extend(self.adapter_deadline());
+                    // Closing: only the close handshake's deadline still counts.
+                    timers.push((Timer::CloseHandshake, deadline));
+                    return timers;
                 }
-                deadlines.push(self.next_stats_at);
+                if let Some((_, sent_at)) = open.pending_ping {
+                    let pong_timeout = self.config.keepalive.pong_timeout;
+                    timers.push((Timer::PongTimeout, after(sent_at, pong_timeout)));
+                }
+                if let OpenPhase::Authenticating { deadline } = open.phase {
+                    timers.push((Timer::AuthTimeout, deadline));
+                }
+                if open.pending_ping.is_none() {
+                    timers.extend(open.next_ping_at.map(|at| (Timer::Ping, at)));
+                }
+                // A rate-limit wait matters only while data may flow: the link
+                // becoming ready drains the queue anyway.
+                if self.is_ready() {
+                    timers.extend(self.rate_wait_until.map(|at| (Timer::RateLimit, at)));
+                }
+                timers.extend(self.adapter_deadline().map(|at| (Timer::Adapter, at)));
             }
-            Link::Connecting(_) => deadlines.push(self.next_stats_at),
-            Link::Idle => {}
+            Link::Idle | Link::Failed | Link::Connecting { .. } => {}
         }
-        deadlines.into_iter().min()
+        timers
     }
 
+    /// When the actor must wake up next: the earliest link timer, or the stats tick,
+    /// which keeps it awake while a link is open or opening.
+    pub(super) fn next_deadline(&self) -> Option<Instant> {
+        let stats = matches!(self.link, Link::Open(_) | Link::Connecting { .. })
+            .then_some(self.next_stats_at);
+        let timers = self.link_timers().into_iter().map(|(_, at)| at);
+        timers.chain(stats).min()
+    }
+
+    /// Runs what is due: the stats tick, then the link timers whose time has come,
+    /// in [`Actor::link_timers`]' order, until one ends the link.
     pub(super) async fn on_timers(&mut self) {
         let now = Instant::now();
         if now >= self.next_stats_at {
@@ -41,80 +59,48 @@ impl Actor {
             self.next_stats_at = now + STATS_INTERVAL;
             self.emit_stats(false).await;
         }
-        for due in self.due_timers(now) {
-            match due {
-                Due::Reconnect => {
+        let due: Vec<Timer> = self
+            .link_timers()
+            .into_iter()
+            .filter(|(_, at)| now >= *at)
+            .map(|(timer, _)| timer)
+            .collect();
+        for timer in due {
+            match timer {
+                Timer::Reconnect => {
                     self.stats.reconnect_attempted();
-                    self.start_connecting().await;
+                    self.start_connecting(self.link.attempt()).await;
                 }
-                Due::CloseHandshake => self.finish_link(None).await,
-                Due::PongTimeout => {
+                Timer::CloseHandshake => self.finish_link(None).await,
+                Timer::PongTimeout => {
                     let waited = humantime::format_duration(self.config.keepalive.pong_timeout);
                     let why = format!("no pong within {waited}; the link is dead");
                     self.finish_link(Some((ErrorKind::Timeout, why))).await;
                 }
-                Due::AuthTimeout => {
+                Timer::AuthTimeout => {
                     let waited = humantime::format_duration(self.config.auth.timeout);
                     self.emit(Event::Notice(format!(
                         "no auth reply within {waited}; carrying on as authenticated"
                     )))
                     .await;
-                    self.set_state(ConnectionState::Authenticated).await;
-                    self.on_ready().await;
+                    self.on_ready(true).await;
                 }
-                Due::Ping => {
+                Timer::Ping => {
                     if let Link::Open(open) = &mut self.link {
                         open.next_ping_at = Some(after(now, self.config.keepalive.ping_interval));
                     }
                     self.send_ping().await;
                 }
-                Due::RateLimit => {
+                Timer::RateLimit => {
                     self.rate_wait_until = None;
                     self.drain_queue().await;
                 }
-                Due::Adapter => self.on_adapter_timer().await,
+                Timer::Adapter => self.on_adapter_timer().await,
             }
             if !matches!(self.link, Link::Open(_)) {
                 break;
             }
         }
-    }
-
-    /// The timers that have fired at `now`, most decisive first.
-    pub(super) fn due_timers(&self, now: Instant) -> Vec<Due> {
-        let mut due = Vec::new();
-        match &self.link {
-            Link::Waiting { at } if now >= *at => due.push(Due::Reconnect),
-            Link::Open(open) => {
-                if let Some(deadline) = open.close_deadline {
-                    if now >= deadline {
-                        due.push(Due::CloseHandshake);
-                    }
-                    return due;
-                }
-                let pong_timeout = self.config.keepalive.pong_timeout;
-                if open
-                    .pending_ping
-                    .is_some_and(|(_, sent_at)| now >= after(sent_at, pong_timeout))
-                {
-                    due.push(Due::PongTimeout);
-                }
-                if matches!(open.auth, AuthPhase::Waiting { deadline } if now >= deadline) {
-                    due.push(Due::AuthTimeout);
-                }
-                if open.pending_ping.is_none() && open.next_ping_at.is_some_and(|at| now >= at) {
-                    due.push(Due::Ping);
-                }
-                if self.rate_wait_until.is_some_and(|at| now >= at) {
-                    due.push(Due::RateLimit);
-                }
-                if self.adapter_deadline().is_some_and(|at| now >= at) {
-                    due.push(Due::Adapter);
-                }
-            }
-            _ => {}
-        }
-        due
     }
 
     /// The adapter's next heartbeat deadline, on the actor's clock.

@@ -1,8 +1,9 @@
-//! The event channel between the actor and its consumer. The actor collects the
-//! events of one step (say, a burst of 256 frames) and sends them as one batch, so a
-//! flood costs one wake-up per batch instead of one per frame; [`EventReceiver`]
-//! hands them out one at a time, many at once with [`EventReceiver::recv_many`], or
-//! a whole batch as it was sent with [`EventReceiver::recv_batch`].
+//! The channel that carries [`Event`]s (defined in [`super::event`]) from the actor
+//! to its consumer. The actor collects the events of one step (say, a burst of 256
+//! frames) and sends them as one batch, so a flood costs one wake-up per batch
+//! instead of one per frame; [`EventReceiver`] hands them out one at a time, many at
+//! once with [`EventReceiver::recv_many`], or a whole batch as it was sent with
+//! [`EventReceiver::recv_batch`].
 
 use tokio::sync::mpsc;
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::session::secret::Secret;
+use crate::secret::Secret;
 
 /// The built-in variable names, as listed in error messages.
 pub const BUILTIN_VARIABLES: &[&str] = &["token", "uuid", "now", "now_iso", "seq", "env.NAME"];
