@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::commands::outcome::{Failure, FailureClass};
-use crate::config::profile::{AuthMode, Profile};
+use crate::config::profile::Profile;
 use crate::session::auth::AuthMethod;
 use crate::session::config::{self, SessionConfig};
 use crate::session::secret::Secret;
@@ -263,33 +263,6 @@ pub struct SendArgs {
     pub connection: ConnectionArgs,
 }
 
-/// How to authenticate, on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuthArg {
-    /// No token.
-    None,
-    /// `?token=…` in the URL (name set by --token-param).
-    QueryParam,
-    /// A first message rendered from --auth-template.
-    FirstMessage,
-    /// The token as a Sec-WebSocket-Protocol value.
-    Subprotocol,
-    /// `Authorization: Bearer …`.
-    Header,
-}
-
-impl From<AuthArg> for AuthMethod {
-    fn from(value: AuthArg) -> Self {
-        match value {
-            AuthArg::None => AuthMethod::None,
-            AuthArg::QueryParam => AuthMethod::QueryParam,
-            AuthArg::FirstMessage => AuthMethod::FirstMessage,
-            AuthArg::Subprotocol => AuthMethod::Subprotocol,
-            AuthArg::Header => AuthMethod::Header,
-        }
-    }
-}
-
 /// Connection flags shared by every command that connects. Every flag is optional:
 /// what is not given comes from the profile (`-p`), then the preset, then the
 /// defaults shown in `--help`.
@@ -316,7 +289,7 @@ pub struct ConnectionArgs {
     pub origin: Option<String>,
     /// Where the token goes [default: none].
     #[arg(long, value_enum)]
-    pub auth: Option<AuthArg>,
+    pub auth: Option<AuthMethod>,
     /// The token (prefer --token-env: arguments are visible to other users). Without
     /// either, WSDECK_TOKEN is used where auth is configured.
     #[arg(long)]
@@ -410,7 +383,7 @@ impl ConnectionArgs {
             session.provider = provider.clone();
         }
         if let Some(method) = self.auth {
-            session.auth.method = method.into();
+            session.auth.method = method;
         }
         if let Some(token) = self.token()? {
             session.auth.token = Some(token);
@@ -504,13 +477,7 @@ impl ConnectionArgs {
                 config::parse_header(line).map_err(|error| invalid(error.to_string()))?;
             profile.headers.insert(name, value);
         }
-        profile.auth.method = self.auth.map(|auth| match auth {
-            AuthArg::None => AuthMode::None,
-            AuthArg::QueryParam => AuthMode::QueryParam,
-            AuthArg::FirstMessage => AuthMode::FirstMessage,
-            AuthArg::Subprotocol => AuthMode::Subprotocol,
-            AuthArg::Header => AuthMode::Header,
-        });
+        profile.auth.method = self.auth;
         profile.auth.token = match (&self.token_env, &self.token) {
             (Some(name), _) => Some(format!("${{env:{name}}}")),
             (None, Some(token)) => Some(token.clone()),

@@ -13,12 +13,13 @@ use wsdeck::config::ProfileError;
 use wsdeck::config::apply::{apply_profile, session_from_profile};
 use wsdeck::config::presets;
 use wsdeck::config::profile::{
-    AuthMode, AuthSettings, KeepaliveSettings, MessageFormat, OnConnect, Profile,
-    ReconnectSettings, ReplyMatcher, Snippet, TlsSettings,
+    AuthSettings, KeepaliveSettings, MessageFormat, OnConnect, Profile, ReconnectSettings,
+    ReplyMatcher, Snippet, TlsSettings,
 };
 use wsdeck::config::store::{ProfileStore, SaveMode, SaveOptions, temp_path_for, validate_name};
 use wsdeck::config::template::Context;
 use wsdeck::session::SessionConfig;
+use wsdeck::session::auth::AuthMethod;
 
 /// Serializes the tests that read or change the process environment.
 static ENV_LOCK: Mutex<()> = Mutex::new(());
@@ -50,7 +51,7 @@ fn full_profile() -> Profile {
             .collect(),
         handshake_payload: Some(json!({"authorization": "Bearer {{token}}", "v": 2})),
         auth: AuthSettings {
-            method: Some(AuthMode::FirstMessage),
+            method: Some(AuthMethod::FirstMessage),
             token: Some("${env:HA_TOKEN}".into()),
             token_param: Some("t".into()),
             message_type: Some("auth".into()),

@@ -161,7 +161,7 @@ pub fn apply_profile(
 
     let auth = &profile.auth;
     if let Some(method) = auth.method {
-        session.auth.method = method.into();
+        session.auth.method = method;
     }
     if let Some(token) = resolve_token(profile, context)? {
         session.auth.token = Some(token);

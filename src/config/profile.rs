@@ -38,48 +38,6 @@ impl MessageFormat {
     }
 }
 
-/// Where the auth token goes, as written in a profile (`none`, `query-param`,
-/// `first-message`, `subprotocol`, `header`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AuthMode {
-    /// No token.
-    #[default]
-    None,
-    /// `?NAME=TOKEN` on the URL.
-    QueryParam,
-    /// A message right after the socket opens.
-    FirstMessage,
-    /// A Sec-WebSocket-Protocol value.
-    Subprotocol,
-    /// `Authorization: Bearer TOKEN`.
-    Header,
-}
-
-impl From<AuthMode> for AuthMethod {
-    fn from(mode: AuthMode) -> Self {
-        match mode {
-            AuthMode::None => AuthMethod::None,
-            AuthMode::QueryParam => AuthMethod::QueryParam,
-            AuthMode::FirstMessage => AuthMethod::FirstMessage,
-            AuthMode::Subprotocol => AuthMethod::Subprotocol,
-            AuthMode::Header => AuthMethod::Header,
-        }
-    }
-}
-
-impl From<AuthMethod> for AuthMode {
-    fn from(method: AuthMethod) -> Self {
-        match method {
-            AuthMethod::None => AuthMode::None,
-            AuthMethod::QueryParam => AuthMode::QueryParam,
-            AuthMethod::FirstMessage => AuthMode::FirstMessage,
-            AuthMethod::Subprotocol => AuthMode::Subprotocol,
-            AuthMethod::Header => AuthMode::Header,
-        }
-    }
-}
-
 /// A reply matcher: the top-level JSON `field` equals one of `values`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,7 +54,7 @@ pub struct ReplyMatcher {
 pub struct AuthSettings {
     /// Where the token goes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub method: Option<AuthMode>,
+    pub method: Option<AuthMethod>,
     /// The token: a reference (`${env:NAME}`, `${file:PATH}`); a literal only when the
     /// user asked to store it in plain text.
     #[serde(

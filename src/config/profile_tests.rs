@@ -29,7 +29,7 @@ pub(crate) fn full_profile() -> Profile {
         .collect(),
         handshake_payload: Some(json!({"authorization": "Bearer {{token}}", "n": [1, 2]})),
         auth: AuthSettings {
-            method: Some(AuthMode::FirstMessage),
+            method: Some(AuthMethod::FirstMessage),
             token: Some("${file:~/.secrets/token}".into()),
             token_param: Some("access_token".into()),
             message_type: Some("auth".into()),
@@ -207,4 +207,18 @@ fn nulls_are_left_out_when_writing() {
     };
     let again = Profile::parse(&profile.try_to_toml().unwrap(), "t").unwrap();
     assert_eq!(again.handshake_payload, Some(json!({"b": [1], "c": "x"})));
+}
+
+#[test]
+fn auth_methods_are_spelled_the_same_in_profiles_and_on_the_command_line() {
+    use clap::ValueEnum;
+    for method in AuthMethod::value_variants() {
+        let name = method.as_str();
+        let on_command_line = method.to_possible_value().expect("every method is offered");
+        assert_eq!(on_command_line.get_name(), name);
+        let text = format!("[auth]\nmethod = \"{name}\"\n");
+        let profile = Profile::parse(&text, "test").unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(profile.auth.method, Some(*method));
+        assert_eq!(profile.to_toml(), text);
+    }
 }

@@ -13,10 +13,11 @@ use crate::app::SessionExtras;
 use crate::cli::ConnectionArgs;
 use crate::commands::setup::{self, Resolved};
 use crate::config::presets;
-use crate::config::profile::{AuthMode, MessageFormat, Profile};
+use crate::config::profile::{MessageFormat, Profile};
 use crate::config::store::{ProfileStore, SaveMode};
 use crate::server::{Server, ServerConfig};
 use crate::session::SessionConfig;
+use crate::session::auth::AuthMethod;
 use crate::state::composer::ComposerMode;
 use crate::state::picker::{Picker, PickerChoice, PickerItem, PickerSource};
 use crate::state::picker_recency::{EntryKind, LastUse, RecencyRanks};
@@ -264,7 +265,7 @@ fn form_values(profile: &Profile, name: &str) -> FormValues {
         description: profile.description.clone(),
         url: profile.url.clone().unwrap_or_default(),
         provider: profile.provider.clone().unwrap_or_else(|| "raw".into()),
-        auth: auth_name(profile.auth.method.unwrap_or_default()).to_string(),
+        auth: profile.auth.method.unwrap_or_default().as_str().to_string(),
         token: profile.auth.token.clone(),
         subprotocols: profile.subprotocols.clone(),
         format: profile
@@ -322,11 +323,11 @@ fn apply_form(mut profile: Profile, values: &FormValues) -> Profile {
     profile.url = Some(values.url.clone());
     profile.provider = Some(values.provider.clone());
     profile.auth.method = Some(match values.auth.as_str() {
-        "query-param" => AuthMode::QueryParam,
-        "first-message" => AuthMode::FirstMessage,
-        "subprotocol" => AuthMode::Subprotocol,
-        "header" => AuthMode::Header,
-        _ => AuthMode::None,
+        "query-param" => AuthMethod::QueryParam,
+        "first-message" => AuthMethod::FirstMessage,
+        "subprotocol" => AuthMethod::Subprotocol,
+        "header" => AuthMethod::Header,
+        _ => AuthMethod::None,
     });
     profile.auth.token = values.token.clone();
     profile.subprotocols = values.subprotocols.clone();
@@ -336,10 +337,6 @@ fn apply_form(mut profile: Profile, values: &FormValues) -> Profile {
         _ => MessageFormat::Text,
     });
     profile
-}
-
-fn auth_name(mode: AuthMode) -> &'static str {
-    crate::session::auth::AuthMethod::from(mode).as_str()
 }
 
 /// Starts the built-in server on a free loopback port and opens the TUI on it.
