@@ -16,13 +16,14 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 use tokio::time::Instant;
 
+use crate::config::profile::MessageFormat;
 use crate::keymap::Keymap;
 pub use mouse::DOUBLE_CLICK;
 
 use crate::session::{Command, MessageId, MessageIds};
 use crate::state::close_dialog::CloseDialog;
 use crate::state::command_line::CommandLine;
-use crate::state::composer::{Composer, ComposerMode};
+use crate::state::composer::Composer;
 use crate::state::connection::ConnectionView;
 use crate::state::history::History;
 use crate::state::inspector::Inspector;
@@ -210,7 +211,7 @@ pub struct SessionExtras {
     /// The protocol adapter's name; `raw` (or empty) sends the composer's text as typed.
     pub provider: String,
     /// The composer mode to start in (JSON when not given).
-    pub composer_mode: Option<ComposerMode>,
+    pub composer_mode: Option<MessageFormat>,
     /// The profile the session came from, if any.
     pub profile_name: Option<String>,
     /// The adapter's `:` shortcuts as `(usage, what it does)`, for help and errors.
@@ -285,7 +286,7 @@ impl App {
             connection.provider = extras.provider.clone();
         }
         connection.profile = extras.profile_name.clone();
-        let mode = extras.composer_mode.unwrap_or(ComposerMode::Json);
+        let mode = extras.composer_mode.unwrap_or(MessageFormat::Json);
         Self {
             state: AppState {
                 connection,

@@ -14,8 +14,12 @@ use super::error::ProfileError;
 use super::fields;
 use crate::session::auth::AuthMethod;
 
-/// How the composer treats messages for this connection.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What a message is sent as: the profile's `message_format`, an on-connect
+/// message's `format` and the composer's mode are this one enum. Spelled `json`,
+/// `text` and `binary` in profiles (serde) and on a command line (clap).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum MessageFormat {
     /// JSON text frames (checked before sending).
@@ -34,6 +38,15 @@ impl MessageFormat {
             MessageFormat::Json => "json",
             MessageFormat::Text => "text",
             MessageFormat::Binary => "binary",
+        }
+    }
+
+    /// The format after this one in the composer's `Ctrl-T` cycle.
+    pub fn next(self) -> Self {
+        match self {
+            Self::Json => Self::Text,
+            Self::Text => Self::Binary,
+            Self::Binary => Self::Json,
         }
     }
 }

@@ -18,7 +18,6 @@ use crate::config::store::{ProfileStore, SaveMode};
 use crate::server::{Server, ServerConfig};
 use crate::session::SessionConfig;
 use crate::session::auth::AuthMethod;
-use crate::state::composer::ComposerMode;
 use crate::state::picker::{Picker, PickerChoice, PickerItem, PickerSource};
 use crate::state::picker_recency::{EntryKind, LastUse, RecencyRanks};
 use crate::state::profile_form::{FormOutcome, FormValues, ProfileForm};
@@ -58,11 +57,6 @@ fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
         None => session.url.to_string(),
     };
     let templates = snippet_templates(&session);
-    let composer_mode = match extras.message_format {
-        MessageFormat::Json => ComposerMode::Json,
-        MessageFormat::Text => ComposerMode::Text,
-        MessageFormat::Binary => ComposerMode::Binary,
-    };
     Launch {
         config: session,
         welcome: None,
@@ -70,7 +64,7 @@ fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
         log_capacity,
         history_key,
         extras: SessionExtras {
-            composer_mode: Some(composer_mode),
+            composer_mode: Some(extras.message_format),
             profile_name,
             snippets: extras.snippets,
             templates,
