@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use anyhow::{Context, bail};
+use clap::ValueEnum;
 
 use super::terminal::TerminalGuard;
 use super::{Launch, run};
@@ -316,20 +317,12 @@ fn apply_form(mut profile: Profile, values: &FormValues) -> Profile {
     profile.description = values.description.clone();
     profile.url = Some(values.url.clone());
     profile.provider = Some(values.provider.clone());
-    profile.auth.method = Some(match values.auth.as_str() {
-        "query-param" => AuthMethod::QueryParam,
-        "first-message" => AuthMethod::FirstMessage,
-        "subprotocol" => AuthMethod::Subprotocol,
-        "header" => AuthMethod::Header,
-        _ => AuthMethod::None,
-    });
+    // The form only lets valid names through; anything else would mean the default.
+    profile.auth.method = Some(AuthMethod::from_str(&values.auth, false).unwrap_or_default());
     profile.auth.token = values.token.clone();
     profile.subprotocols = values.subprotocols.clone();
-    profile.message_format = Some(match values.format.as_str() {
-        "json" => MessageFormat::Json,
-        "binary" => MessageFormat::Binary,
-        _ => MessageFormat::Text,
-    });
+    profile.message_format =
+        Some(MessageFormat::from_str(&values.format, false).unwrap_or_default());
     profile
 }
 
@@ -423,9 +416,14 @@ mod tests {
         let FormOutcome::Save(values) = saved else {
             panic!("the form saves: {saved:?}");
         };
+        let (method, format) = (profile.auth.method, profile.message_format);
         let updated = apply_form(profile, &values);
         assert_eq!(updated.url.as_deref(), Some("wss://api.example/graphql"));
         assert_eq!(updated.provider.as_deref(), Some("graphql-ws"));
+        // The form's names come back as the same enums.
+        assert_eq!(updated.auth.method, Some(method.unwrap_or_default()));
+        assert_eq!(updated.message_format, format);
+        assert_eq!(format, Some(MessageFormat::Json));
     }
 
     #[test]
