@@ -1,7 +1,9 @@
 //! The profile: one saved connection as a TOML file. Every field is optional so a
 //! profile can be layered over a preset and under command-line flags
 //! ([`Profile::merged_over`]); unknown keys are refused with their line and column
-//! ([`Profile::parse`]); saved files stay small (empty fields are left out).
+//! ([`Profile::parse`]); saved files stay small (empty fields are left out); secrets
+//! written as they are, not as references, are found ([`Profile::literal_secrets`])
+//! and hidden for printing ([`Profile::masked`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,6 +14,7 @@ use serde_json::Value;
 
 use super::error::ProfileError;
 use super::fields;
+use super::secrets::{is_secret_header, is_secret_param, looks_literal_token};
 use crate::session::auth::AuthMethod;
 
 /// What a message is sent as: the profile's `message_format`, an on-connect
@@ -359,6 +362,74 @@ impl Profile {
             matcher.values.retain(|value| !value.is_null());
         }
         toml::to_string(&clean).map_err(|error| ProfileError::Serialize(error.to_string()))
+    }
+}
+
+// What is a secret is the secrets module's knowledge; where a profile holds one is
+// the profile's.
+impl Profile {
+    /// The fields that would put a secret on disk as is: a literal `auth.token`,
+    /// literal values of secret-looking headers (`Authorization`, `Cookie`…) and URL
+    /// query parameters (`token`, `access_token`…). Empty when saving is safe.
+    pub fn literal_secrets(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        if let Some(token) = &self.auth.token
+            && looks_literal_token(token)
+        {
+            found.push("auth.token".to_string());
+        }
+        for (name, value) in &self.headers {
+            if is_secret_header(name) && looks_literal_token(value) {
+                found.push(format!("headers.{name}"));
+            }
+        }
+        if let Some(url) = &self.url
+            && let Ok(parsed) = url::Url::parse(url)
+        {
+            for (name, value) in parsed.query_pairs() {
+                if is_secret_param(&name) && looks_literal_token(&value) {
+                    found.push(format!("url (query parameter {name})"));
+                }
+            }
+        }
+        found
+    }
+
+    /// A copy fit to print: every literal secret [`Profile::literal_secrets`] finds
+    /// is replaced by `***`; references stay, since they name a place, not a value.
+    pub fn masked(&self) -> Profile {
+        let mut shown = self.clone();
+        if let Some(token) = &mut shown.auth.token
+            && looks_literal_token(token)
+        {
+            *token = "***".into();
+        }
+        for (name, value) in shown.headers.iter_mut() {
+            if is_secret_header(name) && looks_literal_token(value) {
+                *value = "***".into();
+            }
+        }
+        if let Some(url) = &mut shown.url
+            && let Ok(mut parsed) = url::Url::parse(url)
+            && parsed
+                .query_pairs()
+                .any(|(name, value)| is_secret_param(&name) && looks_literal_token(&value))
+        {
+            let pairs: Vec<(String, String)> = parsed
+                .query_pairs()
+                .map(|(name, value)| {
+                    let value = if is_secret_param(&name) && looks_literal_token(&value) {
+                        "***".to_string()
+                    } else {
+                        value.into_owned()
+                    };
+                    (name.into_owned(), value)
+                })
+                .collect();
+            parsed.query_pairs_mut().clear().extend_pairs(pairs);
+            *url = parsed.to_string();
+        }
+        shown
     }
 }
 
