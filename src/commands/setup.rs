@@ -3,7 +3,7 @@
 //! headless command, so `-p NAME` means the same everywhere.
 
 use crate::cli::{ConnectionArgs, check_session, token_has_a_place};
-use crate::config::apply::{ResolvedExtras, session_from_profile};
+use crate::config::apply::{ProfileExtras, session_from_profile};
 use crate::config::presets;
 use crate::config::profile::Profile;
 use crate::config::store::ProfileStore;
@@ -19,7 +19,7 @@ pub struct Resolved {
     /// The settings for the engine.
     pub session: SessionConfig,
     /// Provider, message format, snippets… (defaults when no profile or preset).
-    pub extras: ResolvedExtras,
+    pub extras: ProfileExtras,
     /// The profile's name, when one was used.
     pub profile_name: Option<String>,
     /// Everything that made this connection as one profile (preset, then profile,

@@ -1,7 +1,7 @@
 //! A profile onto a [`SessionConfig`]: secret references resolved (token, URL, header
 //! values), the URL checked, every field mapped, on-connect messages and the handshake
 //! payload rendered through the template engine. What the session config has no place
-//! for (adapter extras, snippets, composer format) comes back as [`ResolvedExtras`].
+//! for (the composer's format, the snippets) comes back as [`ProfileExtras`].
 
 use bytes::Bytes;
 use serde_json::Value;
@@ -20,31 +20,15 @@ use crate::session::event::PayloadKind;
 use crate::session::secret::Secret;
 use crate::session::tls_verify::parse_pin;
 
-/// What a profile adds beyond the session settings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResolvedExtras {
-    /// The adapter name (`raw` when the profile names none).
-    pub provider: String,
+/// What a profile says that a [`SessionConfig`] has no field for: how the TUI's
+/// composer starts and what it offers. (The TUI's own
+/// [`crate::app::SessionExtras`] is built from it, the session and the adapter.)
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileExtras {
     /// How the composer treats messages (`text` when the profile says nothing).
     pub message_format: MessageFormat,
     /// The snippets, unrendered (render them when used, with [`render_message`]).
     pub snippets: Vec<Snippet>,
-    /// The handshake payload with its templates rendered (also set on the session).
-    pub handshake_payload: Option<Value>,
-    /// The Socket.IO namespace (also set on the session).
-    pub namespace: Option<String>,
-}
-
-impl Default for ResolvedExtras {
-    fn default() -> Self {
-        Self {
-            provider: "raw".to_string(),
-            message_format: MessageFormat::default(),
-            snippets: Vec::new(),
-            handshake_payload: None,
-            namespace: None,
-        }
-    }
 }
 
 /// Builds a session from a profile alone. Unlike `SessionConfig::new(url)` followed
@@ -53,7 +37,7 @@ impl Default for ResolvedExtras {
 pub fn session_from_profile(
     profile: &Profile,
     context: &Context,
-) -> Result<(SessionConfig, ResolvedExtras), ProfileError> {
+) -> Result<(SessionConfig, ProfileExtras), ProfileError> {
     let url = resolve_url(profile, context)?.ok_or_else(|| ProfileError::Field {
         field: "url".into(),
         message: "missing; give a URL (ws://HOST[:PORT]/PATH) or set url in the profile".into(),
@@ -127,7 +111,7 @@ pub fn apply_profile(
     profile: &Profile,
     session: &mut SessionConfig,
     context: &Context,
-) -> Result<ResolvedExtras, ProfileError> {
+) -> Result<ProfileExtras, ProfileError> {
     let field = |field: &str, message: String| ProfileError::Field {
         field: field.to_string(),
         message,
@@ -301,12 +285,9 @@ pub fn apply_profile(
             && payload.as_object().is_some_and(|map| !map.is_empty());
         session.handshake_payload = (!emptied).then_some(rendered);
     }
-    Ok(ResolvedExtras {
-        provider: session.provider.clone(),
+    Ok(ProfileExtras {
         message_format: format,
         snippets: profile.snippets.clone(),
-        handshake_payload: session.handshake_payload.clone(),
-        namespace: session.namespace.clone(),
     })
 }
 
