@@ -178,6 +178,12 @@ pub fn looks_literal_token(value: &str) -> bool {
     !value.trim().is_empty() && !references(value).is_ok_and(|found| !found.is_empty())
 }
 
+/// `text` with every `${` written `$${`, so that resolving it gives `text` back:
+/// how a literal value (a `--token`) is kept from being read as a reference.
+pub fn escape(text: &str) -> String {
+    text.replace("${", "$${")
+}
+
 /// Resolves every reference in `text` from the process environment and the files
 /// named; text around them is kept.
 pub fn resolve(text: &str) -> Result<String, SecretError> {

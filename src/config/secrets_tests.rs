@@ -91,3 +91,19 @@ fn classifies_references_and_literals() {
     );
     assert_eq!(Reference::Env("A".into()).to_text(), "${env:A}");
 }
+
+#[test]
+fn escaped_text_resolves_to_itself() {
+    for text in [
+        "abc",
+        "a${env:KEY}b",
+        "$${",
+        "${",
+        "$$",
+        "x$",
+        "${file:~/t}",
+    ] {
+        assert_eq!(resolve_with(&escape(text), &env).unwrap(), text, "{text}");
+        assert!(references(&escape(text)).unwrap().is_empty(), "{text}");
+    }
+}
