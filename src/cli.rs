@@ -1,15 +1,19 @@
 //! The command line: subcommands and the connection flags they share, and how those
-//! flags become a [`SessionConfig`]. Flag names follow wscat where wscat has one.
+//! flags become a profile layer ([`ConnectionArgs::to_profile`]). Flag names follow
+//! wscat where wscat has one.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::commands::outcome::{Failure, FailureClass};
-use crate::config::profile::{AuthMode, Profile};
+use crate::config::profile::{AuthSettings, Profile, TlsSettings};
+use crate::config::{secrets, template};
+use crate::protocol::registry;
 use crate::session::auth::AuthMethod;
-use crate::session::config::{self, SessionConfig};
+use crate::session::config;
 use crate::session::secret::Secret;
 use crate::session::tls_verify::parse_pin;
 use crate::units::{parse_duration, parse_size};
@@ -263,33 +267,6 @@ pub struct SendArgs {
     pub connection: ConnectionArgs,
 }
 
-/// How to authenticate, on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuthArg {
-    /// No token.
-    None,
-    /// `?token=…` in the URL (name set by --token-param).
-    QueryParam,
-    /// A first message rendered from --auth-template.
-    FirstMessage,
-    /// The token as a Sec-WebSocket-Protocol value.
-    Subprotocol,
-    /// `Authorization: Bearer …`.
-    Header,
-}
-
-impl From<AuthArg> for AuthMethod {
-    fn from(value: AuthArg) -> Self {
-        match value {
-            AuthArg::None => AuthMethod::None,
-            AuthArg::QueryParam => AuthMethod::QueryParam,
-            AuthArg::FirstMessage => AuthMethod::FirstMessage,
-            AuthArg::Subprotocol => AuthMethod::Subprotocol,
-            AuthArg::Header => AuthMethod::Header,
-        }
-    }
-}
-
 /// Connection flags shared by every command that connects. Every flag is optional:
 /// what is not given comes from the profile (`-p`), then the preset, then the
 /// defaults shown in `--help`.
@@ -316,7 +293,7 @@ pub struct ConnectionArgs {
     pub origin: Option<String>,
     /// Where the token goes [default: none].
     #[arg(long, value_enum)]
-    pub auth: Option<AuthArg>,
+    pub auth: Option<AuthMethod>,
     /// The token (prefer --token-env: arguments are visible to other users). Without
     /// either, WSDECK_TOKEN is used where auth is configured.
     #[arg(long)]
@@ -380,115 +357,26 @@ pub struct ConnectionArgs {
 }
 
 impl ConnectionArgs {
-    /// Builds and checks the session settings for `url` from these flags alone (no
-    /// profile); every problem is an INVALID_INPUT failure naming the flag to fix.
-    pub fn to_config(&self, url: &str) -> Result<SessionConfig, Failure> {
-        let mut session = SessionConfig::new(url).map_err(|error| invalid(error.to_string()))?;
-        self.apply(&mut session)?;
-        check_session(&session)?;
-        Ok(session)
-    }
-
-    /// Overrides `session` with the flags that were given, leaving the rest as the
-    /// profile, preset or defaults set them.
-    pub fn apply(&self, session: &mut SessionConfig) -> Result<(), Failure> {
-        for line in &self.headers {
-            let (name, value) =
-                config::parse_header(line).map_err(|error| invalid(error.to_string()))?;
-            session
-                .headers
-                .retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
-            session.headers.push((name, value));
-        }
-        if let Some(origin) = &self.origin {
-            session.origin = Some(origin.clone());
-        }
-        if !self.subprotocols.is_empty() {
-            session.subprotocols = self.subprotocols.clone();
-        }
+    /// The flags as a profile layer, holding only the fields given: what goes over
+    /// the preset and the saved profile to make a connection (see
+    /// [`crate::commands::setup`]), what `profiles new` stores and what
+    /// `:save-profile` adds. A `--token-env NAME` becomes the reference
+    /// `${env:NAME}` (and an exported WSDECK_TOKEN `${env:WSDECK_TOKEN}`); a literal
+    /// `--token` stays literal, its `${` escaped so it is never read as a reference
+    /// (saving refuses it unless asked). Values a profile would only reject later
+    /// are refused here, naming the flag: headers, the provider, the auth
+    /// template's variables, pins.
+    pub fn to_profile(&self) -> Result<Profile, Failure> {
         if let Some(provider) = &self.provider {
-            session.provider = provider.clone();
+            registry::find(provider).map_err(|error| invalid(error.to_string()))?;
         }
-        if let Some(method) = self.auth {
-            session.auth.method = method.into();
-        }
-        if let Some(token) = self.token()? {
-            session.auth.token = Some(token);
-        }
-        if let Some(param) = &self.token_param {
-            session.auth.token_param = param.clone();
-        }
-        if let Some(kind) = &self.auth_type {
-            session.auth.message_type = kind.clone();
-        }
-        if let Some(template) = &self.auth_template {
-            session.auth.template = template.clone();
-        }
-        if let Some(timeout) = self.auth_timeout {
-            session.auth.timeout = timeout;
-        }
-        if let Some(interval) = self.ping_interval {
-            session.keepalive.ping_interval = interval;
-        }
-        if let Some(timeout) = self.pong_timeout {
-            session.keepalive.pong_timeout = timeout;
-        }
-        if self.no_reconnect {
-            session.reconnect.enabled = false;
-        }
-        if let Some(attempts) = self.max_attempts {
-            session.reconnect.max_attempts = attempts;
-        }
-        if let Some(timeout) = self.connect_timeout {
-            session.connect_timeout = timeout;
-        }
-        if self.insecure {
-            session.tls.insecure = true;
-        }
-        for file in &self.cacert {
-            if !file.is_file() {
-                return Err(invalid(format!(
-                    "--cacert {}: no such file",
-                    file.display()
-                )));
-            }
-            session.tls.ca_files.push(file.clone());
+        if let Some(text) = &self.auth_template {
+            template::check_names(text, &["type"])
+                .map_err(|error| invalid(format!("--auth-template: {error}")))?;
         }
         for pin in &self.pin_sha256 {
-            let pin =
-                parse_pin(pin).map_err(|reason| invalid(format!("--pin-sha256: {reason}")))?;
-            if !session.tls.pin_sha256.contains(&pin) {
-                session.tls.pin_sha256.push(pin);
-            }
+            parse_pin(pin).map_err(|reason| invalid(format!("--pin-sha256: {reason}")))?;
         }
-        for (flag, file, slot) in [
-            ("--cert", &self.cert, &mut session.tls.client_cert),
-            ("--key", &self.key, &mut session.tls.client_key),
-        ] {
-            if let Some(file) = file {
-                if !file.is_file() {
-                    return Err(invalid(format!("{flag} {}: no such file", file.display())));
-                }
-                *slot = Some(file.clone());
-            }
-        }
-        if let Some(size) = self.max_message_size {
-            session.max_message_size = size;
-        }
-        if let Some(rate) = self.rate_limit {
-            session.rate_limit = rate;
-        }
-        if let Some(limit) = self.queue_limit {
-            session.queue_capacity = limit;
-        }
-        Ok(())
-    }
-
-    /// The profile fields these flags set (only those given): what `profiles new`
-    /// stores and `:save-profile` adds over the profile in use. A `--token-env NAME`
-    /// becomes the reference `${env:NAME}`; a literal `--token` stays literal (saving
-    /// refuses it unless asked).
-    pub fn to_profile(&self) -> Result<Profile, Failure> {
         let mut profile = Profile {
             provider: self.provider.clone(),
             origin: self.origin.clone(),
@@ -497,49 +385,71 @@ impl ConnectionArgs {
             max_message_size: self.max_message_size,
             queue_limit: self.queue_limit,
             connect_timeout: self.connect_timeout,
+            headers: self.header_map()?,
             ..Profile::default()
         };
+        profile.auth = AuthSettings {
+            method: self.auth,
+            token: self.token_reference(),
+            token_param: self.token_param.clone(),
+            message_type: self.auth_type.clone(),
+            template: self.auth_template.clone(),
+            timeout: self.auth_timeout,
+            ..AuthSettings::default()
+        };
+        profile.keepalive.ping_interval = self.ping_interval;
+        profile.keepalive.pong_timeout = self.pong_timeout;
+        profile.reconnect.enabled = self.no_reconnect.then_some(false);
+        profile.reconnect.max_attempts = self.max_attempts;
+        profile.tls = TlsSettings {
+            insecure: self.insecure.then_some(true),
+            ca_files: self.cacert.clone(),
+            pin_sha256: self.pin_sha256.clone(),
+            cert: self.cert.clone(),
+            key: self.key.clone(),
+        };
+        Ok(profile)
+    }
+
+    /// The `-H` headers by name, in order: a later one replaces an earlier one of
+    /// the same name, whatever its case.
+    fn header_map(&self) -> Result<BTreeMap<String, String>, Failure> {
+        let mut headers = BTreeMap::new();
         for line in &self.headers {
             let (name, value) =
                 config::parse_header(line).map_err(|error| invalid(error.to_string()))?;
-            profile.headers.insert(name, value);
+            headers.retain(|existing: &String, _| !existing.eq_ignore_ascii_case(&name));
+            headers.insert(name, value);
         }
-        profile.auth.method = self.auth.map(|auth| match auth {
-            AuthArg::None => AuthMode::None,
-            AuthArg::QueryParam => AuthMode::QueryParam,
-            AuthArg::FirstMessage => AuthMode::FirstMessage,
-            AuthArg::Subprotocol => AuthMode::Subprotocol,
-            AuthArg::Header => AuthMode::Header,
-        });
-        profile.auth.token = match (&self.token_env, &self.token) {
+        Ok(headers)
+    }
+
+    /// The token as a profile holds it: a reference for `--token-env` or an exported
+    /// WSDECK_TOKEN, an escaped literal for `--token`.
+    fn token_reference(&self) -> Option<String> {
+        match (&self.token_env, &self.token) {
             (Some(name), _) => Some(format!("${{env:{name}}}")),
-            (None, Some(token)) => Some(token.clone()),
+            (None, Some(token)) => Some(secrets::escape(token)),
             (None, None) if self.token_is_from_environment() => {
                 Some(format!("${{env:{TOKEN_VARIABLE}}}"))
             }
             (None, None) => None,
-        };
-        profile.auth.token_param = self.token_param.clone();
-        profile.auth.message_type = self.auth_type.clone();
-        profile.auth.template = self.auth_template.clone();
-        profile.auth.timeout = self.auth_timeout;
-        profile.keepalive.ping_interval = self.ping_interval;
-        profile.keepalive.pong_timeout = self.pong_timeout;
-        if self.no_reconnect {
-            profile.reconnect.enabled = Some(false);
         }
-        profile.reconnect.max_attempts = self.max_attempts;
-        if self.insecure {
-            profile.tls.insecure = Some(true);
+    }
+
+    /// Checks that the files `--cacert`, `--cert` and `--key` name exist, so the
+    /// error names the flag rather than the profile field it became.
+    pub fn check_files(&self) -> Result<(), Failure> {
+        let named = self.cacert.iter().map(|file| ("--cacert", file));
+        let client = [("--cert", &self.cert), ("--key", &self.key)]
+            .into_iter()
+            .filter_map(|(flag, file)| file.as_ref().map(|file| (flag, file)));
+        for (flag, file) in named.chain(client) {
+            if !file.is_file() {
+                return Err(invalid(format!("{flag} {}: no such file", file.display())));
+            }
         }
-        profile.tls.ca_files = self.cacert.clone();
-        for pin in &self.pin_sha256 {
-            parse_pin(pin).map_err(|reason| invalid(format!("--pin-sha256: {reason}")))?;
-        }
-        profile.tls.pin_sha256 = self.pin_sha256.clone();
-        profile.tls.cert = self.cert.clone();
-        profile.tls.key = self.key.clone();
-        Ok(profile)
+        Ok(())
     }
 
     /// The token from `--token-env` or `--token`, if either was given.
@@ -573,40 +483,6 @@ impl ConnectionArgs {
 
 /// The environment variable a token is taken from when no flag gives one.
 pub const TOKEN_VARIABLE: &str = "WSDECK_TOKEN";
-
-/// Whether a session's token has somewhere to go: an `--auth` mode, the adapter's own
-/// handshake (Socket.IO's CONNECT, GraphQL's `connection_init`) or a handshake payload.
-pub fn token_has_a_place(session: &SessionConfig) -> bool {
-    session.auth.method != AuthMethod::None
-        || session.handshake_payload.is_some()
-        || crate::protocol::registry::find(&session.provider)
-            .is_ok_and(|provider| provider.token_in_handshake)
-}
-
-/// Checks settings once every layer (preset, profile, flags) is applied.
-pub fn check_session(session: &SessionConfig) -> Result<(), Failure> {
-    crate::protocol::registry::find(&session.provider)
-        .map_err(|error| invalid(error.to_string()))?;
-    // First, so a short token is explained whatever else is wrong with the settings.
-    if let Some(problem) = session
-        .auth
-        .token
-        .as_ref()
-        .and_then(|token| crate::session::secret::short_token_problem(token.expose()))
-    {
-        return Err(invalid(problem));
-    }
-    if session.auth.token.is_some() && !token_has_a_place(session) {
-        return Err(invalid(
-            "a token was given but --auth is none; choose --auth query-param, first-message, subprotocol or header".into(),
-        ));
-    }
-    session
-        .auth
-        .validate()
-        .map_err(|error| invalid(error.to_string()))?;
-    Ok(())
-}
 
 fn invalid(message: String) -> Failure {
     Failure::new(FailureClass::InvalidInput, message)

@@ -10,15 +10,15 @@ use std::time::Duration;
 
 use serde_json::json;
 use wsdeck::config::ProfileError;
-use wsdeck::config::apply::{apply_profile, session_from_profile};
+use wsdeck::config::apply::session_from_profile;
 use wsdeck::config::presets;
 use wsdeck::config::profile::{
-    AuthMode, AuthSettings, KeepaliveSettings, MessageFormat, OnConnect, Profile,
-    ReconnectSettings, ReplyMatcher, Snippet, TlsSettings,
+    AuthSettings, KeepaliveSettings, MessageFormat, OnConnect, Profile, ReconnectSettings,
+    ReplyMatcher, Snippet, TlsSettings,
 };
 use wsdeck::config::store::{ProfileStore, SaveMode, SaveOptions, temp_path_for, validate_name};
 use wsdeck::config::template::Context;
-use wsdeck::session::SessionConfig;
+use wsdeck::session::auth::AuthMethod;
 
 /// Serializes the tests that read or change the process environment.
 static ENV_LOCK: Mutex<()> = Mutex::new(());
@@ -50,7 +50,7 @@ fn full_profile() -> Profile {
             .collect(),
         handshake_payload: Some(json!({"authorization": "Bearer {{token}}", "v": 2})),
         auth: AuthSettings {
-            method: Some(AuthMode::FirstMessage),
+            method: Some(AuthMethod::FirstMessage),
             token: Some("${env:HA_TOKEN}".into()),
             token_param: Some("t".into()),
             message_type: Some("auth".into()),
@@ -446,13 +446,8 @@ fn env_and_file_references_resolve_and_missing_ones_error() {
     fs::write(&token_file, "from-file\nignored\n").unwrap();
     let mut profile = presets::find("home-assistant").unwrap().profile().unwrap();
 
-    let mut session = SessionConfig::new("ws://placeholder/").unwrap();
-    apply_profile(
-        &profile,
-        &mut session,
-        &context(&[("HA_TOKEN", "from-env")]),
-    )
-    .unwrap();
+    let (session, _) =
+        session_from_profile(&profile, &context(&[("HA_TOKEN", "from-env")])).unwrap();
     assert_eq!(
         session.auth.token.as_ref().map(|t| t.expose()),
         Some("from-env")

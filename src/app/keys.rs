@@ -16,7 +16,6 @@ use crate::state::close_dialog::{CloseDialog, CloseDialogOutcome};
 use crate::state::command_line::{
     COMMANDS_USAGE, ColonText, CommandLineOutcome, UserCommand, colon_text, parse_command_with,
 };
-use crate::state::composer::ComposerMode;
 use crate::state::composer::ComposerOutcome;
 use crate::state::inspector::{Inspector, InspectorOutcome};
 use crate::state::log_view::LogViewOutcome;
@@ -96,7 +95,7 @@ impl App {
                     Some(Vec::new())
                 }
             },
-            ColonText::Unknown(name) if self.state.composer.mode() == ComposerMode::Json => {
+            ColonText::Unknown(name) if self.state.composer.mode() == MessageFormat::Json => {
                 self.set_status(
                     format!(
                         "':{name}' is not a command ({COMMANDS_USAGE}); to send it as a message, start it with '::' or switch to Text mode (Ctrl-T)"
@@ -394,11 +393,7 @@ impl App {
     /// Renders the snippet's template (a new `{{seq}}`, `{{uuid}}`…) into the composer
     /// at the cursor. On an error the popup stays open with the reason below.
     fn insert_snippet(&mut self, snippet: &Snippet) {
-        let format = match self.state.composer.mode() {
-            ComposerMode::Json => MessageFormat::Json,
-            ComposerMode::Text => MessageFormat::Text,
-            ComposerMode::Binary => MessageFormat::Binary,
-        };
+        let format = self.state.composer.mode();
         match render_message(&snippet.text, format, &self.state.extras.templates) {
             Ok(text) => {
                 self.state.overlay = None;

@@ -16,6 +16,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 use tokio::time::Instant;
 
+use crate::config::profile::MessageFormat;
 use crate::keymap::Keymap;
 use crate::state::app::log_rows;
 pub use crate::state::app::{
@@ -24,7 +25,7 @@ pub use crate::state::app::{
 pub use mouse::DOUBLE_CLICK;
 
 use crate::session::{Command, MessageIds};
-use crate::state::composer::{Composer, ComposerMode};
+use crate::state::composer::Composer;
 use crate::state::connection::ConnectionView;
 use crate::state::history::History;
 use crate::state::log::LogStore;
@@ -125,7 +126,7 @@ impl App {
             connection.provider = extras.provider.clone();
         }
         connection.profile = extras.profile_name.clone();
-        let mode = extras.composer_mode.unwrap_or(ComposerMode::Json);
+        let mode = extras.composer_mode.unwrap_or(MessageFormat::Json);
         Self {
             state: AppState {
                 connection,

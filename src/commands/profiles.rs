@@ -103,17 +103,10 @@ fn show(name: &str) -> Result<(), Failure> {
 
 fn new(args: &NewProfileArgs) -> Result<(), Failure> {
     let store = store()?;
-    let mut base = Profile::default();
-    if let Some(preset) = &args.connection.preset {
-        let preset = presets::find(preset).ok_or_else(|| {
-            let known: Vec<&str> = presets::all().iter().map(|p| p.name).collect();
-            invalid(format!(
-                "unknown preset '{preset}'; known presets: {}",
-                known.join(", ")
-            ))
-        })?;
-        base = preset.profile().map_err(|e| invalid(e.to_string()))?;
-    }
+    let base = match &args.connection.preset {
+        Some(name) => super::setup::preset_layer(name)?,
+        None => Profile::default(),
+    };
     let mut overrides = args.connection.to_profile()?;
     overrides.description = args.description.clone();
     overrides.url = args.url.clone();

@@ -1,7 +1,10 @@
-//! A profile onto a [`SessionConfig`]: secret references resolved (token, URL, header
-//! values), the URL checked, every field mapped, on-connect messages and the handshake
-//! payload rendered through the template engine. What the session config has no place
-//! for (adapter extras, snippets, composer format) comes back as [`ResolvedExtras`].
+//! A profile to a [`SessionConfig`] ([`session_from_profile`]): secret references
+//! resolved (token, URL, header values), the URL checked, every field mapped,
+//! on-connect messages and the handshake payload rendered through the template
+//! engine. What the session config has no place for (the composer's format, the
+//! snippets) comes back as [`ProfileExtras`].
+
+use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use serde_json::Value;
@@ -20,40 +23,30 @@ use crate::session::secret::Secret;
 use crate::session::tls_verify::parse_pin;
 use crate::template::{self, Context, TemplateError};
 
-/// What a profile adds beyond the session settings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResolvedExtras {
-    /// The adapter name (`raw` when the profile names none).
-    pub provider: String,
+/// What a profile says that a [`SessionConfig`] has no field for: how the TUI's
+/// composer starts and what it offers. (The TUI's own
+/// [`crate::app::SessionExtras`] is built from it, the session and the adapter.)
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileExtras {
     /// How the composer treats messages (`text` when the profile says nothing).
     pub message_format: MessageFormat,
     /// The snippets, unrendered (render them when used, with [`render_message`]).
     pub snippets: Vec<Snippet>,
-    /// The handshake payload with its templates rendered (also set on the session).
-    pub handshake_payload: Option<Value>,
-    /// The Socket.IO namespace (also set on the session).
-    pub namespace: Option<String>,
 }
 
-impl Default for ResolvedExtras {
-    fn default() -> Self {
-        Self {
-            provider: "raw".to_string(),
-            message_format: MessageFormat::default(),
-            snippets: Vec::new(),
-            handshake_payload: None,
-            namespace: None,
-        }
-    }
-}
-
-/// Builds a session from a profile alone. Unlike `SessionConfig::new(url)` followed
-/// by [`apply_profile`], this resolves references in the URL before parsing it, so
-/// `wss://${env:API_ID}.example.com/` works.
+/// Turns a profile (every layer already merged: preset, saved profile, command-line
+/// flags) into the session settings: fields the profile sets replace the defaults
+/// of [`SessionConfig::new`]. The one way from settings to a session; the command
+/// line reaches it as a profile layer too.
+///
+/// References in the URL are resolved before it is parsed, so
+/// `wss://${env:API_ID}.example.com/` works; the http(s) notice speaks of the URL as
+/// written. The token for templates (on-connect messages, handshake payload, app
+/// key) is the context's when it has one, else the profile's.
 pub fn session_from_profile(
     profile: &Profile,
     context: &Context,
-) -> Result<(SessionConfig, ResolvedExtras), ProfileError> {
+) -> Result<(SessionConfig, ProfileExtras), ProfileError> {
     let url = resolve_url(profile, context)?.ok_or_else(|| ProfileError::Field {
         field: "url".into(),
         message: "missing; give a URL (ws://HOST[:PORT]/PATH) or set url in the profile".into(),
@@ -68,8 +61,26 @@ pub fn session_from_profile(
         .and_then(scheme_notice)
         .into_iter()
         .collect();
-    let extras = apply_profile(profile, &mut session, context)?;
-    Ok((session, extras))
+    apply_request(profile, &mut session, context)?;
+    apply_auth(profile, &mut session, context)?;
+    apply_limits(profile, &mut session);
+    apply_tls(profile, &mut session)?;
+    let context = if context.token.is_none() && session.auth.token.is_some() {
+        Context {
+            token: session.auth.token.clone(),
+            ..context.clone()
+        }
+    } else {
+        context.clone()
+    };
+    let message_format = apply_messages(profile, &mut session, &context)?;
+    Ok((
+        session,
+        ProfileExtras {
+            message_format,
+            snippets: profile.snippets.clone(),
+        },
+    ))
 }
 
 /// The profile's URL with references resolved, checked as a ws:// or wss:// URL; the
@@ -120,21 +131,21 @@ pub fn render_message(
     }
 }
 
-/// Applies `profile` over `session`: fields the profile sets replace the session's,
-/// the rest stay. The token for templates is the context's, else the profile's, else
-/// the session's.
-pub fn apply_profile(
+/// A field error naming the profile field.
+fn field_error(field: &str, message: String) -> ProfileError {
+    ProfileError::Field {
+        field: field.to_string(),
+        message,
+    }
+}
+
+/// The upgrade request: headers (references resolved), Origin, subprotocols and
+/// the adapter.
+fn apply_request(
     profile: &Profile,
     session: &mut SessionConfig,
     context: &Context,
-) -> Result<ResolvedExtras, ProfileError> {
-    let field = |field: &str, message: String| ProfileError::Field {
-        field: field.to_string(),
-        message,
-    };
-    if let Some(url) = resolve_url(profile, context)? {
-        session.url = url;
-    }
+) -> Result<(), ProfileError> {
     for (name, raw) in &profile.headers {
         let value = resolve_field(&format!("headers.{name}"), raw, context)?;
         session
@@ -151,21 +162,28 @@ pub fn apply_profile(
     if let Some(provider) = &profile.provider {
         if !registry::names().contains(&provider.as_str()) {
             let known = registry::names().join(", ");
-            return Err(field(
+            return Err(field_error(
                 "provider",
                 format!("unknown provider '{provider}'; known: {known}"),
             ));
         }
         session.provider = provider.clone();
     }
+    Ok(())
+}
 
+/// `[auth]`: the method, the token (references resolved), the first-message
+/// template and how replies are judged.
+fn apply_auth(
+    profile: &Profile,
+    session: &mut SessionConfig,
+    context: &Context,
+) -> Result<(), ProfileError> {
     let auth = &profile.auth;
     if let Some(method) = auth.method {
-        session.auth.method = method.into();
+        session.auth.method = method;
     }
-    if let Some(token) = resolve_token(profile, context)? {
-        session.auth.token = Some(token);
-    }
+    session.auth.token = resolve_token(profile, context)?;
     if let Some(param) = &auth.token_param {
         session.auth.token_param = param.clone();
     }
@@ -188,7 +206,11 @@ pub fn apply_profile(
     if !auth.failure.is_empty() {
         session.auth.reply_rules.failure = auth.failure.iter().map(to_field_match).collect();
     }
+    Ok(())
+}
 
+/// `[keepalive]`, `[reconnect]` and the limits: timeouts, rate, sizes.
+fn apply_limits(profile: &Profile, session: &mut SessionConfig) {
     let keepalive = &profile.keepalive;
     if let Some(interval) = keepalive.ping_interval {
         session.keepalive.ping_interval = interval;
@@ -212,45 +234,6 @@ pub fn apply_profile(
     if let Some(timeout) = profile.connect_timeout {
         session.connect_timeout = timeout;
     }
-    if let Some(insecure) = profile.tls.insecure {
-        session.tls.insecure = insecure;
-    }
-    for file in &profile.tls.ca_files {
-        let path = expand_tilde(&file.to_string_lossy());
-        if !path.is_file() {
-            return Err(field(
-                "tls.ca_files",
-                format!("{}: no such file", path.display()),
-            ));
-        }
-        if !session.tls.ca_files.contains(&path) {
-            session.tls.ca_files.push(path);
-        }
-    }
-    for pin in &profile.tls.pin_sha256 {
-        let pin = parse_pin(pin).map_err(|reason| field("tls.pin_sha256", reason))?;
-        if !session.tls.pin_sha256.contains(&pin) {
-            session.tls.pin_sha256.push(pin);
-        }
-    }
-    if profile.tls.cert.is_some() != profile.tls.key.is_some() {
-        return Err(field(
-            "tls.cert",
-            "give both cert and key (PEM files) for a client certificate".to_string(),
-        ));
-    }
-    for (name, file, slot) in [
-        ("tls.cert", &profile.tls.cert, &mut session.tls.client_cert),
-        ("tls.key", &profile.tls.key, &mut session.tls.client_key),
-    ] {
-        if let Some(file) = file {
-            let path = expand_tilde(&file.to_string_lossy());
-            if !path.is_file() {
-                return Err(field(name, format!("{}: no such file", path.display())));
-            }
-            *slot = Some(path);
-        }
-    }
     if let Some(rate) = profile.rate_limit {
         session.rate_limit = rate;
     }
@@ -260,15 +243,62 @@ pub fn apply_profile(
     if let Some(limit) = profile.queue_limit {
         session.queue_capacity = limit;
     }
+}
 
-    let context = if context.token.is_none() && session.auth.token.is_some() {
-        Context {
-            token: session.auth.token.clone(),
-            ..context.clone()
+/// `[tls]`: files checked to exist (`~` expanded), pins parsed.
+fn apply_tls(profile: &Profile, session: &mut SessionConfig) -> Result<(), ProfileError> {
+    let tls = &profile.tls;
+    if let Some(insecure) = tls.insecure {
+        session.tls.insecure = insecure;
+    }
+    for file in &tls.ca_files {
+        let path = existing_file("tls.ca_files", file)?;
+        if !session.tls.ca_files.contains(&path) {
+            session.tls.ca_files.push(path);
         }
+    }
+    for pin in &tls.pin_sha256 {
+        let pin = parse_pin(pin).map_err(|reason| field_error("tls.pin_sha256", reason))?;
+        if !session.tls.pin_sha256.contains(&pin) {
+            session.tls.pin_sha256.push(pin);
+        }
+    }
+    if tls.cert.is_some() != tls.key.is_some() {
+        return Err(field_error(
+            "tls.cert",
+            "give both cert and key (PEM files) for a client certificate".to_string(),
+        ));
+    }
+    if let Some(file) = &tls.cert {
+        session.tls.client_cert = Some(existing_file("tls.cert", file)?);
+    }
+    if let Some(file) = &tls.key {
+        session.tls.client_key = Some(existing_file("tls.key", file)?);
+    }
+    Ok(())
+}
+
+/// `file` with `~` expanded, if it is a file.
+fn existing_file(field: &str, file: &Path) -> Result<PathBuf, ProfileError> {
+    let path = expand_tilde(&file.to_string_lossy());
+    if path.is_file() {
+        Ok(path)
     } else {
-        context.clone()
-    };
+        Err(field_error(
+            field,
+            format!("{}: no such file", path.display()),
+        ))
+    }
+}
+
+/// What is sent once connected and the adapter's extras: on-connect messages and
+/// the handshake payload rendered with `context` (its token included), the
+/// Socket.IO namespace and version, the app key. Returns the message format.
+fn apply_messages(
+    profile: &Profile,
+    session: &mut SessionConfig,
+    context: &Context,
+) -> Result<MessageFormat, ProfileError> {
     let format = profile.message_format.unwrap_or_default();
     if !profile.on_connect.is_empty() {
         session.on_connect = profile
@@ -280,7 +310,7 @@ pub fn apply_profile(
                     &format!("on_connect[{index}].text"),
                     &message.text,
                     message.format.unwrap_or(format),
-                    &context,
+                    context,
                 )
             })
             .collect::<Result<_, _>>()?;
@@ -292,22 +322,16 @@ pub fn apply_profile(
         session.socket_io_version = Some(version);
     }
     if let Some(key) = &profile.app_key {
-        session.app_key = Some(resolve_field("app_key", key, &context)?);
+        session.app_key = Some(resolve_field("app_key", key, context)?);
     }
     if let Some(payload) = &profile.handshake_payload {
         let mut rendered = payload.clone();
-        render_payload(&mut rendered, "handshake_payload", &context)?;
+        render_payload(&mut rendered, "handshake_payload", context)?;
         let emptied = rendered.as_object().is_some_and(|map| map.is_empty())
             && payload.as_object().is_some_and(|map| !map.is_empty());
         session.handshake_payload = (!emptied).then_some(rendered);
     }
-    Ok(ResolvedExtras {
-        provider: session.provider.clone(),
-        message_format: format,
-        snippets: profile.snippets.clone(),
-        handshake_payload: session.handshake_payload.clone(),
-        namespace: session.namespace.clone(),
-    })
+    Ok(format)
 }
 
 fn to_field_match(matcher: &ReplyMatcher) -> FieldMatch {

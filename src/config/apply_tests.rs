@@ -19,8 +19,12 @@ fn context(vars: &[(&str, &str)]) -> Context {
     }
 }
 
-fn session() -> SessionConfig {
-    SessionConfig::new("ws://placeholder/").unwrap()
+/// A profile with only a URL, to set fields on.
+fn with_url() -> Profile {
+    Profile {
+        url: Some("ws://placeholder/".into()),
+        ..Profile::default()
+    }
 }
 
 #[test]
@@ -39,8 +43,7 @@ fn maps_every_field() {
         ("APP_KEY", "pusher-key"),
         ("HOME", "/home/x"),
     ]);
-    let mut session = session();
-    let extras = apply_profile(&profile, &mut session, &ctx).unwrap_or_else(|e| panic!("{e}"));
+    let (session, extras) = session_from_profile(&profile, &ctx).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(session.socket_io_version, Some(2));
     assert_eq!(session.app_key.as_deref(), Some("pusher-key"));
 
@@ -108,17 +111,14 @@ fn maps_every_field() {
 
     let payload = json!({"authorization": "Bearer s3cret-value", "n": [1, 2]});
     assert_eq!(session.handshake_payload.as_ref(), Some(&payload));
-    assert_eq!(extras.handshake_payload, Some(payload));
-    assert_eq!(extras.provider, "home-assistant");
     assert_eq!(extras.message_format, MessageFormat::Json);
     assert_eq!(extras.snippets, profile.snippets);
-    assert_eq!(extras.namespace.as_deref(), Some("/admin"));
 }
 
 #[test]
 fn missing_env_reference_names_variable_and_field() {
     let profile = presets::find("home-assistant").unwrap().profile().unwrap();
-    let error = apply_profile(&profile, &mut session(), &context(&[])).unwrap_err();
+    let error = session_from_profile(&profile, &context(&[])).unwrap_err();
     assert_eq!(
         error.to_string(),
         "environment variable HA_TOKEN is not set (referenced by the profile's auth.token as ${env:HA_TOKEN}); export it or change the profile"
@@ -127,9 +127,9 @@ fn missing_env_reference_names_variable_and_field() {
         headers: [("X-Key".to_string(), "${env:NOPE}".to_string())]
             .into_iter()
             .collect(),
-        ..Profile::default()
+        ..with_url()
     };
-    let error = apply_profile(&header, &mut session(), &context(&[])).unwrap_err();
+    let error = session_from_profile(&header, &context(&[])).unwrap_err();
     assert!(
         error.to_string().contains("headers.X-Key as ${env:NOPE}"),
         "{error}"
@@ -144,24 +144,20 @@ fn url_references_resolve_before_parsing_and_errors_do_not_leak() {
         ("AWS_REGION", "eu-west-1"),
         ("AWS_STAGE", "dev"),
     ]);
-    let (session, extras) = session_from_profile(&profile, &ctx).unwrap();
+    let (session, _) = session_from_profile(&profile, &ctx).unwrap();
     assert_eq!(
         session.url.as_str(),
         "wss://abc123.execute-api.eu-west-1.amazonaws.com/dev"
     );
-    assert_eq!(extras.provider, "aws-api-gateway");
+    assert_eq!(session.provider, "aws-api-gateway");
 
     let bad = Profile {
         url: Some("ftp://h/${env:KEY}".into()),
         ..Profile::default()
     };
-    let error = apply_profile(
-        &bad,
-        &mut session_placeholder(),
-        &context(&[("KEY", "s3cret-value")]),
-    )
-    .unwrap_err()
-    .to_string();
+    let error = session_from_profile(&bad, &context(&[("KEY", "s3cret-value")]))
+        .unwrap_err()
+        .to_string();
     assert!(
         !error.contains("s3cret-value") && error.contains("${env:KEY}"),
         "{error}"
@@ -169,24 +165,18 @@ fn url_references_resolve_before_parsing_and_errors_do_not_leak() {
     assert!(session_from_profile(&Profile::default(), &ctx).is_err());
 }
 
-fn session_placeholder() -> SessionConfig {
-    session()
-}
-
 #[test]
 fn handshake_token_entries_are_left_out_without_a_token() {
     let profile = presets::find("graphql-ws").unwrap().profile().unwrap();
-    let mut without = session();
-    apply_profile(&profile, &mut without, &context(&[])).unwrap();
+    let (without, _) = session_from_profile(&profile, &context(&[])).unwrap();
     assert_eq!(without.handshake_payload, None);
     assert_eq!(without.subprotocols, ["graphql-transport-ws"]);
 
-    let mut with = session();
     let ctx = Context {
         token: Some(Secret::new("t\"k")),
         ..context(&[])
     };
-    apply_profile(&profile, &mut with, &ctx).unwrap();
+    let (with, _) = session_from_profile(&profile, &ctx).unwrap();
     assert_eq!(
         with.handshake_payload,
         Some(json!({"authorization": "Bearer t\"k"}))
@@ -201,9 +191,9 @@ fn on_connect_json_is_checked_after_rendering() {
             text: "{\"a\": {{now}}".into(),
             format: None,
         }],
-        ..Profile::default()
+        ..with_url()
     };
-    let error = apply_profile(&profile, &mut session(), &context(&[])).unwrap_err();
+    let error = session_from_profile(&profile, &context(&[])).unwrap_err();
     assert!(
         error
             .to_string()
@@ -221,10 +211,9 @@ fn on_connect_text_with_variables_keeps_its_template() {
     let profile = Profile {
         message_format: Some(MessageFormat::Json),
         on_connect: vec![on_connect(r#"{"n":{{seq}}}"#), on_connect(r#"{"fixed":1}"#)],
-        ..Profile::default()
+        ..with_url()
     };
-    let mut config = session();
-    apply_profile(&profile, &mut config, &context(&[])).unwrap();
+    let (config, _) = session_from_profile(&profile, &context(&[])).unwrap();
     let template = config.on_connect[0].template.as_ref().expect("a template");
     assert_eq!(template.text, r#"{"n":{{seq}}}"#);
     assert!(template.json);
@@ -248,7 +237,6 @@ fn every_preset_applies_with_its_variables_set() {
         let profile = preset.profile().unwrap();
         let (session, extras) =
             session_from_profile(&profile, &ctx).unwrap_or_else(|e| panic!("{}: {e}", preset.name));
-        assert_eq!(extras.provider, preset.name);
         assert_eq!(session.provider, preset.name);
         session
             .auth

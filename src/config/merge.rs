@@ -15,12 +15,25 @@ fn pick<T: Clone>(mine: Vec<T>, theirs: &[T]) -> Vec<T> {
     }
 }
 
+/// `theirs`, then those of `mine` it does not have yet.
+fn unite<T: Clone + PartialEq>(mine: Vec<T>, theirs: &[T]) -> Vec<T> {
+    let mut united = theirs.to_vec();
+    for item in mine {
+        if !united.contains(&item) {
+            united.push(item);
+        }
+    }
+    united
+}
+
 impl Profile {
     /// This profile layered over `base`, field by field, `self` winning: options take
     /// `self`'s value when set; headers are united (self's value wins per name, names
     /// compared case-insensitively); snippets are united by name (self's replace
-    /// base's); subprotocols, on-connect messages, CA files and reply matchers are
-    /// `self`'s when non-empty, else `base`'s.
+    /// base's); CA files and certificate pins are united (trusting one more never
+    /// drops one trusted below, as `--cacert` over a profile always did);
+    /// subprotocols, on-connect messages and reply matchers are `self`'s when
+    /// non-empty, else `base`'s.
     pub fn merged_over(self, base: &Profile) -> Profile {
         let mut headers = base.headers.clone();
         for (name, value) in self.headers {
@@ -82,8 +95,8 @@ impl Profile {
             },
             tls: TlsSettings {
                 insecure: self.tls.insecure.or(base.tls.insecure),
-                ca_files: pick(self.tls.ca_files, &base.tls.ca_files),
-                pin_sha256: pick(self.tls.pin_sha256, &base.tls.pin_sha256),
+                ca_files: unite(self.tls.ca_files, &base.tls.ca_files),
+                pin_sha256: unite(self.tls.pin_sha256, &base.tls.pin_sha256),
                 cert: self.tls.cert.or_else(|| base.tls.cert.clone()),
                 key: self.tls.key.or_else(|| base.tls.key.clone()),
             },
@@ -148,5 +161,19 @@ mod tests {
         // Nothing over a base is the base; a profile over nothing is itself.
         assert_eq!(Profile::default().merged_over(&base), base);
         assert_eq!(base.clone().merged_over(&Profile::default()), base);
+    }
+
+    #[test]
+    fn trusted_certificates_add_up_across_layers() {
+        let layer = |files: &[&str], pins: &[&str]| Profile {
+            tls: TlsSettings {
+                ca_files: files.iter().map(Into::into).collect(),
+                pin_sha256: pins.iter().map(|pin| pin.to_string()).collect(),
+                ..TlsSettings::default()
+            },
+            ..Profile::default()
+        };
+        let merged = layer(&["b.pem", "a.pem"], &["p2"]).merged_over(&layer(&["a.pem"], &["p1"]));
+        assert_eq!(merged.tls, layer(&["a.pem", "b.pem"], &["p1", "p2"]).tls);
     }
 }

@@ -1,7 +1,9 @@
 //! The profile: one saved connection as a TOML file. Every field is optional so a
 //! profile can be layered over a preset and under command-line flags
 //! ([`Profile::merged_over`]); unknown keys are refused with their line and column
-//! ([`Profile::parse`]); saved files stay small (empty fields are left out).
+//! ([`Profile::parse`]); saved files stay small (empty fields are left out); secrets
+//! written as they are, not as references, are found ([`Profile::literal_secrets`])
+//! and hidden for printing ([`Profile::masked`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,10 +14,15 @@ use serde_json::Value;
 
 use super::error::ProfileError;
 use super::fields;
+use super::secrets::{is_secret_header, is_secret_param, looks_literal_token};
 use crate::session::auth::AuthMethod;
 
-/// How the composer treats messages for this connection.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What a message is sent as: the profile's `message_format`, an on-connect
+/// message's `format` and the composer's mode are this one enum. Spelled `json`,
+/// `text` and `binary` in profiles (serde) and on a command line (clap).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum MessageFormat {
     /// JSON text frames (checked before sending).
@@ -36,46 +43,13 @@ impl MessageFormat {
             MessageFormat::Binary => "binary",
         }
     }
-}
 
-/// Where the auth token goes, as written in a profile (`none`, `query-param`,
-/// `first-message`, `subprotocol`, `header`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AuthMode {
-    /// No token.
-    #[default]
-    None,
-    /// `?NAME=TOKEN` on the URL.
-    QueryParam,
-    /// A message right after the socket opens.
-    FirstMessage,
-    /// A Sec-WebSocket-Protocol value.
-    Subprotocol,
-    /// `Authorization: Bearer TOKEN`.
-    Header,
-}
-
-impl From<AuthMode> for AuthMethod {
-    fn from(mode: AuthMode) -> Self {
-        match mode {
-            AuthMode::None => AuthMethod::None,
-            AuthMode::QueryParam => AuthMethod::QueryParam,
-            AuthMode::FirstMessage => AuthMethod::FirstMessage,
-            AuthMode::Subprotocol => AuthMethod::Subprotocol,
-            AuthMode::Header => AuthMethod::Header,
-        }
-    }
-}
-
-impl From<AuthMethod> for AuthMode {
-    fn from(method: AuthMethod) -> Self {
-        match method {
-            AuthMethod::None => AuthMode::None,
-            AuthMethod::QueryParam => AuthMode::QueryParam,
-            AuthMethod::FirstMessage => AuthMode::FirstMessage,
-            AuthMethod::Subprotocol => AuthMode::Subprotocol,
-            AuthMethod::Header => AuthMode::Header,
+    /// The format after this one in the composer's `Ctrl-T` cycle.
+    pub fn next(self) -> Self {
+        match self {
+            Self::Json => Self::Text,
+            Self::Text => Self::Binary,
+            Self::Binary => Self::Json,
         }
     }
 }
@@ -96,7 +70,7 @@ pub struct ReplyMatcher {
 pub struct AuthSettings {
     /// Where the token goes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub method: Option<AuthMode>,
+    pub method: Option<AuthMethod>,
     /// The token: a reference (`${env:NAME}`, `${file:PATH}`); a literal only when the
     /// user asked to store it in plain text.
     #[serde(
@@ -388,6 +362,74 @@ impl Profile {
             matcher.values.retain(|value| !value.is_null());
         }
         toml::to_string(&clean).map_err(|error| ProfileError::Serialize(error.to_string()))
+    }
+}
+
+// What is a secret is the secrets module's knowledge; where a profile holds one is
+// the profile's.
+impl Profile {
+    /// The fields that would put a secret on disk as is: a literal `auth.token`,
+    /// literal values of secret-looking headers (`Authorization`, `Cookie`…) and URL
+    /// query parameters (`token`, `access_token`…). Empty when saving is safe.
+    pub fn literal_secrets(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        if let Some(token) = &self.auth.token
+            && looks_literal_token(token)
+        {
+            found.push("auth.token".to_string());
+        }
+        for (name, value) in &self.headers {
+            if is_secret_header(name) && looks_literal_token(value) {
+                found.push(format!("headers.{name}"));
+            }
+        }
+        if let Some(url) = &self.url
+            && let Ok(parsed) = url::Url::parse(url)
+        {
+            for (name, value) in parsed.query_pairs() {
+                if is_secret_param(&name) && looks_literal_token(&value) {
+                    found.push(format!("url (query parameter {name})"));
+                }
+            }
+        }
+        found
+    }
+
+    /// A copy fit to print: every literal secret [`Profile::literal_secrets`] finds
+    /// is replaced by `***`; references stay, since they name a place, not a value.
+    pub fn masked(&self) -> Profile {
+        let mut shown = self.clone();
+        if let Some(token) = &mut shown.auth.token
+            && looks_literal_token(token)
+        {
+            *token = "***".into();
+        }
+        for (name, value) in shown.headers.iter_mut() {
+            if is_secret_header(name) && looks_literal_token(value) {
+                *value = "***".into();
+            }
+        }
+        if let Some(url) = &mut shown.url
+            && let Ok(mut parsed) = url::Url::parse(url)
+            && parsed
+                .query_pairs()
+                .any(|(name, value)| is_secret_param(&name) && looks_literal_token(&value))
+        {
+            let pairs: Vec<(String, String)> = parsed
+                .query_pairs()
+                .map(|(name, value)| {
+                    let value = if is_secret_param(&name) && looks_literal_token(&value) {
+                        "***".to_string()
+                    } else {
+                        value.into_owned()
+                    };
+                    (name.into_owned(), value)
+                })
+                .collect();
+            parsed.query_pairs_mut().clear().extend_pairs(pairs);
+            *url = parsed.to_string();
+        }
+        shown
     }
 }
 

@@ -29,7 +29,7 @@ pub(crate) fn full_profile() -> Profile {
         .collect(),
         handshake_payload: Some(json!({"authorization": "Bearer {{token}}", "n": [1, 2]})),
         auth: AuthSettings {
-            method: Some(AuthMode::FirstMessage),
+            method: Some(AuthMethod::FirstMessage),
             token: Some("${file:~/.secrets/token}".into()),
             token_param: Some("access_token".into()),
             message_type: Some("auth".into()),
@@ -207,4 +207,85 @@ fn nulls_are_left_out_when_writing() {
     };
     let again = Profile::parse(&profile.try_to_toml().unwrap(), "t").unwrap();
     assert_eq!(again.handshake_payload, Some(json!({"b": [1], "c": "x"})));
+}
+
+#[test]
+fn auth_methods_are_spelled_the_same_in_profiles_and_on_the_command_line() {
+    use clap::ValueEnum;
+    for method in AuthMethod::value_variants() {
+        let name = method.as_str();
+        let on_command_line = method.to_possible_value().expect("every method is offered");
+        assert_eq!(on_command_line.get_name(), name);
+        let text = format!("[auth]\nmethod = \"{name}\"\n");
+        let profile = Profile::parse(&text, "test").unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(profile.auth.method, Some(*method));
+        assert_eq!(profile.to_toml(), text);
+    }
+}
+
+#[test]
+fn literal_secrets_are_found() {
+    assert!(full_profile().literal_secrets().is_empty());
+    let profile = Profile {
+        url: Some("wss://h/?access_token=abc&x=1&token=${env:T}".into()),
+        headers: [
+            ("Authorization".to_string(), "Bearer abc".to_string()),
+            ("X-Other".to_string(), "abc".to_string()),
+        ]
+        .into_iter()
+        .collect(),
+        auth: AuthSettings {
+            token: Some("abc".into()),
+            ..AuthSettings::default()
+        },
+        ..Profile::default()
+    };
+    assert_eq!(
+        profile.literal_secrets(),
+        vec![
+            "auth.token".to_string(),
+            "headers.Authorization".to_string(),
+            "url (query parameter access_token)".to_string()
+        ]
+    );
+}
+
+#[test]
+fn masked_hides_every_literal_secret_and_keeps_references() {
+    let profile = Profile {
+        url: Some("wss://h/stream?access_token=abc&x=1&token=${env:T}".into()),
+        headers: [
+            ("Authorization".to_string(), "Bearer abc".to_string()),
+            ("X-Api-Key".to_string(), "${env:KEY}".to_string()),
+            ("X-Other".to_string(), "visible".to_string()),
+        ]
+        .into_iter()
+        .collect(),
+        auth: AuthSettings {
+            token: Some("abc".into()),
+            ..AuthSettings::default()
+        },
+        ..Profile::default()
+    };
+    let shown = profile.masked();
+    let text = shown.to_toml();
+    assert!(!text.contains("abc"), "{text}");
+    assert_eq!(shown.auth.token.as_deref(), Some("***"));
+    assert_eq!(shown.headers["Authorization"], "***");
+    assert_eq!(shown.headers["X-Api-Key"], "${env:KEY}");
+    assert_eq!(shown.headers["X-Other"], "visible");
+    let url = url::Url::parse(shown.url.as_deref().unwrap()).unwrap();
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert_eq!(
+        pairs,
+        [
+            ("access_token".to_string(), "***".to_string()),
+            ("x".to_string(), "1".to_string()),
+            ("token".to_string(), "${env:T}".to_string())
+        ]
+    );
+    assert!(
+        full_profile().masked() == full_profile(),
+        "nothing literal, nothing changed"
+    );
 }

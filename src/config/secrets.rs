@@ -6,8 +6,6 @@
 
 use std::path::PathBuf;
 
-use super::profile::Profile;
-
 /// Why a reference cannot be resolved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
@@ -180,6 +178,12 @@ pub fn looks_literal_token(value: &str) -> bool {
     !value.trim().is_empty() && !references(value).is_ok_and(|found| !found.is_empty())
 }
 
+/// `text` with every `${` written `$${`, so that resolving it gives `text` back:
+/// how a literal value (a `--token`) is kept from being read as a reference.
+pub fn escape(text: &str) -> String {
+    text.replace("${", "$${")
+}
+
 /// Resolves every reference in `text` from the process environment and the files
 /// named; text around them is kept.
 pub fn resolve(text: &str) -> Result<String, SecretError> {
@@ -262,78 +266,16 @@ const SECRET_PARAMS: &[&str] = &[
     "signature",
 ];
 
-fn is_secret_header(name: &str) -> bool {
+/// Whether a header of this name carries a secret (`Authorization`, `Cookie`,
+/// `X-Api-Key`…), compared case-insensitively.
+pub fn is_secret_header(name: &str) -> bool {
     SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
 }
 
-fn is_secret_param(name: &str) -> bool {
+/// Whether a URL query parameter of this name carries a secret (`token`,
+/// `access_token`, `api_key`…), compared case-insensitively.
+pub fn is_secret_param(name: &str) -> bool {
     SECRET_PARAMS.contains(&name.to_ascii_lowercase().as_str())
-}
-
-impl Profile {
-    /// The fields that would put a secret on disk as is: a literal `auth.token`,
-    /// literal values of secret-looking headers (`Authorization`, `Cookie`…) and URL
-    /// query parameters (`token`, `access_token`…). Empty when saving is safe.
-    pub fn literal_secrets(&self) -> Vec<String> {
-        let mut found = Vec::new();
-        if let Some(token) = &self.auth.token
-            && looks_literal_token(token)
-        {
-            found.push("auth.token".to_string());
-        }
-        for (name, value) in &self.headers {
-            if is_secret_header(name) && looks_literal_token(value) {
-                found.push(format!("headers.{name}"));
-            }
-        }
-        if let Some(url) = &self.url
-            && let Ok(parsed) = url::Url::parse(url)
-        {
-            for (name, value) in parsed.query_pairs() {
-                if is_secret_param(&name) && looks_literal_token(&value) {
-                    found.push(format!("url (query parameter {name})"));
-                }
-            }
-        }
-        found
-    }
-
-    /// A copy fit to print: every literal secret [`Profile::literal_secrets`] finds
-    /// is replaced by `***`; references stay, since they name a place, not a value.
-    pub fn masked(&self) -> Profile {
-        let mut shown = self.clone();
-        if let Some(token) = &mut shown.auth.token
-            && looks_literal_token(token)
-        {
-            *token = "***".into();
-        }
-        for (name, value) in shown.headers.iter_mut() {
-            if is_secret_header(name) && looks_literal_token(value) {
-                *value = "***".into();
-            }
-        }
-        if let Some(url) = &mut shown.url
-            && let Ok(mut parsed) = url::Url::parse(url)
-            && parsed
-                .query_pairs()
-                .any(|(name, value)| is_secret_param(&name) && looks_literal_token(&value))
-        {
-            let pairs: Vec<(String, String)> = parsed
-                .query_pairs()
-                .map(|(name, value)| {
-                    let value = if is_secret_param(&name) && looks_literal_token(&value) {
-                        "***".to_string()
-                    } else {
-                        value.into_owned()
-                    };
-                    (name.into_owned(), value)
-                })
-                .collect();
-            parsed.query_pairs_mut().clear().extend_pairs(pairs);
-            *url = parsed.to_string();
-        }
-        shown
-    }
 }
 
 #[cfg(test)]

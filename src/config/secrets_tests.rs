@@ -1,6 +1,4 @@
 use super::*;
-use crate::config::profile::AuthSettings;
-use crate::config::profile::tests::full_profile;
 
 fn env(name: &str) -> Option<String> {
     match name {
@@ -95,68 +93,17 @@ fn classifies_references_and_literals() {
 }
 
 #[test]
-fn literal_secrets_are_found() {
-    assert!(full_profile().literal_secrets().is_empty());
-    let profile = Profile {
-        url: Some("wss://h/?access_token=abc&x=1&token=${env:T}".into()),
-        headers: [
-            ("Authorization".to_string(), "Bearer abc".to_string()),
-            ("X-Other".to_string(), "abc".to_string()),
-        ]
-        .into_iter()
-        .collect(),
-        auth: AuthSettings {
-            token: Some("abc".into()),
-            ..AuthSettings::default()
-        },
-        ..Profile::default()
-    };
-    assert_eq!(
-        profile.literal_secrets(),
-        vec![
-            "auth.token".to_string(),
-            "headers.Authorization".to_string(),
-            "url (query parameter access_token)".to_string()
-        ]
-    );
-}
-
-#[test]
-fn masked_hides_every_literal_secret_and_keeps_references() {
-    let profile = Profile {
-        url: Some("wss://h/stream?access_token=abc&x=1&token=${env:T}".into()),
-        headers: [
-            ("Authorization".to_string(), "Bearer abc".to_string()),
-            ("X-Api-Key".to_string(), "${env:KEY}".to_string()),
-            ("X-Other".to_string(), "visible".to_string()),
-        ]
-        .into_iter()
-        .collect(),
-        auth: AuthSettings {
-            token: Some("abc".into()),
-            ..AuthSettings::default()
-        },
-        ..Profile::default()
-    };
-    let shown = profile.masked();
-    let text = shown.to_toml();
-    assert!(!text.contains("abc"), "{text}");
-    assert_eq!(shown.auth.token.as_deref(), Some("***"));
-    assert_eq!(shown.headers["Authorization"], "***");
-    assert_eq!(shown.headers["X-Api-Key"], "${env:KEY}");
-    assert_eq!(shown.headers["X-Other"], "visible");
-    let url = url::Url::parse(shown.url.as_deref().unwrap()).unwrap();
-    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    assert_eq!(
-        pairs,
-        [
-            ("access_token".to_string(), "***".to_string()),
-            ("x".to_string(), "1".to_string()),
-            ("token".to_string(), "${env:T}".to_string())
-        ]
-    );
-    assert!(
-        full_profile().masked() == full_profile(),
-        "nothing literal, nothing changed"
-    );
+fn escaped_text_resolves_to_itself() {
+    for text in [
+        "abc",
+        "a${env:KEY}b",
+        "$${",
+        "${",
+        "$$",
+        "x$",
+        "${file:~/t}",
+    ] {
+        assert_eq!(resolve_with(&escape(text), &env).unwrap(), text, "{text}");
+        assert!(references(&escape(text)).unwrap().is_empty(), "{text}");
+    }
 }

@@ -20,19 +20,34 @@ pub const DEFAULT_TOKEN_PARAM: &str = "token";
 /// Default time to wait for the server's verdict on a first-message auth.
 pub const DEFAULT_AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Where the token travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Where the token travels: one enum for the session, profiles (`[auth] method`,
+/// serde) and the command line (`--auth`, clap), all spelling it in kebab-case
+/// (`none`, `query-param`, `first-message`, `subprotocol`, `header`). The variant
+/// docs are also the `--help` text of each value.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+#[value(rename_all = "kebab-case")]
 pub enum AuthMethod {
     /// No token.
     #[default]
     None,
-    /// Appended to the URL as `?NAME=TOKEN`.
+    /// `?token=…` in the URL (name set by --token-param).
     QueryParam,
-    /// Sent as the first message after the socket opens.
+    /// A first message rendered from --auth-template.
     FirstMessage,
-    /// Offered as a Sec-WebSocket-Protocol value.
+    /// The token as a Sec-WebSocket-Protocol value.
     Subprotocol,
-    /// Sent as `Authorization: Bearer TOKEN`.
+    /// `Authorization: Bearer …`.
     Header,
 }
 

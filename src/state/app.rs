@@ -11,7 +11,7 @@ use crate::keymap::Keymap;
 use crate::session::{MessageId, MessageIds};
 use crate::state::close_dialog::CloseDialog;
 use crate::state::command_line::CommandLine;
-use crate::state::composer::{Composer, ComposerMode};
+use crate::state::composer::Composer;
 use crate::state::connection::ConnectionView;
 use crate::state::inspector::Inspector;
 use crate::state::log::{EntrySeq, FilteredView, LogStore, Search};
@@ -158,7 +158,7 @@ pub struct SessionExtras {
     /// The protocol adapter's name; `raw` (or empty) sends the composer's text as typed.
     pub provider: String,
     /// The composer mode to start in (JSON when not given).
-    pub composer_mode: Option<ComposerMode>,
+    pub composer_mode: Option<crate::config::profile::MessageFormat>,
     /// The profile the session came from, if any.
     pub profile_name: Option<String>,
     /// The adapter's `:` shortcuts as `(usage, what it does)`, for help and errors.

@@ -28,33 +28,11 @@ use ratatui_textarea::{CursorMove, TextArea};
 
 pub use super::payload::ComposerError;
 use super::payload::{base64_body, check_json, parse_binary, pretty_json};
+use crate::config::profile::MessageFormat;
 use crate::keymap::ComposerAction;
 use crate::session::PayloadKind;
 use crate::state::history::{History, HistoryEntry};
 use crate::ui::theme;
-
-/// What the editor's text is sent as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ComposerMode {
-    /// A text frame holding JSON, checked before sending.
-    #[default]
-    Json,
-    /// A text frame, sent as typed.
-    Text,
-    /// A binary frame from hex, or base64 after `base64:`.
-    Binary,
-}
-
-impl ComposerMode {
-    /// The mode after this one in the `Ctrl-T` cycle.
-    pub fn next(self) -> Self {
-        match self {
-            Self::Json => Self::Text,
-            Self::Text => Self::Binary,
-            Self::Binary => Self::Json,
-        }
-    }
-}
 
 /// What the app should do after a key went to the composer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +56,7 @@ pub enum ComposerOutcome {
 #[derive(Debug)]
 pub struct Composer {
     textarea: TextArea<'static>,
-    mode: ComposerMode,
+    mode: MessageFormat,
     history: History,
     error: Option<ComposerError>,
 }
@@ -93,7 +71,7 @@ const TEXTAREA_ALT: &str = "bdfhnp<>[]";
 
 impl Composer {
     /// An empty editor in `mode`, walking and extending `history`.
-    pub fn new(history: History, mode: ComposerMode) -> Self {
+    pub fn new(history: History, mode: MessageFormat) -> Self {
         Self {
             textarea: new_textarea(&[], String::new()),
             mode,
@@ -229,7 +207,7 @@ impl Composer {
     }
 
     /// The current mode.
-    pub fn mode(&self) -> ComposerMode {
+    pub fn mode(&self) -> MessageFormat {
         self.mode
     }
 
@@ -243,12 +221,12 @@ impl Composer {
     /// `Binary (base64)` (the latter when the text starts with `base64:`).
     pub fn mode_label(&self) -> &'static str {
         match self.mode {
-            ComposerMode::Json => "JSON",
-            ComposerMode::Text => "Text",
-            ComposerMode::Binary if self.first_line().and_then(base64_body).is_some() => {
+            MessageFormat::Json => "JSON",
+            MessageFormat::Text => "Text",
+            MessageFormat::Binary if self.first_line().and_then(base64_body).is_some() => {
                 "Binary (base64)"
             }
-            ComposerMode::Binary => "Binary (hex)",
+            MessageFormat::Binary => "Binary (hex)",
         }
     }
 
@@ -344,15 +322,15 @@ impl Composer {
     fn submit(&mut self) -> ComposerOutcome {
         let text = self.text();
         let blank = text.trim().is_empty();
-        if text.is_empty() || (blank && self.mode != ComposerMode::Text) {
+        if text.is_empty() || (blank && self.mode != MessageFormat::Text) {
             return ComposerOutcome::None;
         }
         let checked = match self.mode {
-            ComposerMode::Json => {
+            MessageFormat::Json => {
                 check_json(&text).map(|()| (Bytes::from(text.clone()), PayloadKind::Text))
             }
-            ComposerMode::Text => Ok((Bytes::from(text.clone()), PayloadKind::Text)),
-            ComposerMode::Binary => {
+            MessageFormat::Text => Ok((Bytes::from(text.clone()), PayloadKind::Text)),
+            MessageFormat::Binary => {
                 parse_binary(&text).map(|b| (Bytes::from(b), PayloadKind::Binary))
             }
         };
@@ -377,7 +355,7 @@ impl Composer {
         if text.trim().is_empty() {
             return ComposerOutcome::None;
         }
-        if self.mode == ComposerMode::Binary {
+        if self.mode == MessageFormat::Binary {
             self.error = Some(ComposerError::plain(
                 "Ctrl-F formats JSON — switch to JSON or Text mode with Ctrl-T",
             ));
@@ -426,7 +404,7 @@ mod tests {
     }
 
     /// Types `text`, with Alt-Enter for line breaks.
-    fn typed(mode: ComposerMode, text: &str) -> Composer {
+    fn typed(mode: MessageFormat, text: &str) -> Composer {
         let mut c = Composer::new(History::in_memory(10), mode);
         for ch in text.chars() {
             let outcome = match ch {
@@ -451,7 +429,7 @@ mod tests {
 
     #[test]
     fn enter_sends_valid_json_as_typed() {
-        let mut c = typed(ComposerMode::Json, "{\"a\": 1}");
+        let mut c = typed(MessageFormat::Json, "{\"a\": 1}");
         let (payload, kind, text) = sent(key(&mut c, KeyCode::Enter));
         assert_eq!(
             (payload.as_slice(), kind),
@@ -466,7 +444,7 @@ mod tests {
 
     #[test]
     fn invalid_json_is_kept_and_located() {
-        let mut c = typed(ComposerMode::Json, "{\n  \"a\": tru\n}");
+        let mut c = typed(MessageFormat::Json, "{\n  \"a\": tru\n}");
         assert_eq!(key(&mut c, KeyCode::Enter), ComposerOutcome::None);
         let err = c.error().cloned().expect("an error");
         assert_eq!((err.line, err.column), (Some(2), Some(11)), "{err}");
@@ -476,7 +454,7 @@ mod tests {
         assert_eq!(c.line_count(), 4, "three lines and the error row");
         key(&mut c, KeyCode::Backspace);
         assert_eq!(c.error(), None, "an edit clears the error");
-        let mut c = typed(ComposerMode::Json, "[1,\n 2 x]");
+        let mut c = typed(MessageFormat::Json, "[1,\n 2 x]");
         key(&mut c, KeyCode::Enter);
         let err = c.error().cloned().expect("an error");
         assert_eq!((err.line, err.column), (Some(2), Some(4)), "{err}");
@@ -488,18 +466,18 @@ mod tests {
 
     #[test]
     fn empty_enter_does_nothing() {
-        let mut c = typed(ComposerMode::Json, "");
+        let mut c = typed(MessageFormat::Json, "");
         assert_eq!(key(&mut c, KeyCode::Enter), ComposerOutcome::None);
-        let mut c = typed(ComposerMode::Binary, "  ");
+        let mut c = typed(MessageFormat::Binary, "  ");
         assert_eq!(key(&mut c, KeyCode::Enter), ComposerOutcome::None);
         assert_eq!(c.error(), None);
-        let mut c = typed(ComposerMode::Text, " ");
+        let mut c = typed(MessageFormat::Text, " ");
         assert_eq!(sent(key(&mut c, KeyCode::Enter)).0, b" ");
     }
 
     #[test]
     fn text_mode_sends_anything() {
-        let mut c = typed(ComposerMode::Text, "hello {\nworld");
+        let mut c = typed(MessageFormat::Text, "hello {\nworld");
         let (payload, kind, _) = sent(press(&mut c, KeyCode::Enter, KeyModifiers::CONTROL));
         assert_eq!(
             (payload.as_slice(), kind),
@@ -509,7 +487,7 @@ mod tests {
 
     #[test]
     fn newline_keys() {
-        let mut c = typed(ComposerMode::Json, "a");
+        let mut c = typed(MessageFormat::Json, "a");
         press(&mut c, KeyCode::Enter, KeyModifiers::ALT);
         press(&mut c, KeyCode::Enter, KeyModifiers::SHIFT);
         ctrl(&mut c, 'j');
@@ -520,25 +498,25 @@ mod tests {
     #[test]
     fn ctrl_f_pretty_formats_or_reports() {
         let mut c = typed(
-            ComposerMode::Json,
+            MessageFormat::Json,
             r#"{"a":[1,2e5,{}],"b":{"c":"x,\"{"},"n":12345678901234567890}"#,
         );
         ctrl(&mut c, 'f');
         let want = "{\n  \"a\": [\n    1,\n    2e5,\n    {}\n  ],\n  \"b\": {\n    \"c\": \"x,\\\"{\"\n  },\n  \"n\": 12345678901234567890\n}";
         assert_eq!(c.text(), want);
         assert_eq!(c.error(), None);
-        let mut bad = typed(ComposerMode::Json, "[1,");
+        let mut bad = typed(MessageFormat::Json, "[1,");
         ctrl(&mut bad, 'f');
         assert_eq!(bad.text(), "[1,");
         assert_eq!(bad.error().and_then(|e| e.line), Some(1));
-        let mut bin = typed(ComposerMode::Binary, "00");
+        let mut bin = typed(MessageFormat::Binary, "00");
         ctrl(&mut bin, 'f');
         assert!(bin.error().is_some());
     }
 
     #[test]
     fn history_walk_restores_draft() {
-        let mut c = typed(ComposerMode::Text, "first");
+        let mut c = typed(MessageFormat::Text, "first");
         c.mark_sent("first");
         c.mark_sent("two\nlines");
         c.insert_text("draft");
@@ -559,50 +537,50 @@ mod tests {
 
     #[test]
     fn walking_the_history_restores_each_mode_and_the_draft_mode() {
-        let mut c = typed(ComposerMode::Text, "hello");
+        let mut c = typed(MessageFormat::Text, "hello");
         let (_, _, text) = sent(key(&mut c, KeyCode::Enter));
         assert_eq!(c.mark_sent(&text), None);
         ctrl(&mut c, 't');
         ctrl(&mut c, 't');
-        assert_eq!(c.mode(), ComposerMode::Json);
+        assert_eq!(c.mode(), MessageFormat::Json);
         c.insert_text("{\"a\": 1}");
         let (_, _, text) = sent(key(&mut c, KeyCode::Enter));
         c.mark_sent(&text);
         ctrl(&mut c, 't');
         ctrl(&mut c, 't');
         c.insert_text("de ad");
-        assert_eq!(c.mode(), ComposerMode::Binary);
+        assert_eq!(c.mode(), MessageFormat::Binary);
 
         key(&mut c, KeyCode::Up);
         assert_eq!(
             (c.text(), c.mode()),
-            ("{\"a\": 1}".into(), ComposerMode::Json)
+            ("{\"a\": 1}".into(), MessageFormat::Json)
         );
         key(&mut c, KeyCode::Up);
-        assert_eq!((c.text(), c.mode()), ("hello".into(), ComposerMode::Text));
+        assert_eq!((c.text(), c.mode()), ("hello".into(), MessageFormat::Text));
         assert_eq!(c.mode_label(), "Text");
         key(&mut c, KeyCode::Down);
-        assert_eq!(c.mode(), ComposerMode::Json);
+        assert_eq!(c.mode(), MessageFormat::Json);
         key(&mut c, KeyCode::Down);
         assert_eq!(
             (c.text(), c.mode()),
-            ("de ad".into(), ComposerMode::Binary),
+            ("de ad".into(), MessageFormat::Binary),
             "past the newest: the draft in its own mode"
         );
     }
 
     #[test]
     fn text_sent_in_text_mode_comes_back_in_text_mode_after_switching_to_json() {
-        let mut c = typed(ComposerMode::Text, "not json");
+        let mut c = typed(MessageFormat::Text, "not json");
         let (_, _, text) = sent(key(&mut c, KeyCode::Enter));
         c.mark_sent(&text);
         ctrl(&mut c, 't');
         ctrl(&mut c, 't');
-        assert_eq!(c.mode(), ComposerMode::Json);
+        assert_eq!(c.mode(), MessageFormat::Json);
         key(&mut c, KeyCode::Up);
         assert_eq!(
             (c.text(), c.mode()),
-            ("not json".into(), ComposerMode::Text)
+            ("not json".into(), MessageFormat::Text)
         );
         let (payload, kind, _) = sent(key(&mut c, KeyCode::Enter));
         assert_eq!(
@@ -614,21 +592,21 @@ mod tests {
         let mut history = History::in_memory(10);
         history.push(HistoryEntry {
             text: "0x01".into(),
-            mode: ComposerMode::Text,
+            mode: MessageFormat::Text,
         });
-        let mut c = Composer::new(history, ComposerMode::Json);
+        let mut c = Composer::new(history, MessageFormat::Json);
         c.set_text("{}");
         key(&mut c, KeyCode::Up);
-        assert_eq!((c.text(), c.mode()), ("0x01".into(), ComposerMode::Text));
+        assert_eq!((c.text(), c.mode()), ("0x01".into(), MessageFormat::Text));
         ctrl(&mut c, 't');
-        assert_eq!(c.mode(), ComposerMode::Binary);
+        assert_eq!(c.mode(), MessageFormat::Binary);
         key(&mut c, KeyCode::Down);
-        assert_eq!((c.text(), c.mode()), ("{}".into(), ComposerMode::Json));
+        assert_eq!((c.text(), c.mode()), ("{}".into(), MessageFormat::Json));
     }
 
     #[test]
     fn up_and_down_inside_text_move_the_cursor() {
-        let mut c = typed(ComposerMode::Text, "ab\ncd\nef");
+        let mut c = typed(MessageFormat::Text, "ab\ncd\nef");
         c.mark_sent("old");
         c.set_text("ab\ncd\nef");
         key(&mut c, KeyCode::Up);
@@ -651,18 +629,18 @@ mod tests {
 
     #[test]
     fn ctrl_t_cycles_modes_and_ctrl_u_clears() {
-        let mut c = typed(ComposerMode::Json, "x");
+        let mut c = typed(MessageFormat::Json, "x");
         key(&mut c, KeyCode::Enter);
         assert!(c.error().is_some());
         ctrl(&mut c, 't');
-        assert_eq!((c.mode(), c.error()), (ComposerMode::Text, None));
+        assert_eq!((c.mode(), c.error()), (MessageFormat::Text, None));
         ctrl(&mut c, 't');
         assert_eq!(
             (c.mode(), c.mode_label()),
-            (ComposerMode::Binary, "Binary (hex)")
+            (MessageFormat::Binary, "Binary (hex)")
         );
         ctrl(&mut c, 't');
-        assert_eq!(c.mode(), ComposerMode::Json);
+        assert_eq!(c.mode(), MessageFormat::Json);
         ctrl(&mut c, 'u');
         assert!(c.is_empty());
         ctrl(&mut c, 'z');
@@ -678,7 +656,7 @@ mod tests {
             ("base64:3q2+7w==", vec![0xde, 0xad, 0xbe, 0xef]),
             ("BASE64: 3q2-7w", vec![0xde, 0xad, 0xbe, 0xef]),
         ] {
-            let mut c = typed(ComposerMode::Binary, input);
+            let mut c = typed(MessageFormat::Binary, input);
             let (payload, kind, text) = sent(key(&mut c, KeyCode::Enter));
             assert_eq!(
                 (payload, kind, text.as_str()),
@@ -686,14 +664,14 @@ mod tests {
             );
         }
         assert_eq!(
-            typed(ComposerMode::Binary, "base64:AA").mode_label(),
+            typed(MessageFormat::Binary, "base64:AA").mode_label(),
             "Binary (base64)"
         );
     }
 
     #[test]
     fn binary_errors() {
-        let mut c = typed(ComposerMode::Binary, "01\n0g");
+        let mut c = typed(MessageFormat::Binary, "01\n0g");
         assert_eq!(key(&mut c, KeyCode::Enter), ComposerOutcome::None);
         let err = c.error().cloned().expect("error");
         assert_eq!((err.line, err.column), (Some(2), Some(2)), "{err}");
@@ -701,13 +679,13 @@ mod tests {
             err.message
                 .starts_with("invalid hex digit 'g' at line 2, column 2")
         );
-        let mut c = typed(ComposerMode::Binary, "abc");
+        let mut c = typed(MessageFormat::Binary, "abc");
         key(&mut c, KeyCode::Enter);
         assert!(
             c.error()
                 .is_some_and(|e| e.message.starts_with("odd number"))
         );
-        let mut c = typed(ComposerMode::Binary, "base64:%%");
+        let mut c = typed(MessageFormat::Binary, "base64:%%");
         key(&mut c, KeyCode::Enter);
         assert!(
             c.error()
@@ -718,7 +696,7 @@ mod tests {
 
     #[test]
     fn app_keys_are_ignored() {
-        let mut c = typed(ComposerMode::Json, "x");
+        let mut c = typed(MessageFormat::Json, "x");
         for code in [KeyCode::Tab, KeyCode::BackTab, KeyCode::Esc, KeyCode::F(1)] {
             assert_eq!(key(&mut c, code), ComposerOutcome::Ignored, "{code:?}");
         }
@@ -743,7 +721,7 @@ mod tests {
 
     #[test]
     fn restore_set_and_insert() {
-        let mut c = typed(ComposerMode::Json, "");
+        let mut c = typed(MessageFormat::Json, "");
         c.restore("{}", "queue full — try again".into());
         assert_eq!(c.text(), "{}");
         assert_eq!(

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::composer::ComposerMode;
 use super::payload::{base64_body, check_json, parse_binary};
+use crate::config::profile::MessageFormat;
 
 /// The format version [`History::save`] writes.
 const FILE_VERSION: u32 = 2;
@@ -50,17 +50,17 @@ enum StoredMode {
     Binary,
 }
 
-impl From<ComposerMode> for StoredMode {
-    fn from(mode: ComposerMode) -> Self {
+impl From<MessageFormat> for StoredMode {
+    fn from(mode: MessageFormat) -> Self {
         match mode {
-            ComposerMode::Json => Self::Json,
-            ComposerMode::Text => Self::Text,
-            ComposerMode::Binary => Self::Binary,
+            MessageFormat::Json => Self::Json,
+            MessageFormat::Text => Self::Text,
+            MessageFormat::Binary => Self::Binary,
         }
     }
 }
 
-impl From<StoredMode> for ComposerMode {
+impl From<StoredMode> for MessageFormat {
     fn from(mode: StoredMode) -> Self {
         match mode {
             StoredMode::Json => Self::Json,
@@ -91,16 +91,16 @@ impl From<StoredEntry> for HistoryEntry {
 /// `0x` prefix, and decodes as such; Text otherwise. Bare hex such as `cafe` is
 /// also a plausible text message, so it comes back as Text: it would be sent as
 /// typed, never turned into bytes the user did not mean.
-fn mode_for_unlabelled(text: &str) -> ComposerMode {
+fn mode_for_unlabelled(text: &str) -> MessageFormat {
     let trimmed = text.trim_start();
     let marked_binary =
         base64_body(trimmed).is_some() || trimmed.starts_with("0x") || trimmed.starts_with("0X");
     if check_json(text).is_ok() {
-        ComposerMode::Json
+        MessageFormat::Json
     } else if marked_binary && parse_binary(text).is_ok() {
-        ComposerMode::Binary
+        MessageFormat::Binary
     } else {
-        ComposerMode::Text
+        MessageFormat::Text
     }
 }
 
@@ -110,7 +110,7 @@ pub struct HistoryEntry {
     /// The editor text as sent.
     pub text: String,
     /// The composer mode it was sent in; recalling the entry restores it.
-    pub mode: ComposerMode,
+    pub mode: MessageFormat,
 }
 
 /// Bounded send history for one connection target (URL or profile), newest
@@ -262,7 +262,7 @@ impl History {
     pub fn previous(
         &mut self,
         draft_text: &str,
-        draft_mode: ComposerMode,
+        draft_mode: MessageFormat,
     ) -> Option<&HistoryEntry> {
         let index = match self.cursor {
             None if self.entries.is_empty() => return None,
@@ -416,7 +416,7 @@ mod tests {
         ))
     }
 
-    fn entry(text: &str, mode: ComposerMode) -> HistoryEntry {
+    fn entry(text: &str, mode: MessageFormat) -> HistoryEntry {
         HistoryEntry {
             text: text.to_owned(),
             mode,
@@ -424,7 +424,7 @@ mod tests {
     }
 
     fn json(text: &str) -> HistoryEntry {
-        entry(text, ComposerMode::Json)
+        entry(text, MessageFormat::Json)
     }
 
     fn filled(entries: &[&str]) -> History {
@@ -436,7 +436,7 @@ mod tests {
     }
 
     /// The texts and modes a walk step gave, for comparing.
-    fn seen(step: Option<&HistoryEntry>) -> Option<(&str, ComposerMode)> {
+    fn seen(step: Option<&HistoryEntry>) -> Option<(&str, MessageFormat)> {
         step.map(|e| (e.text.as_str(), e.mode))
     }
 
@@ -452,14 +452,14 @@ mod tests {
     #[test]
     fn the_same_text_in_another_mode_is_a_new_entry() {
         let mut h = History::in_memory(5);
-        h.push(entry("0x01", ComposerMode::Text));
-        h.push(entry("0x01", ComposerMode::Text));
-        h.push(entry("0x01", ComposerMode::Binary));
+        h.push(entry("0x01", MessageFormat::Text));
+        h.push(entry("0x01", MessageFormat::Text));
+        h.push(entry("0x01", MessageFormat::Binary));
         assert_eq!(
             h.entries_with_modes().cloned().collect::<Vec<_>>(),
             [
-                entry("0x01", ComposerMode::Text),
-                entry("0x01", ComposerMode::Binary)
+                entry("0x01", MessageFormat::Text),
+                entry("0x01", MessageFormat::Binary)
             ]
         );
     }
@@ -469,10 +469,10 @@ mod tests {
         let mut h = filled(&["one", "two"]);
         assert!(!h.is_browsing());
         assert_eq!(h.next(), None, "next without browsing does nothing");
-        let draft = Some(("draft", ComposerMode::Text));
-        let json_mode = ComposerMode::Json;
+        let draft = Some(("draft", MessageFormat::Text));
+        let json_mode = MessageFormat::Json;
         assert_eq!(
-            seen(h.previous("draft", ComposerMode::Text)),
+            seen(h.previous("draft", MessageFormat::Text)),
             Some(("two", json_mode))
         );
         assert!(h.is_browsing());
@@ -490,21 +490,21 @@ mod tests {
     #[test]
     fn walking_gives_each_entry_its_mode() {
         let mut h = History::in_memory(5);
-        h.push(entry("hello", ComposerMode::Text));
-        h.push(entry("{}", ComposerMode::Json));
-        h.push(entry("de ad", ComposerMode::Binary));
-        let binary = ComposerMode::Binary;
+        h.push(entry("hello", MessageFormat::Text));
+        h.push(entry("{}", MessageFormat::Json));
+        h.push(entry("de ad", MessageFormat::Binary));
+        let binary = MessageFormat::Binary;
         assert_eq!(seen(h.previous("", binary)), Some(("de ad", binary)));
         let older = seen(h.previous("", binary));
-        assert_eq!(older, Some(("{}", ComposerMode::Json)));
+        assert_eq!(older, Some(("{}", MessageFormat::Json)));
         let oldest = seen(h.previous("", binary));
-        assert_eq!(oldest, Some(("hello", ComposerMode::Text)));
+        assert_eq!(oldest, Some(("hello", MessageFormat::Text)));
     }
 
     #[test]
     fn push_and_empty_history_end_browsing() {
         let mut h = History::in_memory(5);
-        let json_mode = ComposerMode::Json;
+        let json_mode = MessageFormat::Json;
         assert_eq!(h.previous("x", json_mode), None);
         assert!(!h.is_browsing());
         h.push(entry("a", json_mode));
@@ -539,10 +539,10 @@ mod tests {
         assert!(err.is_none(), "missing file is no error");
         assert_eq!(h.entries().count(), 0);
         let sent = [
-            entry("{\"a\":1}", ComposerMode::Json),
-            entry("line1\nline2", ComposerMode::Text),
-            entry("{\"b\":2}", ComposerMode::Text),
-            entry("base64:AAE=", ComposerMode::Binary),
+            entry("{\"a\":1}", MessageFormat::Json),
+            entry("line1\nline2", MessageFormat::Text),
+            entry("{\"b\":2}", MessageFormat::Text),
+            entry("base64:AAE=", MessageFormat::Binary),
         ];
         for e in &sent {
             h.push(e.clone());
@@ -603,11 +603,11 @@ mod tests {
         fs::write(&path, old).expect("write");
         let (loaded, err) = History::load(path.clone(), 10);
         assert_eq!(err, None);
-        let modes: Vec<(&str, ComposerMode)> = loaded
+        let modes: Vec<(&str, MessageFormat)> = loaded
             .entries_with_modes()
             .map(|e| (e.text.as_str(), e.mode))
             .collect();
-        use ComposerMode::{Binary, Json, Text};
+        use MessageFormat::{Binary, Json, Text};
         assert_eq!(
             modes,
             [
@@ -645,9 +645,9 @@ mod tests {
         assert_eq!(
             loaded.entries_with_modes().cloned().collect::<Vec<_>>(),
             [
-                entry("plain", ComposerMode::Text),
-                entry("t", ComposerMode::Text),
-                entry("{}", ComposerMode::Json)
+                entry("plain", MessageFormat::Text),
+                entry("t", MessageFormat::Text),
+                entry("{}", MessageFormat::Json)
             ]
         );
         let _ = fs::remove_dir_all(&dir);

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use anyhow::{Context, bail};
+use clap::ValueEnum;
 
 use super::terminal::TerminalGuard;
 use super::{Launch, run};
@@ -13,11 +14,11 @@ use crate::app::SessionExtras;
 use crate::cli::ConnectionArgs;
 use crate::commands::setup::{self, Resolved};
 use crate::config::presets;
-use crate::config::profile::{AuthMode, MessageFormat, Profile};
+use crate::config::profile::{MessageFormat, Profile};
 use crate::config::store::{ProfileStore, SaveMode};
 use crate::server::{Server, ServerConfig};
 use crate::session::SessionConfig;
-use crate::state::composer::ComposerMode;
+use crate::session::auth::AuthMethod;
 use crate::state::picker::{Picker, PickerChoice, PickerItem, PickerSource};
 use crate::state::picker_recency::{EntryKind, LastUse, RecencyRanks};
 use crate::state::profile_form::{FormOutcome, FormValues, ProfileForm};
@@ -57,11 +58,6 @@ fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
         None => session.url.to_string(),
     };
     let templates = snippet_templates(&session);
-    let composer_mode = match extras.message_format {
-        MessageFormat::Json => ComposerMode::Json,
-        MessageFormat::Text => ComposerMode::Text,
-        MessageFormat::Binary => ComposerMode::Binary,
-    };
     Launch {
         config: session,
         welcome: None,
@@ -69,7 +65,7 @@ fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
         log_capacity,
         history_key,
         extras: SessionExtras {
-            composer_mode: Some(composer_mode),
+            composer_mode: Some(extras.message_format),
             profile_name,
             snippets: extras.snippets,
             templates,
@@ -264,7 +260,7 @@ fn form_values(profile: &Profile, name: &str) -> FormValues {
         description: profile.description.clone(),
         url: profile.url.clone().unwrap_or_default(),
         provider: profile.provider.clone().unwrap_or_else(|| "raw".into()),
-        auth: auth_name(profile.auth.method.unwrap_or_default()).to_string(),
+        auth: profile.auth.method.unwrap_or_default().as_str().to_string(),
         token: profile.auth.token.clone(),
         subprotocols: profile.subprotocols.clone(),
         format: profile
@@ -321,25 +317,13 @@ fn apply_form(mut profile: Profile, values: &FormValues) -> Profile {
     profile.description = values.description.clone();
     profile.url = Some(values.url.clone());
     profile.provider = Some(values.provider.clone());
-    profile.auth.method = Some(match values.auth.as_str() {
-        "query-param" => AuthMode::QueryParam,
-        "first-message" => AuthMode::FirstMessage,
-        "subprotocol" => AuthMode::Subprotocol,
-        "header" => AuthMode::Header,
-        _ => AuthMode::None,
-    });
+    // The form only lets valid names through; anything else would mean the default.
+    profile.auth.method = Some(AuthMethod::from_str(&values.auth, false).unwrap_or_default());
     profile.auth.token = values.token.clone();
     profile.subprotocols = values.subprotocols.clone();
-    profile.message_format = Some(match values.format.as_str() {
-        "json" => MessageFormat::Json,
-        "binary" => MessageFormat::Binary,
-        _ => MessageFormat::Text,
-    });
+    profile.message_format =
+        Some(MessageFormat::from_str(&values.format, false).unwrap_or_default());
     profile
-}
-
-fn auth_name(mode: AuthMode) -> &'static str {
-    crate::session::auth::AuthMethod::from(mode).as_str()
 }
 
 /// Starts the built-in server on a free loopback port and opens the TUI on it.
@@ -432,9 +416,14 @@ mod tests {
         let FormOutcome::Save(values) = saved else {
             panic!("the form saves: {saved:?}");
         };
+        let (method, format) = (profile.auth.method, profile.message_format);
         let updated = apply_form(profile, &values);
         assert_eq!(updated.url.as_deref(), Some("wss://api.example/graphql"));
         assert_eq!(updated.provider.as_deref(), Some("graphql-ws"));
+        // The form's names come back as the same enums.
+        assert_eq!(updated.auth.method, Some(method.unwrap_or_default()));
+        assert_eq!(updated.message_format, format);
+        assert_eq!(format, Some(MessageFormat::Json));
     }
 
     #[test]

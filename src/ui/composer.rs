@@ -94,7 +94,7 @@ mod tests {
     use ratatui::style::Color;
 
     use super::*;
-    use crate::state::composer::ComposerMode;
+    use crate::config::profile::MessageFormat;
     use crate::state::history::History;
 
     fn draw(composer: &Composer, focused: bool, width: u16, height: u16) -> Buffer {
@@ -125,7 +125,7 @@ mod tests {
             .any(|cell| cell.modifier.contains(Modifier::REVERSED))
     }
 
-    fn composer(mode: ComposerMode, text: &str) -> Composer {
+    fn composer(mode: MessageFormat, text: &str) -> Composer {
         let mut c = Composer::new(History::in_memory(5), mode);
         c.set_text(text);
         c
@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn title_text_and_border() {
-        let c = composer(ComposerMode::Json, "{\"a\": 1,\n \"b\": 2}");
+        let c = composer(MessageFormat::Json, "{\"a\": 1,\n \"b\": 2}");
         let buffer = draw(&c, true, 40, 5);
         assert!(
             row(&buffer, 0).starts_with("┌ ▶ composer · JSON ─"),
@@ -162,10 +162,14 @@ mod tests {
     #[test]
     fn mode_names_in_title() {
         for (mode, text, title) in [
-            (ComposerMode::Text, "hi", "┌ composer · Text ─"),
-            (ComposerMode::Binary, "de ad", "┌ composer · Binary (hex) ─"),
+            (MessageFormat::Text, "hi", "┌ composer · Text ─"),
             (
-                ComposerMode::Binary,
+                MessageFormat::Binary,
+                "de ad",
+                "┌ composer · Binary (hex) ─",
+            ),
+            (
+                MessageFormat::Binary,
                 "base64:AA==",
                 "┌ composer · Binary (base64) ─",
             ),
@@ -177,7 +181,7 @@ mod tests {
 
     #[test]
     fn error_on_the_last_inner_row() {
-        let mut c = composer(ComposerMode::Json, "{\"a\": }");
+        let mut c = composer(MessageFormat::Json, "{\"a\": }");
         c.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
         let message = c.error().map(|e| e.message.clone()).expect("an error");
         assert!(
@@ -209,7 +213,7 @@ mod tests {
 
     #[test]
     fn placeholder_only_when_focused_and_empty() {
-        let c = composer(ComposerMode::Json, "");
+        let c = composer(MessageFormat::Json, "");
         let buffer = draw(&c, true, 80, 3);
         let line = row(&buffer, 1);
         assert!(
@@ -223,17 +227,17 @@ mod tests {
 
     #[test]
     fn cut_title_error_and_hint_end_with_an_ellipsis() {
-        let c = composer(ComposerMode::Binary, "base64:AA==");
+        let c = composer(MessageFormat::Binary, "base64:AA==");
         let buffer = draw(&c, true, 20, 3);
         assert_eq!(row(&buffer, 0), "┌ ▶ composer · Bin…┐");
 
-        let c = composer(ComposerMode::Json, "");
+        let c = composer(MessageFormat::Json, "");
         let buffer = draw(&c, true, 30, 3);
         assert_eq!(inside(&buffer, 1), " type a message · Enter sen…");
         assert_eq!(buffer[(2, 1)].fg, Color::DarkGray, "still dim");
         assert!(has_reversed(&buffer), "the cursor stays");
 
-        let mut c = composer(ComposerMode::Json, "{\"a\": }");
+        let mut c = composer(MessageFormat::Json, "{\"a\": }");
         c.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
         let buffer = draw(&c, true, 30, 4);
         assert_eq!(inside(&buffer, 2), "invalid JSON at line 1, col…");
@@ -242,7 +246,7 @@ mod tests {
 
     #[test]
     fn tiny_areas_do_not_panic() {
-        let c = composer(ComposerMode::Text, "hello");
+        let c = composer(MessageFormat::Text, "hello");
         for (w, h) in [(0, 0), (1, 1), (2, 2), (5, 2), (10, 3)] {
             draw(&c, true, w, h);
         }
