@@ -2,8 +2,13 @@
 //! automatic replies, handshake verdicts, app-level heartbeats, composer text and
 //! shortcuts turned into frames, and the adapter's status for the state pane.
 
-use super::*;
-use crate::protocol::{ComposeError, Composed, OpenContext};
+use bytes::Bytes;
+use tokio::time::Instant;
+
+use super::{Actor, FrameReport, Link, OpenPhase};
+use crate::protocol::{ComposeError, Composed, OpenContext, Outgoing, Reaction};
+use crate::session::event::{ErrorKind, Event, MessageId};
+use crate::wire::{Decoded, PayloadKind};
 
 impl Actor {
     /// Sends the adapter's opening frames; true when the session must then wait for

@@ -1,8 +1,15 @@
 //! What the actor does with each `Command`: connect, send (or queue), close,
 //! ping, reconnect, disconnect, reset and shut down.
 
-use super::*;
+use bytes::Bytes;
+use tokio::time::Instant;
+
+use super::{Actor, AfterClose, Command, Link};
 use crate::session::TOKEN_PLACEHOLDER;
+use crate::session::close_code;
+use crate::session::event::{ErrorKind, Event, MessageId};
+use crate::session::queue::PendingMessage;
+use crate::wire::PayloadKind;
 
 impl Actor {
     pub(super) async fn on_command(&mut self, command: Command) {

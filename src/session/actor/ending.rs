@@ -1,9 +1,13 @@
 //! How a link ends: the close outcome, the error that explains it, and what comes
 //! next (stay, stop, connect again, or reconnect with backoff).
 
-use super::*;
+use tokio::time::Instant;
+
+use super::{Actor, AfterClose, Link, OpenLink, OpenPhase, OurClose};
+use crate::session::close_code;
 use crate::session::close_verdict::{self, PeerClose};
 use crate::session::delivery::Written;
+use crate::session::event::{CloseOutcome, ErrorKind, Event};
 
 impl Actor {
     /// The link broke (write failure or dead peer): drop it as an abnormal closure.

@@ -1,6 +1,18 @@
 //! A link's life: connecting, opening, authenticating, becoming ready.
 
-use super::*;
+use bytes::Bytes;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::{
+    Actor, AfterClose, FrameReport, INSECURE_NOTICE, Link, OpenLink, OpenPhase, after,
+    is_transient, utf8,
+};
+use crate::session::auth::AuthMethod;
+use crate::session::connect::{self, ConnectError, Established};
+use crate::session::delivery::DeliveryTracker;
+use crate::session::event::{ErrorKind, Event, FrameKind};
+use crate::wire::{AuthVerdict, PayloadKind};
 
 impl Actor {
     /// Starts connection attempt `attempt` (see [`Link::Connecting`]).

@@ -19,32 +19,25 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::{FutureExt, StreamExt};
 use rustls::ClientConfig;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
-use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError, ProtocolError};
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::error::Error as WsError;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
-use super::auth::{AuthMethod, AuthVerdict};
-use super::close_code;
 use super::config::SessionConfig;
-use super::connect::{self, ConnectError, Established, WsStream};
+use super::connect::{ConnectError, Established, WsStream};
 use super::delivery::DeliveryTracker;
-use super::event::{
-    CloseOutcome, ConnectionState, Direction, ErrorKind, Event, Frame, FrameKind, MessageId,
-    PayloadKind,
-};
+use super::event::{ConnectionState, Direction, ErrorKind, Event, Frame, FrameKind, MessageId};
 use super::event_channel::EventSender;
 use super::queue::{OutgoingQueue, PendingMessage};
 use super::rate_limit::TokenBucket;
-use super::stats::Stats;
+use super::stats::{Stats, StatsSnapshot};
+use crate::protocol::Adapter;
 use crate::protocol::registry::{self, Provider};
-use crate::protocol::{Adapter, Outgoing, Reaction};
 use crate::secret::Redactor;
-use crate::wire::{Decoded, StatusLine};
+use crate::wire::{Decoded, PayloadKind, StatusLine};
 
 /// What callers ask of the session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -327,7 +320,7 @@ pub(crate) struct Actor {
     head_delayed: bool,
     rate_wait_until: Option<Instant>,
     stats: Stats,
-    last_stats: Option<super::stats::StatsSnapshot>,
+    last_stats: Option<StatsSnapshot>,
     next_stats_at: Instant,
     /// The step of the backoff schedule. A connection that stays ready for
     /// `stable_after` resets it; one that flaps keeps the delays growing.

@@ -1,9 +1,17 @@
 //! Reading from the socket: data frames, pings, pongs, close frames, auth verdicts
 //! and read errors.
 
+use bytes::Bytes;
+use futures_util::SinkExt;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError, ProtocolError};
+
 use super::sending::probe_number;
-use super::*;
-use crate::wire::Correlation;
+use super::{Actor, AfterClose, CLOSE_HANDSHAKE_TIMEOUT, FrameReport, Link, OpenPhase, OurClose};
+use crate::session::close_code;
+use crate::session::event::{ErrorKind, Event, FrameKind, MessageId};
+use crate::wire::{AuthVerdict, Correlation, PayloadKind};
 
 impl Actor {
     pub(super) async fn on_incoming(&mut self, message: Option<Result<Message, WsError>>) {
@@ -273,8 +281,9 @@ fn reply_preview(payload: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::protocol::{adapter_for, registry};
+    use super::reply_preview;
+    use crate::protocol::{Reaction, adapter_for, registry};
+    use crate::wire::PayloadKind;
 
     #[test]
     fn a_refusing_reply_is_quoted_on_one_safe_line() {

@@ -2,7 +2,12 @@
 //! compared with the providers' signatures, and a match is reported with how to
 //! switch; `:provider NAME` switches the session to another adapter and reconnects.
 
-use super::*;
+use std::sync::Arc;
+
+use super::{Actor, Link};
+use crate::protocol::registry::{self, Provider};
+use crate::session::config::SessionConfig;
+use crate::session::event::{ErrorKind, Event};
 
 /// How many text frames of a link are looked at before giving up on recognising it.
 const FRAMES_TO_RECOGNISE: u8 = 3;

@@ -1,8 +1,19 @@
 //! Writing to the socket: the queue drained under the rate limit, control frames,
 //! and the close handshake we start. A write that fails or stalls ends the link.
 
-use super::*;
-use crate::wire::Correlation;
+use bytes::Bytes;
+use futures_util::SinkExt;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+
+use super::{
+    Actor, AfterClose, CLOSE_HANDSHAKE_TIMEOUT, FrameReport, Link, OurClose, utf8, write_timeout,
+};
+use crate::session::event::{ErrorKind, FrameKind, MessageId};
+use crate::session::queue::PendingMessage;
+use crate::wire::{Correlation, PayloadKind};
 
 /// The first byte of a delivery probe's ping payload (keep-alive pings carry 8
 /// bytes of counter, probes this byte and 8 bytes of probe number).

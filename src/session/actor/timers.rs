@@ -2,7 +2,10 @@
 //! deadlines, the rate limiter and the adapter's heartbeat, all read from one list
 //! ([`Actor::link_timers`]); and the stats tick.
 
-use super::*;
+use tokio::time::Instant;
+
+use super::{Actor, Link, OpenPhase, STATS_INTERVAL, Timer, after};
+use crate::session::event::{ErrorKind, Event};
 
 impl Actor {
     /// Every link timer that is set, with when it fires, most decisive first. The
