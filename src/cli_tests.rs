@@ -1,5 +1,6 @@
 //! The command line's shape: what `--help` says of each subcommand must not depend
-//! on whether its arguments were built eagerly or on demand.
+//! on whether its arguments were built eagerly or on demand; and the connection
+//! flags as a profile layer.
 
 use clap::{Command, CommandFactory};
 
@@ -31,4 +32,42 @@ fn subcommand_descriptions_survive_deferred_building() {
 #[test]
 fn the_parser_is_consistent() {
     Cli::command().debug_assert();
+}
+
+#[test]
+fn flags_become_a_profile_layer_holding_only_what_was_given() {
+    use crate::config::profile::Profile;
+
+    use super::{ConnectionArgs, TOKEN_VARIABLE};
+
+    if std::env::var_os(TOKEN_VARIABLE).is_none() {
+        let none = ConnectionArgs::default().to_profile().expect("no flags");
+        assert_eq!(none, Profile::default());
+    }
+    let args = ConnectionArgs {
+        headers: vec!["X-A: 1".into(), "x-a: 2".into(), "B: ${env:B}".into()],
+        token_env: Some("MY_TOKEN".into()),
+        token: Some("ignored-when-token-env".into()),
+        insecure: true,
+        no_reconnect: true,
+        ..ConnectionArgs::default()
+    };
+    let layer = args.to_profile().expect("valid flags");
+    let headers: Vec<(&str, &str)> = layer
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    assert_eq!(headers, [("B", "${env:B}"), ("x-a", "2")]);
+    assert_eq!(layer.auth.token.as_deref(), Some("${env:MY_TOKEN}"));
+    assert_eq!(layer.tls.insecure, Some(true));
+    assert_eq!(layer.reconnect.enabled, Some(false));
+    assert_eq!(layer.keepalive, Default::default());
+
+    let literal = ConnectionArgs {
+        token: Some("a${b".into()),
+        ..ConnectionArgs::default()
+    };
+    let layer = literal.to_profile().expect("valid flags");
+    assert_eq!(layer.auth.token.as_deref(), Some("a$${b"));
 }

@@ -8,7 +8,8 @@
 //! - [`template`] — `{{token}}`, `{{uuid}}`, `{{now}}`, `{{seq}}`, `{{env.NAME}}`… in
 //!   snippets and messages (it lives in [`crate::template`], below `session` too).
 //! - [`store`] — the profile directory: list, load, atomic 0600 saves, recent use.
-//! - [`apply`] — a profile onto a [`crate::session::SessionConfig`].
+//! - [`apply`] — the merged profile to a [`crate::session::SessionConfig`], the one
+//!   mapping (the command line reaches it as a layer, `cli::ConnectionArgs::to_profile`).
 //! - [`merge`] — layering one profile over another.
 //! - [`atomic`] — atomic 0600 file writes and 0700 directories.
 //! - [`fields`] — how individual fields are read, written and reported.
