@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use wsdeck::protocol::Correlation;
 use wsdeck::session::{self, ConnectionState, Direction, Event, FrameKind};
 
+use common::binary::run_wsdeck;
 use common::{collect_for, fast_config, wait_for, wait_for_state};
 
 #[derive(Debug)]
@@ -258,25 +259,6 @@ async fn server_pings_are_answered_so_the_server_keeps_us() {
     handle.shutdown().expect("shutdown");
 }
 
-/// Runs the wsdeck binary with `args` off the async runtime; returns (exit code,
-/// stdout, stderr).
-async fn wsdeck(args: Vec<String>) -> (i32, String, String) {
-    tokio::task::spawn_blocking(move || {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_wsdeck"))
-            .args(&args)
-            .env_remove("WSDECK_TOKEN")
-            .output()
-            .expect("run wsdeck");
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    })
-    .await
-    .expect("join")
-}
-
 #[tokio::test]
 async fn headless_request_emit_prints_the_ack() {
     let url = server(Duration::from_secs(25)).await;
@@ -290,9 +272,9 @@ async fn headless_request_emit_prints_the_ack() {
         "1",
         "2",
     ];
-    let (code, stdout, stderr) = wsdeck(args.iter().map(|a| a.to_string()).collect()).await;
-    assert_eq!(code, 0, "stderr: {stderr}");
-    assert_eq!(stdout.trim(), "[3]");
+    let run = run_wsdeck(&args, &[]).await;
+    run.assert_success();
+    assert_eq!(run.stdout.trim(), "[3]");
 
     let args = [
         "request",
@@ -303,9 +285,9 @@ async fn headless_request_emit_prints_the_ack() {
         r#"["chat","hello"]"#,
         "--json",
     ];
-    let (code, stdout, stderr) = wsdeck(args.iter().map(|a| a.to_string()).collect()).await;
-    assert_eq!(code, 0, "stderr: {stderr}");
-    let envelope: Value = serde_json::from_str(stdout.trim()).expect("one JSON envelope");
+    let run = run_wsdeck(&args, &[]).await;
+    run.assert_success();
+    let envelope: Value = serde_json::from_str(run.stdout.trim()).expect("one JSON envelope");
     assert_eq!(envelope["success"], json!(true), "{envelope}");
 }
 

@@ -3,9 +3,9 @@
 //! port 0 — the built-in one in-process, `wsdeck serve` itself, or a small scripted
 //! tokio-tungstenite peer. Nothing here touches another address or does DNS.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -20,142 +20,12 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{accept_async, client_async};
 use wsdeck::server::{Server, ServerConfig};
 
-/// Longest any one child process may run before it is killed and the test fails.
-const LIMIT: Duration = Duration::from_secs(15);
+use crate::common::binary::{LIMIT, Reaped, Run, finish, finish_blocking, run_wsdeck, wsdeck};
+
 /// A token that must never appear in any output.
 const SECRET: &str = "wrong-SECRET-123";
 /// Environment variable set only in the child, for `--token-env`.
 const SECRET_VAR: &str = "WSDECK_CLI_TEST_SECRET_VAR";
-
-/// What a finished child left behind.
-#[derive(Debug)]
-struct Run {
-    what: String,
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-impl Run {
-    /// Failed the way bad input should: no panic, nothing on stdout, one line on stderr.
-    fn assert_one_line_error(&self) {
-        self.assert_no_panic();
-        assert_eq!(self.stdout, "", "{self:#?}");
-        assert_eq!(self.stderr.lines().count(), 1, "{self:#?}");
-    }
-
-    fn stdout_lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-
-    fn assert_code(&self, code: i32) {
-        assert_eq!(
-            self.code,
-            Some(code),
-            "exit code of {}: {self:#?}",
-            self.what
-        );
-    }
-
-    /// No panic message, no backtrace hint, on either stream.
-    fn assert_no_panic(&self) {
-        for text in [&self.stdout, &self.stderr] {
-            let lower = text.to_lowercase();
-            assert!(!lower.contains("panicked"), "panic in {self:#?}");
-            assert!(
-                !lower.contains("rust_backtrace"),
-                "backtrace hint in {self:#?}"
-            );
-            assert!(!lower.contains("backtrace"), "backtrace in {self:#?}");
-        }
-    }
-
-    fn assert_secret_absent(&self, secret: &str) {
-        assert!(!self.stdout.contains(secret), "token on stdout: {self:#?}");
-        assert!(!self.stderr.contains(secret), "token on stderr: {self:#?}");
-    }
-}
-
-/// `wsdeck ARGS…` with stdin closed, output captured, and a clean environment (no
-/// token variables, no backtraces).
-fn wsdeck(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wsdeck"));
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .env_remove("WSDECK_TOKEN")
-        .env_remove("WSDECK_SERVE_TOKEN")
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LIB_BACKTRACE")
-        .env_remove(SECRET_VAR);
-    command
-}
-
-/// A child that is killed (and reaped) when dropped, so a failing test leaves
-/// nothing running.
-struct Reaped(Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-        }
-        let _ = self.0.wait();
-    }
-}
-
-/// Reads a pipe to the end on its own thread.
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut text = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut text);
-        }
-        String::from_utf8_lossy(&text).into_owned()
-    })
-}
-
-/// Runs the command to the end; kills the child and fails the test after [`LIMIT`].
-fn finish_blocking(mut command: Command) -> Run {
-    let what = format!("{command:?}");
-    let started = Instant::now();
-    let mut child = Reaped(command.spawn().expect("spawn wsdeck"));
-    let stdout = drain(child.0.stdout.take());
-    let stderr = drain(child.0.stderr.take());
-    let status = loop {
-        if let Some(status) = child.0.try_wait().expect("poll wsdeck") {
-            break status;
-        }
-        if started.elapsed() > LIMIT {
-            drop(child);
-            panic!("{what} did not finish within {LIMIT:?}; killed");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let elapsed = started.elapsed();
-    Run {
-        what,
-        code: status.code(),
-        stdout: stdout.join().expect("stdout reader"),
-        stderr: stderr.join().expect("stderr reader"),
-        elapsed,
-    }
-}
-
-/// [`finish_blocking`] off the async worker threads, so in-process servers keep
-/// running while the child does.
-async fn finish(command: Command) -> Run {
-    tokio::task::spawn_blocking(move || finish_blocking(command))
-        .await
-        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()))
-}
-
-async fn run(args: &[&str]) -> Run {
-    finish(wsdeck(args)).await
-}
 
 /// The built-in server on a free loopback port.
 async fn start_server(require_token: Option<&str>) -> Server {
@@ -313,7 +183,11 @@ async fn serve_announces_its_url_and_request_gets_a_json_envelope() {
         })
         .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
 
-    let request = run(&["request", &url, "--message", r#"{"id":7,"x":1}"#, "--json"]).await;
+    let request = run_wsdeck(
+        &["request", &url, "--message", r#"{"id":7,"x":1}"#, "--json"],
+        &[],
+    )
+    .await;
     request.assert_code(0);
     request.assert_no_panic();
     let value = envelope(&request);
@@ -341,7 +215,11 @@ async fn serve_announces_its_url_and_request_gets_a_json_envelope() {
 async fn request_waits_for_the_reply_with_its_id() {
     let (url, _) = scripted_peer(Script::WrongNoiseRight).await;
 
-    let json_run = run(&["request", &url, "--message", r#"{"id":7}"#, "--json"]).await;
+    let json_run = run_wsdeck(
+        &["request", &url, "--message", r#"{"id":7}"#, "--json"],
+        &[],
+    )
+    .await;
     json_run.assert_code(0);
     let value = envelope(&json_run);
     assert_eq!(
@@ -351,7 +229,7 @@ async fn request_waits_for_the_reply_with_its_id() {
     );
     assert_eq!(value["correlation_id"], "7");
 
-    let plain = run(&["request", &url, "--message", r#"{"id":7}"#]).await;
+    let plain = run_wsdeck(&["request", &url, "--message", r#"{"id":7}"#], &[]).await;
     plain.assert_code(0);
     assert_eq!(plain.stdout, "{\"id\":7,\"right\":true}\n", "{plain:#?}");
     assert_eq!(plain.stderr, "", "{plain:#?}");
@@ -361,11 +239,11 @@ async fn request_waits_for_the_reply_with_its_id() {
 async fn request_without_an_id_takes_the_first_reply() {
     let (url, _) = scripted_peer(Script::WrongNoiseRight).await;
 
-    let plain = run(&["request", &url, "--message", "hello"]).await;
+    let plain = run_wsdeck(&["request", &url, "--message", "hello"], &[]).await;
     plain.assert_code(0);
     assert_eq!(plain.stdout, "{\"id\":6,\"wrong\":true}\n", "{plain:#?}");
 
-    let json_run = run(&["request", &url, "--message", "hello", "--json"]).await;
+    let json_run = run_wsdeck(&["request", &url, "--message", "hello", "--json"], &[]).await;
     json_run.assert_code(0);
     let value = envelope(&json_run);
     assert_eq!(value["data"]["response"], json!({"id":6,"wrong":true}));
@@ -382,13 +260,16 @@ async fn request_without_an_id_takes_the_first_reply() {
 async fn request_keeps_a_string_id_as_the_correlation_id() {
     let server = start_server(None).await;
     let url = server.url();
-    let run = run(&[
-        "request",
-        &url,
-        "--message",
-        r#"{"id":"abc","q":1}"#,
-        "--json",
-    ])
+    let run = run_wsdeck(
+        &[
+            "request",
+            &url,
+            "--message",
+            r#"{"id":"abc","q":1}"#,
+            "--json",
+        ],
+        &[],
+    )
     .await;
     run.assert_code(0);
     let value = envelope(&run);
@@ -403,9 +284,13 @@ async fn request_keeps_a_string_id_as_the_correlation_id() {
 async fn request_timeout_is_the_whole_time_taken() {
     let (url, _) = scripted_peer(Script::Silent).await;
     let started = std::time::Instant::now();
-    let run = run(&["request", &url, "--message", "hi", "--timeout", "1s"]).await;
+    let run = run_wsdeck(
+        &["request", &url, "--message", "hi", "--timeout", "1s"],
+        &[],
+    )
+    .await;
     let took = started.elapsed();
-    assert_eq!(run.code, Some(4), "{run:#?}");
+    assert_eq!(run.code, 4, "{run:#?}");
     assert!(run.stderr.contains("no response within 1s"), "{run:#?}");
     assert!(
         took < Duration::from_millis(1600),
@@ -420,11 +305,15 @@ async fn an_exported_token_does_not_break_commands_without_auth() {
     let mut command = wsdeck(&["request", &url, "--message", "plain"]);
     command.env("WSDECK_TOKEN", "exported-for-another-server");
     let exported = finish(command).await;
-    assert_eq!(exported.code, Some(0), "{exported:#?}");
+    assert_eq!(exported.code, 0, "{exported:#?}");
     assert_eq!(exported.stdout.trim(), "plain");
     // A token given on the command line with nowhere to go is still a mistake.
-    let flag = run(&["request", &url, "--message", "x", "--token", "given-here"]).await;
-    assert_eq!(flag.code, Some(2), "{flag:#?}");
+    let flag = run_wsdeck(
+        &["request", &url, "--message", "x", "--token", "given-here"],
+        &[],
+    )
+    .await;
+    assert_eq!(flag.code, 2, "{flag:#?}");
     assert!(flag.stderr.contains("--auth is none"), "{flag:#?}");
     server.shutdown().await;
 }
@@ -436,8 +325,8 @@ async fn send_streams_past_the_queue_limit_and_says_what_a_broken_link_left() {
     let messages: Vec<String> = (0..300).map(|n| format!("m{n}")).collect();
     let mut args = vec!["send", url.as_str(), "--queue-limit", "10", "--wait", "1"];
     args.extend(messages.iter().map(String::as_str));
-    let streamed = run(&args).await;
-    assert_eq!(streamed.code, Some(0), "{streamed:#?}");
+    let streamed = run_wsdeck(&args, &[]).await;
+    assert_eq!(streamed.code, 0, "{streamed:#?}");
     assert_eq!(
         streamed.stdout.lines().count(),
         300,
@@ -446,8 +335,8 @@ async fn send_streams_past_the_queue_limit_and_says_what_a_broken_link_left() {
 
     let mut no_queue = vec!["send", url.as_str(), "--queue-limit", "0", "--wait", "1"];
     no_queue.extend(["a", "b", "c"]);
-    let one_by_one = run(&no_queue).await;
-    assert_eq!(one_by_one.code, Some(0), "{one_by_one:#?}");
+    let one_by_one = run_wsdeck(&no_queue, &[]).await;
+    assert_eq!(one_by_one.code, 0, "{one_by_one:#?}");
     assert_eq!(one_by_one.stdout, "a\nb\nc\n");
 
     // The server drops the link at message 50: what went out after it is unconfirmed.
@@ -455,8 +344,8 @@ async fn send_streams_past_the_queue_limit_and_says_what_a_broken_link_left() {
     dropped[50] = r#"{"cmd":"drop"}"#.to_string();
     let mut args = vec!["send", url.as_str()];
     args.extend(dropped.iter().map(String::as_str));
-    let broken = run(&args).await;
-    assert_eq!(broken.code, Some(7), "{broken:#?}");
+    let broken = run_wsdeck(&args, &[]).await;
+    assert_eq!(broken.code, 7, "{broken:#?}");
     assert!(
         broken.stderr.contains("of 300 messages,") && broken.stderr.contains("confirmed"),
         "{broken:#?}"
@@ -466,11 +355,15 @@ async fn send_streams_past_the_queue_limit_and_says_what_a_broken_link_left() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_connection_is_connection_error() {
-    let json_run = run(&["request", "ws://127.0.0.1:1", "--message", "x", "--json"]).await;
+    let json_run = run_wsdeck(
+        &["request", "ws://127.0.0.1:1", "--message", "x", "--json"],
+        &[],
+    )
+    .await;
     failure_envelope(&json_run, "CONNECTION_ERROR", 3);
 
     // Without --json: one line on stderr, nothing on stdout.
-    let plain = run(&["request", "ws://127.0.0.1:1", "--message", "x"]).await;
+    let plain = run_wsdeck(&["request", "ws://127.0.0.1:1", "--message", "x"], &[]).await;
     plain.assert_code(3);
     plain.assert_one_line_error();
     assert!(plain.stderr.starts_with("wsdeck: "), "{plain:#?}");
@@ -478,27 +371,34 @@ async fn refused_connection_is_connection_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_input_has_an_envelope_in_json_mode() {
-    let scheme = run(&["request", "ftp://x", "--message", "x", "--json"]).await;
+    let scheme = run_wsdeck(&["request", "ftp://x", "--message", "x", "--json"], &[]).await;
     let value = failure_envelope(&scheme, "INVALID_INPUT", 2);
     assert!(
         value["error"].as_str().unwrap_or_default().contains("ftp"),
         "{value}"
     );
 
-    let header = run(&[
-        "request",
-        "ws://127.0.0.1:1",
-        "--message",
-        "x",
-        "--json",
-        "-H",
-        "novalue",
-    ])
+    let header = run_wsdeck(
+        &[
+            "request",
+            "ws://127.0.0.1:1",
+            "--message",
+            "x",
+            "--json",
+            "-H",
+            "novalue",
+        ],
+        &[],
+    )
     .await;
     failure_envelope(&header, "INVALID_INPUT", 2);
 
     // The id of the message is kept even when the input is refused.
-    let with_id = run(&["request", "ftp://x", "--message", r#"{"id":9}"#, "--json"]).await;
+    let with_id = run_wsdeck(
+        &["request", "ftp://x", "--message", r#"{"id":9}"#, "--json"],
+        &[],
+    )
+    .await;
     let value = failure_envelope(&with_id, "INVALID_INPUT", 2);
     assert_eq!(value["correlation_id"], "9");
 }
@@ -507,51 +407,63 @@ async fn invalid_input_has_an_envelope_in_json_mode() {
 async fn server_side_failures_map_to_their_exit_codes() {
     let server = start_server(None).await;
     let url = server.url();
-    let stall = run(&[
-        "request",
-        &url,
-        "--message",
-        r#"{"cmd":"stall"}"#,
-        "--timeout",
-        "1",
-        "--json",
-    ])
+    let stall = run_wsdeck(
+        &[
+            "request",
+            &url,
+            "--message",
+            r#"{"cmd":"stall"}"#,
+            "--timeout",
+            "1",
+            "--json",
+        ],
+        &[],
+    )
     .await;
     failure_envelope(&stall, "TIMEOUT_ERROR", 4);
     assert!(stall.elapsed >= Duration::from_millis(900), "{stall:#?}");
 
-    let close = run(&[
-        "request",
-        &url,
-        "--message",
-        r#"{"cmd":"close","code":1011,"reason":"boom"}"#,
-        "--json",
-    ])
+    let close = run_wsdeck(
+        &[
+            "request",
+            &url,
+            "--message",
+            r#"{"cmd":"close","code":1011,"reason":"boom"}"#,
+            "--json",
+        ],
+        &[],
+    )
     .await;
     let value = failure_envelope(&close, "CLOSED", 7);
     let error = value["error"].as_str().unwrap_or_default();
     assert!(error.contains("1011") && error.contains("boom"), "{error}");
 
-    let too_big = run(&[
-        "request",
-        &url,
-        "--message",
-        r#"{"cmd":"flood","count":1,"size":1000}"#,
-        "--max-message-size",
-        "100",
-        "--json",
-    ])
+    let too_big = run_wsdeck(
+        &[
+            "request",
+            &url,
+            "--message",
+            r#"{"cmd":"flood","count":1,"size":1000}"#,
+            "--max-message-size",
+            "100",
+            "--json",
+        ],
+        &[],
+    )
     .await;
     failure_envelope(&too_big, "PROTOCOL_ERROR", 6);
 
     // 1008 is an auth refusal whether or not a token was given.
-    let policy = run(&[
-        "request",
-        &url,
-        "--message",
-        r#"{"cmd":"close","code":1008,"reason":"who are you"}"#,
-        "--json",
-    ])
+    let policy = run_wsdeck(
+        &[
+            "request",
+            &url,
+            "--message",
+            r#"{"cmd":"close","code":1008,"reason":"who are you"}"#,
+            "--json",
+        ],
+        &[],
+    )
     .await;
     let value = failure_envelope(&policy, "AUTH_ERROR", 5);
     let error = value["error"].as_str().unwrap_or_default();
@@ -566,32 +478,38 @@ async fn server_side_failures_map_to_their_exit_codes() {
 async fn refused_token_is_auth_error() {
     let server = start_server(Some("right-token")).await;
     let url = server.url();
-    let refused = run(&[
-        "request",
-        &url,
-        "--message",
-        r#"{"id":1}"#,
-        "--auth",
-        "header",
-        "--token",
-        "wrong-token",
-        "--json",
-    ])
+    let refused = run_wsdeck(
+        &[
+            "request",
+            &url,
+            "--message",
+            r#"{"id":1}"#,
+            "--auth",
+            "header",
+            "--token",
+            "wrong-token",
+            "--json",
+        ],
+        &[],
+    )
     .await;
     failure_envelope(&refused, "AUTH_ERROR", 5);
 
     // The right token gets through, and the URL shown hides it.
-    let accepted = run(&[
-        "request",
-        &url,
-        "--message",
-        r#"{"id":1}"#,
-        "--auth",
-        "query-param",
-        "--token",
-        "right-token",
-        "--json",
-    ])
+    let accepted = run_wsdeck(
+        &[
+            "request",
+            &url,
+            "--message",
+            r#"{"id":1}"#,
+            "--auth",
+            "query-param",
+            "--token",
+            "right-token",
+            "--json",
+        ],
+        &[],
+    )
     .await;
     accepted.assert_code(0);
     let value = envelope(&accepted);
@@ -617,7 +535,7 @@ async fn help_lists_the_exit_codes() {
         &["send", "--help"],
         &["--help"],
     ] {
-        let help = run(command).await;
+        let help = run_wsdeck(command, &[]).await;
         help.assert_code(0);
         for code in codes {
             assert!(help.stdout.contains(code), "{code} in {help:#?}");
@@ -665,7 +583,7 @@ async fn bad_input_is_a_short_message_not_a_panic() {
             args.push("x");
         }
         args.extend_from_slice(&["--cacert", "/nonexistent.pem"]);
-        let run = run(&args).await;
+        let run = run_wsdeck(&args, &[]).await;
         run.assert_code(2);
         run.assert_one_line_error();
         assert!(run.stderr.contains("--cacert"), "{run:#?}");
@@ -729,7 +647,7 @@ async fn a_refused_token_is_never_printed() {
             if jsonl {
                 args.push("--jsonl");
             }
-            let run = run(&args).await;
+            let run = run_wsdeck(&args, &[]).await;
             run.assert_code(5);
             run.assert_no_panic();
             run.assert_secret_absent(SECRET);
@@ -745,17 +663,20 @@ async fn echoed_auth_messages_show_stars() {
     let server = start_server(None).await;
     let url = server.url();
     let token = "right-SECRET-456";
-    let jsonl = run(&[
-        "listen",
-        &url,
-        "--jsonl",
-        "--count",
-        "1",
-        "--auth",
-        "first-message",
-        "--token",
-        token,
-    ])
+    let jsonl = run_wsdeck(
+        &[
+            "listen",
+            &url,
+            "--jsonl",
+            "--count",
+            "1",
+            "--auth",
+            "first-message",
+            "--token",
+            token,
+        ],
+        &[],
+    )
     .await;
     jsonl.assert_code(0);
     jsonl.assert_secret_absent(token);
@@ -770,35 +691,41 @@ async fn echoed_auth_messages_show_stars() {
         "{jsonl:#?}"
     );
 
-    let plain = run(&[
-        "listen",
-        &url,
-        "--count",
-        "1",
-        "--auth",
-        "first-message",
-        "--token",
-        token,
-    ])
+    let plain = run_wsdeck(
+        &[
+            "listen",
+            &url,
+            "--count",
+            "1",
+            "--auth",
+            "first-message",
+            "--token",
+            token,
+        ],
+        &[],
+    )
     .await;
     plain.assert_code(0);
     plain.assert_secret_absent(token);
     assert!(plain.stdout.contains("***"), "{plain:#?}");
 
-    let sent = run(&[
-        "send",
-        &url,
-        "hello",
-        "--wait",
-        "0.3",
-        "--auth",
-        "first-message",
-        "--token",
-        token,
-        // The echo is no verdict; do not wait the default 10 s for one.
-        "--auth-timeout",
-        "0.3",
-    ])
+    let sent = run_wsdeck(
+        &[
+            "send",
+            &url,
+            "hello",
+            "--wait",
+            "0.3",
+            "--auth",
+            "first-message",
+            "--token",
+            token,
+            // The echo is no verdict; do not wait the default 10 s for one.
+            "--auth-timeout",
+            "0.3",
+        ],
+        &[],
+    )
     .await;
     sent.assert_code(0);
     sent.assert_secret_absent(token);
@@ -813,17 +740,20 @@ async fn a_query_token_with_special_characters_is_hidden_in_the_url() {
     let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
     let server = start_server(Some(token)).await;
     let url = server.url();
-    let run = run(&[
-        "request",
-        &url,
-        "--message",
-        r#"{"id":2}"#,
-        "--auth",
-        "query-param",
-        "--token",
-        token,
-        "--json",
-    ])
+    let run = run_wsdeck(
+        &[
+            "request",
+            &url,
+            "--message",
+            r#"{"id":2}"#,
+            "--auth",
+            "query-param",
+            "--token",
+            token,
+            "--json",
+        ],
+        &[],
+    )
     .await;
     run.assert_code(0);
     run.assert_secret_absent(token);
@@ -930,7 +860,7 @@ async fn listen_jsonl_lines_and_stats() {
 async fn listen_duration_ends_by_itself() {
     let server = start_server(None).await;
     let url = server.url();
-    let run = run(&["listen", &url, "--duration", "0.5", "--stats"]).await;
+    let run = run_wsdeck(&["listen", &url, "--duration", "0.5", "--stats"], &[]).await;
     run.assert_code(0);
     run.assert_no_panic();
     assert_eq!(run.stdout, "", "{run:#?}");
@@ -943,7 +873,7 @@ async fn listen_duration_ends_by_itself() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_ends_cleanly_on_a_normal_close() {
     let (url, accepted) = scripted_peer(Script::HelloThenClose(1000)).await;
-    let run = run(&["listen", &url]).await;
+    let run = run_wsdeck(&["listen", &url], &[]).await;
     run.assert_code(0);
     run.assert_no_panic();
     assert_eq!(run.stdout, "hello\n", "{run:#?}");
@@ -960,7 +890,7 @@ async fn listen_ends_cleanly_on_a_normal_close() {
 async fn send_prints_the_echoes() {
     let server = start_server(None).await;
     let url = server.url();
-    let run = run(&["send", &url, "a", "b", "c", "--wait", "0.5"]).await;
+    let run = run_wsdeck(&["send", &url, "a", "b", "c", "--wait", "0.5"], &[]).await;
     run.assert_code(0);
     run.assert_no_panic();
     assert_eq!(run.stdout, "a\nb\nc\n", "{run:#?}");
@@ -974,23 +904,26 @@ async fn send_prints_the_echoes() {
 async fn send_reports_a_refused_token() {
     let server = start_server(Some("right-token")).await;
     let url = server.url();
-    let refused = run(&[
-        "send", &url, "hello", "--wait", "0.5", "--auth", "header", "--token", SECRET,
-    ])
+    let refused = run_wsdeck(
+        &[
+            "send", &url, "hello", "--wait", "0.5", "--auth", "header", "--token", SECRET,
+        ],
+        &[],
+    )
     .await;
     refused.assert_code(5);
     refused.assert_secret_absent(SECRET);
     let open_server = start_server(None).await;
     let open_url = open_server.url();
     let close_command = r#"{"cmd":"close","code":1011,"reason":"boom"}"#;
-    let closed = run(&["send", &open_url, close_command, "--wait", "5"]).await;
+    let closed = run_wsdeck(&["send", &open_url, close_command, "--wait", "5"], &[]).await;
     open_server.shutdown().await;
     closed.assert_code(7);
     assert!(
         closed.stderr.contains("1011") && closed.stderr.contains("boom"),
         "{closed:#?}"
     );
-    let unreachable = run(&["send", "ws://127.0.0.1:1", "hello"]).await;
+    let unreachable = run_wsdeck(&["send", "ws://127.0.0.1:1", "hello"], &[]).await;
     unreachable.assert_code(3);
     assert!(
         unreachable.elapsed < Duration::from_secs(5),
@@ -1003,7 +936,7 @@ async fn send_reports_a_refused_token() {
 
 #[tokio::test]
 async fn close_codes_prints_the_table() {
-    let run = run(&["close-codes"]).await;
+    let run = run_wsdeck(&["close-codes"], &[]).await;
     run.assert_code(0);
     for code in ["1000", "1006", "1008", "1014", "4000-4999"] {
         assert!(
@@ -1015,7 +948,7 @@ async fn close_codes_prints_the_table() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_runs_to_the_end() {
-    let run = run(&["demo"]).await;
+    let run = run_wsdeck(&["demo"], &[]).await;
     run.assert_code(0);
     run.assert_no_panic();
     assert!(run.stdout.contains("4000"), "{run:#?}");
@@ -1026,12 +959,12 @@ async fn demo_runs_to_the_end() {
 
 #[tokio::test]
 async fn no_subcommand_points_to_the_subcommands() {
-    let run = run(&[]).await;
-    assert_ne!(run.code, Some(0), "{run:#?}");
-    assert!(run.code.is_some(), "exited, not killed: {run:#?}");
+    let run = run_wsdeck(&[], &[]).await;
+    assert_ne!(run.code, 0, "{run:#?}");
+    assert!(run.code >= 0, "exited, not killed: {run:#?}");
     run.assert_no_panic();
     assert_eq!(run.stdout, "", "{run:#?}");
-    assert_eq!(run.code, Some(2), "{run:#?}");
+    assert_eq!(run.code, 2, "{run:#?}");
     assert!(run.stderr.contains("terminal"), "{run:#?}");
     assert!(run.stderr.contains("subcommand"), "{run:#?}");
     assert!(run.stderr.contains("--help"), "{run:#?}");
@@ -1135,17 +1068,20 @@ async fn a_short_token_is_refused_before_connecting() {
             assert!(run.stderr.contains("use the real token"), "{run:#?}");
         }
     }
-    let json = run(&[
-        "request",
-        &url,
-        "--message",
-        "x",
-        "--auth",
-        "header",
-        "--token",
-        short,
-        "--json",
-    ])
+    let json = run_wsdeck(
+        &[
+            "request",
+            &url,
+            "--message",
+            "x",
+            "--auth",
+            "header",
+            "--token",
+            short,
+            "--json",
+        ],
+        &[],
+    )
     .await;
     let value = failure_envelope(&json, "INVALID_INPUT", 2);
     assert!(

@@ -4,7 +4,6 @@
 //! real binary, stdout a pipe (so writes may be short), against a tokio-tungstenite
 //! peer on 127.0.0.1:0 that sends a scripted sequence and closes with 1000.
 
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -16,8 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-/// Longest a child may run before the test fails.
-const LIMIT: Duration = Duration::from_secs(30);
+use crate::common::binary::{Run, finish, wsdeck};
 
 /// A text message of `len` bytes that starts with its index, so any reordering or
 /// loss shows in the output.
@@ -63,34 +61,16 @@ async fn peer(messages: Vec<Message>) -> String {
 }
 
 /// Runs `wsdeck listen URL ARGS…` to its end and returns what it printed.
-async fn listen(url: &str, extra: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wsdeck"));
-    command
-        .args([
-            "listen",
-            url,
-            "--max-message-size",
-            "64MiB",
-            "--no-reconnect",
-        ])
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = command.spawn().expect("wsdeck starts");
-    let id = child.id();
-    match timeout(
-        LIMIT,
-        tokio::task::spawn_blocking(move || child.wait_with_output()),
-    )
-    .await
-    {
-        Ok(output) => output.expect("join").expect("output"),
-        Err(_) => {
-            let _ = Command::new("kill").arg(id.to_string()).status();
-            panic!("wsdeck listen did not finish within {LIMIT:?}");
-        }
-    }
+async fn listen(url: &str, extra: &[&str]) -> Run {
+    let mut command = wsdeck(&[
+        "listen",
+        url,
+        "--max-message-size",
+        "64MiB",
+        "--no-reconnect",
+    ]);
+    command.args(extra);
+    finish(command).await
 }
 
 /// The sizes around the in-place threshold (8 KiB) and far above it, each
@@ -120,9 +100,9 @@ async fn small_and_large_messages_come_out_one_per_line_in_order() {
     messages.push(Message::binary(binary));
     let url = peer(messages).await;
     let output = listen(&url, &[]).await;
-    assert!(output.status.success(), "{output:?}");
+    output.assert_success();
     assert_eq!(output.stdout.len(), expected.len());
-    assert!(output.stdout == expected, "the lines differ");
+    assert!(output.stdout.as_bytes() == expected, "the lines differ");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -133,8 +113,8 @@ async fn a_flood_of_large_messages_loses_nothing() {
         .collect();
     let url = peer(messages).await;
     let output = listen(&url, &["--count", &count.to_string()]).await;
-    assert!(output.status.success(), "{output:?}");
-    let lines: Vec<&[u8]> = output.stdout.split(|b| *b == b'\n').collect();
+    output.assert_success();
+    let lines: Vec<&[u8]> = output.stdout.as_bytes().split(|b| *b == b'\n').collect();
     assert_eq!(lines.len(), count + 1, "one line each, then the end");
     for (index, line) in lines[..count].iter().enumerate() {
         assert_eq!(*line, numbered(index, 10 * 1024).as_bytes(), "line {index}");
@@ -150,9 +130,9 @@ async fn json_lines_carry_large_payloads_whole() {
         .collect();
     let url = peer(texts.iter().cloned().map(Message::text).collect()).await;
     let output = listen(&url, &["--jsonl"]).await;
-    assert!(output.status.success(), "{output:?}");
-    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
-    let data: Vec<String> = stdout
+    output.assert_success();
+    let data: Vec<String> = output
+        .stdout
         .lines()
         .map(|line| {
             let value: serde_json::Value = serde_json::from_str(line).expect("a JSON line");

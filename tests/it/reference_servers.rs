@@ -8,7 +8,7 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::binary::{Output, run_wsdeck};
+use common::binary::{Run, run_wsdeck};
 use common::peers::NodePeer;
 use common::{collect_for, fast_config, wait_for, wait_for_state};
 use wsdeck::protocol::Correlation;
@@ -19,7 +19,7 @@ const COUNTDOWN: &str = "subscription { countdown(from: 3) }";
 /// The four results of `countdown(from: 3)`, as `listen` prints them.
 const FOUR_RESULTS: &str = "{\"data\":{\"countdown\":3}}\n{\"data\":{\"countdown\":2}}\n{\"data\":{\"countdown\":1}}\n{\"data\":{\"countdown\":0}}\n";
 
-fn assert_not_retried(run: &Output) {
+fn assert_not_retried(run: &Run) {
     assert!(
         !run.stderr.contains("reconnecting"),
         "a permanent refusal is not retried: {run:#?}"

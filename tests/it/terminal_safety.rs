@@ -7,10 +7,10 @@ use crate::common;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use common::binary::run_wsdeck;
+use common::binary::{LIMIT, finish, run_wsdeck, wsdeck};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
 use tokio::time::timeout;
@@ -18,9 +18,6 @@ use tokio_tungstenite::accept_async;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-
-/// Longest a child may run before the test fails.
-const LIMIT: Duration = Duration::from_secs(30);
 
 /// A close reason that sets the clipboard (OSC 52), the window title (OSC 0), and
 /// reverses the rest of the line (U+202E). 68 bytes: fits a close frame.
@@ -74,33 +71,6 @@ async fn peer(messages: Vec<Message>, code: u16, reason: &'static str, repeat: b
         .await;
     });
     url
-}
-
-/// Runs the binary with stdout going to `stdout`, stderr captured.
-async fn run_with_stdout(args: &[&str], stdout: Stdio) -> (i32, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wsdeck"));
-    command
-        .args(args)
-        .env(
-            "WSDECK_CONFIG_DIR",
-            std::env::temp_dir().join("wsdeck-ts-none"),
-        )
-        .stdin(Stdio::null())
-        .stdout(stdout)
-        .stderr(Stdio::piped());
-    let child = command.spawn().expect("wsdeck starts");
-    let output = timeout(
-        LIMIT,
-        tokio::task::spawn_blocking(move || child.wait_with_output()),
-    )
-    .await
-    .expect("wsdeck finishes in time")
-    .expect("join")
-    .expect("output");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 fn dev_full() -> Stdio {
@@ -180,11 +150,7 @@ async fn listen_jsonl_escapes_c1_and_bidi_and_stays_equal() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_into_head_1_ends_quietly_with_0() {
     let url = peer(vec![Message::text("tick")], 1000, "", true).await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wsdeck"))
-        .args(["listen", &url, "--no-reconnect"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+    let mut child = wsdeck(&["listen", &url, "--no-reconnect"])
         .spawn()
         .expect("wsdeck starts");
     let stdout = child.stdout.take().expect("stdout");
@@ -223,13 +189,7 @@ async fn a_closed_pipe_is_not_a_panic() {
         &["demo", "--script"],
     ];
     for args in commands {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wsdeck"))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("wsdeck starts");
+        let mut child = wsdeck(args).spawn().expect("wsdeck starts");
         drop(child.stdout.take());
         let mut stderr = String::new();
         let mut pipe = child.stderr.take().expect("stderr");
@@ -263,8 +223,14 @@ async fn a_full_disk_is_a_clear_error_with_exit_1() {
         &["demo", "--script"],
     ];
     for args in commands {
-        let (code, stderr) = run_with_stdout(args, dev_full()).await;
-        assert_eq!(code, 1, "{args:?}: {stderr}");
+        let mut command = wsdeck(args);
+        let no_config = std::env::temp_dir().join("wsdeck-ts-none");
+        command
+            .stdout(dev_full())
+            .env("WSDECK_CONFIG_DIR", no_config);
+        let run = finish(command).await;
+        let stderr = &run.stderr;
+        assert_eq!(run.code, 1, "{args:?}: {stderr}");
         assert!(
             stderr.contains("cannot write to stdout") && stderr.contains("No space left"),
             "{args:?}: {stderr}"

@@ -6,145 +6,10 @@
 
 use crate::common;
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-
-/// The longest any single wait may take.
-const WAIT: Duration = Duration::from_secs(15);
-
-/// A running binary in a pty, with the screen it draws.
-struct PtyApp {
-    screen: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl PtyApp {
-    fn start(args: &[&str], rows: u16, cols: u16) -> Self {
-        Self::start_with_env(args, &[], rows, cols)
-    }
-
-    fn start_with_env(args: &[&str], env: &[(&str, &str)], rows: u16, cols: u16) -> Self {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pty");
-        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_wsdeck"));
-        command.args(args);
-        command.env("TERM", "xterm-256color");
-        let data_dir = std::env::temp_dir().join(format!("wsdeck-e2e-{}", std::process::id()));
-        command.env("WSDECK_DATA_DIR", data_dir);
-        command.env_remove("WSDECK_TOKEN");
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let child = pty.slave.spawn_command(command).expect("wsdeck starts");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().expect("pty reader");
-        let writer = pty.master.take_writer().expect("pty writer");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (screen_in, raw_in) = (screen.clone(), raw.clone());
-        // The master must stay open while the child runs; the reader thread owns it.
-        let master = pty.master;
-        std::thread::spawn(move || {
-            let _master = master;
-            let mut buffer = [0u8; 8192];
-            while let Ok(read) = reader.read(&mut buffer) {
-                if read == 0 {
-                    break;
-                }
-                screen_in.lock().unwrap().process(&buffer[..read]);
-                raw_in.lock().unwrap().extend_from_slice(&buffer[..read]);
-            }
-        });
-        Self {
-            screen,
-            raw,
-            writer,
-            child,
-        }
-    }
-
-    fn contents(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    fn type_text(&mut self, text: &str) {
-        self.writer.write_all(text.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn key(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).unwrap();
-        self.writer.flush().unwrap();
-        // Give the app a moment so separate keys are not read as one escape sequence.
-        std::thread::sleep(Duration::from_millis(60));
-    }
-
-    /// Waits until the screen satisfies `check`; panics with the screen otherwise.
-    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
-        let started = Instant::now();
-        loop {
-            let contents = self.contents();
-            if check(&contents) {
-                return contents;
-            }
-            if started.elapsed() > WAIT {
-                panic!("timed out waiting for {what}; screen:\n{contents}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            if started.elapsed() > WAIT {
-                let _ = self.child.kill();
-                panic!("wsdeck did not exit; screen:\n{}", self.contents());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl PtyApp {
-    /// Ctrl-C (quits at once, whatever is typed or connected) and a clean exit.
-    fn quit(&mut self) {
-        self.key(b"\x03");
-        let status = self.wait_exit();
-        assert!(
-            status.success(),
-            "exit {status:?}; screen:\n{}",
-            self.contents()
-        );
-    }
-}
-
-impl Drop for PtyApp {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-    }
-}
-
-const ENTER: &[u8] = b"\r";
-const TAB: &[u8] = b"\t";
-const ESC: &[u8] = b"\x1b";
-const CTRL_X: &[u8] = b"\x18";
+use common::binary::{finish_blocking, wsdeck};
+use common::pty::{CTRL_X, ENTER, ESC, PtyApp, TAB, WAIT};
 
 #[test]
 fn demo_echo_inspect_close_with_4000_and_restore_the_terminal() {
@@ -321,13 +186,12 @@ fn a_profile_opens_connected_and_authenticated() {
     let server = runtime.block_on(ScriptedServer::start(steps, "/api/websocket"));
     let config_dir = tempfile::tempdir().expect("temp dir");
     let dir = config_dir.path().display().to_string();
-    let created = std::process::Command::new(env!("CARGO_BIN_EXE_wsdeck"))
-        .args(["profiles", "new", "ha", "--preset", "home-assistant"])
+    let new_profile = ["profiles", "new", "ha", "--preset", "home-assistant"];
+    let mut create = wsdeck(&new_profile);
+    create
         .args(["--url", &server.url])
-        .env("WSDECK_CONFIG_DIR", &dir)
-        .output()
-        .expect("profiles new runs");
-    assert!(created.status.success(), "{created:?}");
+        .env("WSDECK_CONFIG_DIR", &dir);
+    finish_blocking(create).assert_success();
 
     let env = [
         ("WSDECK_CONFIG_DIR", dir.as_str()),

@@ -1,8 +1,12 @@
-//! Shared helpers for the engine tests: a session config tuned for fast tests, and
-//! waiting for events with a bounded timeout.
+//! What the integration tests share: a session config tuned for fast tests, waiting
+//! for session events with a bounded timeout, the built-in server and presets as
+//! peers ([`binary`] runs the wsdeck executable, [`pty`] drives it in a
+//! pseudo-terminal, [`peers`] starts the Node reference servers, [`transcript`]
+//! replays a protocol transcript).
 
 pub mod binary;
 pub mod peers;
+pub mod pty;
 pub mod transcript;
 
 use std::time::Duration;
