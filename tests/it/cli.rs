@@ -6,21 +6,19 @@
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::time::{sleep, timeout};
+use tokio_tungstenite::client_async;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::{accept_async, client_async};
 use wsdeck::server::{Server, ServerConfig};
 
 use crate::common::binary::{LIMIT, Reaped, Run, finish, finish_blocking, run_wsdeck, wsdeck};
+use crate::common::peer::{Peer, ServerSocket, close_code_recorder, send_then_close, serve_each};
+use crate::common::server_with;
 
 /// A token that must never appear in any output.
 const SECRET: &str = "wrong-SECRET-123";
@@ -29,13 +27,11 @@ const SECRET_VAR: &str = "WSDECK_CLI_TEST_SECRET_VAR";
 
 /// The built-in server on a free loopback port.
 async fn start_server(require_token: Option<&str>) -> Server {
-    Server::bind(ServerConfig {
-        port: 0,
+    server_with(ServerConfig {
         require_token: require_token.map(str::to_owned),
         ..ServerConfig::default()
     })
     .await
-    .expect("server binds to 127.0.0.1:0")
 }
 
 fn assert_rfc3339(value: &Value) {
@@ -86,26 +82,12 @@ enum Script {
     Silent,
 }
 
-/// A tokio-tungstenite peer on 127.0.0.1:0 following `script`; returns its URL and
-/// a counter of accepted connections. The task ends with the test's runtime.
-async fn scripted_peer(script: Script) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("local addr");
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&accepted);
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(serve_script(stream, script));
-        }
-    });
-    (format!("ws://{addr}"), accepted)
+/// A peer on 127.0.0.1:0 following `script` on every connection.
+async fn scripted_peer(script: Script) -> Peer {
+    serve_each(move |socket| serve_script(socket, script)).await
 }
 
-async fn serve_script(stream: TcpStream, script: Script) {
-    let Ok(mut ws) = accept_async(stream).await else {
-        return;
-    };
+async fn serve_script(mut ws: ServerSocket, script: Script) {
     match script {
         Script::WrongNoiseRight => {
             while let Some(Ok(message)) = ws.next().await {
@@ -128,17 +110,7 @@ async fn serve_script(stream: TcpStream, script: Script) {
             drop(ws);
         }
         Script::HelloThenClose(code) => {
-            let _ = ws.send(Message::text("hello")).await;
-            let frame = CloseFrame {
-                code: CloseCode::from(code),
-                reason: "bye".into(),
-            };
-            let _ = ws.close(Some(frame)).await;
-            // Let the close handshake finish.
-            let _ = timeout(Duration::from_secs(2), async {
-                while let Some(Ok(_)) = ws.next().await {}
-            })
-            .await;
+            send_then_close(&mut ws, [Message::text("hello")], code, "bye").await;
         }
     }
 }
@@ -213,7 +185,7 @@ async fn serve_announces_its_url_and_request_gets_a_json_envelope() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_waits_for_the_reply_with_its_id() {
-    let (url, _) = scripted_peer(Script::WrongNoiseRight).await;
+    let url = scripted_peer(Script::WrongNoiseRight).await.url;
 
     let json_run = run_wsdeck(
         &["request", &url, "--message", r#"{"id":7}"#, "--json"],
@@ -237,7 +209,7 @@ async fn request_waits_for_the_reply_with_its_id() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_without_an_id_takes_the_first_reply() {
-    let (url, _) = scripted_peer(Script::WrongNoiseRight).await;
+    let url = scripted_peer(Script::WrongNoiseRight).await.url;
 
     let plain = run_wsdeck(&["request", &url, "--message", "hello"], &[]).await;
     plain.assert_code(0);
@@ -282,7 +254,7 @@ async fn request_keeps_a_string_id_as_the_correlation_id() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_timeout_is_the_whole_time_taken() {
-    let (url, _) = scripted_peer(Script::Silent).await;
+    let url = scripted_peer(Script::Silent).await.url;
     let started = std::time::Instant::now();
     let run = run_wsdeck(
         &["request", &url, "--message", "hi", "--timeout", "1s"],
@@ -872,16 +844,12 @@ async fn listen_duration_ends_by_itself() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_ends_cleanly_on_a_normal_close() {
-    let (url, accepted) = scripted_peer(Script::HelloThenClose(1000)).await;
-    let run = run_wsdeck(&["listen", &url], &[]).await;
+    let peer = scripted_peer(Script::HelloThenClose(1000)).await;
+    let run = run_wsdeck(&["listen", &peer.url], &[]).await;
     run.assert_code(0);
     run.assert_no_panic();
     assert_eq!(run.stdout, "hello\n", "{run:#?}");
-    assert_eq!(
-        accepted.load(Ordering::SeqCst),
-        1,
-        "no reconnect after 1000"
-    );
+    assert_eq!(peer.accepted(), 1, "no reconnect after 1000");
 }
 
 // 7. send ----------------------------------------------------------------------------
@@ -972,34 +940,9 @@ async fn no_subcommand_points_to_the_subcommands() {
 
 // 10. Ctrl-C ------------------------------------------------------------------------------
 
-/// A peer that says "ready" on connect and reports the close code it receives.
-async fn close_recording_peer() -> (String, tokio::sync::oneshot::Receiver<Option<u16>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("ws://{}", listener.local_addr().unwrap());
-    let (report, received) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
-        let Ok((stream, _)) = listener.accept().await else {
-            return;
-        };
-        let Ok(mut socket) = accept_async(stream).await else {
-            return;
-        };
-        let _ = socket.send(Message::text("ready")).await;
-        let mut code = None;
-        while let Some(Ok(message)) = socket.next().await {
-            if let Message::Close(frame) = message {
-                code = frame.map(|frame| u16::from(frame.code));
-                break;
-            }
-        }
-        let _ = report.send(code);
-    });
-    (url, received)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_closes_with_1000_on_ctrl_c() {
-    let (url, close_code) = close_recording_peer().await;
+    let (url, close_code) = close_code_recorder(vec![Message::text("ready")]).await;
     let mut child = Reaped(wsdeck(&["listen", &url]).spawn().expect("listen starts"));
     let mut stdout = BufReader::new(child.0.stdout.take().expect("stdout piped"));
     let first_line = tokio::task::spawn_blocking(move || {

@@ -11,8 +11,7 @@ use wsdeck::session::{self, AuthMethod, ConnectionState, ErrorKind, Event, Secre
 const TOKEN: &str = "s3cr3t-T0KEN_value";
 
 async fn server_requiring_token() -> Server {
-    Server::bind(ServerConfig {
-        port: 0,
+    common::server_with(ServerConfig {
         require_token: Some(TOKEN.to_string()),
         // A wrong token offered only as a subprotocol looks like an unknown protocol
         // name to the server, which then waits for a first message: keep that short.
@@ -20,7 +19,6 @@ async fn server_requiring_token() -> Server {
         ..ServerConfig::default()
     })
     .await
-    .expect("server binds")
 }
 
 fn config_with(url: &str, method: AuthMethod, token: &str) -> SessionConfig {

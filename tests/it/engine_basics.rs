@@ -7,18 +7,12 @@ use crate::common;
 use std::time::Duration;
 
 use common::{collect_for, fast_config, incoming_text, wait_for, wait_for_state};
-use wsdeck::server::{Server, ServerConfig};
+use wsdeck::server::ServerConfig;
 use wsdeck::session::{self, ConnectionState, Direction, ErrorKind, Event, FrameKind, PayloadKind};
-
-async fn start_server(config: ServerConfig) -> Server {
-    Server::bind(ServerConfig { port: 0, ..config })
-        .await
-        .expect("server binds")
-}
 
 #[tokio::test]
 async fn echoes_text_and_binary_and_reports_frames() {
-    let server = start_server(ServerConfig::default()).await;
+    let server = common::echo_server().await;
     let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
     handle.connect().unwrap();
     let seen = wait_for_state(&mut events, ConnectionState::Connected).await;
@@ -65,7 +59,7 @@ async fn echoes_text_and_binary_and_reports_frames() {
 
 #[tokio::test]
 async fn invalid_utf8_text_is_refused_not_sent() {
-    let server = start_server(ServerConfig::default()).await;
+    let server = common::echo_server().await;
     let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
     handle.connect().unwrap();
     wait_for_state(&mut events, ConnectionState::Connected).await;
@@ -83,7 +77,7 @@ async fn invalid_utf8_text_is_refused_not_sent() {
 
 #[tokio::test]
 async fn ping_rtt_is_reported_and_manual_ping_works() {
-    let server = start_server(ServerConfig::default()).await;
+    let server = common::echo_server().await;
     let mut config = fast_config(&server.url());
     config.keepalive.ping_interval = Duration::from_millis(100);
     let (handle, mut events) = session::spawn(config).unwrap();
@@ -106,7 +100,7 @@ async fn ping_rtt_is_reported_and_manual_ping_works() {
 
 #[tokio::test]
 async fn server_pings_are_answered_so_heartbeat_keeps_us() {
-    let server = start_server(ServerConfig {
+    let server = common::server_with(ServerConfig {
         heartbeat: Some(Duration::from_millis(150)),
         ..ServerConfig::default()
     })
@@ -130,7 +124,7 @@ async fn server_pings_are_answered_so_heartbeat_keeps_us() {
 
 #[tokio::test]
 async fn rate_limit_holds_over_a_window() {
-    let server = start_server(ServerConfig::default()).await;
+    let server = common::echo_server().await;
     let mut config = fast_config(&server.url());
     config.rate_limit = 40;
     let (handle, mut events) = session::spawn(config).unwrap();
@@ -182,7 +176,7 @@ async fn rate_limit_holds_over_a_window() {
 
 #[tokio::test]
 async fn rate_limited_messages_are_counted_in_stats() {
-    let server = start_server(ServerConfig::default()).await;
+    let server = common::echo_server().await;
     let mut config = fast_config(&server.url());
     config.rate_limit = 20;
     let (handle, mut events) = session::spawn(config).unwrap();
@@ -243,7 +237,7 @@ async fn full_queue_is_reported_never_silently_dropped() {
 
 #[tokio::test]
 async fn messages_sent_before_connect_are_delivered_in_order() {
-    let server = start_server(ServerConfig::default()).await;
+    let server = common::echo_server().await;
     let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
     for n in 0..3 {
         handle.send_text(format!("early {n}")).unwrap();
@@ -261,7 +255,7 @@ async fn messages_sent_before_connect_are_delivered_in_order() {
 
 #[tokio::test]
 async fn on_connect_messages_go_out_after_every_connect() {
-    let server = start_server(ServerConfig::default()).await;
+    let server = common::echo_server().await;
     let mut config = fast_config(&server.url());
     config.on_connect.push(session::config::OnConnectMessage {
         payload: bytes::Bytes::from_static(b"{\"subscribe\":\"ticks\"}"),
@@ -299,7 +293,7 @@ async fn on_connect_messages_go_out_after_every_connect() {
 /// `{{seq}}` has moved on and its `{{uuid}}` is new.
 #[tokio::test]
 async fn on_connect_templates_are_fresh_after_a_reconnect() {
-    let server = start_server(ServerConfig::default()).await;
+    let server = common::echo_server().await;
     let mut config = fast_config(&server.url());
     let text = r#"{"subscribe":"ticks","n":{{seq}},"id":"{{uuid}}"}"#;
     config.on_connect.push(session::config::OnConnectMessage {
@@ -331,7 +325,7 @@ async fn on_connect_templates_are_fresh_after_a_reconnect() {
 
 #[tokio::test]
 async fn oversize_message_closes_with_1009() {
-    let server = start_server(ServerConfig::default()).await;
+    let server = common::echo_server().await;
     let mut config = fast_config(&server.url());
     config.max_message_size = 1000;
     config.reconnect.enabled = false;
@@ -369,7 +363,7 @@ async fn oversize_message_closes_with_1009() {
 
 #[tokio::test]
 async fn dropping_every_handle_closes_and_stops_the_actor() {
-    let server = start_server(ServerConfig::default()).await;
+    let server = common::echo_server().await;
     let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
     handle.connect().unwrap();
     wait_for_state(&mut events, ConnectionState::Connected).await;

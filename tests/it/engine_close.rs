@@ -3,19 +3,10 @@
 
 use crate::common;
 
+use common::peer::serve_each;
 use common::{fast_config, wait_for, wait_for_state};
-use wsdeck::server::{Server, ServerConfig};
 use wsdeck::session::close_code::{CloseCodeError, validate_close};
 use wsdeck::session::{self, CloseOutcome, CloseRequestError, ConnectionState, Event};
-
-async fn start_server() -> Server {
-    Server::bind(ServerConfig {
-        port: 0,
-        ..ServerConfig::default()
-    })
-    .await
-    .expect("server binds")
-}
 
 fn sendable_codes() -> Vec<u16> {
     let mut codes: Vec<u16> = (1000..=1003).chain(1007..=1014).collect();
@@ -25,7 +16,7 @@ fn sendable_codes() -> Vec<u16> {
 
 #[tokio::test]
 async fn user_close_round_trips_every_sendable_code() {
-    let server = start_server().await;
+    let server = common::echo_server().await;
     for code in sendable_codes() {
         let reason = format!("bye {code} ✓");
         let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
@@ -67,7 +58,7 @@ async fn user_close_round_trips_every_sendable_code() {
 
 #[tokio::test]
 async fn server_close_round_trips_every_sendable_code() {
-    let server = start_server().await;
+    let server = common::echo_server().await;
     for code in sendable_codes() {
         let reason = format!("server says {code}");
         let mut config = fast_config(&server.url());
@@ -95,7 +86,7 @@ async fn server_close_round_trips_every_sendable_code() {
 
 #[tokio::test]
 async fn invalid_codes_and_reasons_are_refused_before_sending() {
-    let server = start_server().await;
+    let server = common::echo_server().await;
     let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
     handle.connect().unwrap();
     wait_for_state(&mut events, ConnectionState::Connected).await;
@@ -139,22 +130,14 @@ async fn invalid_codes_and_reasons_are_refused_before_sending() {
 /// server does), reads the client's answer and drops the connection.
 async fn raw_frame_server(frame: &'static [u8]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let Ok(mut socket) = tokio_tungstenite::accept_async(tcp).await else {
-                    return;
-                };
-                let raw = socket.get_mut();
-                let _ = raw.write_all(frame).await;
-                let mut answer = [0_u8; 256];
-                let _ = raw.read(&mut answer).await;
-            });
-        }
-    });
-    format!("ws://{address}/")
+    let peer = serve_each(move |mut socket| async move {
+        let raw = socket.get_mut();
+        let _ = raw.write_all(frame).await;
+        let mut answer = [0_u8; 256];
+        let _ = raw.read(&mut answer).await;
+    })
+    .await;
+    peer.url
 }
 
 /// What a session says about one hostile frame: the error and how the link closed.
@@ -234,7 +217,7 @@ async fn a_protocol_violation_exits_listen_with_6_and_is_not_retried() {
 
 #[tokio::test]
 async fn a_close_frame_counts_its_code_in_its_size() {
-    let server = start_server().await;
+    let server = common::echo_server().await;
     let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
     handle.connect().unwrap();
     wait_for_state(&mut events, ConnectionState::Connected).await;

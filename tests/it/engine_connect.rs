@@ -16,12 +16,12 @@ use axum::extract::ws::{Message as AxumMessage, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use common::peer::Background;
 use common::{fast_config, incoming_text, wait_for, wait_for_state};
 use futures_util::{SinkExt, StreamExt};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{
@@ -35,15 +35,6 @@ use wsdeck::session::{
 
 /// Bound for waiting on what a test server observed.
 const SHORT: Duration = Duration::from_secs(5);
-
-/// Aborts a background server task when the test ends (even on panic).
-struct Background(JoinHandle<()>);
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
 
 /// A fast config for `url` that never reconnects, so the first failure is final.
 fn no_reconnect(url: &str) -> SessionConfig {

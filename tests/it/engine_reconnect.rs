@@ -8,6 +8,10 @@ use crate::common;
 
 use std::time::Duration;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use common::peer::{send_then_close, serve_each};
 use common::{collect_for, fast_config, incoming_text, wait_for, wait_for_state};
 use wsdeck::server::{Server, ServerConfig};
 use wsdeck::session::{self, ConnectionState, Direction, Event, FrameKind};
@@ -362,26 +366,11 @@ async fn backoff_resets_after_a_stable_connection() {
 /// A server that accepts every upgrade and closes it at once with 1011: each
 /// connection reaches ready, then ends.
 async fn flapping_server() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-                use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-                let Ok(mut socket) = tokio_tungstenite::accept_async(tcp).await else {
-                    return;
-                };
-                let _ = socket
-                    .close(Some(CloseFrame {
-                        code: CloseCode::Error,
-                        reason: "flap".into(),
-                    }))
-                    .await;
-            });
-        }
-    });
-    format!("ws://{address}/")
+    let peer = serve_each(|mut socket| async move {
+        send_then_close(&mut socket, [], 1011, "flap").await;
+    })
+    .await;
+    peer.url
 }
 
 #[tokio::test]
@@ -461,39 +450,29 @@ async fn giving_up_counts_consecutive_failures_and_names_the_last_error() {
 
 /// A server whose first connection reads `read_first` messages and then dies without
 /// a close frame; later connections read everything, counting what arrives.
-async fn dies_after_reading(
-    read_first: usize,
-) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+async fn dies_after_reading(read_first: usize) -> (String, Arc<Mutex<Vec<String>>>) {
     use futures_util::StreamExt;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let later = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let later = Arc::new(Mutex::new(Vec::new()));
     let seen = later.clone();
-    tokio::spawn(async move {
-        let mut first = true;
-        while let Ok((tcp, _)) = listener.accept().await {
-            let Ok(mut socket) = tokio_tungstenite::accept_async(tcp).await else {
-                continue;
-            };
-            if first {
-                first = false;
+    let first = Arc::new(AtomicBool::new(true));
+    let peer = serve_each(move |mut socket| {
+        let (seen, first) = (seen.clone(), first.clone());
+        async move {
+            if first.swap(false, Ordering::SeqCst) {
                 for _ in 0..read_first {
                     let _ = socket.next().await;
                 }
-                drop(socket);
-                continue;
+                return;
             }
-            let seen = seen.clone();
-            tokio::spawn(async move {
-                while let Some(Ok(message)) = socket.next().await {
-                    if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
-                        seen.lock().unwrap().push(text.to_string());
-                    }
+            while let Some(Ok(message)) = socket.next().await {
+                if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+                    seen.lock().unwrap().push(text.to_string());
                 }
-            });
+            }
         }
-    });
-    (format!("ws://{address}/"), later)
+    })
+    .await;
+    (peer.url, later)
 }
 
 #[tokio::test]

@@ -4,18 +4,11 @@
 //! real binary, stdout a pipe (so writes may be short), against a tokio-tungstenite
 //! peer on 127.0.0.1:0 that sends a scripted sequence and closes with 1000.
 
-use std::time::Duration;
-
 use base64::Engine as _;
-use futures_util::SinkExt;
-use tokio::net::TcpListener;
-use tokio::time::timeout;
-use tokio_tungstenite::accept_async;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::common::binary::{Run, finish, wsdeck};
+use crate::common::peer::messages_then_close;
 
 /// A text message of `len` bytes that starts with its index, so any reordering or
 /// loss shows in the output.
@@ -32,32 +25,7 @@ fn numbered(index: usize, len: usize) -> String {
 /// Serves one connection: sends `messages`, closes with 1000 and lets the close
 /// handshake finish. Returns the URL.
 async fn peer(messages: Vec<Message>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("ws://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move {
-        let Ok((stream, _)) = listener.accept().await else {
-            return;
-        };
-        let Ok(mut ws) = accept_async(stream).await else {
-            return;
-        };
-        for message in messages {
-            if ws.feed(message).await.is_err() {
-                return;
-            }
-        }
-        let close = CloseFrame {
-            code: CloseCode::Normal,
-            reason: "done".into(),
-        };
-        let _ = ws.send(Message::Close(Some(close))).await;
-        let _ = timeout(Duration::from_secs(5), async {
-            use futures_util::StreamExt;
-            while let Some(Ok(_)) = ws.next().await {}
-        })
-        .await;
-    });
-    url
+    messages_then_close(messages, 1000, "done").await
 }
 
 /// Runs `wsdeck listen URL ARGS…` to its end and returns what it printed.

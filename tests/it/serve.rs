@@ -14,6 +14,8 @@ use tokio_tungstenite::tungstenite::{Bytes, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 use wsdeck::server::{Server, ServerConfig};
 
+use crate::common::server_with;
+
 type Client = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Upper bound for any single wait in these tests.
@@ -24,10 +26,6 @@ fn config() -> ServerConfig {
         port: 0,
         ..ServerConfig::default()
     }
-}
-
-async fn start(config: ServerConfig) -> Server {
-    Server::bind(config).await.expect("server binds")
 }
 
 async fn connect(url: &str) -> Client {
@@ -122,7 +120,7 @@ async fn wait_for_count(server: &Server, want: usize) {
 
 #[tokio::test]
 async fn echoes_text_and_binary() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     let mut client = connect(&server.url()).await;
     send_text(&mut client, "hello").await;
     assert_eq!(next(&mut client).await, Message::text("hello"));
@@ -142,7 +140,7 @@ async fn echoes_text_and_binary() {
 
 #[tokio::test]
 async fn answers_pings_with_the_same_payload() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     let mut client = connect(&server.url()).await;
     let payload = Bytes::from_static(b"are you alive");
     client
@@ -155,7 +153,7 @@ async fn answers_pings_with_the_same_payload() {
 
 #[tokio::test]
 async fn close_command_round_trips_code_and_reason() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     for code in [1000u16, 1001, 1011, 1013, 1014, 3000, 4000, 4999] {
         let mut client = connect(&server.url()).await;
         let reason = format!("bye {code}");
@@ -170,7 +168,7 @@ async fn close_command_round_trips_code_and_reason() {
 
 #[tokio::test]
 async fn client_close_is_answered() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     let mut client = connect(&server.url()).await;
     let frame = CloseFrame {
         code: 4001.into(),
@@ -188,7 +186,7 @@ async fn client_close_is_answered() {
 
 #[tokio::test]
 async fn close_command_refuses_unsendable_codes() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     let mut client = connect(&server.url()).await;
     let too_long = "r".repeat(124);
     let cases = [
@@ -209,7 +207,7 @@ async fn close_command_refuses_unsendable_codes() {
 
 #[tokio::test]
 async fn unknown_command_lists_known_ones() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     let mut client = connect(&server.url()).await;
     send_text(&mut client, r#"{"cmd":"explode"}"#).await;
     let reply = next_json(&mut client).await;
@@ -220,7 +218,7 @@ async fn unknown_command_lists_known_ones() {
 
 #[tokio::test]
 async fn drop_command_ends_without_close_frame() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     let mut client = connect(&server.url()).await;
     send_text(&mut client, r#"{"cmd":"drop"}"#).await;
     expect_end_without_close(&mut client).await;
@@ -243,7 +241,7 @@ async fn flood_and_check(client: &mut Client, count: usize, size: usize) {
 
 #[tokio::test]
 async fn flood_sends_exact_sizes_then_done() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     let mut client = connect(&server.url()).await;
     flood_and_check(&mut client, 2000, 100).await;
     flood_and_check(&mut client, 10, 5).await;
@@ -261,7 +259,7 @@ async fn flood_sends_exact_sizes_then_done() {
 
 #[tokio::test]
 async fn broadcast_reaches_every_client() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     let mut alice = connect(&server.url()).await;
     let mut bob = connect(&server.url()).await;
     wait_for_count(&server, 2).await;
@@ -274,7 +272,7 @@ async fn broadcast_reaches_every_client() {
 
 #[tokio::test]
 async fn ticks_reach_clients() {
-    let server = start(ServerConfig {
+    let server = server_with(ServerConfig {
         broadcast_every: Some(Duration::from_millis(50)),
         ..config()
     })
@@ -291,7 +289,7 @@ async fn ticks_reach_clients() {
 
 #[tokio::test]
 async fn stall_stops_pongs() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     let mut client = connect(&server.url()).await;
     send_text(&mut client, r#"{"cmd":"stall"}"#).await;
     client
@@ -317,7 +315,7 @@ fn token_config() -> ServerConfig {
 
 #[tokio::test]
 async fn token_in_query_is_accepted() {
-    let server = start(token_config()).await;
+    let server = server_with(token_config()).await;
     let mut client = connect(&format!("{}/?token={TOKEN}", server.url())).await;
     assert_echo(&mut client).await;
     stop(server, [client]).await;
@@ -325,7 +323,7 @@ async fn token_in_query_is_accepted() {
 
 #[tokio::test]
 async fn token_as_subprotocol_is_accepted() {
-    let server = start(token_config()).await;
+    let server = server_with(token_config()).await;
     let mut request = server.url().into_client_request().expect("request");
     let offered = HeaderValue::from_str(&format!("chat, {TOKEN}")).expect("header");
     request
@@ -343,7 +341,7 @@ async fn token_as_subprotocol_is_accepted() {
 
 #[tokio::test]
 async fn token_as_bearer_header_is_accepted() {
-    let server = start(token_config()).await;
+    let server = server_with(token_config()).await;
     let mut request = server.url().into_client_request().expect("request");
     let bearer = HeaderValue::from_str(&format!("Bearer {TOKEN}")).expect("header");
     request.headers_mut().insert(header::AUTHORIZATION, bearer);
@@ -357,7 +355,7 @@ async fn token_as_bearer_header_is_accepted() {
 
 #[tokio::test]
 async fn token_in_authenticate_message_is_accepted() {
-    let server = start(token_config()).await;
+    let server = server_with(token_config()).await;
     let mut client = connect(&server.url()).await;
     let auth = json!({"type": "authenticate", "token": TOKEN});
     send_text(&mut client, &auth.to_string()).await;
@@ -371,7 +369,7 @@ async fn token_in_authenticate_message_is_accepted() {
 
 #[tokio::test]
 async fn wrong_token_is_closed_with_1008() {
-    let server = start(token_config()).await;
+    let server = server_with(token_config()).await;
     let client = connect(&format!("{}/?token=nope", server.url())).await;
     let frame = closed_by_server(client).await;
     assert_eq!(u16::from(frame.code), 1008);
@@ -395,7 +393,7 @@ async fn wrong_token_is_closed_with_1008() {
 
 #[tokio::test]
 async fn subprotocol_is_selected_without_a_token() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     let mut request = server.url().into_client_request().expect("request");
     let offered = HeaderValue::from_static("graphql-transport-ws, graphql-ws");
     request
@@ -415,7 +413,7 @@ async fn subprotocol_is_selected_without_a_token() {
 
 #[tokio::test]
 async fn connections_beyond_the_limit_get_1013() {
-    let server = start(ServerConfig {
+    let server = server_with(ServerConfig {
         max_connections: 1,
         ..config()
     })
@@ -433,7 +431,7 @@ async fn connections_beyond_the_limit_get_1013() {
 
 #[tokio::test]
 async fn shutdown_closes_clients_with_1001_and_frees_the_port() {
-    let server = start(config()).await;
+    let server = server_with(config()).await;
     let addr = server.local_addr();
     let mut clients = vec![connect(&server.url()).await, connect(&server.url()).await];
     for client in &mut clients {
@@ -462,7 +460,7 @@ async fn shutdown_closes_clients_with_1001_and_frees_the_port() {
 
 #[tokio::test]
 async fn heartbeat_drops_a_client_that_does_not_read() {
-    let server = start(ServerConfig {
+    let server = server_with(ServerConfig {
         heartbeat: Some(Duration::from_millis(100)),
         ..config()
     })
@@ -477,7 +475,7 @@ async fn heartbeat_drops_a_client_that_does_not_read() {
 
 #[tokio::test]
 async fn heartbeat_keeps_a_reading_client() {
-    let server = start(ServerConfig {
+    let server = server_with(ServerConfig {
         heartbeat: Some(Duration::from_millis(50)),
         ..config()
     })

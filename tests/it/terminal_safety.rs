@@ -11,13 +11,11 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::binary::{LIMIT, finish, run_wsdeck, wsdeck};
-use futures_util::{SinkExt, StreamExt};
+use common::peer::{messages_then_close, send_then_close, serve_first};
+use futures_util::SinkExt;
 use tokio::net::TcpListener;
 use tokio::time::timeout;
-use tokio_tungstenite::accept_async;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 /// A close reason that sets the clipboard (OSC 52), the window title (OSC 0), and
 /// reverses the rest of the line (U+202E). 68 bytes: fits a close frame.
@@ -40,37 +38,21 @@ fn assert_no_raw_controls(what: &str, text: &str) {
 /// Serves one connection: sends `messages`, then closes with `code` and `reason`,
 /// or keeps sending `messages` in a loop for a while when `repeat` is set.
 async fn peer(messages: Vec<Message>, code: u16, reason: &'static str, repeat: bool) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("ws://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move {
-        let Ok((stream, _)) = listener.accept().await else {
-            return;
-        };
-        let Ok(mut ws) = accept_async(stream).await else {
-            return;
-        };
-        let rounds = if repeat { 2000 } else { 1 };
-        for _ in 0..rounds {
+    if !repeat {
+        return messages_then_close(messages, code, reason).await;
+    }
+    serve_first(move |mut ws| async move {
+        for _ in 0..2000 {
             for message in &messages {
                 if ws.send(message.clone()).await.is_err() {
                     return;
                 }
             }
-            if repeat {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let close = CloseFrame {
-            code: CloseCode::from(code),
-            reason: reason.into(),
-        };
-        let _ = ws.send(Message::Close(Some(close))).await;
-        let _ = timeout(Duration::from_secs(5), async {
-            while let Some(Ok(_)) = ws.next().await {}
-        })
-        .await;
-    });
-    url
+        send_then_close(&mut ws, [], code, reason).await;
+    })
+    .await
 }
 
 fn dev_full() -> Stdio {

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::binary::run_wsdeck;
+use common::peer::Background;
 use common::{fast_config, incoming_text, wait_for, wait_for_state};
 use futures_util::{SinkExt, StreamExt};
 use rcgen::{
@@ -19,20 +20,10 @@ use rustls::RootCertStore;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use wsdeck::session::{
     self, ConnectionState, ErrorKind, Event, EventReceiver, SessionConfig, SessionHandle,
 };
-
-/// Aborts a background server task when the test ends (even on panic).
-struct Background(JoinHandle<()>);
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
 
 /// A certificate with its key, and both as PEM files in a temp dir.
 struct Issued {

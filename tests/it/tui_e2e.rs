@@ -9,7 +9,9 @@ use crate::common;
 use std::time::Duration;
 
 use common::binary::{finish_blocking, wsdeck};
+use common::peer::{close_code_recorder, messages_then_close};
 use common::pty::{CTRL_X, ENTER, ESC, PtyApp, TAB, WAIT};
+use tokio_tungstenite::tungstenite::Message;
 
 #[test]
 fn demo_echo_inspect_close_with_4000_and_restore_the_terminal() {
@@ -258,36 +260,6 @@ fn apollo_legacy_reference_server_subscription_in_the_tui() {
     assert!(app.wait_exit().success());
 }
 
-/// A peer on 127.0.0.1 that accepts one client and reports the code of the close
-/// frame it receives (None: the link ended without one).
-async fn close_recording_peer() -> (String, tokio::sync::oneshot::Receiver<Option<u16>>) {
-    use futures_util::StreamExt;
-    use tokio_tungstenite::tungstenite::Message;
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("ws://{}/", listener.local_addr().expect("address"));
-    let (report, received) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
-        let Ok((stream, _)) = listener.accept().await else {
-            return;
-        };
-        let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
-            return;
-        };
-        let mut code = None;
-        while let Some(Ok(message)) = ws.next().await {
-            if let Message::Close(frame) = message {
-                code = frame.map(|frame| u16::from(frame.code));
-                break;
-            }
-        }
-        let _ = report.send(code);
-    });
-    (url, received)
-}
-
 /// Sends `signal` to the TUI's process as another process would (`kill -INT PID`).
 fn send_signal(app: &PtyApp, signal: i32) {
     let pid = app.child.process_id().expect("a pid");
@@ -328,7 +300,7 @@ fn sigint_from_another_process_restores_the_terminal_closes_with_1000_and_exits_
         .enable_all()
         .build()
         .expect("a runtime");
-    let (url, close_code) = runtime.block_on(close_recording_peer());
+    let (url, close_code) = runtime.block_on(close_code_recorder(Vec::new()));
     let config_dir = tempfile::tempdir().expect("temp dir");
     let dir = config_dir.path().display().to_string();
     let mut app = PtyApp::start_with_env(&[&url], &[("WSDECK_CONFIG_DIR", &dir)], 40, 120);
@@ -357,35 +329,6 @@ fn sigterm_and_sighup_restore_the_terminal_and_exit_128_plus_the_signal() {
     }
 }
 
-/// A peer on 127.0.0.1 that sends `text` to one client, then closes with 1000.
-async fn one_message_peer(text: &'static str) -> String {
-    use futures_util::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("ws://{}/", listener.local_addr().expect("address"));
-    tokio::spawn(async move {
-        let Ok((stream, _)) = listener.accept().await else {
-            return;
-        };
-        let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
-            return;
-        };
-        let _ = ws.send(Message::text(text)).await;
-        let close = CloseFrame {
-            code: CloseCode::Normal,
-            reason: "".into(),
-        };
-        let _ = ws.send(Message::Close(Some(close))).await;
-        while let Some(Ok(_)) = ws.next().await {}
-    });
-    url
-}
-
 /// `listen` on a terminal shows a payload's control and bidi characters escaped
 /// (a title-setting OSC would otherwise run); `--raw` prints it as it came.
 #[test]
@@ -397,7 +340,7 @@ fn listen_on_a_terminal_escapes_controls_unless_raw() {
         .build()
         .expect("a runtime");
     for raw in [false, true] {
-        let url = runtime.block_on(one_message_peer(PAYLOAD));
+        let url = runtime.block_on(messages_then_close(vec![Message::text(PAYLOAD)], 1000, ""));
         let mut args = vec!["listen", url.as_str(), "--no-reconnect"];
         if raw {
             args.push("--raw");

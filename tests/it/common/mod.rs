@@ -5,12 +5,14 @@
 //! replays a protocol transcript).
 
 pub mod binary;
+pub mod peer;
 pub mod peers;
 pub mod pty;
 pub mod transcript;
 
 use std::time::Duration;
 
+use wsdeck::server::{Server, ServerConfig};
 use wsdeck::session::backoff::BackoffPolicy;
 use wsdeck::session::{ConnectionState, Event, EventReceiver, SessionConfig};
 
@@ -137,12 +139,15 @@ pub fn preset_config_with_token(
     config
 }
 
+/// The built-in server with `config` on a free loopback port (`config.port` is
+/// ignored).
+pub async fn server_with(config: ServerConfig) -> Server {
+    Server::bind(ServerConfig { port: 0, ..config })
+        .await
+        .expect("the built-in server binds to 127.0.0.1:0")
+}
+
 /// The built-in server with its defaults on a free loopback port.
-pub async fn echo_server() -> wsdeck::server::Server {
-    wsdeck::server::Server::bind(wsdeck::server::ServerConfig {
-        port: 0,
-        ..wsdeck::server::ServerConfig::default()
-    })
-    .await
-    .expect("the built-in server binds to 127.0.0.1:0")
+pub async fn echo_server() -> Server {
+    server_with(ServerConfig::default()).await
 }
