@@ -108,8 +108,7 @@ fn response_more(frame: &Frame) -> Option<bool> {
 async fn transport_ws_query_subscription_and_ping() {
     let url = server().await;
     let (handle, mut events) =
-        session::spawn(config(&url, WebSocketProtocols::GraphQLWS, "good")).expect("spawn");
-    handle.connect().expect("connect");
+        common::connected_session(config(&url, WebSocketProtocols::GraphQLWS, "good"));
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
 
     handle
@@ -159,8 +158,7 @@ async fn transport_ws_query_subscription_and_ping() {
 async fn transport_ws_refused_auth_closes() {
     let url = server().await;
     let (handle, mut events) =
-        session::spawn(config(&url, WebSocketProtocols::GraphQLWS, "bad")).expect("spawn");
-    handle.connect().expect("connect");
+        common::connected_session(config(&url, WebSocketProtocols::GraphQLWS, "bad"));
     let (closed, seen) = wait_for(&mut events, "the close", |event| {
         matches!(event, Event::Closed(_))
     })
@@ -185,13 +183,11 @@ async fn transport_ws_refused_auth_closes() {
 #[tokio::test]
 async fn legacy_subscription_to_completion_and_stop() {
     let url = server().await;
-    let (handle, mut events) = session::spawn(config(
+    let (handle, mut events) = common::connected_session(config(
         &url,
         WebSocketProtocols::SubscriptionsTransportWS,
         "good",
-    ))
-    .expect("spawn");
-    handle.connect().expect("connect");
+    ));
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle
         .compose("subscription { ticks(n: 2) }")
@@ -208,13 +204,11 @@ async fn legacy_subscription_to_completion_and_stop() {
 #[tokio::test]
 async fn legacy_refused_auth_is_an_auth_error() {
     let url = server().await;
-    let (handle, mut events) = session::spawn(config(
+    let (handle, mut events) = common::connected_session(config(
         &url,
         WebSocketProtocols::SubscriptionsTransportWS,
         "bad",
-    ))
-    .expect("spawn");
-    handle.connect().expect("connect");
+    ));
     let (error, _) = wait_for(&mut events, "the auth error", |event| {
         matches!(event, Event::Error { .. })
     })
@@ -246,8 +240,7 @@ async fn the_graphql_presets_connect_with_their_handshake_payload() {
         // The presets leave the token line commented out: give it as --token would.
         let config = common::preset_config_with_token(preset, &address, &[], Some("good"));
         let payload = config.handshake_payload.clone();
-        let (handle, mut events) = session::spawn(config).expect("spawn");
-        handle.connect().expect("connect");
+        let (handle, mut events) = common::connected_session(config);
         wait_for_state(&mut events, ConnectionState::Authenticated).await;
         handle
             .compose("query { add(a: 1, b: 2) }")

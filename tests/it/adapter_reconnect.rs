@@ -14,7 +14,7 @@ use bytes::Bytes;
 use wsdeck::session::auth::AuthMethod;
 use wsdeck::session::config::OnConnectMessage;
 use wsdeck::session::secret::Secret;
-use wsdeck::session::{self, ConnectionState, Event, PayloadKind, SessionConfig};
+use wsdeck::session::{ConnectionState, Event, PayloadKind, SessionConfig};
 
 use common::transcript::{ScriptedServer, parse_connections};
 use common::{WAIT, fast_config, incoming_text, wait_for_state};
@@ -49,8 +49,7 @@ async fn run(case: Case, adjust: impl FnOnce(&mut SessionConfig)) -> Vec<Vec<Str
         template: None,
     });
     adjust(&mut config);
-    let (handle, mut events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, case.ready).await;
     handle.compose(case.interactive).expect("compose");
     // The server drops the link; the session reconnects on its own.
@@ -350,8 +349,7 @@ async fn the_scripts_catch_duplicates_and_extra_frames() {
         ("> a\n= silent 300\n", "nothing was to arrive"),
     ] {
         let server = ScriptedServer::start_connections(parse_connections(script), "").await;
-        let (handle, mut events) = session::spawn(fast_config(&server.url)).expect("spawn");
-        handle.connect().expect("connect");
+        let (handle, mut events) = common::connected_session(fast_config(&server.url));
         wait_for_state(&mut events, ConnectionState::Connected).await;
         for text in ["a", "a"] {
             handle.send_text(text).expect("send");
@@ -400,8 +398,7 @@ async fn home_assistant_numbers_a_queued_command_when_it_goes_out() {
     home_assistant_auth(&mut config);
     config.reconnect.backoff.initial_delay = Duration::from_millis(300);
     config.reconnect.backoff.jitter = 0.0;
-    let (handle, mut events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle
         .compose(r#"{"type":"subscribe_events","event_type":"call_service"}"#)

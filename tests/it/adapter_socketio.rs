@@ -94,8 +94,7 @@ fn decoded_label(event: &Event, direction: Direction) -> Option<String> {
 #[tokio::test]
 async fn handshake_events_and_acks() {
     let url = server(Duration::from_secs(25)).await;
-    let (handle, mut events) = session::spawn(socketio_config(&url)).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(socketio_config(&url));
     let seen = wait_for_state(&mut events, ConnectionState::Authenticated).await;
     let outgoing: Vec<String> = seen
         .iter()
@@ -153,8 +152,7 @@ async fn namespace_with_accepted_and_refused_auth() {
     let mut config = socketio_config(&url);
     config.namespace = Some("/admin".into());
     config.handshake_payload = Some(json!({"token": "s3cret"}));
-    let (handle, mut events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle.shortcut("ack", "whoami").expect("shortcut");
     let (ack, _) = wait_for(&mut events, "the namespace's ack", |event| {
@@ -171,8 +169,7 @@ async fn namespace_with_accepted_and_refused_auth() {
     let mut config = socketio_config(&url);
     config.namespace = Some("/admin".into());
     config.handshake_payload = Some(json!({"token": "wrong"}));
-    let (handle, mut events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(config);
     let (error, seen) = wait_for(&mut events, "the refused auth", |event| {
         matches!(event, Event::Error { .. })
     })
@@ -204,8 +201,7 @@ async fn namespace_with_accepted_and_refused_auth() {
 #[tokio::test]
 async fn binary_attachments_are_shown_as_attachments() {
     let url = server(Duration::from_secs(25)).await;
-    let (handle, mut events) = session::spawn(socketio_config(&url)).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(socketio_config(&url));
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle.shortcut("emit", "blob").expect("emit");
     let (attachment, _) = wait_for(
@@ -229,8 +225,7 @@ async fn binary_attachments_are_shown_as_attachments() {
 async fn server_pings_are_answered_so_the_server_keeps_us() {
     let ping = Duration::from_millis(200);
     let url = server(ping).await;
-    let (handle, mut events) = session::spawn(socketio_config(&url)).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(socketio_config(&url));
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     // Several ping intervals, well past pingInterval + pingTimeout.
     let seen = collect_for(&mut events, ping * 8).await;
@@ -309,8 +304,7 @@ async fn the_socket_io_preset_connects_and_emits() {
             .as_str()
             .ends_with("/socket.io/?EIO=4&transport=websocket")
     );
-    let (handle, mut events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle.shortcut("ack", "add 20 22").expect("shortcut");
     wait_for(&mut events, "the ack of add", |event| {

@@ -26,8 +26,7 @@ async fn start(
     config.provider = provider.into();
     config.reconnect.enabled = false;
     adjust(&mut config);
-    let (handle, events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, events) = common::connected_session(config);
     (server, handle, events)
 }
 

@@ -55,8 +55,7 @@ async fn each_mode_is_accepted_and_the_token_never_shows() {
     let server = server_requiring_token().await;
     for method in METHODS {
         let (handle, mut events) =
-            session::spawn(config_with(&server.url(), method, TOKEN)).unwrap();
-        handle.connect().unwrap();
+            common::connected_session(config_with(&server.url(), method, TOKEN));
         let mut seen = wait_for_state(&mut events, ConnectionState::Authenticated).await;
         if method == AuthMethod::FirstMessage {
             assert!(
@@ -102,8 +101,7 @@ async fn each_mode_is_refused_with_a_wrong_token() {
     let wrong = "wrong-token-123";
     for method in METHODS {
         let (handle, mut events) =
-            session::spawn(config_with(&server.url(), method, wrong)).unwrap();
-        handle.connect().unwrap();
+            common::connected_session(config_with(&server.url(), method, wrong));
         let seen = wait_for_state(&mut events, ConnectionState::Error).await;
         let auth_error = seen.iter().find_map(|e| match e {
             Event::Error {
@@ -159,8 +157,7 @@ async fn first_message_auth_without_reply_carries_on_after_timeout() {
     .unwrap();
     let mut config = config_with(&server.url(), AuthMethod::FirstMessage, TOKEN);
     config.auth.timeout = Duration::from_millis(300);
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     let id = handle.send_text("waits for auth").unwrap();
     let mut seen = wait_for_state(&mut events, ConnectionState::Authenticated).await;
     assert!(
@@ -187,8 +184,7 @@ async fn first_message_auth_without_reply_carries_on_after_timeout() {
 async fn auth_runs_again_after_a_reconnect() {
     let server = server_requiring_token().await;
     let (handle, mut events) =
-        session::spawn(config_with(&server.url(), AuthMethod::FirstMessage, TOKEN)).unwrap();
-    handle.connect().unwrap();
+        common::connected_session(config_with(&server.url(), AuthMethod::FirstMessage, TOKEN));
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle.send_text(r#"{"cmd":"drop"}"#).unwrap();
     wait_for(&mut events, "reconnect", |e| {
@@ -229,8 +225,7 @@ async fn auth_runs_again_after_a_reconnect() {
 async fn a_close_reason_quoting_the_token_is_redacted() {
     let server = server_requiring_token().await;
     let (handle, mut events) =
-        session::spawn(config_with(&server.url(), AuthMethod::Header, TOKEN)).unwrap();
-    handle.connect().unwrap();
+        common::connected_session(config_with(&server.url(), AuthMethod::Header, TOKEN));
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     let command = format!(r#"{{"cmd":"close","code":4001,"reason":"bad {TOKEN}"}}"#);
     handle.send_text(command).unwrap();
@@ -263,8 +258,7 @@ async fn a_token_placeholder_is_filled_on_the_wire_and_redacted_in_events() {
     );
     let server = ScriptedServer::start(script, "").await;
     let config = config_with(&server.url, AuthMethod::Header, token);
-    let (handle, mut events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Connected).await;
     handle
         .send_text(r#"{"type":"auth","access_token":"{{token}}"}"#)
@@ -289,8 +283,7 @@ async fn a_token_placeholder_is_filled_on_the_wire_and_redacted_in_events() {
     server.finished().await;
 
     let echo = common::echo_server().await;
-    let (handle, mut events) = session::spawn(fast_config(&echo.url())).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(fast_config(&echo.url()));
     wait_for_state(&mut events, ConnectionState::Connected).await;
     let id = handle.send_text("key={{token}}").expect("send");
     let (refused, before) = wait_for(
@@ -315,8 +308,7 @@ async fn a_redacted_frame_keeps_its_real_size() {
     let token = "s3cret-tok";
     let echo = common::echo_server().await;
     let config = config_with(&echo.url(), AuthMethod::Header, token);
-    let (handle, mut events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Connected).await;
     let text = format!(r#"{{"type":"auth","access_token":"{token}"}}"#);
     assert_eq!(text.len(), 43);

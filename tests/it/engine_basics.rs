@@ -13,8 +13,7 @@ use wsdeck::session::{self, ConnectionState, Direction, ErrorKind, Event, FrameK
 #[tokio::test]
 async fn echoes_text_and_binary_and_reports_frames() {
     let server = common::echo_server().await;
-    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(fast_config(&server.url()));
     let seen = wait_for_state(&mut events, ConnectionState::Connected).await;
     assert_eq!(
         seen.first(),
@@ -60,8 +59,7 @@ async fn echoes_text_and_binary_and_reports_frames() {
 #[tokio::test]
 async fn invalid_utf8_text_is_refused_not_sent() {
     let server = common::echo_server().await;
-    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(fast_config(&server.url()));
     wait_for_state(&mut events, ConnectionState::Connected).await;
     let id = handle.send(vec![0xff, 0xfe], PayloadKind::Text).unwrap();
     let (failed, _) = wait_for(&mut events, "send failed", |e| {
@@ -80,8 +78,7 @@ async fn ping_rtt_is_reported_and_manual_ping_works() {
     let server = common::echo_server().await;
     let mut config = fast_config(&server.url());
     config.keepalive.ping_interval = Duration::from_millis(100);
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Connected).await;
     let mut counts = Vec::new();
     for _ in 0..3 {
@@ -105,8 +102,7 @@ async fn server_pings_are_answered_so_heartbeat_keeps_us() {
         ..ServerConfig::default()
     })
     .await;
-    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(fast_config(&server.url()));
     wait_for_state(&mut events, ConnectionState::Connected).await;
     let seen = collect_for(&mut events, Duration::from_millis(1000)).await;
     let pings = seen.iter().filter(|e| matches!(e, Event::Frame(f) if f.kind == FrameKind::Ping && f.direction == Direction::Incoming)).count();
@@ -127,8 +123,7 @@ async fn rate_limit_holds_over_a_window() {
     let server = common::echo_server().await;
     let mut config = fast_config(&server.url());
     config.rate_limit = 40;
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Connected).await;
     let started = tokio::time::Instant::now();
     for n in 0..100 {
@@ -179,8 +174,7 @@ async fn rate_limited_messages_are_counted_in_stats() {
     let server = common::echo_server().await;
     let mut config = fast_config(&server.url());
     config.rate_limit = 20;
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Connected).await;
     for n in 0..30 {
         handle.send_text(format!("m{n}")).unwrap();
@@ -262,8 +256,7 @@ async fn on_connect_messages_go_out_after_every_connect() {
         kind: PayloadKind::Text,
         template: None,
     });
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     let (first, _) = wait_for(&mut events, "subscription echo", |e| {
         incoming_text(e).is_some()
     })
@@ -304,8 +297,7 @@ async fn on_connect_templates_are_fresh_after_a_reconnect() {
             json: true,
         }),
     });
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     let mut seen = Vec::new();
     for what in ["the first subscription", "the one after the reconnect"] {
         let (echo, _) = wait_for(&mut events, what, |e| incoming_text(e).is_some()).await;
@@ -329,8 +321,7 @@ async fn oversize_message_closes_with_1009() {
     let mut config = fast_config(&server.url());
     config.max_message_size = 1000;
     config.reconnect.enabled = false;
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Connected).await;
     handle
         .send_text(r#"{"cmd":"flood","count":1,"size":2000}"#)
@@ -364,8 +355,7 @@ async fn oversize_message_closes_with_1009() {
 #[tokio::test]
 async fn dropping_every_handle_closes_and_stops_the_actor() {
     let server = common::echo_server().await;
-    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(fast_config(&server.url()));
     wait_for_state(&mut events, ConnectionState::Connected).await;
     drop(handle);
     let (_, seen) = wait_for(&mut events, "stopped", |e| *e == Event::Stopped).await;

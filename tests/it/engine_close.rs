@@ -19,8 +19,7 @@ async fn user_close_round_trips_every_sendable_code() {
     let server = common::echo_server().await;
     for code in sendable_codes() {
         let reason = format!("bye {code} ✓");
-        let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
-        handle.connect().unwrap();
+        let (handle, mut events) = common::connected_session(fast_config(&server.url()));
         wait_for_state(&mut events, ConnectionState::Connected).await;
         handle.close(code, reason.clone()).unwrap();
         let (closed, seen) =
@@ -63,8 +62,7 @@ async fn server_close_round_trips_every_sendable_code() {
         let reason = format!("server says {code}");
         let mut config = fast_config(&server.url());
         config.reconnect.enabled = false;
-        let (handle, mut events) = session::spawn(config).unwrap();
-        handle.connect().unwrap();
+        let (handle, mut events) = common::connected_session(config);
         wait_for_state(&mut events, ConnectionState::Connected).await;
         let command = serde_json::json!({"cmd": "close", "code": code, "reason": reason});
         handle.send_text(command.to_string()).unwrap();
@@ -87,8 +85,7 @@ async fn server_close_round_trips_every_sendable_code() {
 #[tokio::test]
 async fn invalid_codes_and_reasons_are_refused_before_sending() {
     let server = common::echo_server().await;
-    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(fast_config(&server.url()));
     wait_for_state(&mut events, ConnectionState::Connected).await;
     for code in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535] {
         let error = handle.close(code, "x").unwrap_err();
@@ -145,8 +142,7 @@ async fn session_meets(frame: &'static [u8]) -> (String, CloseOutcome) {
     let url = raw_frame_server(frame).await;
     let mut config = fast_config(&url);
     config.reconnect.enabled = false;
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     let (error, _) = wait_for(&mut events, "protocol error", |e| {
         matches!(
             e,
@@ -218,8 +214,7 @@ async fn a_protocol_violation_exits_listen_with_6_and_is_not_retried() {
 #[tokio::test]
 async fn a_close_frame_counts_its_code_in_its_size() {
     let server = common::echo_server().await;
-    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(fast_config(&server.url()));
     wait_for_state(&mut events, ConnectionState::Connected).await;
     handle
         .send_text(r#"{"cmd":"close","code":4000,"reason":"bye"}"#)

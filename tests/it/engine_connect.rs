@@ -29,7 +29,7 @@ use tokio_tungstenite::tungstenite::handshake::server::{
 };
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use wsdeck::session::{
-    self, AuthMethod, ConnectionInfo, ConnectionState, ErrorKind, Event, EventReceiver, Secret,
+    AuthMethod, ConnectionInfo, ConnectionState, ErrorKind, Event, EventReceiver, Secret,
     SessionConfig, SessionHandle,
 };
 
@@ -41,13 +41,6 @@ fn no_reconnect(url: &str) -> SessionConfig {
     let mut config = fast_config(url);
     config.reconnect.enabled = false;
     config
-}
-
-/// Spawns a session and asks it to connect.
-fn start(config: SessionConfig) -> (SessionHandle, EventReceiver) {
-    let (handle, events) = session::spawn(config).expect("session starts");
-    handle.connect().expect("actor is running");
-    (handle, events)
 }
 
 /// Waits for the first `Event::Error`; returns its kind, message and what came before.
@@ -112,7 +105,8 @@ async fn refused_port_names_the_address_and_asks_if_the_server_runs() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.local_addr().expect("local addr").port()
     };
-    let (_handle, mut events) = start(no_reconnect(&format!("ws://127.0.0.1:{port}/")));
+    let (_handle, mut events) =
+        common::connected_session(no_reconnect(&format!("ws://127.0.0.1:{port}/")));
     let (kind, message, seen) = next_error(&mut events).await;
     assert_eq!(kind, ErrorKind::Refused, "{message}");
     assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
@@ -139,7 +133,7 @@ async fn silent_server_times_out_within_the_connect_timeout() {
     let mut config = no_reconnect(&format!("ws://127.0.0.1:{port}/"));
     config.connect_timeout = Duration::from_millis(300);
     let started = Instant::now();
-    let (_handle, mut events) = start(config);
+    let (_handle, mut events) = common::connected_session(config);
     let (kind, message, seen) =
         tokio::time::timeout(Duration::from_millis(1500), next_error(&mut events))
             .await
@@ -202,7 +196,8 @@ async fn start_axum() -> (Background, u16) {
 #[tokio::test]
 async fn wrong_path_is_an_http_status_error_with_a_short_body_preview() {
     let (_server, port) = start_axum().await;
-    let (_handle, mut events) = start(no_reconnect(&format!("ws://127.0.0.1:{port}/nope")));
+    let (_handle, mut events) =
+        common::connected_session(no_reconnect(&format!("ws://127.0.0.1:{port}/nope")));
     let (kind, message, seen) = next_error(&mut events).await;
     assert_eq!(kind, ErrorKind::HttpStatus, "{message}");
     assert!(message.contains("404"), "{message}");
@@ -221,7 +216,8 @@ async fn wrong_path_is_an_http_status_error_with_a_short_body_preview() {
 #[tokio::test]
 async fn missing_token_is_an_auth_error_with_the_body() {
     let (_server, port) = start_axum().await;
-    let (_handle, mut events) = start(no_reconnect(&format!("ws://127.0.0.1:{port}/ws")));
+    let (_handle, mut events) =
+        common::connected_session(no_reconnect(&format!("ws://127.0.0.1:{port}/ws")));
     let (kind, message, seen) = next_error(&mut events).await;
     assert_eq!(kind, ErrorKind::Auth, "{message}");
     assert!(message.contains("401"), "{message}");
@@ -235,7 +231,7 @@ async fn bearer_header_is_accepted_by_axum_and_echo_works() {
     let mut config = no_reconnect(&format!("ws://127.0.0.1:{port}/ws"));
     config.auth.method = AuthMethod::Header;
     config.auth.token = Some(Secret::new("good-token"));
-    let (handle, mut events) = start(config);
+    let (handle, mut events) = common::connected_session(config);
     let info = next_opened(&mut events).await;
     assert!(!info.tls && !info.insecure, "{info:?}");
     assert_eq!(info.peer_addr.map(|a| a.port()), Some(port));
@@ -347,7 +343,7 @@ async fn headers_origin_and_subprotocol_reach_the_server_and_v2_is_selected() {
     config.headers = vec![("X-Trace".into(), "abc".into())];
     config.origin = Some("http://example.test".into());
     config.subprotocols = vec!["v1.chat".into(), "v2.chat".into()];
-    let (handle, mut events) = start(config);
+    let (handle, mut events) = common::connected_session(config);
     let info = next_opened(&mut events).await;
     assert_eq!(info.subprotocol.as_deref(), Some("v2.chat"), "{info:?}");
     assert!(!info.tls && !info.insecure, "{info:?}");
@@ -384,7 +380,7 @@ async fn server_selecting_no_subprotocol_is_a_protocol_error() {
     let (_server, port, _requests) = start_recording_server(Select::Nothing).await;
     let mut config = no_reconnect(&format!("ws://127.0.0.1:{port}/"));
     config.subprotocols = vec!["v1.chat".into(), "v2.chat".into()];
-    let (_handle, mut events) = start(config);
+    let (_handle, mut events) = common::connected_session(config);
     let (kind, message, seen) = next_error(&mut events).await;
     assert_eq!(kind, ErrorKind::Protocol, "{message}");
     assert!(message.contains("subprotocol"), "{message}");
@@ -478,7 +474,8 @@ async fn start_plain_echo() -> (Background, u16) {
 async fn untrusted_certificate_is_a_tls_error_suggesting_cacert_or_insecure() {
     let cert = test_cert();
     let (_server, port) = start_tls_echo(cert.acceptor.clone()).await;
-    let (_handle, mut events) = start(no_reconnect(&format!("wss://127.0.0.1:{port}/")));
+    let (_handle, mut events) =
+        common::connected_session(no_reconnect(&format!("wss://127.0.0.1:{port}/")));
     let (kind, message, seen) = next_error(&mut events).await;
     assert_eq!(kind, ErrorKind::Tls, "{message}");
     assert!(message.contains("--cacert"), "{message}");
@@ -492,7 +489,7 @@ async fn ca_file_makes_the_self_signed_server_trusted() {
     let (_server, port) = start_tls_echo(cert.acceptor.clone()).await;
     let mut config = no_reconnect(&format!("wss://127.0.0.1:{port}/"));
     config.tls.ca_files = vec![cert.pem_path.clone()];
-    let (handle, mut events) = start(config);
+    let (handle, mut events) = common::connected_session(config);
     let info = next_opened(&mut events).await;
     assert!(info.tls, "{info:?}");
     assert!(!info.insecure, "{info:?}");
@@ -507,7 +504,7 @@ async fn insecure_skips_verification_and_says_so() {
     let (_server, port) = start_tls_echo(cert.acceptor.clone()).await;
     let mut config = no_reconnect(&format!("wss://127.0.0.1:{port}/"));
     config.tls.insecure = true;
-    let (handle, mut events) = start(config);
+    let (handle, mut events) = common::connected_session(config);
     let info = next_opened(&mut events).await;
     assert!(info.tls && info.insecure, "{info:?}");
     let seen = wait_for_state(&mut events, ConnectionState::Connected).await;
@@ -527,7 +524,7 @@ async fn wss_against_a_plain_server_fails_fast() {
     config.connect_timeout = Duration::from_secs(5);
     config.tls.insecure = true;
     let started = Instant::now();
-    let (_handle, mut events) = start(config);
+    let (_handle, mut events) = common::connected_session(config);
     let (kind, message, seen) = next_error(&mut events).await;
     let elapsed = started.elapsed();
     assert_eq!(kind, ErrorKind::Tls, "{message}");
@@ -546,7 +543,7 @@ async fn wss_against_a_plain_http_server_hints_at_ws() {
     let mut config = no_reconnect(&format!("wss://127.0.0.1:{port}/ws"));
     config.connect_timeout = Duration::from_secs(5);
     let started = Instant::now();
-    let (_handle, mut events) = start(config);
+    let (_handle, mut events) = common::connected_session(config);
     let (kind, message, seen) = next_error(&mut events).await;
     let elapsed = started.elapsed();
     assert!(
@@ -588,7 +585,7 @@ async fn oversized_message_closes_with_1009() {
     }));
     let mut config = no_reconnect(&format!("ws://127.0.0.1:{port}/"));
     config.max_message_size = 1000;
-    let (_handle, mut events) = start(config);
+    let (_handle, mut events) = common::connected_session(config);
     let (kind, message, seen) = next_error(&mut events).await;
     assert_eq!(kind, ErrorKind::MessageTooBig, "{message}");
     assert!(message.contains("2000"), "{message}");
@@ -632,7 +629,8 @@ async fn start_protocol_breaker() -> (Background, u16) {
 #[tokio::test]
 async fn protocol_violation_is_one_protocol_error_and_a_1006() {
     let (_server, port) = start_protocol_breaker().await;
-    let (_handle, mut events) = start(no_reconnect(&format!("ws://127.0.0.1:{port}/")));
+    let (_handle, mut events) =
+        common::connected_session(no_reconnect(&format!("ws://127.0.0.1:{port}/")));
     let (kind, message, _) = next_error(&mut events).await;
     assert_eq!(kind, ErrorKind::Protocol, "{message}");
     assert!(message.contains("protocol"), "{message}");
@@ -672,7 +670,8 @@ async fn start_close_and_hold(code: u16) -> (Background, u16) {
 #[tokio::test]
 async fn a_peer_close_without_the_tcp_close_still_ends_the_link() {
     let (_server, port) = start_close_and_hold(1013).await;
-    let (handle, mut events) = start(fast_config(&format!("ws://127.0.0.1:{port}/")));
+    let (handle, mut events) =
+        common::connected_session(fast_config(&format!("ws://127.0.0.1:{port}/")));
     let started = Instant::now();
     let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
     let Event::Closed(outcome) = closed else {
@@ -695,7 +694,8 @@ async fn a_peer_close_without_the_tcp_close_still_ends_the_link() {
 #[tokio::test]
 async fn closing_after_the_peer_closed_reports_the_peer_close() {
     let (_server, port) = start_close_and_hold(4001).await;
-    let (handle, mut events) = start(no_reconnect(&format!("ws://127.0.0.1:{port}/")));
+    let (handle, mut events) =
+        common::connected_session(no_reconnect(&format!("ws://127.0.0.1:{port}/")));
     wait_for(
         &mut events,
         "the peer's close frame",

@@ -30,8 +30,7 @@ async fn reconnects_after_drop_with_1006() {
     let server = server_on(0).await;
     let config = fast_config(&server.url());
     let policy = config.reconnect.backoff;
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Connected).await;
     handle.send_text(r#"{"cmd":"drop"}"#).unwrap();
     let (closed, before) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
@@ -93,8 +92,7 @@ async fn reconnects_when_server_restarts_and_delivers_queue_in_order_once() {
     let port = server.local_addr().port();
     let config = fast_config(&server.url());
     let policy = config.reconnect.backoff;
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Connected).await;
 
     server.shutdown().await;
@@ -183,8 +181,7 @@ async fn assert_no_reconnect(events: &mut session::EventReceiver) {
 #[tokio::test]
 async fn no_reconnect_after_user_close_or_server_1000() {
     let server = server_on(0).await;
-    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(fast_config(&server.url()));
     wait_for_state(&mut events, ConnectionState::Connected).await;
     handle.close(4000, "done").unwrap();
     wait_for_state(&mut events, ConnectionState::Disconnected).await;
@@ -205,8 +202,7 @@ async fn no_reconnect_after_user_close_or_server_1000() {
 async fn retries_1012_and_1013_but_not_1008() {
     let server = server_on(0).await;
     for (code, retried) in [(1012, true), (1013, true), (1011, true), (1008, false)] {
-        let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
-        handle.connect().unwrap();
+        let (handle, mut events) = common::connected_session(fast_config(&server.url()));
         wait_for_state(&mut events, ConnectionState::Connected).await;
         let command = format!(r#"{{"cmd":"close","code":{code},"reason":"x"}}"#);
         handle.send_text(command).unwrap();
@@ -236,8 +232,7 @@ async fn gives_up_after_max_attempts() {
     };
     let mut config = fast_config(&format!("ws://127.0.0.1:{port}"));
     config.reconnect.max_attempts = 2;
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     let (gave_up, seen) = wait_for(&mut events, "give up", |e| {
         matches!(
             e,
@@ -283,8 +278,7 @@ async fn pong_timeout_detected_within_interval_plus_timeout() {
     let mut config = fast_config(&server.url());
     config.keepalive.ping_interval = Duration::from_millis(300);
     config.keepalive.pong_timeout = Duration::from_millis(400);
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Connected).await;
     // A healthy link answers pings and reports RTT.
     let (rtt, _) = wait_for(&mut events, "rtt", |e| matches!(e, Event::Rtt(_))).await;
@@ -332,8 +326,7 @@ async fn backoff_resets_after_a_stable_connection() {
     let mut config = fast_config(&server.url());
     config.reconnect.stable_after = Duration::from_millis(400);
     let policy = config.reconnect.backoff;
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     let mut seen = Vec::new();
     // Two quick drops grow the backoff; a drop after a stable spell starts it again.
     // Every connection was ready, so none of them counts as a failed attempt.
@@ -383,8 +376,7 @@ async fn a_flapping_server_uses_up_no_attempts_but_the_backoff_grows() {
         max_delay: Duration::from_millis(80),
         jitter: 0.0,
     };
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     let mut delays = Vec::new();
     // Eight connections, each ready then closed: more than the attempt limit of three.
     while delays.len() < 8 {
@@ -424,8 +416,7 @@ async fn giving_up_counts_consecutive_failures_and_names_the_last_error() {
     let mut config = fast_config(&url);
     config.reconnect.max_attempts = 2;
     config.reconnect.backoff.initial_delay = Duration::from_millis(10);
-    let (handle, mut events) = session::spawn(config).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(config);
     let (gave_up, _) = wait_for(&mut events, "give up", |e| {
         matches!(
             e,
@@ -478,8 +469,7 @@ async fn dies_after_reading(read_first: usize) -> (String, Arc<Mutex<Vec<String>
 #[tokio::test]
 async fn messages_a_dying_server_never_confirmed_are_reported_and_sent_again() {
     let (url, later) = dies_after_reading(50).await;
-    let (handle, mut events) = session::spawn(fast_config(&url)).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(fast_config(&url));
     wait_for_state(&mut events, ConnectionState::Connected).await;
     let sent: Vec<u64> = (0..100)
         .map(|n| handle.send_text(format!("m{n}")).unwrap())
@@ -531,8 +521,7 @@ async fn messages_a_dying_server_never_confirmed_are_reported_and_sent_again() {
 #[tokio::test]
 async fn an_echoing_server_confirms_what_it_answered() {
     let server = server_on(0).await;
-    let (handle, mut events) = session::spawn(fast_config(&server.url())).unwrap();
-    handle.connect().unwrap();
+    let (handle, mut events) = common::connected_session(fast_config(&server.url()));
     wait_for_state(&mut events, ConnectionState::Connected).await;
     handle.send_text("one").unwrap();
     wait_for(

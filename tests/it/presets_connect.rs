@@ -14,8 +14,7 @@ use wsdeck::session::{self, Direction, Event, EventReceiver, SessionConfig};
 /// Connects `config` and waits until the session is ready for data (after the
 /// adapter's handshake and any auth verdict); returns the events seen until then.
 async fn connect_until_ready(config: SessionConfig) -> (session::SessionHandle, EventReceiver) {
-    let (handle, mut events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(config);
     wait_for(
         &mut events,
         "the session to be ready",

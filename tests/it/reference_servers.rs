@@ -164,8 +164,7 @@ async fn socket_io_without_the_path_is_told_what_is_missing() {
 async fn socket_io_heartbeat_ack_latency_and_restart() {
     let mut peer = NodePeer::start("socketio.js", &["--ping-interval", "300"]);
     let (handle, mut events) =
-        session::spawn(provider_config(&peer.url(""), "socket-io")).expect("spawn");
-    handle.connect().expect("connect");
+        common::connected_session(provider_config(&peer.url(""), "socket-io"));
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
 
     // The server pings every 300 ms and drops a client that does not answer within
@@ -225,8 +224,7 @@ async fn socket_io_auth_accepted_and_refused() {
     let peer = NodePeer::start("socketio.js", &["--token", "right-token"]);
     let mut good = provider_config(&peer.url(""), "socket-io");
     good.auth.token = Some(Secret::new("right-token"));
-    let (handle, mut events) = session::spawn(good).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(good);
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle.shutdown().expect("shutdown");
 
@@ -272,8 +270,7 @@ async fn socket_io_auth_accepted_and_refused() {
 
     let mut bad = provider_config(&peer.url(""), "socket-io");
     bad.auth.token = Some(Secret::new("wrong-token"));
-    let (handle, mut events) = session::spawn(bad).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(bad);
     assert_engine_stops(&mut events, ErrorKind::Auth).await;
     handle.shutdown().expect("shutdown");
 }
@@ -301,8 +298,7 @@ async fn socket_io_admin_namespace_and_echo() {
 
     let mut config = provider_config(&peer.url(""), "socket-io");
     config.namespace = Some("/admin".into());
-    let (handle, mut events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(config);
     let seen = wait_for_state(&mut events, ConnectionState::Authenticated).await;
     assert!(
         seen.iter()
@@ -369,8 +365,7 @@ async fn socket_io_2_emit_heartbeat_and_auth() {
     let mut config = provider_config(&eio3, "socket-io");
     config.auth.method = session::AuthMethod::QueryParam;
     config.auth.token = Some(Secret::new("v2-token"));
-    let (handle, mut events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     let seen = collect_for(&mut events, Duration::from_millis(1100)).await;
     let pings = seen
@@ -393,8 +388,7 @@ async fn socket_io_2_emit_heartbeat_and_auth() {
 async fn socket_io_2_ack_latency_and_restart() {
     let mut peer = NodePeer::start("socketio-v2.js", &[]);
     let eio3 = peer.url("/socket.io/?EIO=3&transport=websocket");
-    let (handle, mut events) = session::spawn(provider_config(&eio3, "socket-io")).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(provider_config(&eio3, "socket-io"));
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle.shortcut("ack", "add 2 3").expect("shortcut");
     let (ack, _) = wait_for(&mut events, "the ack", |e| {
@@ -545,8 +539,7 @@ async fn graphql_ws_without_the_subprotocol_names_it_and_stops() {
 async fn graphql_ws_restart_resubscribes() {
     let mut peer = NodePeer::start("graphql-ws.js", &[]);
     let (handle, mut events) =
-        session::spawn(provider_config(&peer.url("/graphql"), "graphql-ws")).expect("spawn");
-    handle.connect().expect("connect");
+        common::connected_session(provider_config(&peer.url("/graphql"), "graphql-ws"));
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle
         .compose("subscription { countdown(from: 100000) }")
@@ -618,8 +611,7 @@ async fn apollo_legacy_listen_auth_and_keep_alive() {
 
     let mut config = provider_config(&url, "apollo-legacy");
     config.auth.token = Some(Secret::new("apollo-token"));
-    let (handle, mut events) = session::spawn(config).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(config);
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     let seen = collect_for(&mut events, Duration::from_millis(800)).await;
     let keep_alives = seen
@@ -655,9 +647,7 @@ async fn apollo_legacy_query_and_restart_resubscribes() {
     query.assert_success();
     assert_eq!(query.stdout, "{\"data\":{\"add\":5}}\n");
 
-    let (handle, mut events) =
-        session::spawn(provider_config(&url, "apollo-legacy")).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(provider_config(&url, "apollo-legacy"));
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle
         .compose("subscription { countdown(from: 100000) }")
@@ -709,8 +699,7 @@ async fn apollo_legacy_without_the_subprotocol_names_it_and_stops() {
 async fn a_raw_session_recognises_the_protocol_and_switches() {
     let peer = NodePeer::start("socketio.js", &[]);
     let url = peer.url("/socket.io/?EIO=4&transport=websocket");
-    let (handle, mut events) = session::spawn(fast_config(&url)).expect("spawn");
-    handle.connect().expect("connect");
+    let (handle, mut events) = common::connected_session(fast_config(&url));
     let (recognised, _) = wait_for(&mut events, "the protocol recognised", |e| {
         matches!(e, Event::ProviderRecognised { .. })
     })

@@ -21,9 +21,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
-use wsdeck::session::{
-    self, ConnectionState, ErrorKind, Event, EventReceiver, SessionConfig, SessionHandle,
-};
+use wsdeck::session::{ConnectionState, ErrorKind, Event, SessionConfig};
 
 /// A certificate with its key, and both as PEM files in a temp dir.
 struct Issued {
@@ -157,15 +155,9 @@ fn config(port: u16) -> SessionConfig {
     config
 }
 
-fn start(config: SessionConfig) -> (SessionHandle, EventReceiver) {
-    let (handle, events) = session::spawn(config).expect("session starts");
-    handle.connect().expect("actor is running");
-    (handle, events)
-}
-
 /// Connects, checks an echo round trip, and stops.
 async fn assert_connects(config: SessionConfig) {
-    let (handle, mut events) = start(config);
+    let (handle, mut events) = common::connected_session(config);
     let (event, seen) = wait_for(&mut events, "opened", |e| {
         matches!(e, Event::Opened(_) | Event::Error { .. })
     })
@@ -185,7 +177,7 @@ async fn assert_connects(config: SessionConfig) {
 
 /// Connects and returns the TLS error message.
 async fn tls_error(config: SessionConfig) -> String {
-    let (_handle, mut events) = start(config);
+    let (_handle, mut events) = common::connected_session(config);
     let (event, seen) = wait_for(&mut events, "an error", |e| {
         matches!(e, Event::Error { .. } | Event::Opened(_))
     })

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use wsdeck::server::{Server, ServerConfig};
 use wsdeck::session::backoff::BackoffPolicy;
-use wsdeck::session::{ConnectionState, Event, EventReceiver, SessionConfig};
+use wsdeck::session::{ConnectionState, Event, EventReceiver, SessionConfig, SessionHandle};
 
 /// Upper bound for any single wait in a test.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -150,4 +150,11 @@ pub async fn server_with(config: ServerConfig) -> Server {
 /// The built-in server with its defaults on a free loopback port.
 pub async fn echo_server() -> Server {
     server_with(ServerConfig::default()).await
+}
+
+/// A session for `config`, asked to connect: its handle and its events.
+pub fn connected_session(config: SessionConfig) -> (SessionHandle, EventReceiver) {
+    let (handle, events) = wsdeck::session::spawn(config).expect("the session starts");
+    handle.connect().expect("the session's actor is running");
+    (handle, events)
 }
