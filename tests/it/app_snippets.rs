@@ -7,19 +7,16 @@ use tokio::time::Instant;
 use wsdeck::app::{App, AppSetup, Effect, Focus, Msg, Overlay, SessionExtras, StatusLevel};
 use wsdeck::config::presets;
 use wsdeck::config::profile::Snippet;
-use wsdeck::session::MessageIds;
 use wsdeck::state::history::History;
+
+use crate::common::screen::app_setup;
 
 fn app_with(extras: SessionExtras) -> App {
     App::new(AppSetup {
-        url: "ws://127.0.0.1:9/ws".to_owned(),
-        auth_mode: "none",
-        insecure: false,
         history: History::in_memory(10),
         log_capacity: 100,
-        welcome: None,
-        ids: MessageIds::default(),
         extras,
+        ..app_setup("ws://127.0.0.1:9/ws")
     })
 }
 

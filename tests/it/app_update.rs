@@ -12,10 +12,11 @@ use wsdeck::app::{App, AppSetup, Effect, Focus, Msg, Overlay, SEARCH_STEP, Statu
 use wsdeck::session::stats::{RttStats, StatsSnapshot};
 use wsdeck::session::{
     CloseOutcome, Command, ConnectionInfo, ConnectionState, Direction, ErrorKind, Event, Frame,
-    FrameKind, MessageId, MessageIds, PayloadKind,
+    FrameKind, MessageId, PayloadKind,
 };
-use wsdeck::state::history::History;
 use wsdeck::state::log::{LogEntry, SystemLevel};
+
+use crate::common::screen::app_setup;
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -29,14 +30,9 @@ fn app() -> App {
 
 fn app_with_capacity(log_capacity: usize) -> App {
     App::new(AppSetup {
-        url: URL.to_owned(),
-        auth_mode: "none",
-        insecure: false,
-        history: History::in_memory(100),
         log_capacity,
         welcome: Some("welcome: type a message and press Enter".to_owned()),
-        ids: MessageIds::default(),
-        extras: Default::default(),
+        ..app_setup(URL)
     })
 }
 

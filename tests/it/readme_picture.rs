@@ -13,18 +13,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::time::Instant;
 
 use wsdeck::app::{App, AppSetup, Msg};
 use wsdeck::session::stats::{RttStats, StatsSnapshot};
-use wsdeck::session::{
-    ConnectionInfo, ConnectionState, Direction, Event, Frame, FrameKind, MessageIds,
-};
-use wsdeck::state::history::History;
+use wsdeck::session::{ConnectionInfo, ConnectionState, Direction, Event, Frame, FrameKind};
 use wsdeck::state::log::{LogEntry, LogStore};
 use wsdeck::state::log_view::LogView;
+
+use crate::common::screen::{app_setup, screen_text};
 
 /// The demo server's address (its port is free-picked; this one is typical).
 const URL: &str = "ws://127.0.0.1:43917/";
@@ -61,14 +59,8 @@ fn text(id: u64, direction: Direction, payload: &str, millis: u64) -> Msg {
 fn demo_app(connected: Instant) -> App {
     use Direction::{Incoming, Outgoing};
     let mut app = App::new(AppSetup {
-        url: URL.to_owned(),
-        auth_mode: "none",
-        insecure: false,
-        history: History::in_memory(100),
         log_capacity: 100_000,
-        welcome: None,
-        ids: MessageIds::default(),
-        extras: Default::default(),
+        ..app_setup(URL)
     });
     let rtt = RttStats {
         last: Duration::from_micros(210),
@@ -145,26 +137,6 @@ fn stamp_system_lines(app: &mut App) {
     app.state.log_view = LogView::new();
 }
 
-/// The buffer as text: one line per row, the cells behind wide characters skipped,
-/// trailing spaces trimmed (editors strip them from Markdown).
-fn screen_text(buffer: &Buffer) -> String {
-    let width = usize::from(buffer.area.width);
-    let mut text = String::new();
-    for row in buffer.content.chunks(width) {
-        let mut line = String::new();
-        let mut skip = 0u16;
-        for cell in row {
-            if skip == 0 {
-                line.push_str(cell.symbol());
-            }
-            skip = skip.max(cell.cell_width()).saturating_sub(1);
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
-}
-
 /// The picture as the README shows it: a fenced text block.
 fn picture() -> String {
     let connected = Instant::now();
@@ -174,7 +146,12 @@ fn picture() -> String {
     terminal
         .draw(|frame| wsdeck::ui::screen::draw(frame, &mut app.state, now))
         .expect("drawing works");
-    format!("```text\n{}```\n", screen_text(terminal.backend().buffer()))
+    // Trailing spaces trimmed: editors strip them from Markdown.
+    let lines: String = screen_text(terminal.backend().buffer())
+        .lines()
+        .map(|line| format!("{}\n", line.trim_end()))
+        .collect();
+    format!("```text\n{lines}```\n")
 }
 
 /// The byte range of the README's picture: the lines between the markers.

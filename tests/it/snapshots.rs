@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::buffer::{Buffer, CellWidth};
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 use tokio::time::Instant;
@@ -24,11 +24,12 @@ use tokio::time::Instant;
 use wsdeck::app::{App, AppSetup, Focus, Msg, Overlay};
 use wsdeck::session::stats::{RttStats, StatsSnapshot};
 use wsdeck::session::{
-    CloseOutcome, ConnectionInfo, ConnectionState, Direction, Event, Frame, FrameKind, MessageIds,
+    CloseOutcome, ConnectionInfo, ConnectionState, Direction, Event, Frame, FrameKind,
 };
-use wsdeck::state::history::History;
 use wsdeck::state::log::{LogEntry, LogStore};
 use wsdeck::state::log_view::LogView;
+
+use crate::common::screen::{app_setup, screen_text};
 
 const URL: &str = "ws://127.0.0.1:8765/";
 
@@ -74,16 +75,7 @@ fn ctrl(c: char) -> Msg {
 
 /// An app that connected, exchanged a few messages and was closed by the peer.
 fn session_app(now: Instant) -> App {
-    let mut app = App::new(AppSetup {
-        url: URL.to_string(),
-        auth_mode: "none",
-        insecure: false,
-        history: History::in_memory(100),
-        log_capacity: 1_000,
-        welcome: None,
-        ids: MessageIds::default(),
-        extras: Default::default(),
-    });
+    let mut app = App::new(app_setup(URL));
     let peer: SocketAddr = "127.0.0.1:8765".parse().expect("a socket address");
     let events = vec![
         Msg::Session(Event::StateChanged(ConnectionState::Connecting)),
@@ -274,24 +266,6 @@ fn backgrounds(buffer: &Buffer) -> String {
     }
 }
 
-/// The buffer as lines of text, skipping the cells hidden behind wide characters,
-/// with trailing spaces kept so the pane edges line up.
-fn screen_text(buffer: &Buffer) -> String {
-    let width = usize::from(buffer.area.width);
-    let mut text = String::new();
-    for row in buffer.content.chunks(width) {
-        let mut skip = 0u16;
-        for cell in row {
-            if skip == 0 {
-                text.push_str(cell.symbol());
-            }
-            skip = skip.max(cell.cell_width()).saturating_sub(1);
-        }
-        text.push('\n');
-    }
-    text
-}
-
 /// Replaces every `HH:MM:SS.mmm` with `--:--:--.---`: system lines carry the time
 /// they were logged at.
 fn mask_times(text: &str) -> String {
@@ -430,18 +404,13 @@ fn tiny_screens_do_not_panic() {
 fn home_assistant_app(now: Instant) -> App {
     let mut adapter = wsdeck::protocol::adapter_for("home-assistant").expect("an adapter");
     let mut app = App::new(AppSetup {
-        url: "ws://127.0.0.1:8123/api/websocket".to_string(),
         auth_mode: "first-message",
-        insecure: false,
-        history: History::in_memory(100),
-        log_capacity: 1_000,
-        welcome: None,
-        ids: MessageIds::default(),
         extras: wsdeck::app::SessionExtras {
             provider: "home-assistant".to_string(),
             shortcuts: adapter.commands().to_vec(),
             ..Default::default()
         },
+        ..app_setup("ws://127.0.0.1:8123/api/websocket")
     });
     app.update(
         Msg::Session(Event::StateChanged(ConnectionState::Connected)),
