@@ -1,0 +1,34 @@
+//! The integration tests, as one crate so they compile and link once. Each module
+//! was a file of its own under tests/; what they share (servers to talk to, a
+//! session to wait on, the wsdeck binary run with a clean environment, the
+//! reference servers, transcripts) lives in [`common`].
+//!
+//! Run one module with `cargo test --test it MODULE::` (say `cargo test --test it
+//! engine_reconnect::`).
+
+mod common;
+
+mod adapter_graphql;
+mod adapter_reconnect;
+mod adapter_socketio;
+mod adapter_transcripts;
+mod app_snippets;
+mod app_update;
+mod cli;
+mod docs;
+mod engine_auth;
+mod engine_basics;
+mod engine_close;
+mod engine_connect;
+mod engine_reconnect;
+mod listen_output;
+mod presets_connect;
+mod profiles;
+mod profiles_cli;
+mod readme_picture;
+mod reference_servers;
+mod serve;
+mod snapshots;
+mod terminal_safety;
+mod tls;
+mod tui_e2e;
