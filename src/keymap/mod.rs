@@ -5,7 +5,7 @@
 //! context, built from those defaults and the user's `keys.toml`
 //! ([`user_file`]). The app asks the table for the action of a key; the hint
 //! line ([`hints`]), the help overlay and the README's key table
-//! ([`reference`]) are all made from the same tables, so they cannot drift.
+//! ([`reference`](mod@reference)) are all made from the same tables, so they cannot drift.
 //!
 //! Modelled on slumber's input bindings (an action enum, a binding table, one
 //! lookup at the edge).

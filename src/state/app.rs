@@ -92,7 +92,7 @@ pub struct FilterState {
     pub expr: String,
     /// The conditions in words: `in text "foo"`.
     pub summary: String,
-    /// The entries kept so far; stepped by [`Msg::Work`] until complete.
+    /// The entries kept so far; stepped by [`Msg::Work`](crate::app::Msg::Work) until complete.
     pub view: FilteredView,
 }
 
@@ -145,7 +145,7 @@ pub struct AppState {
     pub extras: SessionExtras,
     /// What each key does (the defaults, or with the user's `keys.toml`).
     pub keymap: Arc<Keymap>,
-    /// The terminal's area from the last [`Msg::Resize`], for telling which pane a
+    /// The terminal's area from the last [`Msg::Resize`](crate::app::Msg::Resize), for telling which pane a
     /// click is on; `None` until the runtime has said.
     pub screen: Option<Rect>,
     /// The last click on a log row, to tell a double click.

@@ -63,7 +63,7 @@ const BAR_URL_MIN_WIDTH: usize = 20;
 ///
 /// The state (with the reconnect countdown) always shows and the URL is cut to the
 /// room left; after them come, as long as each fits whole and the URL keeps
-/// [`BAR_URL_MIN_WIDTH`] columns: INSECURE, the last close while not connected, the
+/// `BAR_URL_MIN_WIDTH` columns: INSECURE, the last close while not connected, the
 /// round-trip time, messages sent and received, the queue, unconfirmed messages and
 /// entries dropped from the log.
 pub fn state_bar_line(
