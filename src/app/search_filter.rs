@@ -14,7 +14,7 @@
 
 use super::{App, FILTER_STEP, FilterState, SEARCH_STEP, SearchState, StatusLevel, log_rows};
 use crate::state::filter_expr;
-use crate::state::log::{EntrySeq, FilteredView, Matcher, Search};
+use crate::state::log::{EntrySeq, FilteredView, LogStore, Matcher, Search};
 use crate::state::log_view::LogRows;
 use crate::state::prompt::LinePrompt;
 use std::time::{Duration, Instant};
@@ -76,11 +76,7 @@ impl App {
         let Some(search) = self.state.search.as_mut() else {
             return;
         };
-        let filter_done = self
-            .state
-            .filter
-            .as_ref()
-            .is_none_or(|filter| filter.is_done(&self.state.log));
+        let filter_done = filter_is_complete(&self.state.filter, &self.state.log);
         if search.jumped || !search.done || !filter_done {
             return;
         }
@@ -135,11 +131,7 @@ impl App {
         let Some(search) = self.state.search.as_mut() else {
             return;
         };
-        let filter_pending = self
-            .state
-            .filter
-            .as_ref()
-            .is_some_and(|filter| !filter.is_done(&self.state.log));
+        let filter_pending = !filter_is_complete(&self.state.filter, &self.state.log);
         // A finished scan has made (or ruled out) the first jump already.
         if search.jumped || search.done || filter_pending {
             return;
@@ -306,6 +298,11 @@ fn previous_visible_hit(
             Err(index) => hit = search.previous_hit(rows.seq_at(index.checked_sub(1)?)? + 1)?,
         }
     }
+}
+
+/// Whether the filter, if there is one, has looked at every entry of `log`.
+fn filter_is_complete(filter: &Option<FilterState>, log: &LogStore) -> bool {
+    filter.as_ref().is_none_or(|filter| filter.is_done(log))
 }
 
 #[cfg(test)]

@@ -504,10 +504,14 @@ mod tests {
         );
     }
 
-    #[test]
-    fn shows_reconnect_countdown_and_close_meaning() {
-        let now = Instant::now();
-        let mut view = ConnectionView::new("ws://127.0.0.1:9/".into(), "none", true);
+    /// A view of `ws://127.0.0.1:9/` that lost its link (1006) and waits 2.1 s for
+    /// attempt 2 of `max_attempts`.
+    fn reconnecting_after_1006(
+        now: Instant,
+        insecure: bool,
+        max_attempts: Option<u32>,
+    ) -> ConnectionView {
+        let mut view = ConnectionView::new("ws://127.0.0.1:9/".into(), "none", insecure);
         view.apply(
             &Event::Closed(CloseOutcome {
                 code: Some(1006),
@@ -521,11 +525,18 @@ mod tests {
         view.apply(
             &Event::ReconnectScheduled {
                 attempt: 2,
-                max_attempts: Some(10),
+                max_attempts: max_attempts,
                 delay: Duration::from_millis(2100),
             },
             now,
         );
+        view
+    }
+
+    #[test]
+    fn shows_reconnect_countdown_and_close_meaning() {
+        let now = Instant::now();
+        let view = reconnecting_after_1006(now, true, Some(10));
         let shown = text(&state_lines(&view, 0, now, 40));
         assert!(shown.contains("● reconnecting in 2.1s (2/10)"), "{shown}");
         assert!(shown.contains("1006 Abnormal Closure"), "{shown}");
@@ -603,25 +614,7 @@ mod tests {
     #[test]
     fn the_bar_counts_down_to_a_reconnect_and_names_the_last_close() {
         let now = Instant::now();
-        let mut view = ConnectionView::new("ws://127.0.0.1:9/".into(), "none", false);
-        view.apply(
-            &Event::Closed(CloseOutcome {
-                code: Some(1006),
-                reason: String::new(),
-                by_peer: false,
-                clean: false,
-            }),
-            now,
-        );
-        view.apply(&Event::StateChanged(ConnectionState::Reconnecting), now);
-        view.apply(
-            &Event::ReconnectScheduled {
-                attempt: 2,
-                max_attempts: None,
-                delay: Duration::from_millis(2100),
-            },
-            now,
-        );
+        let view = reconnecting_after_1006(now, false, None);
         assert_eq!(
             state_bar_line(&view, 0, now, 80).to_string(),
             "● reconnecting in 2.1s (2/∞) · ws://127.0.0.1:9/ · close 1006 · →0 ←0"
