@@ -525,7 +525,7 @@ mod tests {
         view.apply(
             &Event::ReconnectScheduled {
                 attempt: 2,
-                max_attempts: max_attempts,
+                max_attempts,
                 delay: Duration::from_millis(2100),
             },
             now,
