@@ -50,7 +50,7 @@ fn assert_token_absent(events: &[Event], token: &str) {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn each_mode_is_accepted_and_the_token_never_shows() {
     let server = server_requiring_token().await;
     for method in METHODS {
@@ -95,7 +95,7 @@ async fn each_mode_is_accepted_and_the_token_never_shows() {
     server.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn each_mode_is_refused_with_a_wrong_token() {
     let server = server_requiring_token().await;
     let wrong = "wrong-token-123";
@@ -145,16 +145,11 @@ async fn missing_token_is_refused_before_connecting() {
     assert!(error.to_string().contains("needs a token"), "{error}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn first_message_auth_without_reply_carries_on_after_timeout() {
     // A server without --require-token just echoes the auth message back; that is no
     // verdict, so after the auth timeout the session carries on and says so.
-    let server = Server::bind(ServerConfig {
-        port: 0,
-        ..ServerConfig::default()
-    })
-    .await
-    .unwrap();
+    let server = common::echo_server().await;
     let mut config = config_with(&server.url(), AuthMethod::FirstMessage, TOKEN);
     config.auth.timeout = Duration::from_millis(300);
     let (handle, mut events) = common::connected_session(config);
@@ -180,7 +175,7 @@ async fn first_message_auth_without_reply_carries_on_after_timeout() {
     server.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn auth_runs_again_after_a_reconnect() {
     let server = server_requiring_token().await;
     let (handle, mut events) =

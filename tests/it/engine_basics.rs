@@ -95,7 +95,7 @@ async fn ping_rtt_is_reported_and_manual_ping_works() {
     server.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn server_pings_are_answered_so_heartbeat_keeps_us() {
     let server = common::server_with(ServerConfig {
         heartbeat: Some(Duration::from_millis(150)),
@@ -118,7 +118,7 @@ async fn server_pings_are_answered_so_heartbeat_keeps_us() {
     server.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn rate_limit_holds_over_a_window() {
     let server = common::echo_server().await;
     let mut config = fast_config(&server.url());
@@ -169,7 +169,7 @@ async fn rate_limit_holds_over_a_window() {
     server.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn rate_limited_messages_are_counted_in_stats() {
     let server = common::echo_server().await;
     let mut config = fast_config(&server.url());

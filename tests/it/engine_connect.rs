@@ -120,7 +120,7 @@ async fn refused_port_names_the_address_and_asks_if_the_server_runs() {
 
 // ---- 2. timeout ----
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn silent_server_times_out_within_the_connect_timeout() {
     let (listener, port) = bind_local().await;
     // Accepts and holds every socket, never writing a byte.
@@ -132,7 +132,7 @@ async fn silent_server_times_out_within_the_connect_timeout() {
     }));
     let mut config = no_reconnect(&format!("ws://127.0.0.1:{port}/"));
     config.connect_timeout = Duration::from_millis(300);
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let (_handle, mut events) = common::connected_session(config);
     let (kind, message, seen) =
         tokio::time::timeout(Duration::from_millis(1500), next_error(&mut events))
@@ -667,12 +667,12 @@ async fn start_close_and_hold(code: u16) -> (Background, u16) {
     (Background(task), port)
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_peer_close_without_the_tcp_close_still_ends_the_link() {
     let (_server, port) = start_close_and_hold(1013).await;
     let (handle, mut events) =
         common::connected_session(fast_config(&format!("ws://127.0.0.1:{port}/")));
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let (closed, _) = wait_for(&mut events, "closed", |e| matches!(e, Event::Closed(_))).await;
     let Event::Closed(outcome) = closed else {
         unreachable!()
@@ -691,7 +691,7 @@ async fn a_peer_close_without_the_tcp_close_still_ends_the_link() {
     handle.shutdown().unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn closing_after_the_peer_closed_reports_the_peer_close() {
     let (_server, port) = start_close_and_hold(4001).await;
     let (handle, mut events) =

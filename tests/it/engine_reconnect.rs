@@ -25,7 +25,7 @@ async fn server_on(port: u16) -> Server {
     .expect("server binds")
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reconnects_after_drop_with_1006() {
     let server = server_on(0).await;
     let config = fast_config(&server.url());
@@ -86,7 +86,7 @@ async fn reconnects_after_drop_with_1006() {
     server.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reconnects_when_server_restarts_and_delivers_queue_in_order_once() {
     let server = server_on(0).await;
     let port = server.local_addr().port();
@@ -178,7 +178,7 @@ async fn assert_no_reconnect(events: &mut session::EventReceiver) {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn no_reconnect_after_user_close_or_server_1000() {
     let server = server_on(0).await;
     let (handle, mut events) = common::connected_session(fast_config(&server.url()));
@@ -223,7 +223,7 @@ async fn retries_1012_and_1013_but_not_1008() {
     server.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn gives_up_after_max_attempts() {
     // A port with nothing listening: bind, note the port, release it.
     let port = {
@@ -272,7 +272,7 @@ async fn gives_up_after_max_attempts() {
     handle.shutdown().unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn pong_timeout_detected_within_interval_plus_timeout() {
     let server = server_on(0).await;
     let mut config = fast_config(&server.url());
@@ -302,6 +302,11 @@ async fn pong_timeout_detected_within_interval_plus_timeout() {
         elapsed <= Duration::from_millis(300 + 400 + 400),
         "detected after {elapsed:?}"
     );
+    // On the paused clock the time is exact: never before the pong timeout.
+    assert!(
+        elapsed >= Duration::from_millis(400),
+        "detected after {elapsed:?}"
+    );
     let Event::Error { message, .. } = timeout else {
         unreachable!()
     };
@@ -320,7 +325,7 @@ async fn pong_timeout_detected_within_interval_plus_timeout() {
     server.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn backoff_resets_after_a_stable_connection() {
     let server = server_on(0).await;
     let mut config = fast_config(&server.url());
@@ -366,7 +371,7 @@ async fn flapping_server() -> String {
     peer.url
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_flapping_server_uses_up_no_attempts_but_the_backoff_grows() {
     let url = flapping_server().await;
     let mut config = fast_config(&url);
@@ -407,7 +412,7 @@ async fn a_flapping_server_uses_up_no_attempts_but_the_backoff_grows() {
     handle.shutdown().unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn giving_up_counts_consecutive_failures_and_names_the_last_error() {
     // A port nothing listens on: every attempt fails.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
