@@ -13,7 +13,9 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use super::shared::{latency_suffix, one, optional_json, split_words, str_field, value_summary};
+use super::shared::{
+    Resubscribe, latency_suffix, one, optional_json, split_words, str_field, value_summary,
+};
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
@@ -61,7 +63,7 @@ pub struct AblyAdapter {
     msg_serial: u64,
     correlator: Correlator,
     channels: Vec<Channel>,
-    restore: bool,
+    resubscribe: Resubscribe,
 }
 
 struct Message {
@@ -147,12 +149,11 @@ impl Adapter for AblyAdapter {
     }
 
     fn on_ready(&mut self, _now: Instant) -> Vec<Outgoing> {
-        if !std::mem::take(&mut self.restore) {
-            return Vec::new();
-        }
-        self.channels
-            .iter()
-            .filter(|channel| !channel.on_connect)
+        let channels = self
+            .resubscribe
+            .resume(&self.channels, |channel| channel.on_connect);
+        channels
+            .into_iter()
             .map(|channel| {
                 Outgoing::text(json!({"action": 10, "channel": channel.name}).to_string())
             })
@@ -382,7 +383,7 @@ impl Adapter for AblyAdapter {
         for channel in &mut self.channels {
             channel.state = "reattach";
         }
-        self.restore = true;
+        self.resubscribe.link_closed();
     }
 
     fn status(&self) -> Vec<StatusLine> {

@@ -13,7 +13,9 @@ use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
-use super::shared::{latency_suffix, one, parse_object, str_field, value_summary, words_then_json};
+use super::shared::{
+    Resubscribe, latency_suffix, one, parse_object, str_field, value_summary, words_then_json,
+};
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
     StatusLine, parse_json, shorten,
@@ -37,7 +39,7 @@ pub struct ActionCableAdapter {
     welcomed: bool,
     subscriptions: Vec<Subscription>,
     correlator: Correlator,
-    restore: bool,
+    resubscribe: Resubscribe,
 }
 
 /// The channel an identifier names (`ChatChannel`), or the identifier itself.
@@ -163,12 +165,11 @@ impl Adapter for ActionCableAdapter {
     }
 
     fn on_ready(&mut self, _now: Instant) -> Vec<Outgoing> {
-        if !std::mem::take(&mut self.restore) {
-            return Vec::new();
-        }
-        self.subscriptions
-            .iter()
-            .filter(|sub| !sub.on_connect)
+        let subscriptions = self
+            .resubscribe
+            .resume(&self.subscriptions, |sub| sub.on_connect);
+        subscriptions
+            .into_iter()
             .map(|sub| Outgoing::text(command_frame("subscribe", &sub.identifier)))
             .collect()
     }
@@ -322,7 +323,7 @@ impl Adapter for ActionCableAdapter {
         for sub in &mut self.subscriptions {
             sub.confirmed = false;
         }
-        self.restore = true;
+        self.resubscribe.link_closed();
     }
 
     fn status(&self) -> Vec<StatusLine> {

@@ -16,8 +16,8 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::shared::{
-    composed_on_connect, id_key, latency_suffix, number_suffix, one, remember, str_field,
-    value_summary,
+    Resubscribe, composed_on_connect, id_key, latency_suffix, number_suffix, one, remember,
+    str_field, value_summary,
 };
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
@@ -40,7 +40,7 @@ pub struct BinanceAdapter {
     /// Streams the profile's on-connect messages subscribe to (normalized): the
     /// session re-sends those, so they are not restored.
     on_connect: BTreeSet<String>,
-    restore: bool,
+    resubscribe: Resubscribe,
 }
 
 /// What a market-data payload is.
@@ -249,14 +249,13 @@ impl Adapter for BinanceAdapter {
     }
 
     fn on_ready(&mut self, _now: Instant) -> Vec<Outgoing> {
-        if !std::mem::take(&mut self.restore) {
-            return Vec::new();
-        }
         let streams: Vec<String> = self
-            .streams
-            .iter()
+            .resubscribe
+            .resume(&self.streams, |(name, _)| {
+                self.on_connect.contains(&normalize(name))
+            })
+            .into_iter()
             .map(|(name, _)| name.clone())
-            .filter(|name| !self.on_connect.contains(&normalize(name)))
             .collect();
         if streams.is_empty() {
             return Vec::new();
@@ -428,7 +427,7 @@ impl Adapter for BinanceAdapter {
     fn on_closed(&mut self) {
         self.correlator.clear();
         self.requests.clear();
-        self.restore = true;
+        self.resubscribe.link_closed();
     }
 
     fn status(&self) -> Vec<StatusLine> {

@@ -15,8 +15,8 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::shared::{
-    composed_on_connect, latency_suffix, number_suffix, one, remember, seconds, value_summary,
-    words_then_json,
+    Resubscribe, composed_on_connect, latency_suffix, number_suffix, one, remember, seconds,
+    value_summary, words_then_json,
 };
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, OpenContext, Outgoing,
@@ -61,7 +61,7 @@ pub struct PhoenixAdapter {
     topics: Vec<Topic>,
     next_heartbeat: Option<Instant>,
     heartbeat_ref: Option<String>,
-    restore: bool,
+    resubscribe: Resubscribe,
 }
 
 fn reference(value: Value) -> Result<Option<String>, String> {
@@ -208,13 +208,10 @@ impl Adapter for PhoenixAdapter {
     }
 
     fn on_ready(&mut self, _now: Instant) -> Vec<Outgoing> {
-        if !std::mem::take(&mut self.restore) {
-            return Vec::new();
-        }
         let topics: Vec<(String, Value)> = self
-            .topics
-            .iter()
-            .filter(|topic| !topic.on_connect)
+            .resubscribe
+            .resume(&self.topics, |topic| topic.on_connect)
+            .into_iter()
             .map(|topic| (topic.name.clone(), topic.payload.clone()))
             .collect();
         topics
@@ -417,7 +414,7 @@ impl Adapter for PhoenixAdapter {
         for topic in &mut self.topics {
             topic.state = "rejoin";
         }
-        self.restore = true;
+        self.resubscribe.link_closed();
     }
 
     fn status(&self) -> Vec<StatusLine> {

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::shared::{
-    latency_suffix, optional_json, parse_object, seconds, split_words, str_field, value_summary,
+    Resubscribe, latency_suffix, optional_json, parse_object, seconds, split_words, str_field,
+    value_summary,
 };
 use super::{
     Adapter, ComposeError, Composed, Correlation, Correlator, Decoded, Outgoing, Reaction,
@@ -50,7 +51,7 @@ pub struct PusherAdapter {
     ping_sent: Option<Instant>,
     channels: Vec<Channel>,
     correlator: Correlator,
-    restore: bool,
+    resubscribe: Resubscribe,
 }
 
 impl Default for PusherAdapter {
@@ -63,7 +64,7 @@ impl Default for PusherAdapter {
             ping_sent: None,
             channels: Vec::new(),
             correlator: Correlator::new(),
-            restore: false,
+            resubscribe: Resubscribe::default(),
         }
     }
 }
@@ -200,19 +201,22 @@ impl Adapter for PusherAdapter {
     }
 
     fn on_ready(&mut self, _now: Instant) -> Vec<Outgoing> {
-        if !std::mem::take(&mut self.restore) {
-            return Vec::new();
-        }
+        let resumed: Vec<String> = self
+            .resubscribe
+            .resume(&self.channels, |channel| channel.on_connect)
+            .into_iter()
+            .map(|channel| channel.name.clone())
+            .collect();
         // Private and presence channels need a fresh signature over the new socket_id
-        // (an on-connect message brings its own).
-        self.channels.retain(|channel| {
-            channel.on_connect
-                || !channel.name.starts_with("private-") && !channel.name.starts_with("presence-")
-        });
+        // (an on-connect message brings its own): they are dropped, not re-sent.
+        let (signed, public): (Vec<String>, Vec<String>) = resumed
+            .into_iter()
+            .partition(|name| name.starts_with("private-") || name.starts_with("presence-"));
         self.channels
+            .retain(|channel| !signed.contains(&channel.name));
+        public
             .iter()
-            .filter(|channel| !channel.on_connect)
-            .map(|channel| subscribe_frame(&channel.name, None))
+            .map(|name| subscribe_frame(name, None))
             .collect()
     }
 
@@ -445,7 +449,7 @@ impl Adapter for PusherAdapter {
         for channel in &mut self.channels {
             channel.subscribed = false;
         }
-        self.restore = true;
+        self.resubscribe.link_closed();
     }
 
     fn close_code(&self, code: u16) -> Option<(&'static str, &'static str)> {

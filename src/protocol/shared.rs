@@ -1,6 +1,6 @@
 //! Small helpers the adapters share: `:cmd ARGS` splitting and JSON arguments, one-line
-//! summaries, correlation keys and labels, bounded request records, and parsing a
-//! frame that must be a JSON object.
+//! summaries, correlation keys and labels, bounded request records, parsing a frame
+//! that must be a JSON object, and re-subscribing after a reconnect.
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
@@ -102,6 +102,43 @@ pub(crate) fn remember<K: Ord, V>(map: &mut BTreeMap<K, V>, key: K, value: V) {
     map.insert(key, value);
 }
 
+/// Re-subscribing after a reconnect, as the adapters that track subscriptions
+/// (channels, topics, streams) do it: what the user subscribed to is sent again once
+/// per reconnect, when the new link is ready ([`Adapter::on_ready`]); what the
+/// profile's on-connect messages started is left out, because the session re-sends
+/// those messages itself ([`Adapter::sent_on_connect`]). So every subscription is
+/// re-established exactly once.
+#[derive(Debug, Default)]
+pub(crate) struct Resubscribe {
+    /// A link closed since the subscriptions were last resumed.
+    due: bool,
+}
+
+impl Resubscribe {
+    /// A link closed ([`Adapter::on_closed`]): the subscriptions are due once the
+    /// next link is ready.
+    pub(crate) fn link_closed(&mut self) {
+        self.due = true;
+    }
+
+    /// The subscriptions to send again now: on the first call after a link closed,
+    /// those of `tracked` that `started_on_connect` does not claim; none otherwise
+    /// (the first link, or a reconnect already resumed).
+    pub(crate) fn resume<'a, T>(
+        &mut self,
+        tracked: impl IntoIterator<Item = &'a T>,
+        started_on_connect: impl Fn(&T) -> bool,
+    ) -> Vec<&'a T> {
+        if !std::mem::take(&mut self.due) {
+            return Vec::new();
+        }
+        tracked
+            .into_iter()
+            .filter(|subscription| !started_on_connect(subscription))
+            .collect()
+    }
+}
+
 /// One text frame, composed.
 pub(crate) fn one(text: impl Into<String>) -> Composed {
     Composed {
@@ -192,5 +229,27 @@ mod tests {
         }
         assert_eq!(map.len(), MAX_REMEMBERED);
         assert_eq!(map.keys().next(), Some(&5));
+    }
+
+    #[test]
+    fn subscriptions_resume_once_per_reconnect_without_the_on_connect_ones() {
+        let tracked = [("chat", false), ("news", true), ("ticks", false)];
+        let from_profile = |(_, on_connect): &(&str, bool)| *on_connect;
+        let mut resubscribe = Resubscribe::default();
+        assert!(
+            resubscribe.resume(&tracked, from_profile).is_empty(),
+            "the first link resumes nothing"
+        );
+        resubscribe.link_closed();
+        let resumed: Vec<&str> = resubscribe
+            .resume(&tracked, from_profile)
+            .into_iter()
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(resumed, ["chat", "ticks"]);
+        assert!(
+            resubscribe.resume(&tracked, from_profile).is_empty(),
+            "once per reconnect"
+        );
     }
 }

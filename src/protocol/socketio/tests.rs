@@ -2,7 +2,9 @@
 //! valid and malformed, in Engine.IO 4 and 3 and telling the two apart, plus property
 //! tests that no input panics.
 
+use super::link::VERSION_GRACE;
 use super::*;
+use crate::wire::{AuthVerdict, Correlation};
 
 fn text(payload: &str) -> Vec<Outgoing> {
     vec![Outgoing::text(payload)]
