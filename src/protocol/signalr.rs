@@ -109,6 +109,16 @@ impl Head {
             target: shorten(str_field(value, "target").unwrap_or("?"), 60),
         })
     }
+
+    /// The correlation of a response to this invocation, when it has an id.
+    fn response(&self, ok: bool, latency: Option<Duration>, more: bool) -> Option<Correlation> {
+        self.key.clone().map(|key| Correlation::Response {
+            key,
+            ok,
+            latency,
+            more,
+        })
+    }
 }
 
 fn records(payload: &[u8]) -> Result<(Vec<&str>, bool), String> {
@@ -136,46 +146,25 @@ impl SignalRAdapter {
         Self::default()
     }
 
+    /// One incoming record: the handshake reply, then hub messages by type.
     fn message(&mut self, record: &str, now: Instant, reaction: &mut Reaction) -> Decoded {
         let value = match parse_object(record.as_bytes()) {
             Ok(value) => value,
             Err(why) => return Decoded::malformed("signalr", why),
         };
         if !self.handshake_done && value.get("type").is_none() {
-            return match str_field(&value, "error") {
-                Some(error) => {
-                    reaction.auth = Some(AuthVerdict::Refused);
-                    Decoded {
-                        summary: shorten(error, 80),
-                        ..Decoded::labelled("signalr handshake error")
-                    }
-                }
-                None => {
-                    self.handshake_done = true;
-                    self.next_ping = Some(now + KEEP_ALIVE);
-                    reaction.auth = Some(AuthVerdict::Accepted);
-                    Decoded::labelled("signalr handshake ok")
-                }
-            };
+            return self.handshake_reply(&value, now, reaction);
         }
         let Some(head) = Head::of(&value) else {
             return Decoded::malformed("signalr", NO_TYPE);
         };
+        let arguments = value.get("arguments").cloned().unwrap_or(Value::Null);
         let Head {
             kind,
-            key,
             number,
             target,
-        } = head;
-        let arguments = value.get("arguments").cloned().unwrap_or(Value::Null);
-        let response = |ok: bool, latency: Option<Duration>, more: bool| {
-            key.clone().map(|key| Correlation::Response {
-                key,
-                ok,
-                latency,
-                more,
-            })
-        };
+            ..
+        } = &head;
         match kind {
             1 => Decoded {
                 label: format!("signalr invocation {target}{number}"),
@@ -183,47 +172,8 @@ impl SignalRAdapter {
                 data: Some(arguments),
                 ..Decoded::default()
             },
-            2 => {
-                let latency = key
-                    .as_ref()
-                    .and_then(|key| self.correlator.response(key, now, true));
-                let item = value.get("item").cloned().unwrap_or(Value::Null);
-                Decoded {
-                    label: format!("signalr item{number}{}", latency_suffix(latency)),
-                    summary: value_summary(&item),
-                    data: Some(item),
-                    correlation: response(true, latency, true),
-                    ..Decoded::default()
-                }
-            }
-            3 => {
-                let latency = key
-                    .as_ref()
-                    .and_then(|key| self.correlator.response(key, now, false));
-                let target = key.as_ref().and_then(|key| self.pending.remove(key));
-                let error = value.get("error").filter(|error| !error.is_null());
-                let ok = error.is_none();
-                let data = error
-                    .or(value.get("result"))
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                let detail = value_summary(&data);
-                let summary = match target {
-                    Some(target) => format!("{target} {detail}"),
-                    None => detail,
-                };
-                let verdict = if ok { "ok" } else { "error" };
-                Decoded {
-                    label: format!(
-                        "signalr completion{number} {verdict}{}",
-                        latency_suffix(latency)
-                    ),
-                    summary: shorten(summary.trim(), 80),
-                    data: Some(data),
-                    correlation: response(ok, latency, false),
-                    ..Decoded::default()
-                }
-            }
+            2 => self.stream_item(&value, &head, now),
+            3 => self.completion(&value, &head, now),
             4 => Decoded {
                 label: format!("signalr stream_invocation {target}{number}"),
                 summary: value_summary(&arguments),
@@ -250,7 +200,7 @@ impl SignalRAdapter {
                 }
             }
             8 | 9 => {
-                let name = if kind == 8 { "ack" } else { "sequence" };
+                let name = if *kind == 8 { "ack" } else { "sequence" };
                 let sequence = value
                     .get("sequenceId")
                     .map(Value::to_string)
@@ -258,6 +208,71 @@ impl SignalRAdapter {
                 Decoded::labelled(format!("signalr {name} {sequence}").trim_end())
             }
             other => Decoded::labelled(format!("signalr type {other}")),
+        }
+    }
+
+    /// The server's reply to our handshake: `{}` accepts, `{"error":…}` refuses.
+    fn handshake_reply(&mut self, value: &Value, now: Instant, reaction: &mut Reaction) -> Decoded {
+        match str_field(value, "error") {
+            Some(error) => {
+                reaction.auth = Some(AuthVerdict::Refused);
+                Decoded {
+                    summary: shorten(error, 80),
+                    ..Decoded::labelled("signalr handshake error")
+                }
+            }
+            None => {
+                self.handshake_done = true;
+                self.next_ping = Some(now + KEEP_ALIVE);
+                reaction.auth = Some(AuthVerdict::Accepted);
+                Decoded::labelled("signalr handshake ok")
+            }
+        }
+    }
+
+    /// A StreamItem (2): one more response to a streaming invocation.
+    fn stream_item(&mut self, value: &Value, head: &Head, now: Instant) -> Decoded {
+        let latency = head
+            .key
+            .as_ref()
+            .and_then(|key| self.correlator.response(key, now, true));
+        let item = value.get("item").cloned().unwrap_or(Value::Null);
+        Decoded {
+            label: format!("signalr item{}{}", head.number, latency_suffix(latency)),
+            summary: value_summary(&item),
+            data: Some(item),
+            correlation: head.response(true, latency, true),
+            ..Decoded::default()
+        }
+    }
+
+    /// A Completion (3): the result or error that ends an invocation.
+    fn completion(&mut self, value: &Value, head: &Head, now: Instant) -> Decoded {
+        let key = head.key.as_ref();
+        let latency = key.and_then(|key| self.correlator.response(key, now, false));
+        let target = key.and_then(|key| self.pending.remove(key));
+        let error = value.get("error").filter(|error| !error.is_null());
+        let ok = error.is_none();
+        let data = error
+            .or(value.get("result"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let detail = value_summary(&data);
+        let summary = match target {
+            Some(target) => format!("{target} {detail}"),
+            None => detail,
+        };
+        let verdict = if ok { "ok" } else { "error" };
+        Decoded {
+            label: format!(
+                "signalr completion{} {verdict}{}",
+                head.number,
+                latency_suffix(latency)
+            ),
+            summary: shorten(summary.trim(), 80),
+            data: Some(data),
+            correlation: head.response(ok, latency, false),
+            ..Decoded::default()
         }
     }
 

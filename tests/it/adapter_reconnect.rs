@@ -5,6 +5,8 @@
 //! the handshake runs again and that each subscription arrives exactly once: the
 //! user's resumed by the adapter, the profile's re-sent by the session (`>!` takes
 //! the very next frame, so a duplicate fails; `= silent` fails on anything more).
+//! On tokio's paused clock: the backoff and the silent windows take no real time,
+//! while the sockets stay real.
 
 use crate::common;
 
@@ -89,7 +91,7 @@ fn handshake_payload(config: &mut SessionConfig) {
     config.handshake_payload = Some(serde_json::json!({"token": "t"}));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn graphql_ws_resubscribes_each_subscription_once() {
     let transcript = r#"
 >! {"type":"connection_init","payload":{"token":"t"}}
@@ -118,7 +120,7 @@ async fn graphql_ws_resubscribes_each_subscription_once() {
     assert_eq!(connections[1].len(), 3, "{connections:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn apollo_legacy_restarts_each_operation_once() {
     let transcript = r#"
 >! {"type":"connection_init","payload":{"token":"t"}}
@@ -148,7 +150,7 @@ async fn apollo_legacy_restarts_each_operation_once() {
 /// Home Assistant also needs ids that increase within each connection: the user's
 /// subscription is resumed under the next id and the profile's command, written
 /// without an id, is numbered after it.
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn home_assistant_resubscribes_with_increasing_ids() {
     let transcript = r#"
 < {"type":"auth_required","ha_version":"2024.1.0"}
@@ -180,7 +182,7 @@ async fn home_assistant_resubscribes_with_increasing_ids() {
     assert_eq!(connections[1].len(), 3, "{connections:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn binance_resubscribes_each_stream_once() {
     let transcript = r#"
 >! {"method":"SUBSCRIBE","params":["btcusdt@trade"],"id":1}
@@ -209,7 +211,7 @@ async fn binance_resubscribes_each_stream_once() {
 /// Socket.IO has no subscriptions to resume: the namespace CONNECT (with the
 /// handshake payload as its auth) runs again and the profile's event is emitted
 /// again; the event the user emitted once is not repeated.
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn socket_io_reconnects_the_namespace_and_re_emits_the_profile_event() {
     let transcript = r#"
 < 0{"sid":"e1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}
@@ -241,7 +243,7 @@ async fn socket_io_reconnects_the_namespace_and_re_emits_the_profile_event() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn pusher_resubscribes_each_channel_once() {
     let transcript = r#"
 < {"event":"pusher:connection_established","data":"{\"socket_id\":\"1.1\",\"activity_timeout\":120}"}
@@ -267,7 +269,7 @@ async fn pusher_resubscribes_each_channel_once() {
     run(case, |_| {}).await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn phoenix_rejoins_each_topic_once() {
     let transcript = r#"
 >! ["1","1","room:lobby","phx_join",{}]
@@ -290,7 +292,7 @@ async fn phoenix_rejoins_each_topic_once() {
     run(case, |_| {}).await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn action_cable_resubscribes_each_channel_once() {
     let transcript = r#"
 < {"type":"welcome"}
@@ -315,7 +317,7 @@ async fn action_cable_resubscribes_each_channel_once() {
     run(case, |_| {}).await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn ably_reattaches_each_channel_once() {
     let transcript = r#"
 < {"action":4,"connectionId":"c1"}
@@ -342,7 +344,7 @@ async fn ably_reattaches_each_channel_once() {
 
 /// The scripted server's own checks can fail: a duplicate where `>!` wants another
 /// frame, and anything arriving in a `= silent` window.
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_scripts_catch_duplicates_and_extra_frames() {
     for (script, error) in [
         ("> a\n>! b\n", "expected b next, got a"),
@@ -368,7 +370,7 @@ async fn the_scripts_catch_duplicates_and_extra_frames() {
 /// A Home Assistant command typed while the link is down gets its id when it goes
 /// out: after the resumed subscription and the profile's command took the next ids
 /// on the new link, the id it was composed with would be refused (`id_reuse`).
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn home_assistant_numbers_a_queued_command_when_it_goes_out() {
     let transcript = r#"
 < {"type":"auth_required","ha_version":"2024.1.0"}
