@@ -237,16 +237,18 @@ fn filter_feedback(text: &str, keymap: &crate::keymap::Keymap) -> Vec<Span<'stat
 /// The bottom line after the mode: the open popup's keys, a status message, what
 /// Enter will run, the welcome, the search's progress, or the focused pane's keys.
 fn status_line(state: &AppState, width: usize) -> Line<'static> {
-    if let Some(popup_keys) = popup_hints(state) {
-        // A popup shows its own keys in its border; the panes' keys would mislead.
-        return hint_line(&popup_keys, width);
-    }
+    // What just happened comes first, also under a popup ("copied to the
+    // clipboard" from the inspector): the popup's keys are in its border.
     if let Some((text, level)) = &state.status {
         let style = match level {
             StatusLevel::Info => theme::dim(),
             StatusLevel::Error => theme::error(),
         };
         return Line::from(Span::styled(format!(" {text}"), style));
+    }
+    if let Some(popup_keys) = popup_hints(state) {
+        // The panes' keys would mislead under a popup.
+        return hint_line(&popup_keys, width);
     }
     if let Some(name) = composer_command(state) {
         return Line::from(vec![
