@@ -8,7 +8,12 @@
 use std::io::{self, Stdout, Write};
 use std::sync::{Once, OnceLock};
 
+use ratatui::layout::Size;
 use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::event_loop::Surface;
+use crate::state::app::AppState;
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -57,6 +62,31 @@ impl TerminalGuard {
         }
         setup()?;
         self.terminal.clear()
+    }
+}
+
+impl Surface for TerminalGuard {
+    fn size(&mut self) -> io::Result<Size> {
+        self.terminal.size()
+    }
+
+    fn draw(&mut self, state: &AppState, now: Instant) -> io::Result<()> {
+        self.terminal
+            .draw(|frame| crate::ui::screen::draw(frame, state, now))
+            .map(drop)
+    }
+
+    fn suspend(&mut self) -> io::Result<()> {
+        TerminalGuard::suspend(self)
+    }
+
+    /// OSC 52: the terminal puts the text on the clipboard, also over SSH.
+    fn copy_to_clipboard(&mut self, text: &str) {
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+        let mut stdout = io::stdout();
+        let _ = write!(stdout, "\x1b]52;c;{encoded}\x07");
+        let _ = stdout.flush();
     }
 }
 
@@ -149,8 +179,14 @@ pub fn termination() -> watch::Receiver<i32> {
 /// Waits until a termination signal has come (at once if one came already) and
 /// returns its number.
 pub async fn terminated(receiver: &mut watch::Receiver<i32>) -> i32 {
-    match receiver.wait_for(|number| *number != 0).await {
-        Ok(number) => *number,
+    // The guard `wait_for` returns is let go before anything else is awaited, so
+    // that the loops waiting here can run on any thread.
+    let received = receiver
+        .wait_for(|number| *number != 0)
+        .await
+        .map(|number| *number);
+    match received {
+        Ok(number) => number,
         // The sender lives in a static and is never dropped.
         Err(_) => std::future::pending().await,
     }

@@ -32,3 +32,4 @@ mod snapshots;
 mod terminal_safety;
 mod tls;
 mod tui_e2e;
+mod tui_loop;

@@ -1,0 +1,229 @@
+//! The TUI's event loop: feeds terminal input and session events to
+//! [`App::update`] in batches, carries out the effects, and redraws only when
+//! something changed, at most ~60 times a second. It is generic over where it
+//! draws (a [`Surface`]) and where input comes from (any stream of terminal
+//! events), so a test runs this very loop on ratatui's `TestBackend` with a
+//! scripted stream; the binary runs it on the real terminal.
+
+use std::io;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use futures_util::{Stream, StreamExt};
+use ratatui::crossterm::event::{Event as TermEvent, KeyEventKind, MouseEventKind};
+use ratatui::layout::Size;
+use tokio::sync::{mpsc, watch};
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
+
+use super::save_log::save_log;
+use super::save_profile::save_current_profile;
+use super::terminal::terminated;
+use crate::app::{App, Effect, Msg, StatusLevel};
+use crate::config::profile::Profile;
+use crate::session::{Event, EventReceiver, SessionHandle};
+use crate::state::app::AppState;
+use crate::state::log::LogEntry;
+
+/// Shortest time between two frames (~60 fps).
+const FRAME: Duration = Duration::from_millis(16);
+/// Most session events taken in one go before input is looked at again.
+const EVENT_BATCH: usize = 4096;
+
+/// Where the loop draws and what it does that only a terminal can: the real
+/// terminal ([`super::terminal::TerminalGuard`]) or a test's screen.
+pub trait Surface {
+    /// The screen's size in cells.
+    fn size(&mut self) -> io::Result<Size>;
+    /// Draws the whole screen for this state.
+    fn draw(&mut self, state: &AppState, now: Instant) -> io::Result<()>;
+    /// Ctrl-Z: hands the terminal back to the shell until the process is resumed.
+    fn suspend(&mut self) -> io::Result<()>;
+    /// Puts text on the user's clipboard.
+    fn copy_to_clipboard(&mut self, text: &str);
+}
+
+/// The session the loop talks to, and the profile `:save-profile` saves.
+pub struct Connection<'a> {
+    /// Where commands go.
+    pub handle: &'a SessionHandle,
+    /// Where the session's events come from.
+    pub events: &'a mut EventReceiver,
+    /// The connection as a profile (`None` for the demo).
+    pub profile: Option<&'a Profile>,
+}
+
+/// Where the loop's input comes from.
+pub struct Input<I> {
+    /// Keys, mouse, paste and resizes, as crossterm reports them.
+    pub terminal_events: I,
+    /// Becomes non-zero on a termination signal (see [`super::terminal::termination`]).
+    pub termination: watch::Receiver<i32>,
+}
+
+/// Runs the app until the user quits, the input ends, a termination signal comes,
+/// or the session stops.
+pub async fn event_loop<S, I>(
+    surface: &mut S,
+    input: Input<I>,
+    app: &mut App,
+    connection: Connection<'_>,
+) -> anyhow::Result<()>
+where
+    S: Surface,
+    I: Stream<Item = io::Result<TermEvent>> + Unpin,
+{
+    let Input {
+        terminal_events: mut input,
+        mut termination,
+    } = input;
+    let Connection {
+        handle,
+        events,
+        profile,
+    } = connection;
+    let mut batch: Vec<Event> = Vec::with_capacity(EVENT_BATCH);
+    let mut ticker = interval(Duration::from_secs(1));
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let (saved_sender, mut saved) = mpsc::unbounded_channel();
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    // The app learns the screen's size here and from resizes after: clicks need it
+    // (without it they do nothing, and everything else works).
+    if let Ok(size) = surface.size() {
+        let resize = Msg::Resize {
+            width: size.width,
+            height: size.height,
+        };
+        app.update(resize, Instant::now());
+    }
+    loop {
+        let now = Instant::now();
+        if dirty && now >= last_draw + FRAME {
+            surface.draw(&app.state, now).context("cannot draw")?;
+            dirty = false;
+            last_draw = now;
+        }
+        let next_draw = last_draw + FRAME;
+        let effects = tokio::select! {
+            biased;
+            input_event = input.next() => match input_event {
+                Some(Ok(event)) => match to_msg(event) {
+                    Some(msg) => app.update(msg, Instant::now()),
+                    None => continue,
+                },
+                Some(Err(error)) => return Err(error).context("cannot read the terminal"),
+                None => return Ok(()),
+            },
+            // SIGINT (from another process), SIGTERM, SIGHUP, SIGQUIT: leave as on
+            // `q`, so the terminal is restored and the session closes with 1000.
+            // Before session events, so that a flood cannot hold the exit back.
+            _ = terminated(&mut termination) => return Ok(()),
+            received = events.recv_many(&mut batch, EVENT_BATCH) => {
+                if received == 0 {
+                    return Ok(());
+                }
+                let now = Instant::now();
+                let mut effects = Vec::new();
+                for event in batch.drain(..) {
+                    effects.extend(app.update(Msg::Session(event), now));
+                }
+                effects
+            }
+            Some(status) = saved.recv() => {
+                app.state.status = Some(status);
+                Vec::new()
+            }
+            _ = sleep_until(next_draw), if dirty => continue,
+            _ = ticker.tick(), if app.is_ticking() => app.update(Msg::Tick, Instant::now()),
+            _ = tokio::task::yield_now(), if app.has_pending_work() => {
+                app.update(Msg::Work, Instant::now())
+            }
+        };
+        dirty = true;
+        for effect in effects {
+            match effect {
+                Effect::Command(command) => {
+                    if handle.command(command).is_err() {
+                        return Ok(());
+                    }
+                }
+                Effect::Copy(text) => surface.copy_to_clipboard(&text),
+                Effect::SaveLog(path) => {
+                    app.state.status = Some(start_saving(app, path, saved_sender.clone()));
+                }
+                Effect::SaveProfile(name) => {
+                    app.state.status = Some(save_current_profile(profile, &name));
+                }
+                Effect::Suspend => surface.suspend().context("cannot suspend")?,
+                Effect::Quit => return Ok(()),
+            }
+        }
+    }
+}
+
+/// Writes a copy of the log to `path` on a blocking thread, so a large log or a
+/// slow disk never holds the screen; the outcome comes back through `done` as the
+/// status line. Returns the status to show meanwhile. A save still running when
+/// the user quits finishes before the process exits (the runtime waits for it).
+fn start_saving(
+    app: &App,
+    path: PathBuf,
+    done: mpsc::UnboundedSender<(String, StatusLevel)>,
+) -> (String, StatusLevel) {
+    let log = &app.state.log;
+    let entries: Vec<LogEntry> = log
+        .window(log.first_seq(), log.len())
+        .map(|(_, entry)| entry.clone())
+        .collect();
+    let saving = format!("saving {} entries to {}…", entries.len(), path.display());
+    tokio::task::spawn_blocking(move || {
+        let status = match save_log(&entries, &path) {
+            Ok(count) => (
+                format!("saved {count} entries to {}", path.display()),
+                StatusLevel::Info,
+            ),
+            Err(error) => (
+                format!("cannot save to {}: {error}", path.display()),
+                StatusLevel::Error,
+            ),
+        };
+        let _ = done.send(status);
+    });
+    (saving, StatusLevel::Info)
+}
+
+/// Terminal input as an app message; key releases and focus changes are dropped.
+fn to_msg(event: TermEvent) -> Option<Msg> {
+    match event {
+        TermEvent::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+        // Plain pointer motion changes nothing; dropping it avoids needless redraws.
+        TermEvent::Mouse(mouse) if mouse.kind == MouseEventKind::Moved => None,
+        TermEvent::Mouse(mouse) => Some(Msg::Mouse(mouse)),
+        TermEvent::Resize(width, height) => Some(Msg::Resize { width, height }),
+        TermEvent::Paste(text) => Some(Msg::Paste(text)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_releases_stop_at_the_edge() {
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        for code in [
+            KeyCode::Char('q'),
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::F(1),
+        ] {
+            let mut release = KeyEvent::new(code, KeyModifiers::NONE);
+            release.kind = KeyEventKind::Release;
+            assert!(to_msg(TermEvent::Key(release)).is_none(), "{code:?}");
+            let press = KeyEvent::new(code, KeyModifiers::NONE);
+            assert!(matches!(to_msg(TermEvent::Key(press)), Some(Msg::Key(_))));
+        }
+    }
+}
