@@ -88,19 +88,33 @@ fn snippet_templates(session: &SessionConfig) -> crate::template::Context {
 
 /// Shows the profile picker (and its form), then opens what was picked. A saved
 /// profile or a typed URL connects at once; a preset opens the form on its URL, and
-/// the profile saved from it connects.
+/// the profile saved from it connects. `--provider NAME` naming a preset skips the
+/// list and opens that preset's form.
 pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> anyhow::Result<()> {
     require_terminal()?;
     let store = ProfileStore::from_env().map_err(|error| anyhow::anyhow!(error.to_string()))?;
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let mut notice: Option<String> = None;
+    // `--provider NAME` without a URL: the preset's form first, as if chosen in the
+    // picker (Esc there leads to the picker).
+    let mut asked_preset = connection
+        .provider
+        .as_deref()
+        .filter(|name| presets::find(name).is_some())
+        .map(|name| PickerChoice::Preset(name.to_owned()));
     let choice = loop {
-        let mut picker = Picker::new(picker_items(&store, &recency_ranks(&store)));
-        if let Some(text) = notice.take() {
-            picker.set_error(text);
-        }
-        let Some(choice) = super::picker::pick(&mut guard, &mut picker).await? else {
-            return Ok(());
+        let choice = match asked_preset.take() {
+            Some(preset) => preset,
+            None => {
+                let mut picker = Picker::new(picker_items(&store, &recency_ranks(&store)));
+                if let Some(text) = notice.take() {
+                    picker.set_error(text);
+                }
+                let Some(choice) = super::picker::pick(&mut guard, &mut picker).await? else {
+                    return Ok(());
+                };
+                choice
+            }
         };
         match choice {
             PickerChoice::New { preset } => {

@@ -554,3 +554,36 @@ fn graphql_ws_refused_token_stops_with_4403() {
     assert!(!screen.contains("wrong-token"), "{screen}");
     app.quit();
 }
+
+/// `--provider NAME` without a URL opens that preset's form with its placeholder
+/// URL selected: what is typed replaces it, and Ctrl-O connects without saving.
+#[test]
+fn provider_without_a_url_opens_the_presets_form_on_its_url() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let server = runtime.block_on(common::echo_server());
+    let config_dir = tempfile::tempdir().expect("temp dir");
+    let env = [(
+        "WSDECK_CONFIG_DIR",
+        config_dir.path().to_str().expect("utf-8"),
+    )];
+    let mut app = PtyApp::start_with_env(&["--provider", "echo"], &env, ROWS, COLS);
+    let form = app.wait_for("the echo preset's form", |s| s.contains("▶ url"));
+    assert!(form.contains("new profile"), "{form}");
+    assert!(
+        !form.contains("open a connection"),
+        "the picker came first: {form}"
+    );
+    app.type_text(&server.url());
+    app.key(&[0x0f]); // Ctrl-O: connect without saving
+    let screen = app.wait_for("connected", |s| s.contains("● connected"));
+    assert!(screen.contains(&server.url()), "{screen}");
+    assert!(
+        std::fs::read_dir(config_dir.path()).map_or(true, |mut dir| dir.next().is_none()),
+        "Ctrl-O saved a profile"
+    );
+    app.quit();
+}
