@@ -160,12 +160,8 @@ fn apply_request(
         session.subprotocols = profile.subprotocols.clone();
     }
     if let Some(provider) = &profile.provider {
-        if !registry::names().contains(&provider.as_str()) {
-            let known = registry::names().join(", ");
-            return Err(field_error(
-                "provider",
-                format!("unknown provider '{provider}'; known: {known}"),
-            ));
+        if let Err(unknown) = registry::find(provider) {
+            return Err(field_error("provider", unknown.to_string()));
         }
         session.provider = provider.clone();
     }

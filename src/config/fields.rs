@@ -119,12 +119,7 @@ pub fn pins<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
 /// A provider name from [`registry::names`].
 pub fn provider<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let name = String::deserialize(d)?;
-    if !registry::names().contains(&name.as_str()) {
-        return Err(de::Error::custom(format!(
-            "unknown provider '{name}'; known providers: {}",
-            registry::names().join(", ")
-        )));
-    }
+    registry::find(&name).map_err(de::Error::custom)?;
     Ok(Some(name))
 }
 

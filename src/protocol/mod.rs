@@ -36,9 +36,12 @@ use crate::wire::{AuthVerdict, PayloadKind};
 pub use crate::wire::{Correlation, Decoded, StatusLine};
 pub use correlate::Correlator;
 
-/// An unknown provider name.
+/// An unknown provider name; its message suggests the provider meant, when one is
+/// close (`socketio` → `socket-io`), and lists the known ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown provider '{0}'; known providers: {known}", known = registry::names().join(", "))]
+#[error("unknown provider '{0}'{suggestion}; known providers: {known}",
+    suggestion = registry::closest(&self.0).map(|name| format!(" (did you mean {name}?)")).unwrap_or_default(),
+    known = registry::names().join(", "))]
 pub struct UnknownProvider(pub String);
 
 /// Builds the adapter for a provider name (see [`registry`]).

@@ -370,6 +370,25 @@ pub fn find(name: &str) -> Result<&'static Provider, UnknownProvider> {
         .ok_or_else(|| UnknownProvider(name.to_string()))
 }
 
+/// The provider a mistyped name most likely meant: the one whose name, compared
+/// without case and punctuation, equals it or contains it or is contained in it.
+pub fn closest(name: &str) -> Option<&'static str> {
+    fn letters(name: &str) -> String {
+        name.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    }
+    let typed = letters(name);
+    if typed.len() < 3 {
+        return None;
+    }
+    names().iter().copied().find(|known| {
+        let known = letters(known);
+        known == typed || known.contains(&typed) || typed.contains(&known)
+    })
+}
+
 /// The provider names, in the order they are listed to users.
 pub fn names() -> &'static [&'static str] {
     static NAMES: LazyLock<Vec<&'static str>> =
@@ -412,6 +431,26 @@ pub fn subprotocol_refusal(code: u16) -> Vec<&'static Provider> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mistyped_provider_gets_the_one_it_meant() {
+        assert_eq!(closest("socketio"), Some("socket-io"));
+        assert_eq!(closest("Socket.IO"), Some("socket-io"));
+        assert_eq!(closest("graphql"), Some("graphql-ws"));
+        assert_eq!(closest("home_assistant"), Some("home-assistant"));
+        assert_eq!(closest("xy"), None);
+        assert_eq!(closest("kafka"), None);
+        let Err(unknown) = find("socketio") else {
+            panic!("socketio is not a provider's name");
+        };
+        let message = unknown.to_string();
+        assert!(
+            message.starts_with(
+                "unknown provider 'socketio' (did you mean socket-io?); known providers: raw, echo,"
+            ),
+            "{message}"
+        );
+    }
 
     fn completed(provider: &str, url: &str, hints: &UrlHints) -> String {
         let url = Url::parse(url).unwrap();
