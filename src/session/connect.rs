@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use rustls::ClientConfig;
 use tokio::net::TcpStream;
@@ -132,25 +133,39 @@ pub async fn connect(
     };
     match tokio::time::timeout(config.connect_timeout, attempt).await {
         Ok(result) => result.map_err(|error| redact(error, redactor)),
-        Err(_) => {
-            let waited = humantime::format_duration(config.connect_timeout);
-            let message = if tcp_connected.load(Ordering::Relaxed) {
-                format!(
-                    "{shown_url} accepted the TCP connection but the {} upgrade timed out after {waited} — is it a WebSocket endpoint? (--connect-timeout to wait longer)",
-                    if secure {
-                        "TLS and WebSocket"
-                    } else {
-                        "WebSocket"
-                    }
-                )
-            } else {
-                format!(
-                    "connecting to {shown_url} timed out after {waited} — is the host reachable? (--connect-timeout to wait longer)"
-                )
-            };
-            Err(ConnectError::new(ErrorKind::Timeout, message))
-        }
+        Err(_) => Err(timed_out(
+            &shown_url,
+            config.connect_timeout,
+            secure,
+            tcp_connected.load(Ordering::Relaxed),
+        )),
     }
+}
+
+/// An attempt that ran out of time: before TCP connected (is the host reachable?) or
+/// in the upgrade after it (is it a WebSocket endpoint?).
+fn timed_out(
+    shown_url: &str,
+    timeout: Duration,
+    secure: bool,
+    tcp_connected: bool,
+) -> ConnectError {
+    let waited = humantime::format_duration(timeout);
+    let message = if tcp_connected {
+        format!(
+            "{shown_url} accepted the TCP connection but the {} upgrade timed out after {waited} — is it a WebSocket endpoint? (--connect-timeout to wait longer)",
+            if secure {
+                "TLS and WebSocket"
+            } else {
+                "WebSocket"
+            }
+        )
+    } else {
+        format!(
+            "connecting to {shown_url} timed out after {waited} — is the host reachable? (--connect-timeout to wait longer)"
+        )
+    };
+    ConnectError::new(ErrorKind::Timeout, message)
 }
 
 fn redact(mut error: ConnectError, redactor: &Redactor) -> ConnectError {
