@@ -2,13 +2,13 @@
 //! pane, and the moments worth a line of their own (connected, auth ok, closed 1006,
 //! reconnecting in 2.1 s) as system lines in the log.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
 use super::{App, Effect, StatusLevel};
 use crate::session::close_code;
-use crate::session::{ConnectionState, Direction, Event};
+use crate::session::{ConnectionInfo, ConnectionState, Direction, Event};
 use crate::state::log::{LogEntry, SystemLevel};
 
 impl App {
@@ -26,26 +26,8 @@ impl App {
                     self.system_line(text, level);
                 }
             }
-            Event::Opened(info) => {
-                let mut text = format!("connected to {}", info.url);
-                if let Some(subprotocol) = &info.subprotocol {
-                    text.push_str(&format!(" (subprotocol {subprotocol})"));
-                }
-                self.system_line(text, SystemLevel::Info);
-            }
-            Event::Queued { id, queue_len } => {
-                self.state.in_flight.remove(&id);
-                let waiting = matches!(
-                    self.state.connection.state,
-                    ConnectionState::Disconnected | ConnectionState::Error
-                );
-                let text = if waiting {
-                    format!("queued, but not connected: :connect to send it ({queue_len} waiting)")
-                } else {
-                    format!("queued until the connection is ready ({queue_len} waiting)")
-                };
-                self.set_status(text, StatusLevel::Info);
-            }
+            Event::Opened(info) => self.system_line(opened_line(&info), SystemLevel::Info),
+            Event::Queued { id, queue_len } => self.queued(id, queue_len),
             Event::SendFailed { id, message, .. } => self.send_failed(id, message),
             Event::Error { message, .. } => {
                 self.system_line(message.clone(), SystemLevel::Error);
@@ -56,16 +38,10 @@ impl App {
                 attempt,
                 max_attempts,
                 delay,
-            } => {
-                let max = max_attempts.map_or_else(|| "∞".to_string(), |max| max.to_string());
-                self.system_line(
-                    format!(
-                        "reconnecting in {:.1} s (attempt {attempt}/{max})",
-                        delay.as_secs_f64()
-                    ),
-                    SystemLevel::Warning,
-                );
-            }
+            } => self.system_line(
+                reconnect_line(attempt, max_attempts, delay),
+                SystemLevel::Warning,
+            ),
             Event::Closed(outcome) => {
                 let (text, level) = closed_line(&outcome);
                 self.system_line(text, level);
@@ -97,6 +73,21 @@ impl App {
 
     /// The session refused a message: it goes back into an empty composer, with
     /// the reason; a new draft is never overwritten.
+    /// Says where a message that could not go out at once is waiting.
+    fn queued(&mut self, id: crate::session::MessageId, queue_len: usize) {
+        self.state.in_flight.remove(&id);
+        let waiting = matches!(
+            self.state.connection.state,
+            ConnectionState::Disconnected | ConnectionState::Error
+        );
+        let text = if waiting {
+            format!("queued, but not connected: :connect to send it ({queue_len} waiting)")
+        } else {
+            format!("queued until the connection is ready ({queue_len} waiting)")
+        };
+        self.set_status(text, StatusLevel::Info);
+    }
+
     fn send_failed(&mut self, id: crate::session::MessageId, message: String) {
         let mut status = message.clone();
         if let Some(text) = self.state.in_flight.remove(&id) {
@@ -163,6 +154,24 @@ impl App {
 }
 
 /// The system line for a state change, when it deserves one.
+/// `connected to URL (subprotocol NAME)`.
+fn opened_line(info: &ConnectionInfo) -> String {
+    let mut text = format!("connected to {}", info.url);
+    if let Some(subprotocol) = &info.subprotocol {
+        text.push_str(&format!(" (subprotocol {subprotocol})"));
+    }
+    text
+}
+
+/// `reconnecting in 1.5 s (attempt 2/∞)`.
+fn reconnect_line(attempt: u32, max_attempts: Option<u32>, delay: Duration) -> String {
+    let max = max_attempts.map_or_else(|| "∞".to_string(), |max| max.to_string());
+    format!(
+        "reconnecting in {:.1} s (attempt {attempt}/{max})",
+        delay.as_secs_f64()
+    )
+}
+
 fn state_line(state: ConnectionState) -> Option<(String, SystemLevel)> {
     match state {
         ConnectionState::Connecting => Some(("connecting…".into(), SystemLevel::Info)),

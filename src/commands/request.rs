@@ -9,7 +9,9 @@ use tokio::time::Instant;
 
 use crate::cli::RequestArgs;
 use crate::protocol::Correlation;
-use crate::session::{self, Direction, Event, Frame, FrameKind};
+use crate::session::{
+    self, CloseOutcome, Direction, Event, Frame, FrameKind, MessageId, SessionConfig, SessionHandle,
+};
 
 use crate::terminal_text;
 
@@ -66,10 +68,7 @@ pub async fn exchange(
     let mut config = super::setup::resolve(args.url.as_deref(), &args.connection)?.session;
     // One-shot: a lost link is an answer, not something to retry.
     config.reconnect.enabled = false;
-    let url = config.auth.url_with_token(&config.url);
-    let shown_url = crate::secret::Redactor::new(config.auth.token.iter())
-        .text(url.as_str())
-        .into_owned();
+    let shown_url = shown_url(&config);
     let adapted = config.provider != "raw";
     if args.emit.is_some() && config.provider != "socket-io" {
         return Err(Failure::new(
@@ -80,73 +79,95 @@ pub async fn exchange(
     let (handle, mut events) = spawn_session(config)?;
     let deadline = Instant::now() + args.timeout;
     let _ = handle.connect();
+    let our_id = submit(&handle, args, adapted)?;
+    let mut awaiting = AwaitingResponse::new(our_id, adapted, correlation, shown_url);
+    let outcome = loop {
+        let event = match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(event)) => event,
+            Ok(None) => break Err(awaiting.watch.failure()),
+            Err(_) => {
+                let sent = awaiting.sent_at.is_some();
+                break Err(timeout_failure(args, &awaiting.watch, sent));
+            }
+        };
+        if let Some(outcome) = awaiting.on_event(&event) {
+            break outcome;
+        }
+    };
+    // The time asked for includes the goodbye: only what is left of it (and a moment
+    // to write our close frame) is spent waiting for the peer's close.
+    let left = deadline.saturating_duration_since(Instant::now());
+    shutdown_and_wait_for(&handle, &mut events, left.max(CLOSE_WRITE_GRACE)).await;
+    outcome
+}
+
+/// The URL to show in the response: with the token in it, redacted.
+fn shown_url(config: &SessionConfig) -> String {
+    let url = config.auth.url_with_token(&config.url);
+    crate::secret::Redactor::new(config.auth.token.iter())
+        .text(url.as_str())
+        .into_owned()
+}
+
+/// Hands the session our message: the --emit shortcut, or the message, through the
+/// adapter when there is one.
+fn submit(handle: &SessionHandle, args: &RequestArgs, adapted: bool) -> Result<MessageId, Failure> {
     let submitted = match (&args.emit, &args.message) {
         (Some(emit), _) => handle.shortcut("ack", emit.join(" ")),
         (None, Some(message)) if adapted => handle.compose(message.clone()),
         (None, Some(message)) => handle.send_text(message.clone()),
         (None, None) => unreachable!("clap requires --message or --emit"),
     };
-    let our_id =
-        submitted.map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))?;
+    submitted.map_err(|error| Failure::new(FailureClass::Internal, error.to_string()))
+}
 
-    let mut watch = LifecycleWatch::default();
-    // When the engine wrote our message: frames are stamped where they cross the
-    // socket, and events arrive here in batches, so the round trip is measured
-    // between the two stamps, not by when this loop happened to see them.
-    let mut sent_at: Option<std::time::SystemTime> = None;
-    // The adapter's correlation key for our message, once it went out.
-    let mut request_key: Option<String> = None;
-    let outcome = loop {
-        let event = match tokio::time::timeout_at(deadline, events.recv()).await {
-            Ok(Some(event)) => event,
-            Ok(None) => break Err(watch.failure()),
-            Err(_) => break Err(timeout_failure(args, &watch, sent_at.is_some())),
-        };
-        match &event {
-            Event::Frame(frame) if frame.direction == Direction::Outgoing && frame.id == our_id => {
-                sent_at = Some(frame.timestamp);
-                request_key = request_key_of(frame);
+/// A request sent (or about to be), waiting for its response.
+struct AwaitingResponse<'a> {
+    our_id: MessageId,
+    adapted: bool,
+    correlation: Option<&'a Value>,
+    shown_url: String,
+    watch: LifecycleWatch,
+    /// When the engine wrote our message: frames are stamped where they cross the
+    /// socket, and events arrive here in batches, so the round trip is measured
+    /// between the two stamps, not by when this loop happened to see them.
+    sent_at: Option<SystemTime>,
+    /// The adapter's correlation key for our message, once it went out.
+    request_key: Option<String>,
+}
+
+impl<'a> AwaitingResponse<'a> {
+    /// Waits for the response to the message `our_id`.
+    fn new(
+        our_id: MessageId,
+        adapted: bool,
+        correlation: Option<&'a Value>,
+        shown_url: String,
+    ) -> Self {
+        Self {
+            our_id,
+            adapted,
+            correlation,
+            shown_url,
+            watch: LifecycleWatch::default(),
+            sent_at: None,
+            request_key: None,
+        }
+    }
+
+    /// Takes in one event; returns the outcome once it settles the request.
+    fn on_event(&mut self, event: &Event) -> Option<Result<Response, Failure>> {
+        match event {
+            Event::Frame(frame)
+                if frame.direction == Direction::Outgoing && frame.id == self.our_id =>
+            {
+                self.sent_at = Some(frame.timestamp);
+                self.request_key = request_key_of(frame);
             }
-            Event::Frame(frame) if frame.direction == Direction::Incoming && sent_at.is_some() => {
-                let answers = match (&request_key, adapted) {
-                    (Some(key), _) => answers_key(frame, key),
-                    (None, true) => {
-                        is_response(frame, correlation)
-                            && !frame.decoded.as_ref().is_some_and(|d| d.heartbeat)
-                    }
-                    (None, false) => is_response(frame, correlation),
-                };
-                let refused = matches!(
-                    frame
-                        .decoded
-                        .as_ref()
-                        .and_then(|decoded| decoded.correlation.as_ref()),
-                    Some(Correlation::Response { ok: false, .. })
-                );
-                if answers && refused {
-                    // A GraphQL error, a Home Assistant `success: false`, a Socket.IO
-                    // error: an answer, but not the one asked for.
-                    let why = frame
-                        .decoded
-                        .as_ref()
-                        .and_then(|decoded| decoded.data.as_ref().map(ToString::to_string))
-                        .or_else(|| frame.text().map(str::to_owned))
-                        .unwrap_or_default();
-                    break Err(Failure::new(
-                        FailureClass::Protocol,
-                        format!("the server answered with an error: {why}"),
-                    ));
-                }
-                if answers {
-                    let rtt = sent_at
-                        .and_then(|at| frame.timestamp.duration_since(at).ok())
-                        .unwrap_or_default();
-                    break Ok(Response {
-                        frame: frame.clone(),
-                        rtt,
-                        url: shown_url.clone(),
-                    });
-                }
+            Event::Frame(frame)
+                if frame.direction == Direction::Incoming && self.sent_at.is_some() =>
+            {
+                return self.on_incoming(frame);
             }
             // What the settings changed (a completed endpoint, http:// read as ws://),
             // said once; the insecure warning was printed at start.
@@ -158,42 +179,106 @@ pub async fn exchange(
             Event::Notice(message) if message != session::INSECURE_NOTICE => {
                 eprintln!("wsdeck: {message}");
             }
-            Event::SendFailed { id, kind, message } if *id == our_id => {
-                break Err(Failure::new(
+            Event::SendFailed { id, kind, message } if *id == self.our_id => {
+                return Some(Err(Failure::new(
                     FailureClass::from_error_kind(*kind),
                     message.clone(),
-                ));
+                )));
             }
-            Event::Closed(outcome) if sent_at.is_some() || watch.has_opened() => {
-                watch.observe(&event);
-                if !matches!(outcome.code, Some(1008)) {
-                    let mut failure = watch.failure();
-                    if failure.class == FailureClass::Closed
-                        || failure.class == FailureClass::Connection
-                    {
-                        failure = Failure::new(
-                            FailureClass::Closed,
-                            format!("{} before a response arrived", describe_close(outcome)),
-                        );
-                    }
-                    break Err(failure);
-                }
+            Event::Closed(outcome) if self.sent_at.is_some() || self.watch.has_opened() => {
+                return self.on_closed(event, outcome);
             }
             _ => {
-                if let Some(ending) = watch.observe(&event) {
-                    break Err(match ending {
+                if let Some(ending) = self.watch.observe(event) {
+                    return Some(Err(match ending {
                         Ending::Failed(failure) => failure,
-                        Ending::Closed(_) => watch.failure(),
-                    });
+                        Ending::Closed(_) => self.watch.failure(),
+                    }));
                 }
             }
         }
-    };
-    // The time asked for includes the goodbye: only what is left of it (and a moment
-    // to write our close frame) is spent waiting for the peer's close.
-    let left = deadline.saturating_duration_since(Instant::now());
-    shutdown_and_wait_for(&handle, &mut events, left.max(CLOSE_WRITE_GRACE)).await;
-    outcome
+        None
+    }
+
+    /// The outcome when an incoming frame answers our message: the response, or the
+    /// error the server answered with.
+    fn on_incoming(&self, frame: &Frame) -> Option<Result<Response, Failure>> {
+        if !self.answers(frame) {
+            return None;
+        }
+        if is_refusal(frame) {
+            return Some(Err(refusal_failure(frame)));
+        }
+        let rtt = self
+            .sent_at
+            .and_then(|at| frame.timestamp.duration_since(at).ok())
+            .unwrap_or_default();
+        Some(Ok(Response {
+            frame: frame.clone(),
+            rtt,
+            url: self.shown_url.clone(),
+        }))
+    }
+
+    /// Whether an incoming frame answers our message: by the adapter's key when it
+    /// gave one, else by the `id` (an adapter's heartbeat never answers).
+    fn answers(&self, frame: &Frame) -> bool {
+        match (&self.request_key, self.adapted) {
+            (Some(key), _) => answers_key(frame, key),
+            (None, true) => {
+                is_response(frame, self.correlation)
+                    && !frame.decoded.as_ref().is_some_and(|d| d.heartbeat)
+            }
+            (None, false) => is_response(frame, self.correlation),
+        }
+    }
+
+    /// The outcome of a close: a failure, unless it is a 1008 (then the events that
+    /// follow decide).
+    fn on_closed(
+        &mut self,
+        event: &Event,
+        outcome: &CloseOutcome,
+    ) -> Option<Result<Response, Failure>> {
+        self.watch.observe(event);
+        if matches!(outcome.code, Some(1008)) {
+            return None;
+        }
+        let mut failure = self.watch.failure();
+        if failure.class == FailureClass::Closed || failure.class == FailureClass::Connection {
+            failure = Failure::new(
+                FailureClass::Closed,
+                format!("{} before a response arrived", describe_close(outcome)),
+            );
+        }
+        Some(Err(failure))
+    }
+}
+
+/// Whether a response says no: a GraphQL error, a Home Assistant `success: false`, a
+/// Socket.IO error: an answer, but not the one asked for.
+fn is_refusal(frame: &Frame) -> bool {
+    matches!(
+        frame
+            .decoded
+            .as_ref()
+            .and_then(|decoded| decoded.correlation.as_ref()),
+        Some(Correlation::Response { ok: false, .. })
+    )
+}
+
+/// The failure for a refusal, with what the server said.
+fn refusal_failure(frame: &Frame) -> Failure {
+    let why = frame
+        .decoded
+        .as_ref()
+        .and_then(|decoded| decoded.data.as_ref().map(ToString::to_string))
+        .or_else(|| frame.text().map(str::to_owned))
+        .unwrap_or_default();
+    Failure::new(
+        FailureClass::Protocol,
+        format!("the server answered with an error: {why}"),
+    )
 }
 
 fn timeout_failure(args: &RequestArgs, watch: &LifecycleWatch, sent: bool) -> Failure {

@@ -137,6 +137,100 @@ impl AblyAdapter {
             more: false,
         });
     }
+
+    /// ACK or NACK: answers the publishes from `msgSerial` on (`count` of them).
+    fn on_ack(&mut self, message: &Message, now: Instant, decoded: &mut Decoded) {
+        let frame = &message.frame;
+        let serial = frame.get("msgSerial").and_then(Value::as_u64).unwrap_or(0);
+        let count = frame
+            .get("count")
+            .and_then(Value::as_u64)
+            .unwrap_or(1)
+            .clamp(1, 1000);
+        for extra in 1..count {
+            self.correlator.response(
+                &format!("serial {}", serial.saturating_add(extra)),
+                now,
+                false,
+            );
+        }
+        decoded.label = format!("ably {} #{serial}", message.name);
+        if count > 1 {
+            decoded.summary = format!("{count} messages {}", decoded.summary)
+                .trim_end()
+                .into();
+        }
+        self.respond(
+            format!("serial {serial}"),
+            message.action == 1,
+            now,
+            decoded,
+        );
+    }
+
+    /// CONNECTED: the handshake's verdict, with the connection's id and details.
+    fn on_connected(&mut self, frame: &Value, reaction: &mut Reaction, decoded: &mut Decoded) {
+        self.connected = true;
+        reaction.auth = Some(AuthVerdict::Accepted);
+        self.connection_id = str_field(frame, "connectionId").map(str::to_string);
+        if let Some(id) = &self.connection_id {
+            decoded.summary = format!("connection {}", shorten(id, 40));
+        }
+        decoded.data = frame.get("connectionDetails").cloned();
+    }
+
+    /// ATTACHED or DETACHED: the channel's new state, answering our ATTACH or DETACH.
+    fn on_attachment(
+        &mut self,
+        attached: bool,
+        channel: &str,
+        now: Instant,
+        decoded: &mut Decoded,
+    ) {
+        match self.channel(channel) {
+            Some(entry) if attached => entry.state = "attached",
+            Some(entry) => entry.state = "detached",
+            None => {}
+        }
+        let verb = if attached { "attach" } else { "detach" };
+        self.respond(format!("{verb} {channel}"), true, now, decoded);
+    }
+
+    /// MESSAGE: counted on its channel; the data of each message, the first one's
+    /// name and data as the summary.
+    fn on_messages(&mut self, frame: &Value, channel: &str, decoded: &mut Decoded) {
+        let messages = frame
+            .get("messages")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(entry) = self.channel(channel) {
+            entry.messages = entry.messages.saturating_add(messages.len() as u64);
+        }
+        let mut datas: Vec<Value> = messages.iter().map(message_data).collect();
+        if let (Some(first), Some(data)) = (messages.first(), datas.first()) {
+            let name = str_field(first, "name").unwrap_or("");
+            let more = if messages.len() > 1 {
+                format!(" (+{} more)", messages.len() - 1)
+            } else {
+                String::new()
+            };
+            let summary = format!("{name}: {}{more}", value_summary(data));
+            decoded.summary = shorten(summary.trim_start_matches([':', ' ']), 80);
+        }
+        decoded.data = Some(match datas.len() {
+            1 => datas.remove(0),
+            _ => Value::Array(datas),
+        });
+    }
+}
+
+/// PRESENCE or SYNC: the presence messages, counted in the summary.
+fn decode_presence(frame: &Value, decoded: &mut Decoded) {
+    let presence = frame.get("presence").cloned().unwrap_or(Value::Null);
+    let members = presence.as_array().map_or(0, Vec::len);
+    decoded.summary = format!("{members} presence messages");
+    decoded.data = Some(presence);
 }
 
 impl Adapter for AblyAdapter {
@@ -189,42 +283,8 @@ impl Adapter for AblyAdapter {
         let channel = message.channel.clone().unwrap_or_default();
         match message.action {
             0 => decoded.heartbeat = true,
-            1 | 2 => {
-                let serial = frame.get("msgSerial").and_then(Value::as_u64).unwrap_or(0);
-                let count = frame
-                    .get("count")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(1)
-                    .clamp(1, 1000);
-                for extra in 1..count {
-                    self.correlator.response(
-                        &format!("serial {}", serial.saturating_add(extra)),
-                        now,
-                        false,
-                    );
-                }
-                decoded.label = format!("ably {} #{serial}", message.name);
-                if count > 1 {
-                    decoded.summary = format!("{count} messages {}", decoded.summary)
-                        .trim_end()
-                        .into();
-                }
-                self.respond(
-                    format!("serial {serial}"),
-                    message.action == 1,
-                    now,
-                    &mut decoded,
-                );
-            }
-            4 => {
-                self.connected = true;
-                reaction.auth = Some(AuthVerdict::Accepted);
-                self.connection_id = str_field(frame, "connectionId").map(str::to_string);
-                if let Some(id) = &self.connection_id {
-                    decoded.summary = format!("connection {}", shorten(id, 40));
-                }
-                decoded.data = frame.get("connectionDetails").cloned();
-            }
+            1 | 2 => self.on_ack(&message, now, &mut decoded),
+            4 => self.on_connected(frame, &mut reaction, &mut decoded),
             6 => {
                 let why = error.map(error_summary).unwrap_or_default();
                 reaction.reconnect = Some(format!("disconnected {why}").trim_end().into());
@@ -238,47 +298,9 @@ impl Adapter for AblyAdapter {
                     entry.state = "failed";
                 }
             }
-            11 | 13 => {
-                let attached = message.action == 11;
-                match self.channel(&channel) {
-                    Some(entry) if attached => entry.state = "attached",
-                    Some(entry) => entry.state = "detached",
-                    None => {}
-                }
-                let verb = if attached { "attach" } else { "detach" };
-                self.respond(format!("{verb} {channel}"), true, now, &mut decoded);
-            }
-            14 | 16 => {
-                let presence = frame.get("presence").cloned().unwrap_or(Value::Null);
-                let members = presence.as_array().map_or(0, Vec::len);
-                decoded.summary = format!("{members} presence messages");
-                decoded.data = Some(presence);
-            }
-            15 => {
-                let messages = frame
-                    .get("messages")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                if let Some(entry) = self.channel(&channel) {
-                    entry.messages = entry.messages.saturating_add(messages.len() as u64);
-                }
-                let mut datas: Vec<Value> = messages.iter().map(message_data).collect();
-                if let (Some(first), Some(data)) = (messages.first(), datas.first()) {
-                    let name = str_field(first, "name").unwrap_or("");
-                    let more = if messages.len() > 1 {
-                        format!(" (+{} more)", messages.len() - 1)
-                    } else {
-                        String::new()
-                    };
-                    let summary = format!("{name}: {}{more}", value_summary(data));
-                    decoded.summary = shorten(summary.trim_start_matches([':', ' ']), 80);
-                }
-                decoded.data = Some(match datas.len() {
-                    1 => datas.remove(0),
-                    _ => Value::Array(datas),
-                });
-            }
+            11 | 13 => self.on_attachment(message.action == 11, &channel, now, &mut decoded),
+            14 | 16 => decode_presence(frame, &mut decoded),
+            15 => self.on_messages(frame, &channel, &mut decoded),
             _ => {}
         }
         reaction.decoded = Some(decoded);

@@ -52,100 +52,122 @@ struct Event {
     shutdown: bool,
 }
 
+impl Event {
+    /// An event with its summary trimmed; not a shutdown.
+    fn new(label: String, summary: String, stream: Option<String>) -> Self {
+        Self {
+            label,
+            summary: summary.trim().to_string(),
+            stream,
+            shutdown: false,
+        }
+    }
+}
+
 fn len(value: &Value, key: &str) -> usize {
     value.get(key).and_then(Value::as_array).map_or(0, Vec::len)
 }
 
+/// A string field, or `?` when it is missing.
+fn field_or_unknown<'a>(value: &'a Value, key: &str) -> &'a str {
+    str_field(value, key).unwrap_or("?")
+}
+
 /// Decodes one market-data payload; `hint` is the symbol from a combined stream name.
 fn event(data: &Value, hint: &str) -> Event {
-    let field = |key: &str| str_field(data, key).unwrap_or("?");
+    let field = |key: &str| field_or_unknown(data, key);
     let symbol = str_field(data, "s").unwrap_or(hint).to_string();
-    let lower = symbol.to_lowercase();
-    let make = |label: String, summary: String, stream: Option<String>| Event {
-        label,
-        summary: summary.trim().to_string(),
-        stream,
-        shutdown: false,
-    };
     let Some(kind) = str_field(data, "e") else {
-        let has = |keys: &[&str]| keys.iter().all(|key| data.get(key).is_some());
-        return if has(&["u", "b", "B", "a", "A"]) {
-            let summary = format!(
-                "{symbol} bid {}@{} ask {}@{}",
-                field("b"),
-                field("B"),
-                field("a"),
-                field("A")
-            );
-            let stream = Some(format!("{lower}@bookTicker"));
-            make(format!("binance bookTicker {symbol}"), summary, stream)
-        } else if has(&["lastUpdateId", "bids", "asks"]) {
-            let summary = format!(
-                "{symbol} {} bids {} asks",
-                len(data, "bids"),
-                len(data, "asks")
-            );
-            make(
-                format!("binance depth {symbol}").trim().into(),
-                summary,
-                None,
-            )
-        } else {
-            make("binance message".into(), value_summary(data), None)
-        };
+        return untyped_event(data, &symbol);
     };
+    let lower = symbol.to_lowercase();
     let kind = shorten(kind, 30);
     let label = format!("binance {kind} {symbol}").trim().to_string();
     let stream = |suffix: &str| Some(format!("{lower}@{suffix}"));
     match kind.as_str() {
         "trade" | "aggTrade" => {
             let summary = format!("{symbol} {} × {}", field("p"), field("q"));
-            make(label, summary, stream(&kind))
+            Event::new(label, summary, stream(&kind))
         }
         "depthUpdate" => {
             let summary = format!("{symbol} {} bids {} asks", len(data, "b"), len(data, "a"));
-            make(label, summary, stream("depth"))
+            Event::new(label, summary, stream("depth"))
         }
-        "kline" => {
-            let k = data.get("k").unwrap_or(&Value::Null);
-            let at = |key: &str| str_field(k, key).unwrap_or("?");
-            let closed = if k.get("x") == Some(&Value::Bool(true)) {
-                " closed"
-            } else {
-                ""
-            };
-            let summary = format!(
-                "o {} h {} l {} c {} v {}{closed}",
-                at("o"),
-                at("h"),
-                at("l"),
-                at("c"),
-                at("v")
-            );
-            let interval = shorten(at("i"), 8);
-            let suffix = format!("kline_{interval}");
-            make(format!("{label} {interval}"), summary, stream(&suffix))
-        }
+        "kline" => kline_event(data, label, &lower),
         "24hrTicker" => {
             let summary = format!("{symbol} {} ({}%)", field("c"), field("P"));
-            make(label, summary, stream("ticker"))
+            Event::new(label, summary, stream("ticker"))
         }
-        "24hrMiniTicker" => make(
+        "24hrMiniTicker" => Event::new(
             label,
             format!("{symbol} {}", field("c")),
             stream("miniTicker"),
         ),
-        "avgPrice" => make(
+        "avgPrice" => Event::new(
             label,
             format!("{symbol} {}", field("w")),
             stream("avgPrice"),
         ),
         "serverShutdown" => Event {
             shutdown: true,
-            ..make("binance serverShutdown".into(), String::new(), None)
+            ..Event::new("binance serverShutdown".into(), String::new(), None)
         },
-        _ => make(label, String::new(), None),
+        _ => Event::new(label, String::new(), None),
     }
+}
+
+/// A payload without an `e` (event type): a book ticker or a depth snapshot, told
+/// apart by their fields, else a plain message.
+fn untyped_event(data: &Value, symbol: &str) -> Event {
+    let field = |key: &str| field_or_unknown(data, key);
+    let has = |keys: &[&str]| keys.iter().all(|key| data.get(key).is_some());
+    if has(&["u", "b", "B", "a", "A"]) {
+        let summary = format!(
+            "{symbol} bid {}@{} ask {}@{}",
+            field("b"),
+            field("B"),
+            field("a"),
+            field("A")
+        );
+        let stream = Some(format!("{}@bookTicker", symbol.to_lowercase()));
+        Event::new(format!("binance bookTicker {symbol}"), summary, stream)
+    } else if has(&["lastUpdateId", "bids", "asks"]) {
+        let summary = format!(
+            "{symbol} {} bids {} asks",
+            len(data, "bids"),
+            len(data, "asks")
+        );
+        Event::new(
+            format!("binance depth {symbol}").trim().into(),
+            summary,
+            None,
+        )
+    } else {
+        Event::new("binance message".into(), value_summary(data), None)
+    }
+}
+
+/// A kline (candlestick): open, high, low, close and volume, and whether it closed;
+/// `lower` is the symbol lowercased, for its stream's name.
+fn kline_event(data: &Value, label: String, lower: &str) -> Event {
+    let k = data.get("k").unwrap_or(&Value::Null);
+    let at = |key: &str| field_or_unknown(k, key);
+    let closed = if k.get("x") == Some(&Value::Bool(true)) {
+        " closed"
+    } else {
+        ""
+    };
+    let summary = format!(
+        "o {} h {} l {} c {} v {}{closed}",
+        at("o"),
+        at("h"),
+        at("l"),
+        at("c"),
+        at("v")
+    );
+    let interval = shorten(at("i"), 8);
+    let stream = Some(format!("{lower}@kline_{interval}"));
+    Event::new(format!("{label} {interval}"), summary, stream)
 }
 
 /// `btcusdt@aggTrade`, `BTCUSDT@trade` → the symbol lowercased, the rest as typed.

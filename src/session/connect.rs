@@ -5,13 +5,14 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use rustls::ClientConfig;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError, SubProtocolError};
 use tokio_tungstenite::tungstenite::handshake::client::Request;
-use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue, Response};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use url::{Host, Url};
@@ -132,25 +133,39 @@ pub async fn connect(
     };
     match tokio::time::timeout(config.connect_timeout, attempt).await {
         Ok(result) => result.map_err(|error| redact(error, redactor)),
-        Err(_) => {
-            let waited = humantime::format_duration(config.connect_timeout);
-            let message = if tcp_connected.load(Ordering::Relaxed) {
-                format!(
-                    "{shown_url} accepted the TCP connection but the {} upgrade timed out after {waited} — is it a WebSocket endpoint? (--connect-timeout to wait longer)",
-                    if secure {
-                        "TLS and WebSocket"
-                    } else {
-                        "WebSocket"
-                    }
-                )
-            } else {
-                format!(
-                    "connecting to {shown_url} timed out after {waited} — is the host reachable? (--connect-timeout to wait longer)"
-                )
-            };
-            Err(ConnectError::new(ErrorKind::Timeout, message))
-        }
+        Err(_) => Err(timed_out(
+            &shown_url,
+            config.connect_timeout,
+            secure,
+            tcp_connected.load(Ordering::Relaxed),
+        )),
     }
+}
+
+/// An attempt that ran out of time: before TCP connected (is the host reachable?) or
+/// in the upgrade after it (is it a WebSocket endpoint?).
+fn timed_out(
+    shown_url: &str,
+    timeout: Duration,
+    secure: bool,
+    tcp_connected: bool,
+) -> ConnectError {
+    let waited = humantime::format_duration(timeout);
+    let message = if tcp_connected {
+        format!(
+            "{shown_url} accepted the TCP connection but the {} upgrade timed out after {waited} — is it a WebSocket endpoint? (--connect-timeout to wait longer)",
+            if secure {
+                "TLS and WebSocket"
+            } else {
+                "WebSocket"
+            }
+        )
+    } else {
+        format!(
+            "connecting to {shown_url} timed out after {waited} — is the host reachable? (--connect-timeout to wait longer)"
+        )
+    };
+    ConnectError::new(ErrorKind::Timeout, message)
 }
 
 fn redact(mut error: ConnectError, redactor: &Redactor) -> ConnectError {
@@ -269,88 +284,14 @@ async fn explain_failed_upgrade(
 fn classify_handshake_error(error: WsError, url: &Url, tls: &TlsOptions) -> ConnectError {
     let host = url.host_str().unwrap_or("the server");
     match error {
-        WsError::Http(response) => {
-            let status = response.status();
-            let body = response
-                .body()
-                .as_deref()
-                .map(|bytes| {
-                    let preview = &bytes[..bytes.len().min(BODY_PREVIEW_BYTES)];
-                    // The server's words: on one line, its control characters escaped.
-                    let mut text =
-                        crate::terminal_text::one_line(String::from_utf8_lossy(preview).trim())
-                            .into_owned();
-                    if bytes.len() > BODY_PREVIEW_BYTES {
-                        text.push('…');
-                    }
-                    text
-                })
-                .unwrap_or_default();
-            let kind = if matches!(status.as_u16(), 401 | 403) {
-                ErrorKind::Auth
-            } else {
-                ErrorKind::HttpStatus
-            };
-            let hint = match status.as_u16() {
-                401 | 403 => " — check the token and --auth mode",
-                404 => " — check the URL path",
-                _ => "",
-            };
-            let mut message = format!(
-                "server refused the WebSocket upgrade: HTTP {} {}{hint}",
-                status.as_u16(),
-                status.canonical_reason().unwrap_or("")
-            );
-            if !body.is_empty() {
-                message.push_str(&format!("; body: {body}"));
-            }
-            ConnectError {
-                kind,
-                message,
-                http_status: Some(status.as_u16()),
-            }
-        }
+        WsError::Http(response) => refused_upgrade(&response),
         WsError::Tls(tokio_tungstenite::tungstenite::error::TlsError::Rustls(error)) => {
             rustls_failure(host, &error, tls)
         }
         WsError::Tls(error) => tls_error(host, &error.to_string()),
-        WsError::Io(error) => {
-            let rustls_error = error
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>());
-            let secure = url.scheme() == "wss";
-            match rustls_error {
-                Some(rustls_error) => rustls_failure(host, rustls_error, tls),
-                None if secure && error.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    ConnectError::new(
-                        ErrorKind::Tls,
-                        format!(
-                            "TLS handshake with {host} failed: the server closed the connection — {NOT_TLS_HINT}"
-                        ),
-                    )
-                }
-                None => ConnectError::new(
-                    ErrorKind::Io,
-                    format!("connection to {host} failed during the handshake: {error}"),
-                ),
-            }
-        }
+        WsError::Io(error) => handshake_io_failure(host, &error, url.scheme() == "wss", tls),
         WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(kind)) => {
-            let detail = match kind {
-                SubProtocolError::NoSubProtocol => {
-                    "the server selected none of the offered subprotocols (check -s/--subprotocol)"
-                }
-                SubProtocolError::InvalidSubProtocol => {
-                    "the server selected a subprotocol that was not offered"
-                }
-                SubProtocolError::ServerSentSubProtocolNoneRequested => {
-                    "the server selected a subprotocol although none was offered; offer it with -s NAME"
-                }
-            };
-            ConnectError::new(
-                ErrorKind::Protocol,
-                format!("handshake with {host} failed: {detail}"),
-            )
+            subprotocol_failure(host, kind)
         }
         WsError::Protocol(ProtocolError::HandshakeIncomplete) => ConnectError::new(
             ErrorKind::Io,
@@ -386,6 +327,97 @@ fn classify_handshake_error(error: WsError, url: &Url, tls: &TlsOptions) -> Conn
             format!("WebSocket handshake with {host} failed: {other}"),
         ),
     }
+}
+
+/// An upgrade the server answered with an HTTP status other than 101: its status,
+/// a hint for the common ones, and the start of its body.
+fn refused_upgrade(response: &Response<Option<Vec<u8>>>) -> ConnectError {
+    let status = response.status();
+    let body = response
+        .body()
+        .as_deref()
+        .map(body_preview)
+        .unwrap_or_default();
+    let kind = if matches!(status.as_u16(), 401 | 403) {
+        ErrorKind::Auth
+    } else {
+        ErrorKind::HttpStatus
+    };
+    let hint = match status.as_u16() {
+        401 | 403 => " — check the token and --auth mode",
+        404 => " — check the URL path",
+        _ => "",
+    };
+    let mut message = format!(
+        "server refused the WebSocket upgrade: HTTP {} {}{hint}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    );
+    if !body.is_empty() {
+        message.push_str(&format!("; body: {body}"));
+    }
+    ConnectError {
+        kind,
+        message,
+        http_status: Some(status.as_u16()),
+    }
+}
+
+/// The start of a refused upgrade's body, as the server's words: on one line, its
+/// control characters escaped, `…` when cut.
+fn body_preview(bytes: &[u8]) -> String {
+    let preview = &bytes[..bytes.len().min(BODY_PREVIEW_BYTES)];
+    let mut text =
+        crate::terminal_text::one_line(String::from_utf8_lossy(preview).trim()).into_owned();
+    if bytes.len() > BODY_PREVIEW_BYTES {
+        text.push('…');
+    }
+    text
+}
+
+/// An I/O error during the handshake: a TLS failure rustls reported through the
+/// socket, a wss:// peer that hung up (not speaking TLS?), else the error itself.
+fn handshake_io_failure(
+    host: &str,
+    error: &std::io::Error,
+    secure: bool,
+    tls: &TlsOptions,
+) -> ConnectError {
+    let rustls_error = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    match rustls_error {
+        Some(rustls_error) => rustls_failure(host, rustls_error, tls),
+        None if secure && error.kind() == std::io::ErrorKind::UnexpectedEof => ConnectError::new(
+            ErrorKind::Tls,
+            format!(
+                "TLS handshake with {host} failed: the server closed the connection — {NOT_TLS_HINT}"
+            ),
+        ),
+        None => ConnectError::new(
+            ErrorKind::Io,
+            format!("connection to {host} failed during the handshake: {error}"),
+        ),
+    }
+}
+
+/// A server whose subprotocol choice does not fit what was offered.
+fn subprotocol_failure(host: &str, kind: SubProtocolError) -> ConnectError {
+    let detail = match kind {
+        SubProtocolError::NoSubProtocol => {
+            "the server selected none of the offered subprotocols (check -s/--subprotocol)"
+        }
+        SubProtocolError::InvalidSubProtocol => {
+            "the server selected a subprotocol that was not offered"
+        }
+        SubProtocolError::ServerSentSubProtocolNoneRequested => {
+            "the server selected a subprotocol although none was offered; offer it with -s NAME"
+        }
+    };
+    ConnectError::new(
+        ErrorKind::Protocol,
+        format!("handshake with {host} failed: {detail}"),
+    )
 }
 
 /// Said when a server drops an upgrade unanswered, as Socket.IO servers do on any

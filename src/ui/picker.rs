@@ -14,11 +14,11 @@
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Block;
 
-use super::fit::fit;
 use super::fit::fit_line;
-use super::picker_text::{display_width, fit_padded, hint_rows, input_window, wrap_rows};
+use super::picker_text::{
+    display_width, draw_titled_border, fit_padded, hint_rows, input_window, wrap_rows,
+};
 use super::theme;
 use crate::state::picker::{Picker, PickerItem, PickerSource};
 
@@ -41,18 +41,17 @@ const KIND_WIDTH: usize = 15;
 
 /// Draws the picker over the whole `area`. Whatever is cut to fit ends with "…".
 pub fn render_picker(frame: &mut Frame, area: Rect, picker: &Picker) {
-    let title = fit(
-        " wsdeck · open a connection ",
-        usize::from(area.width.saturating_sub(2)),
-    );
-    let block = Block::bordered()
-        .border_style(theme::focused_border())
-        .title(Span::styled(title, theme::title()));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = draw_titled_border(frame, area, " wsdeck · open a connection ");
     if inner.height == 0 || inner.width == 0 {
         return;
     }
+    draw_prompt(frame, inner, picker);
+    draw_list(frame, inner, picker);
+    draw_footer(frame, inner, picker);
+}
+
+/// Draws the filter line on the first row, with the cursor in it.
+fn draw_prompt(frame: &mut Frame, inner: Rect, picker: &Picker) {
     let width = usize::from(inner.width);
     let (query, cursor_column) =
         input_window(picker.query(), picker.cursor(), width.saturating_sub(2));
@@ -66,12 +65,41 @@ pub fn render_picker(frame: &mut Frame, area: Rect, picker: &Picker) {
         .saturating_add(u16::try_from(cursor_column).unwrap_or(u16::MAX))
         .min(inner.right().saturating_sub(1));
     frame.set_cursor_position(Position::new(cursor_x, inner.y));
+}
 
+/// Draws the rows between the filter line and the footer: the matching items,
+/// scrolled to keep the selected one in view, or a message in their place.
+fn draw_list(frame: &mut Frame, inner: Rect, picker: &Picker) {
+    let width = usize::from(inner.width);
     let list_top = inner.y + 1;
     let list_rows = inner.height.saturating_sub(1 + FOOTER_ROWS);
+    if let Some(line) = list_message(picker) {
+        if list_rows > 0 {
+            frame
+                .buffer_mut()
+                .set_line(inner.x, list_top, &fit_line(&line, width), inner.width);
+        }
+        return;
+    }
     let rows = usize::from(list_rows);
     let first = picker.selected().saturating_sub(rows.saturating_sub(1));
-    let name_width = picker
+    let name_width = name_width(picker, width);
+    for (row, (index, item)) in picker
+        .visible()
+        .enumerate()
+        .skip(first)
+        .take(rows)
+        .enumerate()
+    {
+        let line = item_line(item, index == picker.selected(), name_width, width);
+        let y = list_top + u16::try_from(row).unwrap_or(u16::MAX);
+        frame.buffer_mut().set_line(inner.x, y, &line, inner.width);
+    }
+}
+
+/// The width of the name column: the longest name, within bounds.
+fn name_width(picker: &Picker, width: usize) -> usize {
+    picker
         .items()
         .iter()
         .map(|item| display_width(&item.name))
@@ -79,8 +107,13 @@ pub fn render_picker(frame: &mut Frame, area: Rect, picker: &Picker) {
         .unwrap_or(0)
         .clamp(8, 24)
         // A narrow screen keeps room for the URL and description.
-        .min((width / 3).max(8));
-    let message = if let Some(url) = picker.typed_url() {
+        .min((width / 3).max(8))
+}
+
+/// What the list shows instead of items: the typed URL to open, or why there is
+/// nothing to choose.
+fn list_message(picker: &Picker) -> Option<Line<'static>> {
+    if let Some(url) = picker.typed_url() {
         Some(Line::from(vec![
             Span::styled("▶ ", theme::key()),
             Span::raw(format!("open {url}")),
@@ -94,27 +127,12 @@ pub fn render_picker(frame: &mut Frame, area: Rect, picker: &Picker) {
         Some(Line::styled(text, theme::dim()))
     } else {
         None
-    };
-    if let Some(line) = message {
-        if list_rows > 0 {
-            frame
-                .buffer_mut()
-                .set_line(inner.x, list_top, &fit_line(&line, width), inner.width);
-        }
-    } else {
-        for (row, (index, item)) in picker
-            .visible()
-            .enumerate()
-            .skip(first)
-            .take(rows)
-            .enumerate()
-        {
-            let line = item_line(item, index == picker.selected(), name_width, width);
-            let y = list_top + u16::try_from(row).unwrap_or(u16::MAX);
-            frame.buffer_mut().set_line(inner.x, y, &line, inner.width);
-        }
     }
+}
 
+/// Draws the bottom rows: the picker's error, or else the keys.
+fn draw_footer(frame: &mut Frame, inner: Rect, picker: &Picker) {
+    let width = usize::from(inner.width);
     let footer_height = FOOTER_ROWS.min(inner.height.saturating_sub(1));
     let footer_top = inner.bottom().saturating_sub(footer_height);
     let footer_rows = usize::from(footer_height);

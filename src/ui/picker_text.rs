@@ -1,11 +1,29 @@
 //! Text layout shared by the picker and the profile form: everything cut to fit the
 //! terminal ends with "…" (see [`super::fit::fit`]), whether it is a line of styled
-//! spans, a wrapped message, a row of key hints or a field being typed in.
+//! spans, a wrapped message, a row of key hints or a field being typed in; and the
+//! border both are drawn in.
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
 
 use super::fit::{fit, fit_line};
 use super::theme;
+
+/// Draws a full-screen border with `title` (cut to fit) over `area`; returns the area
+/// inside it.
+pub fn draw_titled_border(frame: &mut Frame, area: Rect, title: &str) -> Rect {
+    let block = Block::bordered()
+        .border_style(theme::focused_border())
+        .title(Span::styled(
+            fit(title, usize::from(area.width.saturating_sub(2))),
+            theme::title(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
 
 /// How many columns `text` takes on screen.
 pub fn display_width(text: &str) -> usize {

@@ -6,11 +6,10 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Block;
 
 use super::fit::fit;
 use super::fit::fit_line;
-use super::picker_text::{fit_padded, hint_rows, input_window, wrap_rows};
+use super::picker_text::{draw_titled_border, fit_padded, hint_rows, input_window, wrap_rows};
 use super::theme;
 use crate::state::profile_form::{FormField, ProfileForm};
 
@@ -36,120 +35,178 @@ const HINT_ROWS: usize = 2;
 /// └───────────────────────────────────────────────────┘
 /// ```
 pub fn render_profile_form(frame: &mut Frame, area: Rect, form: &ProfileForm) {
-    let title = if form.is_editing() {
-        format!(" wsdeck · edit profile {} ", form.text(FormField::Name))
-    } else {
-        " wsdeck · new profile ".to_string()
-    };
-    let block = Block::bordered()
-        .border_style(theme::focused_border())
-        .title(Span::styled(
-            fit(&title, usize::from(area.width.saturating_sub(2))),
-            theme::title(),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = draw_titled_border(frame, area, &title(form));
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let width = usize::from(inner.width);
-    let value_width = width.saturating_sub(VALUE_COLUMN);
-    // The last row is the footer's when there is room for a field too.
-    let fields_bottom = if inner.height > 1 {
-        inner.bottom() - 1
-    } else {
-        inner.bottom()
-    };
+    let rows = FormRows::inside(inner);
     let mut y = inner.y;
-    let draw = |frame: &mut Frame, y: u16, line: Line<'static>| {
-        frame
-            .buffer_mut()
-            .set_line(inner.x, y, &fit_line(&line, width), inner.width);
-    };
     for field in FormField::ALL {
-        if y >= fields_bottom {
+        if y >= rows.fields_bottom {
             break;
         }
+        y = rows.draw_field(frame, y, form, field);
+    }
+    if inner.height < 2 {
+        return;
+    }
+    frame.buffer_mut().set_line(
+        inner.x,
+        inner.bottom() - 1,
+        &footer(form, rows.width),
+        inner.width,
+    );
+}
+
+/// The form's title: which profile is edited, or that it is a new one.
+fn title(form: &ProfileForm) -> String {
+    if form.is_editing() {
+        format!(" wsdeck · edit profile {} ", form.text(FormField::Name))
+    } else {
+        " wsdeck · new profile ".to_string()
+    }
+}
+
+/// Where the field rows go inside the border.
+struct FormRows {
+    inner: Rect,
+    width: usize,
+    value_width: usize,
+    /// The last row is the footer's when there is room for a field too.
+    fields_bottom: u16,
+}
+
+impl FormRows {
+    /// The rows of a (non-empty) `inner` area.
+    fn inside(inner: Rect) -> Self {
+        let width = usize::from(inner.width);
+        Self {
+            inner,
+            width,
+            value_width: width.saturating_sub(VALUE_COLUMN),
+            fields_bottom: if inner.height > 1 {
+                inner.bottom() - 1
+            } else {
+                inner.bottom()
+            },
+        }
+    }
+
+    /// Draws one line at row `y`, cut to fit.
+    fn draw(&self, frame: &mut Frame, y: u16, line: Line<'static>) {
+        frame.buffer_mut().set_line(
+            self.inner.x,
+            y,
+            &fit_line(&line, self.width),
+            self.inner.width,
+        );
+    }
+
+    /// Draws a field's row at `y` and, when it is focused, places the cursor and
+    /// draws its hint or error below; returns the next free row.
+    fn draw_field(&self, frame: &mut Frame, y: u16, form: &ProfileForm, field: FormField) -> u16 {
         let focused = field == form.focus();
         let error = form.error(field);
-        let marker = match (&error, focused) {
-            (_, true) => Span::styled("▶ ", theme::key()),
-            (Some(_), false) => Span::styled("✗ ", theme::error()),
-            (None, false) => Span::styled("✓ ", theme::ok()),
-        };
-        let label_style = if focused {
-            theme::title()
-        } else {
-            theme::label()
-        };
-        let value_style = if focused && form.whole_text_selected() {
-            theme::selected()
-        } else {
-            Style::new()
-        };
-        let text = form.text(field);
-        let (value, cursor_column) = if focused {
-            input_window(text, form.cursor(field), value_width)
-        } else {
-            (fit(text, value_width), 0)
-        };
-        let line = Line::from(vec![
-            marker,
-            Span::styled(fit_padded(field.label(), LABEL_WIDTH), label_style),
-            Span::styled(value, value_style),
-        ]);
-        draw(frame, y, line);
-        y += 1;
+        let (line, cursor_column) = field_line(form, field, error.is_some(), self.value_width);
+        self.draw(frame, y, line);
         if !focused {
-            continue;
+            return y + 1;
         }
-        let x = inner
+        let x = self
+            .inner
             .x
             .saturating_add(u16::try_from(VALUE_COLUMN + cursor_column).unwrap_or(u16::MAX))
-            .min(inner.right().saturating_sub(1));
-        frame.set_cursor_position(Position::new(x, y - 1));
+            .min(self.inner.right().saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, y));
+        self.draw_hint(frame, y + 1, field, error)
+    }
+
+    /// Draws the focused field's error, or else its hint, from row `y` on (wrapped
+    /// up to [`HINT_ROWS`]); returns the next free row.
+    fn draw_hint(
+        &self,
+        frame: &mut Frame,
+        mut y: u16,
+        field: FormField,
+        error: Option<String>,
+    ) -> u16 {
         let (hint, style) = match error {
             Some(error) => (error, theme::error()),
             None => (field.hint(), theme::dim()),
         };
-        for row in wrap_rows(&hint, value_width, HINT_ROWS) {
-            if y >= fields_bottom {
+        for row in wrap_rows(&hint, self.value_width, HINT_ROWS) {
+            if y >= self.fields_bottom {
                 break;
             }
-            draw(
+            self.draw(
                 frame,
                 y,
                 Line::styled(format!("{:VALUE_COLUMN$}{row}", ""), style),
             );
             y += 1;
         }
+        y
     }
-    if inner.height < 2 {
-        return;
+}
+
+/// A field's row (marker, label, value) and, when focused, the cursor's column in
+/// its value.
+fn field_line(
+    form: &ProfileForm,
+    field: FormField,
+    has_error: bool,
+    value_width: usize,
+) -> (Line<'static>, usize) {
+    let focused = field == form.focus();
+    let marker = match (has_error, focused) {
+        (_, true) => Span::styled("▶ ", theme::key()),
+        (true, false) => Span::styled("✗ ", theme::error()),
+        (false, false) => Span::styled("✓ ", theme::ok()),
+    };
+    let label_style = if focused {
+        theme::title()
+    } else {
+        theme::label()
+    };
+    let value_style = if focused && form.whole_text_selected() {
+        theme::selected()
+    } else {
+        Style::new()
+    };
+    let text = form.text(field);
+    let (value, cursor_column) = if focused {
+        input_window(text, form.cursor(field), value_width)
+    } else {
+        (fit(text, value_width), 0)
+    };
+    let line = Line::from(vec![
+        marker,
+        Span::styled(fit_padded(field.label(), LABEL_WIDTH), label_style),
+        Span::styled(value, value_style),
+    ]);
+    (line, cursor_column)
+}
+
+/// The bottom row: the form's notice, or else the keys.
+fn footer(form: &ProfileForm, width: usize) -> Line<'static> {
+    if let Some(notice) = &form.notice {
+        return fit_line(&Line::styled(notice.clone(), theme::warning()), width);
     }
     let save = if form.connects_on_save() {
         "save and connect"
     } else {
         "save"
     };
-    let footer = match &form.notice {
-        Some(notice) => fit_line(&Line::styled(notice.clone(), theme::warning()), width),
-        None => {
-            let mut hints = vec![("Tab/↑↓", "move"), ("Ctrl-S", save)];
-            if form.connects_on_save() {
-                hints.push(("Ctrl-O", "connect without saving"));
-            }
-            hints.push(("Esc", "cancel"));
-            hints.push(("", "the file keeps any other settings (snippets, headers)"));
-            hint_rows(&hints, width, 1)
-                .into_iter()
-                .next()
-                .unwrap_or_default()
-        }
-    };
-    frame
-        .buffer_mut()
-        .set_line(inner.x, inner.bottom() - 1, &footer, inner.width);
+    let mut hints = vec![("Tab/↑↓", "move"), ("Ctrl-S", save)];
+    if form.connects_on_save() {
+        hints.push(("Ctrl-O", "connect without saving"));
+    }
+    hints.push(("Esc", "cancel"));
+    hints.push(("", "the file keeps any other settings (snippets, headers)"));
+    hint_rows(&hints, width, 1)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -49,33 +49,11 @@ impl Actor {
         // The peer's reason (or an error text) may quote the token.
         outcome.reason = self.redactor.text(&outcome.reason).into_owned();
         if our_close.is_none() && peer_close.is_none() {
-            let (kind, why) = failure.unwrap_or_else(|| {
-                (
-                    ErrorKind::Io,
-                    "the connection dropped without a close frame".into(),
-                )
-            });
-            self.error(kind, format!("link lost (1006 abnormal closure): {why}"))
-                .await;
+            self.report_link_lost(failure).await;
         }
-        let verdict = match (outcome.by_peer, outcome.code) {
-            (true, Some(code)) => close_verdict::judge(&PeerClose {
-                code,
-                reason: &outcome.reason,
-                provider: self.provider,
-                offered: &self.config.auth.subprotocols(&self.config.subprotocols),
-                agreed: agreed_subprotocol.as_deref(),
-                during_handshake: matches!(phase, OpenPhase::Authenticating { .. }),
-                early: opened_at.elapsed() < close_verdict::EARLY_CLOSE,
-            }),
-            _ => None,
-        };
-        let permanent = verdict.as_ref().is_some_and(|verdict| verdict.permanent);
-        if let Some(verdict) = verdict {
-            self.error(verdict.kind, verdict.message).await;
-        } else if outcome.by_peer && outcome.code == Some(1008) {
-            self.explain_policy_violation(&outcome.reason).await;
-        }
+        let permanent = self
+            .explain_peer_close(&outcome, &phase, agreed_subprotocol.as_deref(), opened_at)
+            .await;
         let (code, clean) = (outcome.code, outcome.clean);
         self.emit(Event::Closed(outcome)).await;
         self.emit_stats(true).await;
@@ -101,6 +79,49 @@ impl Actor {
                     .await
             }
         }
+    }
+
+    /// Reports a link that ended without a close frame from either side, as a 1006
+    /// abnormal closure.
+    async fn report_link_lost(&mut self, failure: Option<(ErrorKind, String)>) {
+        let (kind, why) = failure.unwrap_or_else(|| {
+            (
+                ErrorKind::Io,
+                "the connection dropped without a close frame".into(),
+            )
+        });
+        self.error(kind, format!("link lost (1006 abnormal closure): {why}"))
+            .await;
+    }
+
+    /// Reports what a close the peer chose most likely means (its verdict, else the
+    /// likely cause of a 1008); returns whether retrying is pointless.
+    async fn explain_peer_close(
+        &mut self,
+        outcome: &CloseOutcome,
+        phase: &OpenPhase,
+        agreed_subprotocol: Option<&str>,
+        opened_at: Instant,
+    ) -> bool {
+        let verdict = match (outcome.by_peer, outcome.code) {
+            (true, Some(code)) => close_verdict::judge(&PeerClose {
+                code,
+                reason: &outcome.reason,
+                provider: self.provider,
+                offered: &self.config.auth.subprotocols(&self.config.subprotocols),
+                agreed: agreed_subprotocol,
+                during_handshake: matches!(phase, OpenPhase::Authenticating { .. }),
+                early: opened_at.elapsed() < close_verdict::EARLY_CLOSE,
+            }),
+            _ => None,
+        };
+        let permanent = verdict.as_ref().is_some_and(|verdict| verdict.permanent);
+        if let Some(verdict) = verdict {
+            self.error(verdict.kind, verdict.message).await;
+        } else if outcome.by_peer && outcome.code == Some(1008) {
+            self.explain_policy_violation(&outcome.reason).await;
+        }
+        permanent
     }
 
     /// The server closed with 1008 Policy Violation and nothing more specific is
