@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::outcome::{Failure, FailureClass};
 use crate::config::profile::{AuthSettings, Profile, TlsSettings};
 use crate::config::{secrets, template};
+use crate::outcome::{Failure, FailureClass};
 use crate::protocol::registry;
 use crate::session::auth::AuthMethod;
 use crate::session::config;

@@ -99,7 +99,7 @@ fn run_tui(runtime: &tokio::runtime::Runtime, cli: Cli) -> ExitCode {
             report(&format!("{error:#}"));
             // Settings refused before the TUI opened exit as the headless commands do.
             let code = error
-                .downcast_ref::<commands::outcome::Failure>()
+                .downcast_ref::<wsdeck::outcome::Failure>()
                 .map_or(1, |failure| failure.class.exit_code());
             ExitCode::from(code)
         }

@@ -705,7 +705,7 @@ mod tests {
             .draw(|f| crate::ui::screen::draw(f, &app.state, Instant::now()))
             .unwrap();
         let buffer = terminal.backend().buffer();
-        let hit = crate::ui::theme::search_hit().bg.unwrap();
+        let hit = crate::theme::search_hit().bg.unwrap();
         let (x, y) = (0..20)
             .find_map(|y| {
                 let row: String = (0..100).map(|x| buffer[(x, y)].symbol()).collect();

@@ -9,7 +9,7 @@ use crate::session::{
     self, ConnectionState, Direction, Event, FrameKind, SessionConfig, close_code,
 };
 
-use super::outcome::{Failure, FailureClass};
+use crate::outcome::{Failure, FailureClass};
 
 /// `println!` that returns the write's failure from the function (see [`say`]).
 macro_rules! say {

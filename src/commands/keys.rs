@@ -2,11 +2,11 @@
 //! `keys.toml`) or as built in (`--defaults`), in text or Markdown.
 
 use crate::cli::KeysArgs;
-use crate::commands::outcome::{Failure, FailureClass};
 use crate::commands::output;
 use crate::config::store::ProfileStore;
 use crate::keymap::user_file::KEYS_FILE;
 use crate::keymap::{Keymap, reference};
+use crate::outcome::{Failure, FailureClass};
 
 /// Prints the key reference; a broken `keys.toml` is INVALID_INPUT with its
 /// line and column.

@@ -16,10 +16,10 @@ use crate::session::stats::StatsSnapshot;
 use crate::session::{Direction, Event, Frame, FrameKind, MessageId};
 
 use super::line_sink::LineSink;
-use super::outcome::{Failure, FailureClass};
 use super::output::{LineFormat, report, stats_summary, stdout_error, text_format, write_frame};
 use super::watch::{Ending, LifecycleWatch, describe_close};
 use super::{shutdown_and_wait, spawn_session};
+use crate::outcome::{Failure, FailureClass};
 
 /// Runs `wsdeck listen`.
 pub async fn run(args: ListenArgs) -> Result<(), Failure> {

@@ -5,7 +5,6 @@ pub mod demo;
 pub mod keys;
 pub mod line_sink;
 pub mod listen;
-pub mod outcome;
 pub mod output;
 pub mod profiles;
 pub mod request;
@@ -20,7 +19,7 @@ use crate::server::{self, ServerConfig};
 use crate::session::stats::StatsSnapshot;
 use crate::session::{self, Event, EventReceiver, SessionConfig, SessionHandle};
 
-use outcome::{Failure, FailureClass};
+use crate::outcome::{Failure, FailureClass};
 
 /// How long a command waits for the session to close cleanly at the end. A healthy
 /// peer answers our close in milliseconds; a stalled one is not worth waiting for.

@@ -12,7 +12,7 @@ use crate::session::stats::StatsSnapshot;
 use crate::session::{Frame, FrameKind};
 use crate::terminal_text;
 
-use super::outcome::{Failure, FailureClass};
+use crate::outcome::{Failure, FailureClass};
 
 /// How each message is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,8 +12,8 @@ use crate::config::store::{ProfileStore, SaveMode, SaveOptions};
 
 use crate::terminal_text::{multi_line, one_line};
 
-use super::outcome::{Failure, FailureClass};
 use super::output::{print, report};
+use crate::outcome::{Failure, FailureClass};
 
 fn invalid(message: impl Into<String>) -> Failure {
     Failure::new(FailureClass::InvalidInput, message.into())

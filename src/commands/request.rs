@@ -15,10 +15,10 @@ use crate::session::{
 
 use crate::terminal_text;
 
-use super::outcome::{Failure, FailureClass};
 use super::output::{self, LineFormat};
 use super::watch::{Ending, LifecycleWatch, describe_close};
 use super::{shutdown_and_wait_for, spawn_session};
+use crate::outcome::{Failure, FailureClass};
 
 /// How long a timed-out request still waits for its close frame to be written.
 const CLOSE_WRITE_GRACE: std::time::Duration = std::time::Duration::from_millis(50);

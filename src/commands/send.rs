@@ -14,10 +14,10 @@ use crate::session::{
     SessionHandle,
 };
 
-use super::outcome::{Failure, FailureClass};
 use super::output::{LineFormat, stdout_error, text_format, write_frame};
 use super::watch::{Ending, LifecycleWatch};
 use super::{SHUTDOWN_GRACE, shutdown_and_wait, spawn_session};
+use crate::outcome::{Failure, FailureClass};
 
 /// How far `send` got: what was handed to the session, written, and left unconfirmed.
 struct Progress {

@@ -16,7 +16,7 @@ use crate::session::config::parse_ws_url;
 use crate::session::secret::short_token_problem;
 use crate::template;
 
-use super::outcome::{Failure, FailureClass};
+use crate::outcome::{Failure, FailureClass};
 
 /// A session's settings and what the profile adds beyond them.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use crate::session::close_code;
 use crate::session::{CloseOutcome, ConnectionState, ErrorKind, Event};
 use crate::terminal_text;
 
-use super::outcome::{Failure, FailureClass};
+use crate::outcome::{Failure, FailureClass};
 
 /// How a session ended, as far as a headless command cares.
 #[derive(Debug, Clone, PartialEq, Eq)]

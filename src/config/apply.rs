@@ -371,7 +371,7 @@ fn on_connect_message(
         }
         MessageFormat::Text => Ok(text_frame(rendered, template(false))),
         MessageFormat::Binary => {
-            let bytes = crate::state::payload::parse_binary(&rendered)
+            let bytes = crate::payload::parse_binary(&rendered)
                 .map_err(|error| invalid(format!("not valid binary input: {error}")))?;
             Ok(OnConnectMessage {
                 payload: Bytes::from(bytes),

@@ -181,6 +181,21 @@ pub fn meaning(code: u16) -> &'static str {
     }
 }
 
+/// A close frame in words: `1006 Abnormal Closure: reason` (the reason, at most
+/// 123 bytes, only when there is one; `no status code` without a code).
+pub fn summary(code: Option<u16>, reason: &[u8]) -> String {
+    let reason = String::from_utf8_lossy(reason);
+    let summary = match code {
+        Some(code) => format!("{code} {}", name(code)),
+        None => "no status code".to_owned(),
+    };
+    if reason.is_empty() {
+        summary
+    } else {
+        format!("{summary}: {reason}")
+    }
+}
+
 /// Errors for a close a user asked for.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum CloseCodeError {

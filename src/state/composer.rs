@@ -26,13 +26,13 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Style;
 use ratatui_textarea::{CursorMove, TextArea};
 
-pub use super::payload::ComposerError;
-use super::payload::{base64_body, check_json, parse_binary, pretty_json};
 use crate::config::profile::MessageFormat;
 use crate::keymap::ComposerAction;
+pub use crate::payload::ComposerError;
+use crate::payload::{base64_body, check_json, parse_binary, pretty_json};
 use crate::session::PayloadKind;
 use crate::state::history::{History, HistoryEntry};
-use crate::ui::theme;
+use crate::theme;
 
 /// What the app should do after a key went to the composer.
 #[derive(Debug, Clone, PartialEq, Eq)]

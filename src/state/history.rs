@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::payload::{base64_body, check_json, parse_binary};
 use crate::config::profile::MessageFormat;
+use crate::payload::{base64_body, check_json, parse_binary};
 
 /// The format version [`History::save`] writes.
 const FILE_VERSION: u32 = 2;

@@ -22,8 +22,9 @@ use self::views::{JsonView, TextView};
 use super::log::LogEntry;
 use crate::keymap::InspectorAction;
 use crate::session::FrameKind;
+use crate::session::close_code;
+use crate::state::hex_dump::{HEX_BYTES_PER_LINE, hex_dump_at};
 use crate::state::json::JsonDoc;
-use crate::ui::{json, log_pane};
 
 /// Payloads larger than this open in the folded tree view.
 const LARGE_PAYLOAD: usize = 1 << 20;
@@ -217,7 +218,7 @@ impl Inspector {
         match &self.content {
             Content::Text(view) => view.total_rows(),
             Content::Json(view) => view.total_rows(),
-            Content::Hex(bytes) => bytes.len().div_ceil(json::HEX_BYTES_PER_LINE),
+            Content::Hex(bytes) => bytes.len().div_ceil(HEX_BYTES_PER_LINE),
         }
     }
 
@@ -227,7 +228,7 @@ impl Inspector {
         match &self.content {
             Content::Text(view) => view.rows(self.scroll, count),
             Content::Json(view) => view.rows(self.scroll, count),
-            Content::Hex(bytes) => json::hex_dump_at(bytes, self.scroll, count),
+            Content::Hex(bytes) => hex_dump_at(bytes, self.scroll, count),
         }
     }
 
@@ -256,7 +257,7 @@ impl Inspector {
             LogEntry::System { text, .. } => text.clone(),
             LogEntry::Frame(frame) => match (frame.kind, frame.text()) {
                 (FrameKind::Text, Some(text)) => text.to_owned(),
-                (FrameKind::Close, _) => log_pane::close_summary(frame.close_code, &frame.payload),
+                (FrameKind::Close, _) => close_code::summary(frame.close_code, &frame.payload),
                 _ => base64(&frame.payload),
             },
         }
@@ -275,9 +276,7 @@ fn plain_content(entry: &LogEntry, cols: usize) -> Content {
         LogEntry::System { text: line, .. } => text(line),
         LogEntry::Frame(frame) => match (frame.kind, frame.text()) {
             (FrameKind::Text, Some(payload)) => text(payload),
-            (FrameKind::Close, _) => {
-                text(&log_pane::close_summary(frame.close_code, &frame.payload))
-            }
+            (FrameKind::Close, _) => text(&close_code::summary(frame.close_code, &frame.payload)),
             _ => Content::Hex(frame.payload.clone()),
         },
     }
@@ -416,7 +415,7 @@ mod tests {
         assert_eq!(rows[3], "aaaaaaaaa\"");
         assert_eq!(
             inspector.visible_rows(10)[1].spans[1].style,
-            crate::ui::theme::json_key()
+            crate::theme::json_key()
         );
     }
 

@@ -1,6 +1,7 @@
 //! The TUI runtime: sets up the terminal, the session and the app, runs the
-//! [`event_loop`] on them, and closes the session cleanly when it ends. Idle means
-//! no wake-ups beyond a 1 s tick while a countdown or uptime is on screen.
+//! [`event_loop()`](event_loop::event_loop) on them, and closes the session
+//! cleanly when it ends. Idle means no wake-ups beyond a 1 s tick while a
+//! countdown or uptime is on screen.
 
 pub mod event_loop;
 pub mod launch;

@@ -15,9 +15,6 @@ use ratatui::text::{Line, Span};
 use super::theme;
 use crate::terminal_text;
 
-/// Bytes per hex dump line.
-pub const HEX_BYTES_PER_LINE: usize = 16;
-
 /// The most bytes of input [`compact_preview`] reads for `max_width` cells of
 /// output: callers holding raw bytes need to validate only this much UTF-8 (plus a
 /// few bytes, so the preview can tell that more follows).
@@ -247,62 +244,6 @@ impl Out {
     }
 }
 
-/// A classic hex dump, at most `max_lines` lines of [`HEX_BYTES_PER_LINE`] bytes:
-/// `00000000  48 65 6c 6c 6f 20 77 6f  72 6c 64 0a              |Hello world.|`.
-/// When bytes remain, one more dim line says how many.
-pub fn hex_dump(bytes: &[u8], max_lines: usize) -> Vec<Line<'static>> {
-    let mut lines = hex_dump_at(bytes, 0, max_lines);
-    let shown = max_lines
-        .saturating_mul(HEX_BYTES_PER_LINE)
-        .min(bytes.len());
-    if shown < bytes.len() {
-        let more = bytes.len() - shown;
-        lines.push(Line::styled(format!("… {more} more bytes"), theme::dim()));
-    }
-    lines
-}
-
-/// Lines `first_line..first_line + max_lines` of the hex dump of `bytes` (offsets
-/// count from the start of `bytes`), for scrolling through large payloads cheaply.
-pub fn hex_dump_at(bytes: &[u8], first_line: usize, max_lines: usize) -> Vec<Line<'static>> {
-    bytes
-        .chunks(HEX_BYTES_PER_LINE)
-        .enumerate()
-        .skip(first_line)
-        .take(max_lines)
-        .map(|(line, chunk)| {
-            let mut hex = String::with_capacity(50);
-            for i in 0..HEX_BYTES_PER_LINE {
-                if i == HEX_BYTES_PER_LINE / 2 {
-                    hex.push(' ');
-                }
-                match chunk.get(i) {
-                    // Writing to a String cannot fail.
-                    Some(b) => _ = write!(hex, "{b:02x} "),
-                    None => hex.push_str("   "),
-                }
-            }
-            let ascii: String = chunk
-                .iter()
-                .map(|&b| {
-                    if (0x20..0x7f).contains(&b) {
-                        b as char
-                    } else {
-                        '.'
-                    }
-                })
-                .collect();
-            Line::from(vec![
-                Span::styled(format!("{:08x}  ", line * HEX_BYTES_PER_LINE), theme::dim()),
-                Span::raw(hex),
-                Span::styled(" |", theme::dim()),
-                Span::styled(ascii, theme::json_string()),
-                Span::styled("|", theme::dim()),
-            ])
-        })
-        .collect()
-}
-
 /// Hex bytes separated by spaces (`de ad be ef`), at most `max_chars` characters;
 /// ends in ` …` when bytes were left out.
 pub fn hex_preview(bytes: &[u8], max_chars: usize) -> String {
@@ -422,24 +363,6 @@ mod tests {
             }
             _ = hex_preview(input.as_bytes(), 3);
         }
-    }
-
-    #[test]
-    fn hex_dump_format() {
-        let lines = hex_dump(b"Hello world\n\x00\xffABCDEFG", 4);
-        let texts: Vec<String> = lines.iter().map(text).collect();
-        assert_eq!(
-            texts,
-            [
-                "00000000  48 65 6c 6c 6f 20 77 6f  72 6c 64 0a 00 ff 41 42  |Hello world...AB|",
-                &format!("00000010  43 44 45 46 47{}|CDEFG|", " ".repeat(36)),
-            ]
-        );
-        let lines = hex_dump(&[0u8; 40], 1);
-        assert_eq!(lines.len(), 2);
-        assert_eq!(text(&lines[1]), "… 24 more bytes");
-        assert!(text(&hex_dump_at(&[0u8; 40], 2, 5)[0]).starts_with("00000020  00"));
-        assert!(hex_dump(&[], 5).is_empty());
     }
 
     #[test]

@@ -287,24 +287,9 @@ fn frame_preview(frame: &WsFrame, width: usize) -> Vec<Span<'static>> {
                 Some(_) => theme::warning(),
                 None => theme::dim(),
             };
-            let summary = close_summary(frame.close_code, payload);
+            let summary = close_code::summary(frame.close_code, payload);
             vec![Span::styled(one_line(&summary, width), style)]
         }
-    }
-}
-
-/// A close frame in words: `1006 Abnormal Closure: reason` (the reason, at most
-/// 123 bytes, only when there is one; `no status code` without a code).
-pub fn close_summary(code: Option<u16>, reason: &[u8]) -> String {
-    let reason = String::from_utf8_lossy(reason);
-    let summary = match code {
-        Some(code) => format!("{code} {}", close_code::name(code)),
-        None => "no status code".to_owned(),
-    };
-    if reason.is_empty() {
-        summary
-    } else {
-        format!("{summary}: {reason}")
     }
 }
 

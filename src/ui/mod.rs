@@ -16,4 +16,4 @@ pub mod profile_form;
 pub mod screen;
 pub mod snippets;
 pub mod state_pane;
-pub mod theme;
+pub use crate::theme;

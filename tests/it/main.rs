@@ -21,6 +21,7 @@ mod engine_basics;
 mod engine_close;
 mod engine_connect;
 mod engine_reconnect;
+mod layers;
 mod listen_output;
 mod presets_connect;
 mod profiles;

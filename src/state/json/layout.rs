@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use super::doc::JsonDoc;
 use super::index::NO_KEY;
 use crate::terminal_text::for_screen;
-use crate::ui::theme;
+use crate::theme;
 
 /// Marks a line of [`JsonLayout`] as the closing line of a container (node indexes
 /// stay below 2^31: the text is shorter than 2^31 bytes).

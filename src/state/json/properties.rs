@@ -201,7 +201,7 @@ mod previous {
     use ratatui::text::{Line, Span};
     use serde_json::Value;
 
-    use crate::ui::theme;
+    use crate::theme;
 
     pub fn pretty_lines(value: &Value, fold_depth: Option<usize>) -> Vec<Line<'static>> {
         let mut lines = Vec::new();
