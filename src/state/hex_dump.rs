@@ -56,17 +56,10 @@ pub fn hex_dump_at(bytes: &[u8], first_line: usize, max_lines: usize) -> Vec<Lin
 mod tests {
     use super::*;
 
-    fn text(line: &Line) -> String {
-        line.spans
-            .iter()
-            .map(|span| span.content.as_ref())
-            .collect()
-    }
-
     #[test]
     fn hex_dump_format() {
         let lines = hex_dump_at(b"Hello world\n\x00\xffABCDEFG", 0, 4);
-        let texts: Vec<String> = lines.iter().map(text).collect();
+        let texts: Vec<String> = lines.iter().map(Line::to_string).collect();
         assert_eq!(
             texts,
             [
@@ -75,7 +68,11 @@ mod tests {
             ]
         );
         assert_eq!(hex_dump_at(&[0u8; 40], 0, 1).len(), 1);
-        assert!(text(&hex_dump_at(&[0u8; 40], 2, 5)[0]).starts_with("00000020  00"));
+        assert!(
+            hex_dump_at(&[0u8; 40], 2, 5)[0]
+                .to_string()
+                .starts_with("00000020  00")
+        );
         assert!(hex_dump_at(&[], 0, 5).is_empty());
     }
 }
