@@ -298,24 +298,14 @@ fn text_lines(text: &str) -> Vec<Line<'static>> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
-
     use super::*;
-    use crate::session::{Direction, Frame};
+    use crate::session::Direction;
+    use crate::state::log::testing::frame;
     use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
+    /// An incoming frame to inspect.
     fn entry(kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
-        let payload: Bytes = payload.into();
-        LogEntry::Frame(Frame {
-            id: 7,
-            direction: Direction::Incoming,
-            kind,
-            wire_len: payload.len() as u32,
-            payload,
-            timestamp: UNIX_EPOCH + Duration::from_secs(1),
-            close_code: (kind == FrameKind::Close).then_some(1006),
-            decoded: None,
-        })
+        frame(Direction::Incoming, kind, payload)
     }
 
     fn texts(lines: &[Line]) -> Vec<String> {

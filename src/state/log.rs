@@ -22,7 +22,7 @@ mod pattern;
 mod scan;
 mod search;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 use std::collections::VecDeque;
 use std::time::SystemTime;

@@ -219,8 +219,6 @@ fn body_detail(inspector: &Inspector) -> Line<'static> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
-
     use bytes::Bytes;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
@@ -229,20 +227,11 @@ mod tests {
     use ratatui::widgets::Paragraph;
 
     use super::*;
-    use crate::session::Frame as WsFrame;
+    use crate::state::log::testing::frame;
 
+    /// An outgoing frame to inspect.
     fn entry(kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
-        let payload: Bytes = payload.into();
-        LogEntry::Frame(WsFrame {
-            id: 42,
-            direction: Direction::Outgoing,
-            kind,
-            wire_len: payload.len() as u32,
-            payload,
-            timestamp: UNIX_EPOCH + Duration::from_millis(3_723_456),
-            close_code: (kind == FrameKind::Close).then_some(1006),
-            decoded: None,
-        })
+        frame(Direction::Outgoing, kind, payload)
     }
 
     /// Draws over a screen full of `#`, so what the popup does not clear shows.

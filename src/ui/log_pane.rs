@@ -436,20 +436,7 @@ mod tests {
 
     use super::*;
     use crate::state::log::LogStore;
-
-    fn frame(direction: Direction, kind: FrameKind, payload: impl Into<Bytes>) -> LogEntry {
-        let payload: Bytes = payload.into();
-        LogEntry::Frame(WsFrame {
-            id: 0,
-            direction,
-            kind,
-            wire_len: payload.len() as u32,
-            payload,
-            timestamp: UNIX_EPOCH + Duration::from_millis(3_723_456),
-            close_code: (kind == FrameKind::Close).then_some(1006),
-            decoded: None,
-        })
-    }
+    use crate::state::log::testing::frame;
 
     fn draw(
         width: u16,

@@ -179,7 +179,7 @@ mod tests {
     use crate::state::log::testing::{frame, text_in, text_out};
 
     fn ping() -> LogEntry {
-        frame(Direction::Outgoing, FrameKind::Ping, b"")
+        frame(Direction::Outgoing, FrameKind::Ping, &b""[..])
     }
 
     #[test]
@@ -231,9 +231,9 @@ mod tests {
     fn filters_by_kind() {
         let filter = Filter::default().with_kinds(KindSet::DATA);
         assert!(filter.matches(&text_out("a")));
-        assert!(filter.matches(&frame(Direction::Incoming, FrameKind::Binary, b"\x01")));
+        assert!(filter.matches(&frame(Direction::Incoming, FrameKind::Binary, &b"\x01"[..])));
         assert!(!filter.matches(&ping()));
-        assert!(!filter.matches(&frame(Direction::Incoming, FrameKind::Close, b"bye")));
+        assert!(!filter.matches(&frame(Direction::Incoming, FrameKind::Close, &b"bye"[..])));
     }
 
     #[test]

@@ -176,10 +176,14 @@ mod tests {
                 .matches_entry(&LogEntry::system(SystemLevel::Info, "AUTH OK"))
         );
         // Bytes that are not UTF-8 do not get in the way.
-        let binary = frame(Direction::Incoming, FrameKind::Binary, b"\xff\xfeuser=ann");
+        let binary = frame(
+            Direction::Incoming,
+            FrameKind::Binary,
+            &b"\xff\xfeuser=ann"[..],
+        );
         assert!(Matcher::regex("user=\\w+").unwrap().matches_entry(&binary));
         // No hex matching for regexes.
-        let bytes = frame(Direction::Incoming, FrameKind::Binary, &[0xca, 0xfe]);
+        let bytes = frame(Direction::Incoming, FrameKind::Binary, vec![0xca, 0xfe]);
         assert!(!Matcher::regex("cafe").unwrap().matches_entry(&bytes));
         assert!(Matcher::substring("cafe", false).matches_entry(&bytes));
     }

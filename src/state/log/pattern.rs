@@ -329,8 +329,8 @@ mod tests {
     #[test]
     fn hex_queries_match_binary_frames_only() {
         let payload = [0x00, 0xde, 0xad, 0xbe, 0xef, 0x01];
-        let binary = frame(Direction::Incoming, FrameKind::Binary, &payload);
-        let text = frame(Direction::Incoming, FrameKind::Text, b"dead beef");
+        let binary = frame(Direction::Incoming, FrameKind::Binary, payload.to_vec());
+        let text = frame(Direction::Incoming, FrameKind::Text, &b"dead beef"[..]);
         for query in ["deadbeef", "DE AD BE EF", "0xADBE", "ef01"] {
             assert!(Pattern::new(query, true).matches_entry(&binary), "{query}");
         }
@@ -346,7 +346,7 @@ mod tests {
         let mixed = frame(
             Direction::Incoming,
             FrameKind::Binary,
-            b"\x08\x96\x01user=ann",
+            &b"\x08\x96\x01user=ann"[..],
         );
         assert!(Pattern::new("USER=", false).matches_entry(&mixed));
     }

@@ -255,7 +255,7 @@ mod tests {
         store.push(frame(
             Direction::Incoming,
             FrameKind::Binary,
-            &[1, 0xca, 0xfe],
+            vec![1, 0xca, 0xfe],
         ));
         store.push(text_in("cafe"));
         let mut search = Search::new("CA FE", false);
