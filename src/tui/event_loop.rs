@@ -86,17 +86,14 @@ where
     let mut ticker = interval(Duration::from_secs(1));
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let (saved_sender, mut saved) = mpsc::unbounded_channel();
+    let effect_context = EffectContext {
+        handle,
+        profile,
+        saved: saved_sender,
+    };
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
-    // The app learns the screen's size here and from resizes after: clicks need it
-    // (without it they do nothing, and everything else works).
-    if let Ok(size) = surface.size() {
-        let resize = Msg::Resize {
-            width: size.width,
-            height: size.height,
-        };
-        app.update(resize, Instant::now());
-    }
+    tell_screen_size(surface, app);
     loop {
         let now = Instant::now();
         if dirty && now >= last_draw + FRAME {
@@ -141,25 +138,65 @@ where
             }
         };
         dirty = true;
-        for effect in effects {
-            match effect {
-                Effect::Command(command) => {
-                    if handle.command(command).is_err() {
-                        return Ok(());
-                    }
-                }
-                Effect::Copy(text) => surface.copy_to_clipboard(&text),
-                Effect::SaveLog(path) => {
-                    app.state.status = Some(start_saving(app, path, saved_sender.clone()));
-                }
-                Effect::SaveProfile(name) => {
-                    app.state.status = Some(save_current_profile(profile, &name));
-                }
-                Effect::Suspend => surface.suspend().context("cannot suspend")?,
-                Effect::Quit => return Ok(()),
-            }
+        if carry_out(effects, surface, app, &effect_context)? == Flow::Stop {
+            return Ok(());
         }
     }
+}
+
+/// The app learns the screen's size here and from resizes after: clicks need it
+/// (without it they do nothing, and everything else works).
+fn tell_screen_size<S: Surface>(surface: &mut S, app: &mut App) {
+    if let Ok(size) = surface.size() {
+        let resize = Msg::Resize {
+            width: size.width,
+            height: size.height,
+        };
+        app.update(resize, Instant::now());
+    }
+}
+
+/// Whether the loop goes on after the effects of one update.
+#[derive(Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// What carrying out effects needs besides the surface and the app.
+struct EffectContext<'a> {
+    handle: &'a SessionHandle,
+    profile: Option<&'a Profile>,
+    /// Where a finished `:save` reports its outcome.
+    saved: mpsc::UnboundedSender<(String, StatusLevel)>,
+}
+
+/// Carries out the effects of one update, in order.
+fn carry_out<S: Surface>(
+    effects: Vec<Effect>,
+    surface: &mut S,
+    app: &mut App,
+    context: &EffectContext<'_>,
+) -> anyhow::Result<Flow> {
+    for effect in effects {
+        match effect {
+            Effect::Command(command) => {
+                if context.handle.command(command).is_err() {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Effect::Copy(text) => surface.copy_to_clipboard(&text),
+            Effect::SaveLog(path) => {
+                app.state.status = Some(start_saving(app, path, context.saved.clone()));
+            }
+            Effect::SaveProfile(name) => {
+                app.state.status = Some(save_current_profile(context.profile, &name));
+            }
+            Effect::Suspend => surface.suspend().context("cannot suspend")?,
+            Effect::Quit => return Ok(Flow::Stop),
+        }
+    }
+    Ok(Flow::Continue)
 }
 
 /// Writes a copy of the log to `path` on a blocking thread, so a large log or a
