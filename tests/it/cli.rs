@@ -559,27 +559,21 @@ async fn a_refused_token_is_never_printed() {
     server.shutdown().await;
 }
 
+/// Runs `wsdeck ARGS… --auth first-message --token TOKEN` to its end.
+async fn run_with_first_message_token(args: &[&str], token: &str) -> Run {
+    let mut args = args.to_vec();
+    args.extend(["--auth", "first-message", "--token", token]);
+    run_wsdeck(&args, &[]).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn echoed_auth_messages_show_stars() {
     // Without require_token the server echoes the authenticate message back.
     let server = start_server(None).await;
     let url = server.url();
     let token = "right-SECRET-456";
-    let jsonl = run_wsdeck(
-        &[
-            "listen",
-            &url,
-            "--jsonl",
-            "--count",
-            "1",
-            "--auth",
-            "first-message",
-            "--token",
-            token,
-        ],
-        &[],
-    )
-    .await;
+    let jsonl =
+        run_with_first_message_token(&["listen", &url, "--jsonl", "--count", "1"], token).await;
     jsonl.assert_code(0);
     jsonl.assert_secret_absent(token);
     let lines = jsonl.stdout_lines();
@@ -593,40 +587,23 @@ async fn echoed_auth_messages_show_stars() {
         "{jsonl:#?}"
     );
 
-    let plain = run_wsdeck(
-        &[
-            "listen",
-            &url,
-            "--count",
-            "1",
-            "--auth",
-            "first-message",
-            "--token",
-            token,
-        ],
-        &[],
-    )
-    .await;
+    let plain = run_with_first_message_token(&["listen", &url, "--count", "1"], token).await;
     plain.assert_code(0);
     plain.assert_secret_absent(token);
     assert!(plain.stdout.contains("***"), "{plain:#?}");
 
-    let sent = run_wsdeck(
+    let sent = run_with_first_message_token(
         &[
             "send",
             &url,
             "hello",
             "--wait",
             "0.3",
-            "--auth",
-            "first-message",
-            "--token",
-            token,
             // The echo is no verdict; do not wait the default 10 s for one.
             "--auth-timeout",
             "0.3",
         ],
-        &[],
+        token,
     )
     .await;
     sent.assert_code(0);
