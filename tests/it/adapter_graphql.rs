@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use wsdeck::protocol::Correlation;
 use wsdeck::session::{self, ConnectionState, Direction, Event, EventReceiver, Frame};
 
-use common::{fast_config, wait_for, wait_for_state};
+use common::{fast_config, wait_for, wait_for_error_of_kind, wait_for_state};
 
 struct Query;
 
@@ -209,20 +209,7 @@ async fn legacy_refused_auth_is_an_auth_error() {
         WebSocketProtocols::SubscriptionsTransportWS,
         "bad",
     ));
-    let (error, _) = wait_for(&mut events, "the auth error", |event| {
-        matches!(event, Event::Error { .. })
-    })
-    .await;
-    assert!(
-        matches!(
-            error,
-            Event::Error {
-                kind: session::ErrorKind::Auth,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    wait_for_error_of_kind(&mut events, "the auth error", session::ErrorKind::Auth).await;
     handle.shutdown().expect("shutdown");
 }
 

@@ -15,7 +15,7 @@ use wsdeck::protocol::Correlation;
 use wsdeck::session::{self, ConnectionState, Direction, Event, FrameKind};
 
 use common::binary::run_wsdeck;
-use common::{collect_for, fast_config, wait_for, wait_for_state};
+use common::{collect_for, fast_config, wait_for, wait_for_error_of_kind, wait_for_state};
 
 #[derive(Debug)]
 struct Refused;
@@ -170,20 +170,8 @@ async fn namespace_with_accepted_and_refused_auth() {
     config.namespace = Some("/admin".into());
     config.handshake_payload = Some(json!({"token": "wrong"}));
     let (handle, mut events) = common::connected_session(config);
-    let (error, seen) = wait_for(&mut events, "the refused auth", |event| {
-        matches!(event, Event::Error { .. })
-    })
-    .await;
-    assert!(
-        matches!(
-            error,
-            Event::Error {
-                kind: session::ErrorKind::Auth,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    let seen =
+        wait_for_error_of_kind(&mut events, "the refused auth", session::ErrorKind::Auth).await;
     let refusal = seen
         .iter()
         .filter_map(|event| decoded_label(event, Direction::Incoming))

@@ -41,6 +41,14 @@ fn assert_rfc3339(value: &Value) {
     humantime::parse_rfc3339(text).unwrap_or_else(|error| panic!("{text} is RFC 3339: {error}"));
 }
 
+/// Runs `wsdeck request URL --message MESSAGE FLAGS… --json` to its end.
+async fn request_json(url: &str, message: &str, flags: &[&str]) -> Run {
+    let mut args = vec!["request", url, "--message", message];
+    args.extend_from_slice(flags);
+    args.push("--json");
+    run_wsdeck(&args, &[]).await
+}
+
 /// The single JSON object a `--json` run printed.
 fn envelope(run: &Run) -> Value {
     let lines = run.stdout_lines();
@@ -155,11 +163,7 @@ async fn serve_announces_its_url_and_request_gets_a_json_envelope() {
         })
         .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
 
-    let request = run_wsdeck(
-        &["request", &url, "--message", r#"{"id":7,"x":1}"#, "--json"],
-        &[],
-    )
-    .await;
+    let request = request_json(&url, r#"{"id":7,"x":1}"#, &[]).await;
     request.assert_code(0);
     request.assert_no_panic();
     let value = envelope(&request);
@@ -187,11 +191,7 @@ async fn serve_announces_its_url_and_request_gets_a_json_envelope() {
 async fn request_waits_for_the_reply_with_its_id() {
     let url = scripted_peer(Script::WrongNoiseRight).await.url;
 
-    let json_run = run_wsdeck(
-        &["request", &url, "--message", r#"{"id":7}"#, "--json"],
-        &[],
-    )
-    .await;
+    let json_run = request_json(&url, r#"{"id":7}"#, &[]).await;
     json_run.assert_code(0);
     let value = envelope(&json_run);
     assert_eq!(
@@ -215,7 +215,7 @@ async fn request_without_an_id_takes_the_first_reply() {
     plain.assert_code(0);
     assert_eq!(plain.stdout, "{\"id\":6,\"wrong\":true}\n", "{plain:#?}");
 
-    let json_run = run_wsdeck(&["request", &url, "--message", "hello", "--json"], &[]).await;
+    let json_run = request_json(&url, "hello", &[]).await;
     json_run.assert_code(0);
     let value = envelope(&json_run);
     assert_eq!(value["data"]["response"], json!({"id":6,"wrong":true}));
@@ -232,17 +232,7 @@ async fn request_without_an_id_takes_the_first_reply() {
 async fn request_keeps_a_string_id_as_the_correlation_id() {
     let server = start_server(None).await;
     let url = server.url();
-    let run = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--message",
-            r#"{"id":"abc","q":1}"#,
-            "--json",
-        ],
-        &[],
-    )
-    .await;
+    let run = request_json(&url, r#"{"id":"abc","q":1}"#, &[]).await;
     run.assert_code(0);
     let value = envelope(&run);
     assert_eq!(value["correlation_id"], "abc");
@@ -327,11 +317,7 @@ async fn send_streams_past_the_queue_limit_and_says_what_a_broken_link_left() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_connection_is_connection_error() {
-    let json_run = run_wsdeck(
-        &["request", "ws://127.0.0.1:1", "--message", "x", "--json"],
-        &[],
-    )
-    .await;
+    let json_run = request_json("ws://127.0.0.1:1", "x", &[]).await;
     failure_envelope(&json_run, "CONNECTION_ERROR", 3);
 
     // Without --json: one line on stderr, nothing on stdout.
@@ -343,7 +329,7 @@ async fn refused_connection_is_connection_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_input_has_an_envelope_in_json_mode() {
-    let scheme = run_wsdeck(&["request", "ftp://x", "--message", "x", "--json"], &[]).await;
+    let scheme = request_json("ftp://x", "x", &[]).await;
     let value = failure_envelope(&scheme, "INVALID_INPUT", 2);
     assert!(
         value["error"].as_str().unwrap_or_default().contains("ftp"),
@@ -366,11 +352,7 @@ async fn invalid_input_has_an_envelope_in_json_mode() {
     failure_envelope(&header, "INVALID_INPUT", 2);
 
     // The id of the message is kept even when the input is refused.
-    let with_id = run_wsdeck(
-        &["request", "ftp://x", "--message", r#"{"id":9}"#, "--json"],
-        &[],
-    )
-    .await;
+    let with_id = request_json("ftp://x", r#"{"id":9}"#, &[]).await;
     let value = failure_envelope(&with_id, "INVALID_INPUT", 2);
     assert_eq!(value["correlation_id"], "9");
 }
@@ -379,61 +361,27 @@ async fn invalid_input_has_an_envelope_in_json_mode() {
 async fn server_side_failures_map_to_their_exit_codes() {
     let server = start_server(None).await;
     let url = server.url();
-    let stall = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--message",
-            r#"{"cmd":"stall"}"#,
-            "--timeout",
-            "1",
-            "--json",
-        ],
-        &[],
-    )
-    .await;
+    let stall = request_json(&url, r#"{"cmd":"stall"}"#, &["--timeout", "1"]).await;
     failure_envelope(&stall, "TIMEOUT_ERROR", 4);
     assert!(stall.elapsed >= Duration::from_millis(900), "{stall:#?}");
 
-    let close = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--message",
-            r#"{"cmd":"close","code":1011,"reason":"boom"}"#,
-            "--json",
-        ],
-        &[],
-    )
-    .await;
+    let close = request_json(&url, r#"{"cmd":"close","code":1011,"reason":"boom"}"#, &[]).await;
     let value = failure_envelope(&close, "CLOSED", 7);
     let error = value["error"].as_str().unwrap_or_default();
     assert!(error.contains("1011") && error.contains("boom"), "{error}");
 
-    let too_big = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--message",
-            r#"{"cmd":"flood","count":1,"size":1000}"#,
-            "--max-message-size",
-            "100",
-            "--json",
-        ],
-        &[],
+    let too_big = request_json(
+        &url,
+        r#"{"cmd":"flood","count":1,"size":1000}"#,
+        &["--max-message-size", "100"],
     )
     .await;
     failure_envelope(&too_big, "PROTOCOL_ERROR", 6);
 
     // 1008 is an auth refusal whether or not a token was given.
-    let policy = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--message",
-            r#"{"cmd":"close","code":1008,"reason":"who are you"}"#,
-            "--json",
-        ],
+    let policy = request_json(
+        &url,
+        r#"{"cmd":"close","code":1008,"reason":"who are you"}"#,
         &[],
     )
     .await;
@@ -450,37 +398,19 @@ async fn server_side_failures_map_to_their_exit_codes() {
 async fn refused_token_is_auth_error() {
     let server = start_server(Some("right-token")).await;
     let url = server.url();
-    let refused = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--message",
-            r#"{"id":1}"#,
-            "--auth",
-            "header",
-            "--token",
-            "wrong-token",
-            "--json",
-        ],
-        &[],
+    let refused = request_json(
+        &url,
+        r#"{"id":1}"#,
+        &["--auth", "header", "--token", "wrong-token"],
     )
     .await;
     failure_envelope(&refused, "AUTH_ERROR", 5);
 
     // The right token gets through, and the URL shown hides it.
-    let accepted = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--message",
-            r#"{"id":1}"#,
-            "--auth",
-            "query-param",
-            "--token",
-            "right-token",
-            "--json",
-        ],
-        &[],
+    let accepted = request_json(
+        &url,
+        r#"{"id":1}"#,
+        &["--auth", "query-param", "--token", "right-token"],
     )
     .await;
     accepted.assert_code(0);
@@ -629,27 +559,21 @@ async fn a_refused_token_is_never_printed() {
     server.shutdown().await;
 }
 
+/// Runs `wsdeck ARGS… --auth first-message --token TOKEN` to its end.
+async fn run_with_first_message_token(args: &[&str], token: &str) -> Run {
+    let mut args = args.to_vec();
+    args.extend(["--auth", "first-message", "--token", token]);
+    run_wsdeck(&args, &[]).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn echoed_auth_messages_show_stars() {
     // Without require_token the server echoes the authenticate message back.
     let server = start_server(None).await;
     let url = server.url();
     let token = "right-SECRET-456";
-    let jsonl = run_wsdeck(
-        &[
-            "listen",
-            &url,
-            "--jsonl",
-            "--count",
-            "1",
-            "--auth",
-            "first-message",
-            "--token",
-            token,
-        ],
-        &[],
-    )
-    .await;
+    let jsonl =
+        run_with_first_message_token(&["listen", &url, "--jsonl", "--count", "1"], token).await;
     jsonl.assert_code(0);
     jsonl.assert_secret_absent(token);
     let lines = jsonl.stdout_lines();
@@ -663,40 +587,23 @@ async fn echoed_auth_messages_show_stars() {
         "{jsonl:#?}"
     );
 
-    let plain = run_wsdeck(
-        &[
-            "listen",
-            &url,
-            "--count",
-            "1",
-            "--auth",
-            "first-message",
-            "--token",
-            token,
-        ],
-        &[],
-    )
-    .await;
+    let plain = run_with_first_message_token(&["listen", &url, "--count", "1"], token).await;
     plain.assert_code(0);
     plain.assert_secret_absent(token);
     assert!(plain.stdout.contains("***"), "{plain:#?}");
 
-    let sent = run_wsdeck(
+    let sent = run_with_first_message_token(
         &[
             "send",
             &url,
             "hello",
             "--wait",
             "0.3",
-            "--auth",
-            "first-message",
-            "--token",
-            token,
             // The echo is no verdict; do not wait the default 10 s for one.
             "--auth-timeout",
             "0.3",
         ],
-        &[],
+        token,
     )
     .await;
     sent.assert_code(0);
@@ -712,19 +619,10 @@ async fn a_query_token_with_special_characters_is_hidden_in_the_url() {
     let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
     let server = start_server(Some(token)).await;
     let url = server.url();
-    let run = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--message",
-            r#"{"id":2}"#,
-            "--auth",
-            "query-param",
-            "--token",
-            token,
-            "--json",
-        ],
-        &[],
+    let run = request_json(
+        &url,
+        r#"{"id":2}"#,
+        &["--auth", "query-param", "--token", token],
     )
     .await;
     run.assert_code(0);
@@ -1011,21 +909,7 @@ async fn a_short_token_is_refused_before_connecting() {
             assert!(run.stderr.contains("use the real token"), "{run:#?}");
         }
     }
-    let json = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--message",
-            "x",
-            "--auth",
-            "header",
-            "--token",
-            short,
-            "--json",
-        ],
-        &[],
-    )
-    .await;
+    let json = request_json(&url, "x", &["--auth", "header", "--token", short]).await;
     let value = failure_envelope(&json, "INVALID_INPUT", 2);
     assert!(
         value["error"]

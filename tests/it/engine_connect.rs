@@ -16,7 +16,7 @@ use axum::extract::ws::{Message as AxumMessage, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use common::peer::Background;
+use common::peer::{Background, echo_data_messages, tls_echo_server};
 use common::{fast_config, incoming_text, wait_for, wait_for_state};
 use futures_util::{SinkExt, StreamExt};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -309,24 +309,12 @@ async fn start_recording_server(
             };
             tokio::spawn(async move {
                 if let Ok(ws) = tokio_tungstenite::accept_hdr_async(socket, recorder).await {
-                    tungstenite_echo(ws).await;
+                    echo_data_messages(ws).await;
                 }
             });
         }
     });
     (Background(task), port, seen)
-}
-
-/// Echoes data messages until the peer goes away (answering its close).
-async fn tungstenite_echo<S>(mut ws: tokio_tungstenite::WebSocketStream<S>)
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    while let Some(Ok(message)) = ws.next().await {
-        if (message.is_text() || message.is_binary()) && ws.send(message).await.is_err() {
-            break;
-        }
-    }
 }
 
 fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -436,25 +424,6 @@ fn test_cert() -> TestCert {
     }
 }
 
-/// A wss:// echo server: tokio-rustls in front of tokio-tungstenite.
-async fn start_tls_echo(acceptor: TlsAcceptor) -> (Background, u16) {
-    let (listener, port) = bind_local().await;
-    let task = tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(socket).await else {
-                    return;
-                };
-                if let Ok(ws) = tokio_tungstenite::accept_async(tls).await {
-                    tungstenite_echo(ws).await;
-                }
-            });
-        }
-    });
-    (Background(task), port)
-}
-
 /// A plain ws:// echo server (tokio-tungstenite, no TLS).
 async fn start_plain_echo() -> (Background, u16) {
     let (listener, port) = bind_local().await;
@@ -462,7 +431,7 @@ async fn start_plain_echo() -> (Background, u16) {
         while let Ok((socket, _)) = listener.accept().await {
             tokio::spawn(async move {
                 if let Ok(ws) = tokio_tungstenite::accept_async(socket).await {
-                    tungstenite_echo(ws).await;
+                    echo_data_messages(ws).await;
                 }
             });
         }
@@ -473,7 +442,7 @@ async fn start_plain_echo() -> (Background, u16) {
 #[tokio::test]
 async fn untrusted_certificate_is_a_tls_error_suggesting_cacert_or_insecure() {
     let cert = test_cert();
-    let (_server, port) = start_tls_echo(cert.acceptor.clone()).await;
+    let (_server, port) = tls_echo_server(cert.acceptor.clone()).await;
     let (_handle, mut events) =
         common::connected_session(no_reconnect(&format!("wss://127.0.0.1:{port}/")));
     let (kind, message, seen) = next_error(&mut events).await;
@@ -486,7 +455,7 @@ async fn untrusted_certificate_is_a_tls_error_suggesting_cacert_or_insecure() {
 #[tokio::test]
 async fn ca_file_makes_the_self_signed_server_trusted() {
     let cert = test_cert();
-    let (_server, port) = start_tls_echo(cert.acceptor.clone()).await;
+    let (_server, port) = tls_echo_server(cert.acceptor.clone()).await;
     let mut config = no_reconnect(&format!("wss://127.0.0.1:{port}/"));
     config.tls.ca_files = vec![cert.pem_path.clone()];
     let (handle, mut events) = common::connected_session(config);
@@ -501,7 +470,7 @@ async fn ca_file_makes_the_self_signed_server_trusted() {
 #[tokio::test]
 async fn insecure_skips_verification_and_says_so() {
     let cert = test_cert();
-    let (_server, port) = start_tls_echo(cert.acceptor.clone()).await;
+    let (_server, port) = tls_echo_server(cert.acceptor.clone()).await;
     let mut config = no_reconnect(&format!("wss://127.0.0.1:{port}/"));
     config.tls.insecure = true;
     let (handle, mut events) = common::connected_session(config);

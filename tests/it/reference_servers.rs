@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 
 use common::binary::{Run, run_wsdeck};
 use common::peers::NodePeer;
-use common::{collect_for, fast_config, wait_for, wait_for_state};
+use common::{collect_for, fast_config, wait_for, wait_for_error_of_kind, wait_for_state};
 use wsdeck::protocol::Correlation;
-use wsdeck::session::{self, ConnectionState, Direction, ErrorKind, Event, Secret};
+use wsdeck::session::{
+    self, ConnectionState, Direction, ErrorKind, Event, EventReceiver, Frame, Secret, SessionHandle,
+};
 
 const COUNTDOWN: &str = "subscription { countdown(from: 3) }";
 
@@ -28,11 +30,7 @@ fn assert_not_retried(run: &Run) {
 
 /// Asserts the engine reported `kind` and scheduled no reconnect in the second after.
 async fn assert_engine_stops(events: &mut session::EventReceiver, kind: ErrorKind) {
-    let (error, _) = wait_for(events, "the refusal", |e| matches!(e, Event::Error { .. })).await;
-    assert!(
-        matches!(&error, Event::Error { kind: got, .. } if *got == kind),
-        "{error:?}"
-    );
+    wait_for_error_of_kind(events, "the refusal", kind).await;
     let after = collect_for(events, Duration::from_secs(1)).await;
     assert!(
         !after
@@ -49,12 +47,126 @@ fn provider_config(url: &str, provider: &str) -> session::SessionConfig {
     config
 }
 
+/// `config` with `token` as its auth token.
+fn with_token(mut config: session::SessionConfig, token: &str) -> session::SessionConfig {
+    config.auth.token = Some(Secret::new(token));
+    config
+}
+
+/// A session for `config`, connected and authenticated.
+async fn authenticated_session(config: session::SessionConfig) -> (SessionHandle, EventReceiver) {
+    let (handle, mut events) = common::connected_session(config);
+    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    (handle, events)
+}
+
 /// The text of an outgoing or incoming data frame.
 fn frame_text(event: &Event, direction: Direction) -> Option<String> {
     match event {
         Event::Frame(frame) if frame.direction == direction => frame.text().map(str::to_owned),
         _ => None,
     }
+}
+
+/// How many of `seen` are `direction` frames whose text is exactly `text`.
+fn count_frames(seen: &[Event], direction: Direction, text: &str) -> usize {
+    seen.iter()
+        .filter(|e| frame_text(e, direction).as_deref() == Some(text))
+        .count()
+}
+
+/// How many of `seen` are outgoing frames whose text contains `needle`.
+fn count_outgoing_containing(seen: &[Event], needle: &str) -> usize {
+    seen.iter()
+        .filter(|e| frame_text(e, Direction::Outgoing).is_some_and(|text| text.contains(needle)))
+        .count()
+}
+
+/// Fails the test if the link closed while `seen` arrived.
+fn assert_stayed_open(seen: &[Event]) {
+    assert!(
+        !seen.iter().any(|e| matches!(e, Event::Closed(_))),
+        "{seen:#?}"
+    );
+}
+
+/// Runs `wsdeck COMMAND URL --provider PROVIDER REST…` with `env`, to its end.
+async fn run_with_provider(
+    command: &str,
+    url: &str,
+    provider: &str,
+    rest: &[&str],
+    env: &[(&str, &str)],
+) -> Run {
+    let mut args = vec![command, url, "--provider", provider];
+    args.extend_from_slice(rest);
+    run_wsdeck(&args, env).await
+}
+
+/// `wsdeck listen URL --provider PROVIDER` subscribed to [`COUNTDOWN`], with `token`
+/// in `$GQL_TOKEN` given by `--token-env`.
+async fn listen_to_the_countdown(url: &str, provider: &str, token: &str) -> Run {
+    run_with_provider(
+        "listen",
+        url,
+        provider,
+        &["--token-env", "GQL_TOKEN", "--subscribe", COUNTDOWN],
+        &[("GQL_TOKEN", token)],
+    )
+    .await
+}
+
+/// `wsdeck listen URL/graphql` without `--provider` against a GraphQL `peer`: the
+/// refusal exits 6 at once, with the close `code` and the `hint` naming the
+/// provider, and is not retried.
+async fn assert_listen_without_the_provider_is_told(peer: &NodePeer, code: &str, hint: &str) {
+    let started = Instant::now();
+    let run = run_wsdeck(&["listen", &peer.url("/graphql")], &[]).await;
+    assert_eq!(run.code, 6, "{run:#?}");
+    assert!(
+        run.stderr.contains(code) && run.stderr.contains(hint),
+        "{run:#?}"
+    );
+    assert_not_retried(&run);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "ends promptly: {run:#?}"
+    );
+}
+
+/// Kills `peer` and starts it again on its port, then waits for the session to
+/// schedule its reconnect.
+async fn restart_and_wait_for_the_reconnect(peer: &mut NodePeer, events: &mut EventReceiver) {
+    peer.restart();
+    wait_for(events, "the reconnect", |e| {
+        matches!(e, Event::ReconnectScheduled { .. })
+    })
+    .await;
+}
+
+/// Asks `handle` for the Socket.IO ack of `add ARGS` and waits for the incoming ack
+/// frame, which must be correlated, successful and timed; returns it.
+async fn ask_for_a_timed_ack(
+    handle: &SessionHandle,
+    events: &mut EventReceiver,
+    args: &str,
+) -> Frame {
+    handle.shortcut("ack", args).expect("shortcut");
+    let (ack, _) = wait_for(events, "the ack", |e| {
+        frame_text(e, Direction::Incoming).is_some_and(|text| text.starts_with("43"))
+    })
+    .await;
+    let Event::Frame(ack) = ack else {
+        unreachable!()
+    };
+    match ack.decoded.clone().and_then(|decoded| decoded.correlation) {
+        Some(Correlation::Response { ok, latency, .. }) => {
+            assert!(ok);
+            assert!(latency.is_some(), "the ack's latency is measured");
+        }
+        other => panic!("the ack is correlated: {other:?}"),
+    }
+    ack
 }
 
 // Socket.IO 4 -----------------------------------------------------------------
@@ -67,17 +179,11 @@ async fn socket_io_emit_with_a_bare_url_as_typed() {
         format!("http://127.0.0.1:{}", peer.port),
         format!("ws://127.0.0.1:{}/", peer.port),
     ] {
-        let run = run_wsdeck(
-            &[
-                "request",
-                &url,
-                "--provider",
-                "socket-io",
-                "--emit",
-                "add",
-                "2",
-                "3",
-            ],
+        let run = run_with_provider(
+            "request",
+            &url,
+            "socket-io",
+            &["--emit", "add", "2", "3"],
             &[],
         )
         .await;
@@ -89,18 +195,11 @@ async fn socket_io_emit_with_a_bare_url_as_typed() {
             "the completed URL is said: {run:#?}"
         );
     }
-    let json = run_wsdeck(
-        &[
-            "request",
-            &format!("http://127.0.0.1:{}", peer.port),
-            "--provider",
-            "socket-io",
-            "--emit",
-            "add",
-            "2",
-            "3",
-            "--json",
-        ],
+    let json = run_with_provider(
+        "request",
+        &format!("http://127.0.0.1:{}", peer.port),
+        "socket-io",
+        &["--emit", "add", "2", "3", "--json"],
         &[],
     )
     .await;
@@ -119,17 +218,11 @@ async fn socket_io_emit_with_a_bare_url_as_typed() {
 #[tokio::test]
 async fn socket_io_keeps_a_custom_path_and_adds_the_query() {
     let peer = NodePeer::start("socketio.js", &["--path", "/custom-path/"]);
-    let run = run_wsdeck(
-        &[
-            "request",
-            &peer.url("/custom-path/"),
-            "--provider",
-            "socket-io",
-            "--emit",
-            "add",
-            "20",
-            "22",
-        ],
+    let run = run_with_provider(
+        "request",
+        &peer.url("/custom-path/"),
+        "socket-io",
+        &["--emit", "add", "20", "22"],
         &[],
     )
     .await;
@@ -164,52 +257,24 @@ async fn socket_io_without_the_path_is_told_what_is_missing() {
 async fn socket_io_heartbeat_ack_latency_and_restart() {
     let mut peer = NodePeer::start("socketio.js", &["--ping-interval", "300"]);
     let (handle, mut events) =
-        common::connected_session(provider_config(&peer.url(""), "socket-io"));
-    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+        authenticated_session(provider_config(&peer.url(""), "socket-io")).await;
 
     // The server pings every 300 ms and drops a client that does not answer within
     // 400 ms: two intervals and more pass with the link up and every ping answered.
     let seen = collect_for(&mut events, Duration::from_millis(1100)).await;
-    let pings = seen
-        .iter()
-        .filter(|e| frame_text(e, Direction::Incoming).as_deref() == Some("2"))
-        .count();
-    let pongs = seen
-        .iter()
-        .filter(|e| frame_text(e, Direction::Outgoing).as_deref() == Some("3"))
-        .count();
+    let pings = count_frames(&seen, Direction::Incoming, "2");
+    let pongs = count_frames(&seen, Direction::Outgoing, "3");
     assert!(pings >= 2 && pongs >= pings, "{pings} pings, {pongs} pongs");
-    assert!(
-        !seen.iter().any(|e| matches!(e, Event::Closed(_))),
-        "{seen:#?}"
-    );
+    assert_stayed_open(&seen);
 
-    handle.shortcut("ack", "add 2 3").expect("shortcut");
-    let (ack, _) = wait_for(&mut events, "the ack", |e| {
-        frame_text(e, Direction::Incoming).is_some_and(|text| text.starts_with("43"))
-    })
-    .await;
-    let Event::Frame(ack) = ack else {
-        unreachable!()
-    };
+    let ack = ask_for_a_timed_ack(&handle, &mut events, "add 2 3").await;
     assert!(
         ack.text().is_some_and(|text| text.ends_with("[5]")),
         "{ack:?}"
     );
-    match ack.decoded.and_then(|decoded| decoded.correlation) {
-        Some(Correlation::Response { ok, latency, .. }) => {
-            assert!(ok);
-            assert!(latency.is_some(), "the ack's latency is measured");
-        }
-        other => panic!("the ack is correlated: {other:?}"),
-    }
 
     // A crash and a restart on the same port: the handshake runs again.
-    peer.restart();
-    wait_for(&mut events, "the reconnect", |e| {
-        matches!(e, Event::ReconnectScheduled { .. })
-    })
-    .await;
+    restart_and_wait_for_the_reconnect(&mut peer, &mut events).await;
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle.shortcut("ack", "add 4 5").expect("shortcut");
     wait_for(&mut events, "the ack after the restart", |e| {
@@ -222,25 +287,15 @@ async fn socket_io_heartbeat_ack_latency_and_restart() {
 #[tokio::test]
 async fn socket_io_auth_accepted_and_refused() {
     let peer = NodePeer::start("socketio.js", &["--token", "right-token"]);
-    let mut good = provider_config(&peer.url(""), "socket-io");
-    good.auth.token = Some(Secret::new("right-token"));
-    let (handle, mut events) = common::connected_session(good);
-    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    let good = with_token(provider_config(&peer.url(""), "socket-io"), "right-token");
+    let (handle, _events) = authenticated_session(good).await;
     handle.shutdown().expect("shutdown");
 
-    let refused = run_wsdeck(
-        &[
-            "request",
-            &peer.url(""),
-            "--provider",
-            "socket-io",
-            "--token-env",
-            "SIO_TOKEN",
-            "--emit",
-            "add",
-            "1",
-            "1",
-        ],
+    let refused = run_with_provider(
+        "request",
+        &peer.url(""),
+        "socket-io",
+        &["--token-env", "SIO_TOKEN", "--emit", "add", "1", "1"],
         &[("SIO_TOKEN", "wrong-token")],
     )
     .await;
@@ -250,15 +305,11 @@ async fn socket_io_auth_accepted_and_refused() {
 
     // `listen` reconnects after a lost link, but not after a refusal.
     let started = Instant::now();
-    let listen = run_wsdeck(
-        &[
-            "listen",
-            &format!("http://127.0.0.1:{}", peer.port),
-            "--provider",
-            "socket-io",
-            "--token-env",
-            "SIO_TOKEN",
-        ],
+    let listen = run_with_provider(
+        "listen",
+        &format!("http://127.0.0.1:{}", peer.port),
+        "socket-io",
+        &["--token-env", "SIO_TOKEN"],
         &[("SIO_TOKEN", "wrong-token")],
     )
     .await;
@@ -268,8 +319,7 @@ async fn socket_io_auth_accepted_and_refused() {
     assert_not_retried(&listen);
     assert!(started.elapsed() < Duration::from_secs(5), "{listen:#?}");
 
-    let mut bad = provider_config(&peer.url(""), "socket-io");
-    bad.auth.token = Some(Secret::new("wrong-token"));
+    let bad = with_token(provider_config(&peer.url(""), "socket-io"), "wrong-token");
     let (handle, mut events) = common::connected_session(bad);
     assert_engine_stops(&mut events, ErrorKind::Auth).await;
     handle.shutdown().expect("shutdown");
@@ -278,18 +328,11 @@ async fn socket_io_auth_accepted_and_refused() {
 #[tokio::test]
 async fn socket_io_admin_namespace_and_echo() {
     let peer = NodePeer::start("socketio.js", &[]);
-    let echo = run_wsdeck(
-        &[
-            "request",
-            &peer.url("/"),
-            "--provider",
-            "socket-io",
-            "--emit",
-            "echo",
-            "a",
-            "{\"b\":1}",
-            "3",
-        ],
+    let echo = run_with_provider(
+        "request",
+        &peer.url("/"),
+        "socket-io",
+        &["--emit", "echo", "a", "{\"b\":1}", "3"],
         &[],
     )
     .await;
@@ -319,42 +362,32 @@ async fn socket_io_admin_namespace_and_echo() {
 async fn socket_io_2_emit_heartbeat_and_auth() {
     let peer = NodePeer::start("socketio-v2.js", &["--token", "v2-token"]);
     let eio3 = peer.url("/socket.io/?EIO=3&transport=websocket");
-    let run = run_wsdeck(
-        &[
-            "request",
-            &eio3,
-            "--provider",
-            "socket-io",
-            "--auth",
-            "query-param",
-            "--token-env",
-            "SIO_TOKEN",
-            "--emit",
-            "add",
-            "2",
-            "3",
-        ],
+    let emit_with_the_token_in_the_query = [
+        "--auth",
+        "query-param",
+        "--token-env",
+        "SIO_TOKEN",
+        "--emit",
+        "add",
+        "2",
+        "3",
+    ];
+    let run = run_with_provider(
+        "request",
+        &eio3,
+        "socket-io",
+        &emit_with_the_token_in_the_query,
         &[("SIO_TOKEN", "v2-token")],
     )
     .await;
     run.assert_success();
     assert_eq!(run.stdout, "[5]\n");
 
-    let refused = run_wsdeck(
-        &[
-            "request",
-            &eio3,
-            "--provider",
-            "socket-io",
-            "--auth",
-            "query-param",
-            "--token-env",
-            "SIO_TOKEN",
-            "--emit",
-            "add",
-            "2",
-            "3",
-        ],
+    let refused = run_with_provider(
+        "request",
+        &eio3,
+        "socket-io",
+        &emit_with_the_token_in_the_query,
         &[("SIO_TOKEN", "not-the-token")],
     )
     .await;
@@ -362,25 +395,14 @@ async fn socket_io_2_emit_heartbeat_and_auth() {
     assert!(refused.stderr.contains("unauthorized"), "{refused:#?}");
 
     // In Engine.IO 3 the client pings: every 300 ms, answered by the server.
-    let mut config = provider_config(&eio3, "socket-io");
+    let mut config = with_token(provider_config(&eio3, "socket-io"), "v2-token");
     config.auth.method = session::AuthMethod::QueryParam;
-    config.auth.token = Some(Secret::new("v2-token"));
-    let (handle, mut events) = common::connected_session(config);
-    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    let (handle, mut events) = authenticated_session(config).await;
     let seen = collect_for(&mut events, Duration::from_millis(1100)).await;
-    let pings = seen
-        .iter()
-        .filter(|e| frame_text(e, Direction::Outgoing).as_deref() == Some("2"))
-        .count();
-    let pongs = seen
-        .iter()
-        .filter(|e| frame_text(e, Direction::Incoming).as_deref() == Some("3"))
-        .count();
+    let pings = count_frames(&seen, Direction::Outgoing, "2");
+    let pongs = count_frames(&seen, Direction::Incoming, "3");
     assert!(pings >= 2 && pongs >= 2, "{pings} pings, {pongs} pongs");
-    assert!(
-        !seen.iter().any(|e| matches!(e, Event::Closed(_))),
-        "{seen:#?}"
-    );
+    assert_stayed_open(&seen);
     handle.shutdown().expect("shutdown");
 }
 
@@ -388,30 +410,11 @@ async fn socket_io_2_emit_heartbeat_and_auth() {
 async fn socket_io_2_ack_latency_and_restart() {
     let mut peer = NodePeer::start("socketio-v2.js", &[]);
     let eio3 = peer.url("/socket.io/?EIO=3&transport=websocket");
-    let (handle, mut events) = common::connected_session(provider_config(&eio3, "socket-io"));
-    wait_for_state(&mut events, ConnectionState::Authenticated).await;
-    handle.shortcut("ack", "add 2 3").expect("shortcut");
-    let (ack, _) = wait_for(&mut events, "the ack", |e| {
-        frame_text(e, Direction::Incoming).is_some_and(|text| text.starts_with("43"))
-    })
-    .await;
-    let Event::Frame(ack) = ack else {
-        unreachable!()
-    };
+    let (handle, mut events) = authenticated_session(provider_config(&eio3, "socket-io")).await;
+    let ack = ask_for_a_timed_ack(&handle, &mut events, "add 2 3").await;
     assert_eq!(ack.text(), Some("430[5]"));
-    match ack.decoded.and_then(|decoded| decoded.correlation) {
-        Some(Correlation::Response { ok, latency, .. }) => {
-            assert!(ok);
-            assert!(latency.is_some(), "the ack's latency is measured");
-        }
-        other => panic!("the ack is correlated: {other:?}"),
-    }
 
-    peer.restart();
-    wait_for(&mut events, "the reconnect", |e| {
-        matches!(e, Event::ReconnectScheduled { .. })
-    })
-    .await;
+    restart_and_wait_for_the_reconnect(&mut peer, &mut events).await;
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     handle.shortcut("ack", "add 4 5").expect("shortcut");
     wait_for(&mut events, "the ack after the restart", |e| {
@@ -421,11 +424,8 @@ async fn socket_io_2_ack_latency_and_restart() {
     // Still Engine.IO 3 after the restart: we ping, the server answers.
     let seen = collect_for(&mut events, Duration::from_millis(700)).await;
     assert!(
-        seen.iter()
-            .any(|e| frame_text(e, Direction::Outgoing).as_deref() == Some("2"))
-            && seen
-                .iter()
-                .any(|e| frame_text(e, Direction::Incoming).as_deref() == Some("3")),
+        count_frames(&seen, Direction::Outgoing, "2") > 0
+            && count_frames(&seen, Direction::Incoming, "3") > 0,
         "{seen:#?}"
     );
     handle.shutdown().expect("shutdown");
@@ -434,17 +434,11 @@ async fn socket_io_2_ack_latency_and_restart() {
 #[tokio::test]
 async fn socket_io_2_with_a_bare_url_is_detected() {
     let peer = NodePeer::start("socketio-v2.js", &[]);
-    let run = run_wsdeck(
-        &[
-            "request",
-            &format!("http://127.0.0.1:{}", peer.port),
-            "--provider",
-            "socket-io",
-            "--emit",
-            "add",
-            "2",
-            "3",
-        ],
+    let run = run_with_provider(
+        "request",
+        &format!("http://127.0.0.1:{}", peer.port),
+        "socket-io",
+        &["--emit", "add", "2", "3"],
         &[],
     )
     .await;
@@ -458,56 +452,28 @@ async fn socket_io_2_with_a_bare_url_is_detected() {
 async fn graphql_ws_listen_query_and_auth_with_the_provider_alone() {
     let peer = NodePeer::start("graphql-ws.js", &["--token", "gql-token"]);
     let url = peer.url("/graphql");
-    let env = [("GQL_TOKEN", "gql-token")];
-    let listen = run_wsdeck(
-        &[
-            "listen",
-            &url,
-            "--provider",
-            "graphql-ws",
-            "--token-env",
-            "GQL_TOKEN",
-            "--subscribe",
-            COUNTDOWN,
-        ],
-        &env,
-    )
-    .await;
+    let listen = listen_to_the_countdown(&url, "graphql-ws", "gql-token").await;
     listen.assert_success();
     assert_eq!(listen.stdout, FOUR_RESULTS);
 
-    let query = run_wsdeck(
+    let query = run_with_provider(
+        "request",
+        &url,
+        "graphql-ws",
         &[
-            "request",
-            &url,
-            "--provider",
-            "graphql-ws",
             "--token-env",
             "GQL_TOKEN",
             "--message",
             "{ add(a: 2, b: 3) }",
         ],
-        &env,
+        &[("GQL_TOKEN", "gql-token")],
     )
     .await;
     query.assert_success();
     assert_eq!(query.stdout, "{\"data\":{\"add\":5}}\n");
 
     let started = Instant::now();
-    let refused = run_wsdeck(
-        &[
-            "listen",
-            &url,
-            "--provider",
-            "graphql-ws",
-            "--token-env",
-            "GQL_TOKEN",
-            "--subscribe",
-            COUNTDOWN,
-        ],
-        &[("GQL_TOKEN", "wrong-token")],
-    )
-    .await;
+    let refused = listen_to_the_countdown(&url, "graphql-ws", "wrong-token").await;
     assert_eq!(refused.code, 5, "{refused:#?}");
     assert!(refused.stderr.contains("4403 Forbidden"), "{refused:#?}");
     refused.assert_secret_absent("wrong-token");
@@ -518,29 +484,19 @@ async fn graphql_ws_listen_query_and_auth_with_the_provider_alone() {
 #[tokio::test]
 async fn graphql_ws_without_the_subprotocol_names_it_and_stops() {
     let peer = NodePeer::start("graphql-ws.js", &[]);
-    let started = Instant::now();
-    let run = run_wsdeck(&["listen", &peer.url("/graphql")], &[]).await;
-    assert_eq!(run.code, 6, "{run:#?}");
-    assert!(
-        run.stderr.contains("4406")
-            && run
-                .stderr
-                .contains("requires subprotocol graphql-transport-ws (use --provider graphql-ws"),
-        "{run:#?}"
-    );
-    assert_not_retried(&run);
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "ends promptly: {run:#?}"
-    );
+    assert_listen_without_the_provider_is_told(
+        &peer,
+        "4406",
+        "requires subprotocol graphql-transport-ws (use --provider graphql-ws",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn graphql_ws_restart_resubscribes() {
     let mut peer = NodePeer::start("graphql-ws.js", &[]);
     let (handle, mut events) =
-        common::connected_session(provider_config(&peer.url("/graphql"), "graphql-ws"));
-    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+        authenticated_session(provider_config(&peer.url("/graphql"), "graphql-ws")).await;
     handle
         .compose("subscription { countdown(from: 100000) }")
         .expect("compose");
@@ -548,22 +504,13 @@ async fn graphql_ws_restart_resubscribes() {
         frame_text(e, Direction::Incoming).is_some_and(|text| text.contains("\"next\""))
     })
     .await;
-    peer.restart();
-    wait_for(&mut events, "the reconnect", |e| {
-        matches!(e, Event::ReconnectScheduled { .. })
-    })
-    .await;
+    restart_and_wait_for_the_reconnect(&mut peer, &mut events).await;
     let (_, before) = wait_for(&mut events, "a result after the restart", |e| {
         frame_text(e, Direction::Incoming)
             .is_some_and(|text| text.contains("\"next\"") && text.contains("100000"))
     })
     .await;
-    let subscribes = before
-        .iter()
-        .filter(|e| {
-            frame_text(e, Direction::Outgoing).is_some_and(|text| text.contains("\"subscribe\""))
-        })
-        .count();
+    let subscribes = count_outgoing_containing(&before, "\"subscribe\"");
     assert_eq!(subscribes, 1, "re-subscribed exactly once: {before:#?}");
     handle.shutdown().expect("shutdown");
 }
@@ -574,45 +521,17 @@ async fn graphql_ws_restart_resubscribes() {
 async fn apollo_legacy_listen_auth_and_keep_alive() {
     let peer = NodePeer::start("apollo-legacy.js", &["--token", "apollo-token"]);
     let url = peer.url("/graphql");
-    let listen = run_wsdeck(
-        &[
-            "listen",
-            &url,
-            "--provider",
-            "apollo-legacy",
-            "--token-env",
-            "GQL_TOKEN",
-            "--subscribe",
-            COUNTDOWN,
-        ],
-        &[("GQL_TOKEN", "apollo-token")],
-    )
-    .await;
+    let listen = listen_to_the_countdown(&url, "apollo-legacy", "apollo-token").await;
     listen.assert_success();
     assert_eq!(listen.stdout, FOUR_RESULTS);
 
-    let refused = run_wsdeck(
-        &[
-            "listen",
-            &url,
-            "--provider",
-            "apollo-legacy",
-            "--token-env",
-            "GQL_TOKEN",
-            "--subscribe",
-            COUNTDOWN,
-        ],
-        &[("GQL_TOKEN", "wrong-token")],
-    )
-    .await;
+    let refused = listen_to_the_countdown(&url, "apollo-legacy", "wrong-token").await;
     assert_eq!(refused.code, 5, "{refused:#?}");
     refused.assert_secret_absent("wrong-token");
     assert_not_retried(&refused);
 
-    let mut config = provider_config(&url, "apollo-legacy");
-    config.auth.token = Some(Secret::new("apollo-token"));
-    let (handle, mut events) = common::connected_session(config);
-    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    let config = with_token(provider_config(&url, "apollo-legacy"), "apollo-token");
+    let (handle, mut events) = authenticated_session(config).await;
     let seen = collect_for(&mut events, Duration::from_millis(800)).await;
     let keep_alives = seen
         .iter()
@@ -632,23 +551,18 @@ async fn apollo_legacy_listen_auth_and_keep_alive() {
 async fn apollo_legacy_query_and_restart_resubscribes() {
     let mut peer = NodePeer::start("apollo-legacy.js", &[]);
     let url = peer.url("/graphql");
-    let query = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--provider",
-            "apollo-legacy",
-            "--message",
-            "{ add(a: 2, b: 3) }",
-        ],
+    let query = run_with_provider(
+        "request",
+        &url,
+        "apollo-legacy",
+        &["--message", "{ add(a: 2, b: 3) }"],
         &[],
     )
     .await;
     query.assert_success();
     assert_eq!(query.stdout, "{\"data\":{\"add\":5}}\n");
 
-    let (handle, mut events) = common::connected_session(provider_config(&url, "apollo-legacy"));
-    wait_for_state(&mut events, ConnectionState::Authenticated).await;
+    let (handle, mut events) = authenticated_session(provider_config(&url, "apollo-legacy")).await;
     handle
         .compose("subscription { countdown(from: 100000) }")
         .expect("compose");
@@ -656,21 +570,12 @@ async fn apollo_legacy_query_and_restart_resubscribes() {
         frame_text(e, Direction::Incoming).is_some_and(|text| text.contains("\"data\""))
     })
     .await;
-    peer.restart();
-    wait_for(&mut events, "the reconnect", |e| {
-        matches!(e, Event::ReconnectScheduled { .. })
-    })
-    .await;
+    restart_and_wait_for_the_reconnect(&mut peer, &mut events).await;
     let (_, before) = wait_for(&mut events, "a result after the restart", |e| {
         frame_text(e, Direction::Incoming).is_some_and(|text| text.contains("100000"))
     })
     .await;
-    let starts = before
-        .iter()
-        .filter(|e| {
-            frame_text(e, Direction::Outgoing).is_some_and(|text| text.contains("\"start\""))
-        })
-        .count();
+    let starts = count_outgoing_containing(&before, "\"start\"");
     assert_eq!(starts, 1, "re-started exactly once: {before:#?}");
     handle.shutdown().expect("shutdown");
 }
@@ -678,21 +583,12 @@ async fn apollo_legacy_query_and_restart_resubscribes() {
 #[tokio::test]
 async fn apollo_legacy_without_the_subprotocol_names_it_and_stops() {
     let peer = NodePeer::start("apollo-legacy.js", &[]);
-    let started = Instant::now();
-    let run = run_wsdeck(&["listen", &peer.url("/graphql")], &[]).await;
-    assert_eq!(run.code, 6, "{run:#?}");
-    assert!(
-        run.stderr.contains("1002")
-            && run
-                .stderr
-                .contains("graphql-ws (use --provider apollo-legacy)"),
-        "{run:#?}"
-    );
-    assert_not_retried(&run);
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "ends promptly: {run:#?}"
-    );
+    assert_listen_without_the_provider_is_told(
+        &peer,
+        "1002",
+        "graphql-ws (use --provider apollo-legacy)",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -742,15 +638,11 @@ async fn a_raw_session_recognises_the_protocol_and_switches() {
 async fn a_graphql_error_reply_is_a_failed_request_and_a_raw_link_is_recognised() {
     let peer = NodePeer::start("graphql-ws.js", &[]);
     let url = peer.url("/graphql");
-    let error = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--provider",
-            "graphql-ws",
-            "--message",
-            "{ nope }",
-        ],
+    let error = run_with_provider(
+        "request",
+        &url,
+        "graphql-ws",
+        &["--message", "{ nope }"],
         &[],
     )
     .await;

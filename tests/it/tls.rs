@@ -9,17 +9,15 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::binary::run_wsdeck;
-use common::peer::Background;
+use common::binary::{Run, run_wsdeck};
+use common::peer::{Background, tls_echo_server};
 use common::{fast_config, incoming_text, wait_for, wait_for_state};
-use futures_util::{SinkExt, StreamExt};
 use rcgen::{
     BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, KeyPair, date_time_ymd,
 };
 use rustls::RootCertStore;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
-use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use wsdeck::session::{ConnectionState, ErrorKind, Event, SessionConfig};
 
@@ -124,35 +122,51 @@ async fn serve(server: &Issued, client_ca: Option<&Issued>) -> (Background, u16)
     let config = builder
         .with_single_cert(vec![server.der()], server.key_der())
         .expect("server certificate");
-    let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let task = tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(socket).await else {
-                    return;
-                };
-                if let Ok(mut ws) = tokio_tungstenite::accept_async(tls).await {
-                    while let Some(Ok(message)) = ws.next().await {
-                        if (message.is_text() || message.is_binary())
-                            && ws.send(message).await.is_err()
-                        {
-                            break;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    (Background(task), port)
+    tls_echo_server(TlsAcceptor::from(Arc::new(config))).await
 }
 
 fn config(port: u16) -> SessionConfig {
     let mut config = fast_config(&format!("wss://127.0.0.1:{port}/"));
     config.reconnect.enabled = false;
     config
+}
+
+/// [`config`] trusting the certificate `ca` (as `--cacert` does).
+fn trusting(port: u16, ca: &Issued) -> SessionConfig {
+    let mut config = config(port);
+    config.tls.ca_files = vec![ca.cert_path.clone()];
+    config
+}
+
+/// `config` presenting `client` as its certificate (as `--cert` and `--key` do).
+fn presenting(mut config: SessionConfig, client: &Issued) -> SessionConfig {
+    config.tls.client_cert = Some(client.cert_path.clone());
+    config.tls.client_key = Some(client.key_path.clone());
+    config
+}
+
+/// A client certificate (for client.test, clientAuth) issued by `issuer`.
+fn client_certificate(dir: &Path, issuer: &Issued) -> Issued {
+    let spec = Spec {
+        names: &["client.test"],
+        client: true,
+        ..SERVER
+    };
+    issue(dir, "client", &spec, Some(issuer))
+}
+
+/// A file's path as a command-line argument.
+fn path_arg(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Runs `wsdeck request wss://127.0.0.1:PORT/ FLAGS… --message MESSAGE`.
+async fn request_over_tls(port: u16, flags: &[&str], message: &str) -> Run {
+    let url = format!("wss://127.0.0.1:{port}/");
+    let mut args = vec!["request", &url];
+    args.extend_from_slice(flags);
+    args.extend(["--message", message]);
+    run_wsdeck(&args, &[]).await
 }
 
 /// Connects, checks an echo round trip, and stops.
@@ -202,9 +216,7 @@ async fn self_signed_ca_true_certificate_with_cacert_connects() {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = self_signed_ca_server(dir.path());
     let (_server, port) = serve(&server, None).await;
-    let mut config = config(port);
-    config.tls.ca_files = vec![server.cert_path.clone()];
-    assert_connects(config).await;
+    assert_connects(trusting(port, &server)).await;
 }
 
 #[tokio::test]
@@ -212,25 +224,13 @@ async fn self_signed_ca_true_certificate_with_cacert_works_from_the_binary() {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = self_signed_ca_server(dir.path());
     let (_server, port) = serve(&server, None).await;
-    let url = format!("wss://127.0.0.1:{port}/");
-    let cacert = server.cert_path.to_string_lossy().into_owned();
-    let output = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--cacert",
-            &cacert,
-            "--message",
-            r#"{"hi":1}"#,
-        ],
-        &[],
-    )
-    .await;
+    let cacert = path_arg(&server.cert_path);
+    let output = request_over_tls(port, &["--cacert", &cacert], r#"{"hi":1}"#).await;
     output.assert_success();
     assert!(output.stdout.contains(r#""hi":1"#), "{output:#?}");
 
     // Without it: the CA:TRUE case is named, with both ways out.
-    let output = run_wsdeck(&["request", &url, "--message", "x"], &[]).await;
+    let output = request_over_tls(port, &[], "x").await;
     assert_ne!(output.code, 0, "{output:#?}");
     assert!(output.stderr.contains("CA:TRUE"), "{output:#?}");
     assert!(output.stderr.contains("--pin-sha256"), "{output:#?}");
@@ -246,9 +246,7 @@ async fn expired_self_signed_ca_true_certificate_says_expired() {
     };
     let server = issue(dir.path(), "server", &spec, None);
     let (_server, port) = serve(&server, None).await;
-    let mut config = config(port);
-    config.tls.ca_files = vec![server.cert_path.clone()];
-    let message = tls_error(config).await;
+    let message = tls_error(trusting(port, &server)).await;
     assert!(message.contains("expired on 2020-01-02"), "{message}");
 }
 
@@ -274,12 +272,7 @@ async fn pinned_certificate_connects_whatever_its_issuer() {
             .map(|i| u8::from_str_radix(&own.sha256_hex()[2 * i..2 * i + 2], 16).unwrap())
             .collect::<Vec<u8>>(),
     );
-    let url = format!("wss://127.0.0.1:{own_port}/");
-    let output = run_wsdeck(
-        &["request", &url, "--pin-sha256", &b64, "--message", "pinned"],
-        &[],
-    )
-    .await;
+    let output = request_over_tls(own_port, &["--pin-sha256", &b64], "pinned").await;
     output.assert_success();
     assert!(output.stdout.contains("pinned"), "{output:#?}");
 }
@@ -289,9 +282,8 @@ async fn wrong_pin_is_refused_and_shows_the_real_hash() {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = self_signed_ca_server(dir.path());
     let (_server, port) = serve(&server, None).await;
-    let mut config = config(port);
     // Even a trusted CA file does not override a pin.
-    config.tls.ca_files = vec![server.cert_path.clone()];
+    let mut config = trusting(port, &server);
     config.tls.pin_sha256 = vec![[7u8; 32]];
     let message = tls_error(config).await;
     assert!(message.contains("does not match --pin-sha256"), "{message}");
@@ -300,18 +292,7 @@ async fn wrong_pin_is_refused_and_shows_the_real_hash() {
 
 #[tokio::test]
 async fn bad_pin_on_the_command_line_is_invalid_input() {
-    let output = run_wsdeck(
-        &[
-            "request",
-            "wss://127.0.0.1:9/",
-            "--pin-sha256",
-            "xyz",
-            "--message",
-            "x",
-        ],
-        &[],
-    )
-    .await;
+    let output = request_over_tls(9, &["--pin-sha256", "xyz"], "x").await;
     assert_eq!(output.code, 2, "{output:#?}");
     assert!(output.stderr.contains("64 hex digits"), "{output:#?}");
 }
@@ -333,9 +314,7 @@ async fn unknown_issuer_says_so_and_suggests_cacert() {
     assert!(message.contains("--insecure"), "{message}");
 
     // Trusting the CA fixes it.
-    let mut trusted = config(port);
-    trusted.tls.ca_files = vec![ca.cert_path.clone()];
-    assert_connects(trusted).await;
+    assert_connects(trusting(port, &ca)).await;
 }
 
 #[tokio::test]
@@ -348,9 +327,7 @@ async fn expired_certificate_says_expired_with_the_date() {
     };
     let server = issue(dir.path(), "server", &spec, Some(&ca));
     let (_server, port) = serve(&server, None).await;
-    let mut config = config(port);
-    config.tls.ca_files = vec![ca.cert_path.clone()];
-    let message = tls_error(config).await;
+    let message = tls_error(trusting(port, &ca)).await;
     assert!(message.contains("expired on 2020-01-02"), "{message}");
 }
 
@@ -364,9 +341,7 @@ async fn wrong_host_name_names_both() {
     };
     let server = issue(dir.path(), "server", &spec, Some(&ca));
     let (_server, port) = serve(&server, None).await;
-    let mut config = config(port);
-    config.tls.ca_files = vec![ca.cert_path.clone()];
-    let message = tls_error(config).await;
+    let message = tls_error(trusting(port, &ca)).await;
     assert!(
         message.contains("the certificate is for example.test, not 127.0.0.1"),
         "{message}"
@@ -387,23 +362,12 @@ async fn client_certificate_is_sent_when_the_server_requires_one() {
     let dir = tempfile::tempdir().expect("temp dir");
     let ca = a_ca(dir.path(), "ca");
     let server = issue(dir.path(), "server", &SERVER, Some(&ca));
-    let client_spec = Spec {
-        names: &["client.test"],
-        client: true,
-        ..SERVER
-    };
-    let client = issue(dir.path(), "client", &client_spec, Some(&ca));
+    let client = client_certificate(dir.path(), &ca);
     let (_server, port) = serve(&server, Some(&ca)).await;
 
-    let mut with_cert = config(port);
-    with_cert.tls.ca_files = vec![ca.cert_path.clone()];
-    with_cert.tls.client_cert = Some(client.cert_path.clone());
-    with_cert.tls.client_key = Some(client.key_path.clone());
-    assert_connects(with_cert).await;
+    assert_connects(presenting(trusting(port, &ca), &client)).await;
 
-    let mut without = config(port);
-    without.tls.ca_files = vec![ca.cert_path.clone()];
-    let message = tls_error(without).await;
+    let message = tls_error(trusting(port, &ca)).await;
     assert!(
         message.contains("the server requires a client certificate"),
         "{message}"
@@ -411,33 +375,18 @@ async fn client_certificate_is_sent_when_the_server_requires_one() {
     assert!(message.contains("--cert FILE --key FILE"), "{message}");
 
     // From the binary, both ways.
-    let url = format!("wss://127.0.0.1:{port}/");
-    let cacert = ca.cert_path.to_string_lossy().into_owned();
-    let cert = client.cert_path.to_string_lossy().into_owned();
-    let key = client.key_path.to_string_lossy().into_owned();
-    let output = run_wsdeck(
-        &[
-            "request",
-            &url,
-            "--cacert",
-            &cacert,
-            "--cert",
-            &cert,
-            "--key",
-            &key,
-            "--message",
-            "mtls",
-        ],
-        &[],
+    let cacert = path_arg(&ca.cert_path);
+    let cert = path_arg(&client.cert_path);
+    let key = path_arg(&client.key_path);
+    let output = request_over_tls(
+        port,
+        &["--cacert", &cacert, "--cert", &cert, "--key", &key],
+        "mtls",
     )
     .await;
     output.assert_success();
     assert!(output.stdout.contains("mtls"), "{output:#?}");
-    let output = run_wsdeck(
-        &["request", &url, "--cacert", &cacert, "--message", "mtls"],
-        &[],
-    )
-    .await;
+    let output = request_over_tls(port, &["--cacert", &cacert], "mtls").await;
     assert_ne!(output.code, 0, "{output:#?}");
     assert!(
         output.stderr.contains("requires a client certificate"),
@@ -451,18 +400,9 @@ async fn client_certificate_from_another_ca_is_reported_as_rejected() {
     let ca = a_ca(dir.path(), "ca");
     let other = a_ca(dir.path(), "other");
     let server = issue(dir.path(), "server", &SERVER, Some(&ca));
-    let client_spec = Spec {
-        names: &["client.test"],
-        client: true,
-        ..SERVER
-    };
-    let client = issue(dir.path(), "client", &client_spec, Some(&other));
+    let client = client_certificate(dir.path(), &other);
     let (_server, port) = serve(&server, Some(&ca)).await;
-    let mut config = config(port);
-    config.tls.ca_files = vec![ca.cert_path.clone()];
-    config.tls.client_cert = Some(client.cert_path.clone());
-    config.tls.client_key = Some(client.key_path.clone());
-    let message = tls_error(config).await;
+    let message = tls_error(presenting(trusting(port, &ca), &client)).await;
     assert!(
         message.contains("the server rejected the client certificate"),
         "{message}"

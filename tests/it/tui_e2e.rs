@@ -49,6 +49,12 @@ fn demo_echo_inspect_close_with_4000_and_restore_the_terminal() {
     app.key(b"y");
     let status = app.wait_exit();
     assert!(status.success(), "exit status {status:?}");
+    assert_alternate_screen_left(&app);
+}
+
+/// Asserts the alternate screen was left after it was last entered and the emulator
+/// is back on the main screen; returns everything the TUI wrote.
+fn assert_alternate_screen_left(app: &PtyApp) -> String {
     let raw = app.raw.lock().unwrap().clone();
     let text = String::from_utf8_lossy(&raw);
     let entered = text
@@ -59,6 +65,7 @@ fn demo_echo_inspect_close_with_4000_and_restore_the_terminal() {
         .expect("left the alternate screen");
     assert!(left > entered, "the alternate screen was left last");
     assert!(!app.screen.lock().unwrap().screen().alternate_screen());
+    text.into_owned()
 }
 
 /// The bottom line's first word: where keys go now.
@@ -271,15 +278,7 @@ fn send_signal(app: &PtyApp, signal: i32) {
 /// Asserts the terminal was given back: alternate screen left after it was last
 /// entered, mouse tracking off, the emulator back on the main screen.
 fn assert_terminal_restored(app: &PtyApp) {
-    let raw = app.raw.lock().unwrap().clone();
-    let text = String::from_utf8_lossy(&raw);
-    let entered = text
-        .rfind("\x1b[?1049h")
-        .expect("entered the alternate screen");
-    let left = text
-        .rfind("\x1b[?1049l")
-        .expect("left the alternate screen");
-    assert!(left > entered, "the alternate screen was left last");
+    let text = assert_alternate_screen_left(app);
     let mouse_off = text
         .rfind("\x1b[?1000l")
         .expect("mouse tracking turned off");
@@ -287,7 +286,6 @@ fn assert_terminal_restored(app: &PtyApp) {
         mouse_off > text.rfind("\x1b[?1000h").expect("mouse tracking was on"),
         "mouse tracking was turned off last"
     );
-    assert!(!app.screen.lock().unwrap().screen().alternate_screen());
 }
 
 /// `kill -INT` from another process: the TUI restores the terminal, closes with
@@ -404,6 +402,23 @@ fn log_lines<'a>(screen: &'a str, needle: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// Starts the TUI on `url` with `--provider PROVIDER` and waits until the state pane
+/// says authenticated and the screen shows `handshake_says`; returns that screen too.
+fn start_authenticated(provider: &str, url: &str, handshake_says: &str) -> (PtyApp, String) {
+    let app = PtyApp::start(&["--provider", provider, url], ROWS, COLS);
+    let screen = app.wait_for("the handshake", |s| {
+        state_pane(s).contains("● authenticated") && s.contains(handshake_says)
+    });
+    (app, screen)
+}
+
+/// Types `:ack add 2 3` in the composer and waits for the ack `430[5]`.
+fn ask_for_the_ack_of_add_2_3(app: &mut PtyApp) -> String {
+    app.type_text(":ack add 2 3");
+    app.key(ENTER);
+    app.wait_for("the ack", |s| s.contains("430[5]"))
+}
+
 #[test]
 fn socket_io_4_from_a_bare_url_acks_what_is_typed() {
     let peer = common::peers::NodePeer::start("socketio.js", &[]);
@@ -411,18 +426,11 @@ fn socket_io_4_from_a_bare_url_acks_what_is_typed() {
         "ws://127.0.0.1:{}/socket.io/?EIO=4&transport=websocket",
         peer.port
     );
-    let mut app = PtyApp::start(
-        &[
-            "--provider",
-            "socket-io",
-            &format!("ws://127.0.0.1:{}", peer.port),
-        ],
-        ROWS,
-        COLS,
+    let (mut app, screen) = start_authenticated(
+        "socket-io",
+        &format!("ws://127.0.0.1:{}", peer.port),
+        "sio connected · sid",
     );
-    let screen = app.wait_for("the handshake", |s| {
-        state_pane(s).contains("● authenticated") && s.contains("sio connected · sid")
-    });
     // The pane is narrow: the URL is elided in the middle (`ws://127.0.0.1:…nsport=
     // websocket`); its end shows the completed query, the log has it whole.
     let pane = state_pane(&screen);
@@ -444,9 +452,7 @@ fn socket_io_4_from_a_bare_url_acks_what_is_typed() {
     app.wait_for("the event sent", |s| s.contains(r#"42["add",2,3]"#));
 
     // Asking for the ack: :ack in the composer, answered with the sum and a latency.
-    app.type_text(":ack add 2 3");
-    app.key(ENTER);
-    let screen = app.wait_for("the ack", |s| s.contains("430[5]"));
+    let screen = ask_for_the_ack_of_add_2_3(&mut app);
     let acks = log_lines(&screen, "sio ack #0");
     assert!(
         acks.len() == 1 && acks[0].contains(" ms · [5]"),
@@ -459,18 +465,11 @@ fn socket_io_4_from_a_bare_url_acks_what_is_typed() {
 #[test]
 fn socket_io_2_from_a_bare_http_url_pings_and_acks() {
     let peer = common::peers::NodePeer::start("socketio-v2.js", &[]);
-    let mut app = PtyApp::start(
-        &[
-            "--provider",
-            "socket-io",
-            &format!("http://127.0.0.1:{}", peer.port),
-        ],
-        ROWS,
-        COLS,
+    let (mut app, screen) = start_authenticated(
+        "socket-io",
+        &format!("http://127.0.0.1:{}", peer.port),
+        "no sid (Socket.IO 2)",
     );
-    let screen = app.wait_for("the handshake", |s| {
-        state_pane(s).contains("● authenticated") && s.contains("no sid (Socket.IO 2)")
-    });
     assert!(
         screen.contains("http:// means ws://"),
         "the scheme change is said:\n{screen}"
@@ -479,9 +478,7 @@ fn socket_io_2_from_a_bare_http_url_pings_and_acks() {
     app.wait_for("two of our pings answered", |s| {
         log_lines(s, "sio pong").len() >= 2 && log_lines(s, "sio ping").len() >= 2
     });
-    app.type_text(":ack add 2 3");
-    app.key(ENTER);
-    let screen = app.wait_for("the ack", |s| s.contains("430[5]"));
+    let screen = ask_for_the_ack_of_add_2_3(&mut app);
     assert!(state_pane(&screen).contains("● authenticated"), "{screen}");
     app.quit();
 }
@@ -489,14 +486,8 @@ fn socket_io_2_from_a_bare_http_url_pings_and_acks() {
 #[test]
 fn graphql_ws_subscription_runs_to_complete() {
     let peer = common::peers::NodePeer::start("graphql-ws.js", &[]);
-    let mut app = PtyApp::start(
-        &["--provider", "graphql-ws", &peer.url("/graphql")],
-        ROWS,
-        COLS,
-    );
-    let screen = app.wait_for("the handshake", |s| {
-        state_pane(s).contains("● authenticated") && s.contains("gql connection_ack")
-    });
+    let (mut app, screen) =
+        start_authenticated("graphql-ws", &peer.url("/graphql"), "gql connection_ack");
     let pane = state_pane(&screen);
     assert!(
         pane.contains("proto graphql-transport-ws") && pane.contains("via   graphql-ws"),

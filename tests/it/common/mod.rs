@@ -16,7 +16,9 @@ use std::time::Duration;
 
 use wsdeck::server::{Server, ServerConfig};
 use wsdeck::session::backoff::BackoffPolicy;
-use wsdeck::session::{ConnectionState, Event, EventReceiver, SessionConfig, SessionHandle};
+use wsdeck::session::{
+    ConnectionState, ErrorKind, Event, EventReceiver, SessionConfig, SessionHandle,
+};
 
 /// Upper bound for any single wait in a test.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -65,6 +67,21 @@ pub async fn wait_for_state(events: &mut EventReceiver, state: ConnectionState) 
         *event == Event::StateChanged(state)
     })
     .await;
+    seen
+}
+
+/// Waits for the next error (named `what` on a timeout) and fails the test unless
+/// it is of `kind`; returns the events seen before it.
+pub async fn wait_for_error_of_kind(
+    events: &mut EventReceiver,
+    what: &str,
+    kind: ErrorKind,
+) -> Vec<Event> {
+    let (error, seen) = wait_for(events, what, |e| matches!(e, Event::Error { .. })).await;
+    assert!(
+        matches!(&error, Event::Error { kind: got, .. } if *got == kind),
+        "{error:?}"
+    );
     seen
 }
 

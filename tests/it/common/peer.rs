@@ -9,8 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -155,4 +157,37 @@ pub async fn close_code_recorder(
     })
     .await;
     (url, received)
+}
+
+/// Echoes data messages until the client goes away (answering its close).
+pub async fn echo_data_messages<S>(mut ws: WebSocketStream<S>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    while let Some(Ok(message)) = ws.next().await {
+        if (message.is_text() || message.is_binary()) && ws.send(message).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// A wss:// echo server on a free loopback port (tokio-rustls with `acceptor` in
+/// front of tokio-tungstenite): its task and its port.
+pub async fn tls_echo_server(acceptor: TlsAcceptor) -> (Background, u16) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let task = tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                if let Ok(ws) = tokio_tungstenite::accept_async(tls).await {
+                    echo_data_messages(ws).await;
+                }
+            });
+        }
+    });
+    (Background(task), port)
 }
