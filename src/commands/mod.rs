@@ -1,6 +1,8 @@
 //! Headless commands (`request`, `listen`, `send`, `serve`, `demo`, `close-codes`),
-//! built on the same session engine as the TUI.
+//! built on the same session engine as the TUI, and the ones that describe wsdeck
+//! itself (`keys`, `completions`).
 
+pub mod completions;
 pub mod demo;
 pub mod keys;
 pub mod line_sink;
@@ -36,6 +38,7 @@ pub async fn run(command: CommandLine) -> Result<(), Failure> {
         CommandLine::Profiles { action } => profiles::run(action),
         CommandLine::CloseCodes => output::print(&session::close_code::render_table()),
         CommandLine::Keys(args) => keys::run(args),
+        CommandLine::Completions(args) => completions::run(args),
     }
 }
 
