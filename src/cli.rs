@@ -97,6 +97,8 @@ pub enum CommandLine {
     /// Print a shell's completion script; profile and preset names are looked up as you type.
     #[command(after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),
+    /// Print the man page, or write one page per command into a folder (--dir).
+    Man(ManArgs),
 }
 
 /// How to install the completion script, shown in `wsdeck completions --help`.
@@ -127,6 +129,15 @@ pub enum CompletionShell {
     Fish,
     /// PowerShell.
     Powershell,
+}
+
+/// Print the man page, or write one page per command into a folder (--dir).
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write wsdeck.1 and a page per subcommand (wsdeck-listen.1, …) into DIR,
+    /// creating it, instead of printing wsdeck's page.
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
 }
 
 /// Print the TUI's keys, with your keys.toml applied (checks it too).

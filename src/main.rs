@@ -39,8 +39,8 @@ fn main() -> ExitCode {
 /// overlapped (waking the other thread per batch, and glibc's allocator locks when
 /// one thread frees what the other allocated): with the same code otherwise,
 /// 200 000 x 100 B went from 0.51 to 0.68 x the limit and 20 000 x 10 KiB from 0.52
-/// to 1.0 x on a quiet machine (docs/PERFORMANCE.md). `completions` only prints
-/// text. The TUI and the server keep a second thread.
+/// to 1.0 x on a quiet machine (docs/PERFORMANCE.md). `completions` and `man` only
+/// print text. The TUI and the server keep a second thread.
 fn runtime_for(command: Option<&CommandLine>) -> std::io::Result<tokio::runtime::Runtime> {
     let parallel = !matches!(
         command,
@@ -48,6 +48,7 @@ fn runtime_for(command: Option<&CommandLine>) -> std::io::Result<tokio::runtime:
             | Some(CommandLine::Send(_))
             | Some(CommandLine::Listen(_))
             | Some(CommandLine::Completions(_))
+            | Some(CommandLine::Man(_))
     );
     let mut builder = if parallel {
         tokio::runtime::Builder::new_multi_thread()

@@ -1,7 +1,8 @@
 //! Shell completions and the man page through the real binary: bash sources the
 //! script and registers wsdeck, and its completion function, run as bash runs it
 //! on <TAB>, offers a profile saved after the script was written and the built-in
-//! provider and preset names; the other shells get a script.
+//! provider and preset names; the other shells get a script; `wsdeck man` prints
+//! roff naming the subcommands and `--dir` writes a page per command.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -204,4 +205,113 @@ fn an_unknown_shell_is_a_usage_error_listing_the_shells() {
     for shell in ["tcsh", "bash", "zsh", "fish", "powershell"] {
         assert!(output.stderr.contains(shell), "names {shell}: {output:#?}");
     }
+}
+
+/// Whether `page` opens with its `.TH NAME 1` title line: only the two lines the
+/// roff crate puts first (defining the apostrophe for groff and others) may come
+/// before it.
+fn starts_with_title(page: &str, name: &str) -> bool {
+    let mut lines = page
+        .lines()
+        .skip_while(|line| line.starts_with(".ie \\n(.g .ds Aq") || line.starts_with(".el .ds Aq"));
+    lines
+        .next()
+        .is_some_and(|title| title.starts_with(&format!(".TH {name} 1 ")))
+}
+
+#[test]
+fn man_prints_roff_naming_the_subcommands() {
+    let output = run(&["man"], &[]);
+    output.assert_success();
+    assert!(starts_with_title(&output.stdout, "wsdeck"), "{output:#?}");
+    for subcommand in [
+        "demo",
+        "serve",
+        "request",
+        "listen",
+        "send",
+        "close\\-codes",
+        "keys",
+        "profiles",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            output.stdout.contains(&format!("wsdeck\\-{subcommand}(1)")),
+            "names {subcommand}: {}",
+            output.stdout
+        );
+    }
+    assert!(
+        output.stdout.contains("INVALID_INPUT"),
+        "the exit codes too"
+    );
+}
+
+#[test]
+fn man_dir_writes_a_page_per_command_and_lists_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pages = dir.path().join("share/man/man1");
+    let output = run(&["man", "--dir", pages.to_str().expect("UTF-8 path")], &[]);
+    output.assert_success();
+
+    let mut written: Vec<String> = std::fs::read_dir(&pages)
+        .expect("the folder was created")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    written.sort();
+    for page in [
+        "wsdeck.1",
+        "wsdeck-listen.1",
+        "wsdeck-completions.1",
+        "wsdeck-man.1",
+        "wsdeck-profiles.1",
+        "wsdeck-profiles-list.1",
+    ] {
+        assert!(
+            written.iter().any(|file| file == page),
+            "{page} in {written:?}"
+        );
+    }
+    assert!(
+        !written.iter().any(|file| file.contains("help")),
+        "{written:?}"
+    );
+    for file in &written {
+        let text = std::fs::read_to_string(pages.join(file)).expect("page");
+        let name = file.trim_end_matches(".1");
+        assert!(starts_with_title(&text, name), "{file}: {text}");
+    }
+
+    let listed = output.stdout_lines();
+    assert_eq!(listed.len(), written.len(), "{output:#?}");
+    assert_eq!(
+        listed[0],
+        format!("wrote {}", pages.join("wsdeck.1").display())
+    );
+    assert!(
+        listed.iter().all(|line| line.starts_with("wrote ")),
+        "{output:#?}"
+    );
+}
+
+#[test]
+fn man_dir_that_cannot_be_created_is_invalid_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").expect("file written");
+    let inside_a_file = file.join("man1");
+    let output = run(
+        &["man", "--dir", inside_a_file.to_str().expect("UTF-8 path")],
+        &[],
+    );
+    output.assert_code(2);
+    output.assert_one_line_error();
+    assert!(output.stderr.contains("--dir"), "{output:#?}");
 }
