@@ -1,6 +1,6 @@
 //! Shell completion: `wsdeck completions SHELL` prints the script that registers
 //! wsdeck with a shell, and [`answer_if_asked`] answers that script when it calls
-//! wsdeck back on each <TAB> (`COMPLETE=SHELL wsdeck -- WORDS…`). Because the
+//! wsdeck back on each Tab (`COMPLETE=SHELL wsdeck -- WORDS…`). Because the
 //! answer is worked out then, names saved after the script was installed are
 //! offered too (see `cli::completion_candidates`).
 
