@@ -1,12 +1,14 @@
 //! The command line: subcommands and the connection flags they share, and how those
-//! flags become a profile layer ([`ConnectionArgs::to_profile`]). Flag names follow
-//! wscat where wscat has one.
+//! flags become a profile layer ([`ConnectionArgs::to_profile`]), and the profile,
+//! preset and provider names a shell completes for them (`completion_candidates`).
+//! Flag names follow wscat where wscat has one.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::ArgValueCandidates;
 
 use crate::config::profile::{AuthSettings, Profile, TlsSettings};
 use crate::config::{secrets, template};
@@ -17,6 +19,10 @@ use crate::session::config;
 use crate::session::secret::Secret;
 use crate::session::tls_verify::parse_pin;
 use crate::units::{parse_duration, parse_size};
+
+mod completion_candidates;
+
+use completion_candidates::{preset_names, profile_names, provider_names};
 
 /// Exit codes, shown in `--help`.
 pub const EXIT_CODES_HELP: &str = "\
@@ -88,6 +94,50 @@ pub enum CommandLine {
         #[command(subcommand)]
         action: ProfilesAction,
     },
+    /// Print a shell's completion script; profile and preset names are looked up as you type.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the man page, or write one page per command into a folder (--dir).
+    Man(ManArgs),
+}
+
+/// How to install the completion script, shown in `wsdeck completions --help`.
+pub const COMPLETIONS_HELP: &str = "\
+Install: load the script as the shell starts, so it always matches the wsdeck installed
+(it calls wsdeck back on each <TAB>):
+  bash        echo 'source <(wsdeck completions bash)' >> ~/.bashrc
+  zsh         echo 'source <(wsdeck completions zsh)' >> ~/.zshrc
+  fish        echo 'wsdeck completions fish | source' > ~/.config/fish/completions/wsdeck.fish
+  powershell  add to $PROFILE: wsdeck completions powershell | Out-String | Invoke-Expression";
+
+/// Print a shell's completion script; profile and preset names are looked up as you type.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print the script for.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+/// The shells `wsdeck completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    /// GNU Bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// The friendly interactive shell.
+    Fish,
+    /// PowerShell.
+    Powershell,
+}
+
+/// Print the man page, or write one page per command into a folder (--dir).
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write wsdeck.1 and a page per subcommand (wsdeck-listen.1, …) into DIR,
+    /// creating it, instead of printing wsdeck's page.
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
 }
 
 /// Print the TUI's keys, with your keys.toml applied (checks it too).
@@ -116,6 +166,7 @@ pub enum ProfilesAction {
     /// Print a profile (secrets stored in plain text are masked).
     Show {
         /// Profile name.
+        #[arg(add = ArgValueCandidates::new(profile_names))]
         name: String,
     },
     /// Create a profile from a preset and connection flags (tokens as --token-env NAME).
@@ -123,11 +174,13 @@ pub enum ProfilesAction {
     /// Edit a profile in $VISUAL/$EDITOR; it is saved only if it still parses.
     Edit {
         /// Profile name.
+        #[arg(add = ArgValueCandidates::new(profile_names))]
         name: String,
     },
     /// Delete a profile.
     Rm {
         /// Profile name.
+        #[arg(add = ArgValueCandidates::new(profile_names))]
         name: String,
     },
     /// List the built-in presets.
@@ -273,14 +326,14 @@ pub struct SendArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct ConnectionArgs {
     /// Use the saved profile NAME (`wsdeck profiles list`); flags override its fields.
-    #[arg(short = 'p', long = "profile", value_name = "NAME")]
+    #[arg(short = 'p', long = "profile", value_name = "NAME", add = ArgValueCandidates::new(profile_names))]
     pub profile: Option<String>,
     /// Start from the built-in preset NAME (`wsdeck profiles presets`).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = ArgValueCandidates::new(preset_names))]
     pub preset: Option<String>,
     /// Protocol adapter: raw, socket-io, graphql-ws, apollo-legacy, home-assistant,
     /// binance, pusher, phoenix, action-cable, signalr, ably, aws-api-gateway, echo.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = ArgValueCandidates::new(provider_names))]
     pub provider: Option<String>,
     /// Extra request header, `Name: value` (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]

@@ -1,5 +1,6 @@
 //! The `wsdeck` binary: parses the command line, opens the TUI or runs a headless
 //! command, and turns a failure into one clear line on stderr and its exit code.
+//! A shell asking for completions (`COMPLETE=SHELL`) is answered before all that.
 
 use std::process::ExitCode;
 
@@ -9,6 +10,7 @@ use wsdeck::commands::output::report;
 use wsdeck::{commands, tui};
 
 fn main() -> ExitCode {
+    commands::completions::answer_if_asked();
     let cli = Cli::parse();
     let runtime = match runtime_for(cli.command.as_ref()) {
         Ok(runtime) => runtime,
@@ -37,12 +39,16 @@ fn main() -> ExitCode {
 /// overlapped (waking the other thread per batch, and glibc's allocator locks when
 /// one thread frees what the other allocated): with the same code otherwise,
 /// 200 000 x 100 B went from 0.51 to 0.68 x the limit and 20 000 x 10 KiB from 0.52
-/// to 1.0 x on a quiet machine (docs/PERFORMANCE.md). The TUI and the server keep a
-/// second thread.
+/// to 1.0 x on a quiet machine (docs/PERFORMANCE.md). `completions` and `man` only
+/// print text. The TUI and the server keep a second thread.
 fn runtime_for(command: Option<&CommandLine>) -> std::io::Result<tokio::runtime::Runtime> {
     let parallel = !matches!(
         command,
-        Some(CommandLine::Request(_)) | Some(CommandLine::Send(_)) | Some(CommandLine::Listen(_))
+        Some(CommandLine::Request(_))
+            | Some(CommandLine::Send(_))
+            | Some(CommandLine::Listen(_))
+            | Some(CommandLine::Completions(_))
+            | Some(CommandLine::Man(_))
     );
     let mut builder = if parallel {
         tokio::runtime::Builder::new_multi_thread()

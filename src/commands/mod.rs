@@ -1,10 +1,13 @@
 //! Headless commands (`request`, `listen`, `send`, `serve`, `demo`, `close-codes`),
-//! built on the same session engine as the TUI.
+//! built on the same session engine as the TUI, and the ones that describe wsdeck
+//! itself (`keys`, `completions`, `man`).
 
+pub mod completions;
 pub mod demo;
 pub mod keys;
 pub mod line_sink;
 pub mod listen;
+pub mod man;
 pub mod output;
 pub mod profiles;
 pub mod request;
@@ -36,6 +39,8 @@ pub async fn run(command: CommandLine) -> Result<(), Failure> {
         CommandLine::Profiles { action } => profiles::run(action),
         CommandLine::CloseCodes => output::print(&session::close_code::render_table()),
         CommandLine::Keys(args) => keys::run(args),
+        CommandLine::Completions(args) => completions::run(args),
+        CommandLine::Man(args) => man::run(args),
     }
 }
 

@@ -15,6 +15,7 @@ mod adapter_transcripts;
 mod app_snippets;
 mod app_update;
 mod cli;
+mod completions;
 mod docs;
 mod engine_auth;
 mod engine_basics;

@@ -38,7 +38,13 @@ pub fn inherited_variables_to_drop() -> Vec<std::ffi::OsString> {
 /// `wsdeck ARGS…` ready to run: stdin closed, stdout and stderr piped, and the clean
 /// environment described in the module doc. Set more with `.env(…)` before running.
 pub fn wsdeck(args: &[&str]) -> Command {
-    let mut command = Command::new(wsdeck_path());
+    clean_command(wsdeck_path(), args)
+}
+
+/// `program ARGS…` ready to run the way [`wsdeck`] runs wsdeck (a shell sourcing a
+/// script that calls wsdeck back, say).
+pub fn clean_command(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+    let mut command = Command::new(program);
     command
         .args(args)
         .stdin(Stdio::null())
