@@ -14,14 +14,15 @@
 //! `underlined`, `reversed` (`true` adds, `false` removes). Every mistake — an
 //! unknown key, role or colour — is an error naming the line and column.
 
-use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
+
+use crate::file_mistake::{FileMistake, read_if_present};
 
 use super::palette::Theme;
 use super::role::Role;
@@ -42,59 +43,23 @@ const MODIFIERS: [(&str, Modifier); 5] = [
 ];
 
 /// What is wrong with a `theme.toml`, and where.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct ThemeError {
-    /// The file, when read from one.
-    pub path: Option<PathBuf>,
-    /// 1-based line of the mistake (0 when the file could not be read).
-    pub line: usize,
-    /// 1-based column (in characters) of the mistake.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl fmt::Display for ThemeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = self
-            .path
-            .as_deref()
-            .map_or_else(|| THEME_FILE.to_string(), |path| path.display().to_string());
-        if self.line == 0 {
-            write!(f, "{path}: {}", self.message)
-        } else {
-            write!(f, "{path}:{}:{}: {}", self.line, self.column, self.message)
-        }
-    }
-}
+pub type ThemeError = FileMistake;
 
 /// A mistake at a byte range of the file, before it is placed on a line.
 type Mistake = (Range<usize>, String);
 
 /// The theme `text` (a `theme.toml`) describes.
 pub fn parse(text: &str) -> Result<Theme, ThemeError> {
-    read_document(text).map_err(|(span, message)| error_at(text, span, message))
+    read_document(text).map_err(|(span, message)| FileMistake::at(THEME_FILE, text, span, message))
 }
 
 /// The theme of `dir/theme.toml`, or dark when there is no such file.
 pub fn load(dir: &Path) -> Result<Theme, ThemeError> {
     let path = dir.join(THEME_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Theme::dark()),
-        Err(error) => {
-            return Err(ThemeError {
-                path: Some(path),
-                line: 0,
-                column: 0,
-                message: format!("cannot read it: {error}"),
-            });
-        }
-    };
-    parse(&text).map_err(|error| ThemeError {
-        path: Some(path),
-        ..error
-    })
+    match read_if_present(THEME_FILE, &path)? {
+        Some(text) => parse(&text).map_err(|error| error.in_file(path)),
+        None => Ok(Theme::dark()),
+    }
 }
 
 /// The theme the TUI draws with: `theme.toml` from `config_dir` (if any), without
@@ -255,25 +220,6 @@ fn color(value: &Spanned<DeValue<'_>>) -> Result<Color, Mistake> {
                 .to_string(),
         )
     })
-}
-
-/// An error at byte `span.start` of `text`, as line and column.
-fn error_at(text: &str, span: Range<usize>, message: String) -> ThemeError {
-    let start = span.start.min(text.len());
-    let before = text.get(..start).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit_once('\n')
-        .map_or(before, |(_, last)| last)
-        .chars()
-        .count()
-        + 1;
-    ThemeError {
-        path: None,
-        line,
-        column,
-        message,
-    }
 }
 
 #[cfg(test)]
