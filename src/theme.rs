@@ -3,7 +3,7 @@
 //!
 //! Each function here is a [`Role`]; its style comes from the active theme (see
 //! [`active`]): dark by default, light or the user's own from `theme.toml` (see
-//! [`file`]), without colour under `NO_COLOR`.
+//! [`file`](mod@file)), without colour under `NO_COLOR`.
 
 pub mod active;
 pub mod file;
