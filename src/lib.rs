@@ -16,17 +16,19 @@
 //!    and the provider registry.
 //! 8. `session` — the engine: one actor task per connection, commands in, events out.
 //! 9. `outcome` — how a command failed: class, exit code, message.
-//! 10. `theme` — the colours and styles everything on screen is drawn with.
-//! 11. `server` — the built-in demo and test server.
-//! 12. `config` — profiles, presets and their store, turned into session settings.
-//! 13. `keymap` — what each key does in each context, and the key reference.
-//! 14. `state` — the TUI's state: panes, popups, the log, the composer.
-//! 15. `ui` — drawing that state with ratatui.
-//! 16. `app` — `App::update`: messages in, state changed, effects out.
-//! 17. `cli` — the command line's arguments.
-//! 18. `commands` — the headless commands, and the settings resolution the TUI
+//! 10. `file_mistake` — a mistake in a hand-written file (`keys.toml`,
+//!     `theme.toml`), with its line and column.
+//! 11. `theme` — the colours and styles everything on screen is drawn with.
+//! 12. `server` — the built-in demo and test server.
+//! 13. `config` — profiles, presets and their store, turned into session settings.
+//! 14. `keymap` — what each key does in each context, and the key reference.
+//! 15. `state` — the TUI's state: panes, popups, the log, the composer.
+//! 16. `ui` — drawing that state with ratatui.
+//! 17. `app` — `App::update`: messages in, state changed, effects out.
+//! 18. `cli` — the command line's arguments.
+//! 19. `commands` — the headless commands, and the settings resolution the TUI
 //!     shares with them.
-//! 19. `tui` — the terminal runtime: the event loop, the picker, launching.
+//! 20. `tui` — the terminal runtime: the event loop, the picker, launching.
 
 pub mod wire;
 
@@ -45,6 +47,8 @@ pub mod protocol;
 pub mod session;
 
 pub mod outcome;
+
+pub mod file_mistake;
 
 pub mod theme;
 

@@ -16,12 +16,13 @@
 //! naming the line and column.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
+
+use crate::file_mistake::{FileMistake, read_if_present};
 
 use super::{ALWAYS, Bindings, Context, ContextAction, KeyCombo, Keymap};
 
@@ -29,31 +30,7 @@ use super::{ALWAYS, Bindings, Context, ContextAction, KeyCombo, Keymap};
 pub const KEYS_FILE: &str = "keys.toml";
 
 /// What is wrong with a `keys.toml`, and where.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct KeymapError {
-    /// The file, when read from one.
-    pub path: Option<PathBuf>,
-    /// 1-based line of the mistake (0 when the file could not be read).
-    pub line: usize,
-    /// 1-based column (in characters) of the mistake.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl fmt::Display for KeymapError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = self
-            .path
-            .as_deref()
-            .map_or_else(|| KEYS_FILE.to_string(), |path| path.display().to_string());
-        if self.line == 0 {
-            write!(f, "{path}: {}", self.message)
-        } else {
-            write!(f, "{path}:{}:{}: {}", self.line, self.column, self.message)
-        }
-    }
-}
+pub type KeymapError = FileMistake;
 
 impl Keymap {
     /// The defaults with `text` (a `keys.toml`) applied.
@@ -133,24 +110,10 @@ impl Keymap {
     /// no such file.
     pub fn load(dir: &Path) -> Result<Keymap, KeymapError> {
         let path = dir.join(KEYS_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Keymap::default());
-            }
-            Err(error) => {
-                return Err(KeymapError {
-                    path: Some(path),
-                    line: 0,
-                    column: 0,
-                    message: format!("cannot read it: {error}"),
-                });
-            }
-        };
-        Keymap::from_toml(&text).map_err(|error| KeymapError {
-            path: Some(path),
-            ..error
-        })
+        match read_if_present(KEYS_FILE, &path)? {
+            Some(text) => Keymap::from_toml(&text).map_err(|error| error.in_file(path)),
+            None => Ok(Keymap::default()),
+        }
     }
 }
 
@@ -235,21 +198,7 @@ fn key_names<'v>(value: &'v Spanned<DeValue<'_>>) -> Result<Vec<Spanned<&'v str>
 
 /// An error at byte `span.start` of `text`, as line and column.
 fn error_at(text: &str, span: Range<usize>, message: String) -> KeymapError {
-    let start = span.start.min(text.len());
-    let before = text.get(..start).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit_once('\n')
-        .map_or(before, |(_, last)| last)
-        .chars()
-        .count()
-        + 1;
-    KeymapError {
-        path: None,
-        line,
-        column,
-        message,
-    }
+    FileMistake::at(KEYS_FILE, text, span, message)
 }
 
 #[cfg(test)]

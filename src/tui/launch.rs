@@ -16,12 +16,14 @@ use crate::commands::setup::{self, Resolved};
 use crate::config::presets;
 use crate::config::profile::{MessageFormat, Profile};
 use crate::config::store::{ProfileStore, SaveMode};
+use crate::outcome::{Failure, FailureClass};
 use crate::server::{Server, ServerConfig};
 use crate::session::SessionConfig;
 use crate::session::auth::AuthMethod;
 use crate::state::picker::{Picker, PickerChoice, PickerItem, PickerSource};
 use crate::state::picker_recency::{EntryKind, LastUse, RecencyRanks};
 use crate::state::profile_form::{FormOutcome, FormValues, ProfileForm};
+use crate::theme;
 
 /// The hint shown on the demo's first screen.
 pub const DEMO_WELCOME: &str =
@@ -34,6 +36,7 @@ pub async fn open(
     log_capacity: usize,
 ) -> anyhow::Result<()> {
     require_terminal()?;
+    install_user_theme()?;
     // The failure keeps its class, so the binary exits with its code (2 for bad input).
     let resolved = setup::resolve(url, connection).map_err(anyhow::Error::new)?;
     if let Some(name) = &connection.profile {
@@ -92,6 +95,7 @@ fn snippet_templates(session: &SessionConfig) -> crate::template::Context {
 /// list and opens that preset's form.
 pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> anyhow::Result<()> {
     require_terminal()?;
+    install_user_theme()?;
     let store = ProfileStore::from_env().map_err(|error| anyhow::anyhow!(error.to_string()))?;
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let mut notice: Option<String> = None;
@@ -343,6 +347,7 @@ fn apply_form(mut profile: Profile, values: &FormValues) -> Profile {
 /// Starts the built-in server on a free loopback port and opens the TUI on it.
 pub async fn demo() -> anyhow::Result<()> {
     require_terminal()?;
+    install_user_theme()?;
     let server = Server::bind(ServerConfig {
         port: 0,
         ..ServerConfig::default()
@@ -369,6 +374,19 @@ pub fn has_terminal() -> bool {
 
 /// Said when the TUI is asked for without a terminal.
 pub const NO_TERMINAL: &str = "the TUI needs a terminal; for scripts use a subcommand such as `wsdeck listen`, `request` or `send` (see --help)";
+
+/// Makes the user's theme the one everything is drawn with, before the terminal
+/// is touched: `theme.toml` from the configuration directory, without colour under
+/// `NO_COLOR`. A broken file is INVALID_INPUT with its line and column, so the
+/// binary stops with exit 2 as it does for a broken `keys.toml`.
+fn install_user_theme() -> anyhow::Result<()> {
+    let store = ProfileStore::from_env().ok();
+    let dir = store.as_ref().map(ProfileStore::config_dir);
+    let theme = theme::file::user_theme(dir, theme::file::no_color_requested())
+        .map_err(|error| Failure::new(FailureClass::InvalidInput, error.to_string()))?;
+    theme::active::install(theme);
+    Ok(())
+}
 
 fn require_terminal() -> anyhow::Result<()> {
     if !has_terminal() {

@@ -93,3 +93,22 @@ fn the_readme_key_table_is_the_keymap() {
         );
     }
 }
+
+#[test]
+fn the_theme_docs_list_every_role() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("docs/THEMES.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/THEMES.md");
+    let generated = wsdeck::theme::role::markdown_table();
+    let (current, updated) = readme_block(&doc, "roles", &generated);
+    if current != generated {
+        if std::env::var_os("UPDATE_README").is_some() {
+            std::fs::write(&path, updated).expect("docs/THEMES.md written");
+            return;
+        }
+        panic!(
+            "docs/THEMES.md's role list differs from the roles; refresh it with \
+             UPDATE_README=1 cargo test --test it docs::\n--- docs\n{current}\n--- roles\n{generated}"
+        );
+    }
+}

@@ -32,6 +32,7 @@ mod reference_servers;
 mod serve;
 mod snapshots;
 mod terminal_safety;
+mod themes;
 mod tls;
 mod tui_e2e;
 mod tui_loop;

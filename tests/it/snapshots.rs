@@ -65,7 +65,8 @@ fn frame(
     }))
 }
 
-fn key(code: KeyCode) -> Msg {
+/// A key pressed without modifiers.
+pub(crate) fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
@@ -74,7 +75,7 @@ fn ctrl(c: char) -> Msg {
 }
 
 /// An app that connected, exchanged a few messages and was closed by the peer.
-fn session_app(now: Instant) -> App {
+pub(crate) fn session_app(now: Instant) -> App {
     let mut app = App::new(app_setup(URL));
     let peer: SocketAddr = "127.0.0.1:8765".parse().expect("a socket address");
     let events = vec![
@@ -216,7 +217,7 @@ fn restamp_system_lines(app: &mut App) {
 }
 
 /// Moves focus to the log and selects the [`TRADE`] message with ↑.
-fn select_trade(app: &mut App, now: Instant) {
+pub(crate) fn select_trade(app: &mut App, now: Instant) {
     app.update(key(KeyCode::Tab), now);
     assert_eq!(app.state.focus, Focus::Log);
     for _ in 0..20 {

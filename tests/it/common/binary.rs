@@ -25,13 +25,18 @@ pub fn wsdeck_path() -> PathBuf {
 
 /// The variables a test's child must not inherit: every `WSDECK_*` (one test may
 /// point `WSDECK_CONFIG_DIR` at a temp dir while others run in the same process)
-/// and the backtrace switches (a backtrace would change what a failure prints).
+/// the backtrace switches (a backtrace would change what a failure prints) and
+/// `NO_COLOR` (a developer's would take the colours tests look for).
 pub fn inherited_variables_to_drop() -> Vec<std::ffi::OsString> {
     let mut names: Vec<_> = std::env::vars_os()
         .map(|(name, _)| name)
         .filter(|name| name.to_string_lossy().starts_with("WSDECK_"))
         .collect();
-    names.extend(["RUST_BACKTRACE".into(), "RUST_LIB_BACKTRACE".into()]);
+    names.extend([
+        "RUST_BACKTRACE".into(),
+        "RUST_LIB_BACKTRACE".into(),
+        "NO_COLOR".into(),
+    ]);
     names
 }
 
