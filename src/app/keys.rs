@@ -336,6 +336,7 @@ impl App {
             UserCommand::Ping => to_session(Command::Ping),
             UserCommand::Provider(name) => to_session(Command::SetProvider(name)),
             UserCommand::ResendUnconfirmed => to_session(Command::ResendUnconfirmed),
+            UserCommand::Every(request) => self.every(request),
             UserCommand::Clear => {
                 self.state.log.clear();
                 self.state.log_view = crate::state::log_view::LogView::new();

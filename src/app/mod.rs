@@ -3,6 +3,7 @@
 //! runtime must carry out (commands to the session, clipboard, files, quit). It is
 //! pure: no terminal, no socket, so every key path is tested directly.
 
+mod every;
 mod keys;
 mod mouse;
 mod search_filter;

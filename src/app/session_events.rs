@@ -61,7 +61,7 @@ impl App {
                     SystemLevel::Info,
                 );
             }
-            Event::Stats(_) | Event::Rtt(_) | Event::AdapterStatus(_) => {}
+            Event::Stats(_) | Event::Rtt(_) | Event::AdapterStatus(_) | Event::Schedule(_) => {}
             Event::Stopped => {
                 if self.state.quitting {
                     return vec![Effect::Quit];

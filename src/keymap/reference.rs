@@ -66,6 +66,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "send again what a broken link left unconfirmed",
     ),
     ("provider NAME", "switch adapter (socket-io…) and reconnect"),
+    (
+        "every DURATION SNIPPET|MESSAGE",
+        "send a snippet or message every 5s, 500ms…",
+    ),
+    ("every off", "stop the scheduled send"),
     ("clear", "clear the log"),
     ("save FILE", "save the log to FILE (JSON lines)"),
     ("save-profile NAME", "save this connection as profile NAME"),

@@ -297,6 +297,9 @@ pub enum Event {
         /// The composer shortcuts its adapter offers, as `(usage, what it does)`.
         commands: &'static [(&'static str, &'static str)],
     },
+    /// The scheduled send (`:every`) started, sent, skipped or stopped: its state
+    /// now, `None` when there is none.
+    Schedule(Option<Box<super::schedule::ScheduleStatus>>),
     /// The actor stopped (after `Shutdown`); no more events follow.
     Stopped,
 }

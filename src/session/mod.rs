@@ -14,6 +14,7 @@ pub mod event;
 pub mod event_channel;
 pub mod queue;
 pub mod rate_limit;
+pub mod schedule;
 pub mod stats;
 pub mod tls;
 pub mod tls_probe;

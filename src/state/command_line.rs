@@ -11,7 +11,7 @@ use crate::keymap::{Bindings, PromptAction};
 use crate::session::close_code::validate_close;
 
 /// Every command with its arguments, for error messages and the help overlay.
-pub const COMMANDS_USAGE: &str = "close CODE [REASON], reconnect, disconnect, connect, resend-unconfirmed, provider NAME, clear, save FILE, save-profile NAME, snippets, ping, quit, help";
+pub const COMMANDS_USAGE: &str = "close CODE [REASON], reconnect, disconnect, connect, resend-unconfirmed, provider NAME, every DURATION SNIPPET|MESSAGE, every off, clear, save FILE, save-profile NAME, snippets, ping, quit, help";
 
 /// Command names offered by Tab completion, in the order the help lists them.
 pub const COMMAND_NAMES: &[&str] = &[
@@ -21,6 +21,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "connect",
     "resend-unconfirmed",
     "provider",
+    "every",
     "clear",
     "save",
     "save-profile",
@@ -53,6 +54,8 @@ pub enum UserCommand {
     ResendUnconfirmed,
     /// `provider NAME`: speak NAME's protocol, reconnecting with its adapter.
     Provider(String),
+    /// `every DURATION SNIPPET|MESSAGE` or `every off`: a scheduled send.
+    Every(super::every_command::EveryRequest),
     /// `clear`: empty the log.
     Clear,
     /// `save FILE`: write the log to a file.
@@ -115,6 +118,7 @@ pub fn parse_command(text: &str) -> Result<UserCommand, String> {
         },
         "snippets" => no_args(UserCommand::Snippets),
         "provider" => parse_provider(rest),
+        "every" => super::every_command::parse_every(rest).map(UserCommand::Every),
         other => Err(format!("unknown command '{other}'; try {COMMANDS_USAGE}")),
     }
 }
@@ -546,7 +550,7 @@ mod tests {
         assert_eq!(
             parse_command("foo").unwrap_err(),
             "unknown command 'foo'; try close CODE [REASON], reconnect, disconnect, connect, \
-             resend-unconfirmed, provider NAME, clear, save FILE, save-profile NAME, snippets, ping, quit, help"
+             resend-unconfirmed, provider NAME, every DURATION SNIPPET|MESSAGE, every off, clear, save FILE, save-profile NAME, snippets, ping, quit, help"
         );
         let cases = [
             ("", COMMANDS_USAGE),

@@ -25,6 +25,21 @@ pub struct PendingReconnect {
     pub at: Instant,
 }
 
+/// The scheduled send (`:every`) as the state pane shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleView {
+    /// How often it sends.
+    pub interval: Duration,
+    /// The snippet's name, or the message.
+    pub label: String,
+    /// When the next send is due, on the UI's clock.
+    pub next_at: Instant,
+    /// Messages it sent.
+    pub sent: u64,
+    /// Sends skipped while the link was down.
+    pub skipped: u64,
+}
+
 /// The connection as the state pane shows it.
 #[derive(Debug, Clone)]
 pub struct ConnectionView {
@@ -62,6 +77,8 @@ pub struct ConnectionView {
     pub unconfirmed: usize,
     /// The profile the session came from, if any.
     pub profile: Option<String>,
+    /// The scheduled send (`:every`), while one runs.
+    pub schedule: Option<ScheduleView>,
 }
 
 impl ConnectionView {
@@ -85,6 +102,7 @@ impl ConnectionView {
             recognised: None,
             unconfirmed: 0,
             profile: None,
+            schedule: None,
         }
     }
 
@@ -169,6 +187,16 @@ impl ConnectionView {
                 self.stats.queue_len = *queue_len;
                 true
             }
+            Event::Schedule(status) => {
+                self.schedule = status.as_ref().map(|status| ScheduleView {
+                    interval: status.interval,
+                    label: status.label.clone(),
+                    next_at: now + status.next_in,
+                    sent: status.sent,
+                    skipped: status.skipped,
+                });
+                true
+            }
             Event::Frame(_) | Event::SendFailed { .. } | Event::Notice(_) | Event::Stopped => false,
         }
     }
@@ -187,7 +215,7 @@ impl ConnectionView {
     /// Whether something on screen changes with time alone (a countdown or uptime),
     /// so the UI needs a periodic redraw.
     pub fn is_ticking(&self) -> bool {
-        self.reconnect.is_some() || self.opened_at.is_some()
+        self.reconnect.is_some() || self.opened_at.is_some() || self.schedule.is_some()
     }
 }
 

@@ -8,6 +8,7 @@ pub mod close_dialog;
 pub mod command_line;
 pub mod composer;
 pub mod connection;
+pub mod every_command;
 pub mod filter_expr;
 pub mod hex_dump;
 pub mod history;

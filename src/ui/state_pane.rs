@@ -127,6 +127,12 @@ fn bar_extras(view: &ConnectionView, dropped: u64) -> Vec<(String, Style)> {
         format!("→{} ←{}", stats.messages_sent, stats.messages_received),
         Style::new(),
     ));
+    if let Some(schedule) = &view.schedule {
+        extras.push((
+            super::schedule_text::schedule_short(schedule),
+            theme::decoded(),
+        ));
+    }
     if stats.queue_len > 0 {
         extras.push((format!("queue {}", stats.queue_len), theme::dim()));
     }
@@ -173,6 +179,13 @@ pub fn state_lines(
     lines.push(pair("up", &uptime, width));
     lines.push(rtt_line(view, width));
     lines.extend(traffic_lines(view, dropped, width));
+    if let Some(schedule) = &view.schedule {
+        let text = super::schedule_text::schedule_line(schedule, now);
+        lines.push(Line::from(Span::styled(
+            fit(&text, width),
+            theme::decoded(),
+        )));
+    }
     lines.extend(close_lines(view, width));
     if let Some(provider) = view.recognised {
         let text = format!("looks like {provider} · :provider {provider}");

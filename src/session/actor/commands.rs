@@ -59,6 +59,8 @@ impl Actor {
                 self.stats.reset(Instant::now());
                 self.emit_stats(true).await;
             }
+            Command::Every(schedule) => self.start_schedule(schedule).await,
+            Command::StopEvery => self.stop_schedule().await,
             Command::Shutdown => match self.link {
                 Link::Open(_) => {
                     self.begin_close(1000, String::new(), AfterClose::Stop)

@@ -9,6 +9,7 @@ mod ending;
 mod lifecycle;
 mod receiving;
 mod recognising;
+mod scheduling;
 mod sending;
 mod timers;
 
@@ -90,6 +91,11 @@ pub enum Command {
     /// Switch to another provider's adapter (and its subprotocol and endpoint, where
     /// the user gave none) and reconnect with it.
     SetProvider(String),
+    /// Send a message every so often while the link is ready (`:every`), in place
+    /// of any schedule before.
+    Every(super::schedule::Schedule),
+    /// Stop the scheduled send (`:every off`).
+    StopEvery,
     /// Close with 1000 if open and stop the actor.
     Shutdown,
 }
@@ -250,6 +256,8 @@ enum Timer {
     RateLimit,
     /// The adapter's app-level heartbeat.
     Adapter,
+    /// The scheduled send (`:every`) is due.
+    Scheduled,
 }
 
 /// A frame that crossed the wire, as the actor saw it, before redaction:
@@ -347,6 +355,8 @@ pub(crate) struct Actor {
     step_clock: Option<(std::time::Instant, SystemTime)>,
     /// The `{{seq}}` counter of on-connect templates, across reconnects.
     template_seq: Arc<AtomicU64>,
+    /// The scheduled send (`:every`), if one runs.
+    schedule: Option<scheduling::RunningSchedule>,
 }
 
 impl Actor {
@@ -391,6 +401,7 @@ impl Actor {
             last_adapter_status: Vec::new(),
             step_clock: None,
             template_seq: Arc::default(),
+            schedule: None,
         }
     }
 

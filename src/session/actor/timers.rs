@@ -13,7 +13,15 @@ impl Actor {
     /// time has come ([`Actor::on_timers`]): both read this one list, so what wakes
     /// the actor and what it then does cannot drift apart.
     pub(super) fn link_timers(&self) -> Vec<(Timer, Instant)> {
-        let mut timers = Vec::with_capacity(5);
+        let mut timers = self.timers_of_the_link();
+        // Last: it runs whatever the link does, counting a skip while it is down.
+        timers.extend(self.schedule_due_at().map(|at| (Timer::Scheduled, at)));
+        timers
+    }
+
+    /// The timers that belong to the link's state.
+    fn timers_of_the_link(&self) -> Vec<(Timer, Instant)> {
+        let mut timers = Vec::with_capacity(6);
         match &self.link {
             Link::Waiting { at, .. } => timers.push((Timer::Reconnect, *at)),
             Link::Open(open) => {
@@ -99,6 +107,7 @@ impl Actor {
                     self.drain_queue().await;
                 }
                 Timer::Adapter => self.on_adapter_timer().await,
+                Timer::Scheduled => self.on_schedule_due(now).await,
             }
             if !matches!(self.link, Link::Open(_)) {
                 break;
