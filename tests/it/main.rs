@@ -21,6 +21,7 @@ mod engine_auth;
 mod engine_basics;
 mod engine_close;
 mod engine_connect;
+mod engine_every;
 mod engine_reconnect;
 mod layers;
 mod listen_output;
