@@ -162,3 +162,28 @@ async fn an_idle_loop_does_not_redraw() {
     assert!(idle_draws <= 4, "{idle_draws} draws in 1.5 s of quiet");
     terminate(runner).await;
 }
+
+#[tokio::test]
+async fn every_typed_in_the_composer_sends_on_schedule_and_shows_in_the_state_pane() {
+    let (_server, runner) = connected_to_echo().await;
+    runner.type_text(r#":every 200ms {"beat":1}"#);
+    runner.key(KeyCode::Enter);
+    runner
+        .wait_for(r#"every 200ms · '{"beat":1}' · next in"#)
+        .await;
+    // Three echoes back, 200 ms apart: the schedule keeps sending on its own.
+    let echo = r#"← text       10 B  {"beat":1}"#;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while log_lines(&runner.screen(), echo).len() < 3 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{}",
+            runner.screen()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    runner.type_text(":every off");
+    runner.key(KeyCode::Enter);
+    runner.wait_for("scheduled send stopped").await;
+    terminate(runner).await;
+}
