@@ -67,8 +67,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     ("provider NAME", "switch adapter (socket-io…) and reconnect"),
     (
-        "every DURATION SNIPPET|MESSAGE",
-        "send a snippet or message every 5s, 500ms…",
+        "every DURATION WHAT",
+        "send snippet/message WHAT every 5s, 500ms…",
     ),
     ("every off", "stop the scheduled send"),
     ("clear", "clear the log"),
