@@ -1,6 +1,6 @@
-//! The scheduled send (`:every`) in words: the state pane's line
-//! (`every 5s · ping · next in 3s · sent 4`) and the status bar's short form
-//! (`every 5s ×4`).
+//! The scheduled send (`:every`) in words: the state pane's values
+//! (`every 5s · ping` over `next in 3s · sent 4`) and the status bar's short
+//! form (`every 5s ×4`).
 
 use std::time::Duration;
 
@@ -8,21 +8,21 @@ use tokio::time::Instant;
 
 use crate::state::connection::ScheduleView;
 
-/// The state pane's line: interval, name, time to the next send, what was sent and,
-/// when any, what was skipped while the link was down.
-pub fn schedule_line(schedule: &ScheduleView, now: Instant) -> String {
-    let next_in = schedule.next_at.saturating_duration_since(now);
-    let mut text = format!(
-        "every {} · {} · next in {} · sent {}",
+/// The state pane's two values: what is sent how often (`5s · ping`), and how it
+/// goes (`next in 3s · sent 4`, and `· skipped 2` when sends were skipped while
+/// the link was down).
+pub fn schedule_values(schedule: &ScheduleView, now: Instant) -> (String, String) {
+    let what = format!(
+        "{} · {}",
         humantime::format_duration(schedule.interval),
-        schedule.label,
-        countdown(next_in),
-        schedule.sent
+        schedule.label
     );
+    let next_in = schedule.next_at.saturating_duration_since(now);
+    let mut progress = format!("next in {} · sent {}", countdown(next_in), schedule.sent);
     if schedule.skipped > 0 {
-        text.push_str(&format!(" · skipped {}", schedule.skipped));
+        progress.push_str(&format!(" · skipped {}", schedule.skipped));
     }
-    text
+    (what, progress)
 }
 
 /// The status bar's short form: the interval and how many were sent.
@@ -62,14 +62,14 @@ mod tests {
         let now = Instant::now();
         let mut view = schedule(now);
         assert_eq!(
-            schedule_line(&view, now),
-            "every 5s · ping · next in 3s · sent 4"
+            schedule_values(&view, now),
+            ("5s · ping".to_owned(), "next in 3s · sent 4".to_owned())
         );
         view.skipped = 2;
         view.next_at = now + Duration::from_millis(250);
         assert_eq!(
-            schedule_line(&view, now),
-            "every 5s · ping · next in 250ms · sent 4 · skipped 2"
+            schedule_values(&view, now).1,
+            "next in 250ms · sent 4 · skipped 2"
         );
         assert_eq!(schedule_short(&view), "every 5s ×4");
     }

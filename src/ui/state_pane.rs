@@ -180,11 +180,15 @@ pub fn state_lines(
     lines.push(rtt_line(view, width));
     lines.extend(traffic_lines(view, dropped, width));
     if let Some(schedule) = &view.schedule {
-        let text = super::schedule_text::schedule_line(schedule, now);
-        lines.push(Line::from(Span::styled(
-            fit(&text, width),
-            theme::decoded(),
-        )));
+        let (what, progress) = super::schedule_text::schedule_values(schedule, now);
+        lines.push(pair("every", &what, width));
+        lines.push(Line::from(vec![
+            Span::raw(" ".repeat(LABEL_WIDTH)),
+            Span::styled(
+                fit(&progress, width.saturating_sub(LABEL_WIDTH)),
+                theme::dim(),
+            ),
+        ]));
     }
     lines.extend(close_lines(view, width));
     if let Some(provider) = view.recognised {
