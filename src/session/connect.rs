@@ -151,7 +151,7 @@ pub async fn connect(
         tracing::debug!(
             kind = ?error.kind,
             http_status = error.http_status,
-            message = %error.message,
+            why = %error.message,
             "connect failed"
         );
     }

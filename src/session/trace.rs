@@ -16,7 +16,7 @@ pub(crate) fn event(event: &Event) {
             url = %info.url,
             subprotocol = info.subprotocol.as_deref().unwrap_or("-"),
             tls = info.tls,
-            peer = ?info.peer_addr,
+            peer = info.peer_addr.map(tracing::field::display),
             "opened"
         ),
         Event::Closed(outcome) => tracing::debug!(
@@ -33,9 +33,9 @@ pub(crate) fn event(event: &Event) {
         } => {
             tracing::debug!(attempt, max_attempts = *max_attempts, delay = ?delay, "reconnect scheduled")
         }
-        Event::Error { kind, message } => tracing::warn!(kind = ?kind, %message, "error"),
+        Event::Error { kind, message } => tracing::warn!(kind = ?kind, why = %message, "error"),
         Event::SendFailed { id, kind, message } => {
-            tracing::warn!(id, kind = ?kind, %message, "send failed")
+            tracing::warn!(id, kind = ?kind, why = %message, "send failed")
         }
         Event::Queued { id, queue_len } => tracing::debug!(id, queue_len, "queued"),
         Event::Notice(text) => tracing::debug!(%text, "notice"),
