@@ -90,6 +90,37 @@ async fn a_second_run_appends_and_the_default_filter_leaves_frames_out() {
     );
 }
 
+#[tokio::test]
+async fn a_refused_connect_logs_why_and_the_reconnect_it_schedules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("refused.log");
+    let log_arg = log.to_str().expect("utf-8 path");
+    let run = run_wsdeck(
+        &[
+            "listen",
+            "ws://127.0.0.1:1",
+            "--max-attempts",
+            "1",
+            "--log-file",
+            log_arg,
+        ],
+        &[],
+    )
+    .await;
+    run.assert_code(3);
+    let text = read(&log);
+    assert_eq!(
+        text.matches("connect failed kind=Refused").count(),
+        2,
+        "{text}"
+    );
+    assert!(
+        text.contains("reconnect scheduled attempt=1 max_attempts=1 delay="),
+        "{text}"
+    );
+    assert!(text.contains("kind=GaveUp"), "{text}");
+}
+
 #[test]
 fn an_unwritable_log_file_is_one_line_and_exit_2_before_anything_starts() {
     let dir = tempfile::tempdir().expect("temp dir");
