@@ -57,6 +57,11 @@ pub struct Cli {
     /// How many log entries the TUI keeps in memory (older ones are dropped from view).
     #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub log_capacity: u64,
+    /// Write debug tracing (connects, handshakes, closes, reconnects, frame sizes) to
+    /// PATH, appending, mode 0600; never to the terminal. Filter: WSDECK_LOG (default
+    /// wsdeck=debug; wsdeck=trace adds frame sizes).
+    #[arg(long, global = true, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub log_file: Option<PathBuf>,
     /// Connection settings for the TUI.
     #[command(flatten)]
     pub connection: ConnectionArgs,

@@ -16,19 +16,20 @@
 //!    and the provider registry.
 //! 8. `session` — the engine: one actor task per connection, commands in, events out.
 //! 9. `outcome` — how a command failed: class, exit code, message.
-//! 10. `file_mistake` — a mistake in a hand-written file (`keys.toml`,
+//! 10. `debug_log` — `--log-file`: the engine's tracing written to a file.
+//! 11. `file_mistake` — a mistake in a hand-written file (`keys.toml`,
 //!     `theme.toml`), with its line and column.
-//! 11. `theme` — the colours and styles everything on screen is drawn with.
-//! 12. `server` — the built-in demo and test server.
-//! 13. `config` — profiles, presets and their store, turned into session settings.
-//! 14. `keymap` — what each key does in each context, and the key reference.
-//! 15. `state` — the TUI's state: panes, popups, the log, the composer.
-//! 16. `ui` — drawing that state with ratatui.
-//! 17. `app` — `App::update`: messages in, state changed, effects out.
-//! 18. `cli` — the command line's arguments.
-//! 19. `commands` — the headless commands, and the settings resolution the TUI
+//! 12. `theme` — the colours and styles everything on screen is drawn with.
+//! 13. `server` — the built-in demo and test server.
+//! 14. `config` — profiles, presets and their store, turned into session settings.
+//! 15. `keymap` — what each key does in each context, and the key reference.
+//! 16. `state` — the TUI's state: panes, popups, the log, the composer.
+//! 17. `ui` — drawing that state with ratatui.
+//! 18. `app` — `App::update`: messages in, state changed, effects out.
+//! 19. `cli` — the command line's arguments.
+//! 20. `commands` — the headless commands, and the settings resolution the TUI
 //!     shares with them.
-//! 20. `tui` — the terminal runtime: the event loop, the picker, launching.
+//! 21. `tui` — the terminal runtime: the event loop, the picker, launching.
 
 pub mod wire;
 
@@ -47,6 +48,8 @@ pub mod protocol;
 pub mod session;
 
 pub mod outcome;
+
+pub mod debug_log;
 
 pub mod file_mistake;
 

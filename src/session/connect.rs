@@ -81,6 +81,7 @@ pub async fn connect(
     let redactor = &redactor;
     let url = config.auth.url_with_token(&config.url);
     let shown_url = redactor.text(url.as_str()).into_owned();
+    tracing::debug!(url = %shown_url, timeout = ?config.connect_timeout, "connecting");
     let request = build_request(config, &url).map_err(|error| redact(error, redactor))?;
     let secure = url.scheme() == "wss";
     let connector = match tls_config {
@@ -120,6 +121,12 @@ pub async fn connect(
             .get("sec-websocket-protocol")
             .and_then(|value| value.to_str().ok())
             .map(|value| redactor.text(value).into_owned());
+        tracing::debug!(
+            status = response.status().as_u16(),
+            subprotocol = subprotocol.as_deref().unwrap_or("-"),
+            peer = %peer_addr,
+            "handshake done"
+        );
         Ok(Established {
             stream,
             info: ConnectionInfo {
@@ -131,7 +138,7 @@ pub async fn connect(
             },
         })
     };
-    match tokio::time::timeout(config.connect_timeout, attempt).await {
+    let result = match tokio::time::timeout(config.connect_timeout, attempt).await {
         Ok(result) => result.map_err(|error| redact(error, redactor)),
         Err(_) => Err(timed_out(
             &shown_url,
@@ -139,7 +146,16 @@ pub async fn connect(
             secure,
             tcp_connected.load(Ordering::Relaxed),
         )),
+    };
+    if let Err(error) = &result {
+        tracing::debug!(
+            kind = ?error.kind,
+            http_status = error.http_status,
+            why = %error.message,
+            "connect failed"
+        );
     }
+    result
 }
 
 /// An attempt that ran out of time: before TCP connected (is the host reachable?) or

@@ -54,9 +54,10 @@ impl EventSender {
         }
     }
 
-    /// Adds an event without waiting; true when the batch is full and must be
-    /// flushed. The hot path (one incoming frame) uses it to avoid building a future.
+    /// Adds an event without waiting (and writes it to the debug log); true when the
+    /// batch is full and must be flushed. The hot path (one incoming frame) uses it to avoid building a future.
     pub(crate) fn push_now(&mut self, event: Event) -> bool {
+        super::trace::event(&event);
         if let Event::Frame(frame) = &event {
             self.pending_bytes += frame.payload.len();
         }

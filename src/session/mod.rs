@@ -19,6 +19,7 @@ pub mod stats;
 pub mod tls;
 pub mod tls_probe;
 pub mod tls_verify;
+mod trace;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

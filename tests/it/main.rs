@@ -26,6 +26,7 @@ mod engine_every;
 mod engine_reconnect;
 mod layers;
 mod listen_output;
+mod log_file;
 mod presets_connect;
 mod profiles;
 mod profiles_cli;

@@ -115,6 +115,7 @@ impl Actor {
 
     /// The server judged our credentials or handshake.
     pub(super) async fn on_verdict(&mut self, verdict: AuthVerdict) {
+        tracing::debug!(verdict = ?verdict, "auth verdict");
         match verdict {
             AuthVerdict::Accepted => self.on_ready(true).await,
             AuthVerdict::Refused => {
