@@ -48,6 +48,14 @@ pub(crate) fn event(event: &Event) {
         }
         Event::ProviderChanged { provider, .. } => tracing::debug!(provider, "provider changed"),
         Event::AdapterStatus(lines) => tracing::trace!(lines = lines.len(), "adapter status"),
+        // The label is left out: for a message typed after `:every` it is the payload.
+        Event::Schedule(Some(status)) => tracing::trace!(
+            interval = ?status.interval,
+            sent = status.sent,
+            skipped = status.skipped,
+            "schedule"
+        ),
+        Event::Schedule(None) => tracing::debug!("schedule stopped"),
         Event::Stats(_) => {}
         Event::Stopped => tracing::debug!("stopped"),
     }
