@@ -340,3 +340,30 @@ fn read_profile(name: &str, path: &Path) -> Result<Profile, ProfileError> {
     let text = read_text(name, path)?;
     Profile::parse(&text, &origin(name, path))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::profile::tests::full_profile;
+
+    #[test]
+    fn every_field_round_trips_through_a_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = ProfileStore::at(dir.path().join("config"));
+        let profile = full_profile();
+        let path = store
+            .save("kitchen", &profile, SaveMode::CreateNew)
+            .expect("saved");
+        assert_eq!(path, store.path_of("kitchen").expect("a valid name"));
+        assert_eq!(path.parent(), Some(store.profiles_dir().as_path()));
+        assert_eq!(store.load("kitchen").expect("loads"), profile);
+        let text = fs::read_to_string(&path).expect("written");
+        assert!(text.contains("ping_interval = \"1m 30s\""), "{text}");
+        assert!(text.contains("max_message_size = \"1MiB\""), "{text}");
+        let entries = store.list().expect("listed");
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].name, "kitchen");
+        assert!(entries[0].modified.is_some());
+        assert_eq!(entries[0].profile.as_ref().ok(), Some(&profile));
+    }
+}

@@ -23,6 +23,8 @@ pub struct PtyApp {
     writer: Box<dyn Write + Send>,
     /// The binary's process.
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// Disconnects when the reader thread has read the pty to its end.
+    reader_finished: std::sync::mpsc::Receiver<()>,
 }
 
 impl PtyApp {
@@ -61,8 +63,11 @@ impl PtyApp {
         let (screen_in, raw_in) = (screen.clone(), raw.clone());
         // The master must stay open while the child runs; the reader thread owns it.
         let master = pty.master;
+        let (reader_done, reader_finished) = std::sync::mpsc::channel::<()>();
         std::thread::spawn(move || {
             let _master = master;
+            // Dropped when the loop ends: wait_exit then knows all output is in.
+            let _reader_done = reader_done;
             let mut buffer = [0u8; 8192];
             while let Ok(read) = reader.read(&mut buffer) {
                 if read == 0 {
@@ -77,6 +82,7 @@ impl PtyApp {
             raw,
             writer,
             child,
+            reader_finished,
         }
     }
 
@@ -120,6 +126,9 @@ impl PtyApp {
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                // What the binary wrote last (restoring the terminal) may still be
+                // on its way through the pty: wait until the reader has it all.
+                let _ = self.reader_finished.recv_timeout(Duration::from_secs(2));
                 return status;
             }
             if started.elapsed() > WAIT {
