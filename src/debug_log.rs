@@ -45,7 +45,7 @@ pub fn start(path: &Path) -> Result<DebugLog, Failure> {
             path.display()
         ))
     })?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    let (writer, guard) = tracing_appender::non_blocking(EscapedLines(file));
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
@@ -60,6 +60,30 @@ pub fn start(path: &Path) -> Result<DebugLog, Failure> {
     Ok(DebugLog {
         _flush_on_drop: guard,
     })
+}
+
+/// A writer that escapes control and bidi characters in each line it is given (the
+/// line's final newline kept): close reasons, error texts and URLs come from
+/// servers, and a log read with `cat` or `tail -f` must not run their escape
+/// sequences. It runs on the log's background thread, off the connection's path.
+struct EscapedLines<W>(W);
+
+impl<W: io::Write> io::Write for EscapedLines<W> {
+    fn write(&mut self, line: &[u8]) -> io::Result<usize> {
+        let text = String::from_utf8_lossy(line);
+        let (content, newline) = match text.strip_suffix('\n') {
+            Some(content) => (content, "\n"),
+            None => (&*text, ""),
+        };
+        let escaped = crate::terminal_text::one_line(content);
+        self.0.write_all(escaped.as_bytes())?;
+        self.0.write_all(newline.as_bytes())?;
+        Ok(line.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The filter `value` spells (unset or blank: [`DEFAULT_FILTER`]).
@@ -99,6 +123,16 @@ fn invalid(message: String) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_servers_escape_sequences_reach_the_file_escaped() {
+        use std::io::Write as _;
+        let mut out = EscapedLines(Vec::new());
+        out.write_all("closed reason=a\x1b]0;pwned\x07b\u{202e}c\n".as_bytes())
+            .expect("written");
+        let written = String::from_utf8(out.0).expect("UTF-8");
+        assert_eq!(written, "closed reason=a\\x1b]0;pwned\\x07b\\u202ec\n");
+    }
 
     #[test]
     fn an_unset_or_blank_filter_is_the_default() {
