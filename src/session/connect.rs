@@ -12,13 +12,13 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError, SubProtocolError};
 use tokio_tungstenite::tungstenite::handshake::client::Request;
-use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue, Response};
+use tokio_tungstenite::tungstenite::http::{HeaderMap, HeaderName, HeaderValue, Response};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use url::{Host, Url};
 
 use super::config::{SessionConfig, TlsOptions};
-use super::event::{ConnectionInfo, ErrorKind};
+use super::event::{ConnectionInfo, ErrorKind, Handshake};
 use super::tls;
 use super::tls_probe;
 use super::tls_verify::CertProblem;
@@ -103,6 +103,7 @@ pub async fn connect(
         let (tcp, peer_addr) = open_tcp(&url).await?;
         tcp_connected.store(true, Ordering::Relaxed);
         let _ = tcp.set_nodelay(true);
+        let request_headers = shown_headers(request.headers(), redactor);
         let handshake = tokio_tungstenite::client_async_tls_with_config(
             request,
             tcp,
@@ -135,6 +136,11 @@ pub async fn connect(
                 tls: secure,
                 insecure: secure && config.tls.insecure,
                 peer_addr: Some(peer_addr),
+                handshake: Handshake {
+                    request_headers,
+                    status: response.status().as_u16(),
+                    response_headers: shown_headers(response.headers(), redactor),
+                },
             },
         })
     };
@@ -219,6 +225,27 @@ fn build_request(config: &SessionConfig, url: &Url) -> Result<Request, ConnectEr
         headers.insert(header_name, header_value);
     }
     Ok(request)
+}
+
+/// Headers as a recording keeps them: in order, credentials masked (an
+/// `Authorization` keeps its scheme, `Bearer ***`; cookies become `***`) and any
+/// known token replaced wherever it appears.
+fn shown_headers(headers: &HeaderMap, redactor: &Redactor) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            let shown = match name.as_str() {
+                "authorization" | "proxy-authorization" => match value.split_once(' ') {
+                    Some((scheme, _)) => format!("{scheme} ***"),
+                    None => "***".to_owned(),
+                },
+                "cookie" | "set-cookie" => "***".to_owned(),
+                _ => redactor.text(&value).into_owned(),
+            };
+            (name.as_str().to_owned(), shown)
+        })
+        .collect()
 }
 
 /// Resolves the host and opens TCP to the first address that answers.

@@ -194,8 +194,30 @@ impl ErrorKind {
     }
 }
 
+/// The WebSocket upgrade as it went: the request wsdeck sent and the server's
+/// answer, for recordings and exports. Secret values are masked (`Bearer ***`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Handshake {
+    /// The request's headers, in order, names in lower case.
+    pub request_headers: Vec<(String, String)>,
+    /// The response's status code (101 when it succeeded).
+    pub status: u16,
+    /// The response's headers, in order, names in lower case.
+    pub response_headers: Vec<(String, String)>,
+}
+
+impl Handshake {
+    /// The value of the response header `name` (lower case).
+    pub fn response_header(&self, name: &str) -> Option<&str> {
+        self.response_headers
+            .iter()
+            .find(|(header, _)| header == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
 /// Facts about an opened connection, for the state pane.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ConnectionInfo {
     /// The URL connected to, with any token redacted.
     pub url: String,
@@ -207,6 +229,8 @@ pub struct ConnectionInfo {
     pub insecure: bool,
     /// The peer's socket address.
     pub peer_addr: Option<std::net::SocketAddr>,
+    /// The upgrade request and response, secrets masked.
+    pub handshake: Handshake,
 }
 
 /// How a connection ended.

@@ -35,7 +35,7 @@ pub use auth::{AuthConfig, AuthMethod};
 pub use config::{ConfigError, SessionConfig};
 pub use event::{
     CloseOutcome, ConnectionInfo, ConnectionState, Direction, ErrorKind, Event, Frame, FrameKind,
-    MessageId, PayloadKind,
+    Handshake, MessageId, PayloadKind,
 };
 
 pub use event_channel::EventReceiver;

@@ -235,6 +235,15 @@ async fn bearer_header_is_accepted_by_axum_and_echo_works() {
     let info = next_opened(&mut events).await;
     assert!(!info.tls && !info.insecure, "{info:?}");
     assert_eq!(info.peer_addr.map(|a| a.port()), Some(port));
+    // The handshake is kept for recordings with the credential masked.
+    assert_eq!(info.handshake.status, 101);
+    assert_eq!(
+        header_value(&info.handshake.request_headers, "authorization"),
+        Some("Bearer ***"),
+        "{info:?}"
+    );
+    assert!(!format!("{info:?}").contains("good-token"), "{info:?}");
+    assert_eq!(info.handshake.response_header("upgrade"), Some("websocket"));
     wait_for_state(&mut events, ConnectionState::Authenticated).await;
     assert_echo(&handle, &mut events, "hello axum").await;
     stop(handle, &mut events).await;
@@ -336,6 +345,14 @@ async fn headers_origin_and_subprotocol_reach_the_server_and_v2_is_selected() {
     assert_eq!(info.subprotocol.as_deref(), Some("v2.chat"), "{info:?}");
     assert!(!info.tls && !info.insecure, "{info:?}");
     assert_eq!(info.url, format!("ws://127.0.0.1:{port}/chat"));
+    assert_eq!(
+        header_value(&info.handshake.request_headers, "x-trace"),
+        Some("abc")
+    );
+    assert_eq!(
+        info.handshake.response_header("sec-websocket-protocol"),
+        Some("v2.chat")
+    );
 
     let headers = tokio::time::timeout(SHORT, requests.recv())
         .await
