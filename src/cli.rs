@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::ArgValueCandidates;
 
 use crate::config::profile::{AuthSettings, Profile, TlsSettings};
@@ -46,7 +46,8 @@ Exit codes:
     version,
     about,
     after_help = EXIT_CODES_HELP,
-    args_conflicts_with_subcommands = true
+    subcommand_negates_reqs = true,
+    override_usage = "wsdeck [OPTIONS] [URL]\n       wsdeck <COMMAND> [ARGS]"
 )]
 pub struct Cli {
     /// What to do; without a command, the TUI opens on URL (or asks for one).
@@ -65,6 +66,69 @@ pub struct Cli {
     /// Connection settings for the TUI.
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+impl Cli {
+    /// Parses the process's arguments, exiting with clap's message (and code 2) on a
+    /// mistake. The TUI's flags and URL belong before a subcommand's name only when
+    /// there is none: `wsdeck --token T request URL` is refused with a hint to write
+    /// the flag after `request`. `--log-file` works on either side.
+    pub fn parse_args() -> Cli {
+        let mut command = Cli::command();
+        let matches = command.get_matches_mut();
+        if let Err(error) = check_placement(&mut command, &matches) {
+            error.exit();
+        }
+        Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+    }
+}
+
+/// Refuses the TUI's own arguments written before a subcommand, which that
+/// subcommand would otherwise never see.
+fn check_placement(
+    command: &mut clap::Command,
+    matches: &clap::ArgMatches,
+) -> Result<(), clap::Error> {
+    let Some(subcommand) = matches.subcommand_name() else {
+        return Ok(());
+    };
+    let misplaced: Vec<&clap::Arg> = command
+        .get_arguments()
+        .filter(|arg| !arg.is_global_set())
+        .filter(|arg| {
+            matches.value_source(arg.get_id().as_str())
+                == Some(clap::parser::ValueSource::CommandLine)
+        })
+        .collect();
+    let Some(first) = misplaced.first() else {
+        return Ok(());
+    };
+    let shown = |arg: &clap::Arg| match arg.get_long() {
+        Some(long) => format!("--{long}"),
+        None => arg.get_id().as_str().to_uppercase(),
+    };
+    // Subcommands are built on demand: build this one to see what it takes.
+    let mut sub = command.find_subcommand(subcommand).cloned();
+    if let Some(sub) = &mut sub {
+        sub.build();
+    }
+    let takes = |arg: &clap::Arg| {
+        sub.as_ref()
+            .is_some_and(|sub| sub.get_arguments().any(|its| its.get_id() == arg.get_id()))
+    };
+    let message = if takes(first) {
+        format!(
+            "{} must come after the subcommand: wsdeck {subcommand} {} …",
+            shown(first),
+            shown(first)
+        )
+    } else {
+        format!(
+            "{} is for the TUI (wsdeck [OPTIONS] [URL]); `wsdeck {subcommand}` does not take it",
+            shown(first)
+        )
+    };
+    Err(command.error(clap::error::ErrorKind::ArgumentConflict, message))
 }
 
 /// The subcommands. Each one's arguments are only built when it is the one run

@@ -4,14 +4,13 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use wsdeck::cli::{Cli, CommandLine};
 use wsdeck::commands::output::report;
 use wsdeck::{commands, debug_log, tui};
 
 fn main() -> ExitCode {
     commands::completions::answer_if_asked();
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     // Opened before anything starts, so a bad path is said before the TUI opens;
     // kept to the end of `main`, whose return flushes the lines still waiting.
     let _debug_log = match cli.log_file.as_deref().map(debug_log::start).transpose() {

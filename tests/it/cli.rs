@@ -968,3 +968,26 @@ fn keys_prints_the_keymap_and_a_broken_keys_toml_names_line_and_column() {
         "{broken:#?}"
     );
 }
+
+#[test]
+fn the_tuis_flags_before_a_subcommand_are_refused_with_where_they_go() {
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--token", "abc", "request", "ws://127.0.0.1:9", "-m", "hi"],
+            "--token must come after the subcommand: wsdeck request --token",
+        ),
+        (
+            &["ws://127.0.0.1:9", "listen"],
+            "URL must come after the subcommand: wsdeck listen URL",
+        ),
+        (
+            &["--log-capacity", "5", "listen", "ws://127.0.0.1:9"],
+            "--log-capacity is for the TUI",
+        ),
+    ];
+    for (args, expected) in cases {
+        let run = finish_blocking(wsdeck(args));
+        run.assert_code(2).assert_no_panic();
+        assert!(run.stderr.contains(expected), "{expected}: {run:#?}");
+    }
+}

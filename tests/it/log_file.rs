@@ -203,3 +203,20 @@ fn wait_for_log(path: &Path, what: &str) -> String {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[tokio::test]
+async fn the_log_file_flag_works_before_the_subcommand_too() {
+    let server = common::echo_server().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("before.log");
+    let log_arg = log.to_str().expect("utf-8 path");
+    let run = run_wsdeck(
+        &["--log-file", log_arg, "request", &server.url(), "-m", "hi"],
+        &[],
+    )
+    .await;
+    run.assert_success();
+    assert_eq!(run.stdout, "hi\n", "{run:#?}");
+    let text = read(&log);
+    assert!(text.contains("handshake done"), "{text}");
+}
