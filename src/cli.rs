@@ -75,12 +75,43 @@ impl Cli {
     /// the flag after `request`. `--log-file` works on either side.
     pub fn parse_args() -> Cli {
         let mut command = Cli::command();
-        let matches = command.get_matches_mut();
+        let matches = command
+            .try_get_matches_from_mut(std::env::args_os())
+            .unwrap_or_else(|error| with_message_hint(error).exit());
         if let Err(error) = check_placement(&mut command, &matches) {
             error.exit();
         }
         Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
     }
+}
+
+/// A word after `request URL` that is no argument is most likely the message: the
+/// error gets a tip that it goes after `-m`.
+fn with_message_hint(mut error: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let command = Cli::command();
+    let subcommand = std::env::args()
+        .skip(1)
+        .find(|word| command.find_subcommand(word).is_some());
+    let stray = match error.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(value)) if !value.starts_with('-') => value.clone(),
+        _ => return error,
+    };
+    if error.kind() != ErrorKind::UnknownArgument || subcommand.as_deref() != Some("request") {
+        return error;
+    }
+    let quoted = if stray.contains('\'') {
+        stray
+    } else {
+        format!("'{stray}'")
+    };
+    error.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![
+            format!("the message goes after -m: -m {quoted}").into(),
+        ]),
+    );
+    error
 }
 
 /// Refuses the TUI's own arguments written before a subcommand, which that

@@ -991,3 +991,14 @@ fn the_tuis_flags_before_a_subcommand_are_refused_with_where_they_go() {
         assert!(run.stderr.contains(expected), "{expected}: {run:#?}");
     }
 }
+
+#[test]
+fn a_message_written_without_m_gets_a_tip() {
+    let run = finish_blocking(wsdeck(&["request", "ws://127.0.0.1:9", r#"{"a":1}"#]));
+    run.assert_code(2).assert_no_panic();
+    assert!(
+        run.stderr
+            .contains(r#"tip: the message goes after -m: -m '{"a":1}'"#),
+        "{run:#?}"
+    );
+}
