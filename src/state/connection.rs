@@ -197,8 +197,30 @@ impl ConnectionView {
                 });
                 true
             }
-            Event::Frame(_) | Event::SendFailed { .. } | Event::Notice(_) | Event::Stopped => false,
+            Event::Frame(frame) => self.count(frame),
+            Event::SendFailed { .. } | Event::Notice(_) | Event::Stopped => false,
         }
+    }
+
+    /// Counts a data frame as the engine's statistics do, so the counters move with
+    /// the log instead of up to a second behind it; the next statistics agree.
+    fn count(&mut self, frame: &crate::session::Frame) -> bool {
+        use crate::session::{Direction, FrameKind};
+        if !matches!(frame.kind, FrameKind::Text | FrameKind::Binary) {
+            return false;
+        }
+        let bytes = frame.size() as u64;
+        match frame.direction {
+            Direction::Outgoing => {
+                self.stats.messages_sent += 1;
+                self.stats.bytes_sent += bytes;
+            }
+            Direction::Incoming => {
+                self.stats.messages_received += 1;
+                self.stats.bytes_received += bytes;
+            }
+        }
+        true
     }
 
     /// Time left until the scheduled reconnect.
@@ -249,6 +271,37 @@ mod tests {
             now,
         );
         assert_eq!(view.last_close.as_ref().and_then(|c| c.code), Some(1006));
+    }
+
+    #[test]
+    fn data_frames_count_at_once_and_the_engines_statistics_agree() {
+        use crate::session::{Direction, FrameKind};
+        use crate::state::log::testing::frame;
+        let now = Instant::now();
+        let mut view = ConnectionView::new("ws://h/".into(), "none", false);
+        for (direction, kind, payload) in [
+            (Direction::Outgoing, FrameKind::Text, "hello"),
+            (Direction::Incoming, FrameKind::Ping, ""),
+            (Direction::Incoming, FrameKind::Binary, "world!"),
+        ] {
+            let entry = frame(direction, kind, payload);
+            let event = Event::Frame(entry.frame().expect("a frame").clone());
+            view.apply(&event, now);
+        }
+        let counted = |view: &ConnectionView| {
+            let stats = &view.stats;
+            (
+                stats.messages_sent,
+                stats.bytes_sent,
+                stats.messages_received,
+                stats.bytes_received,
+            )
+        };
+        assert_eq!(counted(&view), (1, 5, 1, 6));
+        // The engine counted the same; its statistics change nothing.
+        let engine = view.stats;
+        view.apply(&Event::Stats(Box::new(engine)), now);
+        assert_eq!(counted(&view), (1, 5, 1, 6));
     }
 
     #[test]
