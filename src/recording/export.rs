@@ -72,11 +72,14 @@ pub struct ExportSource {
 }
 
 impl ExportSource {
-    /// How many log entries this holds (frames and the records shown as lines).
+    /// How many log entries this holds: the frames and the records the log shows
+    /// a line for (as many as the `.txt` export has lines).
     pub fn entry_count(&self) -> usize {
         self.records
             .iter()
-            .filter(|record| !matches!(record, Record::Session(_) | Record::End { .. }))
+            .filter(|record| {
+                matches!(record, Record::Frame(_)) || super::text::system_text(record).is_some()
+            })
             .count()
     }
 }
@@ -129,7 +132,9 @@ pub fn write_export(
 ) -> io::Result<usize> {
     match format {
         ExportFormat::JsonLines => write_jsonl(out, source),
-        ExportFormat::Text => super::text::write_text(out, &source.records),
+        ExportFormat::Text => {
+            super::text::write_text(out, &source.records).map(|_| source.entry_count())
+        }
         ExportFormat::Har => {
             let har = super::har::har(&source.header, &source.records);
             crate::terminal_text::write_json(&mut *out, &har)?;

@@ -183,3 +183,92 @@ fn status_text(status: u16) -> &'static str {
         _ => "",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recording::{FORMAT_VERSION, Payload};
+
+    fn at(ms: u64) -> Timestamp {
+        Timestamp(std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms))
+    }
+
+    fn frame(ms: u64, direction: RecordedDirection, kind: FrameKind, bytes: &[u8]) -> Record {
+        Record::Frame(FrameRecord {
+            time: at(ms),
+            direction,
+            kind,
+            payload: Payload::of(kind, bytes),
+            size: None,
+            code: None,
+            label: None,
+            heartbeat: false,
+        })
+    }
+
+    fn handshake(ms: u64, url: &str) -> Record {
+        Record::Handshake(HandshakeRecord {
+            time: at(ms),
+            url: url.into(),
+            request_headers: vec![("host".into(), "example".into())],
+            status: 101,
+            response_headers: Vec::new(),
+            subprotocol: None,
+            extensions: None,
+        })
+    }
+
+    fn header() -> SessionHeader {
+        SessionHeader {
+            version: FORMAT_VERSION,
+            wsdeck: String::new(),
+            started: at(0),
+            url: "ws://example/feed?room=1&who=ada".into(),
+            profile: None,
+            provider: None,
+        }
+    }
+
+    #[test]
+    fn each_connection_is_an_entry_with_its_data_messages_only() {
+        use RecordedDirection::{Incoming, Outgoing};
+        let records = [
+            // Before any handshake (a filtered view): the session's URL.
+            frame(500, Incoming, FrameKind::Text, b"early"),
+            handshake(1_000, "ws://example/feed?room=1"),
+            frame(1_250, Outgoing, FrameKind::Text, "héllo".as_bytes()),
+            frame(1_500, Incoming, FrameKind::Ping, b"p"),
+            frame(1_750, Incoming, FrameKind::Binary, &[0xde, 0xad]),
+            frame(2_000, Incoming, FrameKind::Close, b"bye"),
+            handshake(5_000, "ws://example/feed?room=2"),
+            frame(5_001, Incoming, FrameKind::Text, b"again"),
+        ];
+        let har = har(&header(), &records);
+        let entries = har["log"]["entries"].as_array().expect("entries");
+        assert_eq!(entries.len(), 3);
+        assert_eq!(
+            entries[0]["request"]["url"],
+            "ws://example/feed?room=1&who=ada"
+        );
+        assert_eq!(
+            entries[0]["request"]["queryString"],
+            json!([{"name": "room", "value": "1"}, {"name": "who", "value": "ada"}])
+        );
+        let second = &entries[1];
+        assert_eq!(second["startedDateTime"], "1970-01-01T00:00:01.000Z");
+        assert_eq!(second["time"], 1000.0);
+        assert_eq!(
+            second["request"]["headers"],
+            json!([{"name": "host", "value": "example"}])
+        );
+        assert_eq!(
+            second["_webSocketMessages"],
+            json!([
+                {"type": "send", "time": 1.25, "opcode": 1, "data": "héllo"},
+                {"type": "receive", "time": 1.75, "opcode": 2, "data": "3q0="},
+            ])
+        );
+        assert_eq!(entries[2]["request"]["url"], "ws://example/feed?room=2");
+        assert_eq!(entries[2]["_webSocketMessages"][0]["data"], "again");
+    }
+}

@@ -184,3 +184,82 @@ fn frame_line(frame: &FrameRecord) -> String {
     line.push_str(&terminal_text::one_line(&payload));
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recording::Payload;
+
+    fn frame(kind: FrameKind, bytes: &[u8], label: Option<&str>) -> Record {
+        Record::Frame(FrameRecord {
+            time: Timestamp(std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_500)),
+            direction: RecordedDirection::Incoming,
+            kind,
+            payload: Payload::of(kind, bytes),
+            size: None,
+            code: None,
+            label: label.map(str::to_string),
+            heartbeat: false,
+        })
+    }
+
+    fn text_of(records: &[Record]) -> String {
+        let mut out = Vec::new();
+        write_text(&mut out, records).expect("written");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn a_line_per_entry_with_milliseconds_and_nothing_a_terminal_acts_on() {
+        let text = text_of(&[
+            frame(
+                FrameKind::Text,
+                "a\x1b[2Jb\nc\u{202e}".as_bytes(),
+                Some("sio \x07event"),
+            ),
+            frame(FrameKind::Binary, &[0, 1, 0xff], None),
+            Record::End {
+                time: Timestamp(std::time::UNIX_EPOCH),
+            },
+            Record::System {
+                time: Timestamp(std::time::UNIX_EPOCH),
+                level: "warning".into(),
+                text: "two\nlines".into(),
+            },
+        ]);
+        assert_eq!(
+            text,
+            "1970-01-01T00:00:01.500Z ← text       11 B  sio \\x07event │ a\\x1b[2Jb\\nc\\u202e\n\
+             1970-01-01T00:00:01.500Z ← binary      3 B  base64:AAH/\n\
+             1970-01-01T00:00:00.000Z • two\\nlines\n"
+        );
+    }
+
+    #[test]
+    fn records_read_as_the_live_log_shows_them() {
+        let closed = Record::Closed {
+            time: Timestamp(std::time::UNIX_EPOCH),
+            code: Some(1006),
+            reason: "no pong".into(),
+            by_peer: false,
+            clean: false,
+        };
+        let (text, level) = system_text(&closed).expect("a line");
+        assert!(text.starts_with("connection lost: 1006"), "{text}");
+        assert!(text.ends_with("(cause: \"no pong\") [not clean]"), "{text}");
+        assert_eq!(level, "warning");
+        let state = |name: &str| Record::State {
+            time: Timestamp(std::time::UNIX_EPOCH),
+            state: name.into(),
+        };
+        assert_eq!(
+            system_text(&state("authenticated")),
+            Some(("auth ok".to_string(), "info"))
+        );
+        assert_eq!(system_text(&state("connected")), None);
+        assert_eq!(
+            system_text(&state("teleporting")),
+            Some(("state teleporting".to_string(), "info"))
+        );
+    }
+}
