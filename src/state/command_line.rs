@@ -570,6 +570,35 @@ mod tests {
     }
 
     #[test]
+    fn export_takes_a_file_in_a_known_format_and_export_bang_overwrites() {
+        assert_eq!(
+            parse_command("export  out/session.HAR "),
+            Ok(UserCommand::Export {
+                path: PathBuf::from("out/session.HAR"),
+                overwrite: false
+            })
+        );
+        assert_eq!(
+            parse_command("export! log.txt"),
+            Ok(UserCommand::Export {
+                path: PathBuf::from("log.txt"),
+                overwrite: true
+            })
+        );
+        let unknown = parse_command("export log.csv").unwrap_err();
+        assert!(unknown.contains(".jsonl, .txt or .har"), "{unknown}");
+        assert!(
+            parse_command("export")
+                .unwrap_err()
+                .contains("needs a file name")
+        );
+        assert_eq!(
+            colon_text(":export! a.har", &[]),
+            ColonText::Command("export! a.har")
+        );
+    }
+
+    #[test]
     fn refuses_malformed_commands() {
         assert_eq!(
             parse_command("foo").unwrap_err(),
