@@ -97,7 +97,7 @@ fn open_recording(runtime: &tokio::runtime::Runtime, args: &wsdeck::cli::OpenArg
         }
     };
     if !tui::launch::has_terminal() {
-        report(tui::launch::NO_TERMINAL);
+        report(commands::open::NEEDS_A_TERMINAL);
         return ExitCode::from(2);
     }
     let result = runtime.block_on(tui::view_recording::view(opened));

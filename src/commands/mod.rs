@@ -46,7 +46,7 @@ pub async fn run(command: CommandLine) -> Result<(), Failure> {
             open::OpenOutcome::Exported => Ok(()),
             open::OpenOutcome::View(_) => Err(Failure::new(
                 FailureClass::InvalidInput,
-                "the TUI needs a terminal; `wsdeck open FILE --export OUT` converts a recording without one",
+                open::NEEDS_A_TERMINAL,
             )),
         },
     }

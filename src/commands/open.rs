@@ -10,6 +10,9 @@ use crate::outcome::{Failure, FailureClass};
 use crate::recording::export::{ExportFormat, ExportSource, export_to_file};
 use crate::recording::{FORMAT_VERSION, Recording, SessionHeader, Timestamp};
 
+/// Said when a recording is to be shown without a terminal.
+pub const NEEDS_A_TERMINAL: &str = "the TUI needs a terminal; `wsdeck open FILE --export OUT` converts a recording without one (.jsonl, .txt or .har)";
+
 /// A recording read and ready to show.
 #[derive(Debug)]
 pub struct Opened {

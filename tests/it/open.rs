@@ -333,6 +333,11 @@ async fn open_export_converts_headless_and_refuses_an_existing_file_or_an_unknow
         .await
         .assert_success();
 
+    // Without a terminal and without --export: exit 2, and the way to convert.
+    let no_terminal = run_wsdeck(&["open", &file], &[]).await;
+    no_terminal.assert_code(2).assert_one_line_error();
+    assert!(no_terminal.stderr.contains("--export OUT"), "{no_terminal:#?}");
+
     let unknown = dir.path().join("copy.csv").display().to_string();
     let refused = run_wsdeck(&["open", &file, "--export", &unknown], &[]).await;
     refused.assert_code(2).assert_one_line_error();
