@@ -61,9 +61,8 @@ impl App {
         }
         self.state.welcome = None;
         self.state.focus = Focus::Log;
-        self.state
-            .composer
-            .set_placeholder(&self.read_only_notice());
+        let notice = self.read_only_notice();
+        self.state.composer.set_read_only(&notice);
     }
 
     /// What a refused send or connect says.

@@ -182,6 +182,8 @@ fn frame_line(frame: &FrameRecord) -> String {
         (_, Ok(text)) => text.to_string(),
     };
     line.push_str(&terminal_text::one_line(&payload));
+    // An empty payload (a ping) leaves no padding at the end of its line.
+    line.truncate(line.trim_end_matches(' ').len());
     line
 }
 

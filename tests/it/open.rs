@@ -238,6 +238,8 @@ async fn open_in_a_terminal_shows_the_recording_searches_refuses_sends_exports_a
     });
     for shown in [
         "recording · read-only",
+        "composer · read-only",
+        "`wsdeck replay",
         "10:56:27.200 → text",
         r#"{"hello":1}"#,
         "10:56:27.250 ← text",
@@ -336,7 +338,10 @@ async fn open_export_converts_headless_and_refuses_an_existing_file_or_an_unknow
     // Without a terminal and without --export: exit 2, and the way to convert.
     let no_terminal = run_wsdeck(&["open", &file], &[]).await;
     no_terminal.assert_code(2).assert_one_line_error();
-    assert!(no_terminal.stderr.contains("--export OUT"), "{no_terminal:#?}");
+    assert!(
+        no_terminal.stderr.contains("--export OUT"),
+        "{no_terminal:#?}"
+    );
 
     let unknown = dir.path().join("copy.csv").display().to_string();
     let refused = run_wsdeck(&["open", &file, "--export", &unknown], &[]).await;
