@@ -225,3 +225,73 @@ async fn a_live_session_exports_a_har_that_validates_and_gives_back_every_messag
         assert_eq!(mode & 0o777, 0o600, "{}", path.display());
     }
 }
+
+/// A text frame event, received now.
+fn text_in(id: u64, text: &str) -> wsdeck::session::Event {
+    wsdeck::session::Event::Frame(wsdeck::session::Frame {
+        id,
+        direction: wsdeck::session::Direction::Incoming,
+        kind: wsdeck::session::FrameKind::Text,
+        payload: bytes::Bytes::from(text.to_owned()),
+        wire_len: text.len() as u32,
+        timestamp: std::time::SystemTime::now(),
+        close_code: None,
+        decoded: None,
+    })
+}
+
+#[test]
+fn the_handshake_outlives_its_line_when_the_log_drops_it() {
+    use wsdeck::app::{App, AppSetup, Msg};
+    use wsdeck::session::{ConnectionInfo, Event, Handshake};
+    let mut app = App::new(AppSetup {
+        log_capacity: 3,
+        ..common::screen::app_setup("ws://127.0.0.1:9/")
+    });
+    let now = tokio::time::Instant::now();
+    let info = ConnectionInfo {
+        url: "ws://127.0.0.1:9/".into(),
+        handshake: Handshake {
+            request_headers: vec![("sec-websocket-key".into(), "k".into())],
+            status: 101,
+            response_headers: Vec::new(),
+        },
+        ..ConnectionInfo::default()
+    };
+    app.update(Msg::Session(Event::Opened(Box::new(info))), now);
+    for id in 0..5 {
+        app.update(Msg::Session(text_in(id, &format!("m{id}"))), now);
+    }
+    let closed = wsdeck::session::CloseOutcome {
+        code: Some(1001),
+        reason: String::new(),
+        by_peer: true,
+        clean: true,
+    };
+    app.update(Msg::Session(Event::Closed(closed)), now);
+    // The log keeps m3, m4 and the close; the `connected to` line is gone, its
+    // handshake not (keeping the close's record forgot what the log dropped).
+    let source = wsdeck::state::export_view::export_source(&app.state);
+    let kinds: Vec<String> = source
+        .records
+        .iter()
+        .map(|record| match record {
+            Record::Handshake(handshake) => format!("handshake {}", handshake.request_headers[0].0),
+            Record::Frame(frame) => frame.payload.data.clone(),
+            Record::Closed { code, .. } => format!("closed {code:?}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "handshake sec-websocket-key",
+            "m3",
+            "m4",
+            "closed Some(1001)"
+        ]
+    );
+    assert_eq!(app.state.records_behind.len(), 2);
+    let har = wsdeck::recording::har::har(&source.header, &source.records);
+    assert_eq!(har["log"]["entries"].as_array().map(Vec::len), Some(1));
+}
