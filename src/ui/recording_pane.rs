@@ -108,3 +108,68 @@ fn pair(name: &str, value: &str, width: usize) -> Line<'static> {
         Span::raw(value),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recording::Timestamp;
+    use crate::session::CloseOutcome;
+
+    fn text(lines: &[Line]) -> String {
+        lines
+            .iter()
+            .map(|line| {
+                line.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
+    }
+
+    #[test]
+    fn says_what_the_recording_holds_and_nothing_live() {
+        let mut view = ConnectionView::new("ws://example/feed".into(), "none", false);
+        view.profile = Some("staging".into());
+        let summary = RecordingSummary {
+            file: "s\x1b.jsonl".into(),
+            header: None,
+            started: Some(Timestamp(
+                std::time::UNIX_EPOCH + Duration::from_millis(1_796_381_787_000),
+            )),
+            duration: Duration::from_millis(3_723_456),
+            sent: (2, 16),
+            received: (4, 2048),
+            connections: 2,
+            subprotocol: Some("chat".into()),
+            last_close: Some(CloseOutcome {
+                code: Some(1000),
+                reason: String::new(),
+                by_peer: true,
+                clean: true,
+            }),
+            cut_short: true,
+        };
+        let shown = text(&recording_lines(&view, &summary, 40));
+        for expected in [
+            "● recording · read-only",
+            "file  s .jsonl",
+            "prof  staging",
+            "url   ws://example/feed",
+            "start 2026-12-04 10:56:27.000",
+            "dur   01:02:03.456",
+            "proto chat",
+            "conns 2",
+            "sent  2 (16 B)",
+            "recv  4 (2.0 KiB)",
+            "close 1000 Normal Closure",
+            "cut short",
+        ] {
+            assert!(shown.contains(expected), "{expected:?} in\n{shown}");
+        }
+        assert!(!shown.contains("rtt"), "{shown}");
+        let bar = text(&[recording_bar(&summary, 60)]);
+        assert_eq!(bar, "● recording · read-only · s .jsonl · →2 ←4\n");
+    }
+}
