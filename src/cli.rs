@@ -199,6 +199,25 @@ pub enum CommandLine {
     Completions(CompletionsArgs),
     /// Print the man page, or write one page per command into a folder (--dir).
     Man(ManArgs),
+    /// Open a recorded session in the TUI, read-only (or convert it with --export).
+    Open(OpenArgs),
+}
+
+/// Open a recorded session in the TUI, read-only (or convert it with --export).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "FILE is a recording (.jsonl), a `listen --jsonl` output or a `:save` file; an ID is\nthe start of a file name in the data directory's sessions/ folder.\nExamples:\n  wsdeck open session.jsonl\n  wsdeck open session.jsonl --export session.har"
+)]
+pub struct OpenArgs {
+    /// The recording: a file, or the ID of a kept session.
+    #[arg(value_name = "FILE|ID")]
+    pub target: String,
+    /// Write it to this file instead of opening the TUI: .jsonl, .txt or .har.
+    #[arg(long, value_name = "OUT")]
+    pub export: Option<std::path::PathBuf>,
+    /// With --export: replace OUT if it exists.
+    #[arg(long, requires = "export")]
+    pub force: bool,
 }
 
 /// How to install the completion script, shown in `wsdeck completions --help`.

@@ -27,6 +27,9 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let Some(CommandLine::Open(args)) = &cli.command {
+        return open_recording(&runtime, args);
+    }
     let opens_tui = match &cli.command {
         None => true,
         Some(CommandLine::Demo(args)) => !args.script && tui::launch::has_terminal(),
@@ -77,6 +80,37 @@ fn run_headless(runtime: &tokio::runtime::Runtime, command: CommandLine) -> Exit
                 report(&failure.message);
             }
             ExitCode::from(failure.class.exit_code())
+        }
+    }
+}
+
+/// `wsdeck open`: the recording is read first (a bad one exits 2 before the
+/// terminal is touched), then exported or shown read-only in the TUI.
+fn open_recording(runtime: &tokio::runtime::Runtime, args: &wsdeck::cli::OpenArgs) -> ExitCode {
+    let opened = match commands::open::prepare(args) {
+        Ok(commands::open::OpenOutcome::View(opened)) => *opened,
+        Ok(commands::open::OpenOutcome::Exported) => return ExitCode::SUCCESS,
+        Err(failure) => {
+            report(&failure.message);
+            return ExitCode::from(failure.class.exit_code());
+        }
+    };
+    if !tui::launch::has_terminal() {
+        report(commands::open::NEEDS_A_TERMINAL);
+        return ExitCode::from(2);
+    }
+    let result = runtime.block_on(tui::view_recording::view(opened));
+    if let Some(signal) = tui::terminal::termination_signal() {
+        return ExitCode::from(128u8.saturating_add(u8::try_from(signal).unwrap_or(0)));
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            report(&format!("{error:#}"));
+            let code = error
+                .downcast_ref::<wsdeck::outcome::Failure>()
+                .map_or(1, |failure| failure.class.exit_code());
+            ExitCode::from(code)
         }
     }
 }

@@ -44,6 +44,10 @@ impl App {
                         if let Some(effects) = self.composer_colon_command() {
                             return effects;
                         }
+                        // A recording sends nothing; the text stays in the composer.
+                        if self.refuse_if_read_only() {
+                            return Vec::new();
+                        }
                         self.state.composer.apply(ComposerAction::Send)
                     }
                     Some(action) => self.state.composer.apply(action),
@@ -86,6 +90,9 @@ impl App {
                 None
             }
             ColonText::Command(line) => match parse_command_with(line, &shortcuts) {
+                Ok(command) if Self::needs_a_session(&command) && self.refuse_if_read_only() => {
+                    Some(Vec::new())
+                }
                 Ok(command) => {
                     self.state.composer.set_text("");
                     Some(self.run_command(command))
@@ -116,6 +123,7 @@ impl App {
             GlobalAction::Help => self.open_help(),
             GlobalAction::SwitchFocus => self.toggle_focus(),
             GlobalAction::FocusLog => self.state.focus = Focus::Log,
+            GlobalAction::CloseDialog | GlobalAction::Snippets if self.refuse_if_read_only() => {}
             GlobalAction::CloseDialog => self.open_close_dialog(),
             GlobalAction::Snippets => self.open_snippets(),
             // From the composer, page the log without leaving the editor.
@@ -158,6 +166,7 @@ impl App {
             LogAction::PreviousHit => self.jump_to_hit(false),
             LogAction::Filter => self.open_filter_prompt(),
             LogAction::ClearFilter => self.clear_filter(),
+            LogAction::CloseDialog if self.refuse_if_read_only() => {}
             LogAction::CloseDialog => self.open_close_dialog(),
             LogAction::FocusComposer => self.state.focus = Focus::Composer,
             _ => {}
@@ -327,6 +336,9 @@ impl App {
     }
 
     fn run_command(&mut self, command: UserCommand) -> Vec<Effect> {
+        if Self::needs_a_session(&command) && self.refuse_if_read_only() {
+            return Vec::new();
+        }
         let to_session = |command| vec![Effect::Command(command)];
         match command {
             UserCommand::Close { code, reason } => to_session(Command::Close { code, reason }),
@@ -344,6 +356,7 @@ impl App {
                 Vec::new()
             }
             UserCommand::Save(path) => vec![Effect::SaveLog(path)],
+            UserCommand::Export { path, overwrite } => self.export(path, overwrite),
             UserCommand::SaveProfile(name) => vec![Effect::SaveProfile(name)],
             UserCommand::Snippets => {
                 self.open_snippets();
@@ -424,7 +437,12 @@ impl App {
             return self.quit();
         }
         let draft = !self.state.composer.is_empty();
-        let entries = self.state.log.len();
+        // A recording's log is in its file: quitting loses none of it.
+        let entries = if self.state.is_read_only() {
+            0
+        } else {
+            self.state.log.len()
+        };
         let connected = !matches!(
             self.state.connection.state,
             ConnectionState::Disconnected | ConnectionState::Error

@@ -4,8 +4,10 @@
 //! pure: no terminal, no socket, so every key path is tested directly.
 
 mod every;
+mod export;
 mod keys;
 mod mouse;
+mod read_only;
 mod search_filter;
 mod session_events;
 
@@ -73,6 +75,14 @@ pub enum Effect {
     Copy(String),
     /// Write the log to a file (JSON lines).
     SaveLog(PathBuf),
+    /// Write the log's current view to a file, in the format its extension names
+    /// (`:export`); the filter, if any, is complete.
+    Export {
+        /// The file.
+        path: PathBuf,
+        /// Whether an existing file is replaced.
+        overwrite: bool,
+    },
     /// Stop the process until the shell resumes it (Ctrl-Z).
     Suspend,
     /// Save the current connection as a new profile with this name (`:save-profile`).
@@ -151,6 +161,7 @@ impl App {
                 keymap: Arc::new(Keymap::default()),
                 screen: None,
                 last_click: None,
+                records_behind: Default::default(),
             },
         }
     }

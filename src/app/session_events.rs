@@ -7,9 +7,9 @@ use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 
 use super::{App, Effect, StatusLevel};
-use crate::session::close_code;
+use crate::recording::{HandshakeRecord, Record};
 use crate::session::{ConnectionInfo, ConnectionState, Direction, Event};
-use crate::state::log::{LogEntry, SystemLevel};
+use crate::state::log::{EntrySeq, LogEntry, SystemLevel};
 
 impl App {
     pub(super) fn on_session_event(&mut self, event: Event, now: Instant) -> Vec<Effect> {
@@ -26,7 +26,12 @@ impl App {
                     self.system_line(text, level);
                 }
             }
-            Event::Opened(info) => self.system_line(opened_line(&info), SystemLevel::Info),
+            Event::Opened(info) => {
+                let seq = self.logged_system_line(opened_line(&info), SystemLevel::Info);
+                let time = self.entry_time(seq);
+                let handshake = HandshakeRecord::from_connection(time, &info);
+                self.remember_record(seq, Record::Handshake(handshake));
+            }
             Event::Queued { id, queue_len } => self.queued(id, queue_len),
             Event::SendFailed { id, message, .. } => self.send_failed(id, message),
             Event::Error { message, .. } => {
@@ -44,7 +49,9 @@ impl App {
             ),
             Event::Closed(outcome) => {
                 let (text, level) = closed_line(&outcome);
-                self.system_line(text, level);
+                let seq = self.logged_system_line(text, level);
+                let time = self.entry_time(seq);
+                self.remember_record(seq, Record::closed(time, &outcome));
             }
             Event::Unconfirmed { ids, total } => self.unconfirmed(ids, total),
             Event::ProviderRecognised { provider, evidence } => self.system_line(
@@ -136,31 +143,65 @@ impl App {
         );
     }
 
-    fn system_line(&mut self, text: String, level: SystemLevel) {
+    /// Adds a system line stamped now.
+    pub(super) fn system_line(&mut self, text: String, level: SystemLevel) {
+        self.logged_system_line(text, level);
+    }
+
+    /// Adds a system line stamped now; returns its sequence number.
+    fn logged_system_line(&mut self, text: String, level: SystemLevel) -> EntrySeq {
         self.push_entry(LogEntry::System {
             timestamp: SystemTime::now(),
             text,
             level,
-        });
+        })
     }
 
-    fn push_entry(&mut self, entry: LogEntry) {
-        self.state.log.push(entry);
+    /// When entry `seq` was logged (now, if it is gone already).
+    fn entry_time(&self, seq: EntrySeq) -> SystemTime {
+        self.state
+            .log
+            .get(seq)
+            .map_or_else(SystemTime::now, LogEntry::timestamp)
+    }
+
+    /// Adds an entry to the log; returns its sequence number.
+    pub(super) fn push_entry(&mut self, entry: LogEntry) -> EntrySeq {
+        let seq = self.state.log.push(entry);
         self.state.log_view.on_append(&self.state.log);
         if let Some(search) = self.state.search.as_mut() {
             search.done = false;
         }
+        seq
+    }
+
+    /// Keeps `record` behind the system line `seq` for exports. Records of lines
+    /// the log dropped are forgotten, except the last handshake: the entries after
+    /// it still belong to its connection.
+    pub(super) fn remember_record(&mut self, seq: EntrySeq, record: Record) {
+        let behind = &mut self.state.records_behind;
+        let first = self.state.log.first_seq();
+        if behind
+            .first_key_value()
+            .is_some_and(|(&oldest, _)| oldest < first)
+        {
+            let last_handshake = behind
+                .iter()
+                .rev()
+                .find(|(_, record)| matches!(record, Record::Handshake(_)))
+                .map(|(&seq, record)| (seq, record.clone()));
+            *behind = behind.split_off(&first);
+            if let Some((at, handshake)) = last_handshake.filter(|(at, _)| *at < first) {
+                behind.insert(at, handshake);
+            }
+        }
+        behind.insert(seq, record);
     }
 }
 
-/// The system line for a state change, when it deserves one.
 /// `connected to URL (subprotocol NAME)`.
 fn opened_line(info: &ConnectionInfo) -> String {
-    let mut text = format!("connected to {}", info.url);
-    if let Some(subprotocol) = &info.subprotocol {
-        text.push_str(&format!(" (subprotocol {subprotocol})"));
-    }
-    text
+    crate::recording::text::opened_line(&info.url, info.subprotocol.as_deref())
 }
 
 /// `reconnecting in 1.5 s (attempt 2/∞)`.
@@ -172,49 +213,20 @@ fn reconnect_line(attempt: u32, max_attempts: Option<u32>, delay: Duration) -> S
     )
 }
 
+/// The system line for a state change, when it deserves one.
 fn state_line(state: ConnectionState) -> Option<(String, SystemLevel)> {
-    match state {
-        ConnectionState::Connecting => Some(("connecting…".into(), SystemLevel::Info)),
-        ConnectionState::Authenticating => Some(("authenticating…".into(), SystemLevel::Info)),
-        ConnectionState::Authenticated => Some(("auth ok".into(), SystemLevel::Info)),
-        ConnectionState::Disconnected => Some(("disconnected".into(), SystemLevel::Info)),
-        ConnectionState::Error => Some((
-            "stopped on an error — :connect or :reconnect to try again".into(),
-            SystemLevel::Error,
-        )),
-        ConnectionState::Connected | ConnectionState::Reconnecting => None,
-    }
+    crate::recording::text::state_line(state)
+        .map(|(text, level)| (text.to_string(), SystemLevel::named(level)))
 }
 
 /// The log's line for a close: who closed, the code, its name and meaning, the
 /// reason (or, for a lost link, its cause), and whether it was clean.
 fn closed_line(outcome: &crate::session::CloseOutcome) -> (String, SystemLevel) {
-    let code = outcome.code.unwrap_or(1005);
-    let lost = code == 1006 && !outcome.clean;
-    let who = if lost {
-        "connection lost"
-    } else if outcome.by_peer {
-        "closed by server"
-    } else {
-        "closed by wsdeck"
-    };
-    let mut text = format!(
-        "{who}: {code} {} — {}",
-        close_code::name(code),
-        close_code::meaning(code)
+    let (text, level) = crate::recording::text::closed_line(
+        outcome.code,
+        &outcome.reason,
+        outcome.by_peer,
+        outcome.clean,
     );
-    if !outcome.reason.is_empty() {
-        // A lost link has no close frame: its text is our diagnosis.
-        let label = if lost { "cause" } else { "reason" };
-        text.push_str(&format!(" ({label}: \"{}\")", outcome.reason));
-    }
-    if !outcome.clean {
-        text.push_str(" [not clean]");
-    }
-    let level = if outcome.clean && matches!(code, 1000 | 1001) {
-        SystemLevel::Info
-    } else {
-        SystemLevel::Warning
-    };
-    (text, level)
+    (text, SystemLevel::named(level))
 }

@@ -8,6 +8,7 @@ pub mod keys;
 pub mod line_sink;
 pub mod listen;
 pub mod man;
+pub mod open;
 pub mod output;
 pub mod profiles;
 pub mod request;
@@ -41,6 +42,13 @@ pub async fn run(command: CommandLine) -> Result<(), Failure> {
         CommandLine::Keys(args) => keys::run(args),
         CommandLine::Completions(args) => completions::run(args),
         CommandLine::Man(args) => man::run(args),
+        CommandLine::Open(args) => match open::prepare(&args)? {
+            open::OpenOutcome::Exported => Ok(()),
+            open::OpenOutcome::View(_) => Err(Failure::new(
+                FailureClass::InvalidInput,
+                open::NEEDS_A_TERMINAL,
+            )),
+        },
     }
 }
 

@@ -73,6 +73,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("every off", "stop the scheduled send"),
     ("clear", "clear the log"),
     ("save FILE", "save the log to FILE (JSON lines)"),
+    ("export FILE", "write the shown log as .jsonl, .txt or .har"),
     ("save-profile NAME", "save this connection as profile NAME"),
     ("snippets", "the snippets popup"),
     ("ping", "send a ping"),

@@ -13,8 +13,11 @@
 //! frame line without `"type"`, a `{"time":…,"system":…}` line), so those files can
 //! be opened and replayed too.
 
+pub mod export;
 mod format;
+pub mod har;
 mod read;
+pub mod text;
 mod write;
 
 pub use format::{

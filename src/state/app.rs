@@ -150,6 +150,10 @@ pub struct AppState {
     pub screen: Option<Rect>,
     /// The last click on a log row, to tell a double click.
     pub(crate) last_click: Option<RowClick>,
+    /// The record behind a system line that stands for more than its words (a
+    /// handshake, a close, a recorded state change), by the line's sequence
+    /// number, so `:export` writes it as it was (see [`crate::state::export_view`]).
+    pub records_behind: std::collections::BTreeMap<EntrySeq, crate::recording::Record>,
 }
 
 /// What a profile or a provider adds to a session in the TUI.
@@ -195,6 +199,11 @@ impl SessionExtras {
 }
 
 impl AppState {
+    /// Whether this shows a recording (`wsdeck open`): nothing is sent or connected.
+    pub fn is_read_only(&self) -> bool {
+        self.connection.recording.is_some()
+    }
+
     /// The rows the log pane shows: the filtered ones while a filter is on.
     pub fn log_rows(&self) -> LogRows<'_> {
         log_rows(&self.log, &self.filter)

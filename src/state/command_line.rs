@@ -11,7 +11,7 @@ use crate::keymap::{Bindings, PromptAction};
 use crate::session::close_code::validate_close;
 
 /// Every command with its arguments, for error messages and the help overlay.
-pub const COMMANDS_USAGE: &str = "close CODE [REASON], reconnect, disconnect, connect, resend-unconfirmed, provider NAME, every DURATION SNIPPET|MESSAGE, every off, clear, save FILE, save-profile NAME, snippets, ping, quit, help";
+pub const COMMANDS_USAGE: &str = "close CODE [REASON], reconnect, disconnect, connect, resend-unconfirmed, provider NAME, every DURATION SNIPPET|MESSAGE, every off, clear, save FILE, export FILE, save-profile NAME, snippets, ping, quit, help";
 
 /// Command names offered by Tab completion, in the order the help lists them.
 pub const COMMAND_NAMES: &[&str] = &[
@@ -24,6 +24,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "every",
     "clear",
     "save",
+    "export",
     "save-profile",
     "snippets",
     "ping",
@@ -60,6 +61,14 @@ pub enum UserCommand {
     Clear,
     /// `save FILE`: write the log to a file.
     Save(PathBuf),
+    /// `export FILE` (`export! FILE` overwrites): write the log's current view as a
+    /// recording, text or HAR, by the file's extension.
+    Export {
+        /// The file; its extension was checked.
+        path: PathBuf,
+        /// Whether an existing file is replaced.
+        overwrite: bool,
+    },
     /// `save-profile NAME`: save the current connection as a new profile.
     SaveProfile(String),
     /// `snippets`: open the snippets popup.
@@ -109,6 +118,7 @@ pub fn parse_command(text: &str) -> Result<UserCommand, String> {
             Err("save needs a file name, e.g. save session.log".to_owned())
         }
         "save" => Ok(UserCommand::Save(PathBuf::from(rest))),
+        "export" | "export!" => parse_export(rest, name == "export!"),
         "save-profile" if rest.is_empty() => {
             Err("save-profile needs a name, e.g. save-profile staging-feed".to_owned())
         }
@@ -173,13 +183,27 @@ pub fn colon_text<'a>(text: &'a str, shortcuts: &[&str]) -> ColonText<'a> {
         return ColonText::Escaped(rest);
     }
     let name = rest.split_whitespace().next().unwrap_or_default();
-    let known =
-        COMMAND_NAMES.contains(&name) || matches!(name, "q" | "h") || shortcuts.contains(&name);
+    let known = COMMAND_NAMES.contains(&name)
+        || matches!(name, "q" | "h" | "export!")
+        || shortcuts.contains(&name);
     match name {
         "" => ColonText::Message,
         _ if known => ColonText::Command(rest),
         _ => ColonText::Unknown(name),
     }
+}
+
+/// `export FILE` after the word `export` (or `export!`, which overwrites).
+fn parse_export(file: &str, overwrite: bool) -> Result<UserCommand, String> {
+    if file.is_empty() {
+        return Err(format!(
+            "export needs a file name ending in {}, e.g. export session.har",
+            crate::recording::export::EXTENSIONS
+        ));
+    }
+    let path = PathBuf::from(file);
+    crate::recording::export::ExportFormat::for_path(&path)?;
+    Ok(UserCommand::Export { path, overwrite })
 }
 
 /// `provider NAME` after the word `provider`: a name from the provider registry.
@@ -546,11 +570,40 @@ mod tests {
     }
 
     #[test]
+    fn export_takes_a_file_in_a_known_format_and_export_bang_overwrites() {
+        assert_eq!(
+            parse_command("export  out/session.HAR "),
+            Ok(UserCommand::Export {
+                path: PathBuf::from("out/session.HAR"),
+                overwrite: false
+            })
+        );
+        assert_eq!(
+            parse_command("export! log.txt"),
+            Ok(UserCommand::Export {
+                path: PathBuf::from("log.txt"),
+                overwrite: true
+            })
+        );
+        let unknown = parse_command("export log.csv").unwrap_err();
+        assert!(unknown.contains(".jsonl, .txt or .har"), "{unknown}");
+        assert!(
+            parse_command("export")
+                .unwrap_err()
+                .contains("needs a file name")
+        );
+        assert_eq!(
+            colon_text(":export! a.har", &[]),
+            ColonText::Command("export! a.har")
+        );
+    }
+
+    #[test]
     fn refuses_malformed_commands() {
         assert_eq!(
             parse_command("foo").unwrap_err(),
             "unknown command 'foo'; try close CODE [REASON], reconnect, disconnect, connect, \
-             resend-unconfirmed, provider NAME, every DURATION SNIPPET|MESSAGE, every off, clear, save FILE, save-profile NAME, snippets, ping, quit, help"
+             resend-unconfirmed, provider NAME, every DURATION SNIPPET|MESSAGE, every off, clear, save FILE, export FILE, save-profile NAME, snippets, ping, quit, help"
         );
         let cases = [
             ("", COMMANDS_USAGE),

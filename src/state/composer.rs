@@ -59,6 +59,8 @@ pub struct Composer {
     mode: MessageFormat,
     history: History,
     error: Option<ComposerError>,
+    /// Showing a recording (`wsdeck open`): nothing is sent, and the pane says so.
+    read_only: bool,
 }
 
 /// The hint shown in an empty editor until [`Composer::set_placeholder`].
@@ -77,7 +79,20 @@ impl Composer {
             mode,
             history,
             error: None,
+            read_only: false,
         }
+    }
+
+    /// Marks the editor as belonging to a recording: its title says read-only and
+    /// its hint (`notice`) shows even when another pane has the focus.
+    pub fn set_read_only(&mut self, notice: &str) {
+        self.read_only = true;
+        self.set_placeholder(notice);
+    }
+
+    /// Whether this is a recording's editor (see [`Composer::set_read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Handles one key with the default keymap (tests; the app looks the key up

@@ -79,6 +79,8 @@ pub struct ConnectionView {
     pub profile: Option<String>,
     /// The scheduled send (`:every`), while one runs.
     pub schedule: Option<ScheduleView>,
+    /// The recording shown read-only (`wsdeck open`) instead of a connection.
+    pub recording: Option<Box<crate::state::recording_view::RecordingSummary>>,
 }
 
 impl ConnectionView {
@@ -103,6 +105,7 @@ impl ConnectionView {
             unconfirmed: 0,
             profile: None,
             schedule: None,
+            recording: None,
         }
     }
 

@@ -59,6 +59,27 @@ pub enum SystemLevel {
     Error,
 }
 
+impl SystemLevel {
+    /// The level a recording names (`info`, `warning`, `error`; anything else is
+    /// `info`).
+    pub fn named(name: &str) -> Self {
+        match name {
+            "warning" => SystemLevel::Warning,
+            "error" => SystemLevel::Error,
+            _ => SystemLevel::Info,
+        }
+    }
+
+    /// Its name in a recording.
+    pub fn name(self) -> &'static str {
+        match self {
+            SystemLevel::Info => "info",
+            SystemLevel::Warning => "warning",
+            SystemLevel::Error => "error",
+        }
+    }
+}
+
 /// One line of the log: a frame, or a system line about the connection.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LogEntry {

@@ -16,6 +16,7 @@ use ratatui::layout::Size;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
+use super::export::start_export;
 use super::save_log::save_log;
 use super::save_profile::save_current_profile;
 use super::terminal::terminated;
@@ -73,15 +74,46 @@ where
     S: Surface,
     I: Stream<Item = io::Result<TermEvent>> + Unpin,
 {
+    run_loop(surface, input, app, Some(connection)).await
+}
+
+/// Runs the app without a session (a recording opened read-only, whose log was
+/// filled before) until the user quits, the input ends or a termination signal
+/// comes.
+pub async fn offline_loop<S, I>(
+    surface: &mut S,
+    input: Input<I>,
+    app: &mut App,
+) -> anyhow::Result<()>
+where
+    S: Surface,
+    I: Stream<Item = io::Result<TermEvent>> + Unpin,
+{
+    run_loop(surface, input, app, None).await
+}
+
+async fn run_loop<S, I>(
+    surface: &mut S,
+    input: Input<I>,
+    app: &mut App,
+    connection: Option<Connection<'_>>,
+) -> anyhow::Result<()>
+where
+    S: Surface,
+    I: Stream<Item = io::Result<TermEvent>> + Unpin,
+{
     let Input {
         terminal_events: mut input,
         mut termination,
     } = input;
-    let Connection {
-        handle,
-        events,
-        profile,
-    } = connection;
+    let (handle, mut events, profile) = match connection {
+        Some(Connection {
+            handle,
+            events,
+            profile,
+        }) => (Some(handle), Some(events), profile),
+        None => (None, None, None),
+    };
     let mut batch: Vec<Event> = Vec::with_capacity(EVENT_BATCH);
     let mut ticker = interval(Duration::from_secs(1));
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -116,7 +148,7 @@ where
             // `q`, so the terminal is restored and the session closes with 1000.
             // Before session events, so that a flood cannot hold the exit back.
             _ = terminated(&mut termination) => return Ok(()),
-            received = events.recv_many(&mut batch, EVENT_BATCH) => {
+            received = next_events(&mut events, &mut batch) => {
                 if received == 0 {
                     return Ok(());
                 }
@@ -144,6 +176,14 @@ where
     }
 }
 
+/// The session's next batch of events; without a session, never.
+async fn next_events(events: &mut Option<&mut EventReceiver>, batch: &mut Vec<Event>) -> usize {
+    match events {
+        Some(events) => events.recv_many(batch, EVENT_BATCH).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// The app learns the screen's size here and from resizes after: clicks need it
 /// (without it they do nothing, and everything else works).
 fn tell_screen_size<S: Surface>(surface: &mut S, app: &mut App) {
@@ -165,7 +205,8 @@ enum Flow {
 
 /// What carrying out effects needs besides the surface and the app.
 struct EffectContext<'a> {
-    handle: &'a SessionHandle,
+    /// `None` for a recording, which sends nothing (the app refuses before).
+    handle: Option<&'a SessionHandle>,
     profile: Option<&'a Profile>,
     /// Where a finished `:save` reports its outcome.
     saved: mpsc::UnboundedSender<(String, StatusLevel)>,
@@ -181,13 +222,19 @@ fn carry_out<S: Surface>(
     for effect in effects {
         match effect {
             Effect::Command(command) => {
-                if context.handle.command(command).is_err() {
+                if let Some(handle) = context.handle
+                    && handle.command(command).is_err()
+                {
                     return Ok(Flow::Stop);
                 }
             }
             Effect::Copy(text) => surface.copy_to_clipboard(&text),
             Effect::SaveLog(path) => {
                 app.state.status = Some(start_saving(app, path, context.saved.clone()));
+            }
+            Effect::Export { path, overwrite } => {
+                let status = start_export(app, path, overwrite, context.saved.clone());
+                app.state.status = Some(status);
             }
             Effect::SaveProfile(name) => {
                 app.state.status = Some(save_current_profile(context.profile, &name));

@@ -379,7 +379,7 @@ pub const NO_TERMINAL: &str = "the TUI needs a terminal; for scripts use a subco
 /// is touched: `theme.toml` from the configuration directory, without colour under
 /// `NO_COLOR`. A broken file is INVALID_INPUT with its line and column, so the
 /// binary stops with exit 2 as it does for a broken `keys.toml`.
-fn install_user_theme() -> anyhow::Result<()> {
+pub(super) fn install_user_theme() -> anyhow::Result<()> {
     let store = ProfileStore::from_env().ok();
     let dir = store.as_ref().map(ProfileStore::config_dir);
     let theme = theme::file::user_theme(dir, theme::file::no_color_requested())

@@ -4,11 +4,13 @@
 //! countdown or uptime is on screen.
 
 pub mod event_loop;
+pub mod export;
 pub mod launch;
 pub mod picker;
 pub mod save_log;
 pub mod save_profile;
 pub mod terminal;
+pub mod view_recording;
 
 use std::time::Duration;
 

@@ -28,7 +28,12 @@ pub fn render_composer(frame: &mut Frame, area: Rect, composer: &Composer, focus
     } else {
         theme::border()
     };
-    let title = theme::pane_title_text(&format!("composer · {}", composer.mode_label()), focused);
+    let what = if composer.is_read_only() {
+        "read-only"
+    } else {
+        composer.mode_label()
+    };
+    let title = theme::pane_title_text(&format!("composer · {what}"), focused);
     let title = Span::styled(
         fit(&title, usize::from(area.width.saturating_sub(2))),
         theme::pane_title(focused),
@@ -56,11 +61,13 @@ pub fn render_composer(frame: &mut Frame, area: Rect, composer: &Composer, focus
         }
         None => inner,
     };
-    if text_area.is_empty() || (!focused && composer.is_empty()) {
+    // A recording's empty editor keeps its notice in view.
+    let hint = focused || composer.is_read_only();
+    if text_area.is_empty() || (!hint && composer.is_empty()) {
         return;
     }
     frame.render_widget(composer.textarea(), text_area);
-    if focused && composer.is_empty() {
+    if hint && composer.is_empty() {
         fit_placeholder(frame, text_area, composer.textarea().placeholder_text());
     }
     if !focused {

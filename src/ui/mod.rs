@@ -13,6 +13,7 @@ pub mod log_pane;
 pub mod picker;
 pub mod picker_text;
 pub mod profile_form;
+pub mod recording_pane;
 pub mod schedule_text;
 pub mod screen;
 pub mod snippets;

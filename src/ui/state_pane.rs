@@ -73,6 +73,9 @@ pub fn state_bar_line(
     width: usize,
 ) -> Line<'static> {
     const SEPARATOR: &str = " · ";
+    if let Some(recording) = &view.recording {
+        return super::recording_pane::recording_bar(recording, width);
+    }
     let state = state_spans(view, now);
     let state_width: usize = state.iter().map(Span::width).sum();
     let url_reserve = SEPARATOR.width() + view.url.width().min(BAR_URL_MIN_WIDTH);
@@ -155,6 +158,9 @@ pub fn state_lines(
     now: Instant,
     width: usize,
 ) -> Vec<Line<'static>> {
+    if let Some(recording) = &view.recording {
+        return super::recording_pane::recording_lines(view, recording, width);
+    }
     let mut lines = Vec::with_capacity(14);
     lines.push(Line::from(fit_spans(state_spans(view, now), width)));
     if let Some(profile) = &view.profile {
