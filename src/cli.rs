@@ -354,11 +354,17 @@ pub struct ServeArgs {
           conflicts_with_all = ["require_token", "broadcast_every", "heartbeat"])]
     pub script: Option<PathBuf>,
     /// With --script: recorded delays divided by N (2 = twice as fast; 0 = no waiting).
-    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_speed, requires = "script")]
+    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_speed, requires = "script", allow_hyphen_values = true)]
     pub speed: f64,
     /// With --script: what a client message that does not match does: close (with
     /// 1008), skip (go on as if it matched) or wait (ignore it, wait for a match).
-    #[arg(long, value_enum, value_name = "WHAT", default_value = "close", requires = "script")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHAT",
+        default_value = "close",
+        requires = "script"
+    )]
     pub on_mismatch: MismatchAction,
 }
 
@@ -395,7 +401,7 @@ pub struct ReplayArgs {
     /// ws:// or wss:// URL to send them to (optional with -p NAME: the profile's URL).
     pub url: Option<String>,
     /// Recorded gaps divided by N (2 = twice as fast); 0 = as fast as the rate limit allows.
-    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_speed)]
+    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_speed, allow_hyphen_values = true)]
     pub speed: f64,
     /// After the last message, print replies for this long (or until the server closes).
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]

@@ -80,7 +80,9 @@ impl Plan {
             .any(|message| message.payload.windows(3).any(|three| three == b"***"));
         let recorded_close = recording.records.iter().find_map(|record| match record {
             Record::Closed {
-                code, by_peer: true, ..
+                code,
+                by_peer: true,
+                ..
             } => *code,
             _ => None,
         });
@@ -256,13 +258,26 @@ impl Replaying {
         );
     }
 
+    /// Whether the progress line is on screen now (shown, and not yet finished).
+    fn progress_showing(&self) -> bool {
+        self.progress && self.written > 0 && !self.all_written()
+    }
+
     /// Prints a reply; a closed stdout stops the printing, any other write error fails.
+    /// The progress line is taken off the screen while it prints, then shown again.
     fn print_reply(&mut self, frame: &Frame) -> Result<(), Failure> {
         if self.stdout_closed {
             return Ok(());
         }
+        if self.progress_showing() {
+            let _ = write!(io::stderr().lock(), "\r\x1b[K");
+        }
         let mut out = io::stdout().lock();
         let written = write_frame(&mut out, frame, self.format).and_then(|()| out.flush());
+        drop(out);
+        if self.progress_showing() {
+            self.show_progress();
+        }
         if let Err(error) = written {
             stdout_error(error)?;
             self.stdout_closed = true;

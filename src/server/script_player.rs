@@ -91,9 +91,7 @@ impl Player {
                 return finish;
             }
         }
-        self.log(format_args!(
-            "script done; waiting for the client to close"
-        ));
+        self.log(format_args!("script done; waiting for the client to close"));
         loop {
             match self.read(None).await {
                 Some(Read::Over(finish)) => return finish,
@@ -217,7 +215,9 @@ impl Player {
             ));
         };
         match incoming {
-            None => Some(Read::Over(Finish::Left("connection lost: stream ended".into()))),
+            None => Some(Read::Over(Finish::Left(
+                "connection lost: stream ended".into(),
+            ))),
             Some(Err(error)) => Some(Read::Over(Finish::Left(format!(
                 "connection lost: {error}"
             )))),

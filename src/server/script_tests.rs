@@ -6,9 +6,15 @@ use super::*;
 fn json_subset_objects_by_key_arrays_by_element_scalars_equal() {
     let whole = json!({"op":"sub","id":17,"args":[{"ch":"a","ts":1},2],"meta":{"v":1,"w":2}});
     assert!(json_contains(&whole, &json!({"op":"sub"})));
-    assert!(json_contains(&whole, &json!({"args":[{"ch":"a"},2],"meta":{"w":2}})));
+    assert!(json_contains(
+        &whole,
+        &json!({"args":[{"ch":"a"},2],"meta":{"w":2}})
+    ));
     assert!(!json_contains(&whole, &json!({"op":"unsub"})));
-    assert!(!json_contains(&whole, &json!({"args":[{"ch":"a"}]})), "arrays keep their length");
+    assert!(
+        !json_contains(&whole, &json!({"args":[{"ch":"a"}]})),
+        "arrays keep their length"
+    );
     assert!(!json_contains(&whole, &json!({"missing":null})));
     assert!(!json_contains(&json!(1), &json!("1")));
 }
@@ -82,9 +88,11 @@ fn steps_follow_the_first_connection_with_delays_and_lines() {
 
 #[test]
 fn a_file_with_nothing_to_play_is_refused() {
-    let error = load(
-        r#"{"direction":"in","time":"2026-12-04T10:00:00.000Z","kind":"ping","data":""}"#,
-    )
-    .expect_err("refused");
-    assert!(error.to_string().contains("no text or binary messages"), "{error}");
+    let error =
+        load(r#"{"direction":"in","time":"2026-12-04T10:00:00.000Z","kind":"ping","data":""}"#)
+            .expect_err("refused");
+    assert!(
+        error.to_string().contains("no text or binary messages"),
+        "{error}"
+    );
 }

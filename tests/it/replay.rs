@@ -44,7 +44,12 @@ async fn echoes_come_back_byte_for_byte_and_only_outgoing_data_is_sent() {
     );
     assert_eq!(run.stdout, expected, "{run:#?}");
 
-    let run = finish(replay(&file, &server.url(), &["--jsonl", "--linger", "300ms"])).await;
+    let run = finish(replay(
+        &file,
+        &server.url(),
+        &["--jsonl", "--linger", "300ms"],
+    ))
+    .await;
     run.assert_success();
     let replies = Recording::from_reader(run.stdout.as_bytes(), "stdout").expect("JSON lines");
     assert_eq!(
@@ -107,7 +112,12 @@ async fn a_file_with_nothing_to_send_is_refused_with_exit_2() {
         "{run:#?}"
     );
 
-    let missing = finish(replay(&dir.path().join("nope.jsonl"), "ws://127.0.0.1:9/", &[])).await;
+    let missing = finish(replay(
+        &dir.path().join("nope.jsonl"),
+        "ws://127.0.0.1:9/",
+        &[],
+    ))
+    .await;
     missing.assert_code(2).assert_one_line_error();
 }
 
@@ -121,7 +131,10 @@ async fn a_redacted_token_is_warned_about_once_and_sent_as_recorded() {
         .write(dir.path(), "token.jsonl");
     let run = finish(replay(&file, &server.url(), &["--linger", "200ms"])).await;
     run.assert_success();
-    assert_eq!(run.stdout_lines(), [r#"{"auth":"***"}"#, r#"{"again":"***"}"#]);
+    assert_eq!(
+        run.stdout_lines(),
+        [r#"{"auth":"***"}"#, r#"{"again":"***"}"#]
+    );
     assert_eq!(run.stderr.matches("***").count(), 1, "{run:#?}");
     server.shutdown().await;
 }
@@ -198,7 +211,14 @@ async fn record_a_session(dir: &Path) -> PathBuf {
     server.shutdown().await;
     let last = records.last().expect("records");
     assert!(
-        matches!(last, Record::Closed { code: Some(4001), by_peer: true, .. }),
+        matches!(
+            last,
+            Record::Closed {
+                code: Some(4001),
+                by_peer: true,
+                ..
+            }
+        ),
         "{records:#?}"
     );
     write_records(dir, "session.jsonl", &records)
@@ -228,7 +248,8 @@ fn data_frames(recording: &Recording, direction: RecordedDirection) -> Vec<(Fram
     recording
         .frames()
         .filter(|frame| {
-            frame.direction == direction && matches!(frame.kind, FrameKind::Text | FrameKind::Binary)
+            frame.direction == direction
+                && matches!(frame.kind, FrameKind::Text | FrameKind::Binary)
         })
         .map(|frame| (frame.kind, frame.payload.bytes().expect("payload")))
         .collect()

@@ -29,7 +29,10 @@ const BLOB: &[u8] = &[0xde, 0xad, 0x00, 0xbe, 0xef];
 /// frame, then closes with 4001 "bye".
 fn subscription() -> Recorded {
     Recorded::new()
-        .out_text(0, r#"{"op":"sub","channel":"prices","args":[1,{"depth":5}]}"#)
+        .out_text(
+            0,
+            r#"{"op":"sub","channel":"prices","args":[1,{"depth":5}]}"#,
+        )
         .in_text(5, REPLY)
         .in_binary(10, BLOB)
         .closed_by_server(20, 4001, "bye")
@@ -123,7 +126,10 @@ async fn an_independent_client_gets_replies_subprotocol_and_close_as_recorded() 
         let (messages, close) = until_close(&mut client).await;
         assert_eq!(messages, [Message::text(REPLY)]);
         let close = close.expect("a close frame");
-        assert_eq!((u16::from(close.code), close.reason.as_str()), (4001, "bye"));
+        assert_eq!(
+            (u16::from(close.code), close.reason.as_str()),
+            (4001, "bye")
+        );
     }
 }
 
@@ -138,7 +144,10 @@ async fn a_json_subset_matches_extra_fields_and_a_different_value_is_closed_1008
     let (messages, close) = until_close(&mut client).await;
     assert_eq!(
         messages,
-        [Message::text(REPLY), Message::Binary(Bytes::from_static(BLOB))]
+        [
+            Message::text(REPLY),
+            Message::Binary(Bytes::from_static(BLOB))
+        ]
     );
     assert_eq!(close.map(|frame| u16::from(frame.code)), Some(4001));
 
@@ -240,5 +249,8 @@ async fn a_script_with_nothing_to_play_is_refused() {
     })
     .await;
     run.assert_code(2).assert_one_line_error();
-    assert!(run.stderr.contains("nothing") || run.stderr.contains("no text"), "{run:#?}");
+    assert!(
+        run.stderr.contains("nothing") || run.stderr.contains("no text"),
+        "{run:#?}"
+    );
 }

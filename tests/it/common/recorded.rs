@@ -86,12 +86,22 @@ impl Recorded {
 
     /// A binary message sent by the client.
     pub fn out_binary(self, millis: u64, bytes: &[u8]) -> Self {
-        self.frame(millis, RecordedDirection::Outgoing, FrameKind::Binary, bytes)
+        self.frame(
+            millis,
+            RecordedDirection::Outgoing,
+            FrameKind::Binary,
+            bytes,
+        )
     }
 
     /// A binary message sent by the server.
     pub fn in_binary(self, millis: u64, bytes: &[u8]) -> Self {
-        self.frame(millis, RecordedDirection::Incoming, FrameKind::Binary, bytes)
+        self.frame(
+            millis,
+            RecordedDirection::Incoming,
+            FrameKind::Binary,
+            bytes,
+        )
     }
 
     /// The server closed the connection with `code` and `reason`.
