@@ -109,41 +109,48 @@ impl Player {
                 kind,
                 payload,
                 delay,
-            } => {
-                let deadline = Instant::now() + self.script.scaled(*delay);
-                if let Some(finish) = self.wait_until(deadline).await {
-                    return Some(finish);
-                }
-                let message = match kind {
-                    FrameKind::Text => match std::str::from_utf8(payload) {
-                        Ok(text) => Message::text(text),
-                        Err(_) => Message::Binary(payload.clone()),
-                    },
-                    _ => Message::Binary(payload.clone()),
-                };
-                if let Err(error) = self.ws.send(message).await {
-                    return Some(Finish::Left(format!("connection lost: {error}")));
-                }
-                self.log(format_args!(
-                    "{at} sent {} ({} bytes)",
-                    kind.as_str(),
-                    payload.len()
-                ));
-                None
-            }
+            } => match self.pause(*delay).await {
+                Some(finish) => Some(finish),
+                None => self.send(*kind, payload, at).await,
+            },
             StepAction::Close {
                 code,
                 reason,
                 delay,
-            } => {
-                let deadline = Instant::now() + self.script.scaled(*delay);
-                if let Some(finish) = self.wait_until(deadline).await {
-                    return Some(finish);
+            } => match self.pause(*delay).await {
+                Some(finish) => Some(finish),
+                None => {
+                    self.log(format_args!("{at} closing with {code}"));
+                    Some(self.close(*code, reason.clone()).await)
                 }
-                self.log(format_args!("{at} closing with {code}"));
-                Some(self.close(*code, reason.clone()).await)
-            }
+            },
         }
+    }
+
+    /// Waits a recorded delay at the script's speed, reading the socket meanwhile.
+    async fn pause(&mut self, delay: std::time::Duration) -> Option<Finish> {
+        let deadline = Instant::now() + self.script.scaled(delay);
+        self.wait_until(deadline).await
+    }
+
+    /// Sends a recorded message, byte for byte.
+    async fn send(&mut self, kind: FrameKind, payload: &Bytes, at: &str) -> Option<Finish> {
+        let message = match kind {
+            FrameKind::Text => match std::str::from_utf8(payload) {
+                Ok(text) => Message::text(text),
+                Err(_) => Message::Binary(payload.clone()),
+            },
+            _ => Message::Binary(payload.clone()),
+        };
+        if let Err(error) = self.ws.send(message).await {
+            return Some(Finish::Left(format!("connection lost: {error}")));
+        }
+        self.log(format_args!(
+            "{at} sent {} ({} bytes)",
+            kind.as_str(),
+            payload.len()
+        ));
+        None
     }
 
     /// Waits for the client's next data message and checks it against the step.

@@ -16,7 +16,7 @@ use wsdeck::recording::{
 };
 use wsdeck::session::FrameKind;
 
-use super::binary::{LIMIT, Reaped, Run, wsdeck};
+use super::binary::{LIMIT, Reaped, Run, drain, wait_within_limit, wsdeck};
 
 /// A recording built by hand: records at given milliseconds after its start.
 pub struct Recorded {
@@ -247,7 +247,7 @@ pub fn run_timed(mut command: Command) -> TimedRun {
     let started = Instant::now();
     let mut child = Reaped(command.spawn().expect("spawn wsdeck"));
     let stdout = child.0.stdout.take().expect("piped stdout");
-    let mut stderr_pipe = child.0.stderr.take().expect("piped stderr");
+    let stderr_pipe = child.0.stderr.take().expect("piped stderr");
     let lines = std::thread::spawn(move || {
         BufReader::new(stdout)
             .lines()
@@ -255,21 +255,8 @@ pub fn run_timed(mut command: Command) -> TimedRun {
             .map(|line| (started.elapsed(), line))
             .collect::<Vec<_>>()
     });
-    let stderr = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr_pipe.read_to_string(&mut text);
-        text
-    });
-    let status = loop {
-        if let Some(status) = child.0.try_wait().expect("poll wsdeck") {
-            break status;
-        }
-        if started.elapsed() > LIMIT {
-            drop(child);
-            panic!("{what} did not finish within {LIMIT:?}; killed");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let stderr = drain(Some(stderr_pipe));
+    let status = wait_within_limit(child, started, &what);
     let elapsed = started.elapsed();
     TimedRun {
         lines: lines.join().expect("stdout reader"),
