@@ -1,6 +1,6 @@
-//! Headless commands (`request`, `listen`, `send`, `serve`, `demo`, `close-codes`),
-//! built on the same session engine as the TUI, and the ones that describe wsdeck
-//! itself (`keys`, `completions`, `man`).
+//! Headless commands (`request`, `listen`, `send`, `replay`, `serve`, `demo`,
+//! `close-codes`), built on the same session engine as the TUI, and the ones that
+//! describe wsdeck itself (`keys`, `completions`, `man`).
 
 pub mod completions;
 pub mod demo;

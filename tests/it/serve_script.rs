@@ -195,6 +195,30 @@ async fn on_mismatch_wait_ignores_a_wrong_message_until_the_right_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_mismatch_skip_goes_on_as_if_it_matched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = ScriptServer::start(
+        &subscription().write(dir.path(), "sub.jsonl"),
+        &["--on-mismatch", "skip"],
+    );
+    let (mut client, _) = connect(&server.url, None).await;
+    client
+        .send(Message::text("something else"))
+        .await
+        .expect("send");
+    let (messages, close) = until_close(&mut client).await;
+    assert_eq!(
+        messages,
+        [
+            Message::text(REPLY),
+            Message::Binary(Bytes::from_static(BLOB))
+        ]
+    );
+    assert_eq!(close.map(|frame| u16::from(frame.code)), Some(4001));
+    server.stderr_with("MISMATCH");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listen_file_is_played_with_its_gaps_and_the_connection_stays_open() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("listen.jsonl");
