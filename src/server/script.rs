@@ -138,7 +138,7 @@ impl Script {
         self.clients.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    /// A recorded delay at this script's speed (`None` at speed 0: no waiting).
+    /// A recorded delay at this script's speed (zero at speed 0: no waiting).
     pub fn scaled(&self, delay: Duration) -> Duration {
         if self.speed <= 0.0 {
             Duration::ZERO

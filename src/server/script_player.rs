@@ -95,7 +95,11 @@ impl Player {
         loop {
             match self.read(None).await {
                 Some(Read::Over(finish)) => return finish,
-                Some(Read::Data(..)) => self.early.clear(),
+                Some(Read::Data(kind, payload)) => self.log(format_args!(
+                    "after the script: ignored {} ({} bytes)",
+                    kind.as_str(),
+                    payload.len()
+                )),
                 None => {}
             }
         }
