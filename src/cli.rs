@@ -184,6 +184,9 @@ pub enum CommandLine {
     /// Send messages (one-shot, no reconnect), then print replies for --wait or until the server closes.
     #[command(after_help = EXIT_CODES_HELP)]
     Send(SendArgs),
+    /// Send a recording's outgoing messages to a server with their original timing, printing the replies.
+    #[command(after_help = format!("{REPLAY_HELP}\n\n{EXIT_CODES_HELP}"))]
+    Replay(ReplayArgs),
     /// Print the WebSocket close-code table: names, meanings, which can be sent.
     CloseCodes,
     /// Print the TUI's keys, with your keys.toml applied (checks it too).
@@ -362,6 +365,85 @@ pub struct ServeArgs {
     /// Send a JSON tick to every client this often.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub broadcast_every: Option<Duration>,
+    /// Play the server side of this recording (or `listen --jsonl` file) to every
+    /// client, from the start: wait for each recorded client message (exactly, or
+    /// as a JSON subset), send each recorded reply after its recorded delay, close as
+    /// recorded. See docs/REPLAY.md.
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath,
+          conflicts_with_all = ["require_token", "broadcast_every", "heartbeat"])]
+    pub script: Option<PathBuf>,
+    /// With --script: recorded delays divided by N (2 = twice as fast; 0 = no waiting).
+    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_speed, requires = "script", allow_hyphen_values = true)]
+    pub speed: f64,
+    /// With --script: what a client message that does not match does: close (with
+    /// 1008), skip (go on as if it matched) or wait (ignore it, wait for a match).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHAT",
+        default_value = "close",
+        requires = "script"
+    )]
+    pub on_mismatch: MismatchAction,
+}
+
+/// `serve --script --on-mismatch`: what a message that does not match does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MismatchAction {
+    /// Close the client with 1008 and a short reason naming the script's line.
+    Close,
+    /// Take the message as if it matched and go on with the next step.
+    Skip,
+    /// Ignore the message and keep waiting for one that matches.
+    Wait,
+}
+
+/// How `replay` paces and ends, shown in `wsdeck replay --help`.
+pub const REPLAY_HELP: &str = "\
+Timing: the first message goes as soon as the connection is open; each later one at its
+recorded time after the first, divided by --speed. Payloads go byte for byte as recorded
+(templates are not rendered again; a token recorded as *** stays ***). Pings, pongs and
+close frames in the recording are not sent. After the last message, replies are printed
+for --linger (or until the server closes), then wsdeck closes with 1000.
+
+Exit codes: as for send — 0 when everything was sent (and the server, if it closed,
+closed with 1000 or with the code the recorded server closed with); 2 for a file with
+nothing to send; 7 when the server closed early or with another code; 3-6 as below.
+See docs/REPLAY.md.";
+
+/// Send a recording's outgoing messages to a server with their original timing, printing the replies.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The recording (or a `:save`d log) whose outgoing messages are sent.
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub file: PathBuf,
+    /// ws:// or wss:// URL to send them to (optional with -p NAME: the profile's URL).
+    pub url: Option<String>,
+    /// Recorded gaps divided by N (2 = twice as fast); 0 = as fast as the rate limit allows.
+    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_speed, allow_hyphen_values = true)]
+    pub speed: f64,
+    /// After the last message, print replies for this long (or until the server closes).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub linger: Duration,
+    /// Replies as JSON lines: direction, time, kind, data (binary as base64).
+    #[arg(long)]
+    pub jsonl: bool,
+    /// On a terminal, print replies as they arrived instead of escaped.
+    #[arg(long, conflicts_with = "jsonl")]
+    pub raw: bool,
+    /// Connection settings.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// A `--speed` factor: a finite number, 0 or more.
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(speed) if speed.is_finite() && speed >= 0.0 => Ok(speed),
+        _ => Err(format!(
+            "'{text}' is not a speed: a number, 0 or more (2 = twice as fast, 0 = no waiting)"
+        )),
+    }
 }
 
 /// Connect, send one message, print the response, close with 1000.

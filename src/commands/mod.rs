@@ -1,6 +1,6 @@
-//! Headless commands (`request`, `listen`, `send`, `serve`, `demo`, `close-codes`),
-//! built on the same session engine as the TUI, and the ones that describe wsdeck
-//! itself (`keys`, `completions`, `man`).
+//! Headless commands (`request`, `listen`, `send`, `replay`, `serve`, `demo`,
+//! `close-codes`), built on the same session engine as the TUI, and the ones that
+//! describe wsdeck itself (`keys`, `completions`, `man`).
 
 pub mod completions;
 pub mod demo;
@@ -11,6 +11,7 @@ pub mod man;
 pub mod open;
 pub mod output;
 pub mod profiles;
+pub mod replay;
 pub mod request;
 pub mod send;
 pub mod setup;
@@ -18,7 +19,7 @@ pub mod watch;
 
 use std::time::Duration;
 
-use crate::cli::{CommandLine, ServeArgs};
+use crate::cli::{CommandLine, MismatchAction, ServeArgs};
 use crate::server::{self, ServerConfig};
 use crate::session::stats::StatsSnapshot;
 use crate::session::{self, Event, EventReceiver, SessionConfig, SessionHandle};
@@ -37,6 +38,7 @@ pub async fn run(command: CommandLine) -> Result<(), Failure> {
         CommandLine::Request(args) => request::run(args).await,
         CommandLine::Listen(args) => listen::run(args).await,
         CommandLine::Send(args) => send::run(args).await,
+        CommandLine::Replay(args) => replay::run(args).await,
         CommandLine::Profiles { action } => profiles::run(action),
         CommandLine::CloseCodes => output::print(&session::close_code::render_table()),
         CommandLine::Keys(args) => keys::run(args),
@@ -53,7 +55,12 @@ pub async fn run(command: CommandLine) -> Result<(), Failure> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    let script = match &args.script {
+        Some(path) => Some(std::sync::Arc::new(load_script(path, &args)?)),
+        None => None,
+    };
     let config = ServerConfig {
+        script,
         host: args.host,
         port: args.port,
         max_connections: args.max_connections,
@@ -65,6 +72,19 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     server::run(config)
         .await
         .map_err(|error| Failure::new(FailureClass::Connection, format!("{error:#}")))
+}
+
+/// Loads `serve --script FILE` and says on stderr what it will play.
+fn load_script(path: &std::path::Path, args: &ServeArgs) -> Result<server::Script, Failure> {
+    let on_mismatch = match args.on_mismatch {
+        MismatchAction::Close => server::OnMismatch::Close,
+        MismatchAction::Skip => server::OnMismatch::Skip,
+        MismatchAction::Wait => server::OnMismatch::Wait,
+    };
+    let script = server::Script::load(path, args.speed, on_mismatch)
+        .map_err(|error| Failure::new(FailureClass::InvalidInput, error.to_string()))?;
+    output::report(&format!("script {}: {}", script.path, script.summary()));
+    Ok(script)
 }
 
 /// Starts a session for a headless command; bad settings are INVALID_INPUT.

@@ -22,6 +22,7 @@ use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message, Utf8Bytes
 
 use super::commands::{self, Command};
 use super::handshake::{TokenCheck, Ws, tokens_match, upgrade};
+use super::script_player::Player;
 use super::{Shared, maybe_tick, periodic, shutdown_requested};
 
 /// Longest wait for the `{"type":"authenticate",…}` message.
@@ -52,6 +53,14 @@ pub(super) async fn serve(stream: TcpStream, peer: SocketAddr, shared: Arc<Share
         "{peer} connected ({} open)",
         shared.open_count()
     ));
+    if let Some(script) = shared.config.script.clone() {
+        let end = Player::new(ws, script, Arc::clone(&shared), shutdown)
+            .run()
+            .await;
+        drop(slot);
+        shared.log(format_args!("{peer} {end} ({} open)", shared.open_count()));
+        return;
+    }
     let end = Connection::new(ws, shutdown, Arc::clone(&shared))
         .run(check)
         .await;

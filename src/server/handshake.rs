@@ -36,6 +36,7 @@ pub(super) async fn upgrade(
     let mut check = TokenCheck::NotRequired;
     let callback = OnUpgrade {
         token: shared.config.require_token.as_deref(),
+        script: shared.config.script.as_deref(),
         check: &mut check,
     };
     let upgraded = tokio::select! {
@@ -58,11 +59,20 @@ pub(super) async fn upgrade(
 /// The upgrade callback: fills in the response and reports the token check.
 struct OnUpgrade<'a> {
     token: Option<&'a str>,
+    /// With `serve --script`, the recorded subprotocol is selected instead.
+    script: Option<&'a super::Script>,
     check: &'a mut TokenCheck,
 }
 
 impl Callback for OnUpgrade<'_> {
     fn on_request(self, request: &Request, response: Response) -> Result<Response, ErrorResponse> {
+        if let Some(script) = self.script {
+            return Ok(respond_as_recorded(
+                request,
+                response,
+                script.subprotocol.as_deref(),
+            ));
+        }
         let (response, check) = respond(request, response, self.token);
         *self.check = check;
         Ok(response)
@@ -100,6 +110,25 @@ pub(crate) fn respond(
         Some(token) => check_token(request, &offered, token),
     };
     (response, check)
+}
+
+/// Fills in the upgrade response for `serve --script`: the recorded subprotocol
+/// when the client offers it, none otherwise.
+pub(crate) fn respond_as_recorded(
+    request: &Request,
+    mut response: Response,
+    recorded: Option<&str>,
+) -> Response {
+    let offered = offered_protocols(request);
+    let selected = recorded
+        .filter(|recorded| offered.iter().any(|p| p == recorded))
+        .and_then(|p| HeaderValue::from_str(p).ok());
+    if let Some(value) = selected {
+        response
+            .headers_mut()
+            .insert(header::SEC_WEBSOCKET_PROTOCOL, value);
+    }
+    response
 }
 
 /// All values of every `Sec-WebSocket-Protocol` header, in order.

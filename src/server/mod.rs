@@ -11,6 +11,10 @@
 mod commands;
 mod connection;
 mod handshake;
+mod script;
+mod script_player;
+
+pub use script::{OnMismatch, Script, ScriptError, json_contains, matches};
 
 use std::io::{self, Write as _};
 use std::net::SocketAddr;
@@ -55,6 +59,9 @@ pub struct ServerConfig {
     /// With `require_token`: how long a client that sent no token in the handshake
     /// may take to send its authenticate message (default 10 s).
     pub auth_timeout: Duration,
+    /// `serve --script`: play this recording's server side to every client instead
+    /// of echoing (see [`Script`]).
+    pub script: Option<Arc<Script>>,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +74,7 @@ impl Default for ServerConfig {
             require_token: None,
             broadcast_every: None,
             auth_timeout: Duration::from_secs(10),
+            script: None,
         }
     }
 }

@@ -131,7 +131,7 @@ impl Drop for Reaped {
 }
 
 /// Reads a pipe to the end on its own thread ("" when there is no pipe).
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+pub fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
     std::thread::spawn(move || {
         let mut text = Vec::new();
         if let Some(mut pipe) = pipe {
@@ -148,16 +148,7 @@ pub fn finish_blocking(mut command: Command) -> Run {
     let mut child = Reaped(command.spawn().expect("spawn wsdeck"));
     let stdout = drain(child.0.stdout.take());
     let stderr = drain(child.0.stderr.take());
-    let status = loop {
-        if let Some(status) = child.0.try_wait().expect("poll wsdeck") {
-            break status;
-        }
-        if started.elapsed() > LIMIT {
-            drop(child);
-            panic!("{what} did not finish within {LIMIT:?}; killed");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let status = wait_within_limit(child, started, &what);
     let elapsed = started.elapsed();
     Run {
         what,
@@ -165,6 +156,25 @@ pub fn finish_blocking(mut command: Command) -> Run {
         stdout: stdout.join().expect("stdout reader"),
         stderr: stderr.join().expect("stderr reader"),
         elapsed,
+    }
+}
+
+/// Waits for `child`, started at `started`; kills it and fails the test (naming
+/// `what`) after [`LIMIT`].
+pub fn wait_within_limit(
+    mut child: Reaped,
+    started: Instant,
+    what: &str,
+) -> std::process::ExitStatus {
+    loop {
+        if let Some(status) = child.0.try_wait().expect("poll wsdeck") {
+            return status;
+        }
+        if started.elapsed() > LIMIT {
+            drop(child);
+            panic!("{what} did not finish within {LIMIT:?}; killed");
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 

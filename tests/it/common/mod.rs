@@ -8,6 +8,7 @@ pub mod binary;
 pub mod peer;
 pub mod peers;
 pub mod pty;
+pub mod recorded;
 pub mod runner;
 pub mod screen;
 pub mod transcript;
