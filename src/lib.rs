@@ -12,24 +12,25 @@
 //! 5. `template` — the `{{variable}}` template language.
 //! 6. `payload` — message notation: JSON checked and pretty-printed, binary as hex
 //!    or base64.
-//! 7. `protocol` — the protocol adapters (Socket.IO, graphql-ws, Home Assistant…)
+//! 7. `jq` — jq programs (jaq) compiled once and run over one JSON value at a time.
+//! 8. `protocol` — the protocol adapters (Socket.IO, graphql-ws, Home Assistant…)
 //!    and the provider registry.
-//! 8. `session` — the engine: one actor task per connection, commands in, events out.
-//! 9. `outcome` — how a command failed: class, exit code, message.
-//! 10. `debug_log` — `--log-file`: the engine's tracing written to a file.
-//! 11. `file_mistake` — a mistake in a hand-written file (`keys.toml`,
+//! 9. `session` — the engine: one actor task per connection, commands in, events out.
+//! 10. `outcome` — how a command failed: class, exit code, message.
+//! 11. `debug_log` — `--log-file`: the engine's tracing written to a file.
+//! 12. `file_mistake` — a mistake in a hand-written file (`keys.toml`,
 //!     `theme.toml`), with its line and column.
-//! 12. `theme` — the colours and styles everything on screen is drawn with.
-//! 13. `server` — the built-in demo and test server.
-//! 14. `config` — profiles, presets and their store, turned into session settings.
-//! 15. `keymap` — what each key does in each context, and the key reference.
-//! 16. `state` — the TUI's state: panes, popups, the log, the composer.
-//! 17. `ui` — drawing that state with ratatui.
-//! 18. `app` — `App::update`: messages in, state changed, effects out.
-//! 19. `cli` — the command line's arguments.
-//! 20. `commands` — the headless commands, and the settings resolution the TUI
+//! 13. `theme` — the colours and styles everything on screen is drawn with.
+//! 14. `server` — the built-in demo and test server.
+//! 15. `config` — profiles, presets and their store, turned into session settings.
+//! 16. `keymap` — what each key does in each context, and the key reference.
+//! 17. `state` — the TUI's state: panes, popups, the log, the composer.
+//! 18. `ui` — drawing that state with ratatui.
+//! 19. `app` — `App::update`: messages in, state changed, effects out.
+//! 20. `cli` — the command line's arguments.
+//! 21. `commands` — the headless commands, and the settings resolution the TUI
 //!     shares with them.
-//! 21. `tui` — the terminal runtime: the event loop, the picker, launching.
+//! 22. `tui` — the terminal runtime: the event loop, the picker, launching.
 
 pub mod wire;
 
@@ -42,6 +43,8 @@ pub mod secret;
 pub mod template;
 
 pub mod payload;
+
+pub mod jq;
 
 pub mod protocol;
 
