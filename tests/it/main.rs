@@ -25,6 +25,7 @@ mod engine_connect;
 mod engine_every;
 mod engine_reconnect;
 mod layers;
+mod listen_jq;
 mod listen_output;
 mod log_file;
 mod presets_connect;
