@@ -9,6 +9,13 @@
 //! straight into jaq's value type, and [`write_compact`] writes an output back as
 //! one line of compact JSON in which everything a terminal could act on is escaped
 //! (so the line is still valid JSON). Nothing here knows about sockets or screens.
+//!
+//! [`Program::run_message`] runs over a message's bytes: a program that is a plain
+//! path (`.p`, `.data.p`) is answered by scanning the bytes ([`plain_path`]), so a
+//! flood is not parsed field by field; every other program (and every message the
+//! scan is not sure of) goes through jaq, with the same outputs either way.
+
+mod plain_path;
 
 use std::fmt::{self, Write as _};
 
@@ -28,6 +35,8 @@ type Data = JustLut<Value>;
 pub struct Program {
     filter: jaq_core::Filter<Data>,
     source: String,
+    /// The steps, when the program is a plain path.
+    plain: Option<Vec<plain_path::Step>>,
 }
 
 impl fmt::Debug for Program {
@@ -123,6 +132,7 @@ impl Program {
         Ok(Self {
             filter,
             source: source.to_string(),
+            plain: plain_path::parse_steps(source),
         })
     }
 
@@ -166,6 +176,51 @@ impl Program {
         Ok(ran)
     }
 
+    /// Runs the program over the JSON message `bytes`, handing each output to
+    /// `output` as [`Program::run`] does. A plain path is answered by scanning the
+    /// bytes; anything else is parsed and run through jaq.
+    pub fn run_message(
+        &self,
+        bytes: &[u8],
+        max_outputs: usize,
+        mut output: impl FnMut(&Output<'_>) -> bool,
+    ) -> Result<Ran, MessageError> {
+        if let Some(steps) = &self.plain
+            && let Some(found) = plain_path::find(bytes, steps)
+        {
+            if max_outputs == 0 {
+                return Ok(Ran {
+                    outputs: 0,
+                    cut: true,
+                });
+            }
+            let found = match found {
+                plain_path::Found::Value(text) => Output(Out::Text(text)),
+                plain_path::Found::Null => Output(Out::Value(Value::Null)),
+            };
+            output(&found);
+            return Ok(Ran {
+                outputs: 1,
+                cut: false,
+            });
+        }
+        let input = parse(bytes).ok_or(MessageError::NotJson)?;
+        self.run(input, max_outputs, |value| {
+            output(&Output(Out::Value(value)))
+        })
+        .map_err(MessageError::Run)
+    }
+
+    /// Whether the program keeps the JSON message `bytes`, as [`Program::keeps`].
+    pub fn keeps_message(&self, bytes: &[u8]) -> Result<bool, MessageError> {
+        let mut kept = false;
+        self.run_message(bytes, KEEP_LOOKAHEAD, |output| {
+            kept = output.is_truthy();
+            !kept
+        })?;
+        Ok(kept)
+    }
+
     /// The first output of the program over `input`, if it gives any.
     pub fn first(&self, input: Value) -> Result<Option<Value>, RunError> {
         let mut first = None;
@@ -188,6 +243,91 @@ impl Program {
         })?;
         Ok(kept)
     }
+}
+
+/// Why a program gave nothing for a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MessageError {
+    /// The message is not one JSON value.
+    #[error("not JSON")]
+    NotJson,
+    /// The program failed on it.
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+/// One output of [`Program::run_message`]: a value, or the JSON text a plain path
+/// found in the message.
+#[derive(Debug)]
+pub struct Output<'a>(Out<'a>);
+
+#[derive(Debug)]
+enum Out<'a> {
+    /// Valid, strict JSON text from the message.
+    Text(&'a [u8]),
+    Value(Value),
+}
+
+impl Output<'_> {
+    /// Appends the output as [`write_compact`] writes it.
+    pub fn write_compact(&self, out: &mut Vec<u8>) {
+        match &self.0 {
+            Out::Value(value) => write_compact(out, value),
+            Out::Text(text) => match text.first() {
+                Some(b'"') if is_plain_string(text) => out.extend_from_slice(text),
+                Some(b't' | b'f' | b'n') => out.extend_from_slice(text),
+                Some(b'-' | b'0'..=b'9') => match jaq_json::read::parse_single_num(text) {
+                    Some(number) => write_number(out, &number),
+                    None => out.extend_from_slice(b"null"),
+                },
+                _ => write_compact(out, &parse(text).unwrap_or_default()),
+            },
+        }
+    }
+
+    /// Appends the output as [`write_raw`] writes it.
+    pub fn write_raw(&self, out: &mut Vec<u8>) {
+        match &self.0 {
+            Out::Value(value) => write_raw(out, value),
+            Out::Text(text) if is_plain_string(text) => {
+                out.extend_from_slice(&text[1..text.len() - 1])
+            }
+            Out::Text(text) if text.first() == Some(&b'"') => {
+                write_raw(out, &parse(text).unwrap_or_default())
+            }
+            Out::Text(_) => self.write_compact(out),
+        }
+    }
+
+    /// Whether jq counts the output as true (see [`is_truthy`]).
+    pub fn is_truthy(&self) -> bool {
+        match &self.0 {
+            Out::Value(value) => is_truthy(value),
+            Out::Text(text) => !matches!(*text, b"null" | b"false"),
+        }
+    }
+
+    /// The output as [`text_of`] gives it.
+    pub fn text(&self) -> String {
+        match &self.0 {
+            Out::Value(value) => text_of(value),
+            Out::Text(_) => {
+                let mut out = Vec::new();
+                self.write_raw(&mut out);
+                String::from_utf8_lossy(&out).into_owned()
+            }
+        }
+    }
+}
+
+/// Whether `text` is a JSON string of printable ASCII without escapes: written
+/// as it is by [`write_compact`].
+fn is_plain_string(text: &[u8]) -> bool {
+    text.len() >= 2
+        && text[0] == b'"'
+        && text[1..text.len() - 1]
+            .iter()
+            .all(|byte| (0x20..0x7f).contains(byte) && *byte != b'"' && *byte != b'\\')
 }
 
 /// How many outputs [`Program::keeps`] looks at before deciding "not kept".
@@ -573,6 +713,111 @@ mod tests {
         assert_eq!(compact_string(&parse(b"1e400").unwrap()), "1e400");
         assert_eq!(text_of(&parse(br#""k-1""#).unwrap()), "k-1");
         assert_eq!(text_of(&parse(br#"{"a":1}"#).unwrap()), r#"{"a":1}"#);
+    }
+
+    /// Every output of `program` over `bytes`, compact and raw, through
+    /// [`Program::run_message`] (the plain-path scan where it applies).
+    fn message_outputs(
+        program: &Program,
+        bytes: &[u8],
+    ) -> Result<Vec<(String, String)>, MessageError> {
+        let mut out = Vec::new();
+        program.run_message(bytes, 100, |output| {
+            let (mut compact, mut raw) = (Vec::new(), Vec::new());
+            output.write_compact(&mut compact);
+            output.write_raw(&mut raw);
+            assert_eq!(String::from_utf8_lossy(&raw), output.text());
+            out.push((
+                String::from_utf8(compact).unwrap(),
+                String::from_utf8_lossy(&raw).into_owned(),
+            ));
+            true
+        })?;
+        Ok(out)
+    }
+
+    /// The same through jaq alone.
+    fn jaq_outputs(program: &Program, bytes: &[u8]) -> Result<Vec<(String, String)>, MessageError> {
+        let input = parse(bytes).ok_or(MessageError::NotJson)?;
+        let mut out = Vec::new();
+        program.run(input, 100, |value| {
+            let mut raw = Vec::new();
+            write_raw(&mut raw, &value);
+            out.push((
+                compact_string(&value),
+                String::from_utf8_lossy(&raw).into_owned(),
+            ));
+            true
+        })?;
+        Ok(out)
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(|n| serde_json::json!(n)),
+            (-1e6f64..1e6).prop_map(|n| serde_json::json!(n)),
+            "[a-c\\\"\u{1b}\u{202e}é ]{0,6}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+                proptest::collection::vec(("[abp]{1,2}", inner), 0..5)
+                    .prop_map(|entries| serde_json::Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_paths_give_what_jaq_gives(
+            value in json_value(),
+            path in proptest::sample::select(vec![".p", ".a", ".a.b", ".p[0]", ".[1]", ".a[0].p", ".b.b.b"]),
+            spaced in proptest::bool::ANY,
+        ) {
+            let text = if spaced {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                serde_json::to_string(&value).unwrap()
+            };
+            let program = Program::compile(path).unwrap();
+            proptest::prop_assert!(program.plain.is_some());
+            proptest::prop_assert_eq!(
+                message_outputs(&program, text.as_bytes()),
+                jaq_outputs(&program, text.as_bytes())
+            );
+            // A message cut short is not JSON either way.
+            let cut = &text.as_bytes()[..text.len() / 2];
+            proptest::prop_assert_eq!(message_outputs(&program, cut), jaq_outputs(&program, cut));
+        }
+    }
+
+    #[test]
+    fn messages_run_through_jaq_or_the_plain_path_alike() {
+        let tick = br#"{"e":"trade","p":"43000.10","q":1.50,"n":[-0,1e5]}"#;
+        let plain = Program::compile(".p").unwrap();
+        assert_eq!(
+            message_outputs(&plain, tick).unwrap(),
+            [(r#""43000.10""#.to_string(), "43000.10".to_string())]
+        );
+        let index = Program::compile(".n[0]").unwrap();
+        assert_eq!(message_outputs(&index, tick), jaq_outputs(&index, tick));
+        let general = Program::compile(r#"select(.e == "trade") | .q"#).unwrap();
+        assert!(general.plain.is_none());
+        assert_eq!(message_outputs(&general, tick).unwrap()[0].0, "1.50");
+        assert_eq!(
+            message_outputs(&plain, b"hello"),
+            Err(MessageError::NotJson)
+        );
+        assert!(matches!(
+            message_outputs(&plain, b"[1]"),
+            Err(MessageError::Run(_))
+        ));
+        assert!(plain.keeps_message(tick).unwrap());
+        assert!(!plain.keeps_message(br#"{"p":false}"#).unwrap());
+        assert!(!plain.keeps_message(br#"{"q":1}"#).unwrap());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use std::io::{self, Write};
 
-use crate::jq::{self, Program};
+use crate::jq::{MessageError, Output, Program};
 use crate::session::Frame;
 use crate::terminal_text;
 
@@ -64,18 +64,16 @@ impl JqLines {
     /// says how many there were. A payload that is not JSON is counted and skipped;
     /// a runtime error is reported on stderr (after the lines written before it).
     pub fn write_frame(&mut self, out: &mut impl Write, frame: &Frame) -> io::Result<usize> {
-        let Some(input) = jq::parse(&frame.payload) else {
-            self.not_json += 1;
-            return Ok(0);
-        };
         let mut written = Ok(());
         let (line, style) = (&mut self.line, self.style);
-        let ran = self.program.run(input, MAX_OUTPUTS_PER_MESSAGE, |value| {
-            line.clear();
-            build_line(line, style, frame, &value);
-            written = out.write_all(line);
-            written.is_ok()
-        });
+        let ran = self
+            .program
+            .run_message(&frame.payload, MAX_OUTPUTS_PER_MESSAGE, |output| {
+                line.clear();
+                build_line(line, style, frame, output);
+                written = out.write_all(line);
+                written.is_ok()
+            });
         written?;
         match ran {
             Ok(ran) => {
@@ -86,7 +84,11 @@ impl JqLines {
                 }
                 Ok(ran.outputs)
             }
-            Err(error) => {
+            Err(MessageError::NotJson) => {
+                self.not_json += 1;
+                Ok(0)
+            }
+            Err(MessageError::Run(error)) => {
                 self.failed += 1;
                 // Written lines first, so the error shows up after them.
                 out.flush()?;
@@ -107,11 +109,11 @@ impl JqLines {
 }
 
 /// Builds one line (with its newline) for `value`, an output over `frame`.
-fn build_line(line: &mut Vec<u8>, style: JqStyle, frame: &Frame, value: &jq::Value) {
+fn build_line(line: &mut Vec<u8>, style: JqStyle, frame: &Frame, output: &Output<'_>) {
     match style {
-        JqStyle::Json => jq::write_compact(line, value),
+        JqStyle::Json => output.write_compact(line),
         JqStyle::RawStrings { escape } => {
-            jq::write_raw(line, value);
+            output.write_raw(line);
             if escape
                 && let Ok(text) = std::str::from_utf8(line)
                 && let std::borrow::Cow::Owned(escaped) = terminal_text::multi_line(text)
@@ -131,7 +133,7 @@ fn build_line(line: &mut Vec<u8>, style: JqStyle, frame: &Frame, value: &jq::Val
             line.extend_from_slice(b"\",\"kind\":\"");
             line.extend_from_slice(frame.kind.as_str().as_bytes());
             line.extend_from_slice(b"\",\"data\":");
-            jq::write_compact(line, value);
+            output.write_compact(line);
             line.push(b'}');
         }
     }
