@@ -72,7 +72,7 @@ pub fn render_log<'a>(
     } else {
         theme::border()
     };
-    let title = theme::pane_title_text(&title(rows, view), focused);
+    let title = theme::pane_title_text(&title(rows, view, projection), focused);
     let block = Block::bordered().border_style(border).title(Span::styled(
         fit(&title, usize::from(area.width.saturating_sub(2))),
         theme::pane_title(focused),
@@ -167,14 +167,22 @@ fn is_filtering(rows: LogRows) -> bool {
 
 /// " log · N messages [· N dropped] · FOLLOW | · N new below ↓ ", or with a
 /// filter " log · filter: in text "foo" · N of M [· filtering…] …".
-fn title(rows: LogRows, view: &LogView) -> String {
+fn title(rows: LogRows, view: &LogView, projection: Option<&Projection>) -> String {
     let store = rows.store();
     let count = store.len() as u64;
     let mut title = match rows.view() {
         Some(filtered) => {
+            let mut conditions = filter_expr::describe(filtered.filter());
+            if let Some(projection) = projection {
+                if !conditions.is_empty() {
+                    conditions.push(' ');
+                }
+                conditions.push_str("| ");
+                conditions.push_str(projection.source());
+            }
             let mut title = format!(
                 " log · filter: {} · {} of {}",
-                filter_expr::describe(filtered.filter()),
+                conditions,
                 group_digits(rows.len() as u64),
                 group_digits(count)
             );

@@ -13,6 +13,7 @@ mod adapter_reconnect;
 mod adapter_socketio;
 mod adapter_transcripts;
 mod app_every;
+mod app_jq;
 mod app_snippets;
 mod app_update;
 mod cli;
