@@ -80,12 +80,42 @@ pub enum Found<'a> {
 pub fn find<'a>(bytes: &'a [u8], steps: &[Step]) -> Option<Found<'a>> {
     std::str::from_utf8(bytes).ok()?;
     let start = skip_space(bytes, 0);
-    let end = skip_value(bytes, start, 0)?;
+    // The first step is taken while the message is checked: one pass over it.
+    let (end, first) = match (steps.first()?, bytes.get(start)?) {
+        (Step::Key(key), b'{') => {
+            let mut found = None;
+            let mut escaped_key = false;
+            let end = skip_container(bytes, start, 0, b'}', true, &mut |item| {
+                escaped_key |= item.key.contains(&b'\\');
+                if item.key == &key[..] {
+                    found = Some(item.value);
+                }
+            })?;
+            if escaped_key {
+                return None;
+            }
+            (end, Some(found))
+        }
+        (Step::Index(index), b'[') => {
+            let mut found = None;
+            let end = skip_container(bytes, start, 0, b']', false, &mut |item| {
+                if item.index == *index {
+                    found = Some(item.value);
+                }
+            })?;
+            (end, Some(found))
+        }
+        _ => (skip_value(bytes, start, 0)?, None),
+    };
     if skip_space(bytes, end) != bytes.len() {
         return None;
     }
-    let mut value = &bytes[start..end];
-    for step in steps {
+    let (mut value, rest) = match first {
+        Some(Some(range)) => (&bytes[range], &steps[1..]),
+        Some(None) => return Some(Found::Null),
+        None => (&bytes[start..end], steps),
+    };
+    for step in rest {
         let found = match (step, value.first()) {
             (_, Some(b'n')) => return Some(Found::Null),
             (Step::Key(key), Some(b'{')) => member(value, key)?,
@@ -161,8 +191,8 @@ fn skip_space(bytes: &[u8], mut at: usize) -> usize {
 /// Where the strict JSON value starting at `at` ends; `None` if it is not one.
 fn skip_value(bytes: &[u8], at: usize, depth: usize) -> Option<usize> {
     match *bytes.get(at)? {
-        b'{' => skip_container(bytes, at, depth, b'}', true),
-        b'[' => skip_container(bytes, at, depth, b']', false),
+        b'{' => skip_container(bytes, at, depth, b'}', true, &mut |_| {}),
+        b'[' => skip_container(bytes, at, depth, b']', false, &mut |_| {}),
         b'"' => skip_string(bytes, at),
         b't' => literal(bytes, at, b"true"),
         b'f' => literal(bytes, at, b"false"),
@@ -176,7 +206,26 @@ fn literal(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
     bytes[at..].starts_with(word).then_some(at + word.len())
 }
 
-fn skip_container(bytes: &[u8], at: usize, depth: usize, close: u8, keys: bool) -> Option<usize> {
+/// One member of an object (or element of an array) met by [`skip_container`].
+struct Item<'a> {
+    /// Its position, from 0.
+    index: usize,
+    /// An object member's key as written, without quotes (empty in an array).
+    key: &'a [u8],
+    /// Where its value is.
+    value: std::ops::Range<usize>,
+}
+
+/// Where the object (`keys`) or array starting at `at` ends, showing `visit`
+/// each member; `None` if it is not strict JSON.
+fn skip_container(
+    bytes: &[u8],
+    at: usize,
+    depth: usize,
+    close: u8,
+    keys: bool,
+    visit: &mut impl FnMut(Item<'_>),
+) -> Option<usize> {
     if depth >= MAX_DEPTH {
         return None;
     }
@@ -184,18 +233,29 @@ fn skip_container(bytes: &[u8], at: usize, depth: usize, close: u8, keys: bool) 
     if bytes.get(at) == Some(&close) {
         return Some(at + 1);
     }
+    let mut index = 0;
     loop {
+        let mut key: &[u8] = &[];
         if keys {
             if bytes.get(at) != Some(&b'"') {
                 return None;
             }
-            at = skip_space(bytes, skip_string(bytes, at)?);
+            let key_end = skip_string(bytes, at)?;
+            key = &bytes[at + 1..key_end - 1];
+            at = skip_space(bytes, key_end);
             if bytes.get(at) != Some(&b':') {
                 return None;
             }
             at = skip_space(bytes, at + 1);
         }
-        at = skip_space(bytes, skip_value(bytes, at, depth + 1)?);
+        let end = skip_value(bytes, at, depth + 1)?;
+        visit(Item {
+            index,
+            key,
+            value: at..end,
+        });
+        index += 1;
+        at = skip_space(bytes, end);
         match bytes.get(at) {
             Some(b',') => at = skip_space(bytes, at + 1),
             Some(byte) if *byte == close => return Some(at + 1),
@@ -208,7 +268,14 @@ fn skip_container(bytes: &[u8], at: usize, depth: usize, close: u8, keys: bool) 
 fn skip_string(bytes: &[u8], at: usize) -> Option<usize> {
     let mut at = at + 1;
     loop {
-        match *bytes.get(at)? {
+        // Straight to the next quote or backslash; what it skips must hold no
+        // control character.
+        let skipped = memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;
+        if bytes[at..at + skipped].iter().any(|byte| *byte < 0x20) {
+            return None;
+        }
+        at += skipped;
+        match bytes[at] {
             b'"' => return Some(at + 1),
             b'\\' => {
                 match *bytes.get(at + 1)? {
@@ -226,8 +293,8 @@ fn skip_string(bytes: &[u8], at: usize) -> Option<usize> {
                     _ => return None,
                 }
             }
-            0x00..=0x1f => return None,
-            _ => at += 1,
+            // memchr2 stops only at a quote or a backslash.
+            _ => return None,
         }
     }
 }
