@@ -5,7 +5,9 @@
 //! - `wsdeck listen URL > /dev/null` taking in a flood (200 000 × 100 B and
 //!   20 000 × 10 KiB) from the firehose in `support/firehose.rs`;
 //! - `wsdeck listen URL --jq .p > /dev/null`: the same 100 B flood, every message
-//!   parsed as JSON and run through a jq program (target ≥ 0.3 × limit);
+//!   parsed as JSON and run through a jq program (target ≥ 0.3 × limit; a plain
+//!   path is answered by scanning the bytes), and a `select(…)` that runs through
+//!   jaq, for information;
 //! - start-up: `wsdeck request URL --message …` against the built-in echo server,
 //!   the whole process from spawn to exit;
 //! - the echo round trip `request --json` reports (`rtt_ms`).
@@ -94,6 +96,14 @@ fn main() {
             "listen --jq .p > /dev/null, 200 000 x 100 B",
             &["--jq", ".p"][..],
             0.3,
+        ),
+        // A program that is not a plain path runs through jaq: for information.
+        (
+            50_000,
+            100,
+            "  --jq 'select(.e == \"trade\")', 50 000 x 100 B",
+            &["--jq", "select(.e == \"trade\")"][..],
+            0.0,
         ),
     ] {
         let url = firehose::url(firehose, count, size);

@@ -607,7 +607,7 @@ mod tests {
         assert_eq!(outputs(".n[]", tick).unwrap(), ["1", "2", "3"]);
         assert_eq!(
             outputs(r#"select(.e | test("^tr"))"#, tick).unwrap(),
-            [tick.replace("1.50", "1.50")]
+            [tick]
         );
         assert!(outputs(r#"select(.e == "x")"#, tick).unwrap().is_empty());
     }

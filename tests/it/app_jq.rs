@@ -51,11 +51,31 @@ fn app() -> App {
         Instant::now(),
     );
     message(&mut app, Direction::Outgoing, r#"{"op":"subscribe"}"#, 1);
-    message(&mut app, Direction::Incoming, r#"{"e":"trade","data":{"p":"43000.10"}}"#, 2);
-    message(&mut app, Direction::Incoming, r#"{"e":"depth","data":{"b":[1]}}"#, 3);
+    message(
+        &mut app,
+        Direction::Incoming,
+        r#"{"e":"trade","data":{"p":"43000.10"}}"#,
+        2,
+    );
+    message(
+        &mut app,
+        Direction::Incoming,
+        r#"{"e":"depth","data":{"b":[1]}}"#,
+        3,
+    );
     message(&mut app, Direction::Incoming, "welcome \u{1b}[31m", 4);
-    message(&mut app, Direction::Incoming, r#"{"e":"trade","data":"\u001b]0;x"}"#, 5);
-    message(&mut app, Direction::Incoming, r#"{"e":"trade","data":{"p":"43000.20"}}"#, 6);
+    message(
+        &mut app,
+        Direction::Incoming,
+        r#"{"e":"trade","data":"\u001b]0;x"}"#,
+        5,
+    );
+    message(
+        &mut app,
+        Direction::Incoming,
+        r#"{"e":"trade","data":{"p":"43000.20"}}"#,
+        6,
+    );
     app
 }
 
