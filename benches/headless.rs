@@ -4,6 +4,10 @@
 //! `wsdeck` binary as a child process:
 //! - `wsdeck listen URL > /dev/null` taking in a flood (200 000 × 100 B and
 //!   20 000 × 10 KiB) from the firehose in `support/firehose.rs`;
+//! - `wsdeck listen URL --jq .p > /dev/null`: the same 100 B flood, every message
+//!   parsed as JSON and run through a jq program (target ≥ 0.3 × limit; a plain
+//!   path is answered by scanning the bytes), and a `select(…)` that runs through
+//!   jaq, for information;
 //! - start-up: `wsdeck request URL --message …` against the built-in echo server,
 //!   the whole process from spawn to exit;
 //! - the echo round trip `request --json` reports (`rtt_ms`).
@@ -71,12 +75,39 @@ fn main() {
         "scenario", "limit", "wsdeck", "ratio", "target"
     );
 
-    for (count, size, label) in [
-        (200_000u64, 100usize, "listen > /dev/null, 200 000 x 100 B"),
-        (20_000, 10 * 1024, "listen > /dev/null, 20 000 x 10 KiB"),
+    for (count, size, label, extra, target) in [
+        (
+            200_000u64,
+            100usize,
+            "listen > /dev/null, 200 000 x 100 B",
+            &[][..],
+            0.5,
+        ),
+        (
+            20_000,
+            10 * 1024,
+            "listen > /dev/null, 20 000 x 10 KiB",
+            &[][..],
+            0.5,
+        ),
+        (
+            200_000,
+            100,
+            "listen --jq .p > /dev/null, 200 000 x 100 B",
+            &["--jq", ".p"][..],
+            0.3,
+        ),
+        // A program that is not a plain path runs through jaq: for information.
+        (
+            50_000,
+            100,
+            "  --jq 'select(.e == \"trade\")', 50 000 x 100 B",
+            &["--jq", "select(.e == \"trade\")"][..],
+            0.0,
+        ),
     ] {
         let url = firehose::url(firehose, count, size);
-        check_listen_prints_everything(&wsdeck, &firehose::url(firehose, 1000, size), 1000);
+        check_listen_prints_everything(&wsdeck, &firehose::url(firehose, 1000, size), 1000, extra);
         let mut limit = Vec::new();
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
@@ -85,8 +116,10 @@ fn main() {
                 count,
                 time(self_command(&["limit-listen", &url, &count.to_string()])),
             ));
-            ours.push(rate(count, time(wsdeck_listen(&wsdeck, &url, count))));
-            if let Some(websocat) = &websocat {
+            let mut listen = wsdeck_listen(&wsdeck, &url, count);
+            listen.args(extra);
+            ours.push(rate(count, time(listen)));
+            if let Some(websocat) = websocat.as_ref().filter(|_| extra.is_empty()) {
                 let mut command = Command::new(websocat);
                 command.args(["-t", "--no-close", &url]);
                 theirs.push(rate(count, time(command)));
@@ -98,7 +131,7 @@ fn main() {
             &format!("{limit:.0}/s"),
             &format!("{ours:.0}/s"),
             ours / limit,
-            0.5,
+            target,
             true,
         );
         if !theirs.is_empty() {
@@ -208,9 +241,11 @@ fn wsdeck_listen(wsdeck: &PathBuf, url: &str, count: u64) -> Command {
     command
 }
 
-/// Fails the bench unless `listen` prints one line per message of a small flood.
-fn check_listen_prints_everything(wsdeck: &PathBuf, url: &str, count: u64) {
+/// Fails the bench unless `listen` (with `extra` arguments) prints one line per
+/// message of a small flood.
+fn check_listen_prints_everything(wsdeck: &PathBuf, url: &str, count: u64, extra: &[&str]) {
     let output = wsdeck_listen(wsdeck, url, count)
+        .args(extra)
         .stderr(Stdio::inherit())
         .output()
         .expect("wsdeck listen runs");

@@ -500,6 +500,15 @@ pub struct ListenArgs {
     /// left out by default.
     #[arg(long)]
     pub heartbeats: bool,
+    /// Run each received message, read as JSON, through this jq program and print
+    /// each output as a line of compact JSON (with --jsonl: as the line's `data`).
+    /// Messages that are not JSON are skipped and counted; --count counts the
+    /// messages that gave output. See docs/JQ.md.
+    #[arg(long, value_name = "EXPR", conflicts_with_all = ["subscribe", "raw"])]
+    pub jq: Option<String>,
+    /// With --jq: print string outputs as their text, without quotes (as `jq -r`).
+    #[arg(short = 'r', long, requires = "jq", conflicts_with = "jsonl")]
+    pub raw_output: bool,
     /// Connection settings.
     #[command(flatten)]
     pub connection: ConnectionArgs,

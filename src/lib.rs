@@ -12,25 +12,26 @@
 //! 5. `template` — the `{{variable}}` template language.
 //! 6. `payload` — message notation: JSON checked and pretty-printed, binary as hex
 //!    or base64.
-//! 7. `protocol` — the protocol adapters (Socket.IO, graphql-ws, Home Assistant…)
+//! 7. `jq` — jq programs (jaq) compiled once and run over one JSON value at a time.
+//! 8. `protocol` — the protocol adapters (Socket.IO, graphql-ws, Home Assistant…)
 //!    and the provider registry.
-//! 8. `session` — the engine: one actor task per connection, commands in, events out.
-//! 9. `recording` — sessions written down as JSON lines, and read back.
-//! 10. `outcome` — how a command failed: class, exit code, message.
-//! 11. `debug_log` — `--log-file`: the engine's tracing written to a file.
-//! 12. `file_mistake` — a mistake in a hand-written file (`keys.toml`,
+//! 9. `session` — the engine: one actor task per connection, commands in, events out.
+//! 10. `recording` — sessions written down as JSON lines, and read back.
+//! 11. `outcome` — how a command failed: class, exit code, message.
+//! 12. `debug_log` — `--log-file`: the engine's tracing written to a file.
+//! 13. `file_mistake` — a mistake in a hand-written file (`keys.toml`,
 //!     `theme.toml`), with its line and column.
-//! 13. `theme` — the colours and styles everything on screen is drawn with.
-//! 14. `server` — the built-in demo and test server.
-//! 15. `config` — profiles, presets and their store, turned into session settings.
-//! 16. `keymap` — what each key does in each context, and the key reference.
-//! 17. `state` — the TUI's state: panes, popups, the log, the composer.
-//! 18. `ui` — drawing that state with ratatui.
-//! 19. `app` — `App::update`: messages in, state changed, effects out.
-//! 20. `cli` — the command line's arguments.
-//! 21. `commands` — the headless commands, and the settings resolution the TUI
+//! 14. `theme` — the colours and styles everything on screen is drawn with.
+//! 15. `server` — the built-in demo and test server.
+//! 16. `config` — profiles, presets and their store, turned into session settings.
+//! 17. `keymap` — what each key does in each context, and the key reference.
+//! 18. `state` — the TUI's state: panes, popups, the log, the composer.
+//! 19. `ui` — drawing that state with ratatui.
+//! 20. `app` — `App::update`: messages in, state changed, effects out.
+//! 21. `cli` — the command line's arguments.
+//! 22. `commands` — the headless commands, and the settings resolution the TUI
 //!     shares with them.
-//! 22. `tui` — the terminal runtime: the event loop, the picker, launching.
+//! 23. `tui` — the terminal runtime: the event loop, the picker, launching.
 
 pub mod wire;
 
@@ -43,6 +44,8 @@ pub mod secret;
 pub mod template;
 
 pub mod payload;
+
+pub mod jq;
 
 pub mod protocol;
 

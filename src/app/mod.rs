@@ -150,6 +150,7 @@ impl App {
                 search: None,
                 search_regex: false,
                 filter: None,
+                filter_jq_error: None,
                 welcome,
                 in_flight: HashMap::new(),
                 unconfirmed: HashSet::new(),
@@ -182,6 +183,7 @@ impl App {
     pub fn update(&mut self, msg: Msg, now: Instant) -> Vec<Effect> {
         let effects = self.apply(msg, now);
         self.fit_to_screen();
+        self.project_rows_in_view();
         effects
     }
 

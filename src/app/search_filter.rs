@@ -13,8 +13,11 @@
 //! selects the first hit it meets.
 
 use super::{App, FILTER_STEP, FilterState, SEARCH_STEP, SearchState, StatusLevel, log_rows};
+use crate::jq::Program;
 use crate::state::filter_expr;
-use crate::state::log::{EntrySeq, FilteredView, LogStore, Matcher, Search};
+use crate::state::log::{
+    EntrySeq, FilteredView, JqCondition, LogStore, Matcher, Projection, Search,
+};
 use crate::state::log_view::LogRows;
 use crate::state::prompt::LinePrompt;
 use std::time::{Duration, Instant};
@@ -197,6 +200,9 @@ impl App {
     pub(super) fn apply_filter(&mut self, input: &str) -> bool {
         match filter_expr::parse(input) {
             Err(_) => false,
+            Ok(Some(expr)) if expr.jq.is_some() || expr.projection.is_some() => {
+                self.apply_jq_filter(input, expr)
+            }
             Ok(None) => {
                 if self.state.filter.is_some() {
                     self.clear_filter();
@@ -204,20 +210,82 @@ impl App {
                 true
             }
             Ok(Some(expr)) => {
-                self.set_status(
-                    format!("filter: {} · f edits · F clears", expr.summary),
-                    StatusLevel::Info,
-                );
-                self.state.filter = Some(FilterState {
-                    expr: input.trim().to_owned(),
-                    summary: expr.summary,
-                    view: FilteredView::new(expr.filter),
-                });
-                self.filter_changed();
-                self.step_filter(FILTER_STEP);
+                self.set_filter(input, expr.summary, FilteredView::new(expr.filter), None);
                 true
             }
         }
+    }
+
+    /// Compiles the jq parts of a filter; a mistake keeps the prompt open, says
+    /// where it is and leaves the previous filter in place.
+    fn apply_jq_filter(&mut self, input: &str, expr: filter_expr::FilterExpr) -> bool {
+        let compile = |source: &Option<String>| {
+            source
+                .as_deref()
+                .map(|source| Program::compile(source).map(std::sync::Arc::new))
+                .transpose()
+        };
+        let compiled = compile(&expr.jq).and_then(|jq| Ok((jq, compile(&expr.projection)?)));
+        let (jq, projection) = match compiled {
+            Ok(compiled) => compiled,
+            Err(error) => {
+                let message = error.to_string();
+                self.set_status(message.clone(), StatusLevel::Error);
+                self.state.filter_jq_error = Some((input.to_owned(), message));
+                return false;
+            }
+        };
+        let filter = expr.filter.with_jq(jq.map(JqCondition::new));
+        let projection = projection.map(Projection::new);
+        self.set_filter(input, expr.summary, FilteredView::new(filter), projection);
+        true
+    }
+
+    fn set_filter(
+        &mut self,
+        input: &str,
+        summary: String,
+        view: FilteredView,
+        projection: Option<Projection>,
+    ) {
+        self.set_status(
+            format!("filter: {summary} · f edits · F clears"),
+            StatusLevel::Info,
+        );
+        self.state.filter_jq_error = None;
+        self.state.filter = Some(FilterState {
+            expr: input.trim().to_owned(),
+            summary,
+            view,
+            projection,
+        });
+        self.filter_changed();
+        self.step_filter(FILTER_STEP);
+    }
+
+    /// Runs the projection, if there is one, over the rows on screen that it has
+    /// not seen yet: drawing then only looks the outputs up.
+    pub(super) fn project_rows_in_view(&mut self) {
+        let Some(FilterState {
+            view, projection, ..
+        }) = self.state.filter.as_mut()
+        else {
+            return;
+        };
+        let Some(projection) = projection.as_mut() else {
+            return;
+        };
+        let rows = LogRows::filtered(&self.state.log, view);
+        let height = usize::from(self.state.log_view.page_rows());
+        let start = if self.state.log_view.is_following() {
+            rows.len().saturating_sub(height)
+        } else {
+            self.state.log_view.first_visible_index(rows)
+        };
+        let seqs: Vec<EntrySeq> = (start..start.saturating_add(height))
+            .map_while(|index| rows.seq_at(index))
+            .collect();
+        projection.compute(&self.state.log, seqs);
     }
 
     /// `F`: shows every entry again.

@@ -4,7 +4,8 @@
 //! Under a flood this is the hot path: events are taken a whole batch at a time,
 //! frames are written without going through the lifecycle checks (which only
 //! lifecycle events need), and a text payload moves straight into the
-//! [`LineSink`], which copies small ones and writes large ones in place.
+//! [`LineSink`], which copies small ones and writes large ones in place. With
+//! `--jq` each message goes through the program instead ([`JqLines`]).
 
 use std::io::{self, Write};
 
@@ -15,6 +16,7 @@ use crate::protocol::Correlation;
 use crate::session::stats::StatsSnapshot;
 use crate::session::{Direction, Event, Frame, FrameKind, MessageId};
 
+use super::jq_lines::{JqLines, JqStyle};
 use super::line_sink::LineSink;
 use super::output::{LineFormat, report, stats_summary, stdout_error, text_format, write_frame};
 use super::watch::{Ending, LifecycleWatch, describe_close};
@@ -23,6 +25,8 @@ use crate::outcome::{Failure, FailureClass};
 
 /// Runs `wsdeck listen`.
 pub async fn run(args: ListenArgs) -> Result<(), Failure> {
+    // A mistake in the program is reported before anything connects.
+    let jq = args.jq.as_deref().map(compile_jq).transpose()?;
     let config = super::setup::resolve(args.url.as_deref(), &args.connection)?.session;
     if args.subscribe.is_some()
         && !matches!(config.provider.as_str(), "graphql-ws" | "apollo-legacy")
@@ -44,6 +48,7 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     };
     let deadline = args.duration.map(|duration| Instant::now() + duration);
     let mut listener = Listener::new(&args, subscription);
+    listener.jq = jq.map(|program| JqLines::new(program, jq_style(&args)));
     let mut out = LineSink::new(io::stdout().lock());
     let mut batch = Vec::new();
     let ctrl_c = tokio::signal::ctrl_c();
@@ -70,6 +75,9 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     };
     let _ = out.flush();
     drop(out);
+    if let Some(summary) = listener.jq.as_ref().and_then(JqLines::summary) {
+        report(&summary);
+    }
     let final_stats = shutdown_and_wait(&handle, &mut events)
         .await
         .or(listener.last_stats);
@@ -100,6 +108,8 @@ struct Listener {
     watch: LifecycleWatch,
     last_printed: Option<String>,
     last_stats: Option<StatsSnapshot>,
+    /// `--jq`: the program each message goes through.
+    jq: Option<JqLines>,
 }
 
 /// `Some(result)` ends listening with that result.
@@ -122,6 +132,7 @@ impl Listener {
             watch: LifecycleWatch::default(),
             last_printed: None,
             last_stats: None,
+            jq: None,
         }
     }
 
@@ -149,9 +160,15 @@ impl Listener {
         {
             return None;
         }
-        let written = match (self.format, frame.kind) {
+        let written = match (&mut self.jq, self.format, frame.kind) {
+            (Some(jq), ..) => match jq.write_frame(out, &frame) {
+                // Nothing printed: the message does not count towards --count.
+                Ok(0) => return None,
+                Ok(_) => Ok(()),
+                Err(error) => Err(error),
+            },
             // A text frame's payload is UTF-8 already (checked when it was read).
-            (LineFormat::Raw, FrameKind::Text) => out.write_line(frame.payload),
+            (None, LineFormat::Raw, FrameKind::Text) => out.write_line(frame.payload),
             _ => write_frame(out, &frame, self.format),
         };
         if let Err(error) = written {
@@ -255,6 +272,25 @@ impl Listener {
             )));
         }
         None
+    }
+}
+
+/// Compiles `--jq`'s program; a mistake is shown with a caret under it.
+fn compile_jq(source: &str) -> Result<crate::jq::Program, Failure> {
+    crate::jq::Program::compile(source)
+        .map_err(|error| Failure::new(FailureClass::InvalidInput, error.with_caret()))
+}
+
+/// How `--jq`'s outputs are printed, from `--jsonl` and `-r`.
+fn jq_style(args: &ListenArgs) -> JqStyle {
+    if args.jsonl {
+        JqStyle::JsonLines
+    } else if args.raw_output {
+        JqStyle::RawStrings {
+            escape: text_format(false) == LineFormat::Escaped,
+        }
+    } else {
+        JqStyle::Json
     }
 }
 

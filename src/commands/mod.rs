@@ -4,6 +4,7 @@
 
 pub mod completions;
 pub mod demo;
+pub mod jq_lines;
 pub mod keys;
 pub mod line_sink;
 pub mod listen;

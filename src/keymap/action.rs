@@ -87,7 +87,7 @@ context_actions! {
         Search = "search", "search the log", ["/"];
         NextHit = "next-hit", "next search hit", ["n"];
         PreviousHit = "previous-hit", "previous search hit", ["N"];
-        Filter = "filter", "filter: in/out, text/binary/ping/pong/close, data/control, system, words", ["f"];
+        Filter = "filter", "filter: in/out, text/binary/ping/pong/close, data/control, system, words, jq: PROGRAM, a projection (docs/JQ.md)", ["f"];
         ClearFilter = "clear-filter", "clear the filter", ["F"];
         CloseDialog = "close-dialog", "close dialog", ["c"];
         CommandLine = "command-line", "command line (: commands below)", [":"];

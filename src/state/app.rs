@@ -14,7 +14,7 @@ use crate::state::command_line::CommandLine;
 use crate::state::composer::Composer;
 use crate::state::connection::ConnectionView;
 use crate::state::inspector::Inspector;
-use crate::state::log::{EntrySeq, FilteredView, LogStore, Search};
+use crate::state::log::{EntrySeq, FilteredView, LogStore, Projection, Search};
 use crate::state::log_view::{LogRows, LogView};
 use crate::state::prompt::LinePrompt;
 use crate::state::snippets::SnippetList;
@@ -94,6 +94,8 @@ pub struct FilterState {
     pub summary: String,
     /// The entries kept so far; stepped by [`Msg::Work`](crate::app::Msg::Work) until complete.
     pub view: FilteredView,
+    /// `| PROGRAM`: what the preview column shows instead of the payload.
+    pub projection: Option<Projection>,
 }
 
 impl FilterState {
@@ -127,6 +129,9 @@ pub struct AppState {
     pub search_regex: bool,
     /// The filter on the log pane, if any.
     pub filter: Option<FilterState>,
+    /// The filter prompt's text whose jq program did not compile, and why: the
+    /// prompt shows it until the text changes.
+    pub filter_jq_error: Option<(String, String)>,
     /// A first-run hint shown until the first message is sent.
     pub welcome: Option<String>,
     /// Composer texts handed to the session, by message id, until it accepts them.

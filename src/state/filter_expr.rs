@@ -14,8 +14,18 @@
 //!   words joined by single spaces). Double quotes keep a text as it is, spaces
 //!   included, and make a keyword plain text: `"close"`.
 //!
+//! - `jq: PROGRAM`: keep the messages for which the jq program yields a value
+//!   that is not `false` or `null` (`jq: select(.e == "trade")`); the program
+//!   runs to the end of the input or to the projection. Messages that are not
+//!   JSON are not kept; system lines follow the rules above.
+//! - `| PROGRAM`: a projection: the log's preview column shows the program's
+//!   first output for each message (`in | .data.p`). It starts at the first `|`
+//!   outside quotes and brackets, so a jq filter that needs a pipe puts it in
+//!   parentheses: `jq: (.data | .e == "trade") | .data.p`.
+//!
 //! Keywords are case-insensitive. Empty input, or conditions that keep
-//! everything, mean no filter.
+//! everything, mean no filter. The jq programs are only split off here; the app
+//! compiles them (see [`crate::jq`]).
 
 use crate::session::{Direction, FrameKind};
 use crate::state::log::{Filter, KindSet};
@@ -25,8 +35,13 @@ use crate::state::log::{Filter, KindSet};
 pub struct FilterExpr {
     /// What the log pane keeps.
     pub filter: Filter,
-    /// The conditions in words, normalised: `in text "foo"` (see [`describe`]).
+    /// The conditions in words, normalised: `in text "foo"` (see [`describe`]),
+    /// then ` jq: PROGRAM` and ` | PROJECTION` when given.
     pub summary: String,
+    /// The program after `jq:`, trimmed: a condition on messages.
+    pub jq: Option<String>,
+    /// The program after `|`, trimmed: what the preview column shows.
+    pub projection: Option<String>,
 }
 
 /// The frame kinds in the order a summary lists them.
@@ -41,6 +56,98 @@ const KINDS: [FrameKind; 5] = [
 /// Reads a filter expression. `Ok(None)`: no filter (empty input, or conditions
 /// that keep everything). `Err`: a one-line reason, saying what to do.
 pub fn parse(input: &str) -> Result<Option<FilterExpr>, String> {
+    let (head, projection) = split_projection(input);
+    let (words_part, jq) = split_jq(head);
+    let projection = match projection.map(str::trim) {
+        Some("") => {
+            return Err("a projection needs a program after |, e.g. | .data.p".into());
+        }
+        other => other.map(str::to_owned),
+    };
+    let jq = match jq.map(str::trim) {
+        Some("") => {
+            return Err("jq: needs a program, e.g. jq: select(.e == \"trade\")".into());
+        }
+        other => other.map(str::to_owned),
+    };
+    let Some(mut expr) = parse_words(words_part)?.or_else(|| {
+        (jq.is_some() || projection.is_some()).then(|| FilterExpr {
+            filter: Filter::default(),
+            summary: String::new(),
+            jq: None,
+            projection: None,
+        })
+    }) else {
+        return Ok(None);
+    };
+    if let Some(program) = &jq {
+        push_part(&mut expr.summary, &format!("jq: {program}"));
+    }
+    if let Some(program) = &projection {
+        push_part(&mut expr.summary, &format!("| {program}"));
+    }
+    expr.jq = jq;
+    expr.projection = projection;
+    Ok(Some(expr))
+}
+
+fn push_part(summary: &mut String, part: &str) {
+    if !summary.is_empty() {
+        summary.push(' ');
+    }
+    summary.push_str(part);
+}
+
+/// Splits at the first `|` outside double quotes and brackets: the filter, and
+/// the projection after it.
+fn split_projection(input: &str) -> (&str, Option<&str>) {
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut escaped = false;
+    for (at, c) in input.char_indices() {
+        if quoted {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => quoted = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '|' if depth == 0 => return (&input[..at], Some(&input[at + 1..])),
+            _ => {}
+        }
+    }
+    (input, None)
+}
+
+/// Splits at a `jq:` that starts a word outside double quotes: the words, and the
+/// program after it.
+fn split_jq(input: &str) -> (&str, Option<&str>) {
+    let mut quoted = false;
+    let mut previous = ' ';
+    for (at, c) in input.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if !quoted
+            && previous.is_whitespace()
+            && input[at..]
+                .get(..3)
+                .is_some_and(|word| word.eq_ignore_ascii_case("jq:"))
+        {
+            return (&input[..at], Some(&input[at + 3..]));
+        }
+        previous = c;
+    }
+    (input, None)
+}
+
+/// The word language alone (no `jq:`, no projection).
+fn parse_words(input: &str) -> Result<Option<FilterExpr>, String> {
     let mut incoming = false;
     let mut outgoing = false;
     let mut kinds = KindSet::NONE;
@@ -107,7 +214,12 @@ pub fn parse(input: &str) -> Result<Option<FilterExpr>, String> {
         return Ok(None);
     }
     let summary = describe(&filter);
-    Ok(Some(FilterExpr { filter, summary }))
+    Ok(Some(FilterExpr {
+        filter,
+        summary,
+        jq: None,
+        projection: None,
+    }))
 }
 
 /// A filter's conditions in words, as the filter language writes them:
@@ -144,6 +256,9 @@ pub fn describe(filter: &Filter) -> String {
     }
     if let Some(text) = filter.text() {
         parts.push(format!("\"{}\"", text.query()));
+    }
+    if let Some(program) = filter.jq() {
+        parts.push(format!("jq: {}", program.source()));
     }
     parts.join(" ")
 }
@@ -277,6 +392,35 @@ mod tests {
         assert!(error.contains("\"-sytem\""), "{error}");
         let error = parse("in \"foo").unwrap_err();
         assert!(error.contains("closing \""), "{error}");
+    }
+
+    #[test]
+    fn jq_conditions_and_projections_are_split_off() {
+        let expr = parsed(r#"in jq: select(.e == "trade") | .data.p"#);
+        assert_eq!(expr.filter.direction(), Some(Direction::Incoming));
+        assert_eq!(expr.jq.as_deref(), Some(r#"select(.e == "trade")"#));
+        assert_eq!(expr.projection.as_deref(), Some(".data.p"));
+        assert_eq!(expr.summary, r#"in jq: select(.e == "trade") | .data.p"#);
+
+        let expr = parsed("| .data.p");
+        assert!(expr.filter.is_everything());
+        assert_eq!(
+            (expr.jq, expr.projection.as_deref()),
+            (None, Some(".data.p"))
+        );
+        assert_eq!(expr.summary, "| .data.p");
+
+        // Pipes inside brackets and quotes belong to the jq filter.
+        let expr = parsed(r#"jq: (.data | .e == "a|b") | .p"#);
+        assert_eq!(expr.jq.as_deref(), Some(r#"(.data | .e == "a|b")"#));
+        assert_eq!(expr.projection.as_deref(), Some(".p"));
+        // A quoted "jq:" is text to find.
+        let expr = parsed(r#""jq: x""#);
+        assert_eq!(expr.jq, None);
+        assert_eq!(expr.filter.text().map(Pattern::query), Some("jq: x"));
+
+        assert!(parse("in jq:").unwrap_err().contains("needs a program"));
+        assert!(parse("in |  ").unwrap_err().contains("after |"));
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod filter;
 mod filtered_view;
 mod matcher;
 mod pattern;
+mod projection;
 mod scan;
 mod search;
 #[cfg(test)]
@@ -29,10 +30,11 @@ use std::time::SystemTime;
 
 use crate::session::Frame;
 
-pub use filter::{Filter, KindSet};
+pub use filter::{Filter, JQ_ENTRY_COST, JqCondition, KindSet};
 pub use filtered_view::FilteredView;
 pub use matcher::Matcher;
 pub use pattern::Pattern;
+pub use projection::{Projected, Projection};
 pub use scan::Progress;
 pub use search::Search;
 

@@ -217,6 +217,11 @@ impl LogView {
         self.page_rows = rows.max(1);
     }
 
+    /// The number of entry rows the pane shows.
+    pub fn page_rows(&self) -> u16 {
+        self.page_rows
+    }
+
     /// Call after the rows changed: entries were appended or evicted (once per
     /// batch is enough), or a filter step found more rows. Counts the unseen rows
     /// when not following, and moves a selection the store evicted to the oldest

@@ -30,26 +30,41 @@ use crate::protocol::Decoded;
 use crate::session::close_code;
 use crate::session::{Direction, Frame as WsFrame, FrameKind, MessageId};
 use crate::state::filter_expr;
-use crate::state::log::{EntrySeq, LogEntry, Matcher, SystemLevel};
+use crate::state::log::{EntrySeq, LogEntry, Matcher, Projected, Projection, SystemLevel};
 use crate::state::log_view::{LogRows, LogView};
 use crate::terminal_text;
 
 /// Columns before the preview: `HH:MM:SS.mmm → binary  12.3 KiB  `.
 const PREVIEW_COLUMN: usize = 12 + 3 + 6 + 1 + 8 + 2;
 
+/// What the rows show besides the entries themselves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RowMarks<'a> {
+    /// The current search's matcher: its matches in the visible rows are marked.
+    pub highlight: Option<&'a Matcher>,
+    /// Messages that went out but that nothing confirmed before the link broke:
+    /// they say so.
+    pub unconfirmed: Option<&'a HashSet<MessageId>>,
+    /// A jq projection: its output for each message (computed in `update`) takes
+    /// the place of the payload preview.
+    pub projection: Option<&'a Projection>,
+}
+
 /// Draws the log pane in `area`: the `rows` (every entry, or the filtered ones)
-/// where `view` is scrolled to. `highlight` is the current search's matcher; its
-/// matches in the visible rows are marked. Messages in `unconfirmed` went out but
-/// nothing confirmed them before the link broke: they say so.
+/// where `view` is scrolled to, with `marks`.
 pub fn render_log<'a>(
     frame: &mut Frame,
     area: Rect,
     rows: impl Into<LogRows<'a>>,
     view: &LogView,
     focused: bool,
-    highlight: Option<&Matcher>,
-    unconfirmed: &HashSet<MessageId>,
+    marks: RowMarks<'_>,
 ) {
+    let RowMarks {
+        highlight,
+        unconfirmed,
+        projection,
+    } = marks;
     let rows = rows.into();
     let store = rows.store();
     let border = if focused {
@@ -57,7 +72,7 @@ pub fn render_log<'a>(
     } else {
         theme::border()
     };
-    let title = theme::pane_title_text(&title(rows, view), focused);
+    let title = theme::pane_title_text(&title(rows, view, projection), focused);
     let block = Block::bordered().border_style(border).title(Span::styled(
         fit(&title, usize::from(area.width.saturating_sub(2))),
         theme::pane_title(focused),
@@ -96,10 +111,17 @@ pub fn render_log<'a>(
             buf.set_style(row, theme::selected());
         }
         let unconfirmed = match entry {
-            LogEntry::Frame(frame) => unconfirmed.contains(&frame.id),
+            LogEntry::Frame(frame) => unconfirmed.is_some_and(|ids| ids.contains(&frame.id)),
             LogEntry::System { .. } => false,
         };
-        let line = entry_line(entry, usize::from(inner.width), highlight, unconfirmed);
+        let projected = projection.map(|projection| projection.get(seq));
+        let line = entry_line(
+            entry,
+            usize::from(inner.width),
+            highlight,
+            unconfirmed,
+            projected,
+        );
         buf.set_line(row.x, row.y, &line, row.width);
     }
 }
@@ -145,14 +167,22 @@ fn is_filtering(rows: LogRows) -> bool {
 
 /// " log · N messages [· N dropped] · FOLLOW | · N new below ↓ ", or with a
 /// filter " log · filter: in text "foo" · N of M [· filtering…] …".
-fn title(rows: LogRows, view: &LogView) -> String {
+fn title(rows: LogRows, view: &LogView, projection: Option<&Projection>) -> String {
     let store = rows.store();
     let count = store.len() as u64;
     let mut title = match rows.view() {
         Some(filtered) => {
+            let mut conditions = filter_expr::describe(filtered.filter());
+            if let Some(projection) = projection {
+                if !conditions.is_empty() {
+                    conditions.push(' ');
+                }
+                conditions.push_str("| ");
+                conditions.push_str(projection.source());
+            }
             let mut title = format!(
                 " log · filter: {} · {} of {}",
-                filter_expr::describe(filtered.filter()),
+                conditions,
                 group_digits(rows.len() as u64),
                 group_digits(count)
             );
@@ -177,12 +207,14 @@ fn title(rows: LogRows, view: &LogView) -> String {
     title + " "
 }
 
-/// One row, at most `width` characters wide.
+/// One row, at most `width` characters wide. `projected` is given when a
+/// projection is on: `Some(None)` while its output is not computed yet.
 fn entry_line(
     entry: &LogEntry,
     width: usize,
     highlight: Option<&Matcher>,
     unconfirmed: bool,
+    projected: Option<Option<&Projected>>,
 ) -> Line<'static> {
     let mut spans = vec![Span::styled(clock(entry.timestamp()), theme::dim())];
     let preview_width = width.saturating_sub(PREVIEW_COLUMN);
@@ -217,8 +249,9 @@ fn entry_line(
             } else {
                 preview_width
             };
-            match &frame.decoded {
-                Some(decoded) => {
+            match (projected, &frame.decoded) {
+                (Some(projected), _) => projected_spans(frame, projected, preview_width),
+                (None, Some(decoded)) => {
                     let used = decoded_spans(decoded, preview_width, &mut spans);
                     let mut preview = frame_preview(frame, preview_width.saturating_sub(used));
                     if decoded.heartbeat {
@@ -228,7 +261,7 @@ fn entry_line(
                     }
                     preview
                 }
-                None => frame_preview(frame, preview_width),
+                (None, None) => frame_preview(frame, preview_width),
             }
         }
     };
@@ -238,6 +271,32 @@ fn entry_line(
     });
     // The parts are measured in characters; wide ones can still overflow the row.
     Line::from(fit_spans(spans, width))
+}
+
+/// A projection's output for a message: the value, or a marker saying why there
+/// is none (a runtime error in the error style; a payload that is not JSON shows
+/// itself, dimmed).
+fn projected_spans(
+    frame: &WsFrame,
+    projected: Option<&Projected>,
+    width: usize,
+) -> Vec<Span<'static>> {
+    match projected {
+        Some(Projected::Value(text)) => vec![Span::styled(one_line(text, width), theme::decoded())],
+        Some(Projected::Nothing) => vec![Span::styled("(no output)", theme::dim())],
+        Some(Projected::Error(message)) => vec![Span::styled(
+            one_line(&format!("jq error: {message}"), width),
+            theme::error(),
+        )],
+        Some(Projected::NotJson) => {
+            let mut preview = frame_preview(frame, width);
+            for span in &mut preview {
+                span.style = theme::dim();
+            }
+            preview
+        }
+        None => vec![Span::styled("…", theme::dim())],
+    }
 }
 
 /// The adapter's label (and summary) before the raw preview: `sio event "chat" · `.
@@ -455,8 +514,10 @@ mod tests {
                     store,
                     view,
                     true,
-                    matcher.as_ref(),
-                    &HashSet::new(),
+                    RowMarks {
+                        highlight: matcher.as_ref(),
+                        ..RowMarks::default()
+                    },
                 )
             })
             .unwrap();
@@ -638,7 +699,7 @@ mod tests {
     fn draw_rows(width: u16, height: u16, rows: LogRows, view: &LogView) -> Buffer {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal
-            .draw(|f| render_log(f, f.area(), rows, view, false, None, &HashSet::new()))
+            .draw(|f| render_log(f, f.area(), rows, view, false, RowMarks::default()))
             .unwrap();
         terminal.backend().buffer().clone()
     }
@@ -701,8 +762,10 @@ mod tests {
                     &store,
                     &LogView::new(),
                     true,
-                    Some(&matcher),
-                    &HashSet::new(),
+                    RowMarks {
+                        highlight: Some(&matcher),
+                        ..RowMarks::default()
+                    },
                 )
             })
             .unwrap();

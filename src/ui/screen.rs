@@ -140,8 +140,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, now: Instant) {
         state.log_rows(),
         &state.log_view,
         state.focus == Focus::Log && state.overlay.is_none(),
-        highlight,
-        &state.unconfirmed,
+        log_pane::RowMarks {
+            highlight,
+            unconfirmed: Some(&state.unconfirmed),
+            projection: state
+                .filter
+                .as_ref()
+                .and_then(|filter| filter.projection.as_ref()),
+        },
     );
     composer::render_composer(
         frame,
@@ -198,7 +204,12 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
                 Span::styled(label, theme::key()),
                 Span::raw(prompt.text().to_string()),
             ];
-            spans.extend(filter_feedback(prompt.text(), &state.keymap));
+            let jq_error = state
+                .filter_jq_error
+                .as_ref()
+                .filter(|(text, _)| text == prompt.text())
+                .map(|(_, error)| error.as_str());
+            spans.extend(filter_feedback(prompt.text(), jq_error, &state.keymap));
             return draw_prompt(frame, area, Line::from(spans), label, prompt.cursor());
         }
         _ => {}
@@ -214,7 +225,19 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
 
 /// What the filter prompt says of the expression typed so far: what it keeps,
 /// what it can say, or why it is wrong.
-fn filter_feedback(text: &str, keymap: &crate::keymap::Keymap) -> Vec<Span<'static>> {
+fn filter_feedback(
+    text: &str,
+    jq_error: Option<&str>,
+    keymap: &crate::keymap::Keymap,
+) -> Vec<Span<'static>> {
+    // A jq program is compiled by the app on Enter, never here: its error is
+    // shown as long as the text it was found in is unchanged.
+    if let Some(error) = jq_error {
+        return vec![Span::styled(
+            format!("  ✗ {}", crate::terminal_text::one_line(error)),
+            theme::error(),
+        )];
+    }
     // The expression is short: reading it on every draw costs nothing.
     match filter_expr::parse(text) {
         Ok(Some(expr)) => {
@@ -227,7 +250,7 @@ fn filter_feedback(text: &str, keymap: &crate::keymap::Keymap) -> Vec<Span<'stat
             spans
         }
         Ok(None) => vec![Span::styled(
-            "  in out text binary ping pong close -system, or text to find · Enter (empty: no filter)",
+            "  in out text binary ping pong close -system, jq: PROGRAM, | PROJECTION, or text to find · Enter (empty: no filter)",
             theme::dim(),
         )],
         Err(error) => vec![Span::styled(format!("  ✗ {error}"), theme::error())],

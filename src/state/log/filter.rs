@@ -1,9 +1,49 @@
 //! What the log pane shows: a [`Filter`] on direction, frame kind, text and system
-//! lines, built once and tested against entries without allocating.
+//! lines, built once and tested against entries without allocating; and, when a
+//! jq condition is given, the program run over each message's payload.
+
+use std::sync::Arc;
 
 use super::LogEntry;
 use super::pattern::Pattern;
+use crate::jq::Program;
 use crate::session::{Direction, FrameKind};
+
+/// How many plain entries one entry run through a jq program counts as, when a
+/// filter is stepped with a budget: jaq takes a few microseconds where the other
+/// conditions take tens of nanoseconds.
+pub const JQ_ENTRY_COST: usize = 32;
+
+/// A compiled jq program as a filter condition: equal when the programs read
+/// the same.
+#[derive(Debug, Clone)]
+pub struct JqCondition(Arc<Program>);
+
+impl JqCondition {
+    /// The condition `program` keeps messages by.
+    pub fn new(program: Arc<Program>) -> Self {
+        JqCondition(program)
+    }
+
+    /// The program as typed.
+    pub fn source(&self) -> &str {
+        self.0.source()
+    }
+
+    /// Whether the program keeps `payload`: it is JSON and the program yields a
+    /// value that is not false or null. A runtime error does not keep it.
+    pub fn keeps(&self, payload: &[u8]) -> bool {
+        self.0.keeps_message(payload).unwrap_or(false)
+    }
+}
+
+impl PartialEq for JqCondition {
+    fn eq(&self, other: &Self) -> bool {
+        self.source() == other.source()
+    }
+}
+
+impl Eq for JqCondition {}
 
 /// A set of frame kinds, as a small bitset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,6 +122,7 @@ pub struct Filter {
     text: Option<Pattern>,
     hide_system: bool,
     hide_heartbeats: bool,
+    jq: Option<JqCondition>,
 }
 
 impl Filter {
@@ -116,6 +157,22 @@ impl Filter {
         self
     }
 
+    /// Keeps only the messages `jq` keeps (system lines are not run through it).
+    pub fn with_jq(mut self, jq: Option<JqCondition>) -> Self {
+        self.jq = jq;
+        self
+    }
+
+    /// The jq condition, if any.
+    pub fn jq(&self) -> Option<&JqCondition> {
+        self.jq.as_ref()
+    }
+
+    /// What one entry costs to test, in plain entries (see [`JQ_ENTRY_COST`]).
+    pub fn entry_cost(&self) -> usize {
+        if self.jq.is_some() { JQ_ENTRY_COST } else { 1 }
+    }
+
     /// Whether heartbeats and automatic replies are shown.
     pub fn shows_heartbeats(&self) -> bool {
         !self.hide_heartbeats
@@ -148,6 +205,7 @@ impl Filter {
             && self.text.is_none()
             && !self.hide_system
             && !self.hide_heartbeats
+            && self.jq.is_none()
     }
 
     /// Whether `entry` is kept.
@@ -169,6 +227,10 @@ impl Filter {
                 .text
                 .as_ref()
                 .is_none_or(|text| text.matches_entry(entry))
+            && match (&self.jq, entry) {
+                (Some(jq), LogEntry::Frame(frame)) => jq.keeps(&frame.payload),
+                _ => true,
+            }
     }
 }
 
@@ -249,6 +311,27 @@ mod tests {
         assert_eq!(filter.text().map(Pattern::query), Some("ERROR"));
         let exact = Filter::default().with_text("ERROR", true);
         assert!(!exact.matches(&text_in(r#"{"error":"nope"}"#)));
+    }
+
+    #[test]
+    fn a_jq_condition_keeps_json_messages_it_selects_and_leaves_system_lines_be() {
+        let program = Arc::new(Program::compile(r#"select(.e == "trade")"#).unwrap());
+        let filter = Filter::default().with_jq(Some(JqCondition::new(program)));
+        assert!(!filter.is_everything());
+        assert_eq!(filter.entry_cost(), JQ_ENTRY_COST);
+        assert!(filter.matches(&text_in(r#"{"e":"trade"}"#)));
+        assert!(!filter.matches(&text_in(r#"{"e":"depth"}"#)));
+        assert!(!filter.matches(&text_in("not json")), "not JSON: not kept");
+        assert!(
+            !filter.matches(&text_in("[1]")),
+            "a runtime error: not kept"
+        );
+        assert!(filter.matches(&LogEntry::system(SystemLevel::Info, "connected")));
+        assert!(
+            !filter
+                .with_system(false)
+                .matches(&LogEntry::system(SystemLevel::Info, "x"))
+        );
     }
 
     #[test]

@@ -36,9 +36,15 @@ impl FilteredView {
         &self.filter
     }
 
-    /// Examines up to `budget` more entries of `store`.
+    /// Examines more entries of `store`: up to `budget` of them, fewer when each is
+    /// dearer to test ([`Filter::entry_cost`]).
     pub fn step(&mut self, store: &LogStore, budget: usize) -> Progress {
         let filter = &self.filter;
+        // A budget counts plain entries: a jq condition makes each one dearer.
+        let budget = match budget {
+            0 => 0,
+            budget => budget.div_ceil(filter.entry_cost()),
+        };
         self.scan.step(store, budget, |entry| filter.matches(entry))
     }
 
