@@ -154,9 +154,12 @@ impl App {
 }
 
 /// The system line for a state change, when it deserves one.
-/// `connected to URL (subprotocol NAME)`.
+/// `connected to URL through proxy P (subprotocol NAME)`.
 fn opened_line(info: &ConnectionInfo) -> String {
     let mut text = format!("connected to {}", info.url);
+    if let Some(proxy) = &info.proxy {
+        text.push_str(&format!(" through proxy {proxy}"));
+    }
     if let Some(subprotocol) = &info.subprotocol {
         text.push_str(&format!(" (subprotocol {subprotocol})"));
     }

@@ -79,6 +79,9 @@ pub struct ConnectionView {
     pub profile: Option<String>,
     /// The scheduled send (`:every`), while one runs.
     pub schedule: Option<ScheduleView>,
+    /// The proxy connections go through, password masked; known before the first
+    /// connection (from the settings) and confirmed by each one.
+    pub proxy: Option<String>,
 }
 
 impl ConnectionView {
@@ -103,6 +106,7 @@ impl ConnectionView {
             unconfirmed: 0,
             profile: None,
             schedule: None,
+            proxy: None,
         }
     }
 
@@ -127,6 +131,7 @@ impl ConnectionView {
             Event::Opened(info) => {
                 self.url = info.url.clone();
                 self.info = Some(ConnectionInfo::clone(info));
+                self.proxy = info.proxy.clone();
                 self.opened_at = Some(now);
                 self.last_error = None;
                 true

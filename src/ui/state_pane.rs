@@ -162,6 +162,9 @@ pub fn state_lines(
     }
     let url = fit_url(&view.url, width.saturating_sub(LABEL_WIDTH));
     lines.push(Line::from(vec![label("url"), Span::raw(url)]));
+    if let Some(proxy) = &view.proxy {
+        lines.push(pair("proxy", proxy, width));
+    }
     let subprotocol = view
         .info
         .as_ref()
@@ -548,6 +551,16 @@ mod tests {
             now,
         );
         view
+    }
+
+    #[test]
+    fn shows_the_proxy_only_when_there_is_one() {
+        let now = Instant::now();
+        let mut view = ConnectionView::new("wss://example.com/".into(), "none", false);
+        assert!(!text(&state_lines(&view, 0, now, 60)).contains("proxy"));
+        view.proxy = Some("http://me:***@127.0.0.1:3128".into());
+        let shown = text(&state_lines(&view, 0, now, 60));
+        assert!(shown.contains("proxy http://me:***@127.0.0.1:3128"), "{shown}");
     }
 
     #[test]
