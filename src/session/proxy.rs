@@ -156,10 +156,9 @@ impl ProxyConfig {
     /// The proxy as shown everywhere: `http://user:***@host:port`.
     pub fn masked(&self) -> String {
         let user = match &self.credentials {
-            Some(credentials) => format!(
-                "{}:***@",
-                crate::terminal_text::one_line(&credentials.user)
-            ),
+            Some(credentials) => {
+                format!("{}:***@", crate::terminal_text::one_line(&credentials.user))
+            }
             None => String::new(),
         };
         let host = if self.host.contains(':') {

@@ -560,7 +560,10 @@ mod tests {
         assert!(!text(&state_lines(&view, 0, now, 60)).contains("proxy"));
         view.proxy = Some("http://me:***@127.0.0.1:3128".into());
         let shown = text(&state_lines(&view, 0, now, 60));
-        assert!(shown.contains("proxy http://me:***@127.0.0.1:3128"), "{shown}");
+        assert!(
+            shown.contains("proxy http://me:***@127.0.0.1:3128"),
+            "{shown}"
+        );
     }
 
     #[test]

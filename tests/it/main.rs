@@ -30,6 +30,7 @@ mod log_file;
 mod presets_connect;
 mod profiles;
 mod profiles_cli;
+mod proxy;
 mod readme_picture;
 mod reference_servers;
 mod serve;
