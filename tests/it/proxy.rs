@@ -103,16 +103,20 @@ async fn wss_goes_through_an_http_proxy_with_credentials() {
     let via = format!("http://alice:s3cr%3At%40pw@127.0.0.1:{}", proxy.port);
     let cacert = certificate.cert_path.to_string_lossy().into_owned();
     let url = format!("wss://localhost:{port}/");
-    let run = request(
-        &url,
-        &["--proxy", &via, "--cacert", &cacert],
-        &[],
-        "tls inside",
-    )
-    .await;
+    let log = dir.path().join("debug.log");
+    let log_arg = log.to_string_lossy().into_owned();
+    let flags = ["--proxy", &via, "--cacert", &cacert, "--log-file", &log_arg];
+    let run = request(&url, &flags, &[], "tls inside").await;
     assert_echoed(&run, "tls inside");
     assert_tunnelled(&proxy, &format!("CONNECT localhost:{port}"));
     run.assert_secret_absent("s3cr");
+    // The debug log names the proxy, masked.
+    let logged = std::fs::read_to_string(&log).expect("the debug log");
+    assert!(
+        logged.contains(&format!("proxy=http://alice:***@127.0.0.1:{}", proxy.port)),
+        "{logged}"
+    );
+    assert!(!logged.contains("s3cr"), "{logged}");
 }
 
 #[tokio::test]

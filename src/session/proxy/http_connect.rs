@@ -141,7 +141,9 @@ fn judge(head: &[u8], proxy: &ProxyConfig, host: &str, port: u16) -> Result<(), 
                 "the proxy wants credentials (407): {shown} — give them in the proxy URL, http://USER:PASS@HOST:PORT (with ${{env:NAME}} in a profile)"
             ),
         )),
-        502..=504 => Err(TunnelError::new(
+        // Squid says 502/503/504; small proxies 500, or 404 for a name they cannot
+        // resolve.
+        404 | 500 | 502..=504 => Err(TunnelError::new(
             ErrorKind::Refused,
             format!(
                 "the proxy {shown} could not reach {target}: '{safe_line}' — is the server running, and reachable from the proxy?"

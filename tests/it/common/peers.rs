@@ -1,5 +1,6 @@
 //! The reference servers as test peers: the official Node implementations under
-//! tests/peers (Socket.IO 4 and 2, graphql-ws, subscriptions-transport-ws), installed
+//! tests/peers (Socket.IO 4 and 2, graphql-ws, subscriptions-transport-ws, and an
+//! HTTP CONNECT and a SOCKS5 proxy that print each tunnel they open), installed
 //! from their lockfile by tests/peers/install.sh and started on a free loopback port.
 //! A machine without node fails these tests with a clear message; they are never
 //! skipped.
