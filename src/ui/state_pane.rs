@@ -163,7 +163,9 @@ pub fn state_lines(
     let url = fit_url(&view.url, width.saturating_sub(LABEL_WIDTH));
     lines.push(Line::from(vec![label("url"), Span::raw(url)]));
     if let Some(proxy) = &view.proxy {
-        lines.push(pair("proxy", proxy, width));
+        // Cut in the middle like the URL, so the scheme and host:port both show.
+        let proxy = fit_url(proxy, width.saturating_sub(LABEL_WIDTH));
+        lines.push(Line::from(vec![label("proxy"), Span::raw(proxy)]));
     }
     let subprotocol = view
         .info
@@ -563,6 +565,11 @@ mod tests {
         assert!(
             shown.contains("proxy http://me:***@127.0.0.1:3128"),
             "{shown}"
+        );
+        let narrow = text(&state_lines(&view, 0, now, 30));
+        assert!(
+            narrow.contains("proxy http://me:*…7.0.0.1:3128"),
+            "{narrow}"
         );
     }
 
