@@ -592,6 +592,16 @@ pub struct ConnectionArgs {
     /// Limit for TCP + TLS + upgrade [default: 10s].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub connect_timeout: Option<Duration>,
+    /// Connect through this proxy: http://[USER:PASS@]HOST:PORT (HTTP CONNECT),
+    /// socks5://… (names resolved here) or socks5h://… (resolved by the proxy).
+    /// Without it, HTTP_PROXY (ws://), HTTPS_PROXY (wss://) or ALL_PROXY is used,
+    /// NO_PROXY honoured. See docs/PROXIES.md.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Connect directly, ignoring any proxy the environment names (same as
+    /// --proxy none).
+    #[arg(long, conflicts_with = "proxy")]
+    pub no_proxy: bool,
     /// Do not verify the server's TLS certificate (dangerous).
     #[arg(short = 'k', long, visible_alias = "no-check")]
     pub insecure: bool,
@@ -640,6 +650,10 @@ impl ConnectionArgs {
         for pin in &self.pin_sha256 {
             parse_pin(pin).map_err(|reason| invalid(format!("--pin-sha256: {reason}")))?;
         }
+        if let Some(proxy) = self.proxy.as_deref().filter(|proxy| !proxy.contains("${")) {
+            crate::session::proxy::parse_setting(proxy)
+                .map_err(|error| invalid(format!("--proxy: {error}")))?;
+        }
         let mut profile = Profile {
             provider: self.provider.clone(),
             origin: self.origin.clone(),
@@ -648,6 +662,10 @@ impl ConnectionArgs {
             max_message_size: self.max_message_size,
             queue_limit: self.queue_limit,
             connect_timeout: self.connect_timeout,
+            proxy: match (self.no_proxy, &self.proxy) {
+                (true, _) => Some(crate::session::proxy::NO_PROXY_VALUE.to_string()),
+                (false, proxy) => proxy.clone(),
+            },
             headers: self.header_map()?,
             ..Profile::default()
         };

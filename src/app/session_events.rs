@@ -199,9 +199,13 @@ impl App {
     }
 }
 
-/// `connected to URL (subprotocol NAME)`.
+/// `connected to URL through proxy P (subprotocol NAME)`.
 fn opened_line(info: &ConnectionInfo) -> String {
-    crate::recording::text::opened_line(&info.url, info.subprotocol.as_deref())
+    crate::recording::text::opened_line(
+        &info.url,
+        info.proxy.as_deref(),
+        info.subprotocol.as_deref(),
+    )
 }
 
 /// `reconnecting in 1.5 s (attempt 2/∞)`.

@@ -19,6 +19,7 @@ use crate::session::config::{
     OnConnectMessage, OnConnectTemplate, SessionConfig, parse_ws_url, scheme_notice,
 };
 use crate::session::event::PayloadKind;
+use crate::session::proxy;
 use crate::session::secret::Secret;
 use crate::session::tls_verify::parse_pin;
 use crate::template::{self, Context, TemplateError};
@@ -65,6 +66,7 @@ pub fn session_from_profile(
     apply_auth(profile, &mut session, context)?;
     apply_limits(profile, &mut session);
     apply_tls(profile, &mut session)?;
+    apply_proxy(profile, &mut session, context)?;
     let context = if context.token.is_none() && session.auth.token.is_some() {
         Context {
             token: session.auth.token.clone(),
@@ -239,6 +241,26 @@ fn apply_limits(profile: &Profile, session: &mut SessionConfig) {
     if let Some(limit) = profile.queue_limit {
         session.queue_capacity = limit;
     }
+}
+
+/// `proxy`: the profile's (references resolved; `none` for no proxy), else the
+/// environment's for this URL (`HTTPS_PROXY`…, `NO_PROXY` honoured), read through
+/// the context like every `${env:…}` reference.
+fn apply_proxy(
+    profile: &Profile,
+    session: &mut SessionConfig,
+    context: &Context,
+) -> Result<(), ProfileError> {
+    session.proxy = match &profile.proxy {
+        Some(raw) => {
+            let resolved = resolve_field("proxy", raw, context)?;
+            proxy::parse_setting(&resolved)
+                .map_err(|error| field_error("proxy", error.to_string().replace(&resolved, raw)))?
+        }
+        None => proxy::from_env(&session.url, &|name| context.env_var(name))
+            .map_err(|error| field_error("proxy", error.to_string()))?,
+    };
+    Ok(())
 }
 
 /// `[tls]`: files checked to exist (`~` expanded), pins parsed.

@@ -42,8 +42,15 @@ fn maps_every_field() {
         ("KEY", "k3y"),
         ("APP_KEY", "pusher-key"),
         ("HOME", "/home/x"),
+        ("PROXY_PASS", "pr0xy-pass"),
     ]);
     let (session, extras) = session_from_profile(&profile, &ctx).unwrap_or_else(|e| panic!("{e}"));
+    let proxy = session.proxy.as_ref().expect("the profile's proxy");
+    assert_eq!(proxy.masked(), "http://me:***@proxy.corp:3128");
+    assert_eq!(
+        proxy.credentials.as_ref().map(|c| c.password.expose()),
+        Some("pr0xy-pass")
+    );
     assert_eq!(session.socket_io_version, Some(2));
     assert_eq!(session.app_key.as_deref(), Some("pusher-key"));
 
@@ -352,4 +359,45 @@ fn tls_section_with_client_certificate_and_pins_parses_and_applies() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("both cert and key"), "{error}");
+}
+
+#[test]
+fn the_proxy_comes_from_the_profile_else_the_environment() {
+    let env = context(&[
+        ("HTTPS_PROXY", "socks5h://envproxy:1080"),
+        ("NO_PROXY", "direct.example"),
+    ]);
+    let at = |url: &str, proxy: Option<&str>| Profile {
+        url: Some(url.into()),
+        proxy: proxy.map(Into::into),
+        ..Profile::default()
+    };
+    let shown = |profile: Profile| {
+        session_from_profile(&profile, &env)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+            .proxy
+            .map(|proxy| proxy.described())
+    };
+    assert_eq!(
+        shown(at("wss://example.com/", None)).as_deref(),
+        Some("socks5h://envproxy:1080 (from HTTPS_PROXY)")
+    );
+    assert_eq!(shown(at("ws://example.com/", None)), None, "no HTTP_PROXY");
+    assert_eq!(shown(at("wss://direct.example/", None)), None, "NO_PROXY");
+    assert_eq!(
+        shown(at("wss://example.com/", Some("http://mine:3128"))).as_deref(),
+        Some("http://mine:3128"),
+        "the profile's wins over the environment"
+    );
+    assert_eq!(shown(at("wss://example.com/", Some("none"))), None);
+
+    let error = session_from_profile(&at("wss://h/", Some("gopher://u:pw@p:1")), &env)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("proxy") && error.contains("unsupported scheme"),
+        "{error}"
+    );
+    assert!(!error.contains(":pw@"), "{error}");
 }

@@ -63,6 +63,7 @@ impl Profile {
             max_message_size: self.max_message_size.or(base.max_message_size),
             queue_limit: self.queue_limit.or(base.queue_limit),
             connect_timeout: self.connect_timeout.or(base.connect_timeout),
+            proxy: self.proxy.or_else(|| base.proxy.clone()),
             headers,
             handshake_payload: self
                 .handshake_payload

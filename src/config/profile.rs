@@ -276,6 +276,15 @@ pub struct Profile {
         with = "fields::duration"
     )]
     pub connect_timeout: Option<Duration>,
+    /// The proxy (`http://[USER:PASS@]HOST:PORT`, `socks5://…`, `socks5h://…`, or
+    /// `none` to ignore the environment); may contain references
+    /// (`http://me:${env:PROXY_PASS}@proxy:3128`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::references"
+    )]
+    pub proxy: Option<String>,
     /// Extra request headers; values may contain references.
     #[serde(
         default,
@@ -383,6 +392,13 @@ impl Profile {
                 found.push(format!("headers.{name}"));
             }
         }
+        if self
+            .proxy
+            .as_deref()
+            .is_some_and(crate::session::proxy::has_literal_password)
+        {
+            found.push("proxy (password)".to_string());
+        }
         if let Some(url) = &self.url
             && let Ok(parsed) = url::Url::parse(url)
         {
@@ -408,6 +424,11 @@ impl Profile {
             if is_secret_header(name) && looks_literal_token(value) {
                 *value = "***".into();
             }
+        }
+        if let Some(proxy) = &mut shown.proxy
+            && crate::session::proxy::has_literal_password(proxy)
+        {
+            *proxy = crate::session::proxy::mask_url_text(proxy);
         }
         if let Some(url) = &mut shown.url
             && let Ok(mut parsed) = url::Url::parse(url)

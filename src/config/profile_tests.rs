@@ -21,6 +21,7 @@ pub(crate) fn full_profile() -> Profile {
         max_message_size: Some(1 << 20),
         queue_limit: Some(50),
         connect_timeout: Some(Duration::from_millis(2500)),
+        proxy: Some("http://me:${env:PROXY_PASS}@proxy.corp:3128".into()),
         headers: [
             ("X-Key".to_string(), "${env:KEY}".to_string()),
             ("X-Plain".to_string(), "plain value".to_string()),
@@ -238,6 +239,7 @@ fn literal_secrets_are_found() {
             token: Some("abc".into()),
             ..AuthSettings::default()
         },
+        proxy: Some("http://me:abc@proxy:3128".into()),
         ..Profile::default()
     };
     assert_eq!(
@@ -245,6 +247,7 @@ fn literal_secrets_are_found() {
         vec![
             "auth.token".to_string(),
             "headers.Authorization".to_string(),
+            "proxy (password)".to_string(),
             "url (query parameter access_token)".to_string()
         ]
     );
@@ -265,9 +268,11 @@ fn masked_hides_every_literal_secret_and_keeps_references() {
             token: Some("abc".into()),
             ..AuthSettings::default()
         },
+        proxy: Some("socks5://me:abc@proxy:1080".into()),
         ..Profile::default()
     };
     let shown = profile.masked();
+    assert_eq!(shown.proxy.as_deref(), Some("socks5://me:***@proxy:1080"));
     let text = shown.to_toml();
     assert!(!text.contains("abc"), "{text}");
     assert_eq!(shown.auth.token.as_deref(), Some("***"));

@@ -16,8 +16,11 @@ use crate::terminal_text;
 pub const LEVELS: [&str; 3] = ["info", "warning", "error"];
 
 /// `connected to URL (subprotocol NAME)`.
-pub fn opened_line(url: &str, subprotocol: Option<&str>) -> String {
+pub fn opened_line(url: &str, proxy: Option<&str>, subprotocol: Option<&str>) -> String {
     let mut text = format!("connected to {url}");
+    if let Some(proxy) = proxy {
+        text.push_str(&format!(" through proxy {proxy}"));
+    }
     if let Some(subprotocol) = subprotocol {
         text.push_str(&format!(" (subprotocol {subprotocol})"));
     }
@@ -99,7 +102,7 @@ pub fn state_named(name: &str) -> Option<ConnectionState> {
 pub fn system_text(record: &Record) -> Option<(String, &'static str)> {
     match record {
         Record::Handshake(handshake) => Some((
-            opened_line(&handshake.url, handshake.subprotocol.as_deref()),
+            opened_line(&handshake.url, None, handshake.subprotocol.as_deref()),
             "info",
         )),
         Record::State { state, .. } => match state_named(state) {

@@ -283,6 +283,8 @@ pub struct SessionConfig {
     /// Things to tell the user once, when the session starts (a URL that was
     /// completed or whose scheme was mapped).
     pub notices: Vec<String>,
+    /// The proxy every connection goes through; `None` connects directly.
+    pub proxy: Option<super::proxy::ProxyConfig>,
 }
 
 impl SessionConfig {
@@ -308,6 +310,7 @@ impl SessionConfig {
             namespace: None,
             socket_io_version: None,
             app_key: None,
+            proxy: None,
         })
     }
 

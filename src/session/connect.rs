@@ -19,6 +19,7 @@ use url::{Host, Url};
 
 use super::config::{SessionConfig, TlsOptions};
 use super::event::{ConnectionInfo, ErrorKind, Handshake};
+use super::proxy::{self, ProxyConfig};
 use super::tls;
 use super::tls_probe;
 use super::tls_verify::CertProblem;
@@ -81,7 +82,13 @@ pub async fn connect(
     let redactor = &redactor;
     let url = config.auth.url_with_token(&config.url);
     let shown_url = redactor.text(url.as_str()).into_owned();
-    tracing::debug!(url = %shown_url, timeout = ?config.connect_timeout, "connecting");
+    let shown_proxy = config.proxy.as_ref().map(|proxy| proxy.described());
+    tracing::debug!(
+        url = %shown_url,
+        timeout = ?config.connect_timeout,
+        proxy = shown_proxy.as_deref().unwrap_or("none"),
+        "connecting"
+    );
     let request = build_request(config, &url).map_err(|error| redact(error, redactor))?;
     let secure = url.scheme() == "wss";
     let connector = match tls_config {
@@ -100,7 +107,7 @@ pub async fn connect(
 
     let tcp_connected = AtomicBool::new(false);
     let attempt = async {
-        let (tcp, peer_addr) = open_tcp(&url).await?;
+        let (tcp, peer_addr) = open_tcp(&url, config.proxy.as_ref()).await?;
         tcp_connected.store(true, Ordering::Relaxed);
         let _ = tcp.set_nodelay(true);
         let request_headers = shown_headers(request.headers(), redactor);
@@ -114,7 +121,10 @@ pub async fn connect(
         let (stream, response) = match handshake {
             Ok(done) => done,
             Err(error) => {
-                return Err(explain_failed_upgrade(error, &url, peer_addr, &config.tls).await);
+                let proxied = config.proxy.is_some();
+                return Err(
+                    explain_failed_upgrade(error, &url, peer_addr, proxied, &config.tls).await,
+                );
             }
         };
         let subprotocol = response
@@ -136,6 +146,7 @@ pub async fn connect(
                 tls: secure,
                 insecure: secure && config.tls.insecure,
                 peer_addr: Some(peer_addr),
+                proxy: config.proxy.as_ref().map(|proxy| proxy.masked()),
                 handshake: Handshake {
                     request_headers,
                     status: response.status().as_u16(),
@@ -151,6 +162,7 @@ pub async fn connect(
             config.connect_timeout,
             secure,
             tcp_connected.load(Ordering::Relaxed),
+            shown_proxy.as_deref(),
         )),
     };
     if let Err(error) = &result {
@@ -164,16 +176,22 @@ pub async fn connect(
     result
 }
 
-/// An attempt that ran out of time: before TCP connected (is the host reachable?) or
-/// in the upgrade after it (is it a WebSocket endpoint?).
+/// An attempt that ran out of time: before TCP connected (is the host reachable?),
+/// before the proxy's tunnel opened (is the proxy reachable?) or in the upgrade after
+/// it (is it a WebSocket endpoint?).
 fn timed_out(
     shown_url: &str,
     timeout: Duration,
     secure: bool,
     tcp_connected: bool,
+    proxy: Option<&str>,
 ) -> ConnectError {
     let waited = humantime::format_duration(timeout);
-    let message = if tcp_connected {
+    let message = if let (Some(proxy), false) = (proxy, tcp_connected) {
+        format!(
+            "connecting to {shown_url} through the proxy {proxy} timed out after {waited} — is the proxy reachable, and can it reach the server? (--connect-timeout to wait longer)"
+        )
+    } else if tcp_connected {
         format!(
             "{shown_url} accepted the TCP connection but the {} upgrade timed out after {waited} — is it a WebSocket endpoint? (--connect-timeout to wait longer)",
             if secure {
@@ -248,9 +266,19 @@ fn shown_headers(headers: &HeaderMap, redactor: &Redactor) -> Vec<(String, Strin
         .collect()
 }
 
-/// Resolves the host and opens TCP to the first address that answers.
-async fn open_tcp(url: &Url) -> Result<(TcpStream, SocketAddr), ConnectError> {
+/// Resolves the host and opens TCP to the first address that answers, or, with a
+/// proxy, opens a tunnel through it (the address returned is then the proxy's).
+async fn open_tcp(
+    url: &Url,
+    proxy: Option<&ProxyConfig>,
+) -> Result<(TcpStream, SocketAddr), ConnectError> {
     let port = url.port_or_known_default().unwrap_or(80);
+    if let Some(proxy) = proxy {
+        let host = url.host_str().unwrap_or_default();
+        return proxy::open_tunnel(proxy, host, port)
+            .await
+            .map_err(|error| ConnectError::new(error.kind, error.message));
+    }
     let addresses: Vec<SocketAddr> = match url.host() {
         Some(Host::Ipv4(ip)) => vec![SocketAddr::new(ip.into(), port)],
         Some(Host::Ipv6(ip)) => vec![SocketAddr::new(ip.into(), port)],
@@ -304,6 +332,7 @@ async fn explain_failed_upgrade(
     error: WsError,
     url: &Url,
     peer_addr: SocketAddr,
+    proxied: bool,
     tls: &TlsOptions,
 ) -> ConnectError {
     let unanswered = matches!(
@@ -311,7 +340,13 @@ async fn explain_failed_upgrade(
         WsError::Protocol(ProtocolError::HandshakeIncomplete | ProtocolError::HttparseError(_))
     );
     let host = url.host_str().unwrap_or_default();
-    if unanswered && url.scheme() == "ws" && tls_probe::speaks_tls(peer_addr, host).await {
+    // Through a proxy, `peer_addr` is the proxy's: probing it would say nothing about
+    // the server.
+    if unanswered
+        && !proxied
+        && url.scheme() == "ws"
+        && tls_probe::speaks_tls(peer_addr, host).await
+    {
         return ConnectError::new(
             ErrorKind::Protocol,
             format!(

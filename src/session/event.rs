@@ -227,8 +227,11 @@ pub struct ConnectionInfo {
     pub tls: bool,
     /// Whether certificate verification was switched off.
     pub insecure: bool,
-    /// The peer's socket address.
+    /// The peer's socket address (the proxy's, when there is one).
     pub peer_addr: Option<std::net::SocketAddr>,
+    /// The proxy the connection goes through, password masked
+    /// (`http://user:***@host:port`).
+    pub proxy: Option<String>,
     /// The upgrade request and response, secrets masked.
     pub handshake: Handshake,
 }

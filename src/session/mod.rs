@@ -12,6 +12,7 @@ pub mod connect;
 pub mod delivery;
 pub mod event;
 pub mod event_channel;
+pub mod proxy;
 pub mod queue;
 pub mod rate_limit;
 pub mod schedule;

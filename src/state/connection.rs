@@ -81,6 +81,9 @@ pub struct ConnectionView {
     pub schedule: Option<ScheduleView>,
     /// The recording shown read-only (`wsdeck open`) instead of a connection.
     pub recording: Option<Box<crate::state::recording_view::RecordingSummary>>,
+    /// The proxy connections go through, password masked; known before the first
+    /// connection (from the settings) and confirmed by each one.
+    pub proxy: Option<String>,
 }
 
 impl ConnectionView {
@@ -106,6 +109,7 @@ impl ConnectionView {
             profile: None,
             schedule: None,
             recording: None,
+            proxy: None,
         }
     }
 
@@ -130,6 +134,7 @@ impl ConnectionView {
             Event::Opened(info) => {
                 self.url = info.url.clone();
                 self.info = Some(ConnectionInfo::clone(info));
+                self.proxy = info.proxy.clone();
                 self.opened_at = Some(now);
                 self.last_error = None;
                 true

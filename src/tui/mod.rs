@@ -68,6 +68,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let shown_url = redactor
         .text(config.auth.url_with_token(&config.url).as_str())
         .into_owned();
+    let shown_proxy = config.proxy.as_ref().map(|proxy| proxy.masked());
     let (history, history_error) = load_history(&history_key);
     let setup = AppSetup {
         url: shown_url,
@@ -86,6 +87,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         ..setup
     });
     app.set_keymap(std::sync::Arc::new(keymap));
+    app.state.connection.proxy = shown_proxy;
     if let Some(error) = history_error {
         app.state.status = Some((error, StatusLevel::Error));
     }

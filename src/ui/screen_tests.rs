@@ -65,6 +65,7 @@ fn connected_app(now: Instant) -> App {
             tls: false,
             insecure: false,
             peer_addr: None,
+            proxy: None,
             handshake: Default::default(),
         }))),
         Msg::Session(Event::StateChanged(ConnectionState::Connected)),

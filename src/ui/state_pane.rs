@@ -168,6 +168,11 @@ pub fn state_lines(
     }
     let url = fit_url(&view.url, width.saturating_sub(LABEL_WIDTH));
     lines.push(Line::from(vec![label("url"), Span::raw(url)]));
+    if let Some(proxy) = &view.proxy {
+        // Cut in the middle like the URL, so the scheme and host:port both show.
+        let proxy = fit_url(proxy, width.saturating_sub(LABEL_WIDTH));
+        lines.push(Line::from(vec![label("proxy"), Span::raw(proxy)]));
+    }
     let subprotocol = view
         .info
         .as_ref()
@@ -554,6 +559,24 @@ mod tests {
             now,
         );
         view
+    }
+
+    #[test]
+    fn shows_the_proxy_only_when_there_is_one() {
+        let now = Instant::now();
+        let mut view = ConnectionView::new("wss://example.com/".into(), "none", false);
+        assert!(!text(&state_lines(&view, 0, now, 60)).contains("proxy"));
+        view.proxy = Some("http://me:***@127.0.0.1:3128".into());
+        let shown = text(&state_lines(&view, 0, now, 60));
+        assert!(
+            shown.contains("proxy http://me:***@127.0.0.1:3128"),
+            "{shown}"
+        );
+        let narrow = text(&state_lines(&view, 0, now, 30));
+        assert!(
+            narrow.contains("proxy http://me:*…7.0.0.1:3128"),
+            "{narrow}"
+        );
     }
 
     #[test]

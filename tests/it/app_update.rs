@@ -157,6 +157,7 @@ fn opened_info(subprotocol: Option<&str>) -> ConnectionInfo {
         tls: false,
         insecure: false,
         peer_addr: Some("127.0.0.1:9".parse().expect("an address")),
+        proxy: None,
         handshake: Default::default(),
     }
 }

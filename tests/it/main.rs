@@ -34,6 +34,7 @@ mod open;
 mod presets_connect;
 mod profiles;
 mod profiles_cli;
+mod proxy;
 mod readme_picture;
 mod reference_servers;
 mod replay;

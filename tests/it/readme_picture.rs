@@ -80,6 +80,7 @@ fn demo_app(connected: Instant) -> App {
             tls: false,
             insecure: false,
             peer_addr: Some("127.0.0.1:43917".parse().expect("an address")),
+            proxy: None,
             handshake: Default::default(),
         }))),
         Msg::Session(Event::StateChanged(ConnectionState::Connected)),

@@ -86,6 +86,7 @@ pub(crate) fn session_app(now: Instant) -> App {
             tls: false,
             insecure: false,
             peer_addr: Some(peer),
+            proxy: None,
             handshake: Default::default(),
         }))),
         Msg::Session(Event::StateChanged(ConnectionState::Connected)),

@@ -22,10 +22,10 @@ use tokio_rustls::TlsAcceptor;
 use wsdeck::session::{ConnectionState, ErrorKind, Event, SessionConfig};
 
 /// A certificate with its key, and both as PEM files in a temp dir.
-struct Issued {
+pub(crate) struct Issued {
     cert: rcgen::Certificate,
     key: KeyPair,
-    cert_path: PathBuf,
+    pub(crate) cert_path: PathBuf,
     key_path: PathBuf,
 }
 
@@ -104,7 +104,7 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 
 /// A wss:// echo server presenting `server`; with `client_ca`, it requires a client
 /// certificate issued by that CA.
-async fn serve(server: &Issued, client_ca: Option<&Issued>) -> (Background, u16) {
+pub(crate) async fn serve(server: &Issued, client_ca: Option<&Issued>) -> (Background, u16) {
     let builder = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .expect("versions");
@@ -206,7 +206,7 @@ async fn tls_error(config: SessionConfig) -> String {
 // ---- 1. A self-signed CA:TRUE certificate ----
 
 /// What `openssl req -x509` makes: self-signed, CA:TRUE, used as the server's own.
-fn self_signed_ca_server(dir: &Path) -> Issued {
+pub(crate) fn self_signed_ca_server(dir: &Path) -> Issued {
     let spec = Spec { ca: true, ..SERVER };
     issue(dir, "server", &spec, None)
 }

@@ -26,7 +26,8 @@ pub fn wsdeck_path() -> PathBuf {
 /// The variables a test's child must not inherit: every `WSDECK_*` (one test may
 /// point `WSDECK_CONFIG_DIR` at a temp dir while others run in the same process)
 /// the backtrace switches (a backtrace would change what a failure prints) and
-/// `NO_COLOR` (a developer's would take the colours tests look for).
+/// `NO_COLOR` (a developer's would take the colours tests look for) and the proxy
+/// variables (a developer's proxy would carry the tests' loopback connections).
 pub fn inherited_variables_to_drop() -> Vec<std::ffi::OsString> {
     let mut names: Vec<_> = std::env::vars_os()
         .map(|(name, _)| name)
@@ -37,6 +38,9 @@ pub fn inherited_variables_to_drop() -> Vec<std::ffi::OsString> {
         "RUST_LIB_BACKTRACE".into(),
         "NO_COLOR".into(),
     ]);
+    for name in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
+        names.extend([name.into(), name.to_ascii_uppercase().into()]);
+    }
     names
 }
 

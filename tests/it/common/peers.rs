@@ -1,5 +1,6 @@
 //! The reference servers as test peers: the official Node implementations under
-//! tests/peers (Socket.IO 4 and 2, graphql-ws, subscriptions-transport-ws), installed
+//! tests/peers (Socket.IO 4 and 2, graphql-ws, subscriptions-transport-ws, and an
+//! HTTP CONNECT and a SOCKS5 proxy that print each tunnel they open), installed
 //! from their lockfile by tests/peers/install.sh and started on a free loopback port.
 //! A machine without node fails these tests with a clear message; they are never
 //! skipped.
@@ -52,6 +53,8 @@ pub struct NodePeer {
     script: String,
     args: Vec<String>,
     child: Child,
+    /// What it printed after `PORT n`, line by line (a proxy's tunnel log).
+    output: Arc<Mutex<Vec<String>>>,
     // Held open: the peer exits when it closes (so it dies with the test process
     // even when Drop never runs).
     _stdin: ChildStdin,
@@ -103,12 +106,17 @@ impl NodePeer {
             }
         });
         let (sender, receiver) = std::sync::mpsc::channel();
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let output_in = output.clone();
         std::thread::spawn(move || {
             let mut lines = BufReader::new(stdout).lines();
             let line = lines.next().and_then(Result::ok);
             let _ = sender.send(line);
-            // Keep draining so the peer never blocks on a full pipe.
-            for _ in lines {}
+            // Keep draining so the peer never blocks on a full pipe; kept for
+            // `output_lines`.
+            for line in lines.map_while(Result::ok) {
+                output_in.lock().unwrap().push(line);
+            }
         });
 
         let line = receiver.recv_timeout(START_LIMIT).ok().flatten();
@@ -122,6 +130,7 @@ impl NodePeer {
                 script: script.to_string(),
                 args,
                 child,
+                output,
                 _stdin: stdin,
             }),
             None => {
@@ -137,6 +146,11 @@ impl NodePeer {
                 ))
             }
         }
+    }
+
+    /// The lines the peer printed after `PORT n` so far.
+    pub fn output_lines(&self) -> Vec<String> {
+        self.output.lock().unwrap().clone()
     }
 
     /// `ws://127.0.0.1:PORT{path}`.
