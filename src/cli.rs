@@ -63,6 +63,10 @@ pub struct Cli {
     /// wsdeck=debug; wsdeck=trace adds frame sizes).
     #[arg(long, global = true, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
     pub log_file: Option<PathBuf>,
+    /// Do not record this TUI session (sessions are kept in the data directory's
+    /// sessions/ folder; `wsdeck sessions` lists them).
+    #[arg(long)]
+    pub no_record: bool,
     /// Connection settings for the TUI.
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -199,6 +203,31 @@ pub enum CommandLine {
     Completions(CompletionsArgs),
     /// Print the man page, or write one page per command into a folder (--dir).
     Man(ManArgs),
+    /// List recorded sessions, newest first (ID, start, URL, profile, duration, frames, size); prune them.
+    Sessions(SessionsArgs),
+}
+
+/// List recorded sessions, newest first (ID, start, URL, profile, duration, frames, size); prune them.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SessionsArgs {
+    /// `path`: print the directory recordings are kept in.
+    #[command(subcommand)]
+    pub action: Option<SessionsAction>,
+    /// One JSON object per line for each recording, for scripts.
+    #[arg(long)]
+    pub json: bool,
+    /// Remove recordings now, oldest first, down to the limits of settings.toml's
+    /// [sessions] (default 200MiB and 30 days).
+    #[arg(long)]
+    pub prune: bool,
+}
+
+/// What `wsdeck sessions` can do besides listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum SessionsAction {
+    /// Print the directory recordings are kept in.
+    Path,
 }
 
 /// How to install the completion script, shown in `wsdeck completions --help`.
@@ -365,6 +394,11 @@ pub struct RequestArgs {
     /// Print one JSON envelope instead of the raw response.
     #[arg(long)]
     pub json: bool,
+    /// Record the session (handshake, frames, close) as JSON lines: into PATH, or
+    /// without one into the sessions folder (`wsdeck sessions`). The file is named
+    /// on stderr at the end.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, value_hint = clap::ValueHint::FilePath)]
+    pub record: Option<Option<PathBuf>>,
     /// Connection settings.
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -399,6 +433,11 @@ pub struct ListenArgs {
     /// left out by default.
     #[arg(long)]
     pub heartbeats: bool,
+    /// Record the session (handshake, frames, close) as JSON lines: into PATH, or
+    /// without one into the sessions folder (`wsdeck sessions`). The file is named
+    /// on stderr at the end.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, value_hint = clap::ValueHint::FilePath)]
+    pub record: Option<Option<PathBuf>>,
     /// Connection settings.
     #[command(flatten)]
     pub connection: ConnectionArgs,

@@ -97,9 +97,12 @@ fn run_tui(runtime: &tokio::runtime::Runtime, cli: Cli) -> ExitCode {
         _ => runtime.block_on(async {
             let capacity = usize::try_from(cli.log_capacity).unwrap_or(usize::MAX);
             let named = cli.connection.profile.is_some() || cli.connection.preset.is_some();
+            let record = !cli.no_record;
             match &cli.url {
-                None if !named => tui::launch::pick_and_open(&cli.connection, capacity).await,
-                url => tui::launch::open(url.as_deref(), &cli.connection, capacity).await,
+                None if !named => {
+                    tui::launch::pick_and_open(&cli.connection, capacity, record).await
+                }
+                url => tui::launch::open(url.as_deref(), &cli.connection, capacity, record).await,
             }
         }),
     };

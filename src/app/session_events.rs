@@ -136,6 +136,12 @@ impl App {
         );
     }
 
+    /// Adds a system line of the runtime's own to the log (a recording started or
+    /// stopped), as the session's own lines are added.
+    pub fn note(&mut self, text: String, level: SystemLevel) {
+        self.system_line(text, level);
+    }
+
     fn system_line(&mut self, text: String, level: SystemLevel) {
         self.push_entry(LogEntry::System {
             timestamp: SystemTime::now(),

@@ -10,8 +10,10 @@ pub mod listen;
 pub mod man;
 pub mod output;
 pub mod profiles;
+pub mod record;
 pub mod request;
 pub mod send;
+pub mod sessions;
 pub mod setup;
 pub mod watch;
 
@@ -41,6 +43,7 @@ pub async fn run(command: CommandLine) -> Result<(), Failure> {
         CommandLine::Keys(args) => keys::run(args),
         CommandLine::Completions(args) => completions::run(args),
         CommandLine::Man(args) => man::run(args),
+        CommandLine::Sessions(args) => sessions::run(args),
     }
 }
 
@@ -84,10 +87,24 @@ pub async fn shutdown_and_wait_for(
     events: &mut EventReceiver,
     grace: Duration,
 ) -> Option<StatsSnapshot> {
+    shutdown_recording(handle, events, grace, None).await
+}
+
+/// [`shutdown_and_wait_for`], with the events that come meanwhile (the close)
+/// also given to `recorder`.
+pub async fn shutdown_recording(
+    handle: &SessionHandle,
+    events: &mut EventReceiver,
+    grace: Duration,
+    mut recorder: Option<&mut crate::recording::Recorder>,
+) -> Option<StatsSnapshot> {
     let _ = handle.shutdown();
     let mut last = None;
     let drain = async {
         while let Some(event) = events.recv().await {
+            if let Some(recorder) = recorder.as_deref_mut() {
+                recorder.record(&event);
+            }
             match event {
                 Event::Stats(stats) => last = Some(*stats),
                 Event::Stopped => break,

@@ -15,6 +15,8 @@
 
 mod format;
 mod read;
+pub mod recorder;
+pub mod store;
 mod write;
 
 pub use format::{
@@ -22,6 +24,7 @@ pub use format::{
     RecordedDirection, SessionHeader, Timestamp,
 };
 pub use read::{ReadError, Recording, parse_line};
+pub use recorder::{Finished, Recorder, RecordingProblem};
 pub use write::{RecordWriter, record_line};
 
 #[cfg(test)]

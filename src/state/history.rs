@@ -236,10 +236,7 @@ impl History {
     /// Where histories live by default: `WSDECK_DATA_DIR` if set and not
     /// empty, else the platform data dir for wsdeck; `None` if neither exists.
     pub fn default_dir() -> Option<PathBuf> {
-        if let Some(dir) = std::env::var_os("WSDECK_DATA_DIR").filter(|d| !d.is_empty()) {
-            return Some(PathBuf::from(dir));
-        }
-        directories::ProjectDirs::from("", "", "wsdeck").map(|dirs| dirs.data_dir().to_path_buf())
+        crate::recording::store::data_dir()
     }
 
     /// Records a sent message as the newest entry (unless its text is empty or

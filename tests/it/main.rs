@@ -31,6 +31,7 @@ mod presets_connect;
 mod profiles;
 mod profiles_cli;
 mod readme_picture;
+mod recording;
 mod reference_servers;
 mod serve;
 mod snapshots;
