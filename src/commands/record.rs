@@ -75,16 +75,18 @@ pub fn start(
     }
 }
 
-/// `path` as shown to the user: the home directory as `~`.
+/// `path` as shown to the user: the home directory as `~`, control characters
+/// escaped.
 pub fn shown_path(path: &Path) -> String {
     let home = std::env::var_os("HOME").map(PathBuf::from);
-    match home
+    let shown = match home
         .as_deref()
         .and_then(|home| path.strip_prefix(home).ok())
     {
         Some(rest) if !rest.as_os_str().is_empty() => format!("~/{}", rest.display()),
         _ => path.display().to_string(),
-    }
+    };
+    crate::terminal_text::one_line(&shown).into_owned()
 }
 
 /// The recorder `--record [PATH]` asks for, started before connecting; a file

@@ -486,3 +486,140 @@ impl Entry {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read as _;
+    use std::os::fd::FromRawFd as _;
+
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::recording::Recording;
+    use crate::session::{ConnectionState, Direction, FrameKind};
+
+    fn frame(id: u64, text: &str) -> Event {
+        Event::Frame(Frame {
+            id,
+            direction: Direction::Incoming,
+            kind: FrameKind::Text,
+            payload: Bytes::copy_from_slice(text.as_bytes()),
+            wire_len: text.len() as u32,
+            timestamp: SystemTime::now(),
+            close_code: None,
+            decoded: None,
+        })
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
+    #[test]
+    fn what_was_handed_off_is_in_the_file_once_the_channel_goes_quiet() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("r.jsonl");
+        let mut recorder =
+            Recorder::to_path(&path, header("ws://h:1/", None, "raw")).expect("starts");
+        recorder.record(&Event::StateChanged(ConnectionState::Connecting));
+        recorder.record(&frame(1, "first"));
+        recorder.record(&Event::Stats(Box::default()));
+        recorder.hand_off();
+        std::thread::sleep(QUIET * 5);
+        let written = std::fs::read_to_string(&path).expect("file");
+        assert_eq!(
+            written.lines().count(),
+            3,
+            "header, state, frame:\n{written}"
+        );
+        assert!(written.contains(r#""data":"first""#), "{written}");
+        let finished = runtime().block_on(recorder.finish());
+        assert_eq!(finished.records, 4);
+        assert_eq!((finished.lost, finished.problem), (0, None));
+        let recording = Recording::read(&path).expect("reads");
+        assert!(matches!(recording.records.last(), Some(Record::End { .. })));
+    }
+
+    #[test]
+    fn a_writer_that_cannot_keep_up_drops_and_counts_instead_of_blocking() {
+        let mut fds = [0; 2];
+        // SAFETY: `pipe` fills two new descriptors, each owned by one File below.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let (mut reading, writing) =
+            unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) };
+        let mut recorder = Recorder::start(
+            PathBuf::from("pipe"),
+            writing,
+            header("ws://h:1/", None, "raw"),
+        )
+        .expect("starts");
+        // Nobody reads the pipe yet: the writer stalls once it and the buffer are
+        // full, and every hand-off after that must return at once.
+        let total = 4 * MAX_IN_FLIGHT as u64;
+        for id in 0..total {
+            recorder.record(&frame(id, "a frame of some forty bytes, give or take"));
+        }
+        recorder.hand_off();
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            reading.read_to_string(&mut text).expect("pipe read");
+            text
+        });
+        let finished = runtime().block_on(recorder.finish());
+        let text = reader.join().expect("reader");
+        let recording = Recording::from_reader(std::io::Cursor::new(text), "pipe").expect("reads");
+        let frames = recording.frames().count() as u64;
+        assert!(finished.lost > 0, "nothing was dropped");
+        assert_eq!(frames + finished.lost, total);
+        let lost_lines: u64 = recording
+            .records
+            .iter()
+            .filter_map(|record| match record {
+                Record::System { text, .. } => text
+                    .strip_suffix(
+                        " records were lost here: the recording could not keep up with the session",
+                    )
+                    .map(|count| count.parse::<u64>().expect("a count")),
+                _ => None,
+            })
+            .sum();
+        assert_eq!(lost_lines, finished.lost);
+        assert!(matches!(recording.records.last(), Some(Record::End { .. })));
+    }
+
+    #[test]
+    fn lifecycle_events_become_records_and_counters_do_not() {
+        let now = SystemTime::now();
+        let mut info = ConnectionInfo {
+            url: "ws://h:1/?token=***".into(),
+            subprotocol: Some("graphql-transport-ws".into()),
+            ..ConnectionInfo::default()
+        };
+        info.handshake.status = 101;
+        info.handshake.response_headers = vec![(
+            "sec-websocket-extensions".into(),
+            "permessage-deflate".into(),
+        )];
+        let Some(Record::Handshake(handshake)) =
+            lifecycle_record(&Event::Opened(Box::new(info)), now)
+        else {
+            panic!("a handshake record");
+        };
+        assert_eq!(handshake.extensions.as_deref(), Some("permessage-deflate"));
+        assert_eq!(
+            handshake.subprotocol.as_deref(),
+            Some("graphql-transport-ws")
+        );
+        assert_eq!(handshake.status, 101);
+        let notice = lifecycle_record(&Event::Notice("careful".into()), now);
+        assert!(
+            matches!(notice, Some(Record::System { ref level, ref text, .. }) if level == "warning" && text == "careful"),
+            "{notice:?}"
+        );
+        assert_eq!(lifecycle_record(&Event::Stats(Box::default()), now), None);
+        assert_eq!(lifecycle_record(&Event::Stopped, now), None);
+    }
+}
