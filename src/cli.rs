@@ -344,6 +344,9 @@ pub struct DemoArgs {
     /// not a terminal).
     #[arg(long)]
     pub script: bool,
+    /// Do not record this session (the demo is recorded like any TUI session).
+    #[arg(long)]
+    pub no_record: bool,
 }
 
 /// Run the built-in WebSocket server (echo, close-code demos, floods, auth).

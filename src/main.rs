@@ -93,7 +93,7 @@ fn run_tui(runtime: &tokio::runtime::Runtime, cli: Cli) -> ExitCode {
         return ExitCode::from(failure.class.exit_code());
     }
     let result = match cli.command {
-        Some(CommandLine::Demo(_)) => runtime.block_on(tui::launch::demo()),
+        Some(CommandLine::Demo(args)) => runtime.block_on(tui::launch::demo(!args.no_record)),
         _ => runtime.block_on(async {
             let capacity = usize::try_from(cli.log_capacity).unwrap_or(usize::MAX);
             let named = cli.connection.profile.is_some() || cli.connection.preset.is_some();

@@ -167,7 +167,7 @@ pub async fn pick_and_open(
             open(None, &args, log_capacity, record).await
         }
         PickerChoice::Url(url) => open(Some(&url), &args, log_capacity, record).await,
-        PickerChoice::Demo => demo().await,
+        PickerChoice::Demo => demo(record).await,
         PickerChoice::Preset(_) | PickerChoice::New { .. } | PickerChoice::Edit(_) => Ok(()),
     }
 }
@@ -350,8 +350,9 @@ fn apply_form(mut profile: Profile, values: &FormValues) -> Profile {
     profile
 }
 
-/// Starts the built-in server on a free loopback port and opens the TUI on it.
-pub async fn demo() -> anyhow::Result<()> {
+/// Starts the built-in server on a free loopback port and opens the TUI on it,
+/// recording the session unless `record` is false.
+pub async fn demo(record: bool) -> anyhow::Result<()> {
     require_terminal()?;
     install_user_theme()?;
     let server = Server::bind(ServerConfig {
@@ -369,7 +370,7 @@ pub async fn demo() -> anyhow::Result<()> {
         history_key: "wsdeck-demo".to_string(),
         extras: Default::default(),
         profile: None,
-        record: true,
+        record,
     })
     .await
 }
