@@ -145,8 +145,13 @@ fn host_part(url: &str) -> String {
         Some(port) => format!("{host}_{port}"),
         None => host,
     };
-    let safe: String = shown
-        .chars()
+    file_name_part(&shown, 64).trim_matches('.').to_owned()
+}
+
+/// `text` made safe in a file name: letters, digits, `.` and `-` kept, anything
+/// else `_`, at most `max_chars` characters.
+pub fn file_name_part(text: &str, max_chars: usize) -> String {
+    text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
                 c
@@ -154,9 +159,8 @@ fn host_part(url: &str) -> String {
                 '_'
             }
         })
-        .take(64)
-        .collect();
-    safe.trim_matches('.').to_owned()
+        .take(max_chars)
+        .collect()
 }
 
 /// Creates the directory `dir` (and its parents) with mode 0700.

@@ -213,18 +213,9 @@ impl History {
     /// the disk, and rotating a token should not lose the history.
     pub fn path_for(dir: &Path, target: &str) -> PathBuf {
         let key = target_key(target);
-        let mut name: String = key
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(60)
-            .collect();
-        name = name.trim_matches('_').to_owned();
+        let mut name = crate::recording::store::file_name_part(&key, 60)
+            .trim_matches('_')
+            .to_owned();
         if name.is_empty() {
             name.push_str("target");
         }

@@ -58,6 +58,25 @@ fn data_frames(recording: &Recording, direction: RecordedDirection) -> Vec<(Fram
         .collect()
 }
 
+/// The recording holds a close with 1000, and its last line is the end line.
+fn assert_closed_with_1000_then_ended(recording: &Recording) {
+    let closed = |record: &Record| {
+        matches!(
+            record,
+            Record::Closed {
+                code: Some(1000),
+                ..
+            }
+        )
+    };
+    assert!(
+        recording.records.iter().any(closed),
+        "the close is recorded: {:?}",
+        recording.records
+    );
+    assert!(matches!(recording.records.last(), Some(Record::End { .. })));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_record_keeps_frames_byte_for_byte_the_handshake_and_no_token() {
     let server = server_with(ServerConfig {
@@ -131,18 +150,7 @@ async fn listen_record_keeps_frames_byte_for_byte_the_handshake_and_no_token() {
     ];
     assert_eq!(data_frames(&recording, RecordedDirection::Outgoing), sent);
     assert_eq!(data_frames(&recording, RecordedDirection::Incoming), sent);
-    assert!(
-        recording.records.iter().any(|record| matches!(
-            record,
-            Record::Closed {
-                code: Some(1000),
-                ..
-            }
-        )),
-        "the close is recorded: {:?}",
-        recording.records
-    );
-    assert!(matches!(recording.records.last(), Some(Record::End { .. })));
+    assert_closed_with_1000_then_ended(&recording);
     server.shutdown().await;
 }
 
@@ -378,18 +386,7 @@ fn the_tui_records_its_session_and_the_file_is_complete_after_quitting() {
         std::slice::from_ref(&kept)
     );
     assert_eq!(data_frames(&recording, RecordedDirection::Incoming), [kept]);
-    assert!(
-        recording.records.iter().any(|record| matches!(
-            record,
-            Record::Closed {
-                code: Some(1000),
-                ..
-            }
-        )),
-        "the close on quitting is in: {:?}",
-        recording.records
-    );
-    assert!(matches!(recording.records.last(), Some(Record::End { .. })));
+    assert_closed_with_1000_then_ended(&recording);
 
     // --no-record: nothing more is written.
     let mut app = PtyApp::start_with_env(&["--no-record", &url], &env, 30, 140);
