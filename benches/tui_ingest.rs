@@ -3,7 +3,9 @@
 //!   the visible window at the TUI's cadence (at most one frame per 16 ms, events
 //!   drained in batches, as src/tui/mod.rs does), 1 000 000 × 100 B JSON ticks from
 //!   the firehose, against the limit (a bare tokio-tungstenite client counting the
-//!   same flood) in the same run; every frame's draw time is recorded;
+//!   same flood) in the same run; every frame's draw time is recorded; then the
+//!   same with the session recorded (the TUI's default), and how much of the flood
+//!   the recording kept;
 //! - **draw with 1 000 000 messages** in the log, following the tail and scrolled to
 //!   the middle;
 //! - **search** for a substring over the 1 000 000, stepped as the TUI steps it;
@@ -16,6 +18,7 @@
 #[path = "support/firehose.rs"]
 mod firehose;
 
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -25,6 +28,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio_tungstenite::tungstenite::Message;
 use wsdeck::app::{App, AppSetup, Msg, Overlay};
+use wsdeck::recording::{Recorder, Recording, recorder};
 use wsdeck::session::{self, Direction, Event, Frame, FrameKind, MessageIds, SessionConfig};
 use wsdeck::state::history::History;
 use wsdeck::state::inspector::Inspector;
@@ -55,13 +59,21 @@ fn main() {
     let mut limit = Vec::new();
     let mut ours = Vec::new();
     let mut draws = Vec::new();
+    let mut recording = Vec::new();
+    let mut kept = Vec::new();
     let mut app = None;
-    for _ in 0..RUNS {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    for run in 0..RUNS {
         limit.push(runtime.block_on(limit_run(&url)));
-        let (rate, times, filled) = runtime.block_on(tui_run(&url));
+        let (rate, times, filled, _) = runtime.block_on(tui_run(&url, None));
         ours.push(rate);
         draws.extend(times);
         app = Some(filled);
+        // The same with the session recorded, as the TUI does by default.
+        let file = scratch.path().join(format!("run{run}.jsonl"));
+        let (rate, _, _, frames) = runtime.block_on(tui_run(&url, Some(&file)));
+        recording.push(rate);
+        kept.push(frames as f64 / COUNT as f64);
     }
     let (limit, ours) = (median(limit), median(ours));
     let ratio = ours / limit;
@@ -70,6 +82,18 @@ fn main() {
         format!("{ours:.0} ({ratio:.2}x of {limit:.0})"),
         ">= 0.3x",
         ratio >= 0.3,
+    );
+    let recording = median(recording);
+    let ratio = recording / limit;
+    row(
+        "ingest, full path, recorded (msgs/s; ratio)",
+        format!("{recording:.0} ({ratio:.2}x of {limit:.0})"),
+        ">= 0.3x",
+        ratio >= 0.3,
+    );
+    println!(
+        "  (frames in the recording: {:.0} % of the flood; the rest counted as lost)",
+        median(kept) * 100.0
     );
     let p99 = percentile(&mut draws, 0.99);
     let max = draws.iter().copied().fold(0.0, f64::max);
@@ -245,9 +269,10 @@ async fn limit_run(url: &str) -> f64 {
     COUNT as f64 / started.elapsed().as_secs_f64()
 }
 
-/// The full path; returns messages per second, every draw's time in ms, and the app
-/// holding the whole flood.
-async fn tui_run(url: &str) -> (f64, Vec<f64>, App) {
+/// The full path, recorded into `record` when given (as src/tui/event_loop.rs
+/// feeds the recorder); returns messages per second, every draw's time in ms, the
+/// app holding the whole flood, and how many frames the recording kept.
+async fn tui_run(url: &str, record: Option<&Path>) -> (f64, Vec<f64>, App, u64) {
     let mut config = SessionConfig::new(url).expect("url");
     config.keepalive.ping_interval = Duration::ZERO;
     config.reconnect.enabled = false;
@@ -262,6 +287,9 @@ async fn tui_run(url: &str) -> (f64, Vec<f64>, App) {
         extras: Default::default(),
     });
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("terminal");
+    let mut recorder = record.map(|path| {
+        Recorder::to_path(path, recorder::header(url, None, "raw")).expect("recording starts")
+    });
     let (handle, mut events) = session::spawn(config).expect("session");
     handle.connect().expect("connect");
     let started = Instant::now();
@@ -283,6 +311,12 @@ async fn tui_run(url: &str) -> (f64, Vec<f64>, App) {
         tokio::select! {
             got = events.recv_many(&mut batch, 4096) => {
                 assert!(got > 0, "the session ended after {received}");
+                if let Some(recorder) = recorder.as_mut() {
+                    for event in &batch {
+                        recorder.record(event);
+                    }
+                    recorder.hand_off();
+                }
                 let now = tokio::time::Instant::now();
                 for event in batch.drain(..) {
                     if let Event::Frame(frame) = &event
@@ -300,7 +334,14 @@ async fn tui_run(url: &str) -> (f64, Vec<f64>, App) {
     let rate = COUNT as f64 / started.elapsed().as_secs_f64();
     draw(&mut app, &mut terminal);
     let _ = handle.shutdown();
-    (rate, draws, app)
+    let mut kept = 0;
+    if let (Some(recorder), Some(path)) = (recorder, record) {
+        let finished = recorder.finish().await;
+        assert_eq!(finished.problem, None);
+        kept = Recording::read(path).expect("reads back").frames().count() as u64;
+        let _ = std::fs::remove_file(path);
+    }
+    (rate, draws, app, kept)
 }
 
 /// A JSON document of about `size` bytes: an array of objects, a few levels deep.

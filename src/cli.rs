@@ -63,6 +63,10 @@ pub struct Cli {
     /// wsdeck=debug; wsdeck=trace adds frame sizes).
     #[arg(long, global = true, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
     pub log_file: Option<PathBuf>,
+    /// Do not record this TUI session (sessions are kept in the data directory's
+    /// sessions/ folder; `wsdeck sessions` lists them).
+    #[arg(long)]
+    pub no_record: bool,
     /// Connection settings for the TUI.
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -204,6 +208,8 @@ pub enum CommandLine {
     Man(ManArgs),
     /// Open a recorded session in the TUI, read-only (or convert it with --export).
     Open(OpenArgs),
+    /// List recorded sessions, newest first (ID, start, URL, profile, duration, frames, size); prune them.
+    Sessions(SessionsArgs),
 }
 
 /// Open a recorded session in the TUI, read-only (or convert it with --export).
@@ -221,6 +227,29 @@ pub struct OpenArgs {
     /// With --export: replace OUT if it exists.
     #[arg(long, requires = "export")]
     pub force: bool,
+}
+
+/// List recorded sessions, newest first (ID, start, URL, profile, duration, frames, size); prune them.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SessionsArgs {
+    /// `path`: print the directory recordings are kept in.
+    #[command(subcommand)]
+    pub action: Option<SessionsAction>,
+    /// One JSON object per line for each recording, for scripts.
+    #[arg(long)]
+    pub json: bool,
+    /// Remove recordings now, oldest first, down to the limits of settings.toml's
+    /// [sessions] (default 200MiB and 30 days).
+    #[arg(long)]
+    pub prune: bool,
+}
+
+/// What `wsdeck sessions` can do besides listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum SessionsAction {
+    /// Print the directory recordings are kept in.
+    Path,
 }
 
 /// How to install the completion script, shown in `wsdeck completions --help`.
@@ -337,6 +366,9 @@ pub struct DemoArgs {
     /// not a terminal).
     #[arg(long)]
     pub script: bool,
+    /// Do not record this session (the demo is recorded like any TUI session).
+    #[arg(long)]
+    pub no_record: bool,
 }
 
 /// Run the built-in WebSocket server (echo, close-code demos, floods, auth).
@@ -466,6 +498,11 @@ pub struct RequestArgs {
     /// Print one JSON envelope instead of the raw response.
     #[arg(long)]
     pub json: bool,
+    /// Record the session (handshake, frames, close) as JSON lines: into PATH, or
+    /// without one into the sessions folder (`wsdeck sessions`). The file is named
+    /// on stderr at the end.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, value_hint = clap::ValueHint::FilePath)]
+    pub record: Option<Option<PathBuf>>,
     /// Connection settings.
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -509,6 +546,11 @@ pub struct ListenArgs {
     /// With --jq: print string outputs as their text, without quotes (as `jq -r`).
     #[arg(short = 'r', long, requires = "jq", conflicts_with = "jsonl")]
     pub raw_output: bool,
+    /// Record the session (handshake, frames, close) as JSON lines: into PATH, or
+    /// without one into the sessions folder (`wsdeck sessions`). The file is named
+    /// on stderr at the end.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, value_hint = clap::ValueHint::FilePath)]
+    pub record: Option<Option<PathBuf>>,
     /// Connection settings.
     #[command(flatten)]
     pub connection: ConnectionArgs,

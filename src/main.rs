@@ -127,13 +127,16 @@ fn run_tui(runtime: &tokio::runtime::Runtime, cli: Cli) -> ExitCode {
         return ExitCode::from(failure.class.exit_code());
     }
     let result = match cli.command {
-        Some(CommandLine::Demo(_)) => runtime.block_on(tui::launch::demo()),
+        Some(CommandLine::Demo(args)) => runtime.block_on(tui::launch::demo(!args.no_record)),
         _ => runtime.block_on(async {
             let capacity = usize::try_from(cli.log_capacity).unwrap_or(usize::MAX);
             let named = cli.connection.profile.is_some() || cli.connection.preset.is_some();
+            let record = !cli.no_record;
             match &cli.url {
-                None if !named => tui::launch::pick_and_open(&cli.connection, capacity).await,
-                url => tui::launch::open(url.as_deref(), &cli.connection, capacity).await,
+                None if !named => {
+                    tui::launch::pick_and_open(&cli.connection, capacity, record).await
+                }
+                url => tui::launch::open(url.as_deref(), &cli.connection, capacity, record).await,
             }
         }),
     };

@@ -143,6 +143,12 @@ impl App {
         );
     }
 
+    /// Adds a system line of the runtime's own to the log (a recording started or
+    /// stopped), as the session's own lines are added.
+    pub fn note(&mut self, text: String, level: SystemLevel) {
+        self.system_line(text, level);
+    }
+
     /// Adds a system line stamped now.
     pub(super) fn system_line(&mut self, text: String, level: SystemLevel) {
         self.logged_system_line(text, level);

@@ -20,14 +20,15 @@ use super::jq_lines::{JqLines, JqStyle};
 use super::line_sink::LineSink;
 use super::output::{LineFormat, report, stats_summary, stdout_error, text_format, write_frame};
 use super::watch::{Ending, LifecycleWatch, describe_close};
-use super::{shutdown_and_wait, spawn_session};
+use super::{SHUTDOWN_GRACE, shutdown_recording, spawn_session};
 use crate::outcome::{Failure, FailureClass};
 
 /// Runs `wsdeck listen`.
 pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     // A mistake in the program is reported before anything connects.
     let jq = args.jq.as_deref().map(compile_jq).transpose()?;
-    let config = super::setup::resolve(args.url.as_deref(), &args.connection)?.session;
+    let resolved = super::setup::resolve(args.url.as_deref(), &args.connection)?;
+    let config = resolved.session;
     if args.subscribe.is_some()
         && !matches!(config.provider.as_str(), "graphql-ws" | "apollo-legacy")
     {
@@ -36,6 +37,8 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
             "--subscribe needs a GraphQL provider: --provider graphql-ws (or apollo-legacy), or a GraphQL profile",
         ));
     }
+    let mut recorder =
+        super::record::for_command(args.record.as_ref(), &config, resolved.profile_name)?;
     let (handle, mut events) = spawn_session(config)?;
     let _ = handle.connect();
     let subscription = match &args.subscribe {
@@ -64,6 +67,7 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
         if !got {
             break Err(listener.watch.failure());
         }
+        super::record::take_batch(recorder.as_mut(), &batch);
         if let Some(end) = listener.take(&mut batch, &mut out) {
             break end;
         }
@@ -78,9 +82,10 @@ pub async fn run(args: ListenArgs) -> Result<(), Failure> {
     if let Some(summary) = listener.jq.as_ref().and_then(JqLines::summary) {
         report(&summary);
     }
-    let final_stats = shutdown_and_wait(&handle, &mut events)
+    let final_stats = shutdown_recording(&handle, &mut events, SHUTDOWN_GRACE, recorder.as_mut())
         .await
         .or(listener.last_stats);
+    super::record::finish(recorder).await;
     if args.stats
         && let Some(stats) = final_stats
     {

@@ -12,9 +12,11 @@ pub mod man;
 pub mod open;
 pub mod output;
 pub mod profiles;
+pub mod record;
 pub mod replay;
 pub mod request;
 pub mod send;
+pub mod sessions;
 pub mod setup;
 pub mod watch;
 
@@ -52,6 +54,7 @@ pub async fn run(command: CommandLine) -> Result<(), Failure> {
                 open::NEEDS_A_TERMINAL,
             )),
         },
+        CommandLine::Sessions(args) => sessions::run(args),
     }
 }
 
@@ -113,10 +116,24 @@ pub async fn shutdown_and_wait_for(
     events: &mut EventReceiver,
     grace: Duration,
 ) -> Option<StatsSnapshot> {
+    shutdown_recording(handle, events, grace, None).await
+}
+
+/// [`shutdown_and_wait_for`], with the events that come meanwhile (the close)
+/// also given to `recorder`.
+pub async fn shutdown_recording(
+    handle: &SessionHandle,
+    events: &mut EventReceiver,
+    grace: Duration,
+    mut recorder: Option<&mut crate::recording::Recorder>,
+) -> Option<StatsSnapshot> {
     let _ = handle.shutdown();
     let mut last = None;
     let drain = async {
         while let Some(event) = events.recv().await {
+            if let Some(recorder) = recorder.as_deref_mut() {
+                recorder.record(&event);
+            }
             match event {
                 Event::Stats(stats) => last = Some(*stats),
                 Event::Stopped => break,

@@ -17,7 +17,7 @@ use crate::terminal_text;
 
 use super::output::{self, LineFormat};
 use super::watch::{Ending, LifecycleWatch, describe_close};
-use super::{shutdown_and_wait_for, spawn_session};
+use super::{shutdown_recording, spawn_session};
 use crate::outcome::{Failure, FailureClass};
 
 /// How long a timed-out request still waits for its close frame to be written.
@@ -65,7 +65,8 @@ pub async fn exchange(
     args: &RequestArgs,
     correlation: Option<&Value>,
 ) -> Result<Response, Failure> {
-    let mut config = super::setup::resolve(args.url.as_deref(), &args.connection)?.session;
+    let resolved = super::setup::resolve(args.url.as_deref(), &args.connection)?;
+    let mut config = resolved.session;
     // One-shot: a lost link is an answer, not something to retry.
     config.reconnect.enabled = false;
     let shown_url = shown_url(&config);
@@ -76,6 +77,8 @@ pub async fn exchange(
             "--emit is a Socket.IO shortcut: add --provider socket-io (or use a socket-io profile)",
         ));
     }
+    let mut recorder =
+        super::record::for_command(args.record.as_ref(), &config, resolved.profile_name)?;
     let (handle, mut events) = spawn_session(config)?;
     let deadline = Instant::now() + args.timeout;
     let _ = handle.connect();
@@ -90,6 +93,7 @@ pub async fn exchange(
                 break Err(timeout_failure(args, &awaiting.watch, sent));
             }
         };
+        super::record::take_batch(recorder.as_mut(), std::slice::from_ref(&event));
         if let Some(outcome) = awaiting.on_event(&event) {
             break outcome;
         }
@@ -97,12 +101,14 @@ pub async fn exchange(
     // The time asked for includes the goodbye: only what is left of it (and a moment
     // to write our close frame) is spent waiting for the peer's close.
     let left = deadline.saturating_duration_since(Instant::now());
-    shutdown_and_wait_for(&handle, &mut events, left.max(CLOSE_WRITE_GRACE)).await;
+    let grace = left.max(CLOSE_WRITE_GRACE);
+    shutdown_recording(&handle, &mut events, grace, recorder.as_mut()).await;
+    super::record::finish(recorder).await;
     outcome
 }
 
 /// The URL to show in the response: with the token in it, redacted.
-fn shown_url(config: &SessionConfig) -> String {
+pub(crate) fn shown_url(config: &SessionConfig) -> String {
     let url = config.auth.url_with_token(&config.url);
     crate::secret::Redactor::new(config.auth.token.iter())
         .text(url.as_str())

@@ -13,6 +13,7 @@
 //! - [`merge`] — layering one profile over another.
 //! - [`atomic`] — atomic 0600 file writes and 0700 directories.
 //! - [`fields`] — how individual fields are read, written and reported.
+//! - [`settings`] — `settings.toml`: how sessions are recorded (`[sessions]`).
 //! - [`error`] — [`ProfileError`].
 
 pub mod apply;
@@ -23,6 +24,7 @@ pub mod merge;
 pub mod presets;
 pub mod profile;
 pub mod secrets;
+pub mod settings;
 pub mod store;
 
 pub use crate::template;

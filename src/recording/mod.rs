@@ -17,6 +17,8 @@ pub mod export;
 mod format;
 pub mod har;
 mod read;
+pub mod recorder;
+pub mod store;
 pub mod text;
 mod write;
 
@@ -25,6 +27,7 @@ pub use format::{
     RecordedDirection, SessionHeader, Timestamp,
 };
 pub use read::{ReadError, Recording, parse_line};
+pub use recorder::{Finished, Recorder, RecordingProblem};
 pub use write::{RecordWriter, record_line};
 
 #[cfg(test)]

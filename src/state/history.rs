@@ -213,18 +213,9 @@ impl History {
     /// the disk, and rotating a token should not lose the history.
     pub fn path_for(dir: &Path, target: &str) -> PathBuf {
         let key = target_key(target);
-        let mut name: String = key
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(60)
-            .collect();
-        name = name.trim_matches('_').to_owned();
+        let mut name = crate::recording::store::file_name_part(&key, 60)
+            .trim_matches('_')
+            .to_owned();
         if name.is_empty() {
             name.push_str("target");
         }
@@ -236,10 +227,7 @@ impl History {
     /// Where histories live by default: `WSDECK_DATA_DIR` if set and not
     /// empty, else the platform data dir for wsdeck; `None` if neither exists.
     pub fn default_dir() -> Option<PathBuf> {
-        if let Some(dir) = std::env::var_os("WSDECK_DATA_DIR").filter(|d| !d.is_empty()) {
-            return Some(PathBuf::from(dir));
-        }
-        directories::ProjectDirs::from("", "", "wsdeck").map(|dirs| dirs.data_dir().to_path_buf())
+        crate::recording::store::data_dir()
     }
 
     /// Records a sent message as the newest entry (unless its text is empty or

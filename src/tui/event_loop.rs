@@ -22,9 +22,10 @@ use super::save_profile::save_current_profile;
 use super::terminal::terminated;
 use crate::app::{App, Effect, Msg, StatusLevel};
 use crate::config::profile::Profile;
+use crate::recording::{Recorder, RecordingProblem};
 use crate::session::{Event, EventReceiver, SessionHandle};
 use crate::state::app::AppState;
-use crate::state::log::LogEntry;
+use crate::state::log::{LogEntry, SystemLevel};
 
 /// Shortest time between two frames (~60 fps).
 const FRAME: Duration = Duration::from_millis(16);
@@ -52,6 +53,9 @@ pub struct Connection<'a> {
     pub events: &'a mut EventReceiver,
     /// The connection as a profile (`None` for the demo).
     pub profile: Option<&'a Profile>,
+    /// Where the session is recorded, if it is: it sees every event once, as the
+    /// app does, and a write failure comes back as a line in the log.
+    pub recorder: Option<&'a mut Recorder>,
 }
 
 /// Where the loop's input comes from.
@@ -106,13 +110,14 @@ where
         terminal_events: mut input,
         mut termination,
     } = input;
-    let (handle, mut events, profile) = match connection {
+    let (handle, mut events, profile, mut recorder) = match connection {
         Some(Connection {
             handle,
             events,
             profile,
-        }) => (Some(handle), Some(events), profile),
-        None => (None, None, None),
+            recorder,
+        }) => (Some(handle), Some(events), profile, recorder),
+        None => (None, None, None, None),
     };
     let mut batch: Vec<Event> = Vec::with_capacity(EVENT_BATCH);
     let mut ticker = interval(Duration::from_secs(1));
@@ -152,12 +157,23 @@ where
                 if received == 0 {
                     return Ok(());
                 }
+                if let Some(recorder) = recorder.as_deref_mut() {
+                    for event in &batch {
+                        recorder.record(event);
+                    }
+                    recorder.hand_off();
+                }
                 let now = Instant::now();
                 let mut effects = Vec::new();
                 for event in batch.drain(..) {
                     effects.extend(app.update(Msg::Session(event), now));
                 }
                 effects
+            }
+            problem = recording_problem(recorder.as_deref_mut()) => {
+                app.note(problem.to_string(), SystemLevel::Error);
+                app.state.status = Some((problem.to_string(), StatusLevel::Error));
+                Vec::new()
             }
             Some(status) = saved.recv() => {
                 app.state.status = Some(status);
@@ -182,6 +198,17 @@ async fn next_events(events: &mut Option<&mut EventReceiver>, batch: &mut Vec<Ev
         Some(events) => events.recv_many(batch, EVENT_BATCH).await,
         None => std::future::pending().await,
     }
+}
+
+/// The failure that stopped the recording, when it comes (never, when there is
+/// no recording or it goes well).
+async fn recording_problem(recorder: Option<&mut Recorder>) -> RecordingProblem {
+    if let Some(recorder) = recorder
+        && let Some(problem) = recorder.problem().await
+    {
+        return problem;
+    }
+    std::future::pending().await
 }
 
 /// The app learns the screen's size here and from resizes after: clicks need it

@@ -34,6 +34,7 @@ pub async fn open(
     url: Option<&str>,
     connection: &ConnectionArgs,
     log_capacity: usize,
+    record: bool,
 ) -> anyhow::Result<()> {
     require_terminal()?;
     install_user_theme()?;
@@ -45,11 +46,11 @@ pub async fn open(
     if let Some(name) = &connection.preset {
         note_use(EntryKind::Preset, name);
     }
-    run(launch_for(resolved, log_capacity)).await
+    run(launch_for(resolved, log_capacity, record)).await
 }
 
 /// What to run for a resolved connection.
-fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
+fn launch_for(resolved: Resolved, log_capacity: usize, record: bool) -> Launch {
     let Resolved {
         session,
         extras,
@@ -75,6 +76,7 @@ fn launch_for(resolved: Resolved, log_capacity: usize) -> Launch {
             ..SessionExtras::default()
         },
         profile: Some(profile),
+        record,
     }
 }
 
@@ -93,7 +95,11 @@ fn snippet_templates(session: &SessionConfig) -> crate::template::Context {
 /// profile or a typed URL connects at once; a preset opens the form on its URL, and
 /// the profile saved from it connects. `--provider NAME` naming a preset skips the
 /// list and opens that preset's form.
-pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> anyhow::Result<()> {
+pub async fn pick_and_open(
+    connection: &ConnectionArgs,
+    log_capacity: usize,
+    record: bool,
+) -> anyhow::Result<()> {
     require_terminal()?;
     install_user_theme()?;
     let store = ProfileStore::from_env().map_err(|error| anyhow::anyhow!(error.to_string()))?;
@@ -145,7 +151,7 @@ pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> 
                         drop(guard);
                         let resolved = setup::resolve_profile(profile, None, None, connection)
                             .map_err(anyhow::Error::new)?;
-                        return run(launch_for(resolved, log_capacity)).await;
+                        return run(launch_for(resolved, log_capacity, record)).await;
                     }
                     FormEnd::Cancelled => {}
                 }
@@ -158,10 +164,10 @@ pub async fn pick_and_open(connection: &ConnectionArgs, log_capacity: usize) -> 
     match choice {
         PickerChoice::Profile(name) => {
             args.profile = Some(name);
-            open(None, &args, log_capacity).await
+            open(None, &args, log_capacity, record).await
         }
-        PickerChoice::Url(url) => open(Some(&url), &args, log_capacity).await,
-        PickerChoice::Demo => demo().await,
+        PickerChoice::Url(url) => open(Some(&url), &args, log_capacity, record).await,
+        PickerChoice::Demo => demo(record).await,
         PickerChoice::Preset(_) | PickerChoice::New { .. } | PickerChoice::Edit(_) => Ok(()),
     }
 }
@@ -344,8 +350,9 @@ fn apply_form(mut profile: Profile, values: &FormValues) -> Profile {
     profile
 }
 
-/// Starts the built-in server on a free loopback port and opens the TUI on it.
-pub async fn demo() -> anyhow::Result<()> {
+/// Starts the built-in server on a free loopback port and opens the TUI on it,
+/// recording the session unless `record` is false.
+pub async fn demo(record: bool) -> anyhow::Result<()> {
     require_terminal()?;
     install_user_theme()?;
     let server = Server::bind(ServerConfig {
@@ -363,6 +370,7 @@ pub async fn demo() -> anyhow::Result<()> {
         history_key: "wsdeck-demo".to_string(),
         extras: Default::default(),
         profile: None,
+        record,
     })
     .await
 }

@@ -18,10 +18,13 @@ use anyhow::Context;
 use ratatui::crossterm::event::EventStream;
 
 use crate::app::{App, AppSetup, SessionExtras, StatusLevel};
+use crate::commands::record::{self, RecordTo};
+use crate::recording::Recorder;
 use crate::server::Server;
 use crate::session::secret::Redactor;
 use crate::session::{self, Event, EventReceiver, SessionConfig, SessionHandle};
 use crate::state::history::History;
+use crate::state::log::SystemLevel;
 use event_loop::{Connection, Input, event_loop};
 use terminal::TerminalGuard;
 
@@ -46,6 +49,9 @@ pub struct Launch {
     pub extras: SessionExtras,
     /// The connection as a profile, for `:save-profile` (`None` for the demo).
     pub profile: Option<crate::config::profile::Profile>,
+    /// Whether to record the session into the store (`--no-record` says no; so
+    /// does `enabled = false` in settings.toml's `[sessions]`).
+    pub record: bool,
 }
 
 /// Runs the TUI until the user quits.
@@ -58,12 +64,19 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         history_key,
         mut extras,
         profile,
+        record,
     } = launch;
+    // A broken settings.toml is said before anything starts, as a broken theme is.
+    let recording = match record {
+        true => Some(crate::commands::record::session_settings()?),
+        false => None,
+    };
     extras.provider = config.provider.clone();
     extras.token = config.auth.token.clone();
     if let Ok(adapter) = crate::protocol::adapter_for(&config.provider) {
         extras.shortcuts = adapter.commands().to_vec();
     }
+    let profile_name = extras.profile_name.clone();
     let redactor = Redactor::new(config.auth.token.iter());
     let shown_url = redactor
         .text(config.auth.url_with_token(&config.url).as_str())
@@ -81,6 +94,9 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         extras,
     };
     let keymap = crate::commands::keys::user_keymap()?;
+    let recorder_start = recording
+        .filter(|settings| settings.enabled)
+        .map(|settings| record::start(&RecordTo::Store, &config, profile_name, &settings));
     let (handle, mut events) = session::spawn(config).context("cannot start the session")?;
     let mut app = App::new(AppSetup {
         ids: handle.ids(),
@@ -91,6 +107,21 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     if let Some(error) = history_error {
         app.state.status = Some((error, StatusLevel::Error));
     }
+    let mut recorder = match recorder_start {
+        Some(Ok(recorder)) => {
+            let shown = record::shown_path(recorder.path());
+            app.note(format!("recording to {shown}"), SystemLevel::Info);
+            Some(recorder)
+        }
+        Some(Err(error)) => {
+            app.note(
+                format!("not recording this session: {error}"),
+                SystemLevel::Warning,
+            );
+            None
+        }
+        None => None,
+    };
     let mut guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     // The terminal's title names what this window is connected to.
     let title = match &app.state.extras.profile_name {
@@ -110,10 +141,18 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         handle: &handle,
         events: &mut events,
         profile: profile.as_ref(),
+        recorder: recorder.as_mut(),
     };
     let result = event_loop(&mut guard, input, &mut app, connection).await;
     drop(guard);
-    leave(&handle, &mut events).await;
+    leave(&handle, &mut events, recorder.as_mut()).await;
+    if let Some(recorder) = recorder {
+        // Everything recorded is in the file before the process exits.
+        let finished = recorder.finish().await;
+        if finished.problem.is_some() {
+            crate::commands::output::report(&record::finished_line(&finished));
+        }
+    }
     if let Some(server) = server {
         server.shutdown().await;
     }
@@ -121,10 +160,17 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
 }
 
 /// Closes the session with 1000 and waits (bounded) for it to stop.
-async fn leave(handle: &SessionHandle, events: &mut EventReceiver) {
+async fn leave(
+    handle: &SessionHandle,
+    events: &mut EventReceiver,
+    mut recorder: Option<&mut Recorder>,
+) {
     let _ = handle.shutdown();
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
         while let Some(event) = events.recv().await {
+            if let Some(recorder) = recorder.as_deref_mut() {
+                recorder.record(&event);
+            }
             if event == Event::Stopped {
                 break;
             }

@@ -36,6 +36,7 @@ mod profiles;
 mod profiles_cli;
 mod proxy;
 mod readme_picture;
+mod recording;
 mod reference_servers;
 mod replay;
 mod serve;

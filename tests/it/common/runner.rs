@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use wsdeck::app::{App, AppSetup};
+use wsdeck::recording::Recorder;
 use wsdeck::session::SessionConfig;
 use wsdeck::state::app::AppState;
 use wsdeck::tui::event_loop::{Connection, Input, Surface, event_loop};
@@ -77,6 +78,18 @@ impl Runner {
 
     /// As [`Runner::start`], with the app set up as given.
     pub fn start_with(config: SessionConfig, setup: AppSetup, width: u16, height: u16) -> Runner {
+        Self::start_recording(config, setup, width, height, None)
+    }
+
+    /// As [`Runner::start_with`], the session recorded by `recorder` (finished
+    /// when the loop ends).
+    pub fn start_recording(
+        config: SessionConfig,
+        setup: AppSetup,
+        width: u16,
+        height: u16,
+        mut recorder: Option<Recorder>,
+    ) -> Runner {
         let (handle, mut events) = super::connected_session(config);
         let mut app = App::new(AppSetup {
             ids: handle.ids(),
@@ -108,9 +121,13 @@ impl Runner {
                 handle: &handle,
                 events: &mut events,
                 profile: None,
+                recorder: recorder.as_mut(),
             };
             let result = event_loop(&mut surface, input, &mut app, connection).await;
             let _ = handle.shutdown();
+            if let Some(recorder) = recorder {
+                recorder.finish().await;
+            }
             (result, app)
         });
         Runner {
