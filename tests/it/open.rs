@@ -314,6 +314,34 @@ async fn an_id_opens_a_kept_session_from_the_data_directory() {
     run.assert_success();
     let text = std::fs::read_to_string(&out).expect("exported");
     assert!(text.contains("2026-12-04T10:56:27.200Z → text"), "{text}");
+
+    // `last` is the newest; a prefix of two is refused with both IDs.
+    write_recording(
+        &sessions.join("20261204-110000-cd34.jsonl"),
+        &sample_records(),
+    );
+    let newest = dir.path().join("newest.jsonl");
+    let run = run_wsdeck(
+        &["open", "last", "--export", &newest.display().to_string()],
+        &[("WSDECK_DATA_DIR", &data_dir)],
+    )
+    .await;
+    run.assert_success();
+    let run = run_wsdeck(
+        &[
+            "open",
+            "20261204",
+            "--export",
+            &dir.path().join("x.txt").display().to_string(),
+        ],
+        &[("WSDECK_DATA_DIR", &data_dir)],
+    )
+    .await;
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("20261204-105627-ab12") && run.stderr.contains("20261204-110000-cd34"),
+        "{run:#?}"
+    );
 }
 
 #[tokio::test]
