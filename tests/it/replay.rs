@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use wsdeck::recording::{FrameRecord, HandshakeRecord, Record, RecordedDirection, Recording};
+use wsdeck::recording::recorder::{Recorder, header};
+use wsdeck::recording::{Record, RecordedDirection, Recording};
 use wsdeck::session::{Direction, Event, FrameKind};
 
 use crate::common::binary::{Run, finish, wsdeck};
-use crate::common::recorded::{Recorded, ScriptServer, finish_timed, write_records};
+use crate::common::recorded::{Recorded, ScriptServer, finish_timed};
 use crate::common::{connected_session, echo_server, fast_config, wait_for};
 
 const UNICODE: &str = "héllo ✓ 🌍 \"quoted\" \\ tab\tend";
@@ -159,29 +160,25 @@ async fn a_server_that_closes_before_the_end_is_exit_7() {
     );
 }
 
-// The round trip: record → (open → export, when they land) → replay against
-// `serve --script` of the recording → the replies equal the recorded ones.
+// The round trip: record → open → export → `serve --script` of the export →
+// replay of the export against it → the replies equal the recorded ones, byte for
+// byte, and the mock saw the recorded client's messages (else it closes with 1008).
 
-/// Step 1: a session against the built-in server, through the engine, written with
-/// RecordWriter: text with unicode, a binary frame, then the server closes with 4001.
+/// Step 1: a session against the built-in server, through the engine, kept by the
+/// recorder the TUI and `listen --record` use: text with unicode, a binary frame,
+/// then the server closes with 4001.
 async fn record_a_session(dir: &Path) -> PathBuf {
     let server = echo_server().await;
     let mut config = fast_config(&server.url());
     config.reconnect.enabled = false;
+    let path = dir.join("session.jsonl");
+    let mut recorder =
+        Recorder::to_path(&path, header(&server.url(), None, "raw")).expect("the recording starts");
     let (handle, mut events) = connected_session(config);
-    let (opened, _) = wait_for(&mut events, "open", |e| matches!(e, Event::Opened(_))).await;
-    let Event::Opened(info) = opened else {
-        unreachable!()
-    };
-    let mut records = vec![Record::Handshake(HandshakeRecord {
-        time: wsdeck::recording::Timestamp::truncated(std::time::SystemTime::now()),
-        url: info.url.clone(),
-        request_headers: info.handshake.request_headers.clone(),
-        status: info.handshake.status,
-        response_headers: info.handshake.response_headers.clone(),
-        subprotocol: info.subprotocol.clone(),
-        extensions: None,
-    })];
+    let (opened, seen) = wait_for(&mut events, "open", |e| matches!(e, Event::Opened(_))).await;
+    for event in seen.iter().chain([&opened]) {
+        recorder.record(event);
+    }
     let sent: [(&[u8], wsdeck::wire::PayloadKind); 3] = [
         (UNICODE.as_bytes(), wsdeck::wire::PayloadKind::Text),
         (BINARY, wsdeck::wire::PayloadKind::Binary),
@@ -205,40 +202,58 @@ async fn record_a_session(dir: &Path) -> PathBuf {
             _ => false,
         })
         .await;
-        records.extend(seen.iter().chain([&event]).filter_map(recorded));
+        for event in seen.iter().chain([&event]) {
+            recorder.record(event);
+        }
+        recorder.hand_off();
     }
     handle.shutdown().expect("shut down");
+    while let Some(event) = events.recv().await {
+        recorder.record(&event);
+        if event == Event::Stopped {
+            break;
+        }
+    }
+    let finished = recorder.finish().await;
+    assert_eq!((finished.lost, finished.problem), (0, None));
     server.shutdown().await;
-    let last = records.last().expect("records");
+    let recording = Recording::read(&path).expect("the recording reads back");
     assert!(
-        matches!(
-            last,
+        recording.records.iter().any(|record| matches!(
+            record,
             Record::Closed {
                 code: Some(4001),
                 by_peer: true,
                 ..
             }
-        ),
-        "{records:#?}"
+        )),
+        "{recording:#?}"
     );
-    write_records(dir, "session.jsonl", &records)
+    assert!(matches!(recording.records.last(), Some(Record::End { .. })));
+    path
 }
 
-/// The record of a frame or a close, as the recorder would write it.
-fn recorded(event: &Event) -> Option<Record> {
-    match event {
-        Event::Frame(frame) => Some(Record::Frame(FrameRecord::from_frame(frame))),
-        Event::Closed(outcome) => Some(Record::closed(std::time::SystemTime::now(), outcome)),
-        _ => None,
-    }
+/// Step 2: `wsdeck open FILE --export OUT.jsonl` — the recording read as `open`
+/// reads it and written back as `:export` writes it.
+async fn open_and_export(file: &Path, dir: &Path) -> PathBuf {
+    let out = dir.join("exported.jsonl");
+    let run = finish(wsdeck(&[
+        "open",
+        &file.display().to_string(),
+        "--export",
+        &out.display().to_string(),
+    ]))
+    .await;
+    run.assert_success();
+    out
 }
 
-/// Step 2: `serve --script` of the recording.
+/// Step 3: `serve --script` of the export.
 fn serve_the_recording(file: &Path) -> ScriptServer {
     ScriptServer::start(file, &[])
 }
 
-/// Step 3: `replay` of the recording against it, replies as JSON lines.
+/// Step 4: `replay` of the export against it, replies as JSON lines.
 async fn replay_against(file: &Path, url: &str) -> Run {
     finish(replay(file, url, &["--jsonl", "--speed", "4"])).await
 }
@@ -256,21 +271,40 @@ fn data_frames(recording: &Recording, direction: RecordedDirection) -> Vec<(Fram
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn record_then_replay_against_serve_script_round_trips_byte_for_byte() {
+async fn record_open_export_replay_and_serve_script_round_trip_byte_for_byte() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = record_a_session(dir.path()).await;
     let recording = Recording::read(&file).expect("the recording reads back");
-    let server = serve_the_recording(&file);
-    let run = replay_against(&file, &server.url).await;
+    let exported_file = open_and_export(&file, dir.path()).await;
+    let exported = Recording::read(&exported_file).expect("the export reads back");
+    for direction in [RecordedDirection::Outgoing, RecordedDirection::Incoming] {
+        assert_eq!(
+            data_frames(&exported, direction),
+            data_frames(&recording, direction),
+            "{direction:?}"
+        );
+    }
+    let server = serve_the_recording(&exported_file);
+    let run = replay_against(&exported_file, &server.url).await;
     // The recorded server closed with 4001; the same close ends a replay well.
     run.assert_success();
     let replies = Recording::from_reader(run.stdout.as_bytes(), "replay stdout").expect("lines");
     let recorded_replies = data_frames(&recording, RecordedDirection::Incoming);
-    assert_eq!(recorded_replies.len(), 2, "{recording:#?}");
+    assert_eq!(
+        recorded_replies,
+        [
+            (FrameKind::Text, Bytes::from(UNICODE)),
+            (FrameKind::Binary, Bytes::from_static(BINARY))
+        ]
+    );
     assert_eq!(
         data_frames(&replies, RecordedDirection::Incoming),
         recorded_replies
     );
+    // Every message the replay sent matched the recorded client's, exactly.
     let log = server.stderr_with("closing with 4001");
-    assert!(log.contains("step 1/6 (line"), "{log}");
+    for step in 1..=3 {
+        assert!(log.contains(&format!("step {step}/")), "{log}");
+    }
+    assert!(!log.contains("mismatch"), "{log}");
 }
