@@ -6,7 +6,9 @@
 //! then exits with 128 + the signal's number); suspend on Ctrl-Z.
 
 use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Once, OnceLock};
+use std::time::Duration;
 
 use ratatui::layout::Size;
 use tokio::sync::watch;
@@ -97,6 +99,8 @@ impl Drop for TerminalGuard {
 }
 
 fn setup() -> io::Result<()> {
+    #[cfg(unix)]
+    last_resort::install();
     enable_raw_mode()?;
     execute!(
         io::stdout(),
@@ -166,6 +170,7 @@ pub fn termination() -> watch::Receiver<i32> {
                                 if let Some(sender) = TERMINATION.get() {
                                     sender.send_replace(number);
                                 }
+                                tokio::spawn(leave_if_unanswered(number));
                             }
                         });
                     }
@@ -174,6 +179,29 @@ pub fn termination() -> watch::Receiver<i32> {
             sender
         })
         .subscribe()
+}
+
+/// Set once a screen has seen the termination signal and is leaving.
+static TERMINATION_SEEN: AtomicBool = AtomicBool::new(false);
+
+/// How long a screen has to take a termination signal before the process leaves
+/// without it.
+const TERMINATION_ANSWER: Duration = Duration::from_secs(2);
+
+/// A screen stuck in one long update (a jq program that never ends) cannot see
+/// the signal: after [`TERMINATION_ANSWER`] the terminal is restored from here
+/// and the process exits with 128 + the signal's number, without closing the
+/// session cleanly, rather than leaving a frozen screen that ignores Ctrl-C.
+async fn leave_if_unanswered(number: i32) {
+    tokio::time::sleep(TERMINATION_ANSWER).await;
+    if TERMINATION_SEEN.load(Ordering::SeqCst) {
+        return;
+    }
+    let _ = restore();
+    crate::commands::output::report(
+        "the screen did not answer the termination signal within 2 s (busy in a long jq program?); left without closing the session",
+    );
+    std::process::exit(128 + number);
 }
 
 /// Waits until a termination signal has come (at once if one came already) and
@@ -186,7 +214,10 @@ pub async fn terminated(receiver: &mut watch::Receiver<i32>) -> i32 {
         .await
         .map(|number| *number);
     match received {
-        Ok(number) => number,
+        Ok(number) => {
+            TERMINATION_SEEN.store(true, Ordering::SeqCst);
+            number
+        }
         // The sender lives in a static and is never dropped.
         Err(_) => std::future::pending().await,
     }
@@ -199,4 +230,61 @@ pub fn termination_signal() -> Option<i32> {
         .get()
         .map(|sender| *sender.borrow())
         .filter(|number| *number != 0)
+}
+
+/// When the process aborts (a stack overflow, from a jq program that recurses
+/// without end, is one way), no panic hook runs: a SIGABRT handler puts the
+/// terminal back as it was before the TUI (saved termios, alternate screen left,
+/// mouse and paste modes off, cursor shown), then lets the abort go on.
+#[cfg(unix)]
+mod last_resort {
+    use std::sync::{Once, OnceLock};
+
+    /// The terminal's settings before raw mode, and the descriptor they belong to.
+    static SAVED: OnceLock<(libc::c_int, libc::termios)> = OnceLock::new();
+
+    /// What [`super::restore`] sends, as bytes: keyboard flags popped, bracketed
+    /// paste and mouse reporting off, the main screen back, the cursor shown.
+    const LEAVE: &[u8] = b"\x1b[<1u\x1b[?2004l\x1b[?1006l\x1b[?1015l\x1b[?1003l\x1b[?1002l\x1b[?1000l\x1b[?1049l\x1b[?25h\r\n";
+
+    const MESSAGE: &[u8] = b"wsdeck: aborted: a stack overflow (a jq program that recursed without end?) or an internal error; the terminal was restored\n";
+
+    /// Saves the terminal's settings (once) and installs the handler.
+    pub fn install() {
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(|| {
+            for fd in [libc::STDIN_FILENO, libc::STDOUT_FILENO, libc::STDERR_FILENO] {
+                // SAFETY: termios is plain data; tcgetattr fills it or fails.
+                let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+                if unsafe { libc::isatty(fd) } == 1
+                    && unsafe { libc::tcgetattr(fd, &mut termios) } == 0
+                {
+                    let _ = SAVED.set((fd, termios));
+                    break;
+                }
+            }
+            // SAFETY: the handler only calls async-signal-safe functions (tcsetattr,
+            // write, raise) and reads a value set before it was installed.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_abort as *const () as usize;
+                action.sa_flags = libc::SA_ONSTACK | libc::SA_RESETHAND;
+                libc::sigemptyset(&mut action.sa_mask);
+                libc::sigaction(libc::SIGABRT, &action, std::ptr::null_mut());
+            }
+        });
+    }
+
+    extern "C" fn on_abort(signal: libc::c_int) {
+        // SAFETY: async-signal-safe calls only; SA_RESETHAND put the default action
+        // back, so the raise ends the process as the abort meant to.
+        unsafe {
+            if let Some((fd, termios)) = SAVED.get() {
+                libc::tcsetattr(*fd, libc::TCSANOW, termios);
+            }
+            libc::write(libc::STDOUT_FILENO, LEAVE.as_ptr().cast(), LEAVE.len());
+            libc::write(libc::STDERR_FILENO, MESSAGE.as_ptr().cast(), MESSAGE.len());
+            libc::raise(signal);
+        }
+    }
 }

@@ -581,3 +581,56 @@ fn provider_without_a_url_opens_the_presets_form_on_its_url() {
     );
     app.quit();
 }
+
+/// Opens the demo, sends a JSON message, waits for its echo and filters the log with
+/// the jq program `program` (`f`, then `jq: PROGRAM`, Enter).
+fn demo_filtered_with(program: &str) -> PtyApp {
+    let mut app = PtyApp::start(&["demo", "--no-record"], 40, 120);
+    app.wait_for("the demo to connect", |s| s.contains("connected"));
+    app.type_text(r#"{"a":1}"#);
+    app.key(ENTER);
+    app.wait_for("the echo", |s| s.contains("← text"));
+    app.key(TAB);
+    app.wait_for("the log to have the keys", |s| {
+        mode_line(s).starts_with("LOG")
+    });
+    app.type_text("f");
+    app.type_text(&format!("jq: {program}"));
+    app.key(ENTER);
+    app
+}
+
+/// A jq program that recurses without end overflows the stack, which aborts the
+/// process with no panic hook to run: the SIGABRT handler gives the terminal back
+/// and says what happened.
+#[test]
+fn an_abort_from_a_runaway_jq_program_restores_the_terminal() {
+    let mut app = demo_filtered_with("def f: 1 + f; f");
+    let status = app.wait_exit();
+    assert!(!status.success(), "{status:?}");
+    assert_terminal_restored(&app);
+    let text = String::from_utf8_lossy(&app.raw.lock().unwrap()).into_owned();
+    assert!(
+        text.contains("wsdeck: aborted: a stack overflow"),
+        "{text:?}"
+    );
+}
+
+/// A jq program that never ends holds the screen in one update: a termination
+/// signal from another window still ends it, within about two seconds, with the
+/// terminal given back and 128 + the signal as the exit status.
+#[test]
+fn a_screen_stuck_in_a_jq_program_still_leaves_on_sigterm() {
+    let mut app = demo_filtered_with("last(repeat(1))");
+    // Give the filter time to start on the first message and stick there.
+    std::thread::sleep(Duration::from_millis(500));
+    send_signal(&app, libc::SIGTERM);
+    let status = app.wait_exit();
+    assert_eq!(status.exit_code(), 143, "{status:?}");
+    assert_terminal_restored(&app);
+    let text = String::from_utf8_lossy(&app.raw.lock().unwrap()).into_owned();
+    assert!(
+        text.contains("did not answer the termination signal"),
+        "{text:?}"
+    );
+}
