@@ -177,6 +177,7 @@ impl HandshakeRecord {
             extensions: handshake
                 .response_header("sec-websocket-extensions")
                 .map(str::to_string),
+            proxy: info.proxy.clone(),
         }
     }
 }

@@ -175,6 +175,9 @@ pub struct HandshakeRecord {
     /// The extensions the server accepted (`Sec-WebSocket-Extensions`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extensions: Option<String>,
+    /// The proxy the connection went through, password as `***`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
 }
 
 /// One frame, in or out.

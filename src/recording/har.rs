@@ -215,6 +215,7 @@ mod tests {
             response_headers: Vec::new(),
             subprotocol: None,
             extensions: None,
+            proxy: None,
         })
     }
 

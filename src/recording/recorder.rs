@@ -29,7 +29,7 @@ use tokio::sync::{mpsc as async_mpsc, oneshot};
 use super::Timestamp;
 use super::store::{self, StoreError};
 use super::{FORMAT_VERSION, FrameRecord, HandshakeRecord, Record, RecordWriter, SessionHeader};
-use crate::session::{ConnectionInfo, Event, Frame};
+use crate::session::{Event, Frame};
 
 /// How long the channel must stay quiet before what is buffered is written out.
 pub const QUIET: Duration = Duration::from_millis(100);
@@ -331,7 +331,7 @@ pub fn lifecycle_record(event: &Event, now: SystemTime) -> Option<Record> {
             time,
             state: state.as_str().to_owned(),
         },
-        Event::Opened(info) => Record::Handshake(handshake_record(info, time)),
+        Event::Opened(info) => Record::Handshake(HandshakeRecord::from_connection(time.0, info)),
         Event::Frame(frame) => Record::Frame(FrameRecord::from_frame(frame)),
         Event::Error { message, .. } => system("error", message.clone()),
         Event::SendFailed { id, message, .. } => {
@@ -378,22 +378,6 @@ pub fn lifecycle_record(event: &Event, now: SystemTime) -> Option<Record> {
         | Event::Schedule(_)
         | Event::Stopped => return None,
     })
-}
-
-/// The handshake record of an opened connection.
-fn handshake_record(info: &ConnectionInfo, time: Timestamp) -> HandshakeRecord {
-    let handshake = &info.handshake;
-    HandshakeRecord {
-        time,
-        url: info.url.clone(),
-        request_headers: handshake.request_headers.clone(),
-        status: handshake.status,
-        response_headers: handshake.response_headers.clone(),
-        subprotocol: info.subprotocol.clone(),
-        extensions: handshake
-            .response_header("sec-websocket-extensions")
-            .map(str::to_owned),
-    }
 }
 
 /// The writer thread's side.
@@ -493,6 +477,8 @@ mod tests {
     use std::os::fd::FromRawFd as _;
 
     use bytes::Bytes;
+
+    use crate::session::ConnectionInfo;
 
     use super::*;
     use crate::recording::Recording;

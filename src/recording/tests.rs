@@ -40,6 +40,7 @@ fn a_recording() -> Vec<Record> {
             response_headers: vec![("Upgrade".into(), "websocket".into())],
             subprotocol: Some("v1".into()),
             extensions: None,
+            proxy: None,
         }),
         Record::State {
             time: Timestamp(at(3)),

@@ -102,7 +102,11 @@ pub fn state_named(name: &str) -> Option<ConnectionState> {
 pub fn system_text(record: &Record) -> Option<(String, &'static str)> {
     match record {
         Record::Handshake(handshake) => Some((
-            opened_line(&handshake.url, None, handshake.subprotocol.as_deref()),
+            opened_line(
+                &handshake.url,
+                handshake.proxy.as_deref(),
+                handshake.subprotocol.as_deref(),
+            ),
             "info",
         )),
         Record::State { state, .. } => match state_named(state) {

@@ -70,6 +70,7 @@ fn sample_records() -> Vec<Record> {
             response_headers: vec![("upgrade".into(), "websocket".into())],
             subprotocol: Some("chat".into()),
             extensions: None,
+            proxy: None,
         }),
         frame(
             200,

@@ -105,9 +105,30 @@ async fn wss_goes_through_an_http_proxy_with_credentials() {
     let url = format!("wss://localhost:{port}/");
     let log = dir.path().join("debug.log");
     let log_arg = log.to_string_lossy().into_owned();
-    let flags = ["--proxy", &via, "--cacert", &cacert, "--log-file", &log_arg];
+    let recording = dir.path().join("session.jsonl");
+    let recording_arg = recording.to_string_lossy().into_owned();
+    let flags = [
+        "--proxy",
+        &via,
+        "--cacert",
+        &cacert,
+        "--log-file",
+        &log_arg,
+        "--record",
+        &recording_arg,
+    ];
     let run = request(&url, &flags, &[], "tls inside").await;
     assert_echoed(&run, "tls inside");
+    // The recording's handshake names the proxy, masked, and nothing has the password.
+    let recorded = std::fs::read_to_string(&recording).expect("the recording");
+    assert!(
+        recorded.contains(&format!(
+            r#""proxy":"http://alice:***@127.0.0.1:{}""#,
+            proxy.port
+        )),
+        "{recorded}"
+    );
+    assert!(!recorded.contains("s3cr"), "{recorded}");
     assert_tunnelled(&proxy, &format!("CONNECT localhost:{port}"));
     run.assert_secret_absent("s3cr");
     // The debug log names the proxy, masked.
