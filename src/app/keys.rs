@@ -437,8 +437,9 @@ impl App {
             return self.quit();
         }
         let draft = !self.state.composer.is_empty();
-        // A recording's log is in its file: quitting loses none of it.
-        let entries = if self.state.is_read_only() {
+        // A recording's log is in its file, and so is a recorded session's:
+        // quitting loses none of it.
+        let entries = if self.state.is_read_only() || self.state.recording_to.is_some() {
             0
         } else {
             self.state.log.len()

@@ -157,6 +157,7 @@ impl App {
                 quitting: false,
                 saved_command_line: None,
                 quit_armed: false,
+                recording_to: None,
                 ids,
                 extras,
                 keymap: Arc::new(Keymap::default()),

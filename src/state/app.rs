@@ -146,6 +146,9 @@ pub struct AppState {
     pub saved_command_line: Option<CommandLine>,
     /// A `q` asked for confirmation because the composer holds a draft.
     pub quit_armed: bool,
+    /// Where the session is being recorded (shown as the user reads it), while the
+    /// recording goes well: quitting then loses no log.
+    pub recording_to: Option<String>,
     /// What the profile or provider adds: adapter, snippets, shortcuts.
     pub extras: SessionExtras,
     /// What each key does (the defaults, or with the user's `keys.toml`).

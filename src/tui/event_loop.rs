@@ -172,6 +172,7 @@ where
             }
             problem = recording_problem(recorder.as_deref_mut()) => {
                 app.note(problem.to_string(), SystemLevel::Error);
+                app.state.recording_to = None;
                 app.state.status = Some((problem.to_string(), StatusLevel::Error));
                 Vec::new()
             }

@@ -111,6 +111,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         Some(Ok(recorder)) => {
             let shown = record::shown_path(recorder.path());
             app.note(format!("recording to {shown}"), SystemLevel::Info);
+            app.state.recording_to = Some(shown);
             Some(recorder)
         }
         Some(Err(error)) => {

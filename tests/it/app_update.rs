@@ -517,6 +517,33 @@ fn q_with_a_log_or_a_connection_asks_once_and_y_or_q_confirms() {
 }
 
 #[test]
+fn a_recorded_sessions_log_is_not_said_to_be_lost() {
+    let recorded = || {
+        let mut recorded = app();
+        recorded.state.recording_to = Some("~/sessions/s.jsonl".into());
+        incoming(&mut recorded, 1, "x");
+        recorded
+    };
+    // Nothing else to lose and no connection: quits at once.
+    let mut idle = recorded();
+    focus_log(&mut idle);
+    assert_eq!(key(&mut idle, KeyCode::Char('q')), [Effect::Quit]);
+
+    let mut connected = recorded();
+    session(
+        &mut connected,
+        Event::StateChanged(ConnectionState::Connected),
+    );
+    focus_log(&mut connected);
+    assert_eq!(key(&mut connected, KeyCode::Char('q')), []);
+    let (text, _) = status(&connected).expect("asks");
+    assert!(
+        !text.contains("the log") && text.contains("the connection closes with 1000"),
+        "{text}"
+    );
+}
+
+#[test]
 fn ctrl_c_quits_from_the_composer_the_log_and_any_popup() {
     let mut composer = app();
     type_text(&mut composer, "draft");
