@@ -109,8 +109,9 @@ fn table(dir: &Path, summaries: &[Summary]) -> String {
     }
     let _ = writeln!(
         out,
-        "{} recordings in {} (times UTC; `wsdeck open ID` opens one)",
+        "{} recording{} in {} (times UTC; `wsdeck open ID` opens one)",
         summaries.len(),
+        if summaries.len() == 1 { "" } else { "s" },
         shown_path(dir)
     );
     let id_width = summaries

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::recording::text::system_text;
 use crate::recording::{Record, RecordedDirection, Recording, SessionHeader, Timestamp};
-use crate::session::{CloseOutcome, MessageIds};
+use crate::session::{CloseOutcome, FrameKind, MessageIds};
 use crate::state::log::{LogEntry, SystemLevel};
 
 /// What the state pane shows for a recording.
@@ -20,9 +20,10 @@ pub struct RecordingSummary {
     pub started: Option<Timestamp>,
     /// From its start to its last record.
     pub duration: Duration,
-    /// Frames sent, and their bytes.
+    /// Data messages (text and binary) sent, and their bytes, as a live
+    /// session's state pane counts them.
     pub sent: (u64, u64),
-    /// Frames received, and their bytes.
+    /// Data messages received, and their bytes.
     pub received: (u64, u64),
     /// How many connections (handshakes) it holds.
     pub connections: usize,
@@ -55,7 +56,9 @@ impl RecordingSummary {
         };
         for record in &recording.records {
             match record {
-                Record::Frame(frame) => {
+                Record::Frame(frame)
+                    if matches!(frame.kind, FrameKind::Text | FrameKind::Binary) =>
+                {
                     let size = frame
                         .size
                         .unwrap_or_else(|| frame.payload.bytes().map_or(0, |b| b.len() as u64));
@@ -147,3 +150,25 @@ pub fn log_record(record: &Record, ids: &MessageIds) -> Result<Option<LoggedReco
 
 /// The line an opened recording ends with when its last line was cut short.
 pub const CUT_SHORT: &str = "this recording was cut short: its last line is incomplete and was left out (the writer stopped mid-line)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_counted_as_a_live_session_counts_them() {
+        let lines = concat!(
+            r#"{"type":"frame","time":"2026-12-04T10:00:00.001Z","direction":"out","kind":"text","data":"hello","size":5}"#,
+            "\n",
+            r#"{"type":"frame","time":"2026-12-04T10:00:00.002Z","direction":"in","kind":"binary","data":"AAE=","encoding":"base64","size":2}"#,
+            "\n",
+            r#"{"type":"frame","time":"2026-12-04T10:00:00.003Z","direction":"in","kind":"ping","data":"","size":0}"#,
+            "\n",
+            r#"{"type":"frame","time":"2026-12-04T10:00:00.004Z","direction":"out","kind":"close","data":"","size":2,"code":1000}"#,
+            "\n",
+        );
+        let recording = Recording::from_reader(lines.as_bytes(), "mem").expect("read");
+        let summary = RecordingSummary::of(&recording, "mem");
+        assert_eq!((summary.sent, summary.received), ((1, 5), (1, 2)));
+    }
+}
