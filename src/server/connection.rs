@@ -80,12 +80,21 @@ enum End {
     Lost(String),
 }
 
+/// `closed by WHO: CODE REASON`, the reason left out when empty.
+pub(crate) fn closed_by(who: &str, code: impl fmt::Display, reason: &str) -> String {
+    if reason.is_empty() {
+        format!("closed by {who}: {code}")
+    } else {
+        format!("closed by {who}: {code} {reason}")
+    }
+}
+
 impl fmt::Display for End {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            End::ServerClosed(code, reason) => write!(f, "closed by server: {code} {reason}"),
+            End::ServerClosed(code, reason) => f.write_str(&closed_by("server", code, reason)),
             End::ClientClosed(Some(frame)) => {
-                write!(f, "closed by client: {} {}", frame.code, frame.reason)
+                f.write_str(&closed_by("client", frame.code, &frame.reason))
             }
             End::ClientClosed(None) => write!(f, "closed by client (no code)"),
             End::Dropped(why) => write!(f, "dropped: {why}"),

@@ -36,7 +36,9 @@ pub(super) enum Finish {
 impl std::fmt::Display for Finish {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Finish::Closed(code, reason) => write!(f, "closed by server: {code} {reason}"),
+            Finish::Closed(code, reason) => {
+                f.write_str(&super::connection::closed_by("server", code, reason))
+            }
             Finish::Left(why) => f.write_str(why),
         }
     }
@@ -247,7 +249,9 @@ impl Player {
             Some(Ok(Message::Close(frame))) => {
                 let _ = tokio::time::timeout(super::SHUTDOWN_GRACE, self.drain()).await;
                 Some(Read::Over(Finish::Left(match frame {
-                    Some(frame) => format!("closed by client: {} {}", frame.code, frame.reason),
+                    Some(frame) => {
+                        super::connection::closed_by("client", frame.code, &frame.reason)
+                    }
                     None => "closed by client (no code)".into(),
                 })))
             }
