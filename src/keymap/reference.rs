@@ -71,6 +71,12 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "send snippet/message WHAT every 5s, 500ms…",
     ),
     ("every off", "stop the scheduled send"),
+    (
+        "capture NAME JQ",
+        "take {{var.NAME}} from the next matching message",
+    ),
+    ("capture off NAME", "cancel an armed capture"),
+    ("capture", "list the captures and their values"),
     ("clear", "clear the log"),
     ("save FILE", "save the log to FILE (JSON lines)"),
     ("export FILE", "write the shown log as .jsonl, .txt or .har"),

@@ -12,6 +12,7 @@ mod adapter_graphql;
 mod adapter_reconnect;
 mod adapter_socketio;
 mod adapter_transcripts;
+mod app_capture;
 mod app_every;
 mod app_jq;
 mod app_snippets;
