@@ -22,6 +22,7 @@ mod completions;
 mod docs;
 mod engine_auth;
 mod engine_basics;
+mod engine_capture;
 mod engine_close;
 mod engine_connect;
 mod engine_every;
