@@ -454,9 +454,15 @@ mod tests {
             "{{var.sid}} is not captured yet — :capture sid JQ"
         );
         ctx.vars.insert("sid".into(), "a\"b".into());
-        assert_eq!(render("{\"s\":\"{{var.sid}}\"}", &ctx).unwrap(), "{\"s\":\"a\\\"b\"}");
+        assert_eq!(
+            render("{\"s\":\"{{var.sid}}\"}", &ctx).unwrap(),
+            "{\"s\":\"a\\\"b\"}"
+        );
         assert_eq!(render_plain("{{var.sid}}", &ctx).unwrap(), "a\"b");
-        assert!(matches!(parse("{{var.}}"), Err(TemplateError::EmptyName { .. })));
+        assert!(matches!(
+            parse("{{var.}}"),
+            Err(TemplateError::EmptyName { .. })
+        ));
     }
 
     #[test]

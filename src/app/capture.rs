@@ -67,10 +67,7 @@ impl App {
             .collect();
         if armed.is_empty() && taken.is_empty() {
             self.set_status(
-                format!(
-                    "no captures; {}",
-                    crate::state::capture::CAPTURE_USAGE
-                ),
+                format!("no captures; {}", crate::state::capture::CAPTURE_USAGE),
                 StatusLevel::Info,
             );
             return;

@@ -71,10 +71,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "send snippet/message WHAT every 5s, 500ms…",
     ),
     ("every off", "stop the scheduled send"),
-    (
-        "capture NAME JQ",
-        "take {{var.NAME}} from the next matching message",
-    ),
+    ("capture NAME JQ", "keep {{var.NAME}} from the next match"),
     ("capture off NAME", "cancel an armed capture"),
     ("capture", "list the captures and their values"),
     ("clear", "clear the log"),

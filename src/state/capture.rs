@@ -8,7 +8,8 @@ use std::sync::Arc;
 use crate::jq::Program;
 
 /// How `:capture` is written, for errors and the help.
-pub const CAPTURE_USAGE: &str = "capture NAME JQ (e.g. capture session .result.id), capture off NAME, or capture to list";
+pub const CAPTURE_USAGE: &str =
+    "capture NAME JQ (e.g. capture session .result.id), capture off NAME, or capture to list";
 
 /// The longest value shown in a system line or the list, in characters.
 pub const SHOWN_VALUE_CHARS: usize = 60;
@@ -123,15 +124,14 @@ impl Captures {
             return Vec::new();
         };
         let mut taken = Vec::new();
-        self.armed.retain(|armed| {
-            match armed.program.first(input.clone()) {
+        self.armed
+            .retain(|armed| match armed.program.first(input.clone()) {
                 Ok(Some(value)) if !matches!(value, crate::jq::Value::Null) => {
                     taken.push((armed.name.clone(), crate::jq::text_of(&value)));
                     false
                 }
                 _ => true,
-            }
-        });
+            });
         taken
     }
 }
@@ -160,9 +160,16 @@ mod tests {
                 jq: ".result | .id".into()
             })
         );
-        assert_eq!(parse_capture("off key"), Ok(CaptureRequest::Off("key".into())));
+        assert_eq!(
+            parse_capture("off key"),
+            Ok(CaptureRequest::Off("key".into()))
+        );
         assert!(parse_capture("off").unwrap_err().contains("needs a name"));
-        assert!(parse_capture("key").unwrap_err().contains("needs a jq program"));
+        assert!(
+            parse_capture("key")
+                .unwrap_err()
+                .contains("needs a jq program")
+        );
         assert!(parse_capture("a.b .x").unwrap_err().contains("not a name"));
     }
 
@@ -175,14 +182,20 @@ mod tests {
         assert!(captures.take_from(br#"{"other":1}"#).is_empty());
         assert_eq!(
             captures.take_from(br#"{"listenKey":"abc","n":{"a":[1]}}"#),
-            [("key".into(), "abc".into()), ("n".into(), r#"{"a":[1]}"#.into())]
+            [
+                ("key".into(), "abc".into()),
+                ("n".into(), r#"{"a":[1]}"#.into())
+            ]
         );
         assert!(!captures.is_armed());
     }
 
     #[test]
     fn shown_values_are_one_safe_line_cut_short() {
-        assert_eq!(shown_value("a\u{1b}[31m"), crate::terminal_text::one_line("a\u{1b}[31m"));
+        assert_eq!(
+            shown_value("a\u{1b}[31m"),
+            crate::terminal_text::one_line("a\u{1b}[31m")
+        );
         let long = "x".repeat(100);
         assert_eq!(shown_value(&long).chars().count(), SHOWN_VALUE_CHARS + 1);
         assert!(shown_value(&long).ends_with('…'));

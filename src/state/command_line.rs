@@ -736,7 +736,7 @@ mod tests {
         assert_eq!(line.text(), "close ");
         let mut line = typed("c");
         press(&mut line, &[KeyCode::Tab]);
-        assert_eq!(line.candidates(), ["close", "connect", "clear"]);
+        assert_eq!(line.candidates(), ["close", "connect", "capture", "clear"]);
         let mut line = typed("zz");
         press(&mut line, &[KeyCode::Tab]);
         assert!(

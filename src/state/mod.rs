@@ -4,11 +4,11 @@
 //! draws.
 
 pub mod app;
+pub mod capture;
 pub mod close_dialog;
 pub mod command_line;
 pub mod composer;
 pub mod connection;
-pub mod capture;
 pub mod every_command;
 pub mod export_view;
 pub mod filter_expr;

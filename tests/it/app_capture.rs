@@ -96,7 +96,11 @@ fn a_matching_message_captures_and_the_next_send_fills_it_in() {
     assert!(app.state.composer.is_empty());
 
     // Not JSON, no such field, null: nothing captured, still armed.
-    for other in ["hello", r#"{"result":{}}"#, r#"{"result":{"listenKey":null}}"#] {
+    for other in [
+        "hello",
+        r#"{"result":{}}"#,
+        r#"{"result":{"listenKey":null}}"#,
+    ] {
         assert_eq!(incoming(&mut app, other), [], "{other}");
     }
     assert!(app.state.captures.is_armed());
@@ -113,7 +117,10 @@ fn a_matching_message_captures_and_the_next_send_fills_it_in() {
     assert!(!app.state.captures.is_armed(), "disarmed after one capture");
     assert_eq!(system_lines(&app).last().unwrap(), "captured key = K\"1");
     // Disarmed: a later message changes nothing.
-    assert_eq!(incoming(&mut app, r#"{"result":{"listenKey":"other"}}"#), []);
+    assert_eq!(
+        incoming(&mut app, r#"{"result":{"listenKey":"other"}}"#),
+        []
+    );
 
     // JSON mode: the value is escaped inside the string; history keeps the template.
     let typed = r#"{"op":"sub","key":"{{var.key}}"}"#;
@@ -121,7 +128,11 @@ fn a_matching_message_captures_and_the_next_send_fills_it_in() {
     assert_eq!(sent_text(&effects), r#"{"op":"sub","key":"K\"1"}"#);
     assert!(app.state.composer.is_empty());
     key(&mut app, KeyCode::Up);
-    assert_eq!(app.state.composer.text(), typed, "history keeps the template");
+    assert_eq!(
+        app.state.composer.text(),
+        typed,
+        "history keeps the template"
+    );
 }
 
 #[test]
@@ -174,18 +185,28 @@ fn snippets_and_every_see_captured_values() {
 fn capture_alone_lists_and_off_cancels() {
     let mut app = app();
     enter(&mut app, ":capture");
-    assert!(status(&app).0.starts_with("no captures"), "{:?}", status(&app));
+    assert!(
+        status(&app).0.starts_with("no captures"),
+        "{:?}",
+        status(&app)
+    );
 
     enter(&mut app, ":capture key .listenKey");
     enter(&mut app, ":capture sid .id");
-    incoming(&mut app, &format!(r#"{{"id":"{}\u001b[2J"}}"#, "s".repeat(80)));
+    incoming(
+        &mut app,
+        &format!(r#"{{"id":"{}\u001b[2J"}}"#, "s".repeat(80)),
+    );
     enter(&mut app, ":capture");
     let lines = system_lines(&app);
     let listed = &lines[lines.len() - 2..];
     assert_eq!(listed[0], "capture key: armed, waiting for .listenKey");
     assert!(listed[1].starts_with("captured sid = sss"), "{listed:?}");
     assert!(listed[1].ends_with('…'), "cut short: {listed:?}");
-    assert!(!lines.iter().any(|line| line.contains('\u{1b}')), "{lines:?}");
+    assert!(
+        !lines.iter().any(|line| line.contains('\u{1b}')),
+        "{lines:?}"
+    );
 
     enter(&mut app, ":capture off key");
     assert_eq!(status(&app).0, "capture key cancelled");

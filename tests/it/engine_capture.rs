@@ -22,7 +22,11 @@ use crate::common::screen::app_setup;
 fn enter(app: &mut App, handle: &SessionHandle, line: &str) {
     let mut effects = Vec::new();
     for c in line.chars().chain(['\n']) {
-        let code = if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) };
+        let code = if c == '\n' {
+            KeyCode::Enter
+        } else {
+            KeyCode::Char(c)
+        };
         effects = app.update(
             Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
             Instant::now(),
@@ -82,13 +86,20 @@ async fn every_sends_carry_a_value_captured_from_the_server() {
         let effects = app.update(Msg::Session(event), Instant::now());
         captured = !effects.is_empty();
         assert_eq!(
-            effects.iter().filter(|e| matches!(e, Effect::Command(Command::SetVariable { .. }))).count(),
+            effects
+                .iter()
+                .filter(|e| matches!(e, Effect::Command(Command::SetVariable { .. })))
+                .count(),
             usize::from(captured)
         );
         forward(&handle, effects);
     }
 
-    enter(&mut app, &handle, r#":every 100ms {"op":"sub","key":"{{var.key}}"}"#);
+    enter(
+        &mut app,
+        &handle,
+        r#":every 100ms {"op":"sub","key":"{{var.key}}"}"#,
+    );
     let (echo, _) = wait_for(&mut events, "a scheduled echo", |e| {
         incoming_text(e).is_some_and(|text| text.contains("sub"))
     })
