@@ -5,7 +5,8 @@
 //! v4), `{{now}}` (milliseconds since the Unix epoch), `{{now_iso}}` (RFC 3339, UTC,
 //! milliseconds: `2024-05-01T12:00:00.123Z`), `{{seq}}` (a per-session counter: every
 //! use takes the next number, starting at 1), `{{env.NAME}}` (the environment variable
-//! `NAME`), plus any extras the caller adds (e.g. `{{type}}` for the auth message).
+//! `NAME`), `{{var.NAME}}` (a value captured from an incoming message with
+//! `:capture NAME JQ`), plus any extras the caller adds (e.g. `{{type}}` for the auth message).
 //! Spaces inside the braces are allowed (`{{ token }}`). An unknown variable, a missing
 //! token or environment variable, or a `{{` without its `}}` is an error — never an
 //! empty string.
@@ -18,7 +19,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::secret::Secret;
 
 /// The built-in variable names, as listed in error messages.
-pub const BUILTIN_VARIABLES: &[&str] = &["token", "uuid", "now", "now_iso", "seq", "env.NAME"];
+pub const BUILTIN_VARIABLES: &[&str] = &[
+    "token", "uuid", "now", "now_iso", "seq", "env.NAME", "var.NAME",
+];
 
 /// Why a template cannot be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,6 +56,9 @@ pub enum TemplateError {
         "environment variable {0} is not set (used in a template as {{{{env.{0}}}}}); export it or change the template"
     )]
     MissingEnv(String),
+    /// `{{var.NAME}}` names a value that `:capture` has not captured (yet).
+    #[error("{{{{var.{0}}}}} is not captured yet — :capture {0} JQ")]
+    NotCaptured(String),
 }
 
 fn known_list(known: &[String]) -> String {
@@ -78,6 +84,8 @@ pub struct Context {
     /// context) look: `None` is the process environment; `Some` is exactly these
     /// variables (for tests and previews).
     pub env: Option<BTreeMap<String, String>>,
+    /// The values captured with `:capture NAME JQ`, for `{{var.NAME}}`.
+    pub vars: BTreeMap<String, String>,
 }
 
 impl Context {
@@ -156,7 +164,7 @@ fn parse(template: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
             .find("}}")
             .ok_or(TemplateError::Unclosed { position })?;
         let name = after[..end].trim();
-        if name.is_empty() || name == "env." {
+        if name.is_empty() || name == "env." || name == "var." {
             return Err(TemplateError::EmptyName { position });
         }
         pieces.push(Piece::Variable { name, position });
@@ -186,7 +194,8 @@ pub fn variables(template: &str) -> Result<Vec<String>, TemplateError> {
 pub fn check_names(template: &str, extra: &[&str]) -> Result<(), TemplateError> {
     for name in variables(template)? {
         let builtin = matches!(name.as_str(), "token" | "uuid" | "now" | "now_iso" | "seq")
-            || name.starts_with("env.");
+            || name.starts_with("env.")
+            || name.starts_with("var.");
         if !builtin && !extra.contains(&name.as_str()) {
             let mut known: Vec<String> = BUILTIN_VARIABLES.iter().map(|s| s.to_string()).collect();
             known.extend(extra.iter().map(|s| s.to_string()));
@@ -194,6 +203,45 @@ pub fn check_names(template: &str, extra: &[&str]) -> Result<(), TemplateError> 
         }
     }
     Ok(())
+}
+
+/// Fills in only the `{{var.NAME}}` references of `text` (what the composer sends:
+/// any other `{{…}}` stays as typed), escaped as `escape` says. `None` when the
+/// text names no captured variable; an error names the first one not captured.
+pub fn render_vars(
+    text: &str,
+    context: &Context,
+    escape: Escape,
+) -> Result<Option<String>, TemplateError> {
+    let mut output = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    let mut found = false;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let name = after
+            .find("}}")
+            .map(|end| (after[..end].trim(), end))
+            .and_then(|(name, end)| Some((name.strip_prefix("var.")?, end)))
+            .filter(|(name, _)| !name.is_empty() && !name.contains(char::is_whitespace));
+        let Some((name, end)) = name else {
+            output.push_str(&rest[..start + 2]);
+            rest = after;
+            continue;
+        };
+        let value = context
+            .vars
+            .get(name)
+            .ok_or_else(|| TemplateError::NotCaptured(name.to_string()))?;
+        output.push_str(&rest[..start]);
+        match escape {
+            Escape::None => output.push_str(value),
+            Escape::Json => push_json_escaped(&mut output, value),
+        }
+        found = true;
+        rest = &after[end + 2..];
+    }
+    output.push_str(rest);
+    Ok(found.then_some(output))
 }
 
 /// Whether a template uses `{{token}}`.
@@ -270,6 +318,13 @@ fn value_of(name: &str, context: &Context, take: bool) -> Result<String, Templat
         "seq" if take => Ok(context.next_seq().to_string()),
         "seq" => Ok(context.current_seq().wrapping_add(1).to_string()),
         _ => {
+            if let Some(variable) = name.strip_prefix("var.") {
+                return context
+                    .vars
+                    .get(variable)
+                    .cloned()
+                    .ok_or_else(|| TemplateError::NotCaptured(variable.to_string()));
+            }
             if let Some(variable) = name.strip_prefix("env.") {
                 return context
                     .env_var(variable)
@@ -386,8 +441,47 @@ mod tests {
         assert!(check_names("{{token}}{{env.A}}{{seq}}", &[]).is_ok());
         assert!(check_names("{{type}}", &["type"]).is_ok());
         assert!(check_names("{{type}}", &[]).is_err());
+        assert!(check_names("{{var.session}}", &[]).is_ok());
         assert!(uses_token("x {{ token }}"));
         assert!(!uses_token("x {{uuid}}"));
+    }
+
+    #[test]
+    fn captured_variables_render_and_missing_ones_say_how_to_capture() {
+        let mut ctx = context();
+        assert_eq!(
+            render_plain("{{ var.sid }}", &ctx).unwrap_err().to_string(),
+            "{{var.sid}} is not captured yet — :capture sid JQ"
+        );
+        ctx.vars.insert("sid".into(), "a\"b".into());
+        assert_eq!(
+            render("{\"s\":\"{{var.sid}}\"}", &ctx).unwrap(),
+            "{\"s\":\"a\\\"b\"}"
+        );
+        assert_eq!(render_plain("{{var.sid}}", &ctx).unwrap(), "a\"b");
+        assert!(matches!(
+            parse("{{var.}}"),
+            Err(TemplateError::EmptyName { .. })
+        ));
+    }
+
+    #[test]
+    fn render_vars_fills_in_only_captured_variables() {
+        let mut ctx = Context::default();
+        ctx.vars.insert("k".into(), "K\"1".into());
+        assert_eq!(render_vars("{{uuid}} {{ x", &ctx, Escape::None), Ok(None));
+        assert_eq!(
+            render_vars("{{uuid}} {{ var.k }}{{var.k}} {{", &ctx, Escape::None),
+            Ok(Some("{{uuid}} K\"1K\"1 {{".into()))
+        );
+        assert_eq!(
+            render_vars("\"{{var.k}}\"", &ctx, Escape::Json),
+            Ok(Some("\"K\\\"1\"".into()))
+        );
+        assert_eq!(
+            render_vars("{{var.k}} {{var.nope}}", &ctx, Escape::None),
+            Err(TemplateError::NotCaptured("nope".into()))
+        );
     }
 
     #[test]

@@ -48,6 +48,9 @@ impl App {
                         if self.refuse_if_read_only() {
                             return Vec::new();
                         }
+                        if let Some(effects) = self.send_with_captured_values() {
+                            return effects;
+                        }
                         self.state.composer.apply(ComposerAction::Send)
                     }
                     Some(action) => self.state.composer.apply(action),
@@ -349,6 +352,7 @@ impl App {
             UserCommand::Provider(name) => to_session(Command::SetProvider(name)),
             UserCommand::ResendUnconfirmed => to_session(Command::ResendUnconfirmed),
             UserCommand::Every(request) => self.every(request),
+            UserCommand::Capture(request) => self.capture(request),
             UserCommand::Clear => {
                 self.state.log.clear();
                 self.state.log_view = crate::state::log_view::LogView::new();
@@ -491,12 +495,25 @@ impl App {
     }
 
     fn send(&mut self, payload: bytes::Bytes, kind: PayloadKind, text: String) -> Vec<Effect> {
+        self.send_typed(payload, kind, text.clone(), text)
+    }
+
+    /// Sends `text` (its bytes `payload`); `typed` is what the user wrote (the same,
+    /// or with `{{var.NAME}}` where `text` has the value), for the history and for
+    /// putting back if the session refuses.
+    fn send_typed(
+        &mut self,
+        payload: bytes::Bytes,
+        kind: PayloadKind,
+        text: String,
+        typed: String,
+    ) -> Vec<Effect> {
         let id = self.state.ids.next();
         let remembered = match &self.state.extras.token {
             Some(token) if !token.expose().is_empty() => {
-                text.replace(token.expose(), crate::session::TOKEN_PLACEHOLDER)
+                typed.replace(token.expose(), crate::session::TOKEN_PLACEHOLDER)
             }
-            _ => text.clone(),
+            _ => typed.clone(),
         };
         if let Some(error) = self.state.composer.mark_sent(&remembered) {
             self.set_status(format!("history not saved: {error}"), StatusLevel::Error);
@@ -510,8 +527,42 @@ impl App {
         } else {
             Command::Send { id, payload, kind }
         };
-        self.state.in_flight.insert(id, text);
+        self.state.in_flight.insert(id, typed);
         vec![Effect::Command(command)]
+    }
+
+    /// Enter on composer text naming `{{var.NAME}}` (JSON or Text mode): the
+    /// captured values go in (JSON-escaped in JSON mode) and the result is sent; a
+    /// value not captured yet, or a result that is not JSON in JSON mode, is refused
+    /// in the status line and the text stays. `None` when the text names none.
+    fn send_with_captured_values(&mut self) -> Option<Vec<Effect>> {
+        let format = self.state.composer.mode();
+        let escape = match format {
+            MessageFormat::Json => crate::template::Escape::Json,
+            MessageFormat::Text => crate::template::Escape::None,
+            MessageFormat::Binary => return None,
+        };
+        let typed = self.state.composer.text();
+        let text = match crate::template::render_vars(&typed, &self.state.extras.templates, escape)
+        {
+            Ok(Some(text)) => text,
+            Ok(None) => return None,
+            Err(error) => {
+                self.set_status(error.to_string(), StatusLevel::Error);
+                return Some(Vec::new());
+            }
+        };
+        if format == MessageFormat::Json
+            && let Err(error) = serde_json::from_str::<serde::de::IgnoredAny>(&text)
+        {
+            self.set_status(
+                format!("with the captured values filled in, this is not valid JSON ({error})"),
+                StatusLevel::Error,
+            );
+            return Some(Vec::new());
+        }
+        let payload = bytes::Bytes::from(text.clone());
+        Some(self.send_typed(payload, PayloadKind::Text, text, typed))
     }
 }
 

@@ -3,6 +3,7 @@
 //! runtime must carry out (commands to the session, clipboard, files, quit). It is
 //! pure: no terminal, no socket, so every key path is tested directly.
 
+mod capture;
 mod every;
 mod export;
 mod keys;
@@ -164,6 +165,7 @@ impl App {
                 screen: None,
                 last_click: None,
                 records_behind: Default::default(),
+                captures: Default::default(),
             },
         }
     }

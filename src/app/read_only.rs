@@ -101,6 +101,7 @@ impl App {
                 | UserCommand::ResendUnconfirmed
                 | UserCommand::Provider(_)
                 | UserCommand::Every(_)
+                | UserCommand::Capture(_)
                 | UserCommand::SaveProfile(_)
                 | UserCommand::Snippets
                 | UserCommand::Ping

@@ -19,7 +19,14 @@ impl App {
                 if frame.direction == Direction::Outgoing {
                     self.state.in_flight.remove(&frame.id);
                 }
+                let capture_from = (frame.direction == Direction::Incoming
+                    && frame.kind == crate::session::FrameKind::Text
+                    && self.state.captures.is_armed())
+                .then(|| frame.payload.clone());
                 self.push_entry(LogEntry::Frame(frame));
+                if let Some(payload) = capture_from {
+                    return self.capture_from(&payload);
+                }
             }
             Event::StateChanged(state) => {
                 if let Some((text, level)) = state_line(state) {

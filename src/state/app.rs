@@ -162,6 +162,9 @@ pub struct AppState {
     /// handshake, a close, a recorded state change), by the line's sequence
     /// number, so `:export` writes it as it was (see [`crate::state::export_view`]).
     pub records_behind: std::collections::BTreeMap<EntrySeq, crate::recording::Record>,
+    /// The `:capture`s waiting for a message; the values taken are in
+    /// `extras.templates.vars`.
+    pub captures: crate::state::capture::Captures,
 }
 
 /// What a profile or a provider adds to a session in the TUI.

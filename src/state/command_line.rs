@@ -11,7 +11,7 @@ use crate::keymap::{Bindings, PromptAction};
 use crate::session::close_code::validate_close;
 
 /// Every command with its arguments, for error messages and the help overlay.
-pub const COMMANDS_USAGE: &str = "close CODE [REASON], reconnect, disconnect, connect, resend-unconfirmed, provider NAME, every DURATION SNIPPET|MESSAGE, every off, clear, save FILE, export FILE, save-profile NAME, snippets, ping, quit, help";
+pub const COMMANDS_USAGE: &str = "close CODE [REASON], reconnect, disconnect, connect, resend-unconfirmed, provider NAME, every DURATION SNIPPET|MESSAGE, every off, capture [NAME JQ], capture off NAME, clear, save FILE, export FILE, save-profile NAME, snippets, ping, quit, help";
 
 /// Command names offered by Tab completion, in the order the help lists them.
 pub const COMMAND_NAMES: &[&str] = &[
@@ -22,6 +22,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "resend-unconfirmed",
     "provider",
     "every",
+    "capture",
     "clear",
     "save",
     "export",
@@ -57,6 +58,9 @@ pub enum UserCommand {
     Provider(String),
     /// `every DURATION SNIPPET|MESSAGE` or `every off`: a scheduled send.
     Every(super::every_command::EveryRequest),
+    /// `capture NAME JQ`, `capture off NAME` or `capture`: take `{{var.NAME}}` from
+    /// an incoming message.
+    Capture(super::capture::CaptureRequest),
     /// `clear`: empty the log.
     Clear,
     /// `save FILE`: write the log to a file.
@@ -129,6 +133,7 @@ pub fn parse_command(text: &str) -> Result<UserCommand, String> {
         "snippets" => no_args(UserCommand::Snippets),
         "provider" => parse_provider(rest),
         "every" => super::every_command::parse_every(rest).map(UserCommand::Every),
+        "capture" => super::capture::parse_capture(rest).map(UserCommand::Capture),
         other => Err(format!("unknown command '{other}'; try {COMMANDS_USAGE}")),
     }
 }
@@ -603,7 +608,7 @@ mod tests {
         assert_eq!(
             parse_command("foo").unwrap_err(),
             "unknown command 'foo'; try close CODE [REASON], reconnect, disconnect, connect, \
-             resend-unconfirmed, provider NAME, every DURATION SNIPPET|MESSAGE, every off, clear, save FILE, export FILE, save-profile NAME, snippets, ping, quit, help"
+             resend-unconfirmed, provider NAME, every DURATION SNIPPET|MESSAGE, every off, capture [NAME JQ], capture off NAME, clear, save FILE, export FILE, save-profile NAME, snippets, ping, quit, help"
         );
         let cases = [
             ("", COMMANDS_USAGE),
@@ -731,7 +736,7 @@ mod tests {
         assert_eq!(line.text(), "close ");
         let mut line = typed("c");
         press(&mut line, &[KeyCode::Tab]);
-        assert_eq!(line.candidates(), ["close", "connect", "clear"]);
+        assert_eq!(line.candidates(), ["close", "connect", "capture", "clear"]);
         let mut line = typed("zz");
         press(&mut line, &[KeyCode::Tab]);
         assert!(

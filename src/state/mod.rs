@@ -4,6 +4,7 @@
 //! draws.
 
 pub mod app;
+pub mod capture;
 pub mod close_dialog;
 pub mod command_line;
 pub mod composer;

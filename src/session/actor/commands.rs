@@ -61,6 +61,9 @@ impl Actor {
             }
             Command::Every(schedule) => self.start_schedule(schedule).await,
             Command::StopEvery => self.stop_schedule().await,
+            Command::SetVariable { name, value } => {
+                self.template_vars.insert(name, value);
+            }
             Command::Shutdown => match self.link {
                 Link::Open(_) => {
                     self.begin_close(1000, String::new(), AfterClose::Stop)

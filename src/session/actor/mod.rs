@@ -96,6 +96,14 @@ pub enum Command {
     Every(super::schedule::Schedule),
     /// Stop the scheduled send (`:every off`).
     StopEvery,
+    /// Set `{{var.NAME}}` for the templates the session renders (`:every` sends):
+    /// a value `:capture` took from an incoming message.
+    SetVariable {
+        /// The name after `var.`.
+        name: String,
+        /// The value, as templates put it in.
+        value: String,
+    },
     /// Close with 1000 if open and stop the actor.
     Shutdown,
 }
@@ -355,6 +363,8 @@ pub(crate) struct Actor {
     step_clock: Option<(std::time::Instant, SystemTime)>,
     /// The `{{seq}}` counter of on-connect templates, across reconnects.
     template_seq: Arc<AtomicU64>,
+    /// The captured `{{var.NAME}}` values ([`Command::SetVariable`]).
+    template_vars: std::collections::BTreeMap<String, String>,
     /// The scheduled send (`:every`), if one runs.
     schedule: Option<scheduling::RunningSchedule>,
 }
@@ -401,6 +411,7 @@ impl Actor {
             last_adapter_status: Vec::new(),
             step_clock: None,
             template_seq: Arc::default(),
+            template_vars: Default::default(),
             schedule: None,
         }
     }

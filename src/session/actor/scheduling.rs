@@ -84,6 +84,7 @@ impl Actor {
         let context = Context {
             token: self.config.auth.token.clone(),
             seq: self.template_seq.clone(),
+            vars: self.template_vars.clone(),
             ..Context::default()
         };
         let escape = if json { Escape::Json } else { Escape::None };
