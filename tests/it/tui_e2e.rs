@@ -15,7 +15,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 #[test]
 fn demo_echo_inspect_close_with_4000_and_restore_the_terminal() {
-    let mut app = PtyApp::start(&["demo"], 40, 120);
+    // Not recorded, so that quitting would lose the log (and asks).
+    let mut app = PtyApp::start(&["demo", "--no-record"], 40, 120);
     app.wait_for("the demo to connect", |s| s.contains("connected"));
     assert!(app.screen.lock().unwrap().screen().alternate_screen());
 
