@@ -100,19 +100,7 @@ fn open_recording(runtime: &tokio::runtime::Runtime, args: &wsdeck::cli::OpenArg
         return ExitCode::from(2);
     }
     let result = runtime.block_on(tui::view_recording::view(opened));
-    if let Some(signal) = tui::terminal::termination_signal() {
-        return ExitCode::from(128u8.saturating_add(u8::try_from(signal).unwrap_or(0)));
-    }
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            report(&format!("{error:#}"));
-            let code = error
-                .downcast_ref::<wsdeck::outcome::Failure>()
-                .map_or(1, |failure| failure.class.exit_code());
-            ExitCode::from(code)
-        }
-    }
+    tui_exit(result)
 }
 
 /// The TUI: the picker, a URL or profile, or the demo.
@@ -140,15 +128,20 @@ fn run_tui(runtime: &tokio::runtime::Runtime, cli: Cli) -> ExitCode {
             }
         }),
     };
-    // A termination signal left the TUI: the terminal is restored and the session
-    // closed; the exit status says which signal, as the shell expects (130: SIGINT).
+    tui_exit(result)
+}
+
+/// How a TUI run ends the process. A termination signal left it: the terminal is
+/// restored and the session closed; the exit status says which signal, as the
+/// shell expects (130: SIGINT). Settings refused before the TUI opened exit as the
+/// headless commands do.
+fn tui_exit(result: anyhow::Result<()>) -> ExitCode {
     if let Some(signal) = tui::terminal::termination_signal() {
         return ExitCode::from(128u8.saturating_add(u8::try_from(signal).unwrap_or(0)));
     }
     match result {
         Err(error) => {
             report(&format!("{error:#}"));
-            // Settings refused before the TUI opened exit as the headless commands do.
             let code = error
                 .downcast_ref::<wsdeck::outcome::Failure>()
                 .map_or(1, |failure| failure.class.exit_code());

@@ -335,21 +335,13 @@ mod frame_kind_name {
 
     use crate::session::FrameKind;
 
-    const KINDS: [FrameKind; 5] = [
-        FrameKind::Text,
-        FrameKind::Binary,
-        FrameKind::Ping,
-        FrameKind::Pong,
-        FrameKind::Close,
-    ];
-
     pub fn serialize<S: Serializer>(kind: &FrameKind, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(kind.as_str())
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<FrameKind, D::Error> {
         let name = String::deserialize(deserializer)?;
-        KINDS
+        FrameKind::ALL
             .into_iter()
             .find(|kind| kind.as_str() == name)
             .ok_or_else(|| {

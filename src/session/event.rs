@@ -50,6 +50,15 @@ pub enum FrameKind {
 }
 
 impl FrameKind {
+    /// Every kind, in the order summaries list them.
+    pub const ALL: [FrameKind; 5] = [
+        FrameKind::Text,
+        FrameKind::Binary,
+        FrameKind::Ping,
+        FrameKind::Pong,
+        FrameKind::Close,
+    ];
+
     /// Lower-case name for display and JSON output.
     pub fn as_str(self) -> &'static str {
         match self {

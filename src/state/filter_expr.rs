@@ -45,13 +45,7 @@ pub struct FilterExpr {
 }
 
 /// The frame kinds in the order a summary lists them.
-const KINDS: [FrameKind; 5] = [
-    FrameKind::Text,
-    FrameKind::Binary,
-    FrameKind::Ping,
-    FrameKind::Pong,
-    FrameKind::Close,
-];
+const KINDS: [FrameKind; 5] = FrameKind::ALL;
 
 /// Reads a filter expression. `Ok(None)`: no filter (empty input, or conditions
 /// that keep everything). `Err`: a one-line reason, saying what to do.
