@@ -268,13 +268,7 @@ fn skip_container(
 fn skip_string(bytes: &[u8], at: usize) -> Option<usize> {
     let mut at = at + 1;
     loop {
-        // Straight to the next quote or backslash; what it skips must hold no
-        // control character.
-        let skipped = memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;
-        if bytes[at..at + skipped].iter().any(|byte| *byte < 0x20) {
-            return None;
-        }
-        at += skipped;
+        at += plain_run(bytes.get(at..)?)?;
         match bytes[at] {
             b'"' => return Some(at + 1),
             b'\\' => {
@@ -298,6 +292,30 @@ fn skip_string(bytes: &[u8], at: usize) -> Option<usize> {
         }
     }
 }
+
+/// How many bytes from the start of `rest` hold no quote, backslash or control
+/// character (`None` at a control character). Most keys and values in a message
+/// are short: a byte loop answers those in one pass; past
+/// [`SHORT_STRING`] bytes `memchr` takes over.
+fn plain_run(rest: &[u8]) -> Option<usize> {
+    let short = rest.len().min(SHORT_STRING);
+    for (index, byte) in rest[..short].iter().enumerate() {
+        match byte {
+            b'"' | b'\\' => return Some(index),
+            0..=0x1f => return None,
+            _ => {}
+        }
+    }
+    let tail = &rest[short..];
+    let skipped = memchr::memchr2(b'"', b'\\', tail)?;
+    if tail[..skipped].iter().any(|byte| *byte < 0x20) {
+        return None;
+    }
+    Some(short + skipped)
+}
+
+/// Strings up to this length are scanned a byte at a time (see [`plain_run`]).
+const SHORT_STRING: usize = 24;
 
 /// A number as JSON writes it: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
 fn skip_number(bytes: &[u8], mut at: usize) -> Option<usize> {
