@@ -209,6 +209,26 @@ pub struct FrameRecord {
 }
 
 impl FrameRecord {
+    /// A frame written by hand (a test, a script): `bytes` of `kind` going
+    /// `direction` at `time`, its size on the wire that of the payload, no label.
+    pub fn data(
+        time: Timestamp,
+        direction: RecordedDirection,
+        kind: FrameKind,
+        bytes: &[u8],
+    ) -> Self {
+        FrameRecord {
+            time,
+            direction,
+            kind,
+            payload: Payload::of(kind, bytes),
+            size: Some(bytes.len() as u64),
+            code: None,
+            label: None,
+            heartbeat: false,
+        }
+    }
+
     /// The record of a frame the engine reported.
     pub fn from_frame(frame: &Frame) -> Self {
         FrameRecord {

@@ -187,23 +187,14 @@ fn status_text(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::recording::{FORMAT_VERSION, Payload};
+    use crate::recording::FORMAT_VERSION;
 
     fn at(ms: u64) -> Timestamp {
         Timestamp(std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms))
     }
 
     fn frame(ms: u64, direction: RecordedDirection, kind: FrameKind, bytes: &[u8]) -> Record {
-        Record::Frame(FrameRecord {
-            time: at(ms),
-            direction,
-            kind,
-            payload: Payload::of(kind, bytes),
-            size: None,
-            code: None,
-            label: None,
-            heartbeat: false,
-        })
+        Record::Frame(FrameRecord::data(at(ms), direction, kind, bytes))
     }
 
     fn handshake(ms: u64, url: &str) -> Record {

@@ -197,18 +197,12 @@ fn frame_line(frame: &FrameRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::recording::Payload;
 
     fn frame(kind: FrameKind, bytes: &[u8], label: Option<&str>) -> Record {
+        let time = Timestamp(std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_500));
         Record::Frame(FrameRecord {
-            time: Timestamp(std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_500)),
-            direction: RecordedDirection::Incoming,
-            kind,
-            payload: Payload::of(kind, bytes),
-            size: None,
-            code: None,
             label: label.map(str::to_string),
-            heartbeat: false,
+            ..FrameRecord::data(time, RecordedDirection::Incoming, kind, bytes)
         })
     }
 

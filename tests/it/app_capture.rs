@@ -10,29 +10,15 @@ use std::time::{Duration, UNIX_EPOCH};
 use bytes::Bytes;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::time::Instant;
-use wsdeck::app::{App, AppSetup, Effect, Msg, SessionExtras, StatusLevel};
-use wsdeck::config::profile::Snippet;
+use wsdeck::app::{App, Effect, Msg, StatusLevel};
 use wsdeck::session::schedule::Schedule;
 use wsdeck::session::{Command, Direction, Event, Frame, FrameKind};
-use wsdeck::state::history::History;
 use wsdeck::state::log::LogEntry;
 
-use crate::common::screen::app_setup;
+use crate::common::screen::app_with_snippet;
 
 fn app() -> App {
-    App::new(AppSetup {
-        history: History::in_memory(10),
-        log_capacity: 100,
-        extras: SessionExtras {
-            snippets: vec![Snippet {
-                name: "sub".into(),
-                text: r#"{"op":"sub","key":"{{var.key}}"}"#.into(),
-                description: None,
-            }],
-            ..SessionExtras::default()
-        },
-        ..app_setup("ws://127.0.0.1:9/ws")
-    })
+    app_with_snippet("sub", r#"{"op":"sub","key":"{{var.key}}"}"#)
 }
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {

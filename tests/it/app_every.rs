@@ -7,29 +7,15 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::time::Instant;
-use wsdeck::app::{App, AppSetup, Effect, Msg, Overlay, SessionExtras, StatusLevel};
-use wsdeck::config::profile::Snippet;
+use wsdeck::app::{App, Effect, Msg, Overlay, StatusLevel};
 use wsdeck::session::schedule::{Schedule, ScheduleStatus};
 use wsdeck::session::{Command, Event};
-use wsdeck::state::history::History;
 use wsdeck::ui::state_pane::{state_bar_line, state_lines};
 
-use crate::common::screen::app_setup;
+use crate::common::screen::app_with_snippet;
 
 fn app() -> App {
-    App::new(AppSetup {
-        history: History::in_memory(10),
-        log_capacity: 100,
-        extras: SessionExtras {
-            snippets: vec![Snippet {
-                name: "ping".into(),
-                text: r#"{"op":"ping","id":"{{uuid}}"}"#.into(),
-                description: None,
-            }],
-            ..SessionExtras::default()
-        },
-        ..app_setup("ws://127.0.0.1:9/ws")
-    })
+    app_with_snippet("ping", r#"{"op":"ping","id":"{{uuid}}"}"#)
 }
 
 fn key(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {

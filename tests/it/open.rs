@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use wsdeck::app::{App, Effect, Msg};
 use wsdeck::commands::open::Opened;
 use wsdeck::recording::{
-    FORMAT_VERSION, FrameRecord, HandshakeRecord, Payload, Record, RecordWriter, RecordedDirection,
+    FORMAT_VERSION, FrameRecord, HandshakeRecord, Record, RecordWriter, RecordedDirection,
     Recording, SessionHeader, Timestamp,
 };
 use wsdeck::session::FrameKind;
@@ -28,16 +28,7 @@ fn at(offset_ms: u64) -> Timestamp {
 }
 
 fn frame(offset_ms: u64, direction: RecordedDirection, kind: FrameKind, bytes: &[u8]) -> Record {
-    Record::Frame(FrameRecord {
-        time: at(offset_ms),
-        direction,
-        kind,
-        payload: Payload::of(kind, bytes),
-        size: Some(bytes.len() as u64),
-        code: None,
-        label: None,
-        heartbeat: false,
-    })
+    Record::Frame(FrameRecord::data(at(offset_ms), direction, kind, bytes))
 }
 
 /// A session: a handshake with subprotocol `chat`, a text each way (the reply

@@ -58,6 +58,20 @@ async fn connect(url: &str, subprotocol: Option<&str>) -> (Client, Option<String
     (client, selected)
 }
 
+/// The subscription script's replies (a text, then a binary frame) reach the
+/// client, then its close with 4001.
+async fn assert_played_as_recorded(client: &mut Client) {
+    let (messages, close) = until_close(client).await;
+    assert_eq!(
+        messages,
+        [
+            Message::text(REPLY),
+            Message::Binary(Bytes::from_static(BLOB))
+        ]
+    );
+    assert_eq!(close.map(|frame| u16::from(frame.code)), Some(4001));
+}
+
 /// Every message until the server's close frame, and that frame.
 async fn until_close(client: &mut Client) -> (Vec<Message>, Option<CloseFrame>) {
     let mut messages = Vec::new();
@@ -141,15 +155,7 @@ async fn a_json_subset_matches_extra_fields_and_a_different_value_is_closed_1008
     let (mut client, _) = connect(&server.url, None).await;
     let with_extras = r#"{"id":"c0ffee","op":"sub","ts":1733300000,"channel":"prices","args":[1,{"depth":5,"x":0}]}"#;
     client.send(Message::text(with_extras)).await.expect("send");
-    let (messages, close) = until_close(&mut client).await;
-    assert_eq!(
-        messages,
-        [
-            Message::text(REPLY),
-            Message::Binary(Bytes::from_static(BLOB))
-        ]
-    );
-    assert_eq!(close.map(|frame| u16::from(frame.code)), Some(4001));
+    assert_played_as_recorded(&mut client).await;
 
     let (mut client, _) = connect(&server.url, None).await;
     let different = "{\"op\":\"sub\",\"channel\":\"trades\u{1b}[2J\",\"args\":[1,{\"depth\":5}]}";
@@ -206,15 +212,7 @@ async fn on_mismatch_skip_goes_on_as_if_it_matched() {
         .send(Message::text("something else"))
         .await
         .expect("send");
-    let (messages, close) = until_close(&mut client).await;
-    assert_eq!(
-        messages,
-        [
-            Message::text(REPLY),
-            Message::Binary(Bytes::from_static(BLOB))
-        ]
-    );
-    assert_eq!(close.map(|frame| u16::from(frame.code)), Some(4001));
+    assert_played_as_recorded(&mut client).await;
     server.stderr_with("MISMATCH");
 }
 

@@ -11,8 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use wsdeck::recording::{
-    FORMAT_VERSION, FrameRecord, Payload, Record, RecordWriter, RecordedDirection, SessionHeader,
-    Timestamp,
+    FORMAT_VERSION, FrameRecord, Record, RecordWriter, RecordedDirection, SessionHeader, Timestamp,
 };
 use wsdeck::session::FrameKind;
 
@@ -51,16 +50,10 @@ impl Recorded {
         kind: FrameKind,
         bytes: &[u8],
     ) -> Self {
-        self.records.push(Record::Frame(FrameRecord {
-            time: self.at(millis),
-            direction,
-            kind,
-            payload: Payload::of(kind, bytes),
-            size: Some(bytes.len() as u64),
-            code: None,
-            label: None,
-            heartbeat: false,
-        }));
+        let time = self.at(millis);
+        self.records.push(Record::Frame(FrameRecord::data(
+            time, direction, kind, bytes,
+        )));
         self
     }
 

@@ -6,6 +6,25 @@ use wsdeck::app::AppSetup;
 use wsdeck::session::MessageIds;
 use wsdeck::state::history::History;
 
+/// An app on a placeholder URL with a small history and log and one snippet,
+/// `name` sending `text`.
+pub fn app_with_snippet(name: &str, text: &str) -> wsdeck::app::App {
+    use wsdeck::config::profile::Snippet;
+    wsdeck::app::App::new(AppSetup {
+        history: History::in_memory(10),
+        log_capacity: 100,
+        extras: wsdeck::app::SessionExtras {
+            snippets: vec![Snippet {
+                name: name.into(),
+                text: text.into(),
+                description: None,
+            }],
+            ..Default::default()
+        },
+        ..app_setup("ws://127.0.0.1:9/ws")
+    })
+}
+
 /// The setup of an app showing `url`: no auth, an in-memory send history of 100, a
 /// log of 1,000 entries, no welcome line, fresh message ids and no provider. Tests
 /// change what they need with `AppSetup { field: …, ..app_setup(URL) }`.
